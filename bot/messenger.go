@@ -1,0 +1,57 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Messenger delivers outgoing messages on one chat platform.
+type Messenger interface {
+	// Channel names the platform, e.g. "telegram"; it keys inbox and outbox rows.
+	Channel() string
+	// Deliver performs one outgoing message and returns the platform's id
+	// of the sent message ("" when there is none, e.g. a callback answer).
+	// Failures should be *DeliveryError so the sender knows what to do.
+	Deliver(ctx context.Context, msg Outgoing) (messageID string, err error)
+}
+
+// Decoder turns a recorded raw update into an Event.
+type Decoder interface {
+	Decode(raw json.RawMessage) (Event, error)
+}
+
+// DeliveryError classifies a failed delivery.
+type DeliveryError struct {
+	// RetryAfter > 0: flood control; wait at least this long for this chat.
+	RetryAfter time.Duration
+	// Permanent: retrying cannot help (bad request, chat not found).
+	Permanent bool
+	// Unreachable: the person blocked the bot or left; stop writing to them.
+	Unreachable bool
+	// Description is the platform's description, never the message text.
+	Description string
+}
+
+func (e *DeliveryError) Error() string {
+	switch {
+	case e.RetryAfter > 0:
+		return fmt.Sprintf("flood control, retry after %s: %s", e.RetryAfter, e.Description)
+	case e.Unreachable:
+		return "chat unreachable: " + e.Description
+	case e.Permanent:
+		return "permanent failure: " + e.Description
+	}
+	return "temporary failure: " + e.Description
+}
+
+// AsDeliveryError extracts a *DeliveryError; other errors count as temporary.
+func AsDeliveryError(err error) *DeliveryError {
+	var de *DeliveryError
+	if errors.As(err, &de) {
+		return de
+	}
+	return &DeliveryError{Description: err.Error()}
+}

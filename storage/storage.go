@@ -1,0 +1,83 @@
+// Package storage keeps all of danvan's state in PostgreSQL: one file per
+// aggregate, SQL that reads as SQL, context first, wrapped errors.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+)
+
+// Sentinel errors callers can test with errors.Is.
+var (
+	ErrNotFound  = errors.New("storage: not found")
+	ErrDuplicate = errors.New("storage: duplicate")
+)
+
+// Store is the database handle. A Store bound to a transaction (see InTx)
+// has the same methods, so a handler's whole unit of work commits at once.
+type Store struct {
+	db *sqlx.DB
+	x  sqlx.ExtContext
+}
+
+// Open connects to PostgreSQL and checks the connection.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("storage: connect: %w", err)
+	}
+	return &Store{db: db, x: db}, nil
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the pool for migrations and health checks.
+func (s *Store) DB() *sql.DB { return s.db.DB }
+
+// InTx runs fn in one transaction and commits if fn returns nil. Called on a
+// Store that is already in a transaction, it joins that transaction.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	if _, inTx := s.x.(*sqlx.Tx); inTx {
+		return fn(s)
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storage: begin: %w", err)
+	}
+	if err := fn(&Store{db: s.db, x: tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("storage: commit: %w", err)
+	}
+	return nil
+}
+
+// wrap names the failed operation and maps driver errors to sentinels.
+func wrap(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("storage: %s: %w", op, ErrNotFound)
+	case pq.As(err, pqerror.UniqueViolation) != nil:
+		return fmt.Errorf("storage: %s: %w (%w)", op, ErrDuplicate, err)
+	}
+	return fmt.Errorf("storage: %s: %w", op, err)
+}
