@@ -1,0 +1,53 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Conversation is the state of a multi-step flow (a wizard) for one person
+// in one chat. It lives in the database so a restart loses nothing.
+type Conversation struct {
+	Channel   string          `db:"channel"`
+	ChatID    string          `db:"chat_id"`
+	UserID    string          `db:"user_id"`
+	Flow      string          `db:"flow"`
+	Step      string          `db:"step"`
+	Data      json.RawMessage `db:"data"`
+	UpdatedAt time.Time       `db:"updated_at"`
+}
+
+// Conversation returns the person's current flow, or ErrNotFound.
+func (s *Store) Conversation(ctx context.Context, channel, chatID, userID string) (Conversation, error) {
+	var c Conversation
+	err := sqlx.GetContext(ctx, s.x, &c, `
+		SELECT channel, chat_id, user_id, flow, step, data, updated_at
+		FROM conversations WHERE channel = $1 AND chat_id = $2 AND user_id = $3`,
+		channel, chatID, userID)
+	return c, wrap("get conversation", err)
+}
+
+// SaveConversation creates or replaces the person's flow state.
+func (s *Store) SaveConversation(ctx context.Context, c Conversation) error {
+	if len(c.Data) == 0 {
+		c.Data = json.RawMessage(`{}`)
+	}
+	_, err := s.x.ExecContext(ctx, `
+		INSERT INTO conversations (channel, chat_id, user_id, flow, step, data, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, now())
+		ON CONFLICT (channel, chat_id, user_id) DO UPDATE
+		SET flow = EXCLUDED.flow, step = EXCLUDED.step, data = EXCLUDED.data, updated_at = now()`,
+		c.Channel, c.ChatID, c.UserID, c.Flow, c.Step, []byte(c.Data))
+	return wrap("save conversation", err)
+}
+
+// EndConversation forgets the person's flow state.
+func (s *Store) EndConversation(ctx context.Context, channel, chatID, userID string) error {
+	_, err := s.x.ExecContext(ctx, `
+		DELETE FROM conversations WHERE channel = $1 AND chat_id = $2 AND user_id = $3`,
+		channel, chatID, userID)
+	return wrap("end conversation", err)
+}

@@ -1,0 +1,191 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Ticket statuses (glossary.md §10).
+const (
+	StatusReceived     = "received"
+	StatusAccepted     = "accepted"
+	StatusInProgress   = "in_progress"
+	StatusAwaitingInfo = "awaiting_info"
+	StatusTransferred  = "transferred"
+	StatusAnswered     = "answered"
+	StatusCompleted    = "completed"
+	StatusRejected     = "rejected"
+	StatusReopened     = "reopened"
+)
+
+// Ticket is one petition.
+type Ticket struct {
+	ID            int64           `db:"id"`
+	Code          string          `db:"code"`
+	Kind          string          `db:"kind"`
+	Status        string          `db:"status"`
+	CitizenID     int64           `db:"citizen_id"`
+	CategoryID    sql.NullInt64   `db:"category_id"`
+	AreaID        sql.NullInt64   `db:"area_id"`
+	UnitID        sql.NullInt64   `db:"unit_id"`
+	Description   string          `db:"description"`
+	Latitude      sql.NullFloat64 `db:"latitude"`
+	Longitude     sql.NullFloat64 `db:"longitude"`
+	Phone         sql.NullString  `db:"phone"`
+	Confidential  bool            `db:"confidential"`
+	Source        string          `db:"source"`
+	DueAt         sql.NullTime    `db:"due_at"`
+	AnsweredAt    sql.NullTime    `db:"answered_at"`
+	ClosedAt      sql.NullTime    `db:"closed_at"`
+	Rating        sql.NullInt16   `db:"rating"`
+	RatingComment sql.NullString  `db:"rating_comment"`
+	CreatedAt     time.Time       `db:"created_at"`
+	UpdatedAt     time.Time       `db:"updated_at"`
+}
+
+const ticketColumns = `id, code, kind, status, citizen_id, category_id, area_id, unit_id, description,
+	latitude, longitude, phone, confidential, source, due_at, answered_at, closed_at, rating,
+	rating_comment, created_at, updated_at`
+
+// NewTicket is what a citizen submits.
+type NewTicket struct {
+	Kind         string
+	CitizenID    int64
+	CategoryID   int64 // 0: none
+	AreaID       int64 // 0: none
+	UnitID       int64 // 0: not routed yet
+	Description  string
+	Latitude     *float64
+	Longitude    *float64
+	Phone        string
+	Confidential bool
+	Source       string // e.g. the deep-link payload the citizen came from
+	Attachments  []Attachment
+}
+
+// Attachment is a file attached to a ticket.
+type Attachment struct {
+	ID           int64     `db:"id"`
+	TicketID     int64     `db:"ticket_id"`
+	Channel      string    `db:"channel"`
+	Kind         string    `db:"kind"`
+	FileID       string    `db:"file_id"`
+	FileUniqueID string    `db:"file_unique_id"`
+	AddedBy      string    `db:"added_by"`
+	CreatedAt    time.Time `db:"created_at"`
+}
+
+// codeZone is where the code's year is counted: a petition filed at 00:30
+// on 1 January in Vietnam belongs to the new year.
+var codeZone = mustLoadLocation("Asia/Ho_Chi_Minh")
+
+// CreateTicket stores a new ticket with its attachments and the "created"
+// event, giving it the next code of the year (PA-2026-000123).
+func (s *Store) CreateTicket(ctx context.Context, nt NewTicket, now time.Time) (Ticket, error) {
+	var t Ticket
+	err := s.InTx(ctx, func(tx *Store) error {
+		year := now.In(codeZone).Year()
+		var seq int
+		err := sqlx.GetContext(ctx, tx.x, &seq, `
+			INSERT INTO ticket_counters (year, last) VALUES ($1, 1)
+			ON CONFLICT (year) DO UPDATE SET last = ticket_counters.last + 1
+			RETURNING last`, year)
+		if err != nil {
+			return wrap("next ticket code", err)
+		}
+		code := FormatCode(year, seq)
+		err = sqlx.GetContext(ctx, tx.x, &t, `
+			INSERT INTO tickets (code, kind, status, citizen_id, category_id, area_id, unit_id,
+				description, latitude, longitude, phone, confidential, source, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, nullif($5, 0), nullif($6, 0), nullif($7, 0), $8, $9, $10,
+				nullif($11, ''), $12, $13, $14, $14)
+			RETURNING `+ticketColumns,
+			code, nt.Kind, StatusReceived, nt.CitizenID, nt.CategoryID, nt.AreaID, nt.UnitID,
+			nt.Description, nt.Latitude, nt.Longitude, nt.Phone, nt.Confidential, nt.Source, now)
+		if err != nil {
+			return wrap("create ticket", err)
+		}
+		for _, a := range nt.Attachments {
+			a.TicketID = t.ID
+			if err := tx.AddAttachment(ctx, a, now); err != nil {
+				return err
+			}
+		}
+		return tx.AddEvent(ctx, TicketEvent{
+			TicketID: t.ID, At: now, ActorKind: ActorCitizen, ActorID: nt.CitizenID,
+			Kind: EventCreated, ToStatus: StatusReceived, ToUnit: nt.UnitID,
+		})
+	})
+	return t, err
+}
+
+// AddAttachment attaches a file to a ticket.
+func (s *Store) AddAttachment(ctx context.Context, a Attachment, now time.Time) error {
+	if a.AddedBy == "" {
+		a.AddedBy = ActorCitizen
+	}
+	_, err := s.x.ExecContext(ctx, `
+		INSERT INTO ticket_attachments (ticket_id, channel, kind, file_id, file_unique_id, added_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		a.TicketID, a.Channel, a.Kind, a.FileID, a.FileUniqueID, a.AddedBy, now)
+	return wrap("add attachment", err)
+}
+
+// Attachments lists a ticket's files in the order they were added.
+func (s *Store) Attachments(ctx context.Context, ticketID int64) ([]Attachment, error) {
+	var as []Attachment
+	err := sqlx.SelectContext(ctx, s.x, &as, `
+		SELECT id, ticket_id, channel, kind, file_id, file_unique_id, added_by, created_at
+		FROM ticket_attachments WHERE ticket_id = $1 ORDER BY id`, ticketID)
+	return as, wrap("list attachments", err)
+}
+
+// TicketByCode loads a ticket by its code (see ParseCode for user input).
+func (s *Store) TicketByCode(ctx context.Context, code string) (Ticket, error) {
+	var t Ticket
+	err := sqlx.GetContext(ctx, s.x, &t, `SELECT `+ticketColumns+` FROM tickets WHERE code = $1`, code)
+	return t, wrap("get ticket", err)
+}
+
+// TicketsByCitizen lists a citizen's tickets, newest first.
+func (s *Store) TicketsByCitizen(ctx context.Context, citizenID int64, limit int) ([]Ticket, error) {
+	var ts []Ticket
+	err := sqlx.SelectContext(ctx, s.x, &ts, `
+		SELECT `+ticketColumns+` FROM tickets WHERE citizen_id = $1 ORDER BY id DESC LIMIT $2`,
+		citizenID, limit)
+	return ts, wrap("list citizen tickets", err)
+}
+
+// FormatCode renders a ticket code.
+func FormatCode(year, seq int) string { return fmt.Sprintf("PA-%d-%06d", year, seq) }
+
+// ParseCode accepts a code as people type it ("pa-2026-123", "PA2026000123",
+// "PA 2026 123") and returns its canonical form, or false.
+func ParseCode(s string) (string, bool) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.NewReplacer("-", "", " ", "", "_", "", ".", "").Replace(s)
+	s, ok := strings.CutPrefix(s, "PA")
+	if !ok || len(s) < 5 || len(s) > 10 {
+		return "", false
+	}
+	year, err1 := strconv.Atoi(s[:4])
+	seq, err2 := strconv.Atoi(s[4:])
+	if err1 != nil || err2 != nil || year < 2000 || year > 2999 || seq <= 0 {
+		return "", false
+	}
+	return FormatCode(year, seq), true
+}
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is embedded in the binary, so this cannot happen
+	}
+	return loc
+}
