@@ -1,0 +1,179 @@
+// Package config reads danvan's settings from environment variables. Every
+// setting is declared once in options, with its default and description;
+// secrets can also come from a file named by the same variable plus _FILE.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the service's configuration.
+type Config struct {
+	TelegramToken         string
+	TelegramAPIURL        string
+	TelegramMode          string // "polling" or "webhook"
+	TelegramWebhookURL    string
+	TelegramWebhookSecret string
+	ListenAddr            string
+	DatabaseURL           string
+	DataDir               string
+	RunMigrations         bool
+	LogLevel              string
+	LogFormat             string
+	Workers               int
+	ShutdownTimeout       time.Duration
+}
+
+type option struct {
+	name, def, help string
+	secret          bool
+	set             func(c *Config, v string) error
+}
+
+var options = []option{
+	{name: "TELEGRAM_BOT_TOKEN", secret: true, help: "Bot token from @BotFather (required for run)",
+		set: func(c *Config, v string) error { c.TelegramToken = v; return nil }},
+	{name: "TELEGRAM_API_URL", def: "https://api.telegram.org", help: "Bot API server: Telegram, a self-hosted telegram-bot-api, or a test server",
+		set: func(c *Config, v string) error { c.TelegramAPIURL = strings.TrimRight(v, "/"); return validURL(v) }},
+	{name: "TELEGRAM_MODE", def: "polling", help: "How updates arrive: polling or webhook",
+		set: func(c *Config, v string) error { c.TelegramMode = v; return oneOf(v, "polling", "webhook") }},
+	{name: "TELEGRAM_WEBHOOK_URL", help: "Public HTTPS URL Telegram posts updates to (webhook mode), routed to LISTEN_ADDR/telegram/webhook",
+		set: func(c *Config, v string) error { c.TelegramWebhookURL = v; return nil }},
+	{name: "TELEGRAM_WEBHOOK_SECRET", secret: true, help: "Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (webhook mode; 1-256 of A-Z a-z 0-9 _ -)",
+		set: func(c *Config, v string) error { c.TelegramWebhookSecret = v; return nil }},
+	{name: "LISTEN_ADDR", def: "127.0.0.1:8080", help: "HTTP listener for the webhook and /healthz",
+		set: func(c *Config, v string) error { c.ListenAddr = v; return nil }},
+	{name: "DATABASE_URL", secret: true, help: "PostgreSQL URL; unset: a private PostgreSQL in DANVAN_DATA_DIR",
+		set: func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{name: "DANVAN_DATA_DIR", def: defaultDataDir(), help: "Data directory of the private PostgreSQL",
+		set: func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{name: "RUN_MIGRATIONS", def: "true", help: "Apply database migrations at start; if false, refuse to start on an outdated schema",
+		set: func(c *Config, v string) (err error) { c.RunMigrations, err = strconv.ParseBool(v); return err }},
+	{name: "LOG_LEVEL", def: "info", help: "debug, info, warn or error",
+		set: func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") }},
+	{name: "LOG_FORMAT", def: "text", help: "text or json",
+		set: func(c *Config, v string) error { c.LogFormat = v; return oneOf(v, "text", "json") }},
+	{name: "WORKERS", def: "4", help: "Updates handled at once (a chat's updates always stay in order)",
+		set: func(c *Config, v string) (err error) { c.Workers, err = positive(v); return err }},
+	{name: "SHUTDOWN_TIMEOUT", def: "15s", help: "How long a shutdown may take to drain work",
+		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
+}
+
+// Load reads the configuration from the environment.
+func Load() (*Config, error) { return load(os.Getenv) }
+
+func load(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	var errs []error
+	for _, o := range options {
+		v, err := lookup(getenv, o)
+		if err == nil {
+			err = o.set(c, v)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", o.name, err))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// lookup reads NAME, or the file named by NAME_FILE for secrets.
+func lookup(getenv func(string) string, o option) (string, error) {
+	v := getenv(o.name)
+	if file := getenv(o.name + "_FILE"); o.secret && file != "" {
+		if v != "" {
+			return "", errors.New("set either the variable or its _FILE, not both")
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", err
+		}
+		v = strings.TrimSpace(string(b))
+	}
+	if v == "" {
+		v = o.def
+	}
+	return v, nil
+}
+
+// ValidateRun checks what the long-running service needs.
+func (c *Config) ValidateRun() error {
+	var errs []error
+	if c.TelegramToken == "" {
+		errs = append(errs, errors.New("TELEGRAM_BOT_TOKEN (or TELEGRAM_BOT_TOKEN_FILE) is required"))
+	}
+	if c.TelegramMode == "webhook" {
+		if c.TelegramWebhookURL == "" {
+			errs = append(errs, errors.New("TELEGRAM_WEBHOOK_URL is required in webhook mode"))
+		}
+		if c.TelegramWebhookSecret == "" {
+			errs = append(errs, errors.New("TELEGRAM_WEBHOOK_SECRET is required in webhook mode"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Describe lists every setting with its current value, secrets redacted.
+func (c *Config) Describe() []Setting {
+	values := map[string]string{}
+	for _, o := range options {
+		v, _ := lookup(os.Getenv, o)
+		if o.secret && v != "" {
+			v = "<redacted>"
+		}
+		values[o.name] = v
+	}
+	out := make([]Setting, len(options))
+	for i, o := range options {
+		out[i] = Setting{Name: o.name, Value: values[o.name], Default: o.def, Help: o.help, Secret: o.secret}
+	}
+	return out
+}
+
+// Setting is one documented configuration variable.
+type Setting struct {
+	Name, Value, Default, Help string
+	Secret                     bool
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "danvan")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "danvan")
+	}
+	return "danvan-data"
+}
+
+func validURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return fmt.Errorf("not an absolute URL: %q", v)
+	}
+	return nil
+}
+
+func oneOf(v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
+}
+
+func positive(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err == nil && n <= 0 {
+		err = fmt.Errorf("%d is not positive", n)
+	}
+	return n, err
+}

@@ -1,0 +1,63 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TelegramAPIURL != "https://api.telegram.org" || c.TelegramMode != "polling" || !c.RunMigrations || c.Workers != 4 {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	if err := c.ValidateRun(); err == nil || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") {
+		t.Fatalf("ValidateRun without a token = %v", err)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("123:abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := load(env(map[string]string{"TELEGRAM_BOT_TOKEN_FILE": file}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TelegramToken != "123:abc" {
+		t.Fatalf("token = %q", c.TelegramToken)
+	}
+	_, err = load(env(map[string]string{"TELEGRAM_BOT_TOKEN_FILE": file, "TELEGRAM_BOT_TOKEN": "x"}))
+	if err == nil {
+		t.Fatal("both the variable and its _FILE must be refused")
+	}
+}
+
+func TestInvalidValuesAreAllReported(t *testing.T) {
+	_, err := load(env(map[string]string{"TELEGRAM_MODE": "carrier-pigeon", "WORKERS": "0", "TELEGRAM_API_URL": "nope"}))
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, name := range []string{"TELEGRAM_MODE", "WORKERS", "TELEGRAM_API_URL"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}
+
+func TestWebhookNeedsSecret(t *testing.T) {
+	c, err := load(env(map[string]string{"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_URL": "https://x.example/telegram/webhook"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ValidateRun(); err == nil || !strings.Contains(err.Error(), "TELEGRAM_WEBHOOK_SECRET") {
+		t.Fatalf("ValidateRun = %v", err)
+	}
+}
