@@ -66,3 +66,11 @@ func (s *Store) NearestArea(ctx context.Context, lat, lon, maxKm float64) (Area,
 		ORDER BY km LIMIT 1`, lat, lon, maxKm)
 	return a, wrap("nearest area", err)
 }
+
+// ActiveAreas lists every active area, for matching typed names.
+func (s *Store) ActiveAreas(ctx context.Context) ([]Area, error) {
+	var as []Area
+	err := sqlx.SelectContext(ctx, s.x, &as, `
+		SELECT `+areaColumns+` FROM areas a WHERE active ORDER BY name COLLATE "vi-x-icu"`)
+	return as, wrap("list all areas", err)
+}

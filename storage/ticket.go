@@ -35,6 +35,7 @@ type Ticket struct {
 	AreaID        sql.NullInt64   `db:"area_id"`
 	UnitID        sql.NullInt64   `db:"unit_id"`
 	Description   string          `db:"description"`
+	Address       string          `db:"address"`
 	Latitude      sql.NullFloat64 `db:"latitude"`
 	Longitude     sql.NullFloat64 `db:"longitude"`
 	Phone         sql.NullString  `db:"phone"`
@@ -50,7 +51,7 @@ type Ticket struct {
 }
 
 const ticketColumns = `id, code, kind, status, citizen_id, category_id, area_id, unit_id, description,
-	latitude, longitude, phone, confidential, source, due_at, answered_at, closed_at, rating,
+	address, latitude, longitude, phone, confidential, source, due_at, answered_at, closed_at, rating,
 	rating_comment, created_at, updated_at`
 
 // NewTicket is what a citizen submits.
@@ -61,6 +62,7 @@ type NewTicket struct {
 	AreaID       int64 // 0: none
 	UnitID       int64 // 0: not routed yet
 	Description  string
+	Address      string // typed by the citizen when no area fits
 	Latitude     *float64
 	Longitude    *float64
 	Phone        string
@@ -102,12 +104,12 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket, now time.Time) (
 		code := FormatCode(year, seq)
 		err = sqlx.GetContext(ctx, tx.x, &t, `
 			INSERT INTO tickets (code, kind, status, citizen_id, category_id, area_id, unit_id,
-				description, latitude, longitude, phone, confidential, source, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, nullif($5, 0), nullif($6, 0), nullif($7, 0), $8, $9, $10,
-				nullif($11, ''), $12, $13, $14, $14)
+				description, address, latitude, longitude, phone, confidential, source, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, nullif($5, 0), nullif($6, 0), nullif($7, 0), $8, $9, $10, $11,
+				nullif($12, ''), $13, $14, $15, $15)
 			RETURNING `+ticketColumns,
 			code, nt.Kind, StatusReceived, nt.CitizenID, nt.CategoryID, nt.AreaID, nt.UnitID,
-			nt.Description, nt.Latitude, nt.Longitude, nt.Phone, nt.Confidential, nt.Source, now)
+			nt.Description, nt.Address, nt.Latitude, nt.Longitude, nt.Phone, nt.Confidential, nt.Source, now)
 		if err != nil {
 			return wrap("create ticket", err)
 		}

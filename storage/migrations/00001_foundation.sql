@@ -128,6 +128,7 @@ CREATE TABLE tickets (
     area_id        bigint REFERENCES areas (id),
     unit_id        bigint REFERENCES units (id),
     description    text NOT NULL,
+    address        text NOT NULL DEFAULT '',
     latitude       double precision,
     longitude      double precision,
     phone          text,
