@@ -1,0 +1,59 @@
+package handlers
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+)
+
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// Languages danvan speaks; the first is the default.
+var languages = []string{"vi", "en"}
+
+// catalog holds the user-facing texts, per language and key. Texts are HTML
+// with fmt verbs; arguments that come from users must be escaped.
+type catalog map[string]map[string]string
+
+func loadCatalog() (catalog, error) {
+	c := catalog{}
+	for _, lang := range languages {
+		data, err := localeFiles.ReadFile(path.Join("locales", lang+".json"))
+		if err != nil {
+			return nil, fmt.Errorf("handlers: locale %s: %w", lang, err)
+		}
+		var msgs map[string]string
+		if err := json.Unmarshal(data, &msgs); err != nil {
+			return nil, fmt.Errorf("handlers: locale %s: %w", lang, err)
+		}
+		c[lang] = msgs
+	}
+	return c, nil
+}
+
+// text renders a message in a language, falling back to Vietnamese; a
+// missing key shows itself rather than an empty message (tests catch it).
+func (c catalog) text(lang, key string, args ...any) string {
+	msg, ok := c[lang][key]
+	if !ok {
+		msg, ok = c[languages[0]][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return msg
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+// language maps a client's language code to one danvan speaks.
+func language(code string) string {
+	if strings.HasPrefix(strings.ToLower(code), "en") {
+		return "en"
+	}
+	return "vi"
+}

@@ -1,0 +1,55 @@
+package handlers
+
+import (
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// petitionSubmit turns the draft into a ticket and gives the citizen its code.
+func (s *Service) petitionSubmit(t *turn, d draft) error {
+	// The form may have been changed by an administrator meanwhile.
+	if cat, err := t.tx.CategoryByID(t.ctx, d.CategoryID); err != nil || !cat.Active {
+		d.CategoryID = 0
+		if err := t.reply("petition.category_gone"); err != nil {
+			return err
+		}
+		return s.advance(t, d)
+	}
+	now := s.now()
+	nt := storage.NewTicket{
+		Kind: d.Kind, CitizenID: t.citizen.ID, CategoryID: d.CategoryID, AreaID: d.AreaID,
+		Description: d.Description, Address: d.Address, Latitude: d.Latitude, Longitude: d.Longitude,
+		Phone: d.Phone, Confidential: d.Confidential, Source: d.Source,
+	}
+	for _, p := range d.Photos {
+		kind := "photo"
+		if p.Document {
+			kind = "document"
+		}
+		nt.Attachments = append(nt.Attachments, storage.Attachment{
+			Channel: t.ev.Channel, Kind: kind, FileID: p.ID, FileUniqueID: p.UniqueID,
+		})
+	}
+	ticket, err := t.tx.CreateTicket(t.ctx, nt, now)
+	if err != nil {
+		return err
+	}
+	if d.Phone != "" {
+		if err := t.tx.SetCitizenPhone(t.ctx, t.citizen.ID, d.Phone, now); err != nil {
+			return err
+		}
+	}
+	ev := t.ev
+	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		return err
+	}
+	s.logger.Info("ticket created", "ticket", ticket.Code, "kind", ticket.Kind)
+	key := "petition.received"
+	if isGuidanceKind(d.Kind) {
+		key = "petition.received_" + d.Kind
+	}
+	return t.show(bot.Outgoing{
+		Text:    t.text(key, ticket.Code),
+		Buttons: [][]bot.InlineButton{{{Text: t.text("btn.view_status"), Data: data(prefixStatus, ticket.Code)}}},
+	})
+}

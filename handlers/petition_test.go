@@ -1,0 +1,230 @@
+package handlers_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/danvan-vn/danvan/bot"
+)
+
+func (w *world) seedAreas() {
+	w.exec(`INSERT INTO areas (code, name, level) VALUES ('da-nang', 'Thành phố Đà Nẵng', 'thành phố')`)
+	w.exec(`INSERT INTO areas (code, name, level, parent_id, latitude, longitude)
+		SELECT 'hoa-cuong', 'Phường Hòa Cường', 'phường', id, 16.03, 108.22 FROM areas WHERE code = 'da-nang'`)
+	w.exec(`INSERT INTO areas (code, name, level, parent_id, latitude, longitude)
+		SELECT 'hai-chau', 'Phường Hải Châu', 'phường', id, 16.07, 108.22 FROM areas WHERE code = 'da-nang'`)
+}
+
+func TestWholeSubmissionWithButtons(t *testing.T) {
+	w := newWorld(t)
+	w.seedAreas()
+	c := w.citizen(1001)
+
+	mustContain(t, c.says("/start"), "Xin chào Ông/Bà")
+	mustContain(t, c.presses("Gửi phản ánh"), "loại nội dung")
+	mustContain(t, c.presses("Phản ánh"), "lĩnh vực")
+	mustContain(t, c.presses("Môi trường"), "xảy ra ở đâu")
+	mustContain(t, c.presses("Thành phố Đà Nẵng"), "Khu vực <b>Thành phố Đà Nẵng</b>")
+	out := c.presses("Phường Hòa Cường")
+	mustContain(t, out, "mô tả sự việc")
+	if !out[0].RemoveReply {
+		t.Error("leaving the area step must take the location keyboard down")
+	}
+	mustContain(t, c.says("Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành, bốc mùi"), "gửi ảnh")
+	mustContain(t, c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "photo-1", UniqueID: "u1"} }), "Đã nhận 1/10 ảnh")
+	mustContain(t, c.presses("Tiếp tục"), "số điện thoại")
+	mustContain(t, c.sends(func(e *bot.Event) { e.Contact = &bot.Contact{Phone: "0905123456", UserID: c.id} }), "giữ bí mật")
+	out = c.presses("Không cần")
+	mustContain(t, out, "kiểm tra lại", "Môi trường", "Phường Hòa Cường", "Rác thải tồn đọng", "0905123456")
+	out = c.presses("Gửi phản ánh")
+	mustContain(t, out, "PA-2026-000001")
+
+	if n := w.count(`SELECT count(*) FROM tickets t JOIN areas a ON a.id = t.area_id
+		WHERE t.code = 'PA-2026-000001' AND t.kind = 'phan_anh' AND a.code = 'hoa-cuong'
+		AND t.phone = '0905123456' AND NOT t.confidential AND t.status = 'received'`); n != 1 {
+		t.Fatal("ticket not stored as submitted")
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_attachments WHERE file_id = 'photo-1'`); n != 1 {
+		t.Fatal("photo not attached")
+	}
+	if n := w.count(`SELECT count(*) FROM conversations`); n != 0 {
+		t.Fatal("conversation not ended")
+	}
+	// Pressing Send again changes nothing.
+	c.presses("Gửi phản ánh")
+	if n := w.count(`SELECT count(*) FROM tickets`); n != 1 {
+		t.Fatalf("a second press created %d tickets", n)
+	}
+	mustContain(t, c.says("/status pa-2026-1"), "PA-2026-000001", "Đã tiếp nhận")
+}
+
+func TestTypedAnswersAndBack(t *testing.T) {
+	w := newWorld(t)
+	w.seedAreas()
+	c := w.citizen(1002)
+
+	// Text first: it becomes the description, and the form asks the rest.
+	mustContain(t, c.says("Đèn đường hỏng cả tuần nay trên đường Bạch Đằng"), "vài bước", "loại nội dung")
+	mustContain(t, c.says("kien nghi"), "lĩnh vực")
+	mustContain(t, c.says("giao thong"), "xảy ra ở đâu")
+	mustContain(t, c.says("hai chau"), "gửi ảnh") // description already known
+	mustContain(t, c.says("quay lại"), "mô tả sự việc")
+	mustContain(t, c.says("Đèn đường hỏng cả tuần, tối rất nguy hiểm"), "gửi ảnh")
+	mustContain(t, c.says("bỏ qua"), "số điện thoại")
+	mustContain(t, c.says("0905 111 222"), "giữ bí mật")
+	mustContain(t, c.says("có"), "kiểm tra lại", "Kiến nghị", "Giao thông và hạ tầng", "Phường Hải Châu", "tối rất nguy hiểm")
+	mustContain(t, c.says("gửi"), "PA-2026-000001")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE kind = 'kien_nghi' AND confidential AND phone = '0905111222'`); n != 1 {
+		t.Fatal("typed answers not stored")
+	}
+}
+
+func TestCancelKeepsNothing(t *testing.T) {
+	w := newWorld(t)
+	c := w.citizen(1003)
+	c.says("/new")
+	c.presses("Hỏi đáp")
+	mustContain(t, c.presses("Hủy"), "Đã hủy")
+	if n := w.count(`SELECT count(*) FROM conversations`); n != 0 {
+		t.Fatal("draft kept after cancel")
+	}
+	mustContain(t, c.says("/cancel"), "không có thao tác")
+}
+
+func TestLocationChoosesNearestArea(t *testing.T) {
+	w := newWorld(t)
+	w.seedAreas()
+	c := w.citizen(1004)
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Điện nước")
+	out := c.sends(func(e *bot.Event) { e.Location = &bot.Location{Latitude: 16.031, Longitude: 108.221} })
+	mustContain(t, out, "mô tả sự việc")
+	c.says("Mất nước sinh hoạt từ sáng đến giờ")
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	mustContain(t, c.presses("Không cần"), "Phường Hòa Cường; vị trí đã gửi")
+}
+
+func TestComplaintGetsGuidance(t *testing.T) {
+	w := newWorld(t)
+	c := w.citizen(1005)
+	c.says("/new")
+	mustContain(t, c.presses("Khiếu nại"), "chưa được coi là đơn khiếu nại", "90 ngày")
+	mustContain(t, c.presses("Vẫn gửi"), "lĩnh vực")
+	c.presses("Đất đai")
+	mustContain(t, c.says("123 Lê Lợi"), "mô tả sự việc") // an address when no area is configured
+	c.says("Tôi không đồng ý với quyết định thu hồi đất của phường")
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	c.presses("Không cần")
+	mustContain(t, c.presses("Gửi phản ánh"), "chưa phải là đơn khiếu nại")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE kind = 'khieu_nai' AND address = '123 Lê Lợi'`); n != 1 {
+		t.Fatal("complaint not recorded for guidance")
+	}
+}
+
+func TestDenunciationIsConfidential(t *testing.T) {
+	w := newWorld(t)
+	c := w.citizen(1006)
+	c.says("Cán bộ địa chính nhận hối lộ để cấp phép xây dựng sai quy định")
+	mustContain(t, c.presses("Phản ánh"), "lĩnh vực")
+	c.presses("Đất đai")
+	c.says("Phường Hòa Cường cũ")
+	c.presses("Bỏ qua")
+	out := c.says("Bỏ qua")
+	mustContain(t, out, "đề nghị giữ bí mật", "✓ 🔒 Giữ bí mật")
+
+	d := w.citizen(1007)
+	d.says("/new")
+	d.presses("Tố cáo")
+	d.presses("Vẫn gửi")
+	d.presses("Khác")
+	d.says("Trụ sở phường")
+	d.says("Một cán bộ thu tiền trái quy định khi làm thủ tục")
+	d.presses("Bỏ qua")
+	d.says("Bỏ qua")
+	out = d.presses("Tiếp tục")
+	mustContain(t, out, "Giữ bí mật danh tính: Có")
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	w := newWorld(t)
+	c := w.citizen(1008)
+	c.says("/new")
+	c.presses("Phản ánh")
+
+	// A forged category id and a button from another step.
+	mustAnswer(t, c.pressData("1", "p:category:set:99999"), "không còn hiệu lực")
+	mustAnswer(t, c.pressData("1", "p:review:send"), "không còn hiệu lực")
+	mustAnswer(t, c.pressData("1", "zz:what"), "không còn hiệu lực")
+	var step string
+	if err := w.raw.Get(&step, `SELECT step FROM conversations`); err != nil || step != "category" {
+		t.Fatalf("step = %q, %v", step, err)
+	}
+	c.presses("Y tế")
+	c.says("Trạm y tế")
+	mustContain(t, c.says(strings.Repeat("quá dài ", 500)), "vượt quá giới hạn 3.000 ký tự")
+	mustContain(t, c.sends(func(e *bot.Event) { e.Unsupported = "sticker" }), "chưa xử lý được loại tin nhắn")
+	mustContain(t, c.sends(func(e *bot.Event) { e.Document = &bot.File{ID: "d", MIME: "application/pdf"} }), "chỉ nhận ảnh")
+	mustContain(t, c.says("/frobnicate"), "chưa hiểu lệnh /frobnicate")
+	mustContain(t, c.says("<b>x</b>"), "hơi ngắn")
+	if err := w.raw.Get(&step, `SELECT step FROM conversations`); err != nil || step != "description" {
+		t.Fatalf("step = %q, %v", step, err)
+	}
+}
+
+func mustAnswer(t *testing.T, out []bot.Outgoing, want string) {
+	t.Helper()
+	for _, o := range out {
+		if o.Kind == bot.KindAnswer && strings.Contains(o.Text, want) {
+			return
+		}
+	}
+	t.Fatalf("no callback answer %q in %+v", want, out)
+}
+
+func TestStatusIsForTheOwnerOnly(t *testing.T) {
+	w := newWorld(t)
+	owner, other := w.citizen(1010), w.citizen(1011)
+	owner.says("Cây xanh gãy đổ chắn ngang đường Trưng Nữ Vương")
+	owner.presses("Phản ánh")
+	owner.presses("Môi trường")
+	owner.says("đường Trưng Nữ Vương")
+	owner.presses("Bỏ qua")
+	owner.says("Bỏ qua")
+	owner.presses("Không cần")
+	owner.presses("Gửi phản ánh")
+
+	mustContain(t, other.says("/status PA-2026-000001"), "Không tìm thấy phản ánh mã PA-2026-000001")
+	mustContain(t, other.says("/status PA-2026-000002"), "Không tìm thấy phản ánh mã PA-2026-000002")
+	mustContain(t, other.says("/status hello"), "chưa phải là mã phản ánh hợp lệ")
+	mustContain(t, owner.says("/my"), "PA-2026-000001", "Cây xanh gãy đổ")
+	mustContain(t, owner.presses("PA-2026-000001"), "Quá trình xử lý")
+}
+
+func TestEveryButtonPressIsAnswered(t *testing.T) {
+	w := newWorld(t)
+	c := w.citizen(1012)
+	c.says("/start")
+	for _, label := range []string{"Gửi phản ánh", "Phản ánh", "Hủy"} {
+		out := c.presses(label)
+		answers := 0
+		for _, o := range out {
+			if o.Kind == bot.KindAnswer {
+				answers++
+			}
+		}
+		if answers != 1 {
+			t.Fatalf("pressing %q queued %d answers", label, answers)
+		}
+	}
+}
+
+func TestEnglish(t *testing.T) {
+	w := newWorld(t)
+	c := w.citizen(1013)
+	c.says("/lang")
+	mustContain(t, c.presses("English"), "Switched to English")
+	mustContain(t, c.presses("Send a report"), "What would you like to send?")
+}

@@ -1,0 +1,200 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// ProcessorOptions tunes the processor.
+type ProcessorOptions struct {
+	Workers     int           // concurrent handlers; a chat's updates stay in order
+	MaxAttempts int           // failures before an update is given up with an apology
+	Idle        time.Duration // how often to look for work without a Wake
+}
+
+// Processor handles recorded updates: each in one transaction that claims
+// it, changes state, queues the replies and marks it processed.
+type Processor struct {
+	store    *storage.Store
+	service  *Service
+	decoders map[string]bot.Decoder
+	logger   *slog.Logger
+	opts     ProcessorOptions
+	wake     chan struct{}
+	// afterCommit is told when replies were queued (the sender's Wake).
+	afterCommit func()
+}
+
+// NewProcessor builds a processor. decoders maps a channel ("telegram") to
+// the decoder of its raw updates.
+func NewProcessor(store *storage.Store, service *Service, decoders map[string]bot.Decoder, afterCommit func(), opts ProcessorOptions) *Processor {
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
+	}
+	if opts.Idle <= 0 {
+		opts.Idle = time.Second
+	}
+	if afterCommit == nil {
+		afterCommit = func() {}
+	}
+	return &Processor{
+		store: store, service: service, decoders: decoders, logger: service.logger, opts: opts,
+		wake: make(chan struct{}, 1), afterCommit: afterCommit,
+	}
+}
+
+// Wake tells the processor that new updates were recorded.
+func (p *Processor) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run handles updates until ctx is cancelled, then lets the updates in
+// hand finish (their transactions use a context that outlives ctx briefly).
+func (p *Processor) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for range p.opts.Workers {
+		wg.Go(func() { p.work(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (p *Processor) work(ctx context.Context) {
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		handled, err := p.processOne(context.WithoutCancel(ctx))
+		switch {
+		case err != nil:
+			// The database is unreachable or broken: the update stays
+			// recorded and is retried; back off so a dead database is
+			// not hammered.
+			backoff = min(max(2*backoff, 200*time.Millisecond), 30*time.Second)
+			p.logger.Warn("processing updates failed", "error", err, "retry_in", backoff)
+			sleep(ctx, backoff)
+		case handled:
+			backoff = 0
+			p.Wake() // more may be waiting: let another worker look too
+		default:
+			select {
+			case <-ctx.Done():
+			case <-p.wake:
+			case <-time.After(p.opts.Idle):
+			}
+		}
+	}
+}
+
+// processOne claims and handles one update. It reports whether there was
+// one; an error means the database itself failed.
+func (p *Processor) processOne(ctx context.Context) (bool, error) {
+	var claimed storage.InboxUpdate
+	var handleErr error
+	err := p.store.InTx(ctx, func(tx *storage.Store) error {
+		u, err := tx.ClaimUpdate(ctx)
+		if err != nil {
+			return err
+		}
+		claimed = u
+		if handleErr = p.handle(ctx, tx, u); handleErr != nil {
+			return handleErr
+		}
+		return tx.MarkUpdateProcessed(ctx, u.ID)
+	})
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return false, nil
+	case err == nil:
+		p.afterCommit()
+		return true, nil
+	case handleErr == nil:
+		return false, err
+	}
+	return true, p.recordFailure(ctx, claimed, handleErr)
+}
+
+// handle decodes and handles one update, turning a panic into an error so
+// one bad update cannot take the service down.
+func (p *Processor) handle(ctx context.Context, tx *storage.Store, u storage.InboxUpdate) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+			p.logger.Error("handler panic", "update", u.UpdateID, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	dec, ok := p.decoders[u.Channel]
+	if !ok {
+		return fmt.Errorf("no decoder for channel %q", u.Channel)
+	}
+	ev, err := dec.Decode(u.Payload)
+	if err != nil {
+		return fmt.Errorf("decode update: %w", err)
+	}
+	if ev.Chat.ID == "" {
+		return nil // nothing to answer (e.g. a membership change)
+	}
+	return p.service.Handle(ctx, tx, ev)
+}
+
+// recordFailure schedules a retry, or after MaxAttempts gives up with an
+// apology to the person, so a poisoned update cannot block their chat.
+func (p *Processor) recordFailure(ctx context.Context, u storage.InboxUpdate, cause error) error {
+	attempt := u.Attempts + 1
+	p.logger.Warn("update failed", "channel", u.Channel, "update", u.UpdateID, "attempt", attempt, "error", cause)
+	if attempt < p.opts.MaxAttempts {
+		delay := time.Duration(1<<attempt)*time.Second + time.Duration(rand.Int64N(int64(time.Second)))
+		return p.store.RetryUpdate(ctx, u.ID, time.Now().Add(delay), cause.Error())
+	}
+	err := p.store.InTx(ctx, func(tx *storage.Store) error {
+		if err := tx.FailUpdate(ctx, u.ID, cause.Error()); err != nil {
+			return err
+		}
+		return p.apologise(ctx, tx, u)
+	})
+	if err == nil {
+		p.afterCommit()
+	}
+	return err
+}
+
+// apologise tells the person that their message could not be handled, and
+// answers their button press if that is what it was.
+func (p *Processor) apologise(ctx context.Context, tx *storage.Store, u storage.InboxUpdate) error {
+	dec, ok := p.decoders[u.Channel]
+	if !ok {
+		return nil
+	}
+	ev, err := dec.Decode(u.Payload)
+	if err != nil || ev.Chat.ID == "" {
+		return nil
+	}
+	text := p.service.texts.text(languages[0], "error.internal")
+	if ev.Button != nil {
+		err := enqueue(ctx, tx, ev.Channel, bot.Outgoing{Kind: bot.KindAnswer, ChatID: ev.Chat.ID, QueryID: ev.Button.QueryID}, "")
+		if err != nil {
+			return err
+		}
+	}
+	return enqueue(ctx, tx, ev.Channel, bot.Outgoing{Kind: bot.KindText, ChatID: ev.Chat.ID, Group: ev.Chat.Group, Text: text}, "")
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}

@@ -1,0 +1,94 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// turn is the handling of one event: its transaction, the person, and the
+// replies it queues in the outbox.
+type turn struct {
+	ctx      context.Context
+	tx       *storage.Store
+	ev       bot.Event
+	s        *Service
+	lang     string
+	citizen  storage.Citizen
+	answered bool
+}
+
+func (t *turn) text(key string, args ...any) string { return t.s.texts.text(t.lang, key, args...) }
+
+// send queues a message, to the event's chat unless o names another.
+func (t *turn) send(o bot.Outgoing) error {
+	if o.ChatID == "" {
+		o.ChatID, o.Group = t.ev.Chat.ID, t.ev.Chat.Group
+	}
+	return enqueue(t.ctx, t.tx, t.ev.Channel, o, "")
+}
+
+// reply sends a catalogue text to the event's chat.
+func (t *turn) reply(key string, args ...any) error {
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text(key, args...)})
+}
+
+// answer answers the pressed button with a short toast (or an alert).
+func (t *turn) answer(text string, alert bool) error {
+	if t.ev.Button == nil || t.answered {
+		return nil
+	}
+	t.answered = true
+	return t.send(bot.Outgoing{Kind: bot.KindAnswer, QueryID: t.ev.Button.QueryID, Text: text, Alert: alert})
+}
+
+// show presents a screen: after a button press it replaces the pressed
+// message in place (one request instead of two); otherwise, or when the
+// screen changes the phone keyboard, it sends a new message.
+func (t *turn) show(o bot.Outgoing) error {
+	o.Kind = bot.KindText
+	if b := t.ev.Button; b != nil && b.MessageID != "" && o.Reply == nil && !o.RemoveReply {
+		o.Kind, o.MessageID = bot.KindEdit, b.MessageID
+	}
+	return t.send(o)
+}
+
+// enqueue writes a message, split if too long, to the outbox within tx.
+func enqueue(ctx context.Context, tx *storage.Store, channel string, o bot.Outgoing, dedupeKey string) error {
+	for i, part := range o.Parts() {
+		payload, err := json.Marshal(part)
+		if err != nil {
+			return fail("encode message", err)
+		}
+		key := dedupeKey
+		if key != "" && i > 0 {
+			key = fmt.Sprintf("%s:%d", key, i)
+		}
+		err = tx.Enqueue(ctx, channel, storage.OutboxEntry{
+			ChatID: part.ChatID, Group: part.Group, Kind: string(part.Kind), Payload: payload, DedupeKey: key,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Button data is "prefix:arg:arg..."; it must stay under 64 bytes.
+const (
+	prefixPetition = "p"
+	prefixMenu     = "m"
+	prefixLanguage = "l"
+	prefixStatus   = "s"
+)
+
+func data(parts ...string) string { return strings.Join(parts, ":") }
+
+func splitData(d string) (string, []string) {
+	parts := strings.Split(d, ":")
+	return parts[0], parts[1:]
+}
