@@ -8,7 +8,7 @@ func TestFold(t *testing.T) {
 		"MÔI TRƯỜNG":                "moi truong",
 		"An ninh trật tự":           "an ninh trat tu",
 		// A decomposed (NFD) input folds the same as a composed one.
-		"Tho\u0302\u0301ng":         "thong",
+		"Tho\u0302\u0301ng": "thong",
 	}
 	for in, want := range cases {
 		if got := fold(in); got != want {
