@@ -1,0 +1,141 @@
+// Package jobs runs danvan's scheduled work (reminders, escalations, digests,
+// housekeeping) on cron schedules. Every run claims its slot in PostgreSQL,
+// so with several replicas each slot runs exactly once, and a slot missed
+// while the service was down is caught up at start.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// Job is one kind of scheduled work.
+type Job struct {
+	Name     string
+	Schedule string // standard 5-field cron spec or a descriptor such as @daily
+	// CatchUp runs the latest missed slot at start, if it is not older
+	// than this; 0 disables catch-up.
+	CatchUp time.Duration
+	Run     func(ctx context.Context, slot time.Time) error
+}
+
+// Runner schedules jobs.
+type Runner struct {
+	store  *storage.Store
+	loc    *time.Location
+	logger *slog.Logger
+	cron   *cron.Cron
+	jobs   []scheduled
+	wg     sync.WaitGroup
+}
+
+type scheduled struct {
+	Job
+	schedule cron.Schedule
+}
+
+// NewRunner makes a runner whose schedules are read in loc.
+func NewRunner(store *storage.Store, loc *time.Location, logger *slog.Logger) *Runner {
+	return &Runner{store: store, loc: loc, logger: logger}
+}
+
+// Add registers a job; an invalid schedule is an error, not a panic.
+func (r *Runner) Add(job Job) error {
+	sched, err := parseSchedule(job.Schedule)
+	if err != nil {
+		return fmt.Errorf("jobs: %s: %w", job.Name, err)
+	}
+	r.jobs = append(r.jobs, scheduled{Job: job, schedule: sched})
+	return nil
+}
+
+// parseSchedule guards against robfig/cron v3.0.1 panicking on some
+// malformed specs (e.g. a bare "CRON_TZ=Asia/Ho_Chi_Minh").
+func parseSchedule(spec string) (s cron.Schedule, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("invalid schedule %q", spec)
+		}
+	}()
+	return cron.ParseStandard(spec)
+}
+
+// Start catches up missed slots and starts the schedules; jobs run with
+// ctx and stop when it is cancelled.
+func (r *Runner) Start(ctx context.Context) {
+	r.cron = cron.New(cron.WithLocation(r.loc))
+	now := time.Now()
+	for _, j := range r.jobs {
+		if j.CatchUp > 0 {
+			if slot := previousSlot(j.schedule, now.In(r.loc), j.CatchUp); !slot.IsZero() {
+				r.wg.Go(func() { r.RunSlot(ctx, j.Job, slot) })
+			}
+		}
+		r.cron.Schedule(j.schedule, cron.FuncJob(func() {
+			// The slot is the scheduled instant, not the moment the timer
+			// fired, so replicas with slightly different clocks agree.
+			r.RunSlot(ctx, j.Job, time.Now().In(r.loc).Truncate(time.Minute))
+		}))
+	}
+	r.cron.Start()
+}
+
+// Stop stops scheduling and waits for running jobs to finish.
+func (r *Runner) Stop() {
+	if r.cron != nil {
+		<-r.cron.Stop().Done()
+	}
+	r.wg.Wait()
+}
+
+// RunSlot runs a job for one slot unless another run has claimed it. It
+// reports whether this call ran the job.
+func (r *Runner) RunSlot(ctx context.Context, job Job, slot time.Time) bool {
+	log := r.logger.With("job", job.Name, "slot", slot)
+	ran := false
+	err := r.store.WithJobLock(ctx, job.Name, func() error {
+		claimed, err := r.store.ClaimJobRun(ctx, job.Name, slot)
+		if err != nil || !claimed {
+			return err
+		}
+		ran = true
+		start := time.Now()
+		runErr := safeRun(ctx, job, slot)
+		if runErr != nil {
+			log.Error("job failed", "error", runErr, "duration", time.Since(start))
+		} else {
+			log.Info("job done", "duration", time.Since(start))
+		}
+		return r.store.FinishJobRun(context.WithoutCancel(ctx), job.Name, slot, runErr)
+	})
+	if err != nil {
+		log.Error("job bookkeeping failed", "error", err)
+	}
+	return ran
+}
+
+func safeRun(ctx context.Context, job Job, slot time.Time) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return job.Run(ctx, slot)
+}
+
+// previousSlot finds the latest activation of sched within window before
+// now, or the zero time.
+func previousSlot(sched cron.Schedule, now time.Time, window time.Duration) time.Time {
+	var last time.Time
+	for t := sched.Next(now.Add(-window)); !t.After(now); t = sched.Next(t) {
+		last = t
+	}
+	return last
+}

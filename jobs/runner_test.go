@@ -1,0 +1,91 @@
+package jobs_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/jobs"
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/storage/storagetest"
+)
+
+var vietnam, _ = time.LoadLocation("Asia/Ho_Chi_Minh")
+
+func openStore(t *testing.T) *storage.Store {
+	t.Helper()
+	s, err := storage.Open(context.Background(), storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Two replicas racing for the same slots: each slot runs exactly once.
+func TestEachSlotRunsOnceAcrossReplicas(t *testing.T) {
+	store := openStore(t)
+	var runs atomic.Int32
+	job := jobs.Job{Name: "digest", Schedule: "30 7 * * MON", Run: func(context.Context, time.Time) error {
+		runs.Add(1)
+		time.Sleep(20 * time.Millisecond) // overlap the replicas
+		return nil
+	}}
+	a := jobs.NewRunner(store, vietnam, slog.Default())
+	b := jobs.NewRunner(store, vietnam, slog.Default())
+	slots := []time.Time{
+		time.Date(2026, 11, 23, 7, 30, 0, 0, vietnam),
+		time.Date(2026, 11, 30, 7, 30, 0, 0, vietnam),
+	}
+	var wg sync.WaitGroup
+	for _, slot := range slots {
+		for _, r := range []*jobs.Runner{a, b, a, b} {
+			wg.Go(func() { r.RunSlot(context.Background(), job, slot) })
+		}
+	}
+	wg.Wait()
+	if got := runs.Load(); got != int32(len(slots)) {
+		t.Fatalf("job ran %d times for %d slots", got, len(slots))
+	}
+}
+
+func TestHousekeepingPurgesOldHandledUpdates(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	if _, err := store.RecordUpdates(ctx, "telegram", []storage.IncomingUpdate{
+		{UpdateID: 1, ChatKey: "telegram:1", Payload: []byte(`{}`)},
+		{UpdateID: 2, ChatKey: "telegram:1", Payload: []byte(`{}`)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Update 1 was handled long ago; update 2 is still waiting.
+	if _, err := store.DB().ExecContext(ctx, `UPDATE inbox SET processed_at = now(), received_at = now() - interval '5 days' WHERE update_id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DB().ExecContext(ctx, `UPDATE inbox SET received_at = now() - interval '5 days' WHERE update_id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	r := jobs.NewRunner(store, vietnam, slog.Default())
+	if !r.RunSlot(ctx, jobs.Housekeeping(store), time.Now()) {
+		t.Fatal("housekeeping did not run")
+	}
+	var left []int64
+	rows, err := store.DB().QueryContext(ctx, `SELECT update_id FROM inbox ORDER BY update_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, id)
+	}
+	if len(left) != 1 || left[0] != 2 {
+		t.Fatalf("inbox left %v, want only the unhandled update 2", left)
+	}
+}
