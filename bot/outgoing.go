@@ -10,6 +10,7 @@ const (
 	KindAnswer   Kind = "answer"   // answer a button press (toast or alert)
 	KindPhoto    Kind = "photo"    // send a photo by file id, with a caption
 	KindDocument Kind = "document" // send a file by id or content, with a caption
+	KindCommands Kind = "commands" // set the command menu shown in a chat
 )
 
 // Outgoing is one message for the outbox. It is stored as JSON, so fields
@@ -29,6 +30,14 @@ type Outgoing struct {
 	FileID      string           `json:"file_id,omitempty"`    // KindPhoto, KindDocument
 	FileName    string           `json:"file_name,omitempty"`  // KindDocument sent from Content
 	Content     []byte           `json:"content,omitempty"`    // KindDocument: bytes to upload
+	Commands    []Command        `json:"commands,omitempty"`   // KindCommands: the menu for ChatID (every chat if empty)
+	Language    string           `json:"language,omitempty"`   // KindCommands: for clients in this language ("" for all)
+}
+
+// Command is an entry of a chat's command menu.
+type Command struct {
+	Name        string `json:"name"` // without the slash
+	Description string `json:"description"`
 }
 
 // InlineButton is a button under a message. Data must fit in 64 bytes.

@@ -18,6 +18,7 @@ import (
 type Config struct {
 	TelegramToken         string
 	TelegramAPIURL        string
+	TelegramBotUsername   string
 	TelegramMode          string // "polling" or "webhook"
 	TelegramWebhookURL    string
 	TelegramWebhookSecret string
@@ -42,6 +43,8 @@ var options = []option{
 		set: func(c *Config, v string) error { c.TelegramToken = v; return nil }},
 	{name: "TELEGRAM_API_URL", def: "https://api.telegram.org", help: "Bot API server: Telegram, a self-hosted telegram-bot-api, or a test server",
 		set: func(c *Config, v string) error { c.TelegramAPIURL = strings.TrimRight(v, "/"); return validURL(v) }},
+	{name: "TELEGRAM_BOT_USERNAME", help: "The bot's username, for the links printed by danvan admin invite (read from Telegram at run)",
+		set: func(c *Config, v string) error { c.TelegramBotUsername = strings.TrimPrefix(v, "@"); return nil }},
 	{name: "TELEGRAM_MODE", def: "polling", help: "How updates arrive: polling or webhook",
 		set: func(c *Config, v string) error { c.TelegramMode = v; return oneOf(v, "polling", "webhook") }},
 	{name: "TELEGRAM_WEBHOOK_URL", help: "Public HTTPS URL Telegram posts updates to (webhook mode), routed to LISTEN_ADDR/telegram/webhook",

@@ -16,6 +16,9 @@ const areaPayloadPrefix = "a_"
 
 func (s *Service) cmdStart(t *turn) error {
 	payload := strings.TrimSpace(t.ev.Args)
+	if code, ok := strings.CutPrefix(payload, joinPayloadPrefix); ok {
+		return s.join(t, code)
+	}
 	if code, ok := strings.CutPrefix(payload, areaPayloadPrefix); ok {
 		area, err := t.tx.AreaByCode(t.ctx, code)
 		if err == nil {
@@ -147,7 +150,11 @@ func (s *Service) showStatus(t *turn, input string) error {
 			fmt.Fprintf(&b, ": %s", bot.Escape(excerpt(e.Body, 500)))
 		}
 	}
-	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String()})
+	out := bot.Outgoing{Kind: bot.KindText, Text: b.String()}
+	if isOpen(tk.Status) {
+		out.Buttons = [][]bot.InlineButton{{{Text: t.text("btn.add_info"), Data: data(prefixAdd, fmt.Sprint(tk.ID))}}}
+	}
+	return t.send(out)
 }
 
 // Dates are shown as Vietnamese readers expect: dd/mm/yyyy hh:mm, local time.

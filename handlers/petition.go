@@ -17,7 +17,7 @@ import (
 // matter, not the answer to an old question.
 const draftLifetime = 72 * time.Hour
 
-// currentConversation returns the person's petition in progress, or nil.
+// currentConversation returns the person's flow in progress, or nil.
 func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {
 	ev := t.ev
 	conv, err := t.tx.Conversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID)
@@ -27,7 +27,7 @@ func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if conv.Flow != flowPetition || s.now().Sub(conv.UpdatedAt) > draftLifetime {
+	if s.now().Sub(conv.UpdatedAt) > draftLifetime {
 		return nil, t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID)
 	}
 	return &conv, nil
@@ -361,8 +361,15 @@ func (s *Service) cmdCancel(t *turn) error {
 	if err != nil {
 		return err
 	}
-	if conv == nil {
+	switch {
+	case conv == nil:
 		return t.reply("cancel.nothing")
+	case conv.Flow == flowPetition:
+		return s.petitionCancel(t)
 	}
-	return s.petitionCancel(t)
+	ev := t.ev
+	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		return err
+	}
+	return t.reply("task.cancelled")
 }

@@ -29,7 +29,7 @@ func (s *Service) petitionButton(t *turn, args []string) error {
 	if err != nil {
 		return err
 	}
-	if conv == nil {
+	if conv == nil || conv.Flow != flowPetition {
 		return t.answer(t.text("button.no_draft"), false)
 	}
 	if action == "cancel" {

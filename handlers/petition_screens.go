@@ -61,6 +61,7 @@ func (s *Service) petitionScreen(t *turn, d *draft, step string) ([]bot.Outgoing
 	case stepPhone:
 		d.ReplyKeyboard = true
 		return []bot.Outgoing{{
+			Kind: bot.KindText,
 			Text: t.text("petition.phone"),
 			Reply: &bot.ReplyKeyboard{Rows: [][]bot.KeyButton{
 				{{Text: t.text("btn.share_phone"), RequestContact: true}},
@@ -91,7 +92,7 @@ func (s *Service) petitionScreen(t *turn, d *draft, step string) ([]bot.Outgoing
 		rows = append(rows, []bot.InlineButton{btn(t.text("btn.send"), "send")})
 	}
 	rows = append(rows, nav)
-	return []bot.Outgoing{{Text: text, Buttons: rows}}, nil
+	return []bot.Outgoing{{Kind: bot.KindText, Text: text, Buttons: rows}}, nil
 }
 
 // mark ticks the current choice once there is one.
@@ -134,7 +135,7 @@ func (s *Service) areaScreen(t *turn, d *draft, btn func(string, string, ...stri
 		rows = append(rows, []bot.InlineButton{btn(t.text("btn.whole_area"), "set", fmt.Sprint(d.AreaParent))})
 	}
 	rows = append(rows, nav)
-	screen := []bot.Outgoing{{Text: text, Buttons: rows}}
+	screen := []bot.Outgoing{{Kind: bot.KindText, Text: text, Buttons: rows}}
 	if !d.ReplyKeyboard {
 		d.ReplyKeyboard = true
 		screen = append(screen, bot.Outgoing{Kind: bot.KindText, Text: t.text("petition.area_location"),

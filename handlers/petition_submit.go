@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
 )
@@ -15,8 +17,12 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 		}
 		return s.advance(t, d)
 	}
+	unitID, err := t.tx.RouteTicket(t.ctx, d.CategoryID, d.AreaID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
 	now := s.now()
-	nt := storage.NewTicket{
+	nt := storage.NewTicket{UnitID: unitID,
 		Kind: d.Kind, CitizenID: t.citizen.ID, CategoryID: d.CategoryID, AreaID: d.AreaID,
 		Description: d.Description, Address: d.Address, Latitude: d.Latitude, Longitude: d.Longitude,
 		Phone: d.Phone, Confidential: d.Confidential, Source: d.Source,
@@ -43,7 +49,10 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
 		return err
 	}
-	s.logger.Info("ticket created", "ticket", ticket.Code, "kind", ticket.Kind)
+	s.logger.Info("ticket created", "ticket", ticket.Code, "kind", ticket.Kind, "unit", unitID)
+	if err := s.sendCard(t, ticket, "card.new", ""); err != nil {
+		return err
+	}
 	key := "petition.received"
 	if isGuidanceKind(d.Kind) {
 		key = "petition.received_" + d.Kind

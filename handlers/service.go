@@ -5,6 +5,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -38,7 +39,7 @@ type buttonFunc func(t *turn, args []string) error
 
 // New builds the handlers.
 func New(cfg Config) (*Service, error) {
-	texts, err := loadCatalog()
+	texts, err := catalogOnce()
 	if err != nil {
 		return nil, err
 	}
@@ -57,12 +58,26 @@ func New(cfg Config) (*Service, error) {
 		"cancel": s.cmdCancel,
 		"lang":   s.cmdLang,
 		"help":   s.cmdHelp,
+		"join":   s.cmdJoin,
+
+		"linkgroup": s.cmdLinkGroup,
+		"inbox":     s.staffOnly(s.cmdInbox),
+		"mine":      s.staffOnly(s.cmdMine),
+		"ticket":    s.staffOnly(s.cmdTicket),
+		"reply":     s.staffOnly(s.staffTextCommand("reply.usage", s.progress, true)),
+		"resolve":   s.staffOnly(s.staffTextCommand("resolve.usage", s.resolve, true)),
+		"note":      s.staffOnly(s.staffTextCommand("note.usage", s.note, false)),
+		"transfer":  s.staffOnly(s.cmdTransfer),
 	}
 	s.buttons = map[string]buttonFunc{
 		prefixPetition: s.petitionButton,
 		prefixMenu:     s.menuButton,
 		prefixLanguage: s.languageButton,
 		prefixStatus:   s.statusButton,
+		prefixOfficer:  s.officerButton,
+		prefixCard:     s.cardButton,
+		prefixRating:   s.ratingButton,
+		prefixAdd:      s.addButton,
 	}
 	return s, nil
 }
@@ -105,13 +120,33 @@ func (s *Service) handlePrivate(t *turn) error {
 	return s.onMessage(t)
 }
 
-// Groups are for officers (linked units); citizens use private chats.
-// Until a group is linked, the bot stays quiet there except for commands.
+// Groups are for staff (a unit's linked group); citizens use private
+// chats. In a group the bot reacts to commands, card buttons and the text a
+// staff member's pending action waits for; other chatter is ignored.
 func (s *Service) handleGroup(t *turn) error {
-	if t.ev.Command == "" && t.ev.Button == nil {
+	ev := t.ev
+	c, err := t.tx.AccountOf(t.ctx, ev.Channel, ev.From.ID, ev.From.Name)
+	if err != nil {
+		return err
+	}
+	t.citizen, t.lang = c, c.Language
+	switch {
+	case ev.Button != nil:
+		return s.onButton(t)
+	case ev.Command != "":
+		if staff, err := t.isStaff(); err != nil || (!staff && ev.Command != "linkgroup") {
+			return errors.Join(err, t.reply("group.private_only"))
+		}
+		return s.onCommand(t)
+	}
+	conv, err := t.tx.Conversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID)
+	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
-	return t.reply("group.private_only")
+	if err != nil || conv.Flow != flowOfficer {
+		return err
+	}
+	return s.officerInput(t, &conv)
 }
 
 func (s *Service) onCommand(t *turn) error {
@@ -130,16 +165,28 @@ func (s *Service) onButton(t *turn) error {
 }
 
 // onMessage handles anything that is not a command or a button: input to
-// the current step, or the start of a new petition.
+// the current step, information a unit asked for, or a new petition.
 func (s *Service) onMessage(t *turn) error {
 	conv, err := s.currentConversation(t)
 	if err != nil {
 		return err
 	}
 	if conv != nil {
-		return s.petitionInput(t, conv)
+		switch conv.Flow {
+		case flowPetition:
+			return s.petitionInput(t, conv)
+		case flowOfficer:
+			return s.officerInput(t, conv)
+		case flowSupplement, flowComment:
+			return s.supplementInput(t, conv)
+		}
 	}
 	ev := t.ev
+	if ev.Text != "" || ev.Photo != nil {
+		if handled, err := s.answerInfoRequest(t); handled || err != nil {
+			return err
+		}
+	}
 	switch {
 	case ev.Text != "" || ev.Photo != nil || ev.Location != nil:
 		return s.petitionStartWith(t, ev)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -20,6 +21,9 @@ type turn struct {
 	lang     string
 	citizen  storage.Citizen
 	answered bool
+	// The person's staff roles, loaded on first use.
+	staff       []storage.Officer
+	staffLoaded bool
 }
 
 func (t *turn) text(key string, args ...any) string { return t.s.texts.text(t.lang, key, args...) }
@@ -59,6 +63,9 @@ func (t *turn) show(o bot.Outgoing) error {
 
 // enqueue writes a message, split if too long, to the outbox within tx.
 func enqueue(ctx context.Context, tx *storage.Store, channel string, o bot.Outgoing, dedupeKey string) error {
+	if o.Kind == "" {
+		return fail("enqueue", errors.New("message without a kind"))
+	}
 	for i, part := range o.Parts() {
 		payload, err := json.Marshal(part)
 		if err != nil {

@@ -60,3 +60,15 @@ func (s *Store) SetCitizenPhone(ctx context.Context, id int64, phone string, con
 		id, phone, consentAt)
 	return wrap("set citizen phone", err)
 }
+
+// AccountOf returns the person behind a message in a group, creating them
+// if needed without touching their private chat.
+func (s *Store) AccountOf(ctx context.Context, channel, userID, name string) (Citizen, error) {
+	var c Citizen
+	err := sqlx.GetContext(ctx, s.x, &c, `
+		INSERT INTO citizens (channel, user_id, chat_id, display_name)
+		VALUES ($1, $2, $2, $3)
+		ON CONFLICT (channel, user_id) DO UPDATE SET display_name = EXCLUDED.display_name
+		RETURNING `+citizenColumns, channel, userID, name)
+	return c, wrap("account of", err)
+}

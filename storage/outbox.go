@@ -1,9 +1,26 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 )
+
+// The outbox delivers every outgoing message at least once, in order per
+// chat. Handlers queue messages in their own transaction (Enqueue); the
+// sender leases due messages (ClaimOutbox), delivers them and records the
+// outcome. A sender that dies leaves a lease that simply expires, and the
+// message is delivered again.
+
+// answerKind is the kind of a callback answer (bot.KindAnswer). An answer
+// is not a message in the chat: it must arrive within seconds or the
+// query expires, so it neither waits behind the chat's queue nor holds it
+// up, and flood control on the chat does not defer it.
+const answerKind = "answer"
 
 // OutboxEntry is a message to deliver, queued in the transaction that
 // caused it.
@@ -15,7 +32,21 @@ type OutboxEntry struct {
 	DedupeKey string // optional: a second entry with the same key is ignored
 }
 
-// Enqueue queues a message for the sender.
+// OutboxMessage is a leased message, for the sender to deliver.
+type OutboxMessage struct {
+	ID        int64           `db:"id"`
+	Channel   string          `db:"channel"`
+	ChatID    string          `db:"chat_id"`
+	Group     bool            `db:"is_group"`
+	Kind      string          `db:"kind"`
+	Payload   json.RawMessage `db:"payload"`
+	Attempts  int             `db:"attempts"`
+	CreatedAt time.Time       `db:"created_at"`
+}
+
+// Enqueue queues a message for the sender. Call it inside the handler's
+// transaction, so the message exists if and only if the change that
+// caused it was committed.
 func (s *Store) Enqueue(ctx context.Context, channel string, m OutboxEntry) error {
 	_, err := s.x.ExecContext(ctx, `
 		INSERT INTO outbox (channel, chat_id, is_group, kind, payload, dedupe_key)
@@ -23,4 +54,131 @@ func (s *Store) Enqueue(ctx context.Context, channel string, m OutboxEntry) erro
 		ON CONFLICT (dedupe_key) DO NOTHING`,
 		channel, m.ChatID, m.Group, m.Kind, []byte(m.Payload), m.DedupeKey)
 	return wrap("enqueue message", err)
+}
+
+// ClaimOutbox leases up to limit due messages of a channel for lease, in
+// id order. Only the oldest pending message of each chat is eligible (an
+// earlier message that is leased, postponed or deferred holds the later
+// ones back), so a chat's messages go out one at a time and in order.
+// SKIP LOCKED lets several senders claim at once without ever leasing the
+// same row twice.
+func (s *Store) ClaimOutbox(ctx context.Context, channel string, limit int, lease time.Duration) ([]OutboxMessage, error) {
+	var msgs []OutboxMessage
+	err := sqlx.SelectContext(ctx, s.x, &msgs, `
+		WITH due AS (
+			SELECT id FROM outbox o
+			WHERE channel = $1 AND status = 'pending' AND not_before <= now()
+			  AND (lease_until IS NULL OR lease_until <= now())
+			  AND (kind = $4 OR NOT EXISTS (
+				SELECT 1 FROM outbox e
+				WHERE e.channel = o.channel AND e.chat_id = o.chat_id AND e.id < o.id
+				  AND e.status = 'pending' AND e.kind <> $4))
+			ORDER BY id
+			LIMIT $2
+			FOR UPDATE SKIP LOCKED
+		)
+		UPDATE outbox o SET lease_until = now() + make_interval(secs => $3)
+		FROM due WHERE o.id = due.id
+		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at`,
+		channel, limit, lease.Seconds(), answerKind)
+	if err != nil {
+		return nil, wrap("claim outbox", err)
+	}
+	// UPDATE ... RETURNING does not keep the CTE's order.
+	slices.SortFunc(msgs, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
+	return msgs, nil
+}
+
+// MarkOutboxSent records a delivered message and the messenger's id for it
+// ("" when there is none, e.g. a callback answer).
+func (s *Store) MarkOutboxSent(ctx context.Context, id int64, messageID string) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL
+		WHERE id = $1`, id, messageID)
+	return wrap("mark outbox sent", err)
+}
+
+// RetryOutbox counts a failed attempt and releases the message until
+// notBefore.
+func (s *Store) RetryOutbox(ctx context.Context, id int64, notBefore time.Time, reason string) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE outbox SET attempts = attempts + 1, not_before = $2, last_error = $3, lease_until = NULL
+		WHERE id = $1 AND status = 'pending'`, id, notBefore, reason)
+	return wrap("retry outbox", err)
+}
+
+// PostponeOutbox releases a message until notBefore without counting an
+// attempt: the sender did not try it, e.g. because the chat's rate limit
+// had no room yet.
+func (s *Store) PostponeOutbox(ctx context.Context, id int64, notBefore time.Time) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE outbox SET not_before = $2, lease_until = NULL
+		WHERE id = $1 AND status = 'pending'`, id, notBefore)
+	return wrap("postpone outbox", err)
+}
+
+// DeferChat obeys flood control for one chat: every pending message of the
+// chat waits until until, and the lease of the one that was refused is
+// released. Callback answers are not chat messages and keep their time.
+func (s *Store) DeferChat(ctx context.Context, channel, chatID string, until time.Time) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE outbox SET not_before = greatest(not_before, $3), lease_until = NULL
+		WHERE channel = $1 AND chat_id = $2 AND status = 'pending' AND kind <> $4`,
+		channel, chatID, until, answerKind)
+	return wrap("defer chat", err)
+}
+
+// FailOutbox gives up on a message for good (the messenger refused it); it
+// stays recorded with the reason for an operator.
+func (s *Store) FailOutbox(ctx context.Context, id int64, reason string) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = $2, lease_until = NULL
+		WHERE id = $1`, id, reason)
+	return wrap("fail outbox", err)
+}
+
+// MarkChatUnreachable records that the person behind a private chat blocked
+// the bot or left, so officers can see that answers will not reach them.
+// Writing to the bot again clears it (TouchCitizen). A chat without a
+// citizen (an officers' group) is left alone.
+func (s *Store) MarkChatUnreachable(ctx context.Context, channel, chatID string) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE citizens SET unreachable_at = now(), updated_at = now()
+		WHERE channel = $1 AND chat_id = $2 AND unreachable_at IS NULL`, channel, chatID)
+	return wrap("mark chat unreachable", err)
+}
+
+// OutboxBacklog reports how many messages wait, on all channels, and how
+// old the oldest is.
+func (s *Store) OutboxBacklog(ctx context.Context) (pending int, oldest time.Duration, err error) {
+	var row struct {
+		N      int     `db:"n"`
+		Oldest float64 `db:"oldest"`
+	}
+	err = sqlx.GetContext(ctx, s.x, &row, `
+		SELECT count(*) AS n,
+		       coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest
+		FROM outbox WHERE status = 'pending'`)
+	return row.N, time.Duration(row.Oldest * float64(time.Second)), wrap("outbox backlog", err)
+}
+
+// PurgeOutbox deletes messages sent before the given time. Failed and
+// pending messages are kept. A purged message's dedupe key is forgotten,
+// so keep sent messages longer than any job could repeat itself.
+func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.x.ExecContext(ctx, `DELETE FROM outbox WHERE status = 'sent' AND sent_at < $1`, before)
+	if err != nil {
+		return 0, wrap("purge outbox", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// SentMessageID returns the messenger's id of the message queued with
+// dedupeKey, e.g. to edit it later. ErrNotFound: not sent (yet).
+func (s *Store) SentMessageID(ctx context.Context, dedupeKey string) (string, error) {
+	var id string
+	err := sqlx.GetContext(ctx, s.x, &id, `
+		SELECT coalesce(sent_message_id, '') FROM outbox WHERE dedupe_key = $1 AND status = 'sent'`, dedupeKey)
+	return id, wrap("sent message id", err)
 }

@@ -191,3 +191,22 @@ func mustLoadLocation(name string) *time.Location {
 	}
 	return loc
 }
+
+// TicketFilter selects tickets for operators' listings; zero fields match all.
+type TicketFilter struct {
+	Status string
+	UnitID int64
+	Limit  int
+}
+
+// ListTickets lists tickets, newest first.
+func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
+	if f.Limit <= 0 {
+		f.Limit = 1000
+	}
+	var ts []Ticket
+	err := sqlx.SelectContext(ctx, s.x, &ts, `SELECT `+ticketColumns+` FROM tickets
+		WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR unit_id = $2)
+		ORDER BY id DESC LIMIT $3`, f.Status, f.UnitID, f.Limit)
+	return ts, wrap("list tickets", err)
+}

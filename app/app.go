@@ -1,0 +1,178 @@
+// Package app assembles the danvan service from its parts — storage, the
+// Telegram transport, the handlers, the outbox sender and the scheduled
+// jobs — and runs it until it is told to stop, then drains its work.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/bot/telegram"
+	"github.com/danvan-vn/danvan/config"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/jobs"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// Options are what Run needs besides the configuration.
+type Options struct {
+	Logger *slog.Logger
+	// Now is the service's clock; nil is the real one.
+	Now func() time.Time
+}
+
+// WebhookPath is where the webhook handler listens on LISTEN_ADDR.
+const WebhookPath = "/telegram/webhook"
+
+// Run runs the service until ctx is cancelled. Shutdown happens in order:
+// stop taking updates, finish the ones in hand, stop the jobs, flush the
+// outbox (within the shutdown timeout), close the database.
+func Run(ctx context.Context, cfg *config.Config, opts Options) error {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if err := cfg.ValidateRun(); err != nil {
+		return err
+	}
+	store, closeStore, err := OpenStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	client, err := telegram.NewClient(ctx, cfg.TelegramToken, telegram.ClientOptions{APIURL: cfg.TelegramAPIURL, Logger: logger})
+	if err != nil {
+		return err
+	}
+	service, err := handlers.New(handlers.Config{BotUsername: client.Username(), Now: opts.Now, Logger: logger})
+	if err != nil {
+		return err
+	}
+	messenger := telegram.NewMessenger(client, logger)
+	sender := bot.NewSender(store, messenger, logger, bot.SenderOptions{})
+	decoders := map[string]bot.Decoder{telegram.Channel: telegram.NewDecoder(client.Username())}
+	processor := handlers.NewProcessor(store, service, decoders, sender.Wake, handlers.ProcessorOptions{Workers: cfg.Workers})
+	record := telegram.Recorder(store, processor.Wake)
+
+	if err := store.InTx(ctx, func(tx *storage.Store) error {
+		return service.QueueDefaultMenus(ctx, tx, telegram.Channel)
+	}); err != nil {
+		return err
+	}
+
+	runner := jobs.NewRunner(store, vietnam, logger)
+	if err := runner.Add(jobs.Housekeeping(store)); err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := store.DB().PingContext(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	intake := func(ctx context.Context) error {
+		return telegram.NewPoller(client, record, logger, telegram.PollerOptions{}).Run(ctx)
+	}
+	if cfg.TelegramMode == "webhook" {
+		hook, err := telegram.NewWebhookHandler(cfg.TelegramWebhookSecret, record, logger, telegram.WebhookOptions{})
+		if err != nil {
+			return err
+		}
+		mux.Handle("POST "+WebhookPath, hook)
+		if err := client.RegisterWebhook(ctx, cfg.TelegramWebhookURL, cfg.TelegramWebhookSecret); err != nil {
+			return err
+		}
+		intake = func(ctx context.Context) error { <-ctx.Done(); return nil }
+	} else if err := client.DeleteWebhook(ctx); err != nil {
+		// getUpdates fails while a webhook is set; a server without the
+		// method has none set, so this is only worth a warning.
+		logger.Warn("could not delete a webhook before polling", "error", err)
+	}
+	server := &http.Server{Addr: cfg.ListenAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+	logger.Info("danvan started", "bot", client.Username(), "mode", cfg.TelegramMode, "listen", cfg.ListenAddr)
+	return runUntilDone(ctx, cfg.ShutdownTimeout, logger, parts{
+		intake: intake, server: server, processor: processor, runner: runner, sender: sender, store: store,
+	})
+}
+
+type parts struct {
+	intake    func(context.Context) error
+	server    *http.Server
+	processor *handlers.Processor
+	runner    *jobs.Runner
+	sender    *bot.Sender
+	store     *storage.Store
+}
+
+// runUntilDone runs the parts and shuts them down in order when ctx ends.
+func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logger, p parts) error {
+	// Each stage has its own context so it can be stopped after the
+	// stages that feed it.
+	intakeCtx, stopIntake := context.WithCancel(context.WithoutCancel(ctx))
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopIntake()
+	defer stopWork()
+	defer stopSending()
+
+	errs := make(chan error, 4)
+	var intakeWG, workWG, sendWG sync.WaitGroup
+	intakeWG.Go(func() { errs <- p.intake(intakeCtx) })
+	intakeWG.Go(func() {
+		if err := p.server.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+			errs <- err
+		}
+	})
+	workWG.Go(func() { errs <- p.processor.Run(workCtx) })
+	sendWG.Go(func() { errs <- p.sender.Run(sendCtx) })
+	p.runner.Start(workCtx)
+
+	var failure error
+	select {
+	case <-ctx.Done():
+	case failure = <-errs:
+		logger.Error("a part of the service stopped", "error", failure)
+	}
+	logger.Info("shutting down")
+	deadline := time.Now().Add(timeout)
+	stopIntake()
+	shutdownCtx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	p.server.Shutdown(shutdownCtx)
+	intakeWG.Wait()
+	stopWork()
+	workWG.Wait()
+	p.runner.Stop()
+	flushOutbox(shutdownCtx, p.store, p.sender)
+	stopSending()
+	sendWG.Wait()
+	logger.Info("stopped")
+	return failure
+}
+
+// flushOutbox lets the sender deliver what is queued, until the deadline.
+// Whatever is left stays in the outbox for the next start.
+func flushOutbox(ctx context.Context, store *storage.Store, sender *bot.Sender) {
+	for {
+		sender.Wake()
+		pending, _, err := store.OutboxBacklog(ctx)
+		if err != nil || pending == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

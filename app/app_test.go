@@ -1,0 +1,186 @@
+package app_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	_ "github.com/lib/pq"
+
+	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+	"github.com/danvan-vn/danvan/storage/storagetest"
+)
+
+func count(t *testing.T, dsn, query string, args ...any) int {
+	t.Helper()
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestCitizenFilesAPetitionWithAPhotoAndALocation(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	startService(t, testConfig(api, dsn))
+	c := newPerson(t, api, 5001, "Lan")
+
+	c.says("/start", "Xin chào Ông/Bà")
+	c.presses("Gửi phản ánh", "loại nội dung")
+	c.presses("Phản ánh", "lĩnh vực")
+	c.presses("Môi trường", "xảy ra ở đâu")
+	at := api.Cursor()
+	api.PushLocation(c.user, 16.03, 108.22)
+	c.expect(at, "mô tả sự việc")
+	c.says("Bãi rác tự phát cạnh chợ, bốc mùi nhiều ngày", "gửi ảnh")
+	at = api.Cursor()
+	api.PushPhoto(c.user, nil, "")
+	c.expect(at, "Đã nhận 1/10 ảnh")
+	c.presses("Tiếp tục", "số điện thoại")
+	at = api.Cursor()
+	api.PushContact(c.user, "+84905123456")
+	c.expect(at, "giữ bí mật")
+	c.presses("Không cần", "kiểm tra lại", "vị trí đã gửi", "Bãi rác tự phát")
+	code := codeIn(t, c.presses("Gửi phản ánh", "đã được tiếp nhận").Text)
+	c.says("/status "+code, code, "Đã tiếp nhận", "Quá trình xử lý")
+
+	if n := count(t, dsn, `SELECT count(*) FROM tickets t JOIN ticket_attachments a ON a.ticket_id = t.id
+		WHERE t.code = $1 AND t.latitude IS NOT NULL AND t.phone = '+84905123456'`, code); n != 1 {
+		t.Fatal("ticket, photo or location not stored")
+	}
+	// Every button press was answered, so no client keeps spinning.
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	for ctx.Err() == nil && len(api.CallbackAnswers()) < 6 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := len(api.CallbackAnswers()); n != 6 {
+		t.Fatalf("%d callback answers for 6 presses", n)
+	}
+}
+
+func TestRestartInTheMiddleOfAPetitionLosesNothing(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	cfg := testConfig(api, dsn)
+	first := startService(t, cfg)
+	c := newPerson(t, api, 5002, "Minh")
+	c.says("/new", "loại nội dung")
+	c.presses("Kiến nghị", "lĩnh vực")
+	c.presses("Giao thông", "xảy ra ở đâu")
+	first.stop()
+
+	// While the bot is down the citizen keeps typing; nothing is lost.
+	api.PushText(c.user, "Tổ 5 phường Hòa Cường")
+	startService(t, cfg)
+	c.expect(0, "mô tả sự việc")
+	c.says("Đề nghị lắp đèn chiếu sáng cho kiệt 120 Núi Thành", "gửi ảnh")
+	c.presses("Bỏ qua", "số điện thoại")
+	c.says("Bỏ qua", "giữ bí mật")
+	c.presses("Không cần", "Tổ 5 phường Hòa Cường")
+	c.presses("Gửi phản ánh", "PA-")
+	if n := count(t, dsn, `SELECT count(*) FROM tickets WHERE kind = 'kien_nghi' AND address = 'Tổ 5 phường Hòa Cường'`); n != 1 {
+		t.Fatal("the petition was not completed after the restart")
+	}
+}
+
+func TestARedeliveredUpdateIsHandledOnce(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	startService(t, testConfig(api, dsn))
+	c := newPerson(t, api, 5003, "Hoa")
+	// The first attempt to confirm the batch fails: Telegram delivers the
+	// same update again, and the bot must not answer twice.
+	api.InjectFault(telegramtest.Fault{Method: "getUpdates", Times: 1, Kind: telegramtest.FaultReset})
+	c.says("/start", "Xin chào")
+	time.Sleep(500 * time.Millisecond)
+	if n := count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = '5003' AND kind = 'text'`); n != 1 {
+		t.Fatalf("%d greetings queued for one /start", n)
+	}
+}
+
+func TestFloodControlIsHonoured(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{Flood: telegramtest.FloodConfig{Enabled: true}})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	startService(t, testConfig(api, dsn))
+	// Three citizens each trigger a burst of replies to their chat.
+	people := []*person{newPerson(t, api, 5011, "A"), newPerson(t, api, 5012, "B"), newPerson(t, api, 5013, "C")}
+	at := api.Cursor()
+	for _, p := range people {
+		for range 4 {
+			api.PushCommand(p.user, "/help")
+		}
+	}
+	// A storm of 429s on top of the limits.
+	api.InjectFault(telegramtest.Fault{Method: "sendMessage", Times: 3, Kind: telegramtest.FaultFlood, RetryAfter: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, p := range people {
+		for ctx.Err() == nil && countAfter(api, at, p.user.ID, "Hướng dẫn") < 4 {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if n := countAfter(api, at, p.user.ID, "Hướng dẫn"); n != 4 {
+			t.Fatalf("citizen %d got %d of 4 answers", p.user.ID, n)
+		}
+	}
+	if early := api.EarlyRetries(); len(early) != 0 {
+		t.Fatalf("the bot retried before retry_after %d times: %+v", len(early), early[0])
+	}
+}
+
+func countAfter(api *telegramtest.Server, after telegramtest.Cursor, chat int64, sub string) int {
+	n := 0
+	for _, m := range api.Sent(chat) {
+		if telegramtest.TextContains(sub)(m) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestWebhookNeedsTheSecret(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	cfg := testConfig(api, dsn)
+	cfg.ListenAddr = freeAddr(t)
+	cfg.TelegramMode = "webhook"
+	cfg.TelegramWebhookURL = "http://" + cfg.ListenAddr + "/telegram/webhook"
+	cfg.TelegramWebhookSecret = "s3cret-Token_1"
+	startService(t, cfg)
+	c := newPerson(t, api, 5021, "Tuấn")
+	// Wait until the webhook is registered.
+	for deadline := time.Now().Add(wait); api.CallCount("setWebhook") == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the webhook was never registered")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.says("/start", "Xin chào")
+
+	// Deliveries without the secret, or with a wrong one, are refused and
+	// leave nothing behind.
+	for _, mode := range []telegramtest.SecretHeaderMode{telegramtest.SecretHeaderOmit, telegramtest.SecretHeaderWrong} {
+		api.SetWebhookSecretHeader(mode)
+		before := count(t, dsn, `SELECT count(*) FROM inbox`)
+		api.PushCommand(c.user, "/help")
+		time.Sleep(700 * time.Millisecond)
+		if after := count(t, dsn, `SELECT count(*) FROM inbox`); after != before {
+			t.Fatalf("secret mode %v: %d updates recorded", mode, after-before)
+		}
+	}
+	// With the right secret the retried delivery goes through.
+	api.SetWebhookSecretHeader(telegramtest.SecretHeaderCorrect)
+	c.expect(0, "Hướng dẫn")
+}

@@ -1,0 +1,332 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// SenderOptions tune a Sender. Zero values take the defaults, which are
+// Telegram's documented limits.
+type SenderOptions struct {
+	GlobalRate  rate.Limit // the messenger's limit over all chats (the sender keeps 10% below); default 30/s
+	GlobalBurst int        // default 30
+	ChatRate    rate.Limit // messages per second to one private chat; default 1
+	ChatBurst   int        // default 3: short bursts are tolerated
+	GroupRate   rate.Limit // messages per second to one group; default 20 per minute
+	GroupBurst  int        // default 3: a burst of 20 would allow 40 in the first minute
+
+	Concurrency     int           // deliveries in flight; default 8
+	Poll            time.Duration // how often to look for due messages without a Wake; default 500ms
+	Lease           time.Duration // how long a claimed message is ours; default 1 minute
+	DeliveryTimeout time.Duration // one delivery attempt; default 30s (uploads take time)
+	RetryBase       time.Duration // first wait after a temporary failure; default 1s
+	RetryMax        time.Duration // longest wait between attempts; default 5 minutes
+}
+
+func (o SenderOptions) withDefaults() SenderOptions {
+	setRate := func(r *rate.Limit, def rate.Limit) {
+		if *r <= 0 {
+			*r = def
+		}
+	}
+	setInt := func(n *int, def int) {
+		if *n <= 0 {
+			*n = def
+		}
+	}
+	setDuration := func(d *time.Duration, def time.Duration) {
+		if *d <= 0 {
+			*d = def
+		}
+	}
+	setRate(&o.GlobalRate, 30)
+	setInt(&o.GlobalBurst, 30)
+	setRate(&o.ChatRate, 1)
+	setInt(&o.ChatBurst, 3)
+	setRate(&o.GroupRate, rate.Every(3*time.Second))
+	setInt(&o.GroupBurst, 3)
+	setInt(&o.Concurrency, 8)
+	setDuration(&o.Poll, 500*time.Millisecond)
+	setDuration(&o.Lease, time.Minute)
+	setDuration(&o.DeliveryTimeout, 30*time.Second)
+	setDuration(&o.RetryBase, time.Second)
+	setDuration(&o.RetryMax, 5*time.Minute)
+	// A lease shorter than a delivery would hand the message to another
+	// sender while this one is still sending it.
+	o.Lease = max(o.Lease, 2*o.DeliveryTimeout)
+	return o
+}
+
+// SenderStats counts delivery outcomes since the sender was created.
+type SenderStats struct {
+	Sent     int64 // delivered
+	Retried  int64 // temporary failures, to be tried again
+	Deferred int64 // flood control: the chat waits for the messenger's retry_after
+	Failed   int64 // given up for good (refused, or the person is unreachable)
+}
+
+// Sender drains the outbox of one messenger: it claims due messages,
+// keeps within the messenger's rate limits, delivers several at once and
+// records each outcome. Messages are never dropped: temporary failures
+// are retried until they succeed. A chat that must wait (rate limit,
+// flood control, retries) never holds up the others.
+type Sender struct {
+	store  *storage.Store
+	m      Messenger
+	logger *slog.Logger
+	opts   SenderOptions
+	limits *limits
+	wake   chan struct{}
+
+	sent, retried, deferred, failed atomic.Int64
+}
+
+// NewSender builds a sender for m's channel.
+func NewSender(store *storage.Store, m Messenger, logger *slog.Logger, opts SenderOptions) *Sender {
+	opts = opts.withDefaults()
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Sender{
+		store:  store,
+		m:      m,
+		logger: logger.With("channel", m.Channel()),
+		opts:   opts,
+		limits: newLimits(opts),
+		wake:   make(chan struct{}, 1),
+	}
+}
+
+// Wake tells the sender that messages were queued; call it after the
+// transaction that queued them commits. It never blocks.
+func (s *Sender) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns the outcome counters.
+func (s *Sender) Stats() SenderStats {
+	return SenderStats{Sent: s.sent.Load(), Retried: s.retried.Load(), Deferred: s.deferred.Load(), Failed: s.failed.Load()}
+}
+
+// Run delivers messages until ctx is cancelled, then waits for the
+// deliveries in flight so their outcomes are recorded.
+func (s *Sender) Run(ctx context.Context) error {
+	var deliveries sync.WaitGroup
+	defer deliveries.Wait()
+	slots := make(chan struct{}, s.opts.Concurrency)
+	var (
+		next      time.Time // when the earliest postponed message is due
+		failures  int       // consecutive database failures
+		lastSweep = time.Now()
+	)
+	for {
+		claimed, due, err := s.round(ctx, slots, &deliveries)
+		if ctx.Err() != nil {
+			return nil
+		}
+		now := time.Now()
+		if !due.IsZero() && (!next.After(now) || due.Before(next)) {
+			next = due
+		}
+		if now.Sub(lastSweep) > time.Minute {
+			s.limits.sweep(now)
+			lastSweep = now
+		}
+		wait := s.opts.Poll
+		switch {
+		case err != nil:
+			wait = Backoff(failures, 200*time.Millisecond, 30*time.Second)
+			failures++
+			s.logger.Warn("outbox: claim failed", "error", err, "retry_in", wait)
+		case claimed > 0:
+			failures = 0
+			continue // there may be more
+		default:
+			failures = 0
+			if next.After(now) {
+				wait = min(wait, next.Sub(now))
+			}
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-s.wake:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// round claims as many due messages as there are free delivery slots and
+// starts their deliveries, or postpones those whose chat must wait. It
+// returns how many it claimed and the earliest time a postponed one is due.
+func (s *Sender) round(ctx context.Context, slots chan struct{}, deliveries *sync.WaitGroup) (claimed int, due time.Time, err error) {
+	// Wait for one free slot, then take every other free one.
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return 0, due, nil
+	}
+	held := 1
+more:
+	for held < cap(slots) {
+		select {
+		case slots <- struct{}{}:
+			held++
+		default:
+			break more
+		}
+	}
+	defer func() {
+		for range held {
+			<-slots
+		}
+	}()
+
+	msgs, err := s.store.ClaimOutbox(ctx, s.m.Channel(), held, s.opts.Lease)
+	if err != nil {
+		return 0, due, err
+	}
+	for i, msg := range msgs {
+		if ctx.Err() != nil {
+			s.release(ctx, msgs[i:])
+			break
+		}
+		if answer := msg.Kind == string(KindAnswer); !answer {
+			// Answers are not messages in the chat: they skip its
+			// bucket and its penalties, but not the global bucket.
+			now := time.Now()
+			if wait := s.limits.delay(msg.ChatID, msg.Group, now); wait > 0 {
+				until := now.Add(wait)
+				s.postpone(ctx, msg, until)
+				if due.IsZero() || until.Before(due) {
+					due = until
+				}
+				continue
+			}
+		}
+		// The chat's token is taken only after the global wait, right
+		// before sending, so the messenger sees our spacing.
+		if err := s.limits.waitGlobal(ctx); err != nil {
+			s.release(ctx, msgs[i:])
+			break
+		}
+		if msg.Kind != string(KindAnswer) && !s.limits.take(msg.ChatID, msg.Group, time.Now()) {
+			s.postpone(ctx, msg, time.Now().Add(limiterSlack))
+			continue
+		}
+		held-- // the delivery gives the slot back
+		deliveries.Go(func() {
+			defer func() { <-slots }()
+			s.deliver(context.WithoutCancel(ctx), msg)
+		})
+	}
+	return len(msgs), due, nil
+}
+
+// postpone puts a message back until its chat may receive it, without
+// counting an attempt.
+func (s *Sender) postpone(ctx context.Context, msg storage.OutboxMessage, until time.Time) {
+	if err := s.store.PostponeOutbox(context.WithoutCancel(ctx), msg.ID, until); err != nil {
+		s.logger.Warn("outbox: postpone failed; the lease will expire", "outbox_id", msg.ID, "error", err)
+	}
+}
+
+// release gives back messages claimed but not sent because we are
+// stopping, so another sender need not wait for their leases.
+func (s *Sender) release(ctx context.Context, msgs []storage.OutboxMessage) {
+	for _, msg := range msgs {
+		s.postpone(ctx, msg, time.Now())
+	}
+}
+
+// deliver makes one delivery attempt and records its outcome. ctx is not
+// cancelled on shutdown: an attempt that has started is finished and
+// recorded, or it would be sent twice.
+func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
+	defer s.Wake() // the chat's next message may be due now
+	var out Outgoing
+	if err := json.Unmarshal(msg.Payload, &out); err != nil {
+		s.fail(ctx, msg, &DeliveryError{Permanent: true, Description: "undecodable outbox payload: " + err.Error()})
+		return
+	}
+	if out.ChatID == "" {
+		out.ChatID, out.Group = msg.ChatID, msg.Group
+	}
+	attemptCtx, cancel := context.WithTimeout(ctx, s.opts.DeliveryTimeout)
+	messageID, err := s.m.Deliver(attemptCtx, out)
+	cancel()
+	if err == nil {
+		s.sent.Add(1)
+		if err := s.store.MarkOutboxSent(ctx, msg.ID, messageID); err != nil {
+			// The lease will expire and the message go out again:
+			// at least once, not exactly once.
+			s.logger.Error("outbox: recording a delivery failed", "outbox_id", msg.ID, "error", err)
+		}
+		return
+	}
+	de := AsDeliveryError(err)
+	switch {
+	case de.RetryAfter > 0:
+		s.floodControlled(ctx, msg, de)
+	case de.Unreachable:
+		// Mark first: should the process die in between, the message is
+		// tried again and refused again, rather than the mark lost.
+		if err := s.store.MarkChatUnreachable(ctx, s.m.Channel(), msg.ChatID); err != nil {
+			s.logger.Error("outbox: marking a chat unreachable failed", "outbox_id", msg.ID, "error", err)
+		}
+		s.fail(ctx, msg, de)
+	case de.Permanent:
+		s.fail(ctx, msg, de)
+	default:
+		s.retry(ctx, msg, de)
+	}
+}
+
+// floodControlled obeys a retry_after: nothing goes to the chat before it
+// has passed, neither from the database nor from this process.
+func (s *Sender) floodControlled(ctx context.Context, msg storage.OutboxMessage, de *DeliveryError) {
+	s.deferred.Add(1)
+	until := time.Now().Add(de.RetryAfter)
+	s.logger.Info("outbox: flood control", "outbox_id", msg.ID, "kind", msg.Kind, "retry_after", de.RetryAfter)
+	var err error
+	if msg.Kind == string(KindAnswer) {
+		err = s.store.PostponeOutbox(ctx, msg.ID, until)
+	} else {
+		s.limits.park(msg.ChatID, until)
+		err = s.store.DeferChat(ctx, s.m.Channel(), msg.ChatID, until)
+	}
+	if err != nil {
+		s.logger.Error("outbox: deferring a chat failed", "outbox_id", msg.ID, "error", err)
+	}
+}
+
+func (s *Sender) fail(ctx context.Context, msg storage.OutboxMessage, de *DeliveryError) {
+	s.failed.Add(1)
+	s.logger.Warn("outbox: message refused", "outbox_id", msg.ID, "kind", msg.Kind,
+		"unreachable", de.Unreachable, "description", de.Description)
+	if err := s.store.FailOutbox(ctx, msg.ID, de.Error()); err != nil {
+		s.logger.Error("outbox: recording a failure failed", "outbox_id", msg.ID, "error", err)
+	}
+}
+
+func (s *Sender) retry(ctx context.Context, msg storage.OutboxMessage, de *DeliveryError) {
+	s.retried.Add(1)
+	wait := Backoff(msg.Attempts, s.opts.RetryBase, s.opts.RetryMax)
+	s.logger.Warn("outbox: delivery failed, will retry", "outbox_id", msg.ID, "kind", msg.Kind,
+		"attempt", msg.Attempts+1, "retry_in", wait, "description", de.Description)
+	if err := s.store.RetryOutbox(ctx, msg.ID, time.Now().Add(wait), de.Error()); err != nil {
+		s.logger.Error("outbox: recording a retry failed", "outbox_id", msg.ID, "error", err)
+	}
+}

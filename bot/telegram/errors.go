@@ -1,0 +1,93 @@
+package telegram
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/danvan-vn/danvan/bot"
+)
+
+// apiError is a failed Bot API call, with what the library leaves out:
+// the HTTP status, and the flood-control wait as a duration.
+type apiError struct {
+	Method string // e.g. "sendMessage"
+	Status int    // HTTP status; 0 when no answer came
+	// Code is Telegram's error_code or, when the answer was not
+	// Bot-API-shaped (a proxy's page, the emulator's 500, and every
+	// multipart upload, whose error the library leaves without a code),
+	// the HTTP status.
+	Code int
+	// Description is Telegram's description or the transport error: never
+	// a message text, never the token.
+	Description string
+	RetryAfter  time.Duration
+	Err         error
+}
+
+func (e *apiError) Error() string {
+	if e.Code != 0 {
+		return fmt.Sprintf("telegram: %s: %d %s", e.Method, e.Code, e.Description)
+	}
+	return fmt.Sprintf("telegram: %s: %s", e.Method, e.Description)
+}
+
+func (e *apiError) Unwrap() error { return e.Err }
+
+// callError describes a failed call made through rt.
+func (c *Client) callError(rt *roundTripper, err error) *apiError {
+	e := &apiError{Method: rt.method, Status: rt.status, Err: err}
+	var te *tgbotapi.Error
+	if errors.As(err, &te) {
+		e.Code, e.Description = te.Code, te.Message
+		e.RetryAfter = time.Duration(te.RetryAfter) * time.Second
+	}
+	if e.Code == 0 && (rt.status < 200 || rt.status > 299) {
+		e.Code = rt.status
+	}
+	if e.Description == "" {
+		e.Description = c.redact(err.Error())
+	}
+	return e
+}
+
+// isAPIError reports whether err is a Bot API answer with the given code
+// whose description contains fragment (case-insensitive; "" matches any).
+func isAPIError(err error, code int, fragment string) bool {
+	var e *apiError
+	return errors.As(err, &e) && e.Code == code &&
+		strings.Contains(strings.ToLower(e.Description), strings.ToLower(fragment))
+}
+
+// deliveryError tells the sender what to do about a failed delivery.
+func deliveryError(err error) *bot.DeliveryError {
+	var e *apiError
+	if !errors.As(err, &e) {
+		return &bot.DeliveryError{Description: err.Error()} // temporary
+	}
+	de := &bot.DeliveryError{Description: e.Method + ": " + e.Description}
+	switch {
+	case e.Code == http.StatusTooManyRequests:
+		// A 429 without retry_after (a proxy's) still means slow down.
+		de.RetryAfter = max(e.RetryAfter, time.Second)
+	case e.Code == http.StatusForbidden:
+		// Blocked by the user, deactivated, or kicked from the group.
+		de.Unreachable = true
+	case e.Code == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Description), "chat not found"):
+		// The account was deleted, or never talked to the bot: no
+		// retry will find it, and officers should know.
+		de.Unreachable = true
+	case e.Code == http.StatusBadRequest, e.Code == http.StatusRequestEntityTooLarge:
+		// Invalid parameters, text too long, malformed HTML, expired
+		// callback query, file too big: sending it again cannot help.
+		de.Permanent = true
+	}
+	// Anything else (5xx, 401, 404, 409, network errors, timeouts, the
+	// emulator's 500 for methods it lacks) is temporary: the sender
+	// retries with backoff and never drops the message.
+	return de
+}

@@ -1,0 +1,251 @@
+package telegram
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"unicode/utf16"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/danvan-vn/danvan/bot"
+)
+
+// maxDownload is the largest file getFile serves (telegram.md §2).
+const maxDownload = 20 << 20
+
+// maxAnswerLen is the longest callback answer text, in UTF-16 units.
+const maxAnswerLen = 200
+
+// Messenger delivers outgoing messages through the Bot API. It implements
+// bot.Messenger; all its failures are *bot.DeliveryError.
+type Messenger struct {
+	client *Client
+	logger *slog.Logger
+}
+
+var _ bot.Messenger = (*Messenger)(nil)
+
+// NewMessenger builds a messenger on a connected client.
+func NewMessenger(c *Client, logger *slog.Logger) *Messenger {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Messenger{client: c, logger: logger}
+}
+
+// Channel is "telegram".
+func (m *Messenger) Channel() string { return Channel }
+
+// Deliver performs one outgoing message and returns the id of the message
+// it sent or edited ("" for callback answers).
+func (m *Messenger) Deliver(ctx context.Context, o bot.Outgoing) (string, error) {
+	if o.Kind == bot.KindAnswer {
+		return "", m.answer(ctx, o)
+	}
+	chatID, err := strconv.ParseInt(o.ChatID, 10, 64)
+	if err != nil {
+		return "", &bot.DeliveryError{Permanent: true, Description: fmt.Sprintf("invalid chat id %q", o.ChatID)}
+	}
+	switch o.Kind {
+	case bot.KindText:
+		return m.sendText(ctx, chatID, o)
+	case bot.KindEdit:
+		return m.edit(ctx, chatID, o)
+	case bot.KindPhoto:
+		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(o.FileID))
+		photo.Caption, photo.ParseMode, photo.ReplyMarkup = o.Text, tgbotapi.ModeHTML, replyMarkup(o)
+		return m.send(ctx, photo)
+	case bot.KindDocument:
+		var file tgbotapi.RequestFileData = tgbotapi.FileID(o.FileID)
+		if len(o.Content) > 0 {
+			file = tgbotapi.FileBytes{Name: cmp.Or(o.FileName, "file"), Bytes: o.Content}
+		}
+		doc := tgbotapi.NewDocument(chatID, file)
+		doc.Caption, doc.ParseMode, doc.ReplyMarkup = o.Text, tgbotapi.ModeHTML, replyMarkup(o)
+		return m.send(ctx, doc)
+	}
+	return "", &bot.DeliveryError{Permanent: true, Description: fmt.Sprintf("unknown message kind %q", o.Kind)}
+}
+
+func (m *Messenger) sendText(ctx context.Context, chatID int64, o bot.Outgoing) (string, error) {
+	msg := tgbotapi.NewMessage(chatID, o.Text)
+	msg.ParseMode, msg.ReplyMarkup = tgbotapi.ModeHTML, replyMarkup(o)
+	return m.send(ctx, msg)
+}
+
+func (m *Messenger) send(ctx context.Context, c tgbotapi.Chattable) (string, error) {
+	var sent tgbotapi.Message
+	err := m.client.do(ctx, m.client.timeout, func(api *tgbotapi.BotAPI) error {
+		var err error
+		sent, err = api.Send(c)
+		return err
+	})
+	if err != nil {
+		return "", deliveryError(err)
+	}
+	return messageID(sent.MessageID), nil
+}
+
+// edit replaces a message's text and inline keyboard. When it cannot (no
+// usable message id, as with the emulator's callbacks; the message is gone
+// or too old; the reply keyboard must change) it sends a new message, so
+// the person always sees the answer.
+func (m *Messenger) edit(ctx context.Context, chatID int64, o bot.Outgoing) (string, error) {
+	id, err := strconv.Atoi(o.MessageID)
+	if err != nil || id <= 0 || o.Reply != nil || o.RemoveReply {
+		return m.sendText(ctx, chatID, o)
+	}
+	cfg := tgbotapi.NewEditMessageText(chatID, id, o.Text)
+	cfg.ParseMode = tgbotapi.ModeHTML
+	if len(o.Buttons) > 0 {
+		keyboard := inlineKeyboard(o.Buttons)
+		cfg.ReplyMarkup = &keyboard
+	}
+	// Request, not Send: the result may be null (the emulator) or true
+	// (inline messages), and the edited message keeps its id anyway.
+	err = m.client.do(ctx, m.client.timeout, func(api *tgbotapi.BotAPI) error {
+		_, err := api.Request(cfg)
+		return err
+	})
+	switch {
+	case err == nil, isAPIError(err, http.StatusBadRequest, "message is not modified"):
+		// A double press shows the same screen again: nothing to change.
+		return o.MessageID, nil
+	case isAPIError(err, http.StatusBadRequest, "message to edit not found"),
+		isAPIError(err, http.StatusBadRequest, "message can't be edited"):
+		return m.sendText(ctx, chatID, o)
+	}
+	return "", deliveryError(err)
+}
+
+// answer answers a button press. An expired query gives a 400 and is not
+// retried: the spinner has stopped by then anyway.
+func (m *Messenger) answer(ctx context.Context, o bot.Outgoing) error {
+	if o.QueryID == "" {
+		return &bot.DeliveryError{Permanent: true, Description: "answerCallbackQuery: no query id"}
+	}
+	cfg := tgbotapi.NewCallback(o.QueryID, truncate(o.Text, maxAnswerLen))
+	cfg.ShowAlert = o.Alert
+	err := m.client.do(ctx, m.client.timeout, func(api *tgbotapi.BotAPI) error {
+		_, err := api.Request(cfg)
+		return err
+	})
+	if err != nil {
+		return deliveryError(err)
+	}
+	return nil
+}
+
+// replyMarkup picks the one keyboard a message can carry: inline buttons,
+// else a reply keyboard, else its removal. It returns an untyped nil for
+// none, which the library leaves out.
+func replyMarkup(o bot.Outgoing) any {
+	switch {
+	case len(o.Buttons) > 0:
+		return inlineKeyboard(o.Buttons)
+	case o.Reply != nil:
+		rows := make([][]tgbotapi.KeyboardButton, len(o.Reply.Rows))
+		for i, row := range o.Reply.Rows {
+			for _, b := range row {
+				rows[i] = append(rows[i], tgbotapi.KeyboardButton{
+					Text: b.Text, RequestLocation: b.RequestLocation, RequestContact: b.RequestContact})
+			}
+		}
+		return tgbotapi.ReplyKeyboardMarkup{Keyboard: rows, ResizeKeyboard: true, OneTimeKeyboard: o.Reply.OneTime}
+	case o.RemoveReply:
+		return tgbotapi.NewRemoveKeyboard(false)
+	}
+	return nil
+}
+
+func inlineKeyboard(buttons [][]bot.InlineButton) tgbotapi.InlineKeyboardMarkup {
+	rows := make([][]tgbotapi.InlineKeyboardButton, len(buttons))
+	for i, row := range buttons {
+		for _, b := range row {
+			if b.URL != "" {
+				rows[i] = append(rows[i], tgbotapi.NewInlineKeyboardButtonURL(b.Text, b.URL))
+			} else {
+				rows[i] = append(rows[i], tgbotapi.NewInlineKeyboardButtonData(b.Text, b.Data))
+			}
+		}
+	}
+	return tgbotapi.NewInlineKeyboardMarkup(rows...)
+}
+
+func messageID(id int) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.Itoa(id)
+}
+
+// truncate cuts s to at most limit UTF-16 units, on a character boundary.
+func truncate(s string, limit int) string {
+	n := 0
+	for i, r := range s {
+		if n += utf16.RuneLen(r); n > limit {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// Command is one entry of the bot's command menu.
+type Command struct {
+	Name        string // without the slash: "start"
+	Description string
+}
+
+// CommandScope says who sees a command menu.
+type CommandScope string
+
+// Command scopes (BotCommandScope types).
+const (
+	ScopeDefault      CommandScope = "default"
+	ScopePrivateChats CommandScope = "all_private_chats"
+	ScopeGroupChats   CommandScope = "all_group_chats"
+)
+
+// SetCommands sets the command menu for a scope and language ("" for
+// every language without its own menu). The menu is a convenience: a
+// failure is logged and otherwise ignored, because some servers (the
+// emulator) do not have the method.
+func (m *Messenger) SetCommands(ctx context.Context, scope CommandScope, lang string, commands []Command) {
+	list := make([]map[string]string, len(commands))
+	for i, c := range commands {
+		list[i] = map[string]string{"command": c.Name, "description": c.Description}
+	}
+	listJSON, _ := json.Marshal(list)
+	scopeJSON, _ := json.Marshal(map[string]string{"type": string(scope)})
+	params := tgbotapi.Params{"commands": string(listJSON), "scope": string(scopeJSON)}
+	params.AddNonEmpty("language_code", lang)
+	if _, err := m.client.request(ctx, m.client.timeout, "setMyCommands", params); err != nil {
+		m.logger.Warn("telegram: setting the command menu failed", "scope", scope, "language", lang, "error", err)
+	}
+}
+
+// DownloadFile fetches a file a person sent (up to 20 MB, Telegram's limit
+// for bots) from the configured server.
+func (m *Messenger) DownloadFile(ctx context.Context, fileID string) ([]byte, error) {
+	raw, err := m.client.request(ctx, m.client.timeout, "getFile", tgbotapi.Params{"file_id": fileID})
+	if err != nil {
+		return nil, err
+	}
+	var f tgbotapi.File
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, fmt.Errorf("telegram: getFile: %w", err)
+	}
+	switch {
+	case f.FilePath == "":
+		return nil, errors.New("telegram: getFile: no file path")
+	case f.FileSize > maxDownload:
+		return nil, fmt.Errorf("telegram: file of %d bytes is over the %d-byte limit", f.FileSize, maxDownload)
+	}
+	return m.client.download(ctx, f.FilePath, maxDownload)
+}

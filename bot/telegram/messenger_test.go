@@ -1,0 +1,310 @@
+package telegram_test
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/bot/telegram"
+	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+)
+
+var lanChat = strconv.FormatInt(lan.ID, 10)
+
+func newMessenger(t *testing.T, cfg telegramtest.Config) (*telegram.Messenger, *telegramtest.Server) {
+	t.Helper()
+	srv := newFake(t, cfg)
+	return telegram.NewMessenger(connect(t, srv), quiet), srv
+}
+
+func deliver(t *testing.T, m *telegram.Messenger, o bot.Outgoing) string {
+	t.Helper()
+	id, err := m.Deliver(t.Context(), o)
+	if err != nil {
+		t.Fatalf("Deliver(%s): %v", o.Kind, err)
+	}
+	return id
+}
+
+// deliveryError delivers o and returns the classified failure.
+func deliveryError(t *testing.T, m *telegram.Messenger, o bot.Outgoing) *bot.DeliveryError {
+	t.Helper()
+	_, err := m.Deliver(t.Context(), o)
+	var de *bot.DeliveryError
+	if !errors.As(err, &de) {
+		t.Fatalf("Deliver = %v, want a *bot.DeliveryError", err)
+	}
+	return de
+}
+
+func TestMessengerSendsHTMLWithInlineButtons(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	id := deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: lanChat,
+		Text: "<b>Phản ánh</b> đã nhận: " + bot.Escape("<đường & cống>"),
+		Buttons: [][]bot.InlineButton{
+			{{Text: "Xem", Data: "s:PA-2026-000001"}, {Text: "Hủy", Data: "p:cancel"}},
+			{{Text: "Hướng dẫn", URL: "https://example.org/huong-dan"}},
+		}})
+
+	sent, ok := srv.LastSent(lan.ID)
+	if !ok {
+		t.Fatal("nothing sent")
+	}
+	if id != strconv.Itoa(sent.ID) {
+		t.Errorf("Deliver returned id %q, the message is %d", id, sent.ID)
+	}
+	if sent.Text != "Phản ánh đã nhận: <đường & cống>" || sent.ParseMode != "HTML" {
+		t.Errorf("text %q with parse mode %q", sent.Text, sent.ParseMode)
+	}
+	var got [][]string
+	for _, row := range sent.InlineKeyboard {
+		var r []string
+		for _, b := range row {
+			r = append(r, b.Text+"|"+b.CallbackData+"|"+b.URL)
+		}
+		got = append(got, r)
+	}
+	want := [][]string{{"Xem|s:PA-2026-000001|", "Hủy|p:cancel|"}, {"Hướng dẫn||https://example.org/huong-dan"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("keyboard (-want +got):\n%s", diff)
+	}
+}
+
+func TestMessengerShowsAndRemovesTheReplyKeyboard(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: "Gửi vị trí hoặc số điện thoại",
+		Reply: &bot.ReplyKeyboard{OneTime: true, Rows: [][]bot.KeyButton{
+			{{Text: "📍 Vị trí", RequestLocation: true}},
+			{{Text: "📞 Số điện thoại", RequestContact: true}},
+		}}})
+	kb := srv.ReplyKeyboard(lan.ID)
+	if kb == nil {
+		t.Fatal("no reply keyboard shown")
+	}
+	if len(kb.Rows) != 2 || !kb.Rows[0][0].RequestLocation || !kb.Rows[1][0].RequestContact || !kb.OneTimeKeyboard {
+		t.Errorf("reply keyboard = %+v", kb)
+	}
+	deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: "Cảm ơn", RemoveReply: true})
+	if kb := srv.ReplyKeyboard(lan.ID); kb != nil {
+		t.Errorf("reply keyboard still shown: %+v", kb)
+	}
+}
+
+func TestMessengerEdits(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	id := deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: "Bước 1",
+		Buttons: [][]bot.InlineButton{{{Text: "Tiếp", Data: "next"}}}})
+	edit := bot.Outgoing{Kind: bot.KindEdit, ChatID: lanChat, MessageID: id, Text: "<i>Bước 2</i>",
+		Buttons: [][]bot.InlineButton{{{Text: "Quay lại", Data: "back"}}}}
+
+	if got := deliver(t, m, edit); got != id {
+		t.Errorf("edit returned id %q, want %q", got, id)
+	}
+	n, _ := strconv.Atoi(id)
+	msg, _ := srv.Message(lan.ID, n)
+	if msg.Text != "Bước 2" || msg.EditCount != 1 || msg.Buttons()[0].Text != "Quay lại" {
+		t.Errorf("after the edit: %q, %d edits, buttons %+v", msg.Text, msg.EditCount, msg.Buttons())
+	}
+
+	// Pressing the same button twice shows the same screen: Telegram
+	// answers "message is not modified", which is success.
+	if got := deliver(t, m, edit); got != id {
+		t.Errorf("repeated edit returned id %q, want %q", got, id)
+	}
+
+	// No usable message id (the emulator's callbacks), or a message that
+	// is gone: the screen comes as a new message instead.
+	for _, target := range []string{"", "0", "999"} {
+		e := edit
+		e.MessageID, e.Text = target, "Bước 3 ("+target+")"
+		got := deliver(t, m, e)
+		last, _ := srv.LastSent(lan.ID)
+		if got == id || got != strconv.Itoa(last.ID) || last.Text != e.Text {
+			t.Errorf("edit of %q: id %q, last message %d %q", target, got, last.ID, last.Text)
+		}
+	}
+	if n := len(srv.Sent(lan.ID)); n != 4 {
+		t.Errorf("%d messages in the chat, want 4", n)
+	}
+}
+
+func TestMessengerAnswersCallbacks(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	id := deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: "Chọn",
+		Buttons: [][]bot.InlineButton{{{Text: "Góp ý", Data: "k:gop_y"}}}})
+	n, _ := strconv.Atoi(id)
+	p, err := srv.PressButton(lan, lan.ID, n, "Góp ý")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := bot.Outgoing{Kind: bot.KindAnswer, ChatID: lanChat, QueryID: p.CallbackQueryID,
+		Text: strings.Repeat("đã nhận ", 40), Alert: true} // too long: cut to 200
+	if got := deliver(t, m, answer); got != "" {
+		t.Errorf("an answer has no message id, got %q", got)
+	}
+	answers := srv.CallbackAnswers()
+	if len(answers) != 1 || !answers[0].ShowAlert || len([]rune(answers[0].Text)) != 200 {
+		t.Fatalf("answers = %+v", answers)
+	}
+
+	// Answered or expired: Telegram says the query is too old. Retrying
+	// cannot help.
+	if de := deliveryError(t, m, answer); !de.Permanent {
+		t.Errorf("second answer: %+v, want permanent", de)
+	}
+}
+
+func TestMessengerSendsFiles(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	p := srv.PushPhoto(lan, nil, "")
+
+	photoID := deliver(t, m, bot.Outgoing{Kind: bot.KindPhoto, ChatID: lanChat, FileID: p.FileID, Text: "Ảnh <b>hiện trường</b>"})
+	last, _ := srv.LastSent(lan.ID)
+	if photoID != strconv.Itoa(last.ID) || last.Method != "sendPhoto" || last.Caption != "Ảnh hiện trường" {
+		t.Errorf("photo: id %q, last %+v", photoID, last)
+	}
+
+	content := []byte("mã,trạng thái\nPA-2026-000001,đã tiếp nhận\n")
+	deliver(t, m, bot.Outgoing{Kind: bot.KindDocument, ChatID: lanChat, Content: content, FileName: "bao-cao.csv", Text: "Báo cáo tuần"})
+	last, _ = srv.LastSent(lan.ID)
+	if last.Document == nil || last.Document.FileName != "bao-cao.csv" {
+		t.Fatalf("document: %+v", last)
+	}
+	if got, ok := srv.File(last.Document.FileID); !ok || !bytes.Equal(got, content) {
+		t.Errorf("uploaded %q, want %q", got, content)
+	}
+
+	deliver(t, m, bot.Outgoing{Kind: bot.KindDocument, ChatID: lanChat, FileID: last.Document.FileID})
+	if again, _ := srv.LastSent(lan.ID); again.Document == nil || again.ID == last.ID {
+		t.Errorf("re-sending by file id: %+v", again)
+	}
+}
+
+func TestMessengerDownloadsFromTheConfiguredServer(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	photo := telegramtest.SamplePhoto(640, 480)
+	p := srv.PushPhoto(lan, photo, "")
+	want, _ := srv.File(p.FileID)
+	got, err := m.DownloadFile(t.Context(), p.FileID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("downloaded %d bytes, want the %d stored", len(got), len(want))
+	}
+	if _, err := m.DownloadFile(t.Context(), "no-such-file"); err == nil {
+		t.Error("downloading an unknown file succeeded")
+	}
+}
+
+func TestMessengerClassifiesFailures(t *testing.T) {
+	t.Parallel()
+	text := bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: "Xin chào"}
+	tests := []struct {
+		name  string
+		cfg   telegramtest.Config
+		setup func(srv *telegramtest.Server)
+		msg   bot.Outgoing
+		want  bot.DeliveryError
+	}{
+		{"flood control", telegramtest.Config{}, func(srv *telegramtest.Server) {
+			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.FaultFlood, RetryAfter: 7, Times: 1})
+		}, text, bot.DeliveryError{RetryAfter: 7 * time.Second, Description: "sendMessage: Too Many Requests: retry after 7"}},
+		{"blocked by the user", telegramtest.Config{}, func(srv *telegramtest.Server) { srv.BlockBot(lan.ID) }, text,
+			bot.DeliveryError{Unreachable: true, Description: "sendMessage: Forbidden: bot was blocked by the user"}},
+		{"chat not found", telegramtest.Config{RequireKnownChat: true}, nil, text,
+			bot.DeliveryError{Unreachable: true, Description: "sendMessage: Bad Request: chat not found"}},
+		{"malformed HTML", telegramtest.Config{}, nil, bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: "<b>unclosed"},
+			bot.DeliveryError{Permanent: true}},
+		{"upload refused", telegramtest.Config{}, func(srv *telegramtest.Server) { srv.BlockBot(lan.ID) },
+			bot.Outgoing{Kind: bot.KindDocument, ChatID: lanChat, Content: []byte("x"), FileName: "a.txt"},
+			bot.DeliveryError{Unreachable: true, Description: "sendDocument: Forbidden: bot was blocked by the user"}},
+		{"server error", telegramtest.Config{}, func(srv *telegramtest.Server) {
+			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Status: 500, Description: "Internal Server Error", Times: 1})
+		}, text, bot.DeliveryError{Description: "sendMessage: Internal Server Error"}},
+		{"proxy page", telegramtest.Config{}, func(srv *telegramtest.Server) {
+			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.FaultRawBody, Times: 1})
+		}, text, bot.DeliveryError{}},
+		{"connection reset", telegramtest.Config{}, func(srv *telegramtest.Server) {
+			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.FaultReset, Times: 1})
+		}, text, bot.DeliveryError{}},
+		{"invalid chat id", telegramtest.Config{}, nil, bot.Outgoing{Kind: bot.KindText, ChatID: "@@", Text: "x"},
+			bot.DeliveryError{Permanent: true, Description: `invalid chat id "@@"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, srv := newMessenger(t, tt.cfg)
+			if tt.setup != nil {
+				tt.setup(srv)
+			}
+			got := *deliveryError(t, m, tt.msg)
+			if tt.want.Description == "" {
+				got.Description = "" // only the class matters
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The emulator answers methods it lacks with HTTP 500 and a body that is
+// not Bot-API-shaped; the library then reports code 0 and no description.
+func TestMessengerTreatsAnUnsupportedMethodAsTemporary(t *testing.T) {
+	t.Parallel()
+	srv := emulatorLike(t)
+	c, err := telegram.NewClient(t.Context(), "123:abc", telegram.ClientOptions{APIURL: srv.URL, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := telegram.NewMessenger(c, quiet)
+	de := deliveryError(t, m, bot.Outgoing{Kind: bot.KindPhoto, ChatID: "5", FileID: "f"})
+	if de.Permanent || de.Unreachable || de.RetryAfter != 0 {
+		t.Errorf("got %+v, want temporary", de)
+	}
+	m.SetCommands(t.Context(), telegram.ScopeDefault, "", []telegram.Command{{Name: "start", Description: "Bắt đầu"}})
+}
+
+// emulatorLike answers getMe like telegram-test-api and every other method
+// with its HTTP 500.
+func emulatorLike(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/getMe") {
+			_, _ = w.Write([]byte(`{"ok":true,"result":{"id":666,"username":"TestNameBot","first_name":"Test First name"}}`))
+			return
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"message":"API method is not supported"}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestMessengerSetsTheCommandMenu(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	commands := []telegram.Command{{Name: "start", Description: "Bắt đầu"}, {Name: "status", Description: "Tra cứu"}}
+	m.SetCommands(t.Context(), telegram.ScopePrivateChats, "vi", commands)
+	got := srv.CommandsFor(telegramtest.CommandScope{Type: "all_private_chats"}, "vi")
+	want := []telegramtest.BotCommand{{Command: "start", Description: "Bắt đầu"}, {Command: "status", Description: "Tra cứu"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("commands (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,177 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// allowedUpdates are the update types danvan handles, for getUpdates and
+// setWebhook alike.
+var allowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member"}
+
+// PollerOptions tune a Poller. Zero values take the defaults.
+type PollerOptions struct {
+	// Timeout is how long Telegram holds a getUpdates call open when there
+	// is nothing to deliver; default 25s. Whole seconds.
+	Timeout time.Duration
+	// MinInterval is the pause after an empty answer; default 200ms. A
+	// server that answers at once instead of holding the call (the
+	// telegram-test-api emulator ignores timeout) would otherwise be
+	// polled thousands of times a second.
+	MinInterval time.Duration
+	// MaxBackoff caps the wait between failed calls; default 30s.
+	MaxBackoff time.Duration
+}
+
+// Poller receives updates by long polling. Unlike the library's
+// GetUpdatesChan it confirms a batch only after it was recorded, backs off
+// with jitter and honours retry_after, and stops at once when its context
+// ends.
+type Poller struct {
+	client *Client
+	record RecordFunc
+	logger *slog.Logger
+	opts   PollerOptions
+}
+
+// NewPoller builds a poller that hands every batch to record.
+func NewPoller(c *Client, record RecordFunc, logger *slog.Logger, opts PollerOptions) *Poller {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 25 * time.Second
+	}
+	if opts.MinInterval <= 0 {
+		opts.MinInterval = 200 * time.Millisecond
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 30 * time.Second
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Poller{client: c, record: record, logger: logger, opts: opts}
+}
+
+// Run polls until ctx ends; it returns nil then. It returns an error only
+// when polling cannot work at all (the token was revoked).
+//
+// The offset of a recorded batch is confirmed by the next call. Updates
+// fetched but not recorded, or recorded but not yet confirmed when the
+// process stops, are delivered again; the inbox ignores those it has.
+func (p *Poller) Run(ctx context.Context) error {
+	var offset int64
+	failures := 0
+	for {
+		batch, err := p.getUpdates(ctx, offset)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			wait, err := p.pause(err, failures)
+			if err != nil {
+				return err
+			}
+			failures++
+			if !sleep(ctx, wait) {
+				return nil
+			}
+			continue
+		}
+		updates, next := p.parse(batch, offset)
+		if len(updates) == 0 {
+			failures = 0
+			if !sleep(ctx, p.opts.MinInterval) {
+				return nil
+			}
+			continue
+		}
+		if err := p.record(ctx, updates); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			wait := bot.Backoff(failures, time.Second, p.opts.MaxBackoff)
+			failures++
+			p.logger.Warn("telegram: recording updates failed; they will be fetched again",
+				"updates", len(updates), "error", err, "retry_in", wait)
+			if !sleep(ctx, wait) {
+				return nil
+			}
+			continue
+		}
+		failures = 0
+		offset = next
+	}
+}
+
+// getUpdates fetches the updates after offset, confirming those before it.
+// It reads them raw so the inbox keeps every field, including those newer
+// than the library.
+func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+	allowed, _ := json.Marshal(allowedUpdates)
+	params := tgbotapi.Params{
+		"limit":           "100",
+		"timeout":         strconv.Itoa(int(p.opts.Timeout / time.Second)),
+		"allowed_updates": string(allowed),
+	}
+	params.AddNonZero64("offset", offset)
+	result, err := p.client.request(ctx, p.opts.Timeout+p.client.timeout, "getUpdates", params)
+	if err != nil {
+		return nil, err
+	}
+	var batch []json.RawMessage
+	if err := json.Unmarshal(result, &batch); err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: %w", err)
+	}
+	return batch, nil
+}
+
+// parse prepares a batch for the inbox and returns the offset that
+// confirms it. It does not assume the server honoured offset (the
+// emulator does not): the offset only ever grows.
+func (p *Poller) parse(batch []json.RawMessage, offset int64) ([]storage.IncomingUpdate, int64) {
+	updates := make([]storage.IncomingUpdate, 0, len(batch))
+	for _, raw := range batch {
+		var head struct {
+			UpdateID *int64 `json:"update_id"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil || head.UpdateID == nil {
+			p.logger.Warn("telegram: skipping an update without update_id")
+			continue
+		}
+		updates = append(updates, incoming(*head.UpdateID, raw))
+		offset = max(offset, *head.UpdateID+1)
+	}
+	return updates, offset
+}
+
+// pause decides how long to wait after a failed getUpdates, or that
+// polling cannot go on.
+func (p *Poller) pause(err error, failures int) (time.Duration, error) {
+	wait := bot.Backoff(failures, time.Second, p.opts.MaxBackoff)
+	var e *apiError
+	errors.As(err, &e)
+	switch {
+	case e != nil && e.Code == http.StatusUnauthorized:
+		return 0, fmt.Errorf("telegram: polling stopped, the bot token was rejected: %w", err)
+	case e != nil && e.Code == http.StatusTooManyRequests:
+		wait = max(e.RetryAfter, time.Second)
+		p.logger.Warn("telegram: getUpdates flood control", "retry_after", wait)
+	case e != nil && e.Code == http.StatusConflict:
+		p.logger.Error("telegram: getUpdates conflict: another process polls this bot, or a webhook is set "+
+			"(polling and webhooks exclude each other; delete the webhook or stop the other instance)",
+			"description", e.Description, "retry_in", wait)
+	default:
+		p.logger.Warn("telegram: getUpdates failed", "error", err, "retry_in", wait)
+	}
+	return wait, nil
+}

@@ -1,0 +1,206 @@
+package telegram_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot/telegram"
+	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+)
+
+func startPoller(t *testing.T, c *telegram.Client, rec *recorder, opts telegram.PollerOptions) (stop func() error) {
+	t.Helper()
+	return run(t, telegram.NewPoller(c, rec.record, quiet, opts).Run)
+}
+
+func getUpdatesCalls(srv *telegramtest.Server) []telegramtest.Request {
+	var out []telegramtest.Request
+	for _, r := range srv.Requests() {
+		if r.Method == "getUpdates" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// An update is confirmed to Telegram only once it is recorded: if the
+// inbox fails, the same updates come again.
+func TestPollerConfirmsOnlyRecordedUpdates(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, telegramtest.Config{})
+	rec := &recorder{failing: 1}
+	first := srv.PushText(lan, "Cống bị tắc")
+	second := srv.PushCommand(lan, "/start")
+	startPoller(t, connect(t, srv), rec, telegram.PollerOptions{Timeout: time.Second})
+
+	eventually(t, 5*time.Second, "the updates recorded", func() bool { return rec.has(first.UpdateID, second.UpdateID) })
+	if n := srv.DeliveryCount(first.UpdateID); n != 2 {
+		t.Errorf("the update was delivered %d times, want 2 (once more after the failed record)", n)
+	}
+	eventually(t, 2*time.Second, "the updates confirmed", func() bool { return srv.PendingUpdates() == 0 })
+
+	third := srv.PushLocation(lan, 21.03, 105.85)
+	eventually(t, 2*time.Second, "a later update", func() bool { return rec.has(third.UpdateID) })
+	want := []int64{int64(first.UpdateID), int64(second.UpdateID), int64(third.UpdateID)}
+	if got := rec.ids(); !slices.Equal(got, want) {
+		t.Errorf("recorded %v, want %v", got, want)
+	}
+	rec.mu.Lock()
+	u := rec.updates[0]
+	rec.mu.Unlock()
+	if u.ChatKey != "telegram:1001" || !strings.Contains(string(u.Payload), "Cống bị tắc") {
+		t.Errorf("recorded %+v", u)
+	}
+}
+
+func TestPollerBacksOffOnServerErrors(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, telegramtest.Config{})
+	srv.InjectFault(telegramtest.Fault{Method: "getUpdates", Status: 502, Times: 2})
+	p := srv.PushText(lan, "Xin chào")
+	rec := &recorder{}
+	startPoller(t, connect(t, srv), rec, telegram.PollerOptions{Timeout: time.Second})
+	eventually(t, 5*time.Second, "the update after the errors", func() bool { return rec.has(p.UpdateID) })
+
+	calls := getUpdatesCalls(srv)
+	if len(calls) < 3 {
+		t.Fatalf("%d calls", len(calls))
+	}
+	// Backoff with jitter: at least 0.5 s, then at least 1 s.
+	for i, least := range []time.Duration{500 * time.Millisecond, time.Second} {
+		if gap := calls[i+1].At.Sub(calls[i].At); gap < least {
+			t.Errorf("call %d came %v after a failure, want at least %v", i+1, gap, least)
+		}
+	}
+}
+
+func TestPollerHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, telegramtest.Config{})
+	srv.InjectFault(telegramtest.Fault{Method: "getUpdates", Kind: telegramtest.FaultFlood, RetryAfter: 2, Times: 1})
+	p := srv.PushText(lan, "Xin chào")
+	rec := &recorder{}
+	startPoller(t, connect(t, srv), rec, telegram.PollerOptions{Timeout: time.Second})
+	eventually(t, 5*time.Second, "the update", func() bool { return rec.has(p.UpdateID) })
+	if early := srv.EarlyRetries(); len(early) != 0 {
+		t.Errorf("polled again before retry_after: %+v", early)
+	}
+}
+
+func TestPollerStopsPromptly(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, telegramtest.Config{})
+	stop := startPoller(t, connect(t, srv), &recorder{}, telegram.PollerOptions{Timeout: 25 * time.Second})
+	eventually(t, 2*time.Second, "a long poll", func() bool { return srv.CallCount("getUpdates") == 1 })
+	time.Sleep(50 * time.Millisecond) // let it settle into waiting
+	begin := time.Now()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(begin); took > 300*time.Millisecond {
+		t.Errorf("stopping took %v: the long poll was not aborted", took)
+	}
+}
+
+// scriptedAPI answers getMe, and getUpdates at once with the next
+// scripted batch or []: like telegram-test-api, it ignores timeout and
+// offset and hands out each update once.
+type scriptedAPI struct {
+	mu      sync.Mutex
+	batches []string
+	calls   []time.Time
+	offsets []string
+	status  int // if set, getUpdates fails with it
+}
+
+func (s *scriptedAPI) start(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/getMe") {
+			_, _ = w.Write([]byte(`{"ok":true,"result":{"id":666,"username":"TestNameBot","first_name":"Test"}}`))
+			return
+		}
+		_ = r.ParseForm()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.calls = append(s.calls, time.Now())
+		s.offsets = append(s.offsets, r.PostForm.Get("offset"))
+		if s.status != 0 {
+			w.WriteHeader(s.status)
+			_, _ = w.Write([]byte(`{"ok":false,"error_code":401,"description":"Unauthorized"}`))
+			return
+		}
+		batch := "[]"
+		if len(s.batches) > 0 {
+			batch, s.batches = s.batches[0], s.batches[1:]
+		}
+		_, _ = w.Write([]byte(`{"ok":true,"result":` + batch + `}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func (s *scriptedAPI) client(t *testing.T) *telegram.Client {
+	c, err := telegram.NewClient(t.Context(), "123:abc", telegram.ClientOptions{APIURL: s.start(t), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (s *scriptedAPI) callCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.calls)
+}
+
+// A server that answers an empty getUpdates at once must not be polled in
+// a tight loop (2,550 requests/s against the emulator, telegram.md §9.4).
+func TestPollerPausesAfterAnEmptyAnswer(t *testing.T) {
+	t.Parallel()
+	api := &scriptedAPI{}
+	stop := startPoller(t, api.client(t), &recorder{}, telegram.PollerOptions{})
+	time.Sleep(time.Second)
+	_ = stop()
+	if n := api.callCount(); n < 3 || n > 7 {
+		t.Errorf("%d getUpdates calls in 1 s, want about 5 (one per 200 ms)", n)
+	}
+}
+
+// The emulator ignores offset: updates can come out of order or below the
+// offset already confirmed. All are recorded and the offset never goes back.
+func TestPollerCopesWithAServerIgnoringOffset(t *testing.T) {
+	t.Parallel()
+	api := &scriptedAPI{batches: []string{
+		`[{"update_id":5,"message":{"message_id":1,"chat":{"id":9,"type":"private"},"date":1,"text":"a"}}]`,
+		`[{"update_id":3,"message":{"message_id":2,"chat":{"id":9,"type":"private"},"date":1,"text":"b"}},{"no_update_id":true}]`,
+	}}
+	rec := &recorder{}
+	stop := startPoller(t, api.client(t), rec, telegram.PollerOptions{MinInterval: 10 * time.Millisecond})
+	eventually(t, 2*time.Second, "both updates", func() bool { return rec.has(5, 3) })
+	eventually(t, 2*time.Second, "another poll", func() bool { return api.callCount() >= 3 })
+	_ = stop()
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if api.offsets[0] != "" || api.offsets[1] != "6" || api.offsets[2] != "6" {
+		t.Errorf("offsets sent: %q, want none, then 6 twice", api.offsets)
+	}
+}
+
+func TestPollerStopsOnARevokedToken(t *testing.T) {
+	t.Parallel()
+	api := &scriptedAPI{}
+	c := api.client(t)
+	api.mu.Lock()
+	api.status = http.StatusUnauthorized
+	api.mu.Unlock()
+	err := telegram.NewPoller(c, (&recorder{}).record, quiet, telegram.PollerOptions{}).Run(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "rejected") {
+		t.Fatalf("Run = %v, want the token rejected", err)
+	}
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/danvan-vn/danvan/config"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+func runAdmin(ctx context.Context, args []string) error {
+	subs := map[string]func(context.Context, []string) error{
+		"import":   runAdminImport,
+		"export":   runAdminExport,
+		"invite":   runAdminInvite,
+		"officers": runAdminOfficers,
+		"revoke":   runAdminRevoke,
+	}
+	if len(args) > 0 {
+		if run, ok := subs[args[0]]; ok {
+			return run(ctx, args[1:])
+		}
+	}
+	fmt.Fprintln(os.Stderr, `Usage: danvan admin <command>
+
+  import FILE.yaml     create or update units, areas, categories and routing rules
+  export [-o FILE]     write the current organisation as YAML
+  invite -unit CODE -role officer|leader|admin [-ttl 72h]
+                       print a one-time code and link that binds a Telegram account
+  officers             list officers, leaders and administrators
+  revoke ID            remove a role (the ID from "officers")`)
+	return errors.New("unknown or missing admin command")
+}
+
+// withStore loads the configuration, opens the database with an up-to-date
+// schema, and runs fn.
+func withStore(ctx context.Context, fn func(cfg *config.Config, store *storage.Store, logger *slog.Logger) error) error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg)
+	store, closeStore, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	return fn(cfg, store, logger)
+}
+
+// inviteAlphabet leaves out letters and digits people confuse (0/O, 1/I/L).
+const inviteAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+func newInviteCode() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	for i := range b {
+		b[i] = inviteAlphabet[int(b[i])%len(inviteAlphabet)]
+	}
+	return string(b[:4]) + "-" + string(b[4:])
+}
+
+func runAdminInvite(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("admin invite", flag.ContinueOnError)
+	unit := fs.String("unit", "", "code of the unit")
+	role := fs.String("role", storage.RoleOfficer, "officer, leader or admin")
+	ttl := fs.Duration("ttl", 72*time.Hour, "how long the code stays valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch *role {
+	case storage.RoleOfficer, storage.RoleLeader, storage.RoleAdmin:
+	default:
+		return fmt.Errorf("-role must be officer, leader or admin, not %q", *role)
+	}
+	if *unit == "" {
+		return errors.New("-unit is required")
+	}
+	return withStore(ctx, func(cfg *config.Config, store *storage.Store, _ *slog.Logger) error {
+		u, err := store.UnitByCode(ctx, strings.ToLower(*unit))
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && !u.Active) {
+			return fmt.Errorf("no active unit %q (see danvan admin export)", *unit)
+		}
+		if err != nil {
+			return err
+		}
+		code := newInviteCode()
+		expires := time.Now().Add(*ttl)
+		if err := store.CreateInvite(ctx, u.ID, *role, handlers.HashInvite(code), expires); err != nil {
+			return err
+		}
+		bot := cfg.TelegramBotUsername
+		if bot == "" {
+			bot = "<bot username>"
+		}
+		fmt.Printf("Invitation for %s of %s, valid until %s:\n\n  code: %s\n  link: https://t.me/%s?start=join_%s\n\nOpen the link, or send /join %s to the bot.\n",
+			*role, u.Name, expires.Format(time.RFC3339), code, bot, code, code)
+		return nil
+	})
+}
+
+func runAdminOfficers(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("admin officers", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		officers, err := store.Officers(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tUNIT\tROLE\tNAME\tSINCE")
+		for _, o := range officers {
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", o.ID, o.UnitCode, o.Role, o.DisplayName, o.CreatedAt.Format("2006-01-02"))
+		}
+		return w.Flush()
+	})
+}
+
+func runAdminRevoke(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("admin revoke", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if fs.NArg() != 1 || err != nil {
+		return errors.New("usage: danvan admin revoke ID")
+	}
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		if err := store.RevokeOfficer(ctx, id, time.Now()); err != nil {
+			return fmt.Errorf("revoke %d: %w", id, err)
+		}
+		fmt.Printf("Role %d revoked.\n", id)
+		return nil
+	})
+}

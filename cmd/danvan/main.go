@@ -1,0 +1,63 @@
+// Command danvan runs the danvan petition service and its admin tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // deadlines and codes use Asia/Ho_Chi_Minh on any host
+)
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"run", "run the bot service (the default)", runService},
+		{"migrate", "apply database migrations and exit", runMigrate},
+		{"admin", "organisation, officers and invitations (danvan admin help)", runAdmin},
+		{"ticket", "show and list tickets (danvan ticket help)", runTicket},
+		{"config", "print the configuration settings (secrets redacted)", runConfig},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := dispatch(ctx, os.Args[1:])
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "danvan:", err)
+		os.Exit(1)
+	}
+}
+
+func dispatch(ctx context.Context, args []string) error {
+	name := "run"
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, args)
+		}
+	}
+	usage()
+	if name == "help" || name == "-h" || name == "--help" {
+		return nil
+	}
+	return fmt.Errorf("unknown command %q", name)
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "Usage: danvan <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(os.Stderr, "\nSettings come from environment variables: see `danvan config`.")
+}

@@ -1,0 +1,174 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// Officer actions on a ticket card: "o:<action>:<ticket id>".
+const prefixOfficer = "o"
+
+const (
+	actAccept   = "accept"
+	actAsk      = "ask"
+	actAnswer   = "answer"
+	actTransfer = "transfer"
+	actReject   = "reject"
+	actNote     = "note"
+)
+
+// card renders a ticket for staff in lang. A confidential ticket never
+// shows who sent it.
+func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, error) {
+	tr := func(key string, args ...any) string { return s.texts.text(lang, key, args...) }
+	var b strings.Builder
+	line := func(key, value string) { fmt.Fprintf(&b, "%s: %s\n", tr(key), value) }
+	fmt.Fprintf(&b, "<b>%s</b> · %s · %s\n", tk.Code, tr("kind."+tk.Kind), tr("status."+tk.Status))
+	if tk.CategoryID.Valid {
+		cat, err := t.tx.CategoryByID(t.ctx, tk.CategoryID.Int64)
+		if err != nil {
+			return bot.Outgoing{}, err
+		}
+		line("field.category", bot.Escape(categoryName(lang, cat)))
+	}
+	place, err := s.placeText(t, tk.AreaID.Int64, tk.Address, false)
+	if err != nil {
+		return bot.Outgoing{}, err
+	}
+	line("field.area", place)
+	if tk.Latitude.Valid {
+		line("field.location", fmt.Sprintf(`<a href="https://www.openstreetmap.org/?mlat=%.6f&amp;mlon=%.6f#map=18/%.6f/%.6f">%.5f, %.5f</a>`,
+			tk.Latitude.Float64, tk.Longitude.Float64, tk.Latitude.Float64, tk.Longitude.Float64, tk.Latitude.Float64, tk.Longitude.Float64))
+	}
+	if tk.UnitID.Valid {
+		u, err := t.tx.UnitByID(t.ctx, tk.UnitID.Int64)
+		if err != nil {
+			return bot.Outgoing{}, err
+		}
+		line("field.unit", bot.Escape(u.Name))
+	}
+	line("field.submitted", formatTime(tk.CreatedAt))
+	line("field.deadline", tr("value.deadline_pending"))
+	atts, err := t.tx.Attachments(t.ctx, tk.ID)
+	if err != nil {
+		return bot.Outgoing{}, err
+	}
+	line("field.photos", fmt.Sprint(len(atts)))
+	if tk.Confidential {
+		line("field.sender", tr("value.confidential"))
+	} else {
+		c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
+		if err != nil {
+			return bot.Outgoing{}, err
+		}
+		who := bot.Escape(c.DisplayName)
+		if tk.Phone.Valid {
+			who += " · " + bot.Escape(tk.Phone.String)
+		}
+		line("field.sender", who)
+	}
+	fmt.Fprintf(&b, "\n%s", bot.Escape(tk.Description))
+	btn := func(action string) bot.InlineButton {
+		return bot.InlineButton{Text: tr("act." + action), Data: data(prefixOfficer, action, fmt.Sprint(tk.ID))}
+	}
+	var rows [][]bot.InlineButton
+	if isOpen(tk.Status) {
+		rows = [][]bot.InlineButton{
+			{btn(actAccept), btn(actAsk)},
+			{btn(actAnswer), btn(actTransfer)},
+			{btn(actReject), btn(actNote)},
+		}
+	} else {
+		rows = [][]bot.InlineButton{{btn(actNote)}}
+	}
+	return bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: rows}, nil
+}
+
+func isOpen(status string) bool {
+	switch status {
+	case storage.StatusAnswered, storage.StatusCompleted, storage.StatusRejected:
+		return false
+	}
+	return true
+}
+
+// staffRecipients lists where a unit's cards go: its officers' private
+// chats and its linked groups; with neither, its leaders.
+func (s *Service) staffRecipients(t *turn, unitID int64) ([]recipient, error) {
+	var out []recipient
+	officers, err := t.tx.UnitStaff(t.ctx, unitID, storage.RoleOfficer)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := t.tx.UnitGroups(t.ctx, unitID)
+	if err != nil {
+		return nil, err
+	}
+	if len(officers) == 0 && len(groups) == 0 {
+		if officers, err = t.tx.UnitStaff(t.ctx, unitID, storage.RoleLeader); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range officers {
+		c, err := t.tx.CitizenByID(t.ctx, o.CitizenID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recipient{chatID: o.ChatID, lang: c.Language})
+	}
+	for _, g := range groups {
+		out = append(out, recipient{chatID: g, group: true, lang: languages[0]})
+	}
+	return out, nil
+}
+
+type recipient struct {
+	chatID string
+	group  bool
+	lang   string
+}
+
+// sendCard delivers a ticket's card, and its photos, to a unit's staff,
+// headed by what happened and, when given, what the citizen just added.
+func (s *Service) sendCard(t *turn, tk storage.Ticket, headerKey, added string) error {
+	if !tk.UnitID.Valid {
+		return nil
+	}
+	recipients, err := s.staffRecipients(t, tk.UnitID.Int64)
+	if err != nil {
+		return err
+	}
+	atts, err := t.tx.Attachments(t.ctx, tk.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range recipients {
+		card, err := s.card(t, tk, r.lang)
+		if err != nil {
+			return err
+		}
+		card.ChatID, card.Group = r.chatID, r.group
+		card.Text = s.texts.text(r.lang, headerKey) + "\n" + card.Text
+		if added != "" {
+			card.Text += "\n\n" + s.texts.text(r.lang, "card.added", bot.Escape(added))
+		}
+		if err := t.send(card); err != nil {
+			return err
+		}
+		for _, a := range atts {
+			// Photos of a denunciation may show the denouncer's handwriting
+			// (law.md §5): they stay with the intake, off the cards.
+			if a.Kind != "photo" || tk.Kind == "to_cao" {
+				continue
+			}
+			if err := t.send(bot.Outgoing{Kind: bot.KindPhoto, ChatID: r.chatID, Group: r.group, FileID: a.FileID,
+				Text: tk.Code}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

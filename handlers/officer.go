@@ -1,0 +1,301 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// flowOfficer is a staff member's pending action that waits for their text
+// (an answer, a question to the citizen, a reason...).
+const flowOfficer = "officer"
+
+type officerTask struct {
+	TicketID int64  `json:"ticket_id"`
+	Action   string `json:"action"`
+	UnitID   int64  `json:"unit_id,omitempty"` // transfer target
+}
+
+// loadTicketFor finds a ticket for a staff action and checks the person's
+// scope. Outside it, the answer is the same as for an unknown code.
+func (s *Service) loadTicketFor(t *turn, tk storage.Ticket, err error) (storage.Ticket, storage.Officer, bool, error) {
+	if errors.Is(err, storage.ErrNotFound) {
+		return tk, storage.Officer{}, false, t.refuse()
+	}
+	if err != nil {
+		return tk, storage.Officer{}, false, err
+	}
+	role, ok, err := t.actingRole(tk)
+	if err != nil || !ok {
+		return tk, role, false, errors.Join(err, t.refuse())
+	}
+	return tk, role, true, nil
+}
+
+// refuse tells the person they cannot do this, as a toast for a button.
+func (t *turn) refuse() error {
+	if t.ev.Button != nil {
+		return t.answer(t.text("access.denied"), true)
+	}
+	return t.reply("access.denied")
+}
+
+// officerButton handles the buttons of a ticket card.
+func (s *Service) officerButton(t *turn, args []string) error {
+	if len(args) != 2 {
+		return t.answer(t.text("button.stale"), false)
+	}
+	id, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil {
+		return t.answer(t.text("button.stale"), false)
+	}
+	tk, err := t.tx.TicketByID(t.ctx, id)
+	tk, role, ok, err := s.loadTicketFor(t, tk, err)
+	if !ok || err != nil {
+		return err
+	}
+	switch args[0] {
+	case actAccept:
+		return s.accept(t, tk, role)
+	case actAsk, actAnswer, actReject, actNote:
+		if args[0] != actNote && !isOpen(tk.Status) {
+			return t.answer(t.text("ticket.closed"), true)
+		}
+		return s.startTask(t, officerTask{TicketID: tk.ID, Action: args[0]}, tk.Code)
+	case actTransfer:
+		if !isOpen(tk.Status) {
+			return t.answer(t.text("ticket.closed"), true)
+		}
+		return s.startTask(t, officerTask{TicketID: tk.ID, Action: actTransfer}, tk.Code)
+	}
+	return t.answer(t.text("button.stale"), false)
+}
+
+// startTask asks the staff member for the text of an action.
+func (s *Service) startTask(t *turn, task officerTask, code string) error {
+	raw, _ := json.Marshal(task)
+	ev := t.ev
+	err := t.tx.SaveConversation(t.ctx, storage.Conversation{
+		Channel: ev.Channel, ChatID: ev.Chat.ID, UserID: ev.From.ID, Flow: flowOfficer, Step: task.Action, Data: raw,
+	})
+	if err != nil {
+		return err
+	}
+	if err := t.answer("", false); err != nil {
+		return err
+	}
+	return t.reply("task."+task.Action, code)
+}
+
+// officerInput receives the text (or photo) a pending action waits for.
+func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
+	var task officerTask
+	if err := json.Unmarshal(conv.Data, &task); err != nil {
+		return fail("decode task", err)
+	}
+	ev := t.ev
+	if s.matchNavigation(t, ev.Text) == "cancel" {
+		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+			return err
+		}
+		return t.reply("task.cancelled")
+	}
+	text := normalize(ev.Text)
+	if text == "" && !(task.Action == actAnswer && ev.Photo != nil) {
+		return t.reply("task.need_text")
+	}
+	if n := len([]rune(text)); n > maxDescription {
+		return t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+	}
+	tk, err := t.tx.TicketByID(t.ctx, task.TicketID)
+	tk, role, ok, err := s.loadTicketFor(t, tk, err)
+	if !ok || err != nil {
+		return err
+	}
+	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		return err
+	}
+	if task.Action != actNote && !isOpen(tk.Status) {
+		return t.reply("ticket.closed")
+	}
+	switch task.Action {
+	case actAsk:
+		return s.askInfo(t, tk, role, text)
+	case actAnswer:
+		return s.answerTicket(t, tk, role, text, ev.Photo)
+	case actReject:
+		return s.reject(t, tk, role, text)
+	case actNote:
+		return s.note(t, tk, role, text)
+	case actTransfer:
+		if task.UnitID == 0 {
+			return s.transferTarget(t, tk, role, text)
+		}
+		return s.transfer(t, tk, role, task.UnitID, text)
+	}
+	return t.reply("task.cancelled")
+}
+
+// change applies a workflow step as the acting staff member.
+func (s *Service) change(t *turn, tk storage.Ticket, role storage.Officer, kind, status, body string, internal bool) (storage.Ticket, error) {
+	return t.tx.ApplyChange(t.ctx, storage.Change{
+		TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorOfficer, ActorID: role.ID,
+		Kind: kind, ToStatus: status, Body: body, Internal: internal,
+	})
+}
+
+func (s *Service) accept(t *turn, tk storage.Ticket, role storage.Officer) error {
+	if tk.Status == storage.StatusInProgress || !isOpen(tk.Status) {
+		return t.answer(t.text("ticket.already", t.text("status."+tk.Status)), true)
+	}
+	tk, err := s.change(t, tk, role, storage.EventAccepted, storage.StatusInProgress, "", false)
+	if err != nil {
+		return err
+	}
+	if err := s.tellCitizen(t, tk, "citizen.accepted", tk.Code, bot.Escape(role.UnitName)); err != nil {
+		return err
+	}
+	return s.refreshCard(t, tk, "ticket.accepted_by", bot.Escape(t.citizen.DisplayName))
+}
+
+func (s *Service) askInfo(t *turn, tk storage.Ticket, role storage.Officer, question string) error {
+	tk, err := s.change(t, tk, role, storage.EventInfoRequest, storage.StatusAwaitingInfo, question, false)
+	if err != nil {
+		return err
+	}
+	if err := s.tellCitizen(t, tk, "citizen.info_requested", bot.Escape(role.UnitName), tk.Code, bot.Escape(question)); err != nil {
+		return err
+	}
+	return t.reply("task.done_ask", tk.Code)
+}
+
+func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer, answer string, photo *bot.File) error {
+	if photo != nil {
+		err := t.tx.AddAttachment(t.ctx, storage.Attachment{TicketID: tk.ID, Channel: t.ev.Channel, Kind: "photo",
+			FileID: photo.ID, FileUniqueID: photo.UniqueID, AddedBy: storage.ActorOfficer}, s.now())
+		if err != nil {
+			return err
+		}
+	}
+	tk, err := s.change(t, tk, role, storage.EventAnswered, storage.StatusAnswered, answer, false)
+	if err != nil {
+		return err
+	}
+	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
+	if err != nil {
+		return err
+	}
+	if photo != nil {
+		if err := t.send(bot.Outgoing{Kind: bot.KindPhoto, ChatID: c.ChatID, FileID: photo.ID, Text: tk.Code}); err != nil {
+			return err
+		}
+	}
+	text := s.texts.text(c.Language, "citizen.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer))
+	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text, Buttons: s.ratingButtons(c.Language, tk.ID)}); err != nil {
+		return err
+	}
+	return t.reply("task.done_answer", tk.Code)
+}
+
+func (s *Service) reject(t *turn, tk storage.Ticket, role storage.Officer, reason string) error {
+	tk, err := s.change(t, tk, role, storage.EventRejected, storage.StatusRejected, reason, false)
+	if err != nil {
+		return err
+	}
+	if err := s.tellCitizen(t, tk, "citizen.rejected", bot.Escape(role.UnitName), tk.Code, bot.Escape(reason)); err != nil {
+		return err
+	}
+	return t.reply("task.done_reject", tk.Code)
+}
+
+func (s *Service) note(t *turn, tk storage.Ticket, role storage.Officer, text string) error {
+	if _, err := s.change(t, tk, role, storage.EventNote, "", text, true); err != nil {
+		return err
+	}
+	return t.reply("task.done_note", tk.Code)
+}
+
+// transferTarget reads the unit code of a transfer, then asks for the reason.
+func (s *Service) transferTarget(t *turn, tk storage.Ticket, role storage.Officer, code string) error {
+	unit, err := t.tx.UnitByCode(t.ctx, strings.ToLower(strings.TrimSpace(code)))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !unit.Active) {
+		if err := t.reply("unit.unknown", bot.Escape(excerpt(code, 40))); err != nil {
+			return err
+		}
+		return s.startTask(t, officerTask{TicketID: tk.ID, Action: actTransfer}, tk.Code)
+	}
+	if err != nil {
+		return err
+	}
+	if tk.UnitID.Valid && unit.ID == tk.UnitID.Int64 {
+		return t.reply("transfer.same_unit")
+	}
+	raw, _ := json.Marshal(officerTask{TicketID: tk.ID, Action: actTransfer, UnitID: unit.ID})
+	ev := t.ev
+	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{Channel: ev.Channel, ChatID: ev.Chat.ID,
+		UserID: ev.From.ID, Flow: flowOfficer, Step: actTransfer, Data: raw}); err != nil {
+		return err
+	}
+	return t.reply("task.transfer_reason", bot.Escape(unit.Name))
+}
+
+func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, unitID int64, reason string) error {
+	unit, err := t.tx.UnitByID(t.ctx, unitID)
+	if err != nil {
+		return err
+	}
+	tk, err = t.tx.ApplyChange(t.ctx, storage.Change{
+		TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorOfficer, ActorID: role.ID,
+		Kind: storage.EventTransferred, ToStatus: storage.StatusTransferred, ToUnit: unit.ID, Body: reason,
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.tellCitizen(t, tk, "citizen.transferred", tk.Code, bot.Escape(unit.Name), bot.Escape(reason)); err != nil {
+		return err
+	}
+	if err := s.sendCard(t, tk, "card.transferred", reason); err != nil {
+		return err
+	}
+	return t.reply("task.done_transfer", tk.Code, bot.Escape(unit.Name))
+}
+
+// refreshCard shows the card again after a change, in place when the
+// change came from its button.
+func (s *Service) refreshCard(t *turn, tk storage.Ticket, noteKey string, args ...any) error {
+	card, err := s.card(t, tk, t.lang)
+	if err != nil {
+		return err
+	}
+	card.Text = t.text(noteKey, args...) + "\n" + card.Text
+	if err := t.answer(t.text("ticket.updated"), false); err != nil {
+		return err
+	}
+	return t.show(card)
+}
+
+// tellCitizen sends the ticket's owner a message in their language. It
+// always speaks for the unit, never for an officer in person.
+func (s *Service) tellCitizen(t *turn, tk storage.Ticket, key string, args ...any) error {
+	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
+	if err != nil {
+		return err
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: s.texts.text(c.Language, key, args...)})
+}
+
+func (s *Service) ratingButtons(lang string, ticketID int64) [][]bot.InlineButton {
+	var rows [][]bot.InlineButton
+	for n := 5; n >= 1; n-- {
+		rows = append(rows, []bot.InlineButton{{
+			Text: s.texts.text(lang, fmt.Sprintf("rating.%d", n)),
+			Data: data(prefixRating, fmt.Sprint(ticketID), fmt.Sprint(n)),
+		}})
+	}
+	return rows
+}

@@ -1,0 +1,278 @@
+package handlers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// seedOrg creates a small organisation: a city with a triage office, two
+// wards with their people's committees, and rules sending each ward's
+// tickets to its committee.
+func (w *world) seedOrg() {
+	w.seedAreas()
+	w.exec(`INSERT INTO units (code, name, level, is_triage) VALUES ('ubnd-tp', 'UBND thành phố Đà Nẵng', 'thành phố', true)`)
+	for _, u := range [][2]string{{"ubnd-hoa-cuong", "UBND phường Hòa Cường"}, {"ubnd-hai-chau", "UBND phường Hải Châu"}} {
+		w.exec(`INSERT INTO units (code, name, level, parent_id) SELECT $1, $2, 'phường', id FROM units WHERE code = 'ubnd-tp'`, u[0], u[1])
+	}
+	w.exec(`INSERT INTO routing_rules (area_id, unit_id)
+		SELECT a.id, u.id FROM areas a, units u WHERE (a.code, u.code) IN (('hoa-cuong', 'ubnd-hoa-cuong'), ('hai-chau', 'ubnd-hai-chau'))`)
+}
+
+// staff invites a person to a unit with a role and has them join.
+func (w *world) staff(id int, unit, role string) *citizen {
+	w.t.Helper()
+	code := fmt.Sprintf("CODE-%d", id)
+	err := w.store.InTx(w.ctx, func(tx *storage.Store) error {
+		u, err := tx.UnitByCode(w.ctx, unit)
+		if err != nil {
+			return err
+		}
+		return tx.CreateInvite(w.ctx, u.ID, role, handlers.HashInvite(code), w.now.Add(time.Hour))
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	c := w.citizen(id)
+	c.name = fmt.Sprintf("Cán bộ %d", id)
+	mustContain(w.t, c.says("/join "+strings.ToLower(code)), "Đồng chí đã được ghi nhận")
+	return c
+}
+
+// file has a citizen file a petition about an area and returns its code.
+func (c *citizen) file(area, text string) string {
+	c.w.t.Helper()
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses(area)
+	c.says(text)
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	c.presses("Không cần")
+	out := c.presses("Gửi phản ánh")
+	for _, o := range out {
+		if i := strings.Index(o.Text, "PA-"); i >= 0 {
+			return o.Text[i : i+14]
+		}
+	}
+	c.w.t.Fatalf("no code in %s", texts(out))
+	return ""
+}
+
+func sentTo(out []bot.Outgoing, chat string) []bot.Outgoing {
+	var mine []bot.Outgoing
+	for _, o := range out {
+		if o.ChatID == chat {
+			mine = append(mine, o)
+		}
+	}
+	return mine
+}
+
+func TestWholeLoop(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2001, "ubnd-hoa-cuong", "officer")
+	leader := w.staff(2002, "ubnd-hoa-cuong", "leader")
+	c := w.citizen(3001)
+
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says("Cống thoát nước bị tắc, nước tràn ra đường")
+	c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "citizen-photo", UniqueID: "cp"} })
+	c.presses("Tiếp tục")
+	c.sends(func(e *bot.Event) { e.Contact = &bot.Contact{Phone: "0905000111", UserID: c.id} })
+	c.presses("Không cần")
+	out := c.presses("Gửi phản ánh")
+	card := sentTo(out, officer.id)
+	mustContain(t, card, "Phản ánh mới", "PA-2026-000001", "Cống thoát nước", "Người dân 3001", "0905000111", "[✅ Tiếp nhận]")
+	if len(card) != 2 || card[1].Kind != bot.KindPhoto || card[1].FileID != "citizen-photo" {
+		t.Fatalf("card and photo not delivered: %+v", card)
+	}
+
+	out = officer.presses("Tiếp nhận")
+	mustContain(t, sentTo(out, c.id), "đã được <b>UBND phường Hòa Cường</b> tiếp nhận")
+	if strings.Contains(texts(sentTo(out, c.id)), "Cán bộ 2001") {
+		t.Fatal("the citizen must hear from the unit, not the officer")
+	}
+
+	officer.presses("Yêu cầu bổ sung")
+	out = officer.says("Ông/Bà cho biết số nhà gần nhất?")
+	mustContain(t, sentTo(out, c.id), "đề nghị Ông/Bà bổ sung", "số nhà gần nhất")
+	out = c.says("Trước nhà số 45 Núi Thành")
+	mustContain(t, sentTo(out, officer.id), "bổ sung thông tin", "Trước nhà số 45")
+	mustContain(t, sentTo(out, c.id), "Đã chuyển thông tin bổ sung")
+
+	officer.presses("Trả lời")
+	out = officer.sends(func(e *bot.Event) {
+		e.Photo = &bot.File{ID: "evidence", UniqueID: "ev"}
+		e.Text = "Đã nạo vét cống, nước đã rút."
+	})
+	toCitizen := sentTo(out, c.id)
+	if len(toCitizen) != 2 || toCitizen[0].FileID != "evidence" {
+		t.Fatalf("answer photo not sent first: %+v", toCitizen)
+	}
+	mustContain(t, toCitizen, "UBND phường Hòa Cường</b> trả lời", "Đã nạo vét", "[Rất hài lòng]")
+
+	mustContain(t, c.presses("Rất hài lòng"), "Cảm ơn Ông/Bà đã đánh giá")
+	mustContain(t, c.says("Xử lý nhanh, cảm ơn phường"), "Cảm ơn Ông/Bà đã góp ý")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE status = 'completed' AND rating = 5 AND rating_comment = 'Xử lý nhanh, cảm ơn phường'`); n != 1 {
+		t.Fatal("rating not stored")
+	}
+	wantKinds := "created accepted info_requested info_added answered rated rated"
+	var kinds []string
+	if err := w.raw.Select(&kinds, `SELECT kind FROM ticket_events ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(kinds, " "); got != wantKinds {
+		t.Fatalf("timeline = %s, want %s", got, wantKinds)
+	}
+	// The leader was not bothered with the routine card.
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND payload->>'text' LIKE '%Phản ánh mới%'`, leader.id); n != 0 {
+		t.Fatalf("leader got %d routine cards", n)
+	}
+}
+
+func TestUnsatisfiedReopensAndTellsLeader(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2011, "ubnd-hai-chau", "officer")
+	leader := w.staff(2012, "ubnd-hai-chau", "leader")
+	c := w.citizen(3011)
+	code := c.file("Phường Hải Châu", "Vỉa hè bị lấn chiếm để kinh doanh")
+	officer.says("/resolve " + code + " Đã nhắc nhở các hộ kinh doanh.")
+	out := c.presses("Chưa hài lòng")
+	mustContain(t, sentTo(out, leader.id), "chưa hài lòng", code)
+	mustContain(t, sentTo(out, officer.id), "mở lại", code)
+	mustContain(t, sentTo(out, c.id), "đã được mở lại")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE status = 'reopened' AND rating = 2`); n != 1 {
+		t.Fatal("ticket not reopened")
+	}
+	// The rating buttons do not work twice.
+	mustAnswer(t, c.presses("Rất hài lòng"), "đã được đánh giá")
+}
+
+func TestTransferAndReject(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(2021, "ubnd-hoa-cuong", "officer")
+	b := w.staff(2022, "ubnd-hai-chau", "officer")
+	c := w.citizen(3021)
+	code := c.file("Phường Hòa Cường", "Cây xanh đổ trên đường Lê Duẩn")
+
+	a.presses("Chuyển đơn vị")
+	mustContain(t, a.says("khong-co"), "Không tìm thấy đơn vị")
+	a.says("ubnd-hai-chau")
+	out := a.says("Địa điểm thuộc phường Hải Châu")
+	mustContain(t, sentTo(out, b.id), "được chuyển đến đơn vị", code, "Địa điểm thuộc phường Hải Châu")
+	mustContain(t, sentTo(out, c.id), "đã được chuyển đến <b>UBND phường Hải Châu</b>")
+	// The first unit no longer has a say.
+	mustContain(t, a.says("/note "+code+" theo dõi"), "không có quyền")
+
+	mustContain(t, b.says("/reject "+code+" x"), "chưa hiểu lệnh") // not a command: the button is the way
+	b.presses("Không thuộc thẩm quyền")
+	out = b.says("Cây trên tuyến đường do Công ty Công viên cây xanh quản lý, Ông/Bà liên hệ số 0236 3822 xxx")
+	mustContain(t, sentTo(out, c.id), "không thuộc thẩm quyền", "Công ty Công viên cây xanh")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE status = 'rejected'`); n != 1 {
+		t.Fatal("ticket not rejected")
+	}
+}
+
+func TestAccessIsScoped(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(2031, "ubnd-hoa-cuong", "officer")
+	cityLeader := w.staff(2032, "ubnd-tp", "leader")
+	c := w.citizen(3031)
+	code := c.file("Phường Hải Châu", "Đèn tín hiệu giao thông không hoạt động")
+	var id int64
+	if err := w.raw.Get(&id, `SELECT id FROM tickets WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	before := w.count(`SELECT count(*) FROM ticket_events`)
+
+	// An officer of another unit: command, forged button, and /ticket.
+	mustContain(t, a.says("/resolve "+code+" xong"), "không có quyền")
+	mustAnswer(t, a.pressData("1", fmt.Sprintf("o:accept:%d", id)), "không có quyền")
+	mustContain(t, a.says("/ticket "+code), "không có quyền")
+	// A citizen on staff commands and on a forged card button.
+	mustContain(t, c.says("/inbox"), "chỉ dành cho cán bộ")
+	mustAnswer(t, c.pressData("1", fmt.Sprintf("o:answer:%d", id)), "không có quyền")
+	mustAnswer(t, c.pressData("1", "o:answer:notanumber"), "không còn hiệu lực")
+	if after := w.count(`SELECT count(*) FROM ticket_events`); after != before {
+		t.Fatalf("refusals changed the timeline: %d → %d events", before, after)
+	}
+	if n := w.count(`SELECT count(*) FROM conversations WHERE flow = 'officer'`); n != 0 {
+		t.Fatal("a refused button started a task")
+	}
+	// A leader sees the subtree below their unit.
+	mustContain(t, cityLeader.says("/inbox"), code)
+	mustContain(t, cityLeader.says("/ticket "+code), "Đèn tín hiệu", "Quá trình xử lý")
+	mustContain(t, a.says("/inbox"), "Không có phản ánh")
+}
+
+func TestConfidentialCardHidesIdentity(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2041, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3041)
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Đất đai")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says("Công trình xây dựng không phép tại kiệt 12")
+	c.presses("Bỏ qua")
+	c.sends(func(e *bot.Event) { e.Contact = &bot.Contact{Phone: "0905999888", UserID: c.id} })
+	c.presses("Giữ bí mật")
+	out := c.presses("Gửi phản ánh")
+	card := texts(sentTo(out, officer.id))
+	if !strings.Contains(card, "được giữ bí mật") || strings.Contains(card, "0905999888") || strings.Contains(card, "Người dân 3041") {
+		t.Fatalf("confidential card shows identity:\n%s", card)
+	}
+}
+
+func TestLinkedGroupGetsCardsAndActs(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	leader := w.staff(2051, "ubnd-hoa-cuong", "leader")
+	group := "-100500"
+	inGroup := func(who *citizen, text string) []bot.Outgoing {
+		return who.sends(func(e *bot.Event) {
+			e.Chat = bot.Chat{ID: group, Group: true, Title: "Tổ PAKN Hòa Cường"}
+			cmd, args, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
+			e.Command, e.Args = cmd, args
+		})
+	}
+	stranger := w.citizen(2052)
+	mustContain(t, inGroup(stranger, "/linkgroup ubnd-hoa-cuong"), "không có quyền")
+	mustContain(t, inGroup(leader, "/linkgroup ubnd-hoa-cuong"), "Nhóm đã được liên kết")
+
+	c := w.citizen(3051)
+	code := c.file("Phường Hòa Cường", "Rác thải xây dựng đổ trộm ven sông")
+	var cardID int64
+	if err := w.raw.Get(&cardID, `SELECT max(id) FROM outbox WHERE chat_id = $1 AND is_group`, group); err != nil || cardID == 0 {
+		t.Fatalf("no card in the linked group (%v)", err)
+	}
+	var id int64
+	w.raw.Get(&id, `SELECT id FROM tickets WHERE code = $1`, code)
+	pressInGroup := func(who *citizen, data string) []bot.Outgoing {
+		return who.sends(func(e *bot.Event) {
+			e.Chat = bot.Chat{ID: group, Group: true}
+			e.Button = &bot.Button{QueryID: "gq", Data: data, MessageID: fmt.Sprint(cardID)}
+		})
+	}
+	mustAnswer(t, pressInGroup(stranger, fmt.Sprintf("o:accept:%d", id)), "không có quyền")
+	out := pressInGroup(leader, fmt.Sprintf("o:accept:%d", id))
+	mustContain(t, sentTo(out, c.id), "tiếp nhận")
+}

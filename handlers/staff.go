@@ -1,0 +1,156 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// Invitation payloads in deep links: t.me/<bot>?start=join_<code>.
+const joinPayloadPrefix = "join_"
+
+// HashInvite is how invitation codes are stored: a leaked database does not
+// leak usable codes.
+func HashInvite(code string) string {
+	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(code))))
+	return hex.EncodeToString(sum[:])
+}
+
+// roles returns the person's active staff roles (none for a citizen).
+func (t *turn) roles() ([]storage.Officer, error) {
+	if t.staffLoaded {
+		return t.staff, nil
+	}
+	roles, err := t.tx.RolesOf(t.ctx, t.citizen.ID)
+	t.staff, t.staffLoaded = roles, err == nil
+	return roles, err
+}
+
+func (t *turn) isStaff() (bool, error) {
+	roles, err := t.roles()
+	return len(roles) > 0, err
+}
+
+// actingRole returns the role that lets the person act on a ticket: an
+// officer of its unit, a leader of a unit above it, or an administrator.
+// ok is false when the ticket is outside every role's scope.
+func (t *turn) actingRole(tk storage.Ticket) (storage.Officer, bool, error) {
+	roles, err := t.roles()
+	if err != nil {
+		return storage.Officer{}, false, err
+	}
+	for _, r := range roles {
+		switch r.Role {
+		case storage.RoleAdmin:
+			return r, true, nil
+		case storage.RoleOfficer:
+			if tk.UnitID.Valid && tk.UnitID.Int64 == r.UnitID {
+				return r, true, nil
+			}
+		case storage.RoleLeader:
+			subtree, err := t.tx.UnitSubtree(t.ctx, r.UnitID)
+			if err != nil {
+				return storage.Officer{}, false, err
+			}
+			if tk.UnitID.Valid && slices.Contains(subtree, tk.UnitID.Int64) {
+				return r, true, nil
+			}
+		}
+	}
+	return storage.Officer{}, false, nil
+}
+
+// scopeUnits lists the units whose tickets the person may see.
+func (t *turn) scopeUnits() ([]int64, bool, error) {
+	roles, err := t.roles()
+	if err != nil {
+		return nil, false, err
+	}
+	var units []int64
+	for _, r := range roles {
+		switch r.Role {
+		case storage.RoleAdmin:
+			return nil, true, nil
+		case storage.RoleOfficer:
+			units = append(units, r.UnitID)
+		case storage.RoleLeader:
+			subtree, err := t.tx.UnitSubtree(t.ctx, r.UnitID)
+			if err != nil {
+				return nil, false, err
+			}
+			units = append(units, subtree...)
+		}
+	}
+	return units, false, nil
+}
+
+// cmdJoin binds this account to a unit with the invitation's role.
+func (s *Service) cmdJoin(t *turn) error {
+	return s.join(t, t.ev.Args)
+}
+
+func (s *Service) join(t *turn, code string) error {
+	if t.ev.Chat.Group {
+		return t.reply("join.private_only")
+	}
+	if strings.TrimSpace(code) == "" {
+		return t.reply("join.usage")
+	}
+	o, err := t.tx.RedeemInvite(t.ctx, HashInvite(code), t.citizen.ID, s.now())
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return t.reply("join.invalid")
+	case errors.Is(err, storage.ErrInviteExpired):
+		return t.reply("join.expired")
+	case errors.Is(err, storage.ErrInviteUsed):
+		return t.reply("join.used")
+	case err != nil:
+		return err
+	}
+	s.logger.Info("staff joined", "officer", o.ID, "unit", o.UnitCode, "role", o.Role)
+	if err := t.send(commandMenu(t.ev.Chat.ID, t.lang, true)); err != nil {
+		return err
+	}
+	return t.reply("join.done", t.text("role."+o.Role), bot.Escape(o.UnitName))
+}
+
+// cmdLinkGroup links the group it is sent in to a unit; only an
+// administrator, or a leader of that unit, may do it.
+func (s *Service) cmdLinkGroup(t *turn) error {
+	if !t.ev.Chat.Group {
+		return t.reply("linkgroup.group_only")
+	}
+	code := strings.ToLower(strings.TrimSpace(t.ev.Args))
+	if code == "" {
+		return t.reply("linkgroup.usage")
+	}
+	unit, err := t.tx.UnitByCode(t.ctx, code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t.reply("unit.unknown", bot.Escape(code))
+	}
+	if err != nil {
+		return err
+	}
+	roles, err := t.roles()
+	if err != nil {
+		return err
+	}
+	var by int64
+	for _, r := range roles {
+		if r.Role == storage.RoleAdmin || (r.Role == storage.RoleLeader && r.UnitID == unit.ID) {
+			by = r.ID
+		}
+	}
+	if by == 0 {
+		return t.reply("access.denied")
+	}
+	if err := t.tx.LinkGroup(t.ctx, unit.ID, t.ev.Channel, t.ev.Chat.ID, by); err != nil {
+		return err
+	}
+	return t.reply("linkgroup.done", bot.Escape(unit.Name))
+}

@@ -1,0 +1,219 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// How many tickets /inbox and /mine list.
+const inboxLimit = 20
+
+// staffOnly wraps a staff command: anyone else is refused and nothing changes.
+func (s *Service) staffOnly(run commandFunc) commandFunc {
+	return func(t *turn) error {
+		ok, err := t.isStaff()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return t.reply("access.staff_only")
+		}
+		return run(t)
+	}
+}
+
+func (s *Service) cmdInbox(t *turn) error {
+	units, all, err := t.scopeUnits()
+	if err != nil {
+		return err
+	}
+	var tickets []storage.Ticket
+	if all {
+		tickets, err = t.tx.OpenTickets(t.ctx, inboxLimit)
+	} else {
+		tickets, err = t.tx.UnitInbox(t.ctx, units, inboxLimit)
+	}
+	if err != nil {
+		return err
+	}
+	return s.ticketList(t, "inbox.title", "inbox.empty", tickets)
+}
+
+func (s *Service) cmdMine(t *turn) error {
+	roles, err := t.roles()
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(roles))
+	for i, r := range roles {
+		ids[i] = r.ID
+	}
+	tickets, err := t.tx.TicketsHandledBy(t.ctx, ids, inboxLimit)
+	if err != nil {
+		return err
+	}
+	return s.ticketList(t, "mine.title", "mine.empty", tickets)
+}
+
+func (s *Service) ticketList(t *turn, titleKey, emptyKey string, tickets []storage.Ticket) error {
+	if len(tickets) == 0 {
+		return t.reply(emptyKey)
+	}
+	var b strings.Builder
+	b.WriteString(t.text(titleKey) + "\n")
+	var rows [][]bot.InlineButton
+	for _, tk := range tickets {
+		fmt.Fprintf(&b, "\n<b>%s</b> · %s · %s · %s\n%s", tk.Code, t.text("kind."+tk.Kind), t.text("status."+tk.Status),
+			formatTime(tk.CreatedAt), bot.Escape(excerpt(tk.Description, 80)))
+		rows = append(rows, []bot.InlineButton{{Text: tk.Code, Data: data(prefixCard, fmt.Sprint(tk.ID))}})
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: rows})
+}
+
+// Buttons "c:<ticket id>" open a ticket's card.
+const prefixCard = "c"
+
+func (s *Service) cardButton(t *turn, args []string) error {
+	if len(args) != 1 {
+		return t.answer(t.text("button.stale"), false)
+	}
+	var id int64
+	if _, err := fmt.Sscan(args[0], &id); err != nil {
+		return t.answer(t.text("button.stale"), false)
+	}
+	tk, err := t.tx.TicketByID(t.ctx, id)
+	return s.showCard(t, tk, err)
+}
+
+func (s *Service) cmdTicket(t *turn) error {
+	tk, err := s.ticketFromArgs(t)
+	return s.showCard(t, tk, err)
+}
+
+func (s *Service) showCard(t *turn, tk storage.Ticket, err error) error {
+	tk, _, ok, err := s.loadTicketFor(t, tk, err)
+	if !ok || err != nil {
+		return err
+	}
+	card, err := s.card(t, tk, t.lang)
+	if err != nil {
+		return err
+	}
+	if err := t.send(card); err != nil {
+		return err
+	}
+	return s.sendTimeline(t, tk)
+}
+
+// sendTimeline shows staff the whole history, internal notes included.
+func (s *Service) sendTimeline(t *turn, tk storage.Ticket) error {
+	events, err := t.tx.Events(t.ctx, tk.ID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(t.text("status.timeline"))
+	for _, e := range events {
+		fmt.Fprintf(&b, "\n• %s — %s", formatTime(e.At), t.text("event."+e.Kind))
+		if e.Internal {
+			b.WriteString(" 🔒")
+		}
+		if e.Body != "" {
+			fmt.Fprintf(&b, ": %s", bot.Escape(excerpt(e.Body, 300)))
+		}
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String()})
+}
+
+// ticketFromArgs reads the code that starts a command's arguments.
+func (s *Service) ticketFromArgs(t *turn) (storage.Ticket, error) {
+	first, _, _ := strings.Cut(strings.TrimSpace(t.ev.Args), " ")
+	code, ok := storage.ParseCode(first)
+	if !ok {
+		return storage.Ticket{}, storage.ErrNotFound
+	}
+	return t.tx.TicketByCode(t.ctx, code)
+}
+
+// commandText is what follows the code: "/reply CODE text" → "text".
+func commandText(args string, skip int) string {
+	fields := strings.SplitN(strings.TrimSpace(args), " ", skip+1)
+	if len(fields) <= skip {
+		return ""
+	}
+	return normalize(fields[skip])
+}
+
+// staffTextCommand runs "/<cmd> CODE text" with the same checks as the
+// card's buttons.
+func (s *Service) staffTextCommand(usageKey string, run func(t *turn, tk storage.Ticket, role storage.Officer, text string) error, needOpen bool) commandFunc {
+	return func(t *turn) error {
+		text := commandText(t.ev.Args, 1)
+		if text == "" {
+			return t.reply(usageKey)
+		}
+		if n := len([]rune(text)); n > maxDescription {
+			return t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+		}
+		tk, err := s.ticketFromArgs(t)
+		tk, role, ok, err := s.loadTicketFor(t, tk, err)
+		if !ok || err != nil {
+			return err
+		}
+		if needOpen && !isOpen(tk.Status) {
+			return t.reply("ticket.closed")
+		}
+		return run(t, tk, role, text)
+	}
+}
+
+// progress sends the citizen an update without closing the ticket.
+func (s *Service) progress(t *turn, tk storage.Ticket, role storage.Officer, text string) error {
+	status := ""
+	if tk.Status != storage.StatusAwaitingInfo {
+		status = storage.StatusInProgress
+	}
+	tk, err := s.change(t, tk, role, storage.EventProgress, status, text, false)
+	if err != nil {
+		return err
+	}
+	if err := s.tellCitizen(t, tk, "citizen.progress", bot.Escape(role.UnitName), tk.Code, bot.Escape(text)); err != nil {
+		return err
+	}
+	return t.reply("task.done_reply", tk.Code)
+}
+
+func (s *Service) resolve(t *turn, tk storage.Ticket, role storage.Officer, text string) error {
+	return s.answerTicket(t, tk, role, text, nil)
+}
+
+func (s *Service) cmdTransfer(t *turn) error {
+	fields := strings.Fields(t.ev.Args)
+	reason := commandText(t.ev.Args, 2)
+	if len(fields) < 3 || reason == "" {
+		return t.reply("transfer.usage")
+	}
+	tk, err := s.ticketFromArgs(t)
+	tk, role, ok, err := s.loadTicketFor(t, tk, err)
+	if !ok || err != nil {
+		return err
+	}
+	if !isOpen(tk.Status) {
+		return t.reply("ticket.closed")
+	}
+	unit, err := t.tx.UnitByCode(t.ctx, strings.ToLower(fields[1]))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !unit.Active) {
+		return t.reply("unit.unknown", bot.Escape(excerpt(fields[1], 40)))
+	}
+	if err != nil {
+		return err
+	}
+	if tk.UnitID.Valid && unit.ID == tk.UnitID.Int64 {
+		return t.reply("transfer.same_unit")
+	}
+	return s.transfer(t, tk, role, unit.ID, reason)
+}

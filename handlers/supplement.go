@@ -1,0 +1,144 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// Flows in which the citizen's next message belongs to an existing ticket.
+const (
+	flowSupplement = "supplement" // more information for an open ticket
+	flowComment    = "comment"    // an optional comment on a rating
+)
+
+// Buttons: "a:<ticket id>" adds information to a ticket.
+const prefixAdd = "a"
+
+type ticketRef struct {
+	TicketID int64  `json:"ticket_id"`
+	Code     string `json:"code"`
+}
+
+// startSupplement makes the citizen's next message go to a ticket, unless
+// they are in the middle of writing a petition.
+func (s *Service) startSupplement(t *turn, tk storage.Ticket, flow string) error {
+	ev := t.ev
+	if conv, err := t.tx.Conversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err == nil && conv.Flow == flowPetition {
+		return nil
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	raw, _ := json.Marshal(ticketRef{TicketID: tk.ID, Code: tk.Code})
+	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{Channel: ev.Channel, ChatID: ev.Chat.ID,
+		UserID: ev.From.ID, Flow: flow, Step: flow, Data: raw}); err != nil {
+		return err
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text(flow+".prompt", tk.Code),
+		Buttons: [][]bot.InlineButton{{{Text: t.text("btn.skip"), Data: data(prefixAdd, "skip")}}}})
+}
+
+// addButton: "a:<ticket id>" starts adding information; "a:skip" ends it.
+func (s *Service) addButton(t *turn, args []string) error {
+	if len(args) != 1 {
+		return t.answer(t.text("button.stale"), false)
+	}
+	ev := t.ev
+	if args[0] == "skip" {
+		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+			return err
+		}
+		return t.show(bot.Outgoing{Text: t.text("supplement.skipped")})
+	}
+	id, _ := strconv.ParseInt(args[0], 10, 64)
+	tk, err := t.tx.TicketByID(t.ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && (tk.CitizenID != t.citizen.ID || !isOpen(tk.Status))) {
+		return t.answer(t.text("button.stale"), false)
+	}
+	if err != nil {
+		return err
+	}
+	return s.startSupplement(t, tk, flowSupplement)
+}
+
+// supplementInput attaches the citizen's message to the ticket and tells
+// the unit, or records the comment on a rating.
+func (s *Service) supplementInput(t *turn, conv *storage.Conversation) error {
+	var ref ticketRef
+	if err := json.Unmarshal(conv.Data, &ref); err != nil {
+		return fail("decode ticket ref", err)
+	}
+	ev := t.ev
+	text := normalize(ev.Text)
+	if text == "" && ev.Photo == nil {
+		return t.reply("supplement.need_text")
+	}
+	if n := len([]rune(text)); n > maxDescription {
+		return t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+	}
+	tk, err := t.tx.TicketByID(t.ctx, ref.TicketID)
+	if err != nil {
+		return err
+	}
+	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		return err
+	}
+	if conv.Flow == flowComment {
+		_, err := t.tx.ApplyChange(t.ctx, storage.Change{TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorCitizen,
+			ActorID: t.citizen.ID, Kind: storage.EventRated, Rating: int(tk.Rating.Int16), Body: text})
+		if err != nil {
+			return err
+		}
+		return t.reply("comment.thanks")
+	}
+	return s.attachInfo(t, tk, text, ev.Photo)
+}
+
+// attachInfo adds the citizen's information to an open ticket; a ticket
+// waiting for it goes back to the unit's hands.
+func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, photo *bot.File) error {
+	if !isOpen(tk.Status) {
+		return t.reply("supplement.closed", tk.Code)
+	}
+	if photo != nil {
+		if err := t.tx.AddAttachment(t.ctx, storage.Attachment{TicketID: tk.ID, Channel: t.ev.Channel, Kind: "photo",
+			FileID: photo.ID, FileUniqueID: photo.UniqueID}, s.now()); err != nil {
+			return err
+		}
+	}
+	status := ""
+	if tk.Status == storage.StatusAwaitingInfo {
+		status = storage.StatusInProgress
+	}
+	tk, err := t.tx.ApplyChange(t.ctx, storage.Change{TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorCitizen,
+		ActorID: t.citizen.ID, Kind: storage.EventInfoAdded, ToStatus: status, Body: text})
+	if err != nil {
+		return err
+	}
+	if err := s.sendCard(t, tk, "card.info_added", text); err != nil {
+		return err
+	}
+	return t.reply("supplement.thanks", tk.Code)
+}
+
+// answerInfoRequest attaches a citizen's message to their ticket that is
+// waiting for information, when there is one.
+func (s *Service) answerInfoRequest(t *turn) (bool, error) {
+	open, err := t.tx.OpenTicketsOfCitizen(t.ctx, t.citizen.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, tk := range open {
+		if tk.Status == storage.StatusAwaitingInfo {
+			text := normalize(t.ev.Text)
+			if n := len([]rune(text)); n > maxDescription {
+				return true, t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+			}
+			return true, s.attachInfo(t, tk, text, t.ev.Photo)
+		}
+	}
+	return false, nil
+}

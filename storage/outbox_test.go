@@ -1,0 +1,372 @@
+package storage_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/storage/storagetest"
+)
+
+const longLease = time.Minute
+
+// openOutboxStores opens n handles (separate pools, as separate replicas
+// would have) on one fresh database.
+func openOutboxStores(t *testing.T, n int) []*storage.Store {
+	t.Helper()
+	dsn := storagetest.NewDatabase(t)
+	stores := make([]*storage.Store, n)
+	for i := range stores {
+		s, err := storage.Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	return stores
+}
+
+// outboxEnqueue queues a message whose payload names it, and returns the name.
+func outboxEnqueue(t *testing.T, s *storage.Store, chat, kind, name string) string {
+	t.Helper()
+	payload, _ := json.Marshal(map[string]string{"name": name})
+	if err := s.Enqueue(t.Context(), "telegram", storage.OutboxEntry{ChatID: chat, Kind: kind, Payload: payload}); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// outboxClaim claims and returns the names of the claimed messages, in order.
+func outboxClaim(t *testing.T, s *storage.Store, limit int, lease time.Duration) ([]string, []storage.OutboxMessage) {
+	t.Helper()
+	msgs, err := s.ClaimOutbox(t.Context(), "telegram", limit, lease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outboxNames(t, msgs), msgs
+}
+
+func outboxNames(t *testing.T, msgs []storage.OutboxMessage) []string {
+	t.Helper()
+	var out []string
+	for _, m := range msgs {
+		var p struct{ Name string }
+		if err := json.Unmarshal(m.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+func outboxMarkSent(t *testing.T, s *storage.Store, msgs ...storage.OutboxMessage) {
+	t.Helper()
+	for _, m := range msgs {
+		if err := s.MarkOutboxSent(t.Context(), m.ID, fmt.Sprint(m.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestClaimOutboxKeepsEachChatInOrder(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	outboxEnqueue(t, s, "A", "text", "A1")
+	outboxEnqueue(t, s, "A", "text", "A2")
+	outboxEnqueue(t, s, "B", "text", "B1")
+	outboxEnqueue(t, s, "A", "text", "A3")
+
+	got, first := outboxClaim(t, s, 10, longLease)
+	if diff := cmp.Diff([]string{"A1", "B1"}, got); diff != "" {
+		t.Fatalf("first claim (-want +got):\n%s", diff)
+	}
+	if got, _ := outboxClaim(t, s, 10, longLease); len(got) != 0 {
+		t.Fatalf("claimed %v while the oldest of each chat is leased", got)
+	}
+	outboxMarkSent(t, s, first[0]) // A1
+	got, second := outboxClaim(t, s, 10, longLease)
+	if diff := cmp.Diff([]string{"A2"}, got); diff != "" {
+		t.Fatalf("after A1 was sent (-want +got):\n%s", diff)
+	}
+	outboxMarkSent(t, s, second...)
+	if got, _ := outboxClaim(t, s, 10, longLease); !cmp.Equal(got, []string{"A3"}) {
+		t.Fatalf("after A2 was sent: %v", got)
+	}
+}
+
+func TestClaimOutboxRespectsLimit(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	for i := range 5 {
+		outboxEnqueue(t, s, fmt.Sprint(i), "text", fmt.Sprint(i))
+	}
+	if got, _ := outboxClaim(t, s, 3, longLease); !cmp.Equal(got, []string{"0", "1", "2"}) {
+		t.Fatalf("claimed %v, want the 3 oldest", got)
+	}
+	if got, _ := outboxClaim(t, s, 3, longLease); !cmp.Equal(got, []string{"3", "4"}) {
+		t.Fatalf("claimed %v, want the rest", got)
+	}
+}
+
+// A callback answer must arrive within seconds: it neither waits behind the
+// chat's queue nor holds it up.
+func TestClaimOutboxAnswersSkipTheChatQueue(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	outboxEnqueue(t, s, "A", "answer", "answer1")
+	outboxEnqueue(t, s, "A", "text", "text1")
+	outboxEnqueue(t, s, "A", "answer", "answer2")
+	outboxEnqueue(t, s, "A", "text", "text2")
+	got, _ := outboxClaim(t, s, 10, longLease)
+	if diff := cmp.Diff([]string{"answer1", "text1", "answer2"}, got); diff != "" {
+		t.Fatalf("claim (-want +got):\n%s", diff)
+	}
+}
+
+func TestClaimOutboxNeverLeasesARowTwice(t *testing.T) {
+	t.Parallel()
+	stores := openOutboxStores(t, 2)
+	const chats, perChat = 40, 5
+	for i := range perChat {
+		for c := range chats {
+			outboxEnqueue(t, stores[0], fmt.Sprint("chat", c), "text", fmt.Sprintf("%d/%d", c, i))
+		}
+	}
+
+	var (
+		mu      sync.Mutex
+		claimed = map[int64]int{}
+		order   = map[string][]int64{} // chat -> ids in claim order
+	)
+	var wg sync.WaitGroup
+	for _, s := range stores {
+		wg.Go(func() {
+			for idle := 0; idle < 3; {
+				msgs, err := s.ClaimOutbox(context.Background(), "telegram", 7, longLease)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(msgs) == 0 {
+					idle++
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				idle = 0
+				mu.Lock()
+				for _, m := range msgs {
+					claimed[m.ID]++
+					order[m.ChatID] = append(order[m.ChatID], m.ID)
+				}
+				mu.Unlock()
+				for _, m := range msgs {
+					if err := s.MarkOutboxSent(context.Background(), m.ID, ""); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	if len(claimed) != chats*perChat {
+		t.Errorf("claimed %d distinct messages, want %d", len(claimed), chats*perChat)
+	}
+	for id, n := range claimed {
+		if n != 1 {
+			t.Errorf("message %d claimed %d times", id, n)
+		}
+	}
+	for chat, ids := range order {
+		if !slices.IsSorted(ids) {
+			t.Errorf("chat %s claimed out of order: %v", chat, ids)
+		}
+	}
+}
+
+// A sender that dies holding a lease delays the message; it does not lose it.
+func TestClaimOutboxReclaimsAnExpiredLease(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	outboxEnqueue(t, s, "A", "text", "A1")
+	if got, _ := outboxClaim(t, s, 10, 200*time.Millisecond); !cmp.Equal(got, []string{"A1"}) {
+		t.Fatalf("first claim: %v", got)
+	}
+	if got, _ := outboxClaim(t, s, 10, longLease); len(got) != 0 {
+		t.Fatalf("claimed %v under a live lease", got)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got, _ := outboxClaim(t, s, 10, longLease); !cmp.Equal(got, []string{"A1"}) {
+		t.Fatalf("after the lease expired: %v", got)
+	}
+}
+
+func TestEnqueueIgnoresADuplicateDedupeKey(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	entry := func(name, key string) storage.OutboxEntry {
+		payload, _ := json.Marshal(map[string]string{"name": name})
+		return storage.OutboxEntry{ChatID: "A", Kind: "text", Payload: payload, DedupeKey: key}
+	}
+	if err := s.Enqueue(ctx, "telegram", entry("first", "digest:2026-W48")); err != nil {
+		t.Fatal(err)
+	}
+	// A job that runs twice queues its message once, even inside a
+	// transaction that goes on to do more work.
+	err := s.InTx(ctx, func(tx *storage.Store) error {
+		if err := tx.Enqueue(ctx, "telegram", entry("again", "digest:2026-W48")); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, "telegram", entry("other", ""))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enqueue(ctx, "telegram", entry("another", "")); err != nil {
+		t.Fatal(err) // no key: never a duplicate
+	}
+
+	if _, err := s.SentMessageID(ctx, "digest:2026-W48"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("SentMessageID before sending: %v, want ErrNotFound", err)
+	}
+	got, msgs := outboxClaim(t, s, 10, longLease)
+	if diff := cmp.Diff([]string{"first"}, got); diff != "" {
+		t.Fatalf("claim (-want +got):\n%s", diff)
+	}
+	if err := s.MarkOutboxSent(ctx, msgs[0].ID, "4242"); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.SentMessageID(ctx, "digest:2026-W48"); err != nil || id != "4242" {
+		t.Fatalf("SentMessageID = %q, %v; want 4242", id, err)
+	}
+	if got, _ := outboxClaim(t, s, 10, longLease); !cmp.Equal(got, []string{"other"}) {
+		t.Fatalf("then: %v", got)
+	}
+}
+
+func TestDeferChatHoldsTheWholeChat(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	outboxEnqueue(t, s, "A", "text", "A1")
+	outboxEnqueue(t, s, "A", "text", "A2")
+	outboxEnqueue(t, s, "B", "text", "B1")
+	_, msgs := outboxClaim(t, s, 10, longLease) // A1, B1
+	outboxEnqueue(t, s, "A", "answer", "A-answer")
+
+	until := time.Now().Add(400 * time.Millisecond)
+	if err := s.DeferChat(ctx, "telegram", "A", until); err != nil {
+		t.Fatal(err)
+	}
+	outboxMarkSent(t, s, msgs[1]) // B1
+	if got, _ := outboxClaim(t, s, 10, longLease); !cmp.Equal(got, []string{"A-answer"}) {
+		t.Fatalf("during the wait: %v, want only the answer", got)
+	}
+	time.Sleep(time.Until(until) + 50*time.Millisecond)
+	if got, _ := outboxClaim(t, s, 10, longLease); !cmp.Equal(got, []string{"A1"}) {
+		t.Fatalf("after the wait: %v, want A1 again (its lease was released)", got)
+	}
+}
+
+func TestRetryAndPostponeOutbox(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	outboxEnqueue(t, s, "A", "text", "A1")
+	_, msgs := outboxClaim(t, s, 1, longLease)
+	if err := s.RetryOutbox(ctx, msgs[0].ID, time.Now(), "sendMessage: HTTP 502"); err != nil {
+		t.Fatal(err)
+	}
+	_, msgs = outboxClaim(t, s, 1, longLease)
+	if len(msgs) != 1 || msgs[0].Attempts != 1 {
+		t.Fatalf("after a retry: %+v, want attempts 1", msgs)
+	}
+	if err := s.PostponeOutbox(ctx, msgs[0].ID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := outboxClaim(t, s, 1, longLease); len(got) != 0 {
+		t.Fatalf("claimed %v while postponed", got)
+	}
+	if err := s.PostponeOutbox(ctx, msgs[0].ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, msgs = outboxClaim(t, s, 1, longLease)
+	if len(msgs) != 1 || msgs[0].Attempts != 1 {
+		t.Fatalf("after a postponement: %+v, want attempts still 1", msgs)
+	}
+}
+
+func TestFailOutboxAndMarkChatUnreachable(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	c, err := s.TouchCitizen(ctx, "telegram", "77", "77", "Người dân", "vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outboxEnqueue(t, s, "77", "text", "first")
+	outboxEnqueue(t, s, "77", "text", "second")
+	_, msgs := outboxClaim(t, s, 10, longLease)
+	if err := s.FailOutbox(ctx, msgs[0].ID, "sendMessage: Forbidden: bot was blocked by the user"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkChatUnreachable(ctx, "telegram", "77"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkChatUnreachable(ctx, "telegram", "-100123"); err != nil {
+		t.Fatal(err) // a group has no citizen: nothing to mark
+	}
+	if got, _ := outboxClaim(t, s, 10, longLease); !cmp.Equal(got, []string{"second"}) {
+		t.Fatalf("after a failure: %v, want the next message", got)
+	}
+	c, err = s.CitizenByID(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.UnreachableAt.Valid {
+		t.Error("citizen not marked unreachable")
+	}
+}
+
+func TestOutboxBacklogAndPurge(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	outboxEnqueue(t, s, "A", "text", "A1")
+	outboxEnqueue(t, s, "B", "text", "B1")
+	outboxEnqueue(t, s, "C", "text", "C1")
+	time.Sleep(20 * time.Millisecond)
+	_, msgs := outboxClaim(t, s, 2, longLease)
+	outboxMarkSent(t, s, msgs[0])
+	if err := s.FailOutbox(ctx, msgs[1].ID, "bad request"); err != nil {
+		t.Fatal(err)
+	}
+
+	pending, oldest, err := s.OutboxBacklog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pending != 1 || oldest < 20*time.Millisecond || oldest > time.Minute {
+		t.Errorf("backlog = %d, %v; want 1 message at least 20ms old", pending, oldest)
+	}
+
+	if n, err := s.PurgeOutbox(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("purge of old messages = %d, %v; want 0", n, err)
+	}
+	if n, err := s.PurgeOutbox(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
+		t.Errorf("purge = %d, %v; want only the sent message", n, err)
+	}
+	if pending, _, _ := s.OutboxBacklog(ctx); pending != 1 {
+		t.Errorf("purge touched pending messages: %d left", pending)
+	}
+}

@@ -1,0 +1,132 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// More event kinds on the timeline.
+const (
+	EventAccepted    = "accepted"
+	EventInfoRequest = "info_requested"
+	EventInfoAdded   = "info_added"
+	EventAnswered    = "answered"
+	EventTransferred = "transferred"
+	EventRejected    = "rejected"
+	EventNote        = "note"
+	EventRated       = "rated"
+	EventReopened    = "reopened"
+	EventRouted      = "routed"
+	EventClosed      = "closed"
+	EventProgress    = "progress"
+)
+
+// Change is one step of a ticket's workflow: an event on the timeline and,
+// when set, a new status or unit.
+type Change struct {
+	TicketID  int64
+	At        time.Time
+	ActorKind string
+	ActorID   int64
+	Kind      string
+	ToStatus  string // "" keeps the status
+	ToUnit    int64  // 0 keeps the unit
+	Body      string
+	Internal  bool
+	Rating    int // EventRated: 1–5
+}
+
+// ApplyChange locks the ticket, applies the change and appends the event
+// with its from → to, so the timeline always matches the ticket.
+func (s *Store) ApplyChange(ctx context.Context, c Change) (Ticket, error) {
+	var t Ticket
+	err := s.InTx(ctx, func(tx *Store) error {
+		var before Ticket
+		if err := sqlx.GetContext(ctx, tx.x, &before,
+			`SELECT `+ticketColumns+` FROM tickets WHERE id = $1 FOR UPDATE`, c.TicketID); err != nil {
+			return wrap("lock ticket", err)
+		}
+		status, unit := before.Status, before.UnitID.Int64
+		if c.ToStatus != "" {
+			status = c.ToStatus
+		}
+		if c.ToUnit != 0 {
+			unit = c.ToUnit
+		}
+		err := sqlx.GetContext(ctx, tx.x, &t, `
+			UPDATE tickets SET status = $2, unit_id = nullif($3, 0), updated_at = $4,
+				answered_at = CASE WHEN $2 = 'answered' THEN $4 ELSE answered_at END,
+				closed_at = CASE WHEN $2 IN ('completed', 'rejected') THEN $4
+				                 WHEN $2 = 'reopened' THEN NULL ELSE closed_at END,
+				rating = CASE WHEN $5 > 0 THEN $5 ELSE rating END,
+				rating_comment = CASE WHEN $5 > 0 THEN nullif($6, '') ELSE rating_comment END
+			WHERE id = $1
+			RETURNING `+ticketColumns, c.TicketID, status, unit, c.At, c.Rating, c.Body)
+		if err != nil {
+			return wrap("change ticket", err)
+		}
+		e := TicketEvent{
+			TicketID: c.TicketID, At: c.At, ActorKind: c.ActorKind, ActorID: c.ActorID, Kind: c.Kind,
+			Body: c.Body, Internal: c.Internal,
+		}
+		if status != before.Status {
+			e.FromStatus, e.ToStatus = before.Status, status
+		}
+		if unit != before.UnitID.Int64 {
+			e.FromUnit, e.ToUnit = before.UnitID.Int64, unit
+		}
+		return tx.AddEvent(ctx, e)
+	})
+	return t, err
+}
+
+// TicketByID loads a ticket.
+func (s *Store) TicketByID(ctx context.Context, id int64) (Ticket, error) {
+	var t Ticket
+	err := sqlx.GetContext(ctx, s.x, &t, `SELECT `+ticketColumns+` FROM tickets WHERE id = $1`, id)
+	return t, wrap("get ticket", err)
+}
+
+// Open statuses: the ticket still needs work from a unit or the citizen.
+var openStatuses = []string{StatusReceived, StatusAccepted, StatusInProgress, StatusAwaitingInfo, StatusTransferred, StatusReopened}
+
+// UnitInbox lists a set of units' open tickets, oldest first.
+func (s *Store) UnitInbox(ctx context.Context, unitIDs []int64, limit int) ([]Ticket, error) {
+	var ts []Ticket
+	err := sqlx.SelectContext(ctx, s.x, &ts, `SELECT `+ticketColumns+` FROM tickets
+		WHERE unit_id = ANY($1) AND status = ANY($2) ORDER BY created_at, id LIMIT $3`,
+		pq.Array(unitIDs), pq.Array(openStatuses), limit)
+	return ts, wrap("unit inbox", err)
+}
+
+// OpenTicketsOfCitizen lists a citizen's tickets that can still take
+// information, newest first.
+func (s *Store) OpenTicketsOfCitizen(ctx context.Context, citizenID int64) ([]Ticket, error) {
+	var ts []Ticket
+	err := sqlx.SelectContext(ctx, s.x, &ts, `SELECT `+ticketColumns+` FROM tickets
+		WHERE citizen_id = $1 AND status = ANY($2) ORDER BY id DESC`, citizenID, pq.Array(openStatuses))
+	return ts, wrap("open tickets", err)
+}
+
+// OpenTickets lists every open ticket, oldest first (administrators' inbox).
+func (s *Store) OpenTickets(ctx context.Context, limit int) ([]Ticket, error) {
+	var ts []Ticket
+	err := sqlx.SelectContext(ctx, s.x, &ts, `SELECT `+ticketColumns+` FROM tickets
+		WHERE status = ANY($1) ORDER BY created_at, id LIMIT $2`, pq.Array(openStatuses), limit)
+	return ts, wrap("open tickets", err)
+}
+
+// TicketsHandledBy lists open tickets that any of the given staff roles
+// has acted on, most recently touched first.
+func (s *Store) TicketsHandledBy(ctx context.Context, officerIDs []int64, limit int) ([]Ticket, error) {
+	var ts []Ticket
+	err := sqlx.SelectContext(ctx, s.x, &ts, `SELECT `+ticketColumns+` FROM tickets t
+		WHERE status = ANY($1) AND EXISTS (
+			SELECT 1 FROM ticket_events e
+			WHERE e.ticket_id = t.id AND e.actor_kind = 'officer' AND e.actor_id = ANY($2))
+		ORDER BY updated_at DESC LIMIT $3`, pq.Array(openStatuses), pq.Array(officerIDs), limit)
+	return ts, wrap("tickets handled by", err)
+}
