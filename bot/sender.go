@@ -203,9 +203,10 @@ more:
 			s.release(ctx, msgs[i:])
 			break
 		}
-		if answer := msg.Kind == string(KindAnswer); !answer {
-			// Answers are not messages in the chat: they skip its
-			// bucket and its penalties, but not the global bucket.
+		// Answers are not messages in the chat: they skip its bucket and
+		// its penalties, but not the global bucket.
+		answer := msg.Kind == string(KindAnswer)
+		if !answer {
 			now := time.Now()
 			if wait := s.limits.delay(msg.ChatID, msg.Group, now); wait > 0 {
 				until := now.Add(wait)
@@ -222,7 +223,7 @@ more:
 			s.release(ctx, msgs[i:])
 			break
 		}
-		if msg.Kind != string(KindAnswer) && !s.limits.take(msg.ChatID, msg.Group, time.Now()) {
+		if !answer && !s.limits.take(msg.ChatID, msg.Group, time.Now()) {
 			s.postpone(ctx, msg, time.Now().Add(limiterSlack))
 			continue
 		}

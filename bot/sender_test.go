@@ -449,7 +449,8 @@ func TestSenderAnswersSkipTheChatsBucket(t *testing.T) {
 	w.texts("A", "A1", "A2")
 	w.enqueue(bot.Outgoing{Kind: bot.KindAnswer, ChatID: "A", QueryID: "q1", Text: "answer"})
 	w.start()
-	w.waitUntil(2*time.Second, "the answer", func() bool { return len(w.fake.attempts("answer")) == 1 })
+	w.waitUntil(2*time.Second, "A1 and the answer", func() bool { return len(w.fake.delivered("A")) == 2 })
+	time.Sleep(200 * time.Millisecond) // A2 must wait 10 s for the bucket
 	got := texts(w.fake.delivered("A"))
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"A1", "answer"}) {

@@ -82,12 +82,12 @@ func NewClient(ctx context.Context, token string, opts ClientOptions) (*Client, 
 	// The library fills the endpoint with fmt: escape any % of the URL.
 	endpoint := strings.ReplaceAll(c.apiURL, "%", "%%") + "/bot%s/%s"
 	for attempt := 0; ; attempt++ {
-		rt := c.roundTripper(ctx, c.timeout)
+		rt := c.callClient(ctx, c.timeout)
 		api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, rt)
 		if err == nil {
 			// Every call gets a copy bound to its own context (see do);
 			// this one is never used for requests.
-			api.Client = c.roundTripper(context.Background(), c.timeout)
+			api.Client = c.callClient(context.Background(), c.timeout)
 			c.api = api
 			return c, nil
 		}
@@ -111,7 +111,7 @@ func (c *Client) Username() string { return c.api.Self.UserName }
 // how a call is cancelled, timed out and its HTTP status seen. Errors come
 // back as *apiError.
 func (c *Client) do(ctx context.Context, timeout time.Duration, fn func(api *tgbotapi.BotAPI) error) error {
-	rt := c.roundTripper(ctx, timeout)
+	rt := c.callClient(ctx, timeout)
 	api := *c.api
 	api.Client = rt
 	if err := fn(&api); err != nil {
@@ -137,7 +137,7 @@ func (c *Client) request(ctx context.Context, timeout time.Duration, method stri
 // download fetches a file from the configured server: the library's own
 // file URL always points at api.telegram.org (pitfall 9).
 func (c *Client) download(ctx context.Context, filePath string, maxBytes int64) ([]byte, error) {
-	rt := c.roundTripper(ctx, c.timeout)
+	rt := c.callClient(ctx, c.timeout)
 	req, err := http.NewRequest(http.MethodGet, c.apiURL+"/file/bot"+c.token+"/"+filePath, nil)
 	if err != nil {
 		return nil, errors.New(c.redact(err.Error()))
@@ -160,15 +160,15 @@ func (c *Client) download(ctx context.Context, filePath string, maxBytes int64) 
 	return data, nil
 }
 
-// roundTripper is the library's HTTPClient for one call.
-func (c *Client) roundTripper(ctx context.Context, timeout time.Duration) *roundTripper {
-	return &roundTripper{ctx: ctx, timeout: timeout, client: c}
+// callClient is the library's HTTPClient for one call.
+func (c *Client) callClient(ctx context.Context, timeout time.Duration) *callClient {
+	return &callClient{ctx: ctx, timeout: timeout, client: c}
 }
 
-// roundTripper binds a context and a timeout to the library's requests,
+// callClient binds a context and a timeout to the library's requests,
 // remembers the method and HTTP status of the last one (the library drops
 // the status), logs failing statuses and keeps the token out of errors.
-type roundTripper struct {
+type callClient struct {
 	ctx     context.Context
 	timeout time.Duration
 	client  *Client
@@ -177,7 +177,7 @@ type roundTripper struct {
 	status int
 }
 
-func (rt *roundTripper) Do(req *http.Request) (*http.Response, error) {
+func (rt *callClient) Do(req *http.Request) (*http.Response, error) {
 	rt.method = path.Base(req.URL.Path)
 	ctx, cancel := context.WithTimeout(rt.ctx, rt.timeout)
 	resp, err := rt.client.http.Do(req.WithContext(ctx))

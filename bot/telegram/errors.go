@@ -39,7 +39,7 @@ func (e *apiError) Error() string {
 func (e *apiError) Unwrap() error { return e.Err }
 
 // callError describes a failed call made through rt.
-func (c *Client) callError(rt *roundTripper, err error) *apiError {
+func (c *Client) callError(rt *callClient, err error) *apiError {
 	e := &apiError{Method: rt.method, Status: rt.status, Err: err}
 	var te *tgbotapi.Error
 	if errors.As(err, &te) {
