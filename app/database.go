@@ -16,8 +16,20 @@ import (
 // OpenStore connects to DATABASE_URL, or starts the private PostgreSQL in
 // the data directory when it is unset, and brings the schema up to date
 // (or, with RUN_MIGRATIONS=false, refuses an outdated one). The returned
-// function closes the pool and stops a private server.
+// function closes the pool and stops the private server: the service owns
+// it, even one a crashed run left behind.
 func OpenStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*storage.Store, func(), error) {
+	return openStore(ctx, cfg, logger, true)
+}
+
+// OpenStoreShared is OpenStore for one-shot commands (admin, ticket): they
+// leave a private server running when they found it running, so that they
+// can be used beside the service.
+func OpenStoreShared(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*storage.Store, func(), error) {
+	return openStore(ctx, cfg, logger, false)
+}
+
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, owner bool) (*storage.Store, func(), error) {
 	dsn, stopServer := cfg.DatabaseURL, func() {}
 	if dsn == "" {
 		srv, err := localpg.Start(ctx, localpg.Options{Dir: filepath.Join(cfg.DataDir, "postgres"), Logger: logger})
@@ -25,11 +37,15 @@ func OpenStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 			return nil, nil, fmt.Errorf("private PostgreSQL: %w", err)
 		}
 		dsn = srv.DSN("danvan")
-		stopServer = func() {
-			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			defer cancel()
-			if err := srv.Stop(stopCtx); err != nil {
-				logger.Error("stopping private PostgreSQL", "error", err)
+		if srv.Reused() && !owner {
+			logger.Debug("using the private PostgreSQL of a running service")
+		} else {
+			stopServer = func() {
+				stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+				defer cancel()
+				if err := srv.Stop(stopCtx); err != nil {
+					logger.Error("stopping private PostgreSQL", "error", err)
+				}
 			}
 		}
 	}

@@ -82,16 +82,16 @@ func NewClient(ctx context.Context, token string, opts ClientOptions) (*Client, 
 	// The library fills the endpoint with fmt: escape any % of the URL.
 	endpoint := strings.ReplaceAll(c.apiURL, "%", "%%") + "/bot%s/%s"
 	for attempt := 0; ; attempt++ {
-		rt := c.callClient(ctx, c.timeout)
-		api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, rt)
+		cc := c.bind(ctx, c.timeout)
+		api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, cc)
 		if err == nil {
 			// Every call gets a copy bound to its own context (see do);
 			// this one is never used for requests.
-			api.Client = c.callClient(context.Background(), c.timeout)
+			api.Client = c.bind(context.Background(), c.timeout)
 			c.api = api
 			return c, nil
 		}
-		callErr := c.callError(rt, err)
+		callErr := c.callError(cc, err)
 		if callErr.Code == http.StatusUnauthorized {
 			return nil, fmt.Errorf("telegram: the bot token was rejected: %w", callErr)
 		}
@@ -111,11 +111,11 @@ func (c *Client) Username() string { return c.api.Self.UserName }
 // how a call is cancelled, timed out and its HTTP status seen. Errors come
 // back as *apiError.
 func (c *Client) do(ctx context.Context, timeout time.Duration, fn func(api *tgbotapi.BotAPI) error) error {
-	rt := c.callClient(ctx, timeout)
+	cc := c.bind(ctx, timeout)
 	api := *c.api
-	api.Client = rt
+	api.Client = cc
 	if err := fn(&api); err != nil {
-		return c.callError(rt, err)
+		return c.callError(cc, err)
 	}
 	return nil
 }
@@ -137,12 +137,12 @@ func (c *Client) request(ctx context.Context, timeout time.Duration, method stri
 // download fetches a file from the configured server: the library's own
 // file URL always points at api.telegram.org (pitfall 9).
 func (c *Client) download(ctx context.Context, filePath string, maxBytes int64) ([]byte, error) {
-	rt := c.callClient(ctx, c.timeout)
+	cc := c.bind(ctx, c.timeout)
 	req, err := http.NewRequest(http.MethodGet, c.apiURL+"/file/bot"+c.token+"/"+filePath, nil)
 	if err != nil {
 		return nil, errors.New(c.redact(err.Error()))
 	}
-	resp, err := rt.Do(req)
+	resp, err := cc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: download: %w", err)
 	}
@@ -160,8 +160,8 @@ func (c *Client) download(ctx context.Context, filePath string, maxBytes int64) 
 	return data, nil
 }
 
-// callClient is the library's HTTPClient for one call.
-func (c *Client) callClient(ctx context.Context, timeout time.Duration) *callClient {
+// bind returns the library's HTTPClient for one call.
+func (c *Client) bind(ctx context.Context, timeout time.Duration) *callClient {
 	return &callClient{ctx: ctx, timeout: timeout, client: c}
 }
 
@@ -177,22 +177,25 @@ type callClient struct {
 	status int
 }
 
-func (rt *callClient) Do(req *http.Request) (*http.Response, error) {
-	rt.method = path.Base(req.URL.Path)
-	ctx, cancel := context.WithTimeout(rt.ctx, rt.timeout)
-	resp, err := rt.client.http.Do(req.WithContext(ctx))
+func (cc *callClient) Do(req *http.Request) (*http.Response, error) {
+	cc.method = path.Base(req.URL.Path)
+	if strings.Contains(req.URL.Path, "/file/bot") {
+		cc.method = "file" // a download, not a method
+	}
+	ctx, cancel := context.WithTimeout(cc.ctx, cc.timeout)
+	resp, err := cc.client.http.Do(req.WithContext(ctx))
 	if err != nil {
 		cancel()
-		return nil, rt.client.redactError(err)
+		return nil, cc.client.redactError(err)
 	}
-	rt.status = resp.StatusCode
+	cc.status = resp.StatusCode
 	// 4xx answers carry Telegram's description, which the caller logs
 	// with its meaning; anything else may be a proxy's or an emulator's
 	// page that the library reduces to an empty error.
 	if s := resp.StatusCode; s >= 500 || s < 200 || (s >= 300 && s < 400) {
-		rt.client.logger.Warn("telegram: HTTP error", "method", rt.method, "status", s)
+		cc.client.logger.Warn("telegram: HTTP error", "method", cc.method, "status", s)
 	} else if s >= 400 {
-		rt.client.logger.Debug("telegram: HTTP error", "method", rt.method, "status", s)
+		cc.client.logger.Debug("telegram: HTTP error", "method", cc.method, "status", s)
 	}
 	// The body is read after Do returns: cancel only when it is closed.
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}

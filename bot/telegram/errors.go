@@ -38,16 +38,16 @@ func (e *apiError) Error() string {
 
 func (e *apiError) Unwrap() error { return e.Err }
 
-// callError describes a failed call made through rt.
-func (c *Client) callError(rt *callClient, err error) *apiError {
-	e := &apiError{Method: rt.method, Status: rt.status, Err: err}
+// callError describes a failed call made through cc.
+func (c *Client) callError(cc *callClient, err error) *apiError {
+	e := &apiError{Method: cc.method, Status: cc.status, Err: err}
 	var te *tgbotapi.Error
 	if errors.As(err, &te) {
 		e.Code, e.Description = te.Code, te.Message
 		e.RetryAfter = time.Duration(te.RetryAfter) * time.Second
 	}
-	if e.Code == 0 && (rt.status < 200 || rt.status > 299) {
-		e.Code = rt.status
+	if e.Code == 0 && (cc.status < 200 || cc.status > 299) {
+		e.Code = cc.status
 	}
 	if e.Description == "" {
 		e.Description = c.redact(err.Error())

@@ -23,7 +23,7 @@ func runService(ctx context.Context, args []string) error {
 }
 
 func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*storage.Store, func(), error) {
-	return app.OpenStore(ctx, cfg, logger)
+	return app.OpenStoreShared(ctx, cfg, logger)
 }
 
 func runMigrate(ctx context.Context, args []string) error {
@@ -37,7 +37,7 @@ func runMigrate(ctx context.Context, args []string) error {
 	}
 	cfg.RunMigrations = true
 	logger := newLogger(cfg)
-	_, closeStore, err := app.OpenStore(ctx, cfg, logger)
+	_, closeStore, err := app.OpenStoreShared(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,7 @@ type Server struct {
 	env       []string
 	ephemeral bool
 	logger    *slog.Logger
+	reused    bool // the server was already running when Start was called
 
 	mu      sync.Mutex
 	stopped bool
@@ -148,6 +149,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.reused = reused
 	if err := s.ensureDatabase(ctx); err != nil {
 		_ = s.Stop(context.WithoutCancel(ctx))
 		return nil, err
@@ -165,6 +167,10 @@ func (s *Server) DSN(dbname string) string {
 
 // Dir returns the absolute data directory.
 func (s *Server) Dir() string { return s.dir }
+
+// Reused reports whether the server was already running (another process
+// uses it, or one that died left it behind) rather than started by Start.
+func (s *Server) Reused() bool { return s.reused }
 
 // Version returns the server version, e.g. "15.18".
 func (s *Server) Version() string { return s.version }
