@@ -17,6 +17,7 @@ import (
 	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/jobs"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // Options are what Run needs besides the configuration.
@@ -55,7 +56,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return err
 	}
 	messenger := telegram.NewMessenger(client, logger)
-	sender := bot.NewSender(store, messenger, logger, bot.SenderOptions{})
+	// A short lease bounds how long a chat waits for a message that a
+	// crashed replica had taken; a delivery gets less time than the lease.
+	sender := bot.NewSender(store, messenger, logger, bot.SenderOptions{DeliveryTimeout: 10 * time.Second, Lease: 15 * time.Second})
 	decoders := map[string]bot.Decoder{telegram.Channel: telegram.NewDecoder(client.Username())}
 	processor := handlers.NewProcessor(store, service, decoders, sender.Wake, handlers.ProcessorOptions{Workers: cfg.Workers})
 	record := telegram.Recorder(store, processor.Wake)
@@ -66,7 +69,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return err
 	}
 
-	runner := jobs.NewRunner(store, vietnam, logger)
+	runner := jobs.NewRunner(store, workcal.Location(), logger)
 	if err := runner.Add(jobs.Housekeeping(store)); err != nil {
 		return err
 	}

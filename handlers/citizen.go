@@ -8,6 +8,7 @@ import (
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // Deep-link payloads (t.me/<bot>?start=<payload>): "a_<area code>" preselects
@@ -158,17 +159,9 @@ func (s *Service) showStatus(t *turn, input string) error {
 }
 
 // Dates are shown as Vietnamese readers expect: dd/mm/yyyy hh:mm, local time.
-var displayZone = mustLocation("Asia/Ho_Chi_Minh")
+var displayZone = workcal.Location()
 
 func formatTime(at time.Time) string { return at.In(displayZone).Format("02/01/2006 15:04") }
-
-func mustLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is linked into the binary
-	}
-	return loc
-}
 
 // excerpt shortens text to at most n characters, on a rune boundary.
 func excerpt(s string, n int) string {

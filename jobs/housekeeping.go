@@ -12,14 +12,22 @@ import (
 // update ids restart from a random value after a quiet week.
 const inboxRetention = 3 * 24 * time.Hour
 
-// Housekeeping deletes handled updates that can no longer be redelivered.
+// outboxRetention keeps delivered messages for a month, for operators
+// looking into what someone was told.
+const outboxRetention = 30 * 24 * time.Hour
+
+// Housekeeping deletes handled updates that can no longer be redelivered
+// and old delivered messages.
 func Housekeeping(store *storage.Store) Job {
 	return Job{
 		Name:     "housekeeping",
 		Schedule: "17 3 * * *", // daily at 03:17, a quiet hour
 		CatchUp:  24 * time.Hour,
 		Run: func(ctx context.Context, slot time.Time) error {
-			_, err := store.PurgeInbox(ctx, slot.Add(-inboxRetention))
+			if _, err := store.PurgeInbox(ctx, slot.Add(-inboxRetention)); err != nil {
+				return err
+			}
+			_, err := store.PurgeOutbox(ctx, slot.Add(-outboxRetention))
 			return err
 		},
 	}

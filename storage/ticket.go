@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // Ticket statuses (glossary.md §10).
@@ -85,7 +87,7 @@ type Attachment struct {
 
 // codeZone is where the code's year is counted: a petition filed at 00:30
 // on 1 January in Vietnam belongs to the new year.
-var codeZone = mustLoadLocation("Asia/Ho_Chi_Minh")
+var codeZone = workcal.Location()
 
 // CreateTicket stores a new ticket with its attachments and the "created"
 // event, giving it the next code of the year (PA-2026-000123).
@@ -182,14 +184,6 @@ func ParseCode(s string) (string, bool) {
 		return "", false
 	}
 	return FormatCode(year, seq), true
-}
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded in the binary, so this cannot happen
-	}
-	return loc
 }
 
 // TicketFilter selects tickets for operators' listings; zero fields match all.

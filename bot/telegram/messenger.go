@@ -45,8 +45,11 @@ func (m *Messenger) Channel() string { return Channel }
 // Deliver performs one outgoing message and returns the id of the message
 // it sent or edited ("" for callback answers).
 func (m *Messenger) Deliver(ctx context.Context, o bot.Outgoing) (string, error) {
-	if o.Kind == bot.KindAnswer {
+	switch o.Kind {
+	case bot.KindAnswer:
 		return "", m.answer(ctx, o)
+	case bot.KindCommands:
+		return "", m.setCommands(ctx, o)
 	}
 	chatID, err := strconv.ParseInt(o.ChatID, 10, 64)
 	if err != nil {
@@ -196,38 +199,32 @@ func truncate(s string, limit int) string {
 	return s
 }
 
-// Command is one entry of the bot's command menu.
-type Command struct {
-	Name        string // without the slash: "start"
-	Description string
-}
-
-// CommandScope says who sees a command menu.
-type CommandScope string
-
-// Command scopes (BotCommandScope types).
-const (
-	ScopeDefault      CommandScope = "default"
-	ScopePrivateChats CommandScope = "all_private_chats"
-	ScopeGroupChats   CommandScope = "all_group_chats"
-)
-
-// SetCommands sets the command menu for a scope and language ("" for
-// every language without its own menu). The menu is a convenience: a
-// failure is logged and otherwise ignored, because some servers (the
-// emulator) do not have the method.
-func (m *Messenger) SetCommands(ctx context.Context, scope CommandScope, lang string, commands []Command) {
-	list := make([]map[string]string, len(commands))
-	for i, c := range commands {
+// setCommands sets the command menu of one chat, or of every chat when
+// ChatID is empty, for clients in o.Language ("" for every language without
+// its own menu). The menu is a convenience and some servers (the emulator)
+// lack the method, so a failure is permanent: it is recorded, not retried,
+// and never holds up the chat's messages.
+func (m *Messenger) setCommands(ctx context.Context, o bot.Outgoing) error {
+	list := make([]map[string]string, len(o.Commands))
+	for i, c := range o.Commands {
 		list[i] = map[string]string{"command": c.Name, "description": c.Description}
 	}
 	listJSON, _ := json.Marshal(list)
-	scopeJSON, _ := json.Marshal(map[string]string{"type": string(scope)})
-	params := tgbotapi.Params{"commands": string(listJSON), "scope": string(scopeJSON)}
-	params.AddNonEmpty("language_code", lang)
-	if _, err := m.client.request(ctx, m.client.timeout, "setMyCommands", params); err != nil {
-		m.logger.Warn("telegram: setting the command menu failed", "scope", scope, "language", lang, "error", err)
+	scope := map[string]any{"type": "default"}
+	if o.ChatID != "" {
+		chatID, err := strconv.ParseInt(o.ChatID, 10, 64)
+		if err != nil {
+			return &bot.DeliveryError{Permanent: true, Description: fmt.Sprintf("invalid chat id %q", o.ChatID)}
+		}
+		scope = map[string]any{"type": "chat", "chat_id": chatID}
 	}
+	scopeJSON, _ := json.Marshal(scope)
+	params := tgbotapi.Params{"commands": string(listJSON), "scope": string(scopeJSON)}
+	params.AddNonEmpty("language_code", o.Language)
+	if _, err := m.client.request(ctx, m.client.timeout, "setMyCommands", params); err != nil {
+		return &bot.DeliveryError{Permanent: true, Description: "setMyCommands: " + err.Error()}
+	}
+	return nil
 }
 
 // DownloadFile fetches a file a person sent (up to 20 MB, Telegram's limit

@@ -277,7 +277,11 @@ func TestMessengerTreatsAnUnsupportedMethodAsTemporary(t *testing.T) {
 	if de.Permanent || de.Unreachable || de.RetryAfter != 0 {
 		t.Errorf("got %+v, want temporary", de)
 	}
-	m.SetCommands(t.Context(), telegram.ScopeDefault, "", []telegram.Command{{Name: "start", Description: "Bắt đầu"}})
+	// An unsupported setMyCommands is given up at once, not retried.
+	de = deliveryError(t, m, bot.Outgoing{Kind: bot.KindCommands, Commands: []bot.Command{{Name: "start", Description: "Bắt đầu"}}})
+	if !de.Permanent {
+		t.Errorf("setMyCommands on a server without it: got %+v, want permanent", de)
+	}
 }
 
 // emulatorLike answers getMe like telegram-test-api and every other method
@@ -300,11 +304,18 @@ func emulatorLike(t *testing.T) *httptest.Server {
 func TestMessengerSetsTheCommandMenu(t *testing.T) {
 	t.Parallel()
 	m, srv := newMessenger(t, telegramtest.Config{})
-	commands := []telegram.Command{{Name: "start", Description: "Bắt đầu"}, {Name: "status", Description: "Tra cứu"}}
-	m.SetCommands(t.Context(), telegram.ScopePrivateChats, "vi", commands)
-	got := srv.CommandsFor(telegramtest.CommandScope{Type: "all_private_chats"}, "vi")
+	commands := []bot.Command{{Name: "start", Description: "Bắt đầu"}, {Name: "status", Description: "Tra cứu"}}
+	if _, err := m.Deliver(t.Context(), bot.Outgoing{Kind: bot.KindCommands, Commands: commands, Language: "vi"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Deliver(t.Context(), bot.Outgoing{Kind: bot.KindCommands, ChatID: "77", Commands: commands[1:]}); err != nil {
+		t.Fatal(err)
+	}
 	want := []telegramtest.BotCommand{{Command: "start", Description: "Bắt đầu"}, {Command: "status", Description: "Tra cứu"}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("commands (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, srv.CommandsFor(telegramtest.CommandScope{Type: "default"}, "vi")); diff != "" {
+		t.Errorf("default menu (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want[1:], srv.CommandsFor(telegramtest.CommandScope{Type: "chat", ChatID: 77}, "")); diff != "" {
+		t.Errorf("chat menu (-want +got):\n%s", diff)
 	}
 }
