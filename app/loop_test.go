@@ -1,0 +1,145 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/org"
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/storage/storagetest"
+)
+
+// importSample loads examples/org.yaml as an administrator would.
+func importSample(t *testing.T, dsn string) *storage.Store {
+	t.Helper()
+	ctx := context.Background()
+	store, err := storage.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	f, err := os.Open("../examples/org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	file, err := org.Parse("examples/org.yaml", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.Apply(ctx, store, file); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+func invite(t *testing.T, store *storage.Store, unit, role, code string) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := store.UnitByCode(ctx, unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateInvite(ctx, u.ID, role, handlers.HashInvite(code), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The whole loop with the shipped sample organisation: a citizen files in
+// a ward, the ward's officer receives the card, asks for information,
+// answers with a photo, and the citizen rates it.
+func TestWholeLoopWithTheSampleOrganisation(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	store := importSample(t, dsn)
+	invite(t, store, "ubnd-hoa-cuong", "officer", "TEST-JOIN")
+	startService(t, testConfig(api, dsn))
+
+	officer := newPerson(t, api, 6001, "Cán bộ Hùng")
+	officer.says("/start join_TEST-JOIN", "cán bộ của Ủy ban nhân dân phường Hòa Cường")
+	c := newPerson(t, api, 6002, "Lan")
+	c.says("/new", "loại nội dung")
+	c.presses("Phản ánh", "lĩnh vực")
+	c.presses("Môi trường", "xảy ra ở đâu")
+	c.presses("Đà Nẵng", "Khu vực")
+	c.presses("Hòa Cường", "mô tả sự việc")
+	c.says("Nước thải tràn ra đường ở kiệt 45 Núi Thành", "gửi ảnh")
+	c.presses("Bỏ qua", "số điện thoại")
+	c.says("Bỏ qua", "giữ bí mật")
+	c.presses("Không cần", "kiểm tra lại")
+	at := api.Cursor()
+	code := codeIn(t, c.presses("Gửi phản ánh", "PA-").Text)
+
+	card := officer.expect(at, "Phản ánh mới", code, "Nước thải tràn", "Lan")
+	at = api.Cursor()
+	officer.pressOn(card, "Tiếp nhận")
+	c.expect(at, "tiếp nhận và đang xử lý")
+	officer.pressOn(card, "Yêu cầu bổ sung")
+	officer.expect(at, "nhập nội dung cần người dân bổ sung")
+	at = api.Cursor()
+	api.PushText(officer.user, "Ông/Bà cho biết nước tràn từ mấy giờ?")
+	c.expect(at, "bổ sung thông tin", "từ mấy giờ")
+	at = api.Cursor()
+	api.PushText(c.user, "Từ 6 giờ sáng nay")
+	officer.expect(at, "Từ 6 giờ sáng nay")
+	officer.pressOn(card, "Trả lời")
+	at = api.Cursor()
+	api.PushPhoto(officer.user, nil, "Đã khơi thông cống, nước đã rút.")
+	answer := c.expect(at, "trả lời phản ánh", "Đã khơi thông cống")
+	if sent := api.Sent(c.user.ID); !hasPhoto(sent) {
+		t.Fatal("the evidence photo did not reach the citizen")
+	}
+	at = api.Cursor()
+	c.pressOn(answer, "Rất hài lòng")
+	c.expect(at, "Cảm ơn Ông/Bà đã đánh giá")
+
+	var kinds []string
+	events, err := store.Events(context.Background(), mustTicket(t, store, code).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		kinds = append(kinds, e.Kind)
+	}
+	if got, want := strings.Join(kinds, " "), "created accepted info_requested info_added answered rated"; got != want {
+		t.Fatalf("timeline = %s, want %s", got, want)
+	}
+}
+
+func mustTicket(t *testing.T, store *storage.Store, code string) storage.Ticket {
+	t.Helper()
+	tk, err := store.TicketByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func hasPhoto(msgs []telegramtest.Message) bool {
+	for _, m := range msgs {
+		if len(m.Photo) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// pressOn taps a button of a given message.
+func (p *person) pressOn(m telegramtest.Message, label string) {
+	p.t.Helper()
+	for _, b := range m.Buttons() {
+		if strings.Contains(b.Text, label) {
+			if _, err := p.api.PressButton(p.user, m.ChatID, m.ID, b.Text); err != nil {
+				p.t.Fatal(err)
+			}
+			return
+		}
+	}
+	p.t.Fatalf("no button %q on %q", label, m.Text)
+}
