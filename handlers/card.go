@@ -51,7 +51,21 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 		line("field.unit", bot.Escape(u.Name))
 	}
 	line("field.submitted", formatTime(tk.CreatedAt))
-	line("field.deadline", tr("value.deadline_pending"))
+	deadline := tr("value.none")
+	if tk.DueAt.Valid {
+		deadline = formatTime(tk.DueAt.Time)
+		mark, err := s.deadlineMark(t, tk)
+		if err != nil {
+			return bot.Outgoing{}, err
+		}
+		if mark != "" {
+			deadline += " · " + tr(mark)
+		}
+		if tk.Status == storage.StatusAwaitingInfo {
+			deadline += " " + tr("value.paused")
+		}
+	}
+	line("field.deadline", deadline)
 	atts, err := t.tx.Attachments(t.ctx, tk.ID)
 	if err != nil {
 		return bot.Outgoing{}, err

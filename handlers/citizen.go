@@ -140,6 +140,13 @@ func (s *Service) showStatus(t *turn, input string) error {
 	fmt.Fprintf(&b, "%s: <b>%s</b>\n", t.text("field.status"), t.text("status."+tk.Status))
 	fmt.Fprintf(&b, "%s: %s\n", t.text("field.kind"), t.text("kind."+tk.Kind))
 	fmt.Fprintf(&b, "%s: %s\n", t.text("field.submitted"), formatTime(tk.CreatedAt))
+	if tk.DueAt.Valid && isOpen(tk.Status) {
+		fmt.Fprintf(&b, "%s: %s", t.text("field.expected"), formatDate(tk.DueAt.Time))
+		if tk.Status == storage.StatusAwaitingInfo {
+			b.WriteString(" " + t.text("value.paused"))
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "%s: <i>%s</i>\n\n", t.text("field.description"), bot.Escape(excerpt(tk.Description, 300)))
 	b.WriteString(t.text("status.timeline"))
 	for _, e := range events {

@@ -168,6 +168,9 @@ func (s *Service) askInfo(t *turn, tk storage.Ticket, role storage.Officer, ques
 	if err != nil {
 		return err
 	}
+	if err := s.pauseClock(t, tk); err != nil {
+		return err
+	}
 	if err := s.tellCitizen(t, tk, "citizen.info_requested", bot.Escape(role.UnitName), tk.Code, bot.Escape(question)); err != nil {
 		return err
 	}
@@ -254,6 +257,9 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 		Kind: storage.EventTransferred, ToStatus: storage.StatusTransferred, ToUnit: unit.ID, Body: reason,
 	})
 	if err != nil {
+		return err
+	}
+	if err := s.restartClock(t, tk, true); err != nil {
 		return err
 	}
 	if err := s.tellCitizen(t, tk, "citizen.transferred", tk.Code, bot.Escape(unit.Name), bot.Escape(reason)); err != nil {

@@ -50,6 +50,11 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 		return err
 	}
 	s.logger.Info("ticket created", "ticket", ticket.Code, "kind", ticket.Kind, "unit", unitID)
+	due, err := s.startClock(t, ticket)
+	if err != nil {
+		return err
+	}
+	ticket.DueAt.Time, ticket.DueAt.Valid = due, !due.IsZero()
 	if err := s.sendCard(t, ticket, "card.new", ""); err != nil {
 		return err
 	}
@@ -57,8 +62,12 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 	if isGuidanceKind(d.Kind) {
 		key = "petition.received_" + d.Kind
 	}
+	text := t.text(key, ticket.Code)
+	if !due.IsZero() {
+		text += "\n\n" + t.text("petition.expected", formatDate(due))
+	}
 	return t.show(bot.Outgoing{
-		Text:    t.text(key, ticket.Code),
+		Text:    text,
 		Buttons: [][]bot.InlineButton{{{Text: t.text("btn.view_status"), Data: data(prefixStatus, ticket.Code)}}},
 	})
 }

@@ -67,8 +67,19 @@ func (s *Service) ticketList(t *turn, titleKey, emptyKey string, tickets []stora
 	b.WriteString(t.text(titleKey) + "\n")
 	var rows [][]bot.InlineButton
 	for _, tk := range tickets {
-		fmt.Fprintf(&b, "\n<b>%s</b> · %s · %s · %s\n%s", tk.Code, t.text("kind."+tk.Kind), t.text("status."+tk.Status),
-			formatTime(tk.CreatedAt), bot.Escape(excerpt(tk.Description, 80)))
+		mark, err := s.deadlineMark(t, tk)
+		if err != nil {
+			return err
+		}
+		due := ""
+		if tk.DueAt.Valid && isOpen(tk.Status) {
+			due = " · " + t.text("field.deadline") + " " + formatDate(tk.DueAt.Time)
+		}
+		if mark != "" {
+			due += " · " + t.text(mark)
+		}
+		fmt.Fprintf(&b, "\n<b>%s</b> · %s · %s%s\n%s", tk.Code, t.text("kind."+tk.Kind), t.text("status."+tk.Status),
+			due, bot.Escape(excerpt(tk.Description, 80)))
 		rows = append(rows, []bot.InlineButton{{Text: tk.Code, Data: data(prefixCard, fmt.Sprint(tk.ID))}})
 	}
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: rows})

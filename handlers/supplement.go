@@ -112,6 +112,9 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, photo *bot
 	status := ""
 	if tk.Status == storage.StatusAwaitingInfo {
 		status = storage.StatusInProgress
+		if err := s.resumeClock(t, tk); err != nil {
+			return err
+		}
 	}
 	tk, err := t.tx.ApplyChange(t.ctx, storage.Change{TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorCitizen,
 		ActorID: t.citizen.ID, Kind: storage.EventInfoAdded, ToStatus: status, Body: text})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // turn is the handling of one event: its transaction, the person, and the
@@ -24,6 +25,7 @@ type turn struct {
 	// The person's staff roles, loaded on first use.
 	staff       []storage.Officer
 	staffLoaded bool
+	cal         *workcal.Calendar // loaded on first use
 }
 
 func (t *turn) text(key string, args ...any) string { return t.s.texts.text(t.lang, key, args...) }

@@ -1,0 +1,139 @@
+package handlers
+
+import (
+	"errors"
+	"time"
+
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
+)
+
+// Tickets due within this many working days are "due soon".
+const dueSoonWorkdays = 2
+
+// officeHours are used by rules counted in working hours.
+var officeHours = workcal.DefaultOfficeHours()
+
+// calendar loads the working-day calendar once per turn.
+func (t *turn) calendar() (*workcal.Calendar, error) {
+	if t.cal == nil {
+		cal, err := t.tx.Calendar(t.ctx)
+		if err != nil {
+			return nil, err
+		}
+		t.cal = cal
+	}
+	return t.cal, nil
+}
+
+// dueAfter computes a deadline from a start under a rule.
+func dueAfter(cal *workcal.Calendar, r storage.DeadlineRule, start time.Time) time.Time {
+	switch r.LimitUnit {
+	case "working_hours":
+		return cal.AddWorkingHours(start, r.AnswerLimit, officeHours)
+	case "days":
+		return cal.AddCalendarDays(start, r.AnswerLimit)
+	}
+	return cal.AddWorkdays(start, r.AnswerLimit)
+}
+
+// startClock gives a ticket its deadline from now, under the rule for its
+// kind, category and area. A ticket no rule covers has no deadline.
+func (s *Service) startClock(t *turn, tk storage.Ticket) (time.Time, error) {
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64)
+	if errors.Is(err, storage.ErrNotFound) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	cal, err := t.calendar()
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := s.now()
+	due := dueAfter(cal, r, now)
+	return due, t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, now, due)
+}
+
+// restartClock gives a ticket a new clock when its rule says so (a
+// transfer), or always (a reopening).
+func (s *Service) restartClock(t *turn, tk storage.Ticket, onlyIfRuleSays bool) error {
+	if onlyIfRuleSays {
+		clock, err := t.tx.TicketClock(t.ctx, tk.ID)
+		if err != nil {
+			return err
+		}
+		if clock.RuleID != 0 {
+			r, err := t.tx.DeadlineRuleByID(t.ctx, clock.RuleID)
+			if err != nil {
+				return err
+			}
+			if !r.RestartOnTransfer {
+				return nil
+			}
+		}
+	}
+	_, err := s.startClock(t, tk)
+	return err
+}
+
+// pauseClock stops the clock while the unit waits for the citizen, if the
+// ticket's rule allows it.
+func (s *Service) pauseClock(t *turn, tk storage.Ticket) error {
+	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
+	if err != nil || clock.RuleID == 0 {
+		return err
+	}
+	r, err := t.tx.DeadlineRuleByID(t.ctx, clock.RuleID)
+	if err != nil || !r.PauseOnInfo {
+		return err
+	}
+	return t.tx.PauseTicketClock(t.ctx, tk.ID, s.now())
+}
+
+// resumeClock moves the deadline by the time spent waiting.
+func (s *Service) resumeClock(t *turn, tk storage.Ticket) error {
+	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
+	if err != nil || !clock.PausedAt.Valid || !clock.DueAt.Valid {
+		return err
+	}
+	r, err := t.tx.DeadlineRuleByID(t.ctx, clock.RuleID)
+	if err != nil {
+		return err
+	}
+	cal, err := t.calendar()
+	if err != nil {
+		return err
+	}
+	now, due := s.now(), clock.DueAt.Time
+	if r.LimitUnit == "working_hours" {
+		due = cal.AddWorkingTime(due, cal.WorkingTimeBetween(clock.PausedAt.Time, now, officeHours), officeHours)
+	} else {
+		due = cal.Extend(due, cal.WorkdaysBetween(clock.PausedAt.Time, now))
+	}
+	return t.tx.ResumeTicketClock(t.ctx, tk.ID, due)
+}
+
+// deadlineMark says whether an open ticket is overdue or due soon ("" if
+// neither), as a catalogue key.
+func (s *Service) deadlineMark(t *turn, tk storage.Ticket) (string, error) {
+	if !tk.DueAt.Valid || !isOpen(tk.Status) || tk.Status == storage.StatusAwaitingInfo {
+		return "", nil
+	}
+	now := s.now()
+	if now.After(tk.DueAt.Time) {
+		return "mark.overdue", nil
+	}
+	cal, err := t.calendar()
+	if err != nil {
+		return "", err
+	}
+	if !cal.AddWorkdays(now, dueSoonWorkdays).Before(tk.DueAt.Time) {
+		return "mark.due_soon", nil
+	}
+	return "", nil
+}
+
+// formatDate writes a deadline as Vietnamese readers expect: dd/mm/yyyy.
+func formatDate(at time.Time) string { return at.In(displayZone).Format("02/01/2006") }

@@ -1,0 +1,80 @@
+package handlers_test
+
+import (
+	"testing"
+	"time"
+)
+
+var vn = time.FixedZone("ICT", 7*3600)
+
+func (w *world) dueOf(code string) time.Time {
+	w.t.Helper()
+	var due time.Time
+	if err := w.raw.Get(&due, `SELECT due_at FROM tickets WHERE code = $1`, code); err != nil {
+		w.t.Fatal(err)
+	}
+	return due.In(vn)
+}
+
+func TestDeadlinesFollowTheWorkingCalendar(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2061, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3061)
+
+	// Filed on Monday 23/11/2026 at 16:00: the day of receipt does not
+	// count, so 10 working days end on Monday 07/12.
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says("Ống nước vỡ, nước chảy lênh láng")
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	c.presses("Không cần")
+	out := c.presses("Gửi phản ánh")
+	mustContain(t, out, "trước hết ngày <b>07/12/2026</b>")
+	code := "PA-2026-000001"
+	if due := w.dueOf(code); due.Format("2006-01-02 15:04") != "2026-12-07 23:59" {
+		t.Fatalf("due = %s", due)
+	}
+	mustContain(t, sentTo(out, officer.id), "07/12/2026 23:59")
+
+	// Waiting for the citizen from Tuesday 10:00 to Thursday 15:00 pauses
+	// the clock for the one working day that fully passed (Wednesday).
+	w.now = time.Date(2026, 11, 24, 10, 0, 0, 0, vn)
+	officer.presses("Yêu cầu bổ sung")
+	officer.says("Ông/Bà cho biết địa chỉ cụ thể?")
+	mustContain(t, c.says("/status "+code), "tạm dừng")
+	w.now = time.Date(2026, 11, 26, 15, 0, 0, 0, vn)
+	c.says("Số 12 đường Núi Thành")
+	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-08" {
+		t.Fatalf("after the pause due = %s, want 2026-12-08", due)
+	}
+
+	// Due soon two working days before, overdue after.
+	w.now = time.Date(2026, 12, 7, 9, 0, 0, 0, vn)
+	mustContain(t, officer.says("/inbox"), "Sắp đến hạn")
+	w.now = time.Date(2026, 12, 9, 9, 0, 0, 0, vn)
+	mustContain(t, officer.says("/inbox"), "Quá hạn")
+
+	// A transfer restarts the clock for the receiving unit.
+	officer.says("/transfer " + code + " ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
+	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-23" {
+		t.Fatalf("after the transfer due = %s, want 2026-12-23", due)
+	}
+}
+
+func TestAdministratorsCalendarExceptionsCount(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	// The government makes Friday 27/11/2026 a day off (an example).
+	w.exec(`INSERT INTO calendar_days (day, is_workday, reason) VALUES ('2026-11-27', false, 'Nghỉ hoán đổi')`)
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := w.citizen(3071).file("Phường Hòa Cường", "Cột điện nghiêng có nguy cơ đổ")
+	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-08" {
+		t.Fatalf("due = %s, want 2026-12-08 (one working day later)", due)
+	}
+}

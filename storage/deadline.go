@@ -1,0 +1,147 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/danvan-vn/danvan/workcal"
+)
+
+// DeadlineRule is how long a unit has to answer a kind of ticket.
+type DeadlineRule struct {
+	ID                int64         `db:"id"`
+	Kind              string        `db:"kind"`
+	CategoryID        sql.NullInt64 `db:"category_id"`
+	AreaID            sql.NullInt64 `db:"area_id"`
+	RemoteOnly        bool          `db:"remote_only"`
+	AnswerLimit       int           `db:"answer_limit"`
+	LimitUnit         string        `db:"limit_unit"` // workdays, working_hours or days
+	PauseOnInfo       bool          `db:"pause_on_info"`
+	RestartOnTransfer bool          `db:"restart_on_transfer"`
+	LegalBasis        string        `db:"legal_basis"`
+}
+
+// DeadlineRuleFor picks the rule for a ticket: among the active rules of
+// its kind whose category is the ticket's or any, whose area is the
+// ticket's area, an ancestor or any, and which are for remote areas only
+// when the area (or an ancestor) is remote, the most specific wins — the
+// nearest area first, then a specific category, then a remote-only rule.
+func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, areaID int64) (DeadlineRule, error) {
+	var r DeadlineRule
+	err := sqlx.GetContext(ctx, s.x, &r, `
+		WITH RECURSIVE up AS (
+			SELECT id, parent_id, remote, 0 AS depth FROM areas WHERE id = $3
+			UNION ALL
+			SELECT a.id, a.parent_id, a.remote, up.depth + 1 FROM areas a JOIN up ON a.id = up.parent_id
+			WHERE up.depth < 32
+		)
+		SELECT r.id, r.kind, r.category_id, r.area_id, r.remote_only, r.answer_limit, r.limit_unit,
+		       r.pause_on_info, r.restart_on_transfer, r.legal_basis
+		FROM deadline_rules r LEFT JOIN up ON up.id = r.area_id
+		WHERE r.active AND r.kind = $1
+		  AND (r.category_id IS NULL OR r.category_id = $2)
+		  AND (r.area_id IS NULL OR up.id IS NOT NULL)
+		  AND (NOT r.remote_only OR EXISTS (SELECT 1 FROM up WHERE up.remote))
+		ORDER BY r.area_id IS NULL, up.depth, r.category_id IS NULL, NOT r.remote_only
+		LIMIT 1`, kind, categoryID, areaID)
+	return r, wrap("deadline rule", err)
+}
+
+// DeadlineRuleByID loads a rule.
+func (s *Store) DeadlineRuleByID(ctx context.Context, id int64) (DeadlineRule, error) {
+	var r DeadlineRule
+	err := sqlx.GetContext(ctx, s.x, &r, `
+		SELECT id, kind, category_id, area_id, remote_only, answer_limit, limit_unit,
+		       pause_on_info, restart_on_transfer, legal_basis
+		FROM deadline_rules WHERE id = $1`, id)
+	return r, wrap("get deadline rule", err)
+}
+
+// CalendarDay is an administrator's exception to the computed calendar.
+type CalendarDay struct {
+	Day       time.Time `db:"day"`
+	IsWorkday bool      `db:"is_workday"`
+	Reason    string    `db:"reason"`
+}
+
+// SetCalendarDay records that a date is (or is not) a working day.
+func (s *Store) SetCalendarDay(ctx context.Context, day workcal.Date, workday bool, reason string) error {
+	_, err := s.x.ExecContext(ctx, `
+		INSERT INTO calendar_days (day, is_workday, reason) VALUES ($1, $2, $3)
+		ON CONFLICT (day) DO UPDATE SET is_workday = EXCLUDED.is_workday, reason = EXCLUDED.reason`,
+		day.String(), workday, reason)
+	return wrap("set calendar day", err)
+}
+
+// DeleteCalendarDay removes an exception.
+func (s *Store) DeleteCalendarDay(ctx context.Context, day workcal.Date) error {
+	_, err := s.x.ExecContext(ctx, `DELETE FROM calendar_days WHERE day = $1`, day.String())
+	return wrap("delete calendar day", err)
+}
+
+// CalendarDays lists the exceptions in date order.
+func (s *Store) CalendarDays(ctx context.Context) ([]CalendarDay, error) {
+	var days []CalendarDay
+	err := sqlx.SelectContext(ctx, s.x, &days, `SELECT day, is_workday, reason FROM calendar_days ORDER BY day`)
+	return days, wrap("list calendar days", err)
+}
+
+// Calendar is the working-day calendar: computed holidays plus the
+// administrators' exceptions.
+func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) {
+	days, err := s.CalendarDays(ctx)
+	if err != nil {
+		return nil, err
+	}
+	overrides := make(map[workcal.Date]workcal.Override, len(days))
+	for _, d := range days {
+		overrides[workcal.NewDate(d.Day.Year(), d.Day.Month(), d.Day.Day())] = workcal.Override{Workday: d.IsWorkday, Reason: d.Reason}
+	}
+	return workcal.NewCalendar(workcal.Rules{}, overrides), nil
+}
+
+// Clock is a ticket's deadline state.
+type Clock struct {
+	RuleID    int64        `db:"deadline_rule_id"`
+	StartedAt sql.NullTime `db:"clock_started_at"`
+	DueAt     sql.NullTime `db:"due_at"`
+	PausedAt  sql.NullTime `db:"paused_at"`
+}
+
+// TicketClock reads a ticket's deadline state.
+func (s *Store) TicketClock(ctx context.Context, ticketID int64) (Clock, error) {
+	var c Clock
+	err := sqlx.GetContext(ctx, s.x, &c, `
+		SELECT coalesce(deadline_rule_id, 0) AS deadline_rule_id, clock_started_at, due_at, paused_at
+		FROM tickets WHERE id = $1`, ticketID)
+	return c, wrap("ticket clock", err)
+}
+
+// SetTicketClock starts (or restarts) a ticket's clock; a restart also
+// re-arms the escalations.
+func (s *Store) SetTicketClock(ctx context.Context, ticketID, ruleID int64, started, due time.Time) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE tickets SET deadline_rule_id = $2, clock_started_at = $3, due_at = $4, paused_at = NULL,
+			escalated_at = NULL, escalated_again_at = NULL
+		WHERE id = $1`, ticketID, ruleID, started, toMicros(due))
+	return wrap("set ticket clock", err)
+}
+
+// PauseTicketClock stops the clock while waiting for the citizen.
+func (s *Store) PauseTicketClock(ctx context.Context, ticketID int64, at time.Time) error {
+	_, err := s.x.ExecContext(ctx, `UPDATE tickets SET paused_at = $2 WHERE id = $1 AND paused_at IS NULL`, ticketID, at)
+	return wrap("pause ticket clock", err)
+}
+
+// ResumeTicketClock restarts a paused clock with its new deadline.
+func (s *Store) ResumeTicketClock(ctx context.Context, ticketID int64, due time.Time) error {
+	_, err := s.x.ExecContext(ctx, `UPDATE tickets SET paused_at = NULL, due_at = $2 WHERE id = $1`, ticketID, toMicros(due))
+	return wrap("resume ticket clock", err)
+}
+
+// toMicros truncates to PostgreSQL's precision: a deadline at the last
+// nanosecond of a day would otherwise be rounded into the next day.
+func toMicros(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
