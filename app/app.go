@@ -70,8 +70,20 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	}
 
 	runner := jobs.NewRunner(store, workcal.Location(), logger)
-	if err := runner.Add(jobs.Housekeeping(store)); err != nil {
-		return err
+	policy := handlers.ClockPolicy{
+		SecondEscalationWorkdays: cfg.SecondEscalationDays,
+		RatingReminderAfter:      time.Duration(cfg.RatingReminderDays) * 24 * time.Hour,
+		CloseAfterReminder:       time.Duration(cfg.AutoCloseDays) * 24 * time.Hour,
+	}
+	for _, job := range []jobs.Job{
+		jobs.Housekeeping(store),
+		jobs.Reminders(store, service, cfg.ReminderCron),
+		jobs.Escalations(store, service, policy),
+		jobs.RatingFollowUp(store, service, policy),
+	} {
+		if err := runner.Add(job); err != nil {
+			return err
+		}
 	}
 
 	mux := http.NewServeMux()

@@ -27,6 +27,7 @@ func testConfig(api *telegramtest.Server, dsn string) *config.Config {
 		TelegramToken: api.Token(), TelegramAPIURL: api.URL, TelegramMode: "polling",
 		ListenAddr: "127.0.0.1:0", DatabaseURL: dsn, RunMigrations: true,
 		Workers: 2, ShutdownTimeout: 5 * time.Second, LogLevel: "info", LogFormat: "text",
+		ReminderCron: "0 7 * * *", DigestCron: "30 7 * * MON", SecondEscalationDays: 3, RatingReminderDays: 3, AutoCloseDays: 4,
 	}
 }
 

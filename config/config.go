@@ -29,6 +29,11 @@ type Config struct {
 	LogLevel              string
 	LogFormat             string
 	Workers               int
+	ReminderCron          string
+	DigestCron            string
+	SecondEscalationDays  int
+	RatingReminderDays    int
+	AutoCloseDays         int
 	ShutdownTimeout       time.Duration
 }
 
@@ -65,6 +70,16 @@ var options = []option{
 		set: func(c *Config, v string) error { c.LogFormat = v; return oneOf(v, "text", "json") }},
 	{name: "WORKERS", def: "4", help: "Updates handled at once (a chat's updates always stay in order)",
 		set: func(c *Config, v string) (err error) { c.Workers, err = positive(v); return err }},
+	{name: "REMINDER_CRON", def: "0 7 * * *", help: "When units get their morning reminder (cron, Asia/Ho_Chi_Minh; skipped on days off)",
+		set: func(c *Config, v string) error { c.ReminderCron = v; return nil }},
+	{name: "DIGEST_CRON", def: "30 7 * * MON", help: "When leaders get the weekly digest (cron, Asia/Ho_Chi_Minh)",
+		set: func(c *Config, v string) error { c.DigestCron = v; return nil }},
+	{name: "ESCALATION_SECOND_WORKDAYS", def: "3", help: "Working days after the first escalation before a still overdue ticket goes one level higher",
+		set: func(c *Config, v string) (err error) { c.SecondEscalationDays, err = positive(v); return err }},
+	{name: "RATING_REMINDER_DAYS", def: "3", help: "Days after an answer before a citizen who has not rated is reminded (once)",
+		set: func(c *Config, v string) (err error) { c.RatingReminderDays, err = positive(v); return err }},
+	{name: "AUTO_CLOSE_DAYS", def: "4", help: "Days after that reminder before an unrated ticket is closed",
+		set: func(c *Config, v string) (err error) { c.AutoCloseDays, err = positive(v); return err }},
 	{name: "SHUTDOWN_TIMEOUT", def: "15s", help: "How long a shutdown may take to drain work",
 		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
 }

@@ -137,3 +137,5 @@ func (s *Service) deadlineMark(t *turn, tk storage.Ticket) (string, error) {
 
 // formatDate writes a deadline as Vietnamese readers expect: dd/mm/yyyy.
 func formatDate(at time.Time) string { return at.In(displayZone).Format("02/01/2006") }
+
+func dateKey(at time.Time) string { return workcal.DateOf(at).String() }

@@ -80,7 +80,7 @@ func (s *Service) officerButton(t *turn, args []string) error {
 func (s *Service) startTask(t *turn, task officerTask, code string) error {
 	raw, _ := json.Marshal(task)
 	ev := t.ev
-	err := t.tx.SaveConversation(t.ctx, storage.Conversation{
+	err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(),
 		Channel: ev.Channel, ChatID: ev.Chat.ID, UserID: ev.From.ID, Flow: flowOfficer, Step: task.Action, Data: raw,
 	})
 	if err != nil {
@@ -240,7 +240,7 @@ func (s *Service) transferTarget(t *turn, tk storage.Ticket, role storage.Office
 	}
 	raw, _ := json.Marshal(officerTask{TicketID: tk.ID, Action: actTransfer, UnitID: unit.ID})
 	ev := t.ev
-	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{Channel: ev.Channel, ChatID: ev.Chat.ID,
+	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(), Channel: ev.Channel, ChatID: ev.Chat.ID,
 		UserID: ev.From.ID, Flow: flowOfficer, Step: actTransfer, Data: raw}); err != nil {
 		return err
 	}

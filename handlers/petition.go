@@ -58,7 +58,7 @@ func (s *Service) saveAndShow(t *turn, d draft, step string) error {
 	if err != nil {
 		return fail("encode draft", err)
 	}
-	err = t.tx.SaveConversation(t.ctx, storage.Conversation{
+	err = t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(),
 		Channel: ev.Channel, ChatID: ev.Chat.ID, UserID: ev.From.ID, Flow: flowPetition, Step: step, Data: raw,
 	})
 	if err != nil {

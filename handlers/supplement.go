@@ -33,7 +33,7 @@ func (s *Service) startSupplement(t *turn, tk storage.Ticket, flow string) error
 		return err
 	}
 	raw, _ := json.Marshal(ticketRef{TicketID: tk.ID, Code: tk.Code})
-	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{Channel: ev.Channel, ChatID: ev.Chat.ID,
+	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(), Channel: ev.Channel, ChatID: ev.Chat.ID,
 		UserID: ev.From.ID, Flow: flow, Step: flow, Data: raw}); err != nil {
 		return err
 	}

@@ -30,17 +30,21 @@ func (s *Store) Conversation(ctx context.Context, channel, chatID, userID string
 	return c, wrap("get conversation", err)
 }
 
-// SaveConversation creates or replaces the person's flow state.
+// SaveConversation creates or replaces the person's flow state; UpdatedAt
+// is the service's clock (now when zero).
 func (s *Store) SaveConversation(ctx context.Context, c Conversation) error {
 	if len(c.Data) == 0 {
 		c.Data = json.RawMessage(`{}`)
 	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = time.Now()
+	}
 	_, err := s.x.ExecContext(ctx, `
 		INSERT INTO conversations (channel, chat_id, user_id, flow, step, data, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, now())
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (channel, chat_id, user_id) DO UPDATE
-		SET flow = EXCLUDED.flow, step = EXCLUDED.step, data = EXCLUDED.data, updated_at = now()`,
-		c.Channel, c.ChatID, c.UserID, c.Flow, c.Step, []byte(c.Data))
+		SET flow = EXCLUDED.flow, step = EXCLUDED.step, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
+		c.Channel, c.ChatID, c.UserID, c.Flow, c.Step, []byte(c.Data), c.UpdatedAt)
 	return wrap("save conversation", err)
 }
 

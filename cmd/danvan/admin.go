@@ -25,6 +25,7 @@ func runAdmin(ctx context.Context, args []string) error {
 		"invite":   runAdminInvite,
 		"officers": runAdminOfficers,
 		"revoke":   runAdminRevoke,
+		"calendar": runAdminCalendar,
 	}
 	if len(args) > 0 {
 		if run, ok := subs[args[0]]; ok {
@@ -33,12 +34,15 @@ func runAdmin(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(os.Stderr, `Usage: danvan admin <command>
 
-  import FILE.yaml     create or update units, areas, categories and routing rules
+  import [-dry-run] FILE.yaml
+                       create or update units, areas, categories and routing rules
   export [-o FILE]     write the current organisation as YAML
   invite -unit CODE -role officer|leader|admin [-ttl 72h]
                        print a one-time code and link that binds a Telegram account
   officers             list officers, leaders and administrators
-  revoke ID            remove a role (the ID from "officers")`)
+  revoke ID            remove a role (the ID from "officers")
+  calendar add|remove|list
+                       the working-day calendar's exceptions (swapped days, make-up days)`)
 	return errors.New("unknown or missing admin command")
 }
 

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/danvan-vn/danvan/config"
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
+)
+
+func runAdminCalendar(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "add":
+			return runCalendarAdd(ctx, args[1:])
+		case "remove":
+			return runCalendarRemove(ctx, args[1:])
+		case "list":
+			return runCalendarList(ctx, args[1:])
+		}
+	}
+	fmt.Fprintln(os.Stderr, `Usage: danvan admin calendar <command>
+
+  add DATE -off|-work [-reason TEXT]   record the government's exception for a day
+                                       (a swapped day off, a make-up working Saturday)
+  remove DATE                          forget an exception
+  list [-year YYYY]                    holidays (computed, Tết included) and exceptions`)
+	return errors.New("unknown or missing calendar command")
+}
+
+func runCalendarAdd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("calendar add", flag.ContinueOnError)
+	off := fs.Bool("off", false, "the day is a day off")
+	work := fs.Bool("work", false, "the day is a working day")
+	reason := fs.String("reason", "", "why, e.g. \"Làm bù cho ngày 02/01\"")
+	day, err := dateArg(fs, args)
+	if err != nil {
+		return err
+	}
+	if *off == *work {
+		return errors.New("give exactly one of -off and -work")
+	}
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		if err := store.SetCalendarDay(ctx, day, *work, *reason); err != nil {
+			return err
+		}
+		kind := "a day off"
+		if *work {
+			kind = "a working day"
+		}
+		fmt.Printf("%s is now %s. Deadlines computed from now on count it; existing deadlines are kept.\n", day, kind)
+		return nil
+	})
+}
+
+func runCalendarRemove(ctx context.Context, args []string) error {
+	day, err := dateArg(flag.NewFlagSet("calendar remove", flag.ContinueOnError), args)
+	if err != nil {
+		return err
+	}
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		return store.DeleteCalendarDay(ctx, day)
+	})
+}
+
+// dateArg parses "DATE [flags]" or "[flags] DATE".
+func dateArg(fs *flag.FlagSet, args []string) (workcal.Date, error) {
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		args = append(args[1:], args[0])
+	}
+	if err := fs.Parse(args); err != nil {
+		return workcal.Date{}, err
+	}
+	if fs.NArg() != 1 {
+		return workcal.Date{}, errors.New("give one date as YYYY-MM-DD")
+	}
+	return workcal.ParseDate(fs.Arg(0))
+}
+
+func runCalendarList(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("calendar list", flag.ContinueOnError)
+	year := fs.Int("year", time.Now().In(workcal.Location()).Year(), "the year to show")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		cal, err := store.Calendar(ctx)
+		if err != nil {
+			return err
+		}
+		exceptions, err := store.CalendarDays(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(w, "Holidays %d (computed; weekends not listed)\n", *year)
+		for _, h := range cal.Holidays(*year) {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", h.Date, h.Date.Weekday(), h.Reason)
+		}
+		fmt.Fprintln(w, "\nExceptions recorded by administrators")
+		for _, d := range exceptions {
+			kind := "day off"
+			if d.IsWorkday {
+				kind = "working day"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\n", d.Day.Format("2006-01-02"), kind, d.Reason)
+		}
+		return w.Flush()
+	})
+}

@@ -1,0 +1,126 @@
+package handlers_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+func (w *world) run(fn func(tx *storage.Store) error) {
+	w.t.Helper()
+	if err := w.store.InTx(w.ctx, fn); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func TestOverdueTicketIsEscalatedOnceToTheRightLeaders(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2081, "ubnd-hoa-cuong", "officer")
+	wardLeader := w.staff(2082, "ubnd-hoa-cuong", "leader")
+	cityLeader := w.staff(2083, "ubnd-tp", "leader")
+	otherLeader := w.staff(2084, "ubnd-hai-chau", "leader")
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := w.citizen(3081).file("Phường Hòa Cường", "Hố ga mất nắp rất nguy hiểm")
+	w.sent()
+
+	// Before the deadline nothing happens.
+	w.now = time.Date(2026, 12, 7, 12, 0, 0, 0, vn)
+	w.run(func(tx *storage.Store) error {
+		return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+	})
+	if out := w.sent(); len(out) != 0 {
+		t.Fatalf("escalated before the deadline: %d messages", len(out))
+	}
+	// After it, the ward's and the city's leaders hear of it, once, even
+	// when two runs race.
+	w.now = time.Date(2026, 12, 8, 8, 0, 0, 0, vn)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			w.store.InTx(w.ctx, func(tx *storage.Store) error {
+				return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+			})
+		})
+	}
+	wg.Wait()
+	out := w.sent()
+	if len(sentTo(out, wardLeader.id)) != 1 || len(sentTo(out, cityLeader.id)) != 1 {
+		t.Fatalf("want one alert each for the ward and city leaders, got %d and %d", len(sentTo(out, wardLeader.id)), len(sentTo(out, cityLeader.id)))
+	}
+	if len(sentTo(out, otherLeader.id)) != 0 || len(sentTo(out, officer.id)) != 0 {
+		t.Fatal("an unrelated leader or the officer got the escalation")
+	}
+	mustContain(t, sentTo(out, wardLeader.id), "Phản ánh quá hạn", code)
+
+	// Three working days later the second step reaches the city again.
+	w.now = time.Date(2026, 12, 11, 12, 0, 0, 0, vn)
+	w.run(func(tx *storage.Store) error {
+		return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+	})
+	out = w.sent()
+	mustContain(t, sentTo(out, cityLeader.id), "vẫn quá hạn")
+	if len(sentTo(out, wardLeader.id)) != 0 {
+		t.Fatal("the second step went to the ward leader again")
+	}
+}
+
+func TestMorningReminderListsDueSoonAndOverdue(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2091, "ubnd-hoa-cuong", "officer")
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	early := w.citizen(3091).file("Phường Hòa Cường", "Đèn đường tắt cả tuyến")
+	w.now = time.Date(2026, 11, 25, 16, 0, 0, 0, vn)
+	later := w.citizen(3092).file("Phường Hòa Cường", "Cây đổ chắn lối đi")
+	w.sent()
+
+	// Tuesday 08/12 morning: the first is overdue, the second due on 09/12.
+	w.now = time.Date(2026, 12, 8, 7, 0, 0, 0, vn)
+	for range 2 { // a second run the same day sends nothing new
+		w.run(func(tx *storage.Store) error { return w.service.RemindUnits(w.ctx, tx, "telegram") })
+	}
+	out := sentTo(w.sent(), officer.id)
+	if len(out) != 1 {
+		t.Fatalf("%d reminders, want 1", len(out))
+	}
+	mustContain(t, out, "1 phản ánh sắp đến hạn, 1 phản ánh quá hạn", early, later)
+	// No reminder on a Sunday.
+	w.now = time.Date(2026, 12, 13, 7, 0, 0, 0, vn)
+	w.run(func(tx *storage.Store) error { return w.service.RemindUnits(w.ctx, tx, "telegram") })
+	if n := len(w.sent()); n != 0 {
+		t.Fatalf("%d reminders on a Sunday", n)
+	}
+}
+
+func TestUnratedAnswerIsRemindedOnceThenClosed(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2101, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3101)
+	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Nắp cống bị vỡ trước trường học")
+	officer.says("/resolve " + code + " Đã thay nắp cống mới.")
+	w.sent()
+	policy := handlers.DefaultClockPolicy
+	follow := func() []string {
+		w.run(func(tx *storage.Store) error { return w.service.CloseUnrated(w.ctx, tx, "telegram", policy) })
+		var statuses []string
+		w.raw.Select(&statuses, `SELECT status FROM tickets`)
+		return statuses
+	}
+	w.now = w.now.Add(4 * 24 * time.Hour)
+	follow()
+	follow()
+	mustContain(t, sentTo(w.sent(), c.id), "vui lòng đánh giá")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND payload->>'text' LIKE '%vui lòng đánh giá%'`, c.id); n != 1 {
+		t.Fatalf("%d rating reminders, want 1", n)
+	}
+	w.now = w.now.Add(5 * 24 * time.Hour)
+	if got := follow(); len(got) != 1 || got[0] != "completed" {
+		t.Fatalf("statuses = %v, want completed", got)
+	}
+}
