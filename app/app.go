@@ -25,6 +25,20 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the service's clock; nil is the real one.
 	Now func() time.Time
+	// Started, when set, is called once the service runs, with handles to
+	// its parts (the sandbox uses them to move time and run jobs).
+	Started func(Running)
+}
+
+// Running gives access to a running service's parts.
+type Running struct {
+	Store   *storage.Store
+	Service *handlers.Service
+	Jobs    []jobs.Job
+	// RunJob runs a job for a slot now (once per slot, as scheduled runs).
+	RunJob func(ctx context.Context, job jobs.Job, slot time.Time) bool
+	// Wake makes the sender look at the outbox at once.
+	Wake func()
 }
 
 // WebhookPath is where the webhook handler listens on LISTEN_ADDR.
@@ -75,12 +89,13 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		RatingReminderAfter:      time.Duration(cfg.RatingReminderDays) * 24 * time.Hour,
 		CloseAfterReminder:       time.Duration(cfg.AutoCloseDays) * 24 * time.Hour,
 	}
-	for _, job := range []jobs.Job{
+	scheduled := []jobs.Job{
 		jobs.Housekeeping(store),
 		jobs.Reminders(store, service, cfg.ReminderCron),
 		jobs.Escalations(store, service, policy),
 		jobs.RatingFollowUp(store, service, policy),
-	} {
+	}
+	for _, job := range scheduled {
 		if err := runner.Add(job); err != nil {
 			return err
 		}
@@ -115,6 +130,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	server := &http.Server{Addr: cfg.ListenAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
 	logger.Info("danvan started", "bot", client.Username(), "mode", cfg.TelegramMode, "listen", cfg.ListenAddr)
+	if opts.Started != nil {
+		opts.Started(Running{Store: store, Service: service, Jobs: scheduled, RunJob: runner.RunSlot, Wake: sender.Wake})
+	}
 	return runUntilDone(ctx, cfg.ShutdownTimeout, logger, parts{
 		intake: intake, server: server, processor: processor, runner: runner, sender: sender, store: store,
 	})
