@@ -143,3 +143,68 @@ func (p *person) pressOn(m telegramtest.Message, label string) {
 	}
 	p.t.Fatalf("no button %q on %q", label, m.Text)
 }
+
+// Two service processes on one database: an overdue ticket produces
+// exactly one escalation to each leader concerned.
+func TestEscalationOnceWithTwoServices(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	store := importSample(t, dsn)
+	ward, err := store.UnitByCode(context.Background(), "ubnd-hoa-cuong")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, err := store.UnitByID(context.Background(), ward.ParentID.Int64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invite(t, store, ward.Code, "leader", "WARD-LEAD")
+	invite(t, store, parent.Code, "leader", "CITY-LEAD")
+	cfg := testConfig(api, dsn)
+	first := startService(t, cfg)
+	wardLeader := newPerson(t, api, 6101, "Lãnh đạo phường")
+	cityLeader := newPerson(t, api, 6102, "Lãnh đạo thành phố")
+	wardLeader.says("/join WARD-LEAD", "lãnh đạo")
+	cityLeader.says("/join CITY-LEAD", "lãnh đạo")
+	c := newPerson(t, api, 6103, "Lan")
+	c.says("/new", "loại nội dung")
+	c.presses("Phản ánh", "lĩnh vực")
+	c.presses("Giao thông", "xảy ra ở đâu")
+	c.presses("Đà Nẵng", "Khu vực")
+	c.presses("Hòa Cường", "mô tả sự việc")
+	c.says("Ổ gà lớn giữa đường Núi Thành", "gửi ảnh")
+	c.presses("Bỏ qua", "số điện thoại")
+	c.says("Bỏ qua", "giữ bí mật")
+	c.presses("Không cần", "kiểm tra lại")
+	code := codeIn(t, c.presses("Gửi phản ánh", "PA-").Text)
+	first.stop()
+
+	if _, err := store.DB().Exec(`UPDATE tickets SET due_at = now() - interval '1 hour' WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	// The first service already checked this minute's slot; forgetting it
+	// stands in for the next ten-minute slot, so both replicas check.
+	if _, err := store.DB().Exec(`DELETE FROM job_runs WHERE job = 'escalations'`); err != nil {
+		t.Fatal(err)
+	}
+	// Both replicas catch up the escalation slot at start.
+	startService(t, cfg)
+	startService(t, cfg)
+	at := telegramtest.Cursor(0)
+	for _, leader := range []*person{wardLeader, cityLeader} {
+		leader.expect(at, "Phản ánh quá hạn", code)
+	}
+	time.Sleep(2 * time.Second) // give a duplicate every chance to show up
+	for _, leader := range []*person{wardLeader, cityLeader} {
+		n := 0
+		for _, m := range api.Sent(leader.user.ID) {
+			if strings.Contains(m.Text, "Phản ánh quá hạn") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("leader %d got %d escalations, want 1", leader.user.ID, n)
+		}
+	}
+}

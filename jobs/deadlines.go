@@ -31,7 +31,7 @@ func Reminders(store *storage.Store, service *handlers.Service, schedule string)
 // Escalations tells leaders about tickets that passed their deadline. It
 // runs often; each ticket is escalated once per step however often it runs.
 func Escalations(store *storage.Store, service *handlers.Service, policy handlers.ClockPolicy) Job {
-	return Job{Name: "escalations", Schedule: "*/10 * * * *", CatchUp: time.Hour,
+	return Job{Name: "escalations", Schedule: "*/10 * * * *", RunAtStart: true,
 		Run: inTx(store, func(ctx context.Context, tx *storage.Store) error {
 			return service.Escalate(ctx, tx, channel, policy)
 		})}
@@ -39,7 +39,7 @@ func Escalations(store *storage.Store, service *handlers.Service, policy handler
 
 // RatingFollowUp reminds citizens to rate answers and closes unrated ones.
 func RatingFollowUp(store *storage.Store, service *handlers.Service, policy handlers.ClockPolicy) Job {
-	return Job{Name: "rating-follow-up", Schedule: "5 * * * *", CatchUp: 2 * time.Hour,
+	return Job{Name: "rating-follow-up", Schedule: "5 * * * *", RunAtStart: true,
 		Run: inTx(store, func(ctx context.Context, tx *storage.Store) error {
 			return service.CloseUnrated(ctx, tx, channel, policy)
 		})}

@@ -23,6 +23,10 @@ type Job struct {
 	// CatchUp runs the latest missed slot at start, if it is not older
 	// than this; 0 disables catch-up.
 	CatchUp time.Duration
+	// RunAtStart runs a check at start (slot: the current minute) instead
+	// of catching up a past slot: right for frequent checks such as
+	// escalation, whose work is claimed item by item anyway.
+	RunAtStart bool
 	Run     func(ctx context.Context, slot time.Time) error
 }
 
@@ -73,7 +77,10 @@ func (r *Runner) Start(ctx context.Context) {
 	r.cron = cron.New(cron.WithLocation(r.loc))
 	now := time.Now()
 	for _, j := range r.jobs {
-		if j.CatchUp > 0 {
+		switch {
+		case j.RunAtStart:
+			r.wg.Go(func() { r.RunSlot(ctx, j.Job, now.In(r.loc).Truncate(time.Minute)) })
+		case j.CatchUp > 0:
 			if slot := previousSlot(j.schedule, now.In(r.loc), j.CatchUp); !slot.IsZero() {
 				r.wg.Go(func() { r.RunSlot(ctx, j.Job, slot) })
 			}
