@@ -27,7 +27,7 @@ type Job struct {
 	// of catching up a past slot: right for frequent checks such as
 	// escalation, whose work is claimed item by item anyway.
 	RunAtStart bool
-	Run     func(ctx context.Context, slot time.Time) error
+	Run        func(ctx context.Context, slot time.Time) error
 }
 
 // Runner schedules jobs.
