@@ -65,7 +65,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err != nil {
 		return err
 	}
-	service, err := handlers.New(handlers.Config{BotUsername: client.Username(), Now: opts.Now, Logger: logger})
+	service, err := handlers.New(handlers.Config{Now: opts.Now, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -22,10 +22,6 @@ func commandMenu(chatID, lang string, staff bool) bot.Outgoing {
 	if staff {
 		names = staffMenu
 	}
-	return commandMenuOf(chatID, lang, names)
-}
-
-func commandMenuOf(chatID, lang string, names []string) bot.Outgoing {
 	texts := mustCatalog()
 	cmds := make([]bot.Command, len(names))
 	for i, n := range names {

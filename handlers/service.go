@@ -16,8 +16,6 @@ import (
 
 // Config tunes the handlers.
 type Config struct {
-	// BotUsername builds deep links (t.me/<bot>?start=...). Optional.
-	BotUsername string
 	// Now is the clock; nil means time.Now. The sandbox injects its own.
 	Now    func() time.Time
 	Logger *slog.Logger

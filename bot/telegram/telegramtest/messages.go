@@ -206,17 +206,25 @@ func (s *Server) formatCaption(p params) (string, []Entity, *apiError) {
 	return text, ents, nil
 }
 
+// messageText parses and checks the text of sendMessage and
+// editMessageText as Telegram does.
+func (s *Server) messageText(c *call) (raw, text string, ents []Entity, e *apiError) {
+	raw = c.p.str("text")
+	text, ents, e = s.formatText(raw, c.p.str("parse_mode"), c.p.str("entities"))
+	switch {
+	case e != nil:
+	case text == "":
+		e = badRequest("message text is empty")
+	case utf16Len(text) > maxTextLen:
+		e = badRequest("message is too long")
+	}
+	return raw, text, ents, e
+}
+
 func (s *Server) sendMessage(c *call) (any, *apiError) {
-	raw := c.p.str("text")
-	text, ents, e := s.formatText(raw, c.p.str("parse_mode"), c.p.str("entities"))
+	raw, text, ents, e := s.messageText(c)
 	if e != nil {
 		return nil, e
-	}
-	if text == "" {
-		return nil, badRequest("message text is empty")
-	}
-	if utf16Len(text) > maxTextLen {
-		return nil, badRequest("message is too long")
 	}
 	mk, e := optionalMarkup(c.p)
 	if e != nil {
@@ -291,16 +299,9 @@ func (s *Server) markEditedLocked(m *Message) {
 }
 
 func (s *Server) editMessageText(c *call) (any, *apiError) {
-	raw := c.p.str("text")
-	text, ents, e := s.formatText(raw, c.p.str("parse_mode"), c.p.str("entities"))
+	raw, text, ents, e := s.messageText(c)
 	if e != nil {
 		return nil, e
-	}
-	if text == "" {
-		return nil, badRequest("message text is empty")
-	}
-	if utf16Len(text) > maxTextLen {
-		return nil, badRequest("message is too long")
 	}
 	kb, e := editMarkup(c.p)
 	if e != nil {
