@@ -45,8 +45,12 @@ func (t *turn) refuse() error {
 	return t.reply("access.denied")
 }
 
-// officerButton handles the buttons of a ticket card.
+// officerButton handles the buttons of a ticket card, and "o:to:<ticket
+// id>:<unit id>" choosing where to transfer it.
 func (s *Service) officerButton(t *turn, args []string) error {
+	if len(args) == 3 && args[0] == actTransferTo {
+		return s.transferToButton(t, args[1], args[2])
+	}
 	if len(args) != 2 {
 		return t.answer(t.text("button.stale"), false)
 	}
@@ -71,7 +75,10 @@ func (s *Service) officerButton(t *turn, args []string) error {
 		if !isOpen(tk.Status) {
 			return t.answer(t.text("ticket.closed"), true)
 		}
-		return s.startTask(t, officerTask{TicketID: tk.ID, Action: actTransfer}, tk.Code)
+		if err := s.startTask(t, officerTask{TicketID: tk.ID, Action: actTransfer}, tk.Code); err != nil {
+			return err
+		}
+		return s.transferChoices(t, tk)
 	}
 	return t.answer(t.text("button.stale"), false)
 }
@@ -223,6 +230,81 @@ func (s *Service) note(t *turn, tk storage.Ticket, role storage.Officer, text st
 	return t.reply("task.done_note", tk.Code)
 }
 
+// transferChoices offers the units a ticket is most often handed to: the
+// unit's parent, its siblings and children, and the triage unit; any other
+// unit can be typed by its code.
+func (s *Service) transferChoices(t *turn, tk storage.Ticket) error {
+	unit, err := t.tx.UnitByID(t.ctx, tk.UnitID.Int64)
+	if err != nil {
+		return err
+	}
+	var candidates []storage.Unit
+	if unit.ParentID.Valid {
+		parent, err := t.tx.UnitByID(t.ctx, unit.ParentID.Int64)
+		if err != nil {
+			return err
+		}
+		siblings, err := t.tx.UnitChildren(t.ctx, parent.ID)
+		if err != nil {
+			return err
+		}
+		candidates = append(append(candidates, parent), siblings...)
+	}
+	children, err := t.tx.UnitChildren(t.ctx, unit.ID)
+	if err != nil {
+		return err
+	}
+	candidates = append(candidates, children...)
+	if triage, err := t.tx.TriageUnit(t.ctx); err == nil {
+		candidates = append(candidates, triage)
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	seen := map[int64]bool{unit.ID: true}
+	var buttons []bot.InlineButton
+	for _, u := range candidates {
+		if seen[u.ID] || !u.Active || len(buttons) == maxTransferChoices {
+			continue
+		}
+		seen[u.ID] = true
+		buttons = append(buttons, bot.InlineButton{Text: u.Name, Data: data(prefixOfficer, actTransferTo, fmt.Sprint(tk.ID), fmt.Sprint(u.ID))})
+	}
+	if len(buttons) == 0 {
+		return nil
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("transfer.choose"), Buttons: grid(buttons, 1)})
+}
+
+// How many units the transfer choice offers as buttons.
+const maxTransferChoices = 12
+
+// actTransferTo picks the unit of a transfer by button.
+const actTransferTo = "to"
+
+func (s *Service) transferToButton(t *turn, ticketArg, unitArg string) error {
+	id, err1 := strconv.ParseInt(ticketArg, 10, 64)
+	unitID, err2 := strconv.ParseInt(unitArg, 10, 64)
+	if err1 != nil || err2 != nil {
+		return t.answer(t.text("button.stale"), false)
+	}
+	tk, err := t.tx.TicketByID(t.ctx, id)
+	tk, _, ok, err := s.loadTicketFor(t, tk, err)
+	if !ok || err != nil {
+		return err
+	}
+	if !isOpen(tk.Status) {
+		return t.answer(t.text("ticket.closed"), true)
+	}
+	unit, err := t.tx.UnitByID(t.ctx, unitID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!unit.Active || unit.ID == tk.UnitID.Int64)) {
+		return t.answer(t.text("button.stale"), false)
+	}
+	if err != nil {
+		return err
+	}
+	return s.askTransferReason(t, tk, unit)
+}
+
 // transferTarget reads the unit code of a transfer, then asks for the reason.
 func (s *Service) transferTarget(t *turn, tk storage.Ticket, role storage.Officer, code string) error {
 	unit, err := t.tx.UnitByCode(t.ctx, strings.ToLower(strings.TrimSpace(code)))
@@ -238,6 +320,11 @@ func (s *Service) transferTarget(t *turn, tk storage.Ticket, role storage.Office
 	if tk.UnitID.Valid && unit.ID == tk.UnitID.Int64 {
 		return t.reply("transfer.same_unit")
 	}
+	return s.askTransferReason(t, tk, unit)
+}
+
+// askTransferReason waits for the reason of a transfer to unit.
+func (s *Service) askTransferReason(t *turn, tk storage.Ticket, unit storage.Unit) error {
 	raw, _ := json.Marshal(officerTask{TicketID: tk.ID, Action: actTransfer, UnitID: unit.ID})
 	ev := t.ev
 	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(), Channel: ev.Channel, ChatID: ev.Chat.ID,

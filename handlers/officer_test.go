@@ -170,9 +170,9 @@ func TestTransferAndReject(t *testing.T) {
 	c := w.citizen(3021)
 	code := c.file("Phường Hòa Cường", "Cây xanh đổ trên đường Lê Duẩn")
 
-	a.presses("Chuyển đơn vị")
+	mustContain(t, a.presses("Chuyển đơn vị"), "[UBND phường Hải Châu]", "[UBND thành phố Đà Nẵng]")
 	mustContain(t, a.says("khong-co"), "Không tìm thấy đơn vị")
-	a.says("ubnd-hai-chau")
+	mustContain(t, a.presses("UBND phường Hải Châu"), "lý do chuyển")
 	out := a.says("Địa điểm thuộc phường Hải Châu")
 	mustContain(t, sentTo(out, b.id), "được chuyển đến đơn vị", code, "Địa điểm thuộc phường Hải Châu")
 	mustContain(t, sentTo(out, c.id), "đã được chuyển đến <b>UBND phường Hải Châu</b>")
