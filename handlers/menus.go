@@ -14,7 +14,7 @@ import (
 // Commands shown in the messenger's menu, per audience.
 var (
 	citizenMenu = []string{"new", "my", "status", "cancel", "lang", "help"}
-	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "cancel", "lang", "help"}
+	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "report", "cancel", "lang", "help"}
 )
 
 func commandMenu(chatID, lang string, staff bool) bot.Outgoing {

@@ -66,6 +66,7 @@ func New(cfg Config) (*Service, error) {
 		"resolve":   s.staffOnly(s.staffTextCommand("resolve.usage", s.resolve, true)),
 		"note":      s.staffOnly(s.staffTextCommand("note.usage", s.note, false)),
 		"transfer":  s.staffOnly(s.cmdTransfer),
+		"report":    s.staffOnly(s.cmdReport),
 	}
 	s.buttons = map[string]buttonFunc{
 		prefixPetition: s.petitionButton,

@@ -1,0 +1,235 @@
+// Package report writes the reports leaders use for interim and annual
+// reviews (sơ kết, tổng kết): an XLSX workbook with a per-unit summary and
+// the list of tickets, or the tickets as CSV. The figures and their
+// definitions come from storage.ReportSummary and storage.ReportTickets;
+// the reports carry no personal data.
+//
+// Texts in the files are Vietnamese; times are shown in Vietnam
+// (Asia/Ho_Chi_Minh).
+package report
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
+)
+
+// Format is a report file format.
+type Format string
+
+// Formats.
+const (
+	FormatXLSX Format = "xlsx"
+	FormatCSV  Format = "csv"
+)
+
+// FormatOf picks the format from a file name's extension.
+func FormatOf(name string) (Format, error) {
+	switch f := Format(strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))); f {
+	case FormatXLSX, FormatCSV:
+		return f, nil
+	}
+	return "", fmt.Errorf("report: %q: the file name must end in .xlsx or .csv", name)
+}
+
+// Meta describes a report for its heading.
+type Meta struct {
+	Title     string    // "" means DefaultTitle
+	Scope     string    // whose tickets; "" means AllUnits
+	From, To  time.Time // the period [From, To)
+	Generated time.Time // when the report was made; zero: not shown
+}
+
+// Heading texts.
+const (
+	DefaultTitle = "Báo cáo tình hình tiếp nhận, xử lý phản ánh, kiến nghị"
+	AllUnits     = "Tất cả đơn vị"
+)
+
+// Data is what a report shows.
+type Data struct {
+	Rows    []storage.ReportRow
+	Summary []storage.UnitSummary
+}
+
+// Total is the figures of all the units together.
+func (d Data) Total() storage.UnitSummary { return storage.TotalSummary(d.Summary) }
+
+// Load reads a report's data: the tickets created in [from, to) and the
+// per-unit figures, for the given units (nil: all).
+func Load(ctx context.Context, store *storage.Store, unitIDs []int64, from, to time.Time) (Data, error) {
+	summary, err := store.ReportSummary(ctx, unitIDs, from, to)
+	if err != nil {
+		return Data{}, err
+	}
+	rows, err := store.ReportTickets(ctx, unitIDs, from, to)
+	if err != nil {
+		return Data{}, err
+	}
+	return Data{Rows: rows, Summary: summary}, nil
+}
+
+// Write writes the data in a format: XLSX with both sheets, or the tickets
+// as CSV.
+func (d Data) Write(w io.Writer, format Format, meta Meta) error {
+	switch format {
+	case FormatXLSX:
+		return WriteXLSX(w, d.Rows, d.Summary, meta)
+	case FormatCSV:
+		return WriteCSV(w, d.Rows)
+	}
+	return fmt.Errorf("report: unknown format %q", format)
+}
+
+// Generate loads and writes a report of the given units (nil: all) for
+// [from, to), made now, in memory.
+func Generate(ctx context.Context, store *storage.Store, unitIDs []int64, from, to time.Time, format Format) ([]byte, error) {
+	d, err := Load(ctx, store, unitIDs, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	err = d.Write(&buf, format, Meta{From: from, To: to, Generated: time.Now()})
+	return buf.Bytes(), err
+}
+
+// Period turns inclusive dates in Vietnam into the instants [from, to).
+// The end is brought back to now when it lies in the future, so that
+// "overdue" means overdue by now and not by a day that has not come yet;
+// what happened at now itself is in (to is now plus one microsecond, the
+// database's resolution). A zero now leaves the end alone.
+func Period(first, last workcal.Date, now time.Time) (from, to time.Time) {
+	from, to = first.Start(), last.AddDays(1).Start()
+	if asOf := now.Add(time.Microsecond); !now.IsZero() && asOf.Before(to) {
+		to = asOf
+	}
+	if to.Before(from) {
+		to = from
+	}
+	return from, to
+}
+
+// ErrDate is returned by ParseDate.
+var ErrDate = errors.New("report: not a date")
+
+// ParseDate reads a date as people type it: 2026-01-31, 31/01/2026 or
+// 31/1/2026 (also with dashes or dots: 31-01-2026, 31.01.2026).
+func ParseDate(s string) (workcal.Date, error) {
+	s = strings.TrimSpace(s)
+	if d, err := workcal.ParseDate(s); err == nil {
+		return d, nil
+	}
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '-' || r == '.' })
+	if len(parts) != 3 || len(parts[2]) != 4 {
+		return workcal.Date{}, fmt.Errorf("%w: %q", ErrDate, s)
+	}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || len(p) > 4 {
+			return workcal.Date{}, fmt.Errorf("%w: %q", ErrDate, s)
+		}
+		n[i] = v
+	}
+	d := workcal.Date{Year: n[2], Month: time.Month(n[1]), Day: n[0]}
+	if !d.IsValid() {
+		return workcal.Date{}, fmt.Errorf("%w: %q", ErrDate, s)
+	}
+	return d, nil
+}
+
+// SubtreeScope names the scope of a unit's subtree of size units for
+// Meta.Scope.
+func SubtreeScope(unitName string, size int) string {
+	if size > 1 {
+		return unitName + " và các đơn vị trực thuộc"
+	}
+	return unitName
+}
+
+// FileName names a report file for inclusive dates:
+// bao-cao-2026-01-01_2026-06-30.xlsx.
+func FileName(first, last workcal.Date, format Format) string {
+	return fmt.Sprintf("bao-cao-%s_%s.%s", first, last, format)
+}
+
+var zone = workcal.Location()
+
+// PeriodText describes [from, to) in Vietnamese: "từ ngày 01/01/2026 đến
+// ngày 30/06/2026", or "… đến 09:30 ngày 23/11/2026" when the period ends
+// within a day.
+func PeriodText(from, to time.Time) string {
+	start := "từ ngày " + from.In(zone).Format("02/01/2006")
+	if workcal.DateOf(to).Start().Equal(to) {
+		return start + " đến ngày " + to.Add(-time.Nanosecond).In(zone).Format("02/01/2006")
+	}
+	t := to.In(zone)
+	return start + " đến " + t.Format("15:04") + " ngày " + t.Format("02/01/2006")
+}
+
+// Labels of kinds and statuses, as the bot shows them.
+var (
+	kindLabels = map[string]string{
+		"phan_anh":  "Phản ánh",
+		"kien_nghi": "Kiến nghị",
+		"gop_y":     "Góp ý",
+		"hoi_dap":   "Hỏi đáp",
+		"khieu_nai": "Khiếu nại",
+		"to_cao":    "Tố cáo",
+	}
+	statusLabels = map[string]string{
+		storage.StatusReceived:     "Đã tiếp nhận",
+		storage.StatusAccepted:     "Đã thụ lý",
+		storage.StatusInProgress:   "Đang xử lý",
+		storage.StatusAwaitingInfo: "Chờ bổ sung thông tin",
+		storage.StatusTransferred:  "Đã chuyển đơn vị xử lý",
+		storage.StatusAnswered:     "Đã trả lời",
+		storage.StatusCompleted:    "Hoàn thành",
+		storage.StatusRejected:     "Không tiếp nhận",
+		storage.StatusReopened:     "Đã mở lại",
+	}
+)
+
+func label(labels map[string]string, key string) string {
+	if l, ok := labels[key]; ok {
+		return l
+	}
+	return key
+}
+
+// Yes/no texts of the on-time and overdue columns.
+const (
+	yes = "Có"
+	no  = "Không"
+)
+
+// ticketHeaders are the columns of the ticket list, in both formats.
+var ticketHeaders = []string{
+	"Mã phản ánh", "Loại", "Trạng thái", "Lĩnh vực", "Khu vực", "Mã đơn vị", "Đơn vị xử lý", "Nội dung",
+	"Thời điểm tiếp nhận", "Hạn xử lý", "Thời điểm trả lời", "Thời điểm kết thúc", "Đánh giá (1–5)",
+	"Đúng hạn", "Quá hạn",
+}
+
+// unroutedName names the row of tickets without a unit.
+const unroutedName = "(Chưa phân đơn vị)"
+
+// notes explain the figures under the summary.
+var notes = []string{
+	"Ghi chú:",
+	"• Tiếp nhận: số phản ánh, kiến nghị gửi đến trong kỳ.",
+	"• Đã trả lời: số phản ánh được trả lời trong kỳ, kể cả phản ánh gửi đến từ kỳ trước.",
+	"• Tỷ lệ đúng hạn: tỷ lệ phản ánh đã trả lời trong kỳ được trả lời không muộn hơn hạn xử lý; phản ánh không có hạn xử lý được tính là đúng hạn.",
+	"• Quá hạn: số phản ánh gửi đến trước thời điểm cuối kỳ, hiện chưa được trả lời, chưa hoàn thành hoặc không tiếp nhận, và đã quá hạn xử lý tại thời điểm cuối kỳ.",
+	"• Mức hài lòng bình quân: điểm đánh giá trung bình (thang 1–5) của các phản ánh gửi đến trong kỳ đã được người dân đánh giá; tỷ lệ hài lòng: tỷ lệ đánh giá từ «Chấp nhận được» trở lên (3–5 điểm).",
+	"• Số liệu tính cho đơn vị đang giữ phản ánh: phản ánh đã chuyển được tính cho đơn vị nhận.",
+	"• Thời gian theo giờ Việt Nam (UTC+7). Báo cáo không chứa thông tin cá nhân của người gửi; nội dung phản ánh được yêu cầu giữ bí mật được ẩn.",
+}

@@ -1,0 +1,210 @@
+package storage
+
+// Reports (báo cáo) for interim and annual reviews (sơ kết, tổng kết): the
+// tickets of a period and per-unit figures. Nothing here reads personal
+// data: no citizen, name, phone, address or coordinates, and the
+// description of a confidential ticket never leaves the database.
+//
+// Definitions, for a period [from, to) and a set of units (the ticket's
+// current unit counts, so a transferred ticket counts for the unit that
+// holds it now):
+//
+//   - received (tiếp nhận): tickets created in the period;
+//   - answered (đã trả lời): tickets whose answered_at is in the period,
+//     whenever they were created (a reopened ticket answered again counts
+//     with its latest answer);
+//   - on-time rate (tỷ lệ đúng hạn): the share of the answered tickets with
+//     answered_at <= due_at; a ticket without a deadline counts as on time;
+//   - overdue (quá hạn): tickets created before to whose status is not
+//     answered, completed or rejected and whose due_at is before to. The
+//     status is the current one, so for a period in the past a ticket that
+//     was overdue at its end but has been answered since is not counted;
+//   - average satisfaction (mức hài lòng bình quân): the average rating
+//     (1–5) of the tickets created in the period that have a rating;
+//   - satisfaction rate (tỷ lệ hài lòng): the share of those ratings at or
+//     above SatisfiedRating: "Chấp nhận được", "Hài lòng", "Rất hài lòng"
+//     (2 and below reopen the ticket; the weekly digest counts the same).
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// ConfidentialText stands in a report for the description of a
+// confidential ticket.
+const ConfidentialText = "(bảo mật)"
+
+// SatisfiedRating is the lowest rating that counts as satisfied; the
+// ratings below it reopen the ticket (handlers/rating.go).
+const SatisfiedRating = 3
+
+// settledStatuses are the statuses that never count as overdue.
+var settledStatuses = []string{StatusAnswered, StatusCompleted, StatusRejected}
+
+// ReportRow is one ticket in a report, without personal data.
+type ReportRow struct {
+	Code         string        `db:"code"`
+	Kind         string        `db:"kind"`
+	Status       string        `db:"status"`
+	Category     string        `db:"category"` // name; "" when none
+	Area         string        `db:"area"`     // name; "" when none
+	UnitCode     string        `db:"unit_code"`
+	UnitName     string        `db:"unit_name"`
+	Description  string        `db:"description"` // ConfidentialText when Confidential
+	Confidential bool          `db:"confidential"`
+	CreatedAt    time.Time     `db:"created_at"`
+	DueAt        sql.NullTime  `db:"due_at"`
+	AnsweredAt   sql.NullTime  `db:"answered_at"`
+	ClosedAt     sql.NullTime  `db:"closed_at"`
+	Rating       sql.NullInt16 `db:"rating"`
+	// OnTime is set for answered tickets: answered by the deadline, or
+	// there was none.
+	OnTime sql.NullBool `db:"on_time"`
+	// Overdue: not answered, completed or rejected, and the deadline is
+	// before the end of the period.
+	Overdue bool `db:"overdue"`
+}
+
+// ReportTickets lists the tickets created in [from, to) of the given units
+// (nil: all, including tickets not routed to any unit), oldest first.
+func (s *Store) ReportTickets(ctx context.Context, unitIDs []int64, from, to time.Time) ([]ReportRow, error) {
+	var rows []ReportRow
+	err := sqlx.SelectContext(ctx, s.x, &rows, `
+		SELECT t.code, t.kind, t.status,
+		       coalesce(c.name, '') AS category, coalesce(a.name, '') AS area,
+		       coalesce(u.code, '') AS unit_code, coalesce(u.name, '') AS unit_name,
+		       CASE WHEN t.confidential THEN $5 ELSE t.description END AS description,
+		       t.confidential, t.created_at, t.due_at, t.answered_at, t.closed_at, t.rating,
+		       CASE WHEN t.answered_at IS NOT NULL THEN t.due_at IS NULL OR t.answered_at <= t.due_at END AS on_time,
+		       coalesce(t.status <> ALL($4) AND t.due_at < $2, false) AS overdue
+		FROM tickets t
+		LEFT JOIN categories c ON c.id = t.category_id
+		LEFT JOIN areas a ON a.id = t.area_id
+		LEFT JOIN units u ON u.id = t.unit_id
+		WHERE t.created_at >= $1 AND t.created_at < $2
+		  AND ($3::bigint[] IS NULL OR t.unit_id = ANY($3))
+		ORDER BY t.created_at, t.id`,
+		from, to, pq.Array(unitIDs), pq.Array(settledStatuses), ConfidentialText)
+	return rows, wrap("report tickets", err)
+}
+
+// UnitSummary holds a unit's figures for a period. The rates are derived
+// from the counts, so totals (TotalSummary) stay exact.
+type UnitSummary struct {
+	UnitID   int64  `db:"unit_id"` // 0: tickets not routed to any unit
+	UnitCode string `db:"unit_code"`
+	UnitName string `db:"unit_name"`
+	Depth    int    `db:"depth"` // 0 at the top of the organisation
+
+	Received       int `db:"received"`
+	Answered       int `db:"answered"`
+	AnsweredOnTime int `db:"answered_on_time"`
+	Overdue        int `db:"overdue"`
+	Rated          int `db:"rated"`      // tickets received in the period with a rating
+	RatingSum      int `db:"rating_sum"` // the sum of those ratings
+	Satisfied      int `db:"satisfied"`  // those rated SatisfiedRating or better
+}
+
+// OnTimeRate is the share (0–1) of answered tickets answered on time;
+// false when nothing was answered.
+func (u UnitSummary) OnTimeRate() (float64, bool) { return reportRatio(u.AnsweredOnTime, u.Answered) }
+
+// AverageRating is the average rating (1–5); false when nothing was rated.
+func (u UnitSummary) AverageRating() (float64, bool) { return reportRatio(u.RatingSum, u.Rated) }
+
+// SatisfactionRate is the share (0–1) of ratings that are satisfied; false
+// when nothing was rated.
+func (u UnitSummary) SatisfactionRate() (float64, bool) { return reportRatio(u.Satisfied, u.Rated) }
+
+func reportRatio(n, d int) (float64, bool) {
+	if d == 0 {
+		return 0, false
+	}
+	return float64(n) / float64(d), true
+}
+
+// TotalSummary adds the figures of several units up.
+func TotalSummary(units []UnitSummary) UnitSummary {
+	var t UnitSummary
+	for _, u := range units {
+		t.Received += u.Received
+		t.Answered += u.Answered
+		t.AnsweredOnTime += u.AnsweredOnTime
+		t.Overdue += u.Overdue
+		t.Rated += u.Rated
+		t.RatingSum += u.RatingSum
+		t.Satisfied += u.Satisfied
+	}
+	return t
+}
+
+// ReportSummary computes the figures of [from, to) per unit (definitions at
+// the top of this file). It lists every active unit of the set (nil: all
+// units), with zeros where nothing happened, and inactive units that still
+// have figures, in the order of the organisation tree (siblings by name).
+// With nil, tickets not routed to any unit get a last row with UnitID 0.
+func (s *Store) ReportSummary(ctx context.Context, unitIDs []int64, from, to time.Time) ([]UnitSummary, error) {
+	var units []struct {
+		UnitSummary
+		Active bool `db:"active"`
+	}
+	// Units unreachable from a root (a hand-made cycle) sort last.
+	err := sqlx.SelectContext(ctx, s.x, &units, `
+		WITH RECURSIVE ranked AS (
+			SELECT id, parent_id, row_number() OVER (ORDER BY name COLLATE "vi-x-icu", code) AS rank FROM units
+		), tree (id, path) AS (
+			SELECT id, ARRAY[rank] FROM ranked WHERE parent_id IS NULL
+			UNION ALL
+			SELECT r.id, t.path || r.rank FROM ranked r JOIN tree t ON r.parent_id = t.id
+		)
+		SELECT u.id AS unit_id, u.code AS unit_code, u.name AS unit_name,
+		       coalesce(cardinality(t.path) - 1, 0) AS depth, u.active
+		FROM units u LEFT JOIN tree t ON t.id = u.id
+		WHERE $1::bigint[] IS NULL OR u.id = ANY($1)
+		ORDER BY t.path NULLS LAST, u.id`, pq.Array(unitIDs))
+	if err != nil {
+		return nil, wrap("report units", err)
+	}
+
+	var figures []UnitSummary
+	// answered_at in the period implies created_at < to, hence the filter.
+	err = sqlx.SelectContext(ctx, s.x, &figures, `
+		SELECT coalesce(unit_id, 0) AS unit_id, '' AS unit_code, '' AS unit_name, 0 AS depth,
+		       count(*) FILTER (WHERE created_at >= $1) AS received,
+		       count(*) FILTER (WHERE answered_at >= $1 AND answered_at < $2) AS answered,
+		       count(*) FILTER (WHERE answered_at >= $1 AND answered_at < $2
+		                          AND (due_at IS NULL OR answered_at <= due_at)) AS answered_on_time,
+		       count(*) FILTER (WHERE status <> ALL($4) AND due_at < $2) AS overdue,
+		       count(rating) FILTER (WHERE created_at >= $1) AS rated,
+		       coalesce(sum(rating) FILTER (WHERE created_at >= $1), 0) AS rating_sum,
+		       count(*) FILTER (WHERE created_at >= $1 AND rating >= $5) AS satisfied
+		FROM tickets
+		WHERE created_at < $2 AND ($3::bigint[] IS NULL OR unit_id = ANY($3))
+		GROUP BY 1`,
+		from, to, pq.Array(unitIDs), pq.Array(settledStatuses), SatisfiedRating)
+	if err != nil {
+		return nil, wrap("report figures", err)
+	}
+	byUnit := make(map[int64]UnitSummary, len(figures))
+	for _, f := range figures {
+		byUnit[f.UnitID] = f
+	}
+
+	out := make([]UnitSummary, 0, len(units)+1)
+	for _, u := range units {
+		f, ok := byUnit[u.UnitID]
+		if !ok && !u.Active {
+			continue
+		}
+		f.UnitID, f.UnitCode, f.UnitName, f.Depth = u.UnitID, u.UnitCode, u.UnitName, u.Depth
+		out = append(out, f)
+	}
+	if f, ok := byUnit[0]; ok && unitIDs == nil {
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -1,0 +1,347 @@
+package storage_test
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
+)
+
+// reportTicket is a ticket of the report fixture. The expected figures are
+// computed from these in Go, independently of the SQL.
+type reportTicket struct {
+	code         string
+	unit         string // unit code; "" = not routed
+	status       string
+	created      time.Time
+	due          time.Time // zero: no deadline
+	answered     time.Time // zero: not answered
+	closed       time.Time
+	rating       int
+	confidential bool
+	description  string
+}
+
+func reportVN(m time.Month, d, h, min, sec int) time.Time {
+	return time.Date(2026, m, d, h, min, sec, 0, workcal.Location())
+}
+
+// The period is the first half of 2026 in Vietnam: [from, to).
+var (
+	reportFrom   = reportVN(time.January, 1, 0, 0, 0)
+	reportTo     = reportVN(time.July, 1, 0, 0, 0)
+	reportSecret = "Bí mật: ông Nguyễn Văn A, nhà số 12 kiệt 34"
+)
+
+func reportFixture() []reportTicket {
+	var zero time.Time
+	return []reportTicket{
+		// Created at the very start: received, answered on time, rated 5.
+		{"PA-2026-000001", "hc", storage.StatusCompleted, reportFrom, reportVN(1, 15, 17, 0, 0), reportVN(1, 10, 9, 0, 0), reportVN(1, 11, 9, 0, 0), 5, false, "Cống thoát nước bị tắc ở đường Núi Thành"},
+		// Created the second before: answered late in the period; its rating is not the period's.
+		{"PA-2025-000900", "hc", storage.StatusAnswered, reportFrom.Add(-time.Second), reportVN(1, 10, 17, 0, 0), reportVN(1, 12, 8, 0, 0), zero, 4, false, "Rác thải ven sông Hàn"},
+		// Answered exactly at the deadline, then reopened (rated 2) with a new deadline that passed: answered on time and overdue.
+		{"PA-2026-000002", "hc", storage.StatusReopened, reportVN(2, 1, 8, 0, 0), reportVN(2, 20, 17, 0, 0), reportVN(2, 10, 17, 0, 0), zero, 2, true, reportSecret},
+		// No deadline: on time.
+		{"PA-2026-000003", "hc", storage.StatusCompleted, reportVN(3, 1, 8, 0, 0), zero, reportVN(3, 5, 8, 0, 0), reportVN(3, 6, 8, 0, 0), 3, false, "Đèn đường hỏng"},
+		{"PA-2026-000004", "hc-dc", storage.StatusInProgress, reportVN(4, 1, 8, 0, 0), reportVN(4, 10, 17, 0, 0), zero, zero, 0, false, "Lấn chiếm đất công"},
+		// Created an hour before the end, due exactly at the end: not overdue.
+		{"PA-2026-000005", "hc-dc", storage.StatusReceived, reportVN(6, 30, 23, 0, 0), reportTo, zero, zero, 0, false, "Tranh chấp ranh giới thửa đất"},
+		// Created at the end: outside the period.
+		{"PA-2026-000006", "hc", storage.StatusReceived, reportTo, reportVN(7, 2, 17, 0, 0), zero, zero, 0, false, "Ngoài kỳ báo cáo"},
+		// An old open ticket, overdue since December.
+		{"PA-2025-000800", "hc", storage.StatusAccepted, time.Date(2025, 11, 3, 8, 0, 0, 0, workcal.Location()), time.Date(2025, 12, 1, 17, 0, 0, 0, workcal.Location()), zero, zero, 0, false, "Ô nhiễm tiếng ồn"},
+		// Rejected without an answer: received only.
+		{"PA-2026-000007", "hc", storage.StatusRejected, reportVN(1, 5, 8, 0, 0), reportVN(1, 15, 17, 0, 0), zero, reportVN(1, 6, 8, 0, 0), 0, false, "Không thuộc thẩm quyền"},
+		// An inactive unit with a late answer in the last minute of the period.
+		{"PA-2026-000008", "cu", storage.StatusAnswered, reportVN(2, 2, 8, 0, 0), reportVN(2, 12, 17, 0, 0), reportVN(6, 30, 23, 59, 0), zero, 0, true, reportSecret},
+		// Not routed to any unit, overdue.
+		{"PA-2026-000009", "", storage.StatusReceived, reportVN(5, 5, 8, 0, 0), reportVN(5, 10, 17, 0, 0), zero, zero, 0, false, "Chưa rõ đơn vị"},
+		// After the period.
+		{"PA-2026-000010", "hch", storage.StatusAnswered, reportVN(7, 3, 8, 0, 0), reportVN(7, 10, 17, 0, 0), reportVN(7, 4, 8, 0, 0), zero, 0, false, "Sau kỳ"},
+		// Received in the period, answered exactly at its end (so after it), rated 5.
+		{"PA-2026-000011", "tp", storage.StatusCompleted, reportVN(6, 1, 8, 0, 0), reportVN(7, 10, 17, 0, 0), reportTo, reportVN(7, 3, 8, 0, 0), 5, false, "Đề nghị mở rộng đường"},
+		// Waiting for the citizen past the deadline still counts as overdue.
+		{"PA-2026-000012", "hc", storage.StatusAwaitingInfo, reportVN(6, 1, 8, 0, 0), reportVN(6, 5, 17, 0, 0), zero, zero, 0, false, "Nước sinh hoạt đục"},
+		// Answered late: not overdue (answered), not on time.
+		{"PA-2026-000013", "hc", storage.StatusAnswered, reportVN(6, 10, 8, 0, 0), reportVN(6, 12, 17, 0, 0), reportVN(6, 20, 8, 0, 0), zero, 0, false, "Cây xanh nghiêng"},
+		// Answered exactly at the deadline: on time.
+		{"PA-2026-000014", "hc", storage.StatusCompleted, reportVN(3, 2, 8, 0, 0), reportVN(3, 10, 17, 0, 0), reportVN(3, 10, 17, 0, 0), reportVN(3, 11, 8, 0, 0), 0, false, "Biển báo giao thông bị che khuất"},
+		// Created before the period, answered exactly at its start: answered in the period.
+		{"PA-2025-000950", "hch", storage.StatusAnswered, time.Date(2025, 12, 20, 8, 0, 0, 0, workcal.Location()), reportVN(1, 5, 17, 0, 0), reportFrom, zero, 0, false, "Đèn tín hiệu hỏng"},
+	}
+}
+
+type reportUnit struct {
+	code, name, parent string
+	active             bool
+}
+
+// The tree: tp > {cu (inactive), hch, hc > hc-dc}, cu2 (inactive, no tickets).
+var reportUnits = []reportUnit{
+	{"tp", "UBND thành phố Đà Nẵng", "", true},
+	{"hc", "UBND phường Hòa Cường", "tp", true},
+	{"hch", "UBND phường Hải Châu", "tp", true},
+	{"hc-dc", "Tổ địa chính phường Hòa Cường", "hc", true},
+	{"cu", "Đơn vị cũ", "tp", false},
+	{"cu2", "Đơn vị giải thể", "tp", false},
+}
+
+// seedReport loads the fixture and returns the unit ids by code.
+func seedReport(t *testing.T, s *storage.Store) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	db := s.DB()
+	c, err := s.TouchCitizen(ctx, "telegram", "9", "9", "Nguyễn Văn A", "vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	for _, u := range reportUnits {
+		var id int64
+		err := db.QueryRowContext(ctx, `INSERT INTO units (code, name, parent_id, active) VALUES ($1, $2, $3, $4) RETURNING id`,
+			u.code, u.name, sql.NullInt64{Int64: ids[u.parent], Valid: u.parent != ""}, u.active).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[u.code] = id
+	}
+	var area int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO areas (code, name) VALUES ('hoa-cuong', 'Phường Hòa Cường') RETURNING id`).Scan(&area); err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range reportFixture() {
+		_, err := db.ExecContext(ctx, `
+			INSERT INTO tickets (code, kind, status, citizen_id, category_id, area_id, unit_id, description, phone,
+				confidential, due_at, answered_at, closed_at, rating, created_at, updated_at)
+			VALUES ($1, 'phan_anh', $2, $3, (SELECT id FROM categories WHERE code = 'moi-truong'), $4, $5, $6,
+				'0905000111', $7, $8, $9, $10, $11, $12, $12)`,
+			tk.code, tk.status, c.ID, area, sql.NullInt64{Int64: ids[tk.unit], Valid: tk.unit != ""}, tk.description,
+			tk.confidential, reportNullTime(tk.due), reportNullTime(tk.answered), reportNullTime(tk.closed),
+			sql.NullInt16{Int16: int16(tk.rating), Valid: tk.rating > 0}, tk.created)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+func reportNullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
+
+func reportIn(t, from, to time.Time) bool { return !t.IsZero() && !t.Before(from) && t.Before(to) }
+
+// expectSummary applies the definitions to the fixture.
+func expectSummary(units []string) map[string]storage.UnitSummary {
+	want := map[string]storage.UnitSummary{}
+	for _, u := range units {
+		want[u] = storage.UnitSummary{}
+	}
+	for _, tk := range reportFixture() {
+		f, ok := want[tk.unit]
+		if !ok {
+			continue
+		}
+		if reportIn(tk.created, reportFrom, reportTo) {
+			f.Received++
+			if tk.rating > 0 {
+				f.Rated++
+				f.RatingSum += tk.rating
+				if tk.rating >= 3 {
+					f.Satisfied++
+				}
+			}
+		}
+		if reportIn(tk.answered, reportFrom, reportTo) {
+			f.Answered++
+			if tk.due.IsZero() || !tk.answered.After(tk.due) {
+				f.AnsweredOnTime++
+			}
+		}
+		settled := tk.status == storage.StatusAnswered || tk.status == storage.StatusCompleted || tk.status == storage.StatusRejected
+		if tk.created.Before(reportTo) && !settled && !tk.due.IsZero() && tk.due.Before(reportTo) {
+			f.Overdue++
+		}
+		want[tk.unit] = f
+	}
+	return want
+}
+
+func reportFigures(u storage.UnitSummary) storage.UnitSummary {
+	u.UnitID, u.UnitCode, u.UnitName, u.Depth = 0, "", "", 0
+	return u
+}
+
+func TestReportSummary(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t)
+	ids := seedReport(t, s)
+
+	got, err := s.ReportSummary(ctx, nil, reportFrom, reportTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tree order, siblings by Vietnamese name; the inactive unit without
+	// tickets is left out; unrouted tickets come last.
+	var order []string
+	for _, u := range got {
+		order = append(order, strings.Repeat(">", u.Depth)+u.UnitCode)
+	}
+	if want := []string{"tp", ">cu", ">hch", ">hc", ">>hc-dc", ""}; !slices.Equal(order, want) {
+		t.Fatalf("units = %q, want %q", order, want)
+	}
+	want := expectSummary([]string{"tp", "cu", "hch", "hc", "hc-dc", ""})
+	for _, u := range got {
+		if u.UnitCode != "" && u.UnitID != ids[u.UnitCode] {
+			t.Errorf("%s: id %d, want %d", u.UnitCode, u.UnitID, ids[u.UnitCode])
+		}
+		if diff := cmp.Diff(want[u.UnitCode], reportFigures(u)); diff != "" {
+			t.Errorf("unit %q (-want +got):\n%s", u.UnitCode, diff)
+		}
+	}
+
+	// The same figures worked out by hand, so the oracle above is checked too.
+	hc := got[3]
+	if hc.Received != 7 || hc.Answered != 6 || hc.AnsweredOnTime != 4 || hc.Overdue != 3 || hc.Rated != 3 || hc.RatingSum != 10 || hc.Satisfied != 2 {
+		t.Errorf("hc = %+v", hc)
+	}
+	if r, ok := hc.OnTimeRate(); !ok || r != 4.0/6 {
+		t.Errorf("hc on-time rate = %v, %v", r, ok)
+	}
+	if dc := got[4]; dc.Received != 2 || dc.Overdue != 1 {
+		t.Errorf("hc-dc = %+v", dc)
+	}
+	if hch := got[2]; hch.Received != 0 || hch.Answered != 1 || hch.AnsweredOnTime != 1 {
+		t.Errorf("hch = %+v", hch)
+	}
+	if tp := got[0]; tp.Received != 1 || tp.Answered != 0 || tp.Rated != 1 {
+		t.Errorf("tp = %+v", tp)
+	}
+	total := storage.TotalSummary(got)
+	if total.Received != 12 || total.Answered != 8 || total.AnsweredOnTime != 5 || total.Overdue != 5 || total.Rated != 4 || total.Satisfied != 3 {
+		t.Errorf("total = %+v", total)
+	}
+	if r, _ := total.OnTimeRate(); r != 5.0/8 {
+		t.Errorf("total on-time rate = %v", r)
+	}
+	if r, _ := total.AverageRating(); r != 3.75 {
+		t.Errorf("total average rating = %v", r)
+	}
+	if r, _ := total.SatisfactionRate(); r != 0.75 {
+		t.Errorf("total satisfaction rate = %v", r)
+	}
+	if _, ok := got[4].OnTimeRate(); ok {
+		t.Errorf("hc-dc answered nothing but has an on-time rate")
+	}
+
+	// A leader's subtree: no unrouted row, nothing from elsewhere.
+	sub, err := s.UnitSubtree(ctx, ids["hc"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.ReportSummary(ctx, sub, reportFrom, reportTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = expectSummary([]string{"hc", "hc-dc"})
+	if len(got) != 2 || got[0].UnitCode != "hc" || got[1].UnitCode != "hc-dc" {
+		t.Fatalf("subtree summary = %+v", got)
+	}
+	for _, u := range got {
+		if diff := cmp.Diff(want[u.UnitCode], reportFigures(u)); diff != "" {
+			t.Errorf("subtree unit %q (-want +got):\n%s", u.UnitCode, diff)
+		}
+	}
+
+	// An empty set is nothing, not everything.
+	if got, err := s.ReportSummary(ctx, []int64{}, reportFrom, reportTo); err != nil || len(got) != 0 {
+		t.Fatalf("empty scope = %+v, %v", got, err)
+	}
+}
+
+func TestReportTickets(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t)
+	ids := seedReport(t, s)
+
+	rows, err := s.ReportTickets(ctx, nil, reportFrom, reportTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []reportTicket
+	for _, tk := range reportFixture() {
+		if reportIn(tk.created, reportFrom, reportTo) {
+			want = append(want, tk)
+		}
+	}
+	slices.SortStableFunc(want, func(a, b reportTicket) int { return a.created.Compare(b.created) })
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(rows), len(want))
+	}
+	names := map[string]string{}
+	for _, u := range reportUnits {
+		names[u.code] = u.name
+	}
+	for i, r := range rows {
+		w := want[i]
+		if r.Code != w.code || r.Status != w.status || r.Kind != "phan_anh" || r.UnitCode != w.unit || r.UnitName != names[w.unit] {
+			t.Errorf("row %d = %+v, want %+v", i, r, w)
+		}
+		if r.Category != "Môi trường" || r.Area != "Phường Hòa Cường" {
+			t.Errorf("%s: category %q, area %q", r.Code, r.Category, r.Area)
+		}
+		if !r.CreatedAt.Equal(w.created) || r.DueAt.Valid != !w.due.IsZero() || r.DueAt.Valid && !r.DueAt.Time.Equal(w.due) ||
+			r.AnsweredAt.Valid != !w.answered.IsZero() || r.ClosedAt.Valid != !w.closed.IsZero() {
+			t.Errorf("%s: times %v %v %v %v", r.Code, r.CreatedAt, r.DueAt, r.AnsweredAt, r.ClosedAt)
+		}
+		if r.Rating.Valid != (w.rating > 0) || int(r.Rating.Int16) != w.rating {
+			t.Errorf("%s: rating %v, want %d", r.Code, r.Rating, w.rating)
+		}
+		wantDesc := w.description
+		if w.confidential {
+			wantDesc = storage.ConfidentialText
+		}
+		if r.Description != wantDesc || r.Confidential != w.confidential {
+			t.Errorf("%s: description %q, want %q", r.Code, r.Description, wantDesc)
+		}
+		if onTime := w.due.IsZero() || !w.answered.After(w.due); r.OnTime.Valid != !w.answered.IsZero() || r.OnTime.Valid && r.OnTime.Bool != onTime {
+			t.Errorf("%s: on time %v", r.Code, r.OnTime)
+		}
+		settled := slices.Contains([]string{storage.StatusAnswered, storage.StatusCompleted, storage.StatusRejected}, w.status)
+		if overdue := !settled && !w.due.IsZero() && w.due.Before(reportTo); r.Overdue != overdue {
+			t.Errorf("%s: overdue %v, want %v", r.Code, r.Overdue, overdue)
+		}
+	}
+	for _, r := range rows {
+		if strings.Contains(strings.ToLower(r.Description+r.Category+r.Area+r.UnitName), "nguyễn") {
+			t.Fatalf("%s leaks personal data: %+v", r.Code, r)
+		}
+	}
+
+	// A subtree: its tickets only, oldest first.
+	sub, err := s.UnitSubtree(ctx, ids["hc"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err = s.ReportTickets(ctx, sub, reportFrom, reportTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, r := range rows {
+		codes = append(codes, r.Code)
+	}
+	wantCodes := []string{"PA-2026-000001", "PA-2026-000007", "PA-2026-000002", "PA-2026-000003", "PA-2026-000014",
+		"PA-2026-000004", "PA-2026-000012", "PA-2026-000013", "PA-2026-000005"}
+	if !slices.Equal(codes, wantCodes) {
+		t.Fatalf("subtree codes = %v, want %v", codes, wantCodes)
+	}
+}
