@@ -94,6 +94,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		jobs.Reminders(store, service, cfg.ReminderCron),
 		jobs.Escalations(store, service, policy),
 		jobs.RatingFollowUp(store, service, policy),
+		jobs.WeeklyDigest(store, cfg.DigestCron, logger),
 	}
 	for _, job := range scheduled {
 		if err := runner.Add(job); err != nil {

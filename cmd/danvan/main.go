@@ -23,6 +23,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"admin", "organisation, officers and invitations (danvan admin help)", runAdmin},
 		{"ticket", "show and list tickets (danvan ticket help)", runTicket},
+		{"digest", "leaders' weekly digest: preview, or queue now (danvan digest -h)", runDigest},
 		{"export", "write a period's report as XLSX or CSV (danvan export -h)", runExport},
 		{"config", "print the configuration settings (secrets redacted)", runConfig},
 	}

@@ -1,0 +1,82 @@
+package digest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// DedupeKey identifies one leader's digest of one week in the outbox, so
+// that it is queued once however often the job or the command runs.
+func DedupeKey(d Digest, officerID int64) string {
+	return fmt.Sprintf("digest:%d:%s:%d", d.Unit.ID, d.WeekStart.Format("2006-01-02"), officerID)
+}
+
+// Queue writes the digest to the outbox for every active leader of the
+// unit on channel: the text with buttons to the oldest overdue tickets,
+// then the chart as a PNG file (an outgoing photo can only be a file id
+// Telegram already has). Each leader reads it in their language. Call it
+// in a transaction. It returns the number of leaders the digest is now
+// queued for; for those it was queued for before, nothing is added.
+func Queue(ctx context.Context, tx *storage.Store, d Digest, channel string) (int, error) {
+	leaders, err := tx.UnitStaff(ctx, d.Unit.ID, storage.RoleLeader)
+	if err != nil {
+		return 0, err
+	}
+	var chart []byte
+	texts := map[*lang]string{}
+	n := 0
+	for _, o := range leaders {
+		if o.Channel != channel {
+			continue
+		}
+		citizen, err := tx.CitizenByID(ctx, o.CitizenID)
+		if err != nil {
+			return n, err
+		}
+		l := language(citizen.Language)
+		if _, ok := texts[l]; !ok {
+			texts[l] = Render(d, citizen.Language)
+		}
+		if chart == nil {
+			if chart, err = Chart(d); err != nil {
+				return n, err
+			}
+		}
+		key := DedupeKey(d, o.ID)
+		if err := enqueue(ctx, tx, channel, key, bot.Outgoing{
+			Kind: bot.KindText, ChatID: o.ChatID, Text: texts[l], Buttons: Buttons(d),
+		}); err != nil {
+			return n, err
+		}
+		if err := enqueue(ctx, tx, channel, key+":chart", bot.Outgoing{
+			Kind: bot.KindDocument, ChatID: o.ChatID, Content: chart,
+			FileName: fmt.Sprintf("ban-tin-tuan-%s-%s.png", d.Unit.Code, d.WeekStart.Format("2006-01-02")),
+			Text:     l.chartCaption(len(d.Trend)),
+		}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (l *lang) chartCaption(weeks int) string {
+	if l == en {
+		return fmt.Sprintf("New, answered and overdue petitions over the last %d weeks", weeks)
+	}
+	return fmt.Sprintf("Phản ánh mới, đã trả lời và quá hạn trong %d tuần gần nhất", weeks)
+}
+
+func enqueue(ctx context.Context, tx *storage.Store, channel, key string, o bot.Outgoing) error {
+	payload, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("digest: encode message: %w", err)
+	}
+	return tx.Enqueue(ctx, channel, storage.OutboxEntry{
+		ChatID: o.ChatID, Kind: string(o.Kind), Payload: payload, DedupeKey: key,
+	})
+}
