@@ -19,7 +19,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "run the bot service (the default)", runService},
+		{"run", "run the bot service (the default; the sandbox when no token is set)", runService},
+		{"demo", "try the bot in a browser, without Telegram (a sandbox)", runDemo},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"admin", "organisation, officers and invitations (danvan admin help)", runAdmin},
 		{"ticket", "show and list tickets (danvan ticket help)", runTicket},

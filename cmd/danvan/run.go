@@ -19,6 +19,9 @@ func runService(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.TelegramToken == "" {
+		return runDemoInstead(ctx)
+	}
 	return app.Run(ctx, cfg, app.Options{Logger: newLogger(cfg)})
 }
 

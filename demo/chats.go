@@ -1,0 +1,221 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+)
+
+// The chats: what the page reads (the long-polled state, one chat's
+// messages) and what a person does in a chat (text, buttons, photo,
+// location, contact).
+
+// sampleLocation is what "share location" sends: a street corner in the
+// sample ward, so the bot picks that ward.
+var sampleLocation = telegramtest.Location{Latitude: 16.0372, Longitude: 108.2151}
+
+// pollWait is how long the page's long poll waits for a change.
+const pollWait = 25 * time.Second
+
+type stateView struct {
+	Version  uint64      `json:"version"`
+	Lang     string      `json:"lang"`
+	Now      time.Time   `json:"now"`
+	Workdays int         `json:"workdays"`
+	Digest   bool        `json:"digest"` // the weekly digest job exists
+	Chats    []chatState `json:"chats"`
+}
+
+type chatState struct {
+	chat
+	Count  int       `json:"count"` // the bot's messages, for unread marks
+	Last   string    `json:"last,omitempty"`
+	LastAt time.Time `json:"last_at,omitzero"`
+}
+
+// state is the page's long poll: it answers at once when the version
+// differs from ?since, otherwise when something changes or after a while.
+func (s *server) state(w http.ResponseWriter, r *http.Request) {
+	if since, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64); err == nil {
+		ctx, cancel := context.WithTimeout(r.Context(), pollWait)
+		defer cancel()
+		stop := context.AfterFunc(s.life, cancel)
+		defer stop()
+		s.changes.wait(ctx, since)
+	}
+	v := stateView{Version: s.changes.current(), Lang: s.lang, Now: s.clock.Now(), Workdays: s.clock.Workdays()}
+	_, v.Digest = s.job(digestJob)
+	for _, ch := range s.cast.chats {
+		st := chatState{chat: *ch}
+		for _, m := range s.api.History(ch.ID) {
+			if m.Deleted {
+				continue
+			}
+			if m.FromBot {
+				st.Count++
+			}
+			st.Last, st.LastAt = preview(m), s.clock.At(m.Date)
+		}
+		v.Chats = append(v.Chats, st)
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+type chatView struct {
+	Messages []messageView             `json:"messages"`
+	Keyboard *keyboardView             `json:"keyboard,omitempty"`
+	Commands []telegramtest.BotCommand `json:"commands,omitempty"`
+}
+
+func (s *server) chat(w http.ResponseWriter, r *http.Request) {
+	ch, ok := s.chatOf(w, r)
+	if !ok {
+		return
+	}
+	v := chatView{Messages: []messageView{}, Keyboard: viewKeyboard(s.api.ReplyKeyboard(ch.ID)), Commands: s.commands(ch)}
+	for _, m := range s.api.History(ch.ID) {
+		if !m.Deleted {
+			v.Messages = append(v.Messages, viewMessage(m, ch.Kind == kindGroup, s.clock.At))
+		}
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// commands is the bot's command menu in a chat, most specific scope first,
+// as Telegram resolves it.
+func (s *server) commands(ch *chat) []telegramtest.BotCommand {
+	scopes := []telegramtest.CommandScope{{Type: "chat", ChatID: ch.ID}, {Type: "all_private_chats"}, {Type: "default"}}
+	if ch.Kind == kindGroup {
+		scopes = []telegramtest.CommandScope{{Type: "chat", ChatID: ch.ID}, {Type: "all_group_chats"}, {Type: "default"}}
+	}
+	for _, scope := range scopes {
+		for _, lang := range []string{ch.actor.LanguageCode, ""} {
+			if cmds := s.api.CommandsFor(scope, lang); len(cmds) > 0 {
+				return cmds
+			}
+		}
+	}
+	return nil
+}
+
+func (s *server) chatOf(w http.ResponseWriter, r *http.Request) (*chat, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	ch := s.cast.byID[id]
+	if err != nil || ch == nil {
+		writeError(w, http.StatusNotFound, errors.New("no such chat"))
+		return nil, false
+	}
+	return ch, true
+}
+
+// act wraps the actions a person takes in a chat: the result, if any, is
+// sent back and the page is told that the chat changed.
+func (s *server) act(fn func(r *http.Request, ch *chat) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ch, ok := s.chatOf(w, r)
+		if !ok {
+			return
+		}
+		res, err := fn(r, ch)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		s.changes.bump()
+		if res == nil {
+			res = struct{}{}
+		}
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// push sends a message as the chat's person.
+func (s *server) push(ch *chat, in telegramtest.Incoming) error {
+	in.From = ch.actor
+	if ch.Kind == kindGroup {
+		in.Chat = &ch.tg
+	}
+	_, err := s.api.PushMessage(in)
+	return err
+}
+
+func (s *server) send(r *http.Request, ch *chat) (any, error) {
+	var body struct {
+		Text string `json:"text"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		return nil, err
+	}
+	return nil, s.push(ch, telegramtest.Incoming{Text: body.Text})
+}
+
+type pressResult struct {
+	Answer string `json:"answer,omitempty"` // the bot's answerCallbackQuery text
+	Alert  bool   `json:"alert,omitempty"`
+}
+
+func (s *server) press(r *http.Request, ch *chat) (any, error) {
+	var body struct {
+		MessageID int    `json:"message_id"`
+		Text      string `json:"text"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		return nil, err
+	}
+	p, err := s.api.PressButton(ch.actor, ch.ID, body.MessageID, body.Text)
+	if err != nil {
+		return nil, err
+	}
+	// The answer (a toast or an alert) comes quickly; the page shows it.
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	a, err := s.api.WaitCallbackAnswer(ctx, p.CallbackQueryID)
+	if err != nil {
+		return pressResult{}, nil
+	}
+	return pressResult{Answer: a.Text, Alert: a.ShowAlert}, nil
+}
+
+const maxPhoto = 10 << 20 // Telegram's limit for photos
+
+func (s *server) photo(r *http.Request, ch *chat) (any, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, maxPhoto+1<<20)
+	f, _, err := r.FormFile("photo")
+	if err != nil {
+		return nil, fmt.Errorf("no photo: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPhoto+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxPhoto {
+		return nil, errors.New("the photo is larger than 10 MB")
+	}
+	if ct := http.DetectContentType(data); !strings.HasPrefix(ct, "image/") {
+		return nil, fmt.Errorf("not an image (%s)", ct)
+	}
+	return nil, s.push(ch, telegramtest.Incoming{Photo: data, Caption: r.FormValue("caption")})
+}
+
+func (s *server) location(r *http.Request, ch *chat) (any, error) {
+	loc := sampleLocation
+	return nil, s.push(ch, telegramtest.Incoming{Location: &loc})
+}
+
+func (s *server) contact(r *http.Request, ch *chat) (any, error) {
+	phone := ch.Phone
+	if phone == "" {
+		phone = fmt.Sprintf("+849%08d", ch.ID%100_000_000)
+	}
+	u := ch.actor
+	return nil, s.push(ch, telegramtest.Incoming{Contact: &telegramtest.Contact{
+		PhoneNumber: phone, FirstName: u.FirstName, LastName: u.LastName, UserID: u.ID}})
+}

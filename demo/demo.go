@@ -1,0 +1,192 @@
+// Package demo is the sandbox: the real danvan service connected to the
+// in-repo fake Telegram Bot API, with a sample organisation, staff who
+// have already joined, and a web page that plays every person — citizens,
+// officers, leaders and a unit's group — so that anyone can see the whole
+// loop in a browser without a bot token, a database or the internet.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/danvan-vn/danvan/app"
+	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+	"github.com/danvan-vn/danvan/config"
+)
+
+// Options configure Run.
+type Options struct {
+	// Listen is the web page's address (default 127.0.0.1:8080).
+	Listen string
+	// DataDir is the sandbox's own directory: its private PostgreSQL and
+	// its clock. Never the production data directory.
+	DataDir string
+	// DatabaseURL, when set, is used instead of the private PostgreSQL.
+	DatabaseURL string
+	// Reset deletes DataDir first, to start over.
+	Reset bool
+	// Lang is the page's default language and the people's Telegram
+	// language: "vi" (default) or "en".
+	Lang string
+	// Logger receives the service's log; nil is slog.Default().
+	Logger *slog.Logger
+	// Ready is called with the page's URL once it can be used.
+	Ready func(url string)
+}
+
+// Run runs the sandbox until ctx ends, then stops everything in order: the
+// page, the service (which flushes its outbox to the fake), the fake.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:8080"
+	}
+	if opts.Lang != "en" {
+		opts.Lang = "vi"
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if opts.DataDir == "" && opts.DatabaseURL == "" {
+		return errors.New("demo: a data directory or a database URL is needed")
+	}
+	clockFile := ""
+	if opts.DataDir != "" {
+		if opts.Reset {
+			if err := os.RemoveAll(opts.DataDir); err != nil {
+				return err
+			}
+		}
+		// 0755: under root the private PostgreSQL runs as the postgres
+		// user, who must be able to enter this directory.
+		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+			return err
+		}
+		clockFile = filepath.Join(opts.DataDir, "clock.json")
+	}
+	sample, err := parseSample()
+	if err != nil {
+		return err
+	}
+	people, err := newCast(sample, opts.Lang)
+	if err != nil {
+		return err
+	}
+	clk, err := loadClock(clockFile)
+	if err != nil {
+		return fmt.Errorf("demo: reading the clock: %w", err)
+	}
+	// Listen first: a busy port should fail before anything starts.
+	listener, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return err
+	}
+	defer listener.Close()
+
+	api, err := telegramtest.Listen("127.0.0.1:0", telegramtest.Config{
+		BotUsername: "danvan_sandbox_bot", BotFirstName: "danvan",
+		// The bot keeps the update ids it handled in its database, and the
+		// fake forgets everything when it stops: ids drawn from the clock
+		// keep growing across restarts.
+		FirstUpdateID:          int(time.Now().UnixMilli()),
+		HTMLAllowBareAmpersand: true, // as Telegram does
+	})
+	if err != nil {
+		return err
+	}
+	defer api.Close()
+
+	cfg, err := serviceConfig(api, opts)
+	if err != nil {
+		return err
+	}
+	serviceCtx, stopService := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopService()
+	started := make(chan app.Running, 1)
+	serviceDone := make(chan error, 1)
+	go func() {
+		serviceDone <- app.Run(serviceCtx, cfg, app.Options{Logger: logger, Now: clk.Now,
+			Started: func(r app.Running) { started <- r }})
+	}()
+	// stopAll stops the service and waits for it; the deferred Close then
+	// stops the fake it was flushing to.
+	stopAll := func() error { stopService(); return <-serviceDone }
+
+	var running app.Running
+	select {
+	case running = <-started:
+	case err := <-serviceDone:
+		return err
+	case <-ctx.Done():
+		return stopAll()
+	}
+	if err := seed(ctx, running.Store, api, people, clk.Now, logger); err != nil {
+		stopAll()
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+
+	changes := newHub()
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	for _, ch := range people.chats {
+		go changes.watch(watchCtx, api, ch.ID)
+	}
+	page := &http.Server{
+		Handler:           newServer(watchCtx, running, api, people, clk, changes, opts.Lang, logger).routes(listener.Addr().String()),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	pageDone := make(chan error, 1)
+	go func() { pageDone <- page.Serve(listener) }()
+	if opts.Ready != nil {
+		opts.Ready("http://" + listener.Addr().String())
+	}
+
+	var failure error
+	select {
+	case <-ctx.Done():
+	case failure = <-serviceDone:
+		serviceDone <- failure // stopAll reads it again
+	case failure = <-pageDone:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stopWatching() // ends the long polls' waits
+	page.Shutdown(shutdownCtx)
+	if err := stopAll(); failure == nil {
+		failure = err
+	}
+	if errors.Is(failure, http.ErrServerClosed) {
+		failure = nil
+	}
+	return failure
+}
+
+// serviceConfig is the real service's configuration, from the environment
+// like `danvan run`, but pointed at the fake and the sandbox's database.
+func serviceConfig(api *telegramtest.Server, opts Options) (*config.Config, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, err
+	}
+	cfg.TelegramToken = api.Token()
+	cfg.TelegramAPIURL = api.URL
+	cfg.TelegramBotUsername = api.Bot().Username
+	cfg.TelegramMode = "polling"
+	cfg.TelegramWebhookURL, cfg.TelegramWebhookSecret = "", ""
+	cfg.ListenAddr = "127.0.0.1:0" // /healthz is not needed; the page has the port
+	cfg.DatabaseURL = opts.DatabaseURL
+	cfg.DataDir = opts.DataDir
+	cfg.RunMigrations = true
+	cfg.ShutdownTimeout = 10 * time.Second
+	return cfg, nil
+}

@@ -1,0 +1,324 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/storage/storagetest"
+)
+
+// sandbox is a running demo driven through its HTTP API, as the page does.
+type sandbox struct {
+	t    *testing.T
+	base string
+}
+
+func startSandbox(t *testing.T) *sandbox {
+	t.Helper()
+	dsn := storagetest.NewDatabase(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	go func() {
+		done <- Run(ctx, Options{Listen: "127.0.0.1:0", DatabaseURL: dsn, Logger: logger,
+			Ready: func(url string) { ready <- url }})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the sandbox stopped with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("the sandbox did not stop within 30 s")
+		}
+	})
+	select {
+	case url := <-ready:
+		return &sandbox{t: t, base: url}
+	case err := <-done:
+		t.Fatalf("the sandbox did not start: %v", err)
+	case <-time.After(time.Minute):
+		t.Fatal("the sandbox did not start within a minute")
+	}
+	return nil
+}
+
+func (s *sandbox) do(method, path, contentType string, body io.Reader, out any) int {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.base+path, body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("X-Danvan-Sandbox", "1")
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		return res.StatusCode
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			s.t.Fatalf("%s %s: %v in %s", method, path, err, data)
+		}
+	}
+	return res.StatusCode
+}
+
+// post fails the test unless the action succeeds.
+func (s *sandbox) post(path string, body any, out any) {
+	s.t.Helper()
+	data, _ := json.Marshal(body)
+	if code := s.do(http.MethodPost, path, "application/json", bytes.NewReader(data), out); code != http.StatusOK {
+		s.t.Fatalf("POST %s: status %d", path, code)
+	}
+}
+
+func (s *sandbox) messages(chatID int64) []messageView {
+	s.t.Helper()
+	var v chatView
+	if code := s.do(http.MethodGet, fmt.Sprintf("/api/chats/%d", chatID), "", nil, &v); code != http.StatusOK {
+		s.t.Fatalf("chat %d: status %d", chatID, code)
+	}
+	return v.Messages
+}
+
+func (s *sandbox) lastID(chatID int64) int {
+	msgs := s.messages(chatID)
+	if len(msgs) == 0 {
+		return 0
+	}
+	return msgs[len(msgs)-1].ID
+}
+
+// expect waits for a bot message after message id `after` (or an edited
+// one) whose text or caption contains every string.
+func (s *sandbox) expect(chatID int64, after int, want ...string) messageView {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		msgs := s.messages(chatID)
+		for _, m := range msgs {
+			if !m.FromBot || (m.ID <= after && !m.Edited) {
+				continue
+			}
+			all := true
+			for _, w := range want {
+				all = all && strings.Contains(m.Text+m.Caption, w)
+			}
+			if all {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			var got []string
+			for _, m := range msgs {
+				got = append(got, fmt.Sprintf("#%d %q", m.ID, m.Text+m.Caption))
+			}
+			s.t.Fatalf("chat %d: no bot message after #%d with %q; messages:\n%s", chatID, after, want, strings.Join(got, "\n"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// say sends text in a chat and waits for the reply containing want.
+func (s *sandbox) say(chatID int64, text string, want ...string) messageView {
+	s.t.Helper()
+	at := s.lastID(chatID)
+	s.post(fmt.Sprintf("/api/chats/%d/send", chatID), map[string]string{"text": text}, nil)
+	return s.expect(chatID, at, want...)
+}
+
+// press taps the button labelled label on the latest message that has it.
+func (s *sandbox) press(chatID int64, label string, want ...string) messageView {
+	s.t.Helper()
+	msgs := s.messages(chatID)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, row := range msgs[i].Buttons {
+			for _, b := range row {
+				if strings.Contains(b.Text, label) {
+					at := s.lastID(chatID)
+					s.post(fmt.Sprintf("/api/chats/%d/press", chatID), map[string]any{"message_id": msgs[i].ID, "text": b.Text}, nil)
+					return s.expect(chatID, at, want...)
+				}
+			}
+		}
+	}
+	s.t.Fatalf("chat %d: no button %q", chatID, label)
+	return messageView{}
+}
+
+func (s *sandbox) sendPhoto(chatID int64, caption string, want ...string) messageView {
+	s.t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for x := range 640 {
+		for y := range 480 {
+			img.Set(x, y, color.RGBA{uint8(x / 3), uint8(y / 2), 120, 255})
+		}
+	}
+	var body bytes.Buffer
+	form := multipart.NewWriter(&body)
+	w, _ := form.CreateFormFile("photo", "street.png")
+	png.Encode(w, img)
+	if caption != "" {
+		form.WriteField("caption", caption)
+	}
+	form.Close()
+	at := s.lastID(chatID)
+	if code := s.do(http.MethodPost, fmt.Sprintf("/api/chats/%d/photo", chatID), form.FormDataContentType(), &body, nil); code != http.StatusOK {
+		s.t.Fatalf("photo: status %d", code)
+	}
+	return s.expect(chatID, at, want...)
+}
+
+func codeIn(t *testing.T, text string) string {
+	t.Helper()
+	i := strings.Index(text, "PA-")
+	if i < 0 || len(text) < i+14 {
+		t.Fatalf("no ticket code in %q", text)
+	}
+	return text[i : i+14]
+}
+
+// The whole loop through the page's API: a citizen files a petition with
+// a location, a photo and her phone; the ward's officer gets the card and
+// accepts it; the citizen is told; the clock moves past the deadline and
+// the city leader gets the escalation.
+func TestSandboxLoop(t *testing.T) {
+	s := startSandbox(t)
+	lan, officer := int64(firstCitizenID), officerID(sampleWard)
+
+	var state stateView
+	s.do(http.MethodGet, "/api/state", "", nil, &state)
+	if len(state.Chats) < 10 || state.Lang != "vi" {
+		t.Fatalf("state: %d chats, lang %q", len(state.Chats), state.Lang)
+	}
+	s.expect(lan, 0, "Xin chào") // the citizens were started
+	s.expect(officer, 0, "cán bộ của Ủy ban nhân dân phường Hòa Cường")
+	s.expect(groupChatID, 0, "Nhóm đã được liên kết")
+
+	s.say(lan, "/new", "loại nội dung")
+	s.press(lan, "Phản ánh", "lĩnh vực")
+	s.press(lan, "Môi trường", "xảy ra ở đâu")
+	at := s.lastID(lan)
+	s.post(fmt.Sprintf("/api/chats/%d/location", lan), struct{}{}, nil)
+	s.expect(lan, at, "mô tả sự việc")
+	s.say(lan, "Nước thải tràn ra đường ở kiệt 45 Núi Thành", "gửi ảnh")
+	s.sendPhoto(lan, "", "Đã nhận")
+	s.press(lan, "Tiếp tục", "số điện thoại")
+	at = s.lastID(lan)
+	s.post(fmt.Sprintf("/api/chats/%d/contact", lan), struct{}{}, nil)
+	s.expect(lan, at, "giữ bí mật")
+	s.press(lan, "Không cần", "kiểm tra lại")
+	at = s.lastID(lan)
+	code := codeIn(t, s.press(lan, "Gửi phản ánh", "PA-").Text)
+
+	s.expect(officer, 0, "Phản ánh mới", code, "Nước thải tràn")
+	s.expect(groupChatID, 0, code)
+	s.press(officer, "Tiếp nhận", "Đã tiếp nhận bởi")
+	s.expect(lan, at, code, "tiếp nhận và đang xử lý")
+
+	// The citizen's photo reached the officer and is served by the page.
+	var photo *photoView
+	for _, m := range s.messages(officer) {
+		if m.Photo != nil {
+			photo = m.Photo
+		}
+	}
+	if photo == nil {
+		t.Fatal("the officer got no photo")
+	}
+	res, err := http.Get(s.base + "/api/file/" + photo.FileID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); res.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "image/") {
+		t.Fatalf("photo: status %d, type %q", res.StatusCode, ct)
+	}
+
+	// Past the deadline (10 working days): the escalation job runs at once.
+	var ran jobsResult
+	s.post("/api/clock/advance", map[string]int{"workdays": 11}, &ran)
+	if !strings.Contains(strings.Join(ran.Ran, " "), "escalations") {
+		t.Fatalf("jobs run after the advance: %v", ran.Ran)
+	}
+	s.expect(cityLeaderID, 0, "Phản ánh quá hạn", code)
+	s.expect(wardLeaderID, 0, "Phản ánh quá hạn", code)
+
+	// Leaders get the XLSX report as a document the page can download.
+	report := s.say(cityLeaderID, "/report", "Báo cáo tiếp nhận") // the document's caption
+	if report.Document == nil || !strings.HasSuffix(report.Document.Name, ".xlsx") {
+		t.Fatalf("report: %+v", report)
+	}
+	res, err = http.Get(s.base + "/api/file/" + report.Document.FileID + "?download=1&name=" + report.Document.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); !strings.Contains(ct, "spreadsheetml") {
+		t.Fatalf("report download: type %q", ct)
+	}
+
+	var tk ticketView
+	s.do(http.MethodGet, "/api/tickets/"+code, "", nil, &tk)
+	var kinds []string
+	for _, e := range tk.Events {
+		kinds = append(kinds, e.Kind)
+	}
+	if got := strings.Join(kinds, " "); !strings.HasPrefix(got, "created") || !strings.Contains(got, "accepted") {
+		t.Fatalf("timeline: %s", got)
+	}
+	if tk.Unit != "Ủy ban nhân dân phường Hòa Cường" || tk.DueAt == nil || !tk.DueAt.Before(ran.Now) {
+		t.Fatalf("ticket: unit %q, due %v, now %v", tk.Unit, tk.DueAt, ran.Now)
+	}
+}
+
+// Other sites cannot drive the sandbox: changes need the page's header, and
+// only loopback host names are answered.
+func TestSandboxGuard(t *testing.T) {
+	h := guard("127.0.0.1:8080", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, tc := range []struct {
+		method, host string
+		header       bool
+		want         int
+	}{
+		{"GET", "127.0.0.1:8080", false, http.StatusOK},
+		{"GET", "localhost:8080", false, http.StatusOK},
+		{"GET", "evil.example:8080", false, http.StatusForbidden},
+		{"POST", "127.0.0.1:8080", false, http.StatusForbidden},
+		{"POST", "127.0.0.1:8080", true, http.StatusOK},
+	} {
+		req, _ := http.NewRequest(tc.method, "http://"+tc.host+"/api/state", nil)
+		if tc.header {
+			req.Header.Set("X-Danvan-Sandbox", "1")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("%s %s header=%v: status %d, want %d", tc.method, tc.host, tc.header, rec.Code, tc.want)
+		}
+	}
+}

@@ -1,0 +1,367 @@
+// Drives the sandbox page in headless Chromium as a person would: a
+// citizen files a petition with a location and a photo, the ward's officer
+// accepts and answers it, the citizen rates it; a second petition is left
+// open, the clock is advanced and the city leader sees the escalation; the
+// weekly digest is sent when the build has it. Screenshots at every step.
+//
+//   node sandbox.mjs DANVAN_BINARY DATA_DIR SCREENSHOT_DIR
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { chromium } from "playwright-core";
+
+const [binary, dataDir, shotDir] = process.argv.slice(2);
+if (!binary || !dataDir || !shotDir) {
+  console.error("usage: node sandbox.mjs DANVAN_BINARY DATA_DIR SCREENSHOT_DIR");
+  process.exit(2);
+}
+const STEP = 20_000; // the bot answers within a second or two; CI may be slower
+
+// --- the sandbox process --------------------------------------------------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startSandbox() {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  fs.chmodSync(dataDir, 0o755); // under root the private PostgreSQL runs as "postgres"
+  const port = await freePort();
+  const env = { ...process.env, DANVAN_DATA_DIR: dataDir };
+  delete env.TELEGRAM_BOT_TOKEN;
+  delete env.DATABASE_URL;
+  const began = Date.now();
+  const child = spawn(binary, ["demo", "-reset", "-listen", "127.0.0.1:" + port], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stderr.on("data", (d) => process.stderr.write("[danvan] " + d));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no address printed within 30 s:\n" + output)), 30_000);
+    child.stdout.on("data", (d) => {
+      output += d;
+      const m = output.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+    child.on("exit", (code) => reject(new Error("danvan demo exited with " + code + ":\n" + output)));
+  });
+  console.log(`sandbox at ${url}, address printed after ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  return { child, url };
+}
+
+function stopSandbox(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve(signal ? 128 : code);
+    });
+    child.kill("SIGINT");
+  });
+}
+
+// --- a photo to upload (a PNG made here: no fixture file needed) -----------
+
+function crc32(buf) {
+  let c = ~0;
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+function pngFile(width, height) {
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x++) {
+      const water = y > height * 0.55 && Math.sin(x / 9) * 6 + height * 0.6 < y;
+      raw[row + 1 + x * 3] = water ? 70 : 120 + (x * 90) / width;
+      raw[row + 2 + x * 3] = water ? 110 : 140 + (y * 60) / height;
+      raw[row + 3 + x * 3] = water ? 90 : 160;
+    }
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const file = path.join(os.tmpdir(), `danvan-sandbox-photo-${process.pid}.png`);
+  fs.writeFileSync(file, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk("IHDR", ihdr), chunk("IDAT", zlib.deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]));
+  return file;
+}
+
+// --- the page ----------------------------------------------------------------
+
+let page;
+let shots = 0;
+let checks = 0;
+
+async function shot(name) {
+  shots++;
+  const file = path.join(shotDir, String(shots).padStart(2, "0") + "-" + name + ".png");
+  await page.screenshot({ path: file });
+  console.log("  screenshot", file);
+}
+
+function check(ok, what) {
+  checks++;
+  if (!ok) throw new Error("check failed: " + what);
+}
+
+const bubbles = () => page.locator("#messages .msg.in .bubble");
+
+// botSays waits for a bot message in the open chat containing text.
+async function botSays(text) {
+  await bubbles().filter({ hasText: text }).last().waitFor({ timeout: STEP });
+  checks++;
+}
+
+async function openChat(selector) {
+  await page.click(`#chats .chat-item${selector}`);
+  await page.waitForSelector(`#chats .chat-item.active${selector}`);
+}
+
+// press clicks the latest inline button whose label is this one, maybe
+// after an emoji ("✅ Tiếp nhận" for "Tiếp nhận", not "Gửi phản ánh" for
+// "Phản ánh").
+async function press(label) {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  await page.locator("#messages .inline-kb button")
+    .filter({ hasText: new RegExp("(^|\\s)" + escaped + "\\s*$") })
+    .last().click({ timeout: STEP });
+}
+
+async function key(label) {
+  await page.locator("#reply-keyboard button", { hasText: label }).first().click({ timeout: STEP });
+}
+
+async function type(text) {
+  await page.fill("#text-input", text);
+  await page.press("#text-input", "Enter");
+}
+
+async function lastCode() {
+  const text = await bubbles().filter({ hasText: /PA-\d{4}-\d{6}/ }).last().innerText();
+  return text.match(/PA-\d{4}-\d{6}/)[0];
+}
+
+// --- the loop ------------------------------------------------------------------
+
+async function fileWithLocationAndPhoto(photo) {
+  await openChat('[data-chat-id="1001"]');
+  await botSays("Xin chào");
+  await shot("citizen-start");
+  await press("Gửi phản ánh");
+  await botSays("loại nội dung");
+  await press("Phản ánh");
+  await botSays("lĩnh vực");
+  await press("Môi trường");
+  await botSays("xảy ra ở đâu");
+  await page.locator("#reply-keyboard button", { hasText: "Gửi vị trí" }).waitFor({ timeout: STEP });
+  await shot("citizen-area-keyboard");
+  await key("Gửi vị trí");
+  await botSays("mô tả sự việc");
+  await type("Nước thải tràn ra đường ở kiệt 45 Núi Thành, bốc mùi hôi từ sáng sớm.");
+  await botSays("gửi ảnh");
+  await page.setInputFiles("#photo-input", photo);
+  await botSays("Đã nhận 1/10 ảnh");
+  await page.locator("#messages img.photo").last().waitFor({ timeout: STEP });
+  await press("Tiếp tục »");
+  await botSays("số điện thoại");
+  await key("Chia sẻ số điện thoại");
+  await botSays("giữ bí mật");
+  await press("Không cần");
+  await botSays("kiểm tra lại");
+  await shot("citizen-review");
+  await press("✅ Gửi phản ánh");
+  await botSays("đã được tiếp nhận với mã");
+  const code = await lastCode();
+  await shot("citizen-receipt");
+  return code;
+}
+
+async function officerAcceptsAndAnswers(code) {
+  await openChat('[data-kind="officer"][data-unit="ubnd-hoa-cuong"]');
+  await botSays("Phản ánh mới");
+  await botSays(code);
+  await page.locator("#messages img.photo").last().waitFor({ timeout: STEP });
+  await shot("officer-card");
+  await press("Tiếp nhận");
+  await botSays("Đã tiếp nhận bởi");
+  await press("Trả lời");
+  await botSays("nhập nội dung trả lời");
+  await type("Đã khơi thông cống thoát nước ở kiệt 45 Núi Thành; nước đã rút. Cảm ơn Bà đã phản ánh.");
+  await botSays("Đã gửi trả lời phản ánh");
+  await shot("officer-answered");
+}
+
+async function citizenRates(code) {
+  await openChat('[data-chat-id="1001"]');
+  await botSays("trả lời phản ánh " + code);
+  await botSays("Đã khơi thông cống");
+  await shot("citizen-answer");
+  await press("Rất hài lòng");
+  await botSays("Cảm ơn Ông/Bà đã đánh giá");
+  await shot("citizen-rated");
+  // The timeline panel follows the ticket.
+  await page.locator("#ticket-detail .ticket-code", { hasText: code }).waitFor({ timeout: STEP });
+  await page.locator("#ticket-detail .events", { hasText: "Người dân đánh giá" }).waitFor({ timeout: STEP });
+  checks++;
+}
+
+async function fileByBrowsingAreas() {
+  await openChat('[data-chat-id="1002"]');
+  await press("Gửi phản ánh");
+  await botSays("loại nội dung");
+  await press("Phản ánh");
+  await botSays("lĩnh vực");
+  await press("Giao thông và hạ tầng");
+  await botSays("xảy ra ở đâu");
+  await press("Thành phố Đà Nẵng ›");
+  await botSays("vui lòng chọn tiếp");
+  await press("Phường Hòa Cường");
+  await botSays("mô tả sự việc");
+  await type("Ổ gà lớn giữa đường Núi Thành, đoạn gần chợ, xe máy dễ ngã.");
+  await botSays("gửi ảnh");
+  await press("Bỏ qua");
+  await botSays("số điện thoại");
+  await key("Bỏ qua");
+  await botSays("giữ bí mật");
+  await press("Không cần");
+  await botSays("kiểm tra lại");
+  await press("✅ Gửi phản ánh");
+  await botSays("đã được tiếp nhận với mã");
+  return lastCode();
+}
+
+async function advanceAndEscalate(code) {
+  await page.fill("#advance-days", "11");
+  await page.click("#advance-btn");
+  await page.locator("#toast", { hasText: "Đã chạy" }).waitFor({ timeout: STEP });
+  await page.locator("#clock-offset", { hasText: "11" }).waitFor({ timeout: STEP });
+  await openChat('[data-chat-id="3001"]');
+  await botSays("Phản ánh quá hạn");
+  await botSays(code);
+  await page.selectOption("#ticket-select", code);
+  await page.locator("#ticket-detail .overdue").waitFor({ timeout: STEP });
+  checks++;
+  await shot("leader-escalation");
+  await openChat('[data-kind="officer"][data-unit="ubnd-hoa-cuong"]');
+  await botSays(code);
+  await openChat('[data-kind="group"]');
+  await botSays(code);
+  await shot("group-card");
+}
+
+async function digest() {
+  if (!(await page.locator("#digest-btn").isVisible())) {
+    console.log("  this build has no weekly digest: skipped");
+    return;
+  }
+  await openChat('[data-chat-id="3001"]');
+  const before = await bubbles().count();
+  await page.click("#digest-btn");
+  await page.locator("#toast:not([hidden])").waitFor({ timeout: STEP });
+  await page.waitForFunction((n) => document.querySelectorAll("#messages .msg.in").length > n, before, { timeout: STEP });
+  checks++;
+  await shot("leader-digest");
+}
+
+// The city leader asks for this month's XLSX report and downloads it.
+async function report() {
+  await openChat('[data-chat-id="3001"]');
+  await type("/report");
+  const doc = page.locator("#messages a.doc", { hasText: ".xlsx" }).last();
+  await doc.waitFor({ timeout: STEP });
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: STEP }), doc.click()]);
+  const file = await download.path();
+  const head = fs.readFileSync(file).subarray(0, 2).toString();
+  check(download.suggestedFilename().endsWith(".xlsx") && head === "PK", "the XLSX report downloads: " + download.suggestedFilename());
+  console.log("  downloaded", download.suggestedFilename(), fs.statSync(file).size, "bytes");
+  await shot("leader-report");
+}
+
+async function english() {
+  await page.click('.lang button[data-lang="en"]');
+  await page.locator("#clock", { hasText: "Sandbox clock" }).waitFor({ timeout: STEP });
+  await page.locator("#ticket-detail .facts", { hasText: "Deadline" }).waitFor({ timeout: STEP });
+  checks++;
+  await shot("english");
+  await page.click('.lang button[data-lang="vi"]');
+}
+
+// --- main ----------------------------------------------------------------------
+
+fs.mkdirSync(shotDir, { recursive: true });
+const photo = pngFile(480, 320);
+const { child, url } = await startSandbox();
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "danvan-chromium-"));
+let context;
+let failed = false;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    acceptDownloads: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = context.pages()[0] || (await context.newPage());
+  const external = [];
+  page.on("request", (r) => { if (!r.url().startsWith(url) && !r.url().startsWith("data:") && !r.url().startsWith("blob:")) external.push(r.url()); });
+  page.on("pageerror", (e) => { console.error("page error:", e.message); failed = true; });
+  await page.goto(url);
+  await page.locator("#sandbox-label", { hasText: "MÔI TRƯỜNG THỬ NGHIỆM" }).waitFor({ timeout: STEP });
+
+  const code = await fileWithLocationAndPhoto(photo);
+  console.log("  filed", code);
+  await officerAcceptsAndAnswers(code);
+  await citizenRates(code);
+  const open = await fileByBrowsingAreas();
+  console.log("  filed", open, "(left open)");
+  await advanceAndEscalate(open);
+  await digest();
+  await report();
+  await english();
+  check(external.length === 0, "no request leaves the sandbox: " + external.join(", "));
+  check(!failed, "no error in the page");
+} catch (err) {
+  failed = true;
+  console.error(err);
+  if (page) await page.screenshot({ path: path.join(shotDir, "failure.png") }).catch(() => {});
+} finally {
+  await context?.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+  fs.rmSync(photo, { force: true });
+  const code = await stopSandbox(child);
+  if (code !== 0) {
+    console.error("danvan demo exited with", code, "after SIGINT");
+    failed = true;
+  }
+}
+console.log(`${shots} screenshots in ${shotDir}`);
+console.log(failed ? `browser: ${checks} passed, 1 failed` : `browser: ${checks} passed, 0 failed`);
+process.exit(failed ? 1 : 0);
