@@ -64,17 +64,8 @@ func TestWholeLoopWithTheSampleOrganisation(t *testing.T) {
 	officer := newPerson(t, api, 6001, "Cán bộ Hùng")
 	officer.says("/start join_TEST-JOIN", "cán bộ của Ủy ban nhân dân phường Hòa Cường")
 	c := newPerson(t, api, 6002, "Lan")
-	c.says("/new", "loại nội dung")
-	c.presses("Phản ánh", "lĩnh vực")
-	c.presses("Môi trường", "xảy ra ở đâu")
-	c.presses("Đà Nẵng", "Khu vực")
-	c.presses("Hòa Cường", "mô tả sự việc")
-	c.says("Nước thải tràn ra đường ở kiệt 45 Núi Thành", "gửi ảnh")
-	c.presses("Bỏ qua", "số điện thoại")
-	c.says("Bỏ qua", "giữ bí mật")
-	c.presses("Không cần", "kiểm tra lại")
 	at := api.Cursor()
-	code := codeIn(t, c.presses("Gửi phản ánh", "PA-").Text)
+	code := c.fileInHoaCuong("Môi trường", "Nước thải tràn ra đường ở kiệt 45 Núi Thành")
 
 	card := officer.expect(at, "Phản ánh mới", code, "Nước thải tràn", "Lan")
 	at = api.Cursor()
@@ -168,16 +159,7 @@ func TestEscalationOnceWithTwoServices(t *testing.T) {
 	wardLeader.says("/join WARD-LEAD", "lãnh đạo")
 	cityLeader.says("/join CITY-LEAD", "lãnh đạo")
 	c := newPerson(t, api, 6103, "Lan")
-	c.says("/new", "loại nội dung")
-	c.presses("Phản ánh", "lĩnh vực")
-	c.presses("Giao thông", "xảy ra ở đâu")
-	c.presses("Đà Nẵng", "Khu vực")
-	c.presses("Hòa Cường", "mô tả sự việc")
-	c.says("Ổ gà lớn giữa đường Núi Thành", "gửi ảnh")
-	c.presses("Bỏ qua", "số điện thoại")
-	c.says("Bỏ qua", "giữ bí mật")
-	c.presses("Không cần", "kiểm tra lại")
-	code := codeIn(t, c.presses("Gửi phản ánh", "PA-").Text)
+	code := c.fileInHoaCuong("Giao thông", "Ổ gà lớn giữa đường Núi Thành")
 	first.stop()
 
 	if _, err := store.DB().Exec(`UPDATE tickets SET due_at = now() - interval '1 hour' WHERE code = $1`, code); err != nil {
@@ -207,4 +189,20 @@ func TestEscalationOnceWithTwoServices(t *testing.T) {
 			t.Fatalf("leader %d got %d escalations, want 1", leader.user.ID, n)
 		}
 	}
+}
+
+// fileInHoaCuong files a petition in Phường Hòa Cường of the sample
+// organisation by buttons and returns its code.
+func (p *person) fileInHoaCuong(category, text string) string {
+	p.t.Helper()
+	p.says("/new", "loại nội dung")
+	p.presses("Phản ánh", "lĩnh vực")
+	p.presses(category, "xảy ra ở đâu")
+	p.presses("Đà Nẵng", "Khu vực")
+	p.presses("Hòa Cường", "mô tả sự việc")
+	p.says(text, "gửi ảnh")
+	p.presses("Bỏ qua", "số điện thoại")
+	p.says("Bỏ qua", "giữ bí mật")
+	p.presses("Không cần", "kiểm tra lại")
+	return codeIn(p.t, p.presses("Gửi phản ánh", "PA-").Text)
 }
