@@ -298,51 +298,52 @@ func (s *Server) markEditedLocked(m *Message) {
 	s.touchLocked(m)
 }
 
-func (s *Server) editMessageText(c *call) (any, *apiError) {
-	raw, text, ents, e := s.messageText(c)
-	if e != nil {
-		return nil, e
-	}
+// edit applies change to the message an edit call targets, under the lock,
+// with the call's new inline keyboard; change refuses an edit that alters
+// nothing, as Telegram does.
+func (s *Server) edit(c *call, change func(m *Message, kb [][]InlineButton) *apiError) (any, *apiError) {
 	kb, e := editMarkup(c.p)
 	if e != nil {
 		return nil, e
 	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, e := s.editTargetLocked(c)
 	if e != nil {
 		return nil, e
 	}
-	if m.Text == "" {
-		return nil, badRequest("there is no text in the message to edit")
+	if e := change(m, kb); e != nil {
+		return nil, e
 	}
-	if m.Text == text && slices.Equal(m.Entities, ents) && sameKeyboard(m.InlineKeyboard, kb) {
-		return nil, badRequest(errNotModified)
-	}
-	m.Text, m.Entities, m.RawText, m.ParseMode = text, ents, raw, c.p.str("parse_mode")
 	m.InlineKeyboard = kb
 	s.markEditedLocked(m)
 	return s.wireMessageLocked(m), nil
 }
 
+func (s *Server) editMessageText(c *call) (any, *apiError) {
+	raw, text, ents, e := s.messageText(c)
+	if e != nil {
+		return nil, e
+	}
+	return s.edit(c, func(m *Message, kb [][]InlineButton) *apiError {
+		if m.Text == "" {
+			return badRequest("there is no text in the message to edit")
+		}
+		if m.Text == text && slices.Equal(m.Entities, ents) && sameKeyboard(m.InlineKeyboard, kb) {
+			return badRequest(errNotModified)
+		}
+		m.Text, m.Entities, m.RawText, m.ParseMode = text, ents, raw, c.p.str("parse_mode")
+		return nil
+	})
+}
+
 func (s *Server) editMessageReplyMarkup(c *call) (any, *apiError) {
-	kb, e := editMarkup(c.p)
-	if e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, e := s.editTargetLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	if sameKeyboard(m.InlineKeyboard, kb) {
-		return nil, badRequest(errNotModified)
-	}
-	m.InlineKeyboard = kb
-	s.markEditedLocked(m)
-	return s.wireMessageLocked(m), nil
+	return s.edit(c, func(m *Message, kb [][]InlineButton) *apiError {
+		if sameKeyboard(m.InlineKeyboard, kb) {
+			return badRequest(errNotModified)
+		}
+		return nil
+	})
 }
 
 func (s *Server) editMessageCaption(c *call) (any, *apiError) {
@@ -350,26 +351,16 @@ func (s *Server) editMessageCaption(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	kb, e := editMarkup(c.p)
-	if e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, e := s.editTargetLocked(c)
-	if e != nil {
-		return nil, e
-	}
-	if len(m.Photo) == 0 && m.Document == nil {
-		return nil, badRequest("there is no caption in the message to edit")
-	}
-	if m.Caption == caption && slices.Equal(m.CaptionEntities, ents) && sameKeyboard(m.InlineKeyboard, kb) {
-		return nil, badRequest(errNotModified)
-	}
-	m.Caption, m.CaptionEntities, m.RawCaption = caption, ents, c.p.str("caption")
-	m.InlineKeyboard = kb
-	s.markEditedLocked(m)
-	return s.wireMessageLocked(m), nil
+	return s.edit(c, func(m *Message, kb [][]InlineButton) *apiError {
+		if len(m.Photo) == 0 && m.Document == nil {
+			return badRequest("there is no caption in the message to edit")
+		}
+		if m.Caption == caption && slices.Equal(m.CaptionEntities, ents) && sameKeyboard(m.InlineKeyboard, kb) {
+			return badRequest(errNotModified)
+		}
+		m.Caption, m.CaptionEntities, m.RawCaption = caption, ents, c.p.str("caption")
+		return nil
+	})
 }
 
 func (s *Server) deleteMessage(c *call) (any, *apiError) {
