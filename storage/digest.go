@@ -73,16 +73,17 @@ type PeriodFigures struct {
 }
 
 // OnTimeRate is OnTime/Answered; false when nothing was answered.
-func (f PeriodFigures) OnTimeRate() (float64, bool) { return digestRatio(f.OnTime, f.Answered) }
+func (f PeriodFigures) OnTimeRate() (float64, bool) { return ratio(f.OnTime, f.Answered) }
 
 // AverageRating is the mean rating (1–5); false when nothing was rated.
-func (f PeriodFigures) AverageRating() (float64, bool) { return digestRatio(f.RatingSum, f.Rated) }
+func (f PeriodFigures) AverageRating() (float64, bool) { return ratio(f.RatingSum, f.Rated) }
 
 // SatisfactionRate is the share of ratings of SatisfiedRating or more
 // (chấp nhận được, hài lòng, rất hài lòng); false when nothing was rated.
-func (f PeriodFigures) SatisfactionRate() (float64, bool) { return digestRatio(f.Satisfied, f.Rated) }
+func (f PeriodFigures) SatisfactionRate() (float64, bool) { return ratio(f.Satisfied, f.Rated) }
 
-func digestRatio(a, b int) (float64, bool) {
+// ratio is a/b, or false when b is zero (a rate of nothing is not 0%).
+func ratio(a, b int) (float64, bool) {
 	if b == 0 {
 		return 0, false
 	}

@@ -111,21 +111,14 @@ type UnitSummary struct {
 
 // OnTimeRate is the share (0–1) of answered tickets answered on time;
 // false when nothing was answered.
-func (u UnitSummary) OnTimeRate() (float64, bool) { return reportRatio(u.AnsweredOnTime, u.Answered) }
+func (u UnitSummary) OnTimeRate() (float64, bool) { return ratio(u.AnsweredOnTime, u.Answered) }
 
 // AverageRating is the average rating (1–5); false when nothing was rated.
-func (u UnitSummary) AverageRating() (float64, bool) { return reportRatio(u.RatingSum, u.Rated) }
+func (u UnitSummary) AverageRating() (float64, bool) { return ratio(u.RatingSum, u.Rated) }
 
 // SatisfactionRate is the share (0–1) of ratings that are satisfied; false
 // when nothing was rated.
-func (u UnitSummary) SatisfactionRate() (float64, bool) { return reportRatio(u.Satisfied, u.Rated) }
-
-func reportRatio(n, d int) (float64, bool) {
-	if d == 0 {
-		return 0, false
-	}
-	return float64(n) / float64(d), true
-}
+func (u UnitSummary) SatisfactionRate() (float64, bool) { return ratio(u.Satisfied, u.Rated) }
 
 // TotalSummary adds the figures of several units up.
 func TotalSummary(units []UnitSummary) UnitSummary {
