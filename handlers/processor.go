@@ -19,6 +19,9 @@ type ProcessorOptions struct {
 	Workers     int           // concurrent handlers; a chat's updates stay in order
 	MaxAttempts int           // failures before an update is given up with an apology
 	Idle        time.Duration // how often to look for work without a Wake
+	// Observe, when set, is told of every handled update once its
+	// transaction ends: how long the handler took and whether it failed.
+	Observe func(elapsed time.Duration, failed bool)
 }
 
 // Processor handles recorded updates: each in one transaction that claims
@@ -48,6 +51,9 @@ func NewProcessor(store *storage.Store, service *Service, decoders map[string]bo
 	}
 	if afterCommit == nil {
 		afterCommit = func() {}
+	}
+	if opts.Observe == nil {
+		opts.Observe = func(time.Duration, bool) {}
 	}
 	return &Processor{
 		store: store, service: service, decoders: decoders, logger: service.logger, opts: opts,
@@ -104,13 +110,17 @@ func (p *Processor) work(ctx context.Context) {
 func (p *Processor) processOne(ctx context.Context) (bool, error) {
 	var claimed storage.InboxUpdate
 	var handleErr error
+	var elapsed time.Duration
 	err := p.store.InTx(ctx, func(tx *storage.Store) error {
 		u, err := tx.ClaimUpdate(ctx)
 		if err != nil {
 			return err
 		}
 		claimed = u
-		if handleErr = p.handle(ctx, tx, u); handleErr != nil {
+		start := time.Now()
+		handleErr = p.handle(ctx, tx, u)
+		elapsed = time.Since(start)
+		if handleErr != nil {
 			return handleErr
 		}
 		return tx.MarkUpdateProcessed(ctx, u.ID)
@@ -119,11 +129,13 @@ func (p *Processor) processOne(ctx context.Context) (bool, error) {
 	case errors.Is(err, storage.ErrNotFound):
 		return false, nil
 	case err == nil:
+		p.opts.Observe(elapsed, false)
 		p.afterCommit()
 		return true, nil
 	case handleErr == nil:
 		return false, err
 	}
+	p.opts.Observe(elapsed, true)
 	return true, p.recordFailure(ctx, claimed, handleErr)
 }
 
