@@ -36,11 +36,13 @@ func (s *Server) answerCallbackQuery(c *call) (any, *apiError) {
 		return nil, badRequest(errQueryTooOld)
 	}
 	cb.answered = true
-	s.st.answers = append(s.st.answers, CallbackAnswer{
+	a := CallbackAnswer{
 		QueryID: cb.id, Text: text, ShowAlert: c.p.bool("show_alert"), URL: c.p.str("url"),
 		CacheTime: int(cacheTime), At: time.Now(),
 		From: cb.from, ChatID: cb.chatID, MessageID: cb.messageID, Data: cb.data,
-	})
+	}
+	s.st.answers = append(s.st.answers, a)
+	s.observeLocked(Activity{ChatID: cb.chatID, Kind: ActivityAnswer, Method: c.method, Answer: &a, At: a.At})
 	s.notifyLocked()
 	return true, nil
 }

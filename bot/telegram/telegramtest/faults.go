@@ -39,7 +39,11 @@ type Fault struct {
 	// Times is how many matching calls the fault affects; 0 means until it
 	// is removed.
 	Times int
-	Kind  FaultKind
+	// Probability, when in (0, 1), makes the fault affect each matching
+	// call with that probability (calls it spares do not count towards
+	// Times); 0 affects every matching call.
+	Probability float64
+	Kind        FaultKind
 
 	Status      int
 	Description string
@@ -61,7 +65,10 @@ func (r *faultRule) matches(c *call) bool {
 	if r.Method != "" && !strings.EqualFold(r.Method, c.method) {
 		return false
 	}
-	return r.ChatID == 0 || r.ChatID == c.chatID
+	if r.ChatID != 0 && r.ChatID != c.chatID {
+		return false
+	}
+	return r.Probability <= 0 || r.Probability >= 1 || rand.Float64() < r.Probability
 }
 
 // InjectFault adds a fault; the returned function removes it.

@@ -126,6 +126,7 @@ func (s *Server) addMessageLocked(cs *chatState, m *Message) *Message {
 	}
 	cs.msgs = append(cs.msgs, m)
 	cs.byID[m.ID] = m
+	s.observeMessageLocked(ActivitySend, m.Method, m)
 	s.notifyLocked()
 	return m
 }
@@ -317,6 +318,7 @@ func (s *Server) edit(c *call, change func(m *Message, kb [][]InlineButton) *api
 	}
 	m.InlineKeyboard = kb
 	s.markEditedLocked(m)
+	s.observeMessageLocked(ActivityEdit, c.method, m)
 	return s.wireMessageLocked(m), nil
 }
 
@@ -380,6 +382,7 @@ func (s *Server) deleteMessage(c *call) (any, *apiError) {
 	}
 	m.Deleted = true
 	s.touchLocked(m)
+	s.observeMessageLocked(ActivityDelete, c.method, m)
 	return true, nil
 }
 

@@ -178,7 +178,11 @@ func (s *Server) CallCount(method string) int {
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.st.requests)
+	reqs := s.st.requests
+	if n := len(reqs); n > s.cfg.MaxRequestLog {
+		reqs = reqs[n-s.cfg.MaxRequestLog:]
+	}
+	return slices.Clone(reqs)
 }
 
 // CallbackAnswers returns every successful answerCallbackQuery, in order.

@@ -61,6 +61,12 @@ type Config struct {
 	// MaxRequestLog caps the request log; the oldest entries are dropped
 	// (default DefaultMaxRequestLog).
 	MaxRequestLog int
+
+	// OnBotActivity, when set, is called for every message the bot sends,
+	// edits or deletes and every callback query it answers, in order, after
+	// the call that did it and outside the server's lock (see observe.go).
+	// It must not block for long: the bot's calls wait for it.
+	OnBotActivity func(Activity)
 }
 
 func (c Config) withDefaults() Config {
@@ -114,6 +120,9 @@ type Server struct {
 
 	wg   sync.WaitGroup // background goroutines (webhook delivery, serving)
 	done chan struct{}  // closed by Close: wakes long polls and sleeps
+
+	flushMu  sync.Mutex // serialises OnBotActivity calls
+	observed []Activity // guarded by mu: activity not yet reported
 
 	mu      sync.Mutex
 	closed  bool
@@ -464,6 +473,7 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, rest string
 	}
 
 	result, e := spec.fn(c)
+	s.flushActivity()
 	if e != nil {
 		fail(e)
 		return
@@ -481,7 +491,9 @@ func (s *Server) countCall(method string) {
 func (s *Server) logRequest(r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n := len(s.st.requests); n >= s.cfg.MaxRequestLog {
+	// The log may grow to twice its cap before the oldest half is dropped,
+	// so logging stays O(1) amortised under load; Requests trims to the cap.
+	if n := len(s.st.requests); n >= 2*s.cfg.MaxRequestLog {
 		s.st.requests = append(s.st.requests[:0], s.st.requests[n-s.cfg.MaxRequestLog+1:]...)
 	}
 	s.st.requests = append(s.st.requests, r)

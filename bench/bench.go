@@ -1,0 +1,268 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+)
+
+const webhookSecret = "danvan-bench-secret"
+
+// Run runs one benchmark (or, with -sweep, one per offered load) and
+// returns its result.
+func Run(ctx context.Context, opts Options, logger *slog.Logger) (Result, error) {
+	if err := opts.Normalize(); err != nil {
+		return Result{}, err
+	}
+	root, err := ModuleRoot()
+	if err != nil {
+		return Result{}, err
+	}
+	tmp, err := os.MkdirTemp("", "danvan-bench-")
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(tmp)
+	bin := opts.Binary
+	if bin == "" {
+		logger.Info("building the bot", "package", "./cmd/danvan")
+		if bin, err = BuildBinary(ctx, root, tmp); err != nil {
+			return Result{}, err
+		}
+	}
+	db, err := openDatabase(ctx, opts.DatabaseURL, logger)
+	if err != nil {
+		return Result{}, err
+	}
+	defer db.close()
+	env := append(os.Environ(), "DATABASE_URL="+db.dsn, "DANVAN_DATA_DIR="+filepath.Join(tmp, "data"))
+	setup := newFleet(bin, env, logger)
+	if _, err := setup.run(ctx, "migrate"); err != nil {
+		return Result{}, err
+	}
+	if _, err := setup.run(ctx, "admin", "import", filepath.Join(root, "examples", "org.yaml")); err != nil {
+		return Result{}, err
+	}
+	logger.Info("database ready", "private", db.server != nil)
+
+	baseline, err := baselineInsertTPS(ctx, db, opts.BaselineConns, opts.BaselineDuration)
+	if err != nil {
+		return Result{}, err
+	}
+	logger.Info("baseline", "insert_tps", fmt.Sprintf("%.0f", baseline), "conns", opts.BaselineConns)
+
+	rates, _ := opts.SweepRates()
+	if len(rates) == 0 {
+		res, err := runOnce(ctx, opts, bin, env, db, logger)
+		res.finish(baseline)
+		return res, err
+	}
+	return sweep(ctx, opts, rates, baseline, func(o Options) (Result, error) {
+		return runOnce(ctx, o, bin, env, db, logger)
+	})
+}
+
+// finish fills in the figures that compare with the baseline.
+func (r *Result) finish(baseline float64) {
+	r.BaselineInsertTPS = baseline
+	if baseline > 0 {
+		r.RatioVsBaseline = r.UpdatesPerS / baseline
+	}
+}
+
+// runOnce starts the fake Bot API and the bot processes, plays the load
+// with the fault, drains and verifies.
+func runOnce(ctx context.Context, opts Options, bin string, env []string, db *database, logger *slog.Logger) (Result, error) {
+	m := &meter{}
+	r := &router{m: m}
+	api, err := tg.Listen("127.0.0.1:0", tg.Config{
+		Flood:         tg.FloodConfig{Enabled: opts.Limits},
+		Webhook:       tg.WebhookConfig{Timeout: 15 * time.Second, RetryMax: time.Second},
+		OnBotActivity: r.hook,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	defer api.Close()
+	if opts.RTT > 0 {
+		api.InjectFault(tg.Fault{Kind: tg.FaultDelay, Delay: opts.RTT})
+	}
+
+	env = append(env, "TELEGRAM_BOT_TOKEN="+api.Token(), "TELEGRAM_API_URL="+api.URL,
+		"TELEGRAM_MODE="+opts.Mode, "LOG_LEVEL=warn", fmt.Sprintf("WORKERS=%d", opts.Workers))
+	f := newFleet(bin, env, logger)
+	var dist *distributor
+	if opts.Mode == "webhook" {
+		dist = newDistributor(f)
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return Result{}, err
+		}
+		hs := &http.Server{Handler: dist, ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(l)
+		defer hs.Close()
+		f.env = append(f.env, "TELEGRAM_WEBHOOK_URL=http://"+l.Addr().String()+"/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET="+webhookSecret)
+	}
+	var extra []string
+	if opts.JobsCheck > 0 {
+		extra = append(extra, "REMINDER_CRON=* * * * *")
+	}
+	for i := range opts.Replicas {
+		if _, err := f.start(ctx, i, extra...); err != nil {
+			f.stopAll(20 * time.Second)
+			return Result{}, err
+		}
+	}
+	defer f.stopAll(30 * time.Second)
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
+	go f.sampleEvery(sampleCtx, time.Second)
+
+	officers, err := joinOfficers(ctx, api, r, m, db, &opts, func(err error) { logger.Warn("officer step failed", "error", err) })
+	if err != nil {
+		return Result{}, err
+	}
+	logger.Info("officers joined", "officers", len(officers), "replicas", opts.Replicas, "mode", opts.Mode)
+
+	// The measured phase.
+	*m = meter{}
+	commits0, err := db.xactCommits(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	officerCtx, stopOfficers := context.WithCancel(ctx)
+	var owg sync.WaitGroup
+	for _, o := range officers {
+		owg.Go(func() { o.run(officerCtx) })
+	}
+	in := &injector{opts: &opts, api: api, fleet: f, db: db, extra: extra, logger: logger}
+	faultCtx, stopFaults := context.WithTimeout(ctx, opts.Duration)
+	var fwg sync.WaitGroup
+	fwg.Go(func() { in.run(faultCtx) })
+	progressCtx, stopProgress := context.WithCancel(ctx)
+	go progress(progressCtx, m, logger)
+
+	l := newLoad(api, r, m, &opts, logger)
+	start := time.Now()
+	l.run(ctx, opts.Duration)
+	elapsed := time.Since(start)
+	stopFaults()
+	fwg.Wait()
+	in.clear()
+	stopProgress()
+	stopOfficers()
+	owg.Wait()
+	if err := db.waitReachable(ctx, 30*time.Second); err != nil {
+		return Result{}, fmt.Errorf("database unreachable after the run: %w", err)
+	}
+	commits1, err := db.xactCommits(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+
+	pending, failed, took := drain(ctx, db, opts.Drain)
+	logger.Info("drained", "pending", pending, "failed", failed, "took", took.Round(time.Millisecond))
+	v, err := verify(ctx, db, l.tag, l.filed)
+	if err != nil {
+		return Result{}, err
+	}
+	v.OutboxPending, v.OutboxFailed, v.DrainSeconds = pending, failed, took.Seconds()
+
+	var jobs *jobsReport
+	if opts.JobsCheck > 0 {
+		jr, err := checkJobs(ctx, db, f, opts.JobsCheck, logger)
+		if err != nil {
+			return Result{}, err
+		}
+		jobs = &jr
+	}
+	f.sample()
+
+	q := m.percentiles(0.5, 0.9, 0.99, 1)
+	res := Result{
+		Mode: loopMode(opts), Flags: flagsOf(&opts), DurationS: elapsed.Seconds(),
+		Updates: m.updates.Load(), Replied: m.replied.Load(),
+		UpdatesPerS: float64(m.replied.Load()) / elapsed.Seconds(),
+		P50Ms:       ms(q[0]), P90Ms: ms(q[1]), P99Ms: ms(q[2]), MaxMs: ms(q[3]),
+		Flows: m.flows.Load(), Abandoned: m.abandoned.Load(),
+		verdict:      v,
+		LostReplies:  m.lost.Load(),
+		LostMessages: m.lost.Load() + max(pending, 0) + max(failed, 0),
+		OutboundPerS: float64(m.outbound.Load()) / elapsed.Seconds(),
+		Status429:    len(api.FloodViolations()), RetryAfterViolations: len(api.EarlyRetries()),
+		DBCommitsPerS: float64(commits1-commits0) / elapsed.Seconds(),
+		RSSMB:         f.peakMB(),
+		Jobs:          jobs,
+	}
+	if opts.Fault != FaultNone {
+		fr := in.result()
+		if dist != nil {
+			fr.Forwarded, fr.Failovers, fr.Unavailable = dist.forwarded.Load(), dist.failovers.Load(), dist.unavailable.Load()
+		}
+		res.Faults = &fr
+	}
+	if pending < 0 {
+		return res, errors.New("could not read the outbox after the run")
+	}
+	return res, nil
+}
+
+func loopMode(o Options) string {
+	loop := "closed"
+	if o.Rate > 0 {
+		loop = "open"
+	}
+	return loop + "-loop " + o.Mode
+}
+
+// joinOfficers starts the officers: each redeems an invitation to one of
+// the ward units through the fake, as a new officer does.
+func joinOfficers(ctx context.Context, api *tg.Server, r *router, m *meter, db *database, opts *Options, failed func(error)) ([]*officer, error) {
+	units := make([]string, opts.Officers)
+	for i := range units {
+		units[i] = wards[i%len(wards)].unit
+	}
+	codes, err := db.createInvites(ctx, units)
+	if err != nil {
+		return nil, err
+	}
+	officers := make([]*officer, opts.Officers)
+	errs := make([]error, opts.Officers)
+	var wg sync.WaitGroup
+	for i := range officers {
+		peers := opts.Officers / len(wards)
+		if i%len(wards) < opts.Officers%len(wards) {
+			peers++
+		}
+		p := newPerson(api, r, m, officerBaseID+int64(i), fmt.Sprintf("Cán bộ %d", i), opts.StepTimeout)
+		officers[i] = newOfficer(p, units[i], i/len(wards), peers, failed)
+		wg.Go(func() { errs[i] = officers[i].join(codes[i]) })
+	}
+	wg.Wait()
+	return officers, errors.Join(errs...)
+}
+
+// progress logs the counters every few seconds.
+func progress(ctx context.Context, m *meter, logger *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	start := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			logger.Info("progress", "s", int(time.Since(start).Seconds()), "updates", m.updates.Load(),
+				"replied", m.replied.Load(), "filed", m.filed.Load(), "flows", m.flows.Load(), "lost", m.lost.Load())
+		}
+	}
+}

@@ -1,0 +1,41 @@
+package bench
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+)
+
+// A tiny benchmark end to end: the real binary, the fake Bot API, a
+// durable private PostgreSQL; every petition filed is stored exactly once
+// and every reply arrives.
+func TestSmokeRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the bot and starts PostgreSQL")
+	}
+	opts := Flags(flag.NewFlagSet("test", flag.ContinueOnError))
+	opts.Smoke = true
+	opts.Duration = 3 * time.Second
+	opts.StepTimeout = 20 * time.Second
+	opts.Binary = os.Getenv("DANVAN_BENCH_BINARY") // default: build ./cmd/danvan
+	var logOut io.Writer = io.Discard
+	if testing.Verbose() {
+		logOut = os.Stderr
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, *opts, slog.New(slog.NewTextHandler(logOut, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.LostMessages != 0 || res.DuplicateTickets != 0 || res.TicketsStored != res.TicketsExpected || res.TicketsExpected == 0 {
+		t.Fatalf("lost %d, duplicates %d, stored %d of %d tickets", res.LostMessages, res.DuplicateTickets, res.TicketsStored, res.TicketsExpected)
+	}
+	if res.Updates == 0 || res.UpdatesPerS <= 0 || res.P99Ms <= 0 || res.BaselineInsertTPS <= 0 || res.RSSMB <= 0 {
+		t.Fatalf("missing figures: %+v", res)
+	}
+}

@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	_ "github.com/lib/pq" // the driver the bot uses
+
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/storage/localpg"
+)
+
+// database is the PostgreSQL the bot and the bench share.
+type database struct {
+	dsn    string
+	db     *sql.DB
+	dir    string          // the private server's data directory ("" with -database-url)
+	server *localpg.Server // nil with -database-url
+	logger *slog.Logger
+}
+
+// openDatabase connects to url, or starts a private durable PostgreSQL
+// (fsync and synchronous_commit on: the figures are about durable
+// commits) in a new temporary directory.
+func openDatabase(ctx context.Context, url string, logger *slog.Logger) (*database, error) {
+	d := &database{dsn: url, logger: logger}
+	if url == "" {
+		// A short path under /tmp: the socket lives in the directory and
+		// its path must stay under about 100 bytes. As root, localpg hands
+		// the new directory to the postgres user; /tmp is searchable.
+		dir, err := os.MkdirTemp("/tmp", "danvan-bench-pg-")
+		if err != nil {
+			return nil, err
+		}
+		d.dir = dir
+		if err := d.startServer(ctx); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		d.dsn = d.server.DSN("danvan")
+	}
+	db, err := sql.Open("postgres", d.dsn)
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	db.SetMaxOpenConns(64)
+	if err := db.PingContext(ctx); err != nil {
+		d.close()
+		return nil, fmt.Errorf("connect to the database: %w", err)
+	}
+	d.db = db
+	return d, nil
+}
+
+func (d *database) startServer(ctx context.Context) error {
+	srv, err := localpg.Start(ctx, localpg.Options{Dir: d.dir, Logger: d.logger})
+	if err != nil {
+		return err
+	}
+	d.server = srv
+	return nil
+}
+
+// restart stops the private server and starts it again on the same data
+// directory (-fault pgrestart); down is how long it stays stopped.
+func (d *database) restart(ctx context.Context, down time.Duration) error {
+	if d.server == nil {
+		return fmt.Errorf("-fault pgrestart needs the private server (no -database-url)")
+	}
+	if err := d.server.Stop(ctx); err != nil {
+		return err
+	}
+	time.Sleep(down)
+	return d.startServer(ctx)
+}
+
+func (d *database) close() {
+	if d.db != nil {
+		d.db.Close()
+	}
+	if d.server != nil {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := d.server.Stop(stopCtx); err != nil {
+			d.logger.Error("stopping the private PostgreSQL", "error", err)
+		}
+	}
+	if d.dir != "" {
+		os.RemoveAll(d.dir)
+	}
+}
+
+// createInvites stores one-time invitation codes for officers, as
+// `danvan admin invite` does, and returns them.
+func (d *database) createInvites(ctx context.Context, units []string) ([]string, error) {
+	store, err := storage.Open(ctx, d.dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	codes := make([]string, len(units))
+	for i, code := range units {
+		u, err := store.UnitByCode(ctx, code)
+		if err != nil {
+			return nil, fmt.Errorf("unit %s: %w", code, err)
+		}
+		codes[i] = fmt.Sprintf("BENCH-%d-%d", time.Now().UnixNano(), i)
+		if err := store.CreateInvite(ctx, u.ID, "officer", handlers.HashInvite(codes[i]), time.Now().Add(24*time.Hour)); err != nil {
+			return nil, err
+		}
+	}
+	return codes, nil
+}
+
+// xactCommits reads the committed transactions of the current database.
+func (d *database) xactCommits(ctx context.Context) (int64, error) {
+	var n int64
+	err := d.db.QueryRowContext(ctx, `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`).Scan(&n)
+	return n, err
+}
+
+// outboxBacklog counts outbox rows not sent: pending and failed.
+func (d *database) outboxBacklog(ctx context.Context) (pending, failed int64, err error) {
+	err = d.db.QueryRowContext(ctx, `
+		SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'failed')
+		FROM outbox`).Scan(&pending, &failed)
+	return pending, failed, err
+}
+
+// waitReachable waits until the database answers again (after a restart).
+func (d *database) waitReachable(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := d.db.PingContext(ctx)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -1,0 +1,160 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+)
+
+// faultEvent is one injected fault, at a time relative to the load's start.
+type faultEvent struct {
+	AtS   float64 `json:"at_s"`
+	What  string  `json:"what"`
+	TookS float64 `json:"took_s,omitempty"` // how long recovery (restart) took
+	Error string  `json:"error,omitempty"`
+}
+
+// faultReport is the "faults" object of the result.
+type faultReport struct {
+	Mode     string       `json:"mode"`
+	Injected []faultEvent `json:"injected"`
+	// Webhook distributor counters (replica-kill).
+	Forwarded   int64 `json:"forwarded,omitempty"`
+	Failovers   int64 `json:"failovers,omitempty"`
+	Unavailable int64 `json:"unavailable,omitempty"`
+}
+
+// sendMethods are the Bot API methods that post or change a message.
+var sendMethods = []string{"sendMessage", "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
+	"sendPhoto", "sendDocument", "copyMessage", "forwardMessage"}
+
+// injector injects the -fault mode during the load.
+type injector struct {
+	opts   *Options
+	api    *tg.Server
+	fleet  *fleet
+	db     *database
+	extra  []string // environment of restarted replicas
+	logger *slog.Logger
+
+	mu     sync.Mutex
+	start  time.Time
+	report faultReport
+	undo   []func()
+}
+
+func (in *injector) record(e faultEvent) {
+	e.AtS = time.Since(in.start).Seconds()
+	in.mu.Lock()
+	in.report.Injected = append(in.report.Injected, e)
+	in.mu.Unlock()
+	in.logger.Info("fault", "what", e.What, "at_s", fmt.Sprintf("%.1f", e.AtS), "took_s", e.TookS, "error", e.Error)
+}
+
+// at sleeps until a fraction of the load's duration has passed.
+func (in *injector) at(ctx context.Context, fraction float64) bool {
+	t := time.NewTimer(time.Until(in.start.Add(time.Duration(fraction * float64(in.opts.Duration)))))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// run injects the faults until ctx ends (the load's duration).
+func (in *injector) run(ctx context.Context) {
+	in.start = time.Now()
+	in.report.Mode = in.opts.Fault
+	switch in.opts.Fault {
+	case FaultKill:
+		for i := range in.opts.Kills {
+			if !in.at(ctx, float64(i+1)/float64(in.opts.Kills+1)) {
+				return
+			}
+			in.killAndRestart(ctx, 0)
+		}
+	case FaultAPI:
+		// 10% of all calls: a third 5xx, a third connection resets, a
+		// third 12 s delays (beyond the bot's 10 s delivery timeout).
+		for _, f := range []tg.Fault{
+			{Kind: tg.FaultError, Status: 500, Description: "Internal Server Error", Probability: 0.034},
+			{Kind: tg.FaultReset, Probability: 0.033},
+			{Kind: tg.FaultDelay, Delay: 12 * time.Second, Probability: 0.033},
+		} {
+			in.inject(f)
+		}
+		in.record(faultEvent{What: "api: 10% of calls fail (3.4% HTTP 500, 3.3% connection reset, 3.3% 12 s delay) until the load ends"})
+	case FaultStorm:
+		if !in.at(ctx, 0.3) {
+			return
+		}
+		for _, m := range sendMethods {
+			in.inject(tg.Fault{Method: m, Kind: tg.FaultFlood, RetryAfter: 3})
+		}
+		storm := min(10*time.Second, in.opts.Duration/3)
+		in.record(faultEvent{What: fmt.Sprintf("storm: every send answered 429 retry_after=3 for %s", storm)})
+		select {
+		case <-time.After(storm):
+		case <-ctx.Done():
+		}
+		in.clear()
+		in.record(faultEvent{What: "storm over"})
+	case FaultPGRestart:
+		if !in.at(ctx, 0.5) {
+			return
+		}
+		begin := time.Now()
+		err := in.db.restart(context.WithoutCancel(ctx), 3*time.Second)
+		in.record(faultEvent{What: "pgrestart: PostgreSQL stopped (fast), down 3 s, started again", TookS: time.Since(begin).Seconds(), Error: errText(err)})
+	case FaultReplicaKill:
+		if !in.at(ctx, 0.5) {
+			return
+		}
+		r := in.fleet.replica(1)
+		in.fleet.kill(r)
+		in.record(faultEvent{What: fmt.Sprintf("replica-kill: SIGKILL replica 1 (pid %d) of %d, not restarted", r.cmd.Process.Pid, in.opts.Replicas)})
+	}
+}
+
+func (in *injector) killAndRestart(ctx context.Context, i int) {
+	r := in.fleet.replica(i)
+	in.fleet.kill(r)
+	begin := time.Now()
+	_, err := in.fleet.start(context.WithoutCancel(ctx), i, in.extra...)
+	in.record(faultEvent{What: fmt.Sprintf("kill: SIGKILL bot pid %d, restarted", r.cmd.Process.Pid), TookS: time.Since(begin).Seconds(), Error: errText(err)})
+}
+
+func (in *injector) inject(f tg.Fault) {
+	in.mu.Lock()
+	in.undo = append(in.undo, in.api.InjectFault(f))
+	in.mu.Unlock()
+}
+
+// clear removes the faults this injector added.
+func (in *injector) clear() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, undo := range in.undo {
+		undo()
+	}
+	in.undo = nil
+}
+
+func (in *injector) result() faultReport {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.report
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"sync"
+	"time"
+
+	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+)
+
+// officer is a scripted officer: for every card of a new ticket it is
+// responsible for, it accepts the ticket with the card's button and
+// answers it with /resolve. It works on many tickets at once (both steps
+// are stateless), each waiting for the bot's reply like a person.
+type officer struct {
+	*person
+	unit        string
+	rank, peers int // this officer handles the unit's tickets whose hash % peers == rank
+
+	mu     sync.Mutex
+	cards  map[int]string              // card message id -> ticket code
+	active map[string]chan tg.Activity // ticket code -> its handler's activity
+	wg     sync.WaitGroup
+	failed func(error)
+}
+
+func newOfficer(p *person, unit string, rank, peers int, failed func(error)) *officer {
+	return &officer{person: p, unit: unit, rank: rank, peers: peers,
+		cards: map[int]string{}, active: map[string]chan tg.Activity{}, failed: failed}
+}
+
+// join redeems an invitation, as a new officer does.
+func (o *officer) join(code string) error {
+	_, err := o.says("/join "+code, "cán bộ")
+	return err
+}
+
+func (o *officer) mine(code string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(code))
+	return int(h.Sum32()%uint32(o.peers)) == o.rank
+}
+
+// run dispatches the chat's activity to the tickets' handlers until ctx
+// ends and no handler is left.
+func (o *officer) run(ctx context.Context) {
+	for ctx.Err() == nil || o.busy() {
+		a, ok := o.box.next(time.Now().Add(100 * time.Millisecond))
+		if ok {
+			o.dispatch(a)
+		}
+	}
+	o.wg.Wait()
+}
+
+func (o *officer) busy() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.active) > 0
+}
+
+func (o *officer) dispatch(a tg.Activity) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var code string
+	switch {
+	case a.Kind == tg.ActivityAnswer:
+		code = o.cards[a.Answer.MessageID]
+	case a.Kind == tg.ActivitySend && strings.Contains(a.Message.Text, "Phản ánh mới"):
+		code = codeIn(a.Message.Text)
+		if code == "" || !o.mine(code) || o.active[code] != nil {
+			return
+		}
+		o.cards[a.Message.ID] = code
+		ch := make(chan tg.Activity, 64)
+		o.active[code] = ch
+		o.wg.Go(func() {
+			if err := o.handle(a.Message, code, ch); err != nil {
+				o.failed(err)
+			}
+			o.mu.Lock()
+			delete(o.active, code)
+			delete(o.cards, a.Message.ID)
+			o.mu.Unlock()
+		})
+		return
+	default:
+		if code = o.cards[a.Message.ID]; code == "" {
+			code = codeIn(a.Message.Text)
+		}
+	}
+	if ch := o.active[code]; ch != nil {
+		select {
+		case ch <- a:
+		default:
+		}
+	}
+}
+
+// handle accepts and answers one ticket.
+func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) error {
+	accept := buttonLabel(card, "Tiếp nhận")
+	pushed, err := o.api.PushCallback(o.user, card.ChatID, card.ID, callbackData(card, accept))
+	if err != nil {
+		return err
+	}
+	if err := o.wait(pushed, ch, func(a tg.Activity) bool {
+		return a.Kind == tg.ActivityAnswer && a.Answer.QueryID == pushed.CallbackQueryID
+	}); err != nil {
+		return fmt.Errorf("officer %d: accepting %s: %w", o.user.ID, code, err)
+	}
+	pushed, err = o.api.PushMessage(tg.Incoming{From: o.user, Text: "/resolve " + code + " Đã khơi thông cống, nước đã rút. Cảm ơn Ông/Bà đã phản ánh."})
+	if err != nil {
+		return err
+	}
+	if err := o.wait(pushed, ch, textHas("Đã gửi trả lời phản ánh", code)); err != nil {
+		return fmt.Errorf("officer %d: answering %s: %w", o.user.ID, code, err)
+	}
+	return nil
+}
+
+// wait is person.step for a ticket's own stream of activity.
+func (o *officer) wait(pushed tg.Pushed, ch chan tg.Activity, done func(tg.Activity) bool) error {
+	o.m.updates.Add(1)
+	timer := time.NewTimer(o.timeout)
+	defer timer.Stop()
+	first := false
+	for {
+		select {
+		case a := <-ch:
+			if !first && !a.At.Before(pushed.At) {
+				first = true
+				o.m.observe(a.At.Sub(pushed.At))
+			}
+			if done(a) {
+				return nil
+			}
+		case <-timer.C:
+			o.m.lost.Add(1)
+			return errTimeout
+		}
+	}
+}

@@ -1,0 +1,252 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+)
+
+// router hands each bot activity the fake reports to the mailbox of its
+// chat, without waking anyone else.
+type router struct {
+	boxes sync.Map // chat id -> *mailbox
+	m     *meter
+}
+
+func (r *router) hook(a tg.Activity) {
+	r.m.outbound.Add(1)
+	if b, ok := r.boxes.Load(a.ChatID); ok {
+		b.(*mailbox).put(a)
+	}
+}
+
+func (r *router) register(chatID int64) *mailbox {
+	b := &mailbox{signal: make(chan struct{}, 1)}
+	r.boxes.Store(chatID, b)
+	return b
+}
+
+func (r *router) unregister(chatID int64) { r.boxes.Delete(chatID) }
+
+// mailbox is an unbounded queue: the hook never blocks the fake.
+type mailbox struct {
+	mu     sync.Mutex
+	q      []tg.Activity
+	signal chan struct{}
+}
+
+func (b *mailbox) put(a tg.Activity) {
+	b.mu.Lock()
+	b.q = append(b.q, a)
+	b.mu.Unlock()
+	select {
+	case b.signal <- struct{}{}:
+	default:
+	}
+}
+
+// next returns the oldest activity, waiting until the deadline.
+func (b *mailbox) next(deadline time.Time) (tg.Activity, bool) {
+	for {
+		b.mu.Lock()
+		if len(b.q) > 0 {
+			a := b.q[0]
+			b.q[0] = tg.Activity{}
+			b.q = b.q[1:]
+			b.mu.Unlock()
+			return a, true
+		}
+		b.mu.Unlock()
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return tg.Activity{}, false
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-b.signal:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+var errTimeout = errors.New("no reply in time")
+
+// person is one scripted Telegram user talking to the bot in its private
+// chat, one step at a time, as a person does: it sends, then waits for the
+// bot's answer before the next step.
+type person struct {
+	api     *tg.Server
+	user    tg.User
+	box     *mailbox
+	m       *meter
+	timeout time.Duration
+
+	seen []tg.Activity      // activity of the current flow, in order
+	msgs map[int]tg.Message // latest version of each bot message
+}
+
+func newPerson(api *tg.Server, r *router, m *meter, id int64, name string, timeout time.Duration) *person {
+	return &person{api: api, user: tg.User{ID: id, FirstName: name, LanguageCode: "vi"},
+		box: r.register(id), m: m, timeout: timeout, msgs: map[int]tg.Message{}}
+}
+
+// newFlow forgets the previous flow's messages.
+func (p *person) newFlow() {
+	p.absorb()
+	p.seen = p.seen[:0]
+	clear(p.msgs)
+}
+
+// take records an activity of the chat.
+func (p *person) take(a tg.Activity) {
+	p.seen = append(p.seen, a)
+	if a.Kind != tg.ActivityAnswer {
+		p.msgs[a.Message.ID] = a.Message
+	}
+}
+
+// absorb takes what already arrived without waiting.
+func (p *person) absorb() {
+	for {
+		a, ok := p.box.next(time.Time{})
+		if !ok {
+			return
+		}
+		p.take(a)
+	}
+}
+
+// await waits for an activity at or after index from that satisfies want.
+func (p *person) await(from int, want func(tg.Activity) bool) (tg.Activity, error) {
+	deadline := time.Now().Add(p.timeout)
+	for i := from; ; i++ {
+		for i >= len(p.seen) {
+			a, ok := p.box.next(deadline)
+			if !ok {
+				return tg.Activity{}, errTimeout
+			}
+			p.take(a)
+		}
+		if want(p.seen[i]) {
+			return p.seen[i], nil
+		}
+	}
+}
+
+// step pushes one update and waits for the reply that satisfies want.
+// Its latency is from the push to the bot's first reply in the chat after
+// it (a callback answer counts only for this update's query).
+func (p *person) step(push func() (tg.Pushed, error), want func(tg.Activity) bool) (tg.Activity, error) {
+	p.absorb()
+	from := len(p.seen)
+	pushed, err := push()
+	if err != nil {
+		return tg.Activity{}, err
+	}
+	p.m.updates.Add(1)
+	first := false
+	got, err := p.await(from, func(a tg.Activity) bool {
+		mine := a.Kind != tg.ActivityAnswer || a.Answer.QueryID == pushed.CallbackQueryID
+		if !first && mine && !a.At.Before(pushed.At) {
+			first = true
+			p.m.observe(a.At.Sub(pushed.At))
+		}
+		return want(a)
+	})
+	if err != nil {
+		p.m.lost.Add(1)
+	}
+	return got, err
+}
+
+// says sends a text (or command) and waits for a message containing all of want.
+func (p *person) says(text string, want ...string) (tg.Activity, error) {
+	return p.step(func() (tg.Pushed, error) {
+		return p.api.PushMessage(tg.Incoming{From: p.user, Text: text})
+	}, textHas(want...))
+}
+
+// sendsPhoto sends a photo and waits for a message with the button.
+func (p *person) sendsPhoto(photo []byte, button string) (tg.Activity, error) {
+	return p.step(func() (tg.Pushed, error) {
+		return p.api.PushMessage(tg.Incoming{From: p.user, Photo: photo})
+	}, hasButton(button))
+}
+
+// presses taps the button with this label on the latest bot message that
+// has one and waits for a message containing all of want.
+func (p *person) presses(label string, want ...string) (tg.Activity, error) {
+	p.absorb()
+	m, text, ok := p.findButton(label)
+	if !ok {
+		p.m.lost.Add(1)
+		return tg.Activity{}, fmt.Errorf("no button %q in the chat", label)
+	}
+	return p.pressOn(m, text, textHas(want...))
+}
+
+// pressOn presses a button of a message.
+func (p *person) pressOn(m tg.Message, button string, want func(tg.Activity) bool) (tg.Activity, error) {
+	return p.step(func() (tg.Pushed, error) {
+		return p.api.PushCallback(p.user, m.ChatID, m.ID, callbackData(m, button))
+	}, want)
+}
+
+func (p *person) findButton(label string) (tg.Message, string, bool) {
+	for i := len(p.seen) - 1; i >= 0; i-- {
+		a := p.seen[i]
+		if a.Kind == tg.ActivityAnswer {
+			continue
+		}
+		m := p.msgs[a.Message.ID]
+		if m.Deleted {
+			continue
+		}
+		for _, b := range m.Buttons() {
+			if b.CallbackData != "" && strings.Contains(b.Text, label) {
+				return m, b.Text, true
+			}
+		}
+	}
+	return tg.Message{}, "", false
+}
+
+func callbackData(m tg.Message, text string) string {
+	b, _ := m.Button(text)
+	return b.CallbackData
+}
+
+// textHas matches a sent or edited message whose text or caption has every string.
+func textHas(want ...string) func(tg.Activity) bool {
+	return func(a tg.Activity) bool {
+		if a.Kind != tg.ActivitySend && a.Kind != tg.ActivityEdit {
+			return false
+		}
+		text := a.Message.Text + a.Message.Caption
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func hasButton(label string) func(tg.Activity) bool {
+	return func(a tg.Activity) bool {
+		if a.Kind != tg.ActivitySend && a.Kind != tg.ActivityEdit {
+			return false
+		}
+		for _, b := range a.Message.Buttons() {
+			if strings.Contains(b.Text, label) {
+				return true
+			}
+		}
+		return false
+	}
+}

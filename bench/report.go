@@ -1,0 +1,62 @@
+package bench
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// Result is the benchmark's one JSON object on stdout.
+type Result struct {
+	Mode  string         `json:"mode"` // "closed" or "open" loop, polling or webhook
+	Flags map[string]any `json:"flags"`
+
+	DurationS   float64 `json:"duration_s"` // the load phase, first push to last reply
+	Updates     int64   `json:"updates"`    // updates pushed on behalf of citizens and officers
+	Replied     int64   `json:"updates_replied"`
+	UpdatesPerS float64 `json:"updates_per_s"`
+	P50Ms       float64 `json:"p50_ms"`
+	P90Ms       float64 `json:"p90_ms"`
+	P99Ms       float64 `json:"p99_ms"`
+	MaxMs       float64 `json:"max_ms"`
+	Flows       int64   `json:"flows_completed"` // filed, accepted, answered and rated
+	Abandoned   int64   `json:"flows_cut_short"`
+
+	verdict
+	// LostMessages: replies a person waited for in vain (step timeouts)
+	// plus outbox rows not sent after the drain.
+	LostMessages int64 `json:"lost_messages"`
+	LostReplies  int64 `json:"lost_replies"`
+
+	OutboundPerS         float64 `json:"outbound_per_s"` // bot sends, edits and callback answers per second
+	Status429            int     `json:"status_429"`
+	RetryAfterViolations int     `json:"retry_after_violations"`
+
+	DBCommitsPerS     float64 `json:"db_commits_per_s"`
+	BaselineInsertTPS float64 `json:"baseline_insert_tps"`
+	RatioVsBaseline   float64 `json:"ratio_vs_baseline"`
+	RSSMB             float64 `json:"rss_mb"` // max VmHWM over the bot processes
+
+	Faults *faultReport `json:"faults,omitempty"`
+	Jobs   *jobsReport  `json:"jobs,omitempty"`
+	Sweep  []Result     `json:"sweep,omitempty"`
+	Chart  string       `json:"chart,omitempty"`
+}
+
+// flagsOf lists the options as they were given.
+func flagsOf(o *Options) map[string]any {
+	return map[string]any{
+		"citizens": o.Citizens, "officers": o.Officers, "rate": o.Rate, "poisson": o.Poisson,
+		"duration": o.Duration.String(), "limits": o.Limits, "rtt": o.RTT.String(), "mode": o.Mode,
+		"replicas": o.Replicas, "fault": o.Fault, "kills": o.Kills, "workers": o.Workers,
+		"database_url_given": o.DatabaseURL != "", "baseline_conns": o.BaselineConns,
+		"baseline_duration": o.BaselineDuration.String(), "step_timeout": o.StepTimeout.String(),
+		"drain": o.Drain.String(), "jobs_check": o.JobsCheck.String(), "sweep": o.Sweep, "smoke": o.Smoke, "seed": o.Seed,
+	}
+}
+
+// Write prints the result as one JSON object.
+func (r Result) Write(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

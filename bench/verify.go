@@ -1,0 +1,66 @@
+package bench
+
+import (
+	"context"
+	"time"
+)
+
+// verdict is what the database holds after the run, against what the
+// scripted people did.
+type verdict struct {
+	TicketsExpected   int64   `json:"tickets_expected"`
+	TicketsStored     int64   `json:"tickets_stored"`
+	DuplicateTickets  int64   `json:"duplicate_tickets"`
+	UnexpectedTickets int64   `json:"unexpected_tickets"`
+	MissingTickets    int64   `json:"missing_tickets"`
+	OutboxPending     int64   `json:"outbox_pending"`
+	OutboxFailed      int64   `json:"outbox_failed"`
+	DrainSeconds      float64 `json:"drain_s"`
+}
+
+// drain waits until the outbox is empty (or the timeout passes).
+func drain(ctx context.Context, db *database, timeout time.Duration) (pending, failed int64, took time.Duration) {
+	start := time.Now()
+	for {
+		p, f, err := db.outboxBacklog(ctx)
+		if err == nil && (p == 0 || time.Since(start) > timeout) {
+			return p, f, time.Since(start)
+		}
+		if err != nil && time.Since(start) > timeout {
+			return -1, -1, time.Since(start)
+		}
+		select {
+		case <-ctx.Done():
+			return p, f, time.Since(start)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// verify counts the petitions stored per description: each filed
+// petition must be there exactly once.
+func verify(ctx context.Context, db *database, tag string, filed map[string]bool) (verdict, error) {
+	v := verdict{TicketsExpected: int64(len(filed))}
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT description, count(*) FROM tickets WHERE description LIKE 'Bench ' || $1 || ' %' GROUP BY description`, tag)
+	if err != nil {
+		return v, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			text string
+			n    int64
+		)
+		if err := rows.Scan(&text, &n); err != nil {
+			return v, err
+		}
+		v.TicketsStored++
+		v.DuplicateTickets += n - 1
+		if !filed[text] {
+			v.UnexpectedTickets++
+		}
+	}
+	v.MissingTickets = v.TicketsExpected - (v.TicketsStored - v.UnexpectedTickets)
+	return v, rows.Err()
+}
