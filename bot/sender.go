@@ -85,6 +85,7 @@ type Sender struct {
 	opts   SenderOptions
 	limits *limits
 	wake   chan struct{}
+	marks  sentMarks
 
 	sent, retried, deferred, failed atomic.Int64
 }
@@ -270,11 +271,7 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
 	cancel()
 	if err == nil {
 		s.sent.Add(1)
-		if err := s.store.MarkOutboxSent(ctx, msg.ID, messageID); err != nil {
-			// The lease will expire and the message go out again:
-			// at least once, not exactly once.
-			s.logger.Error("outbox: recording a delivery failed", "outbox_id", msg.ID, "error", err)
-		}
+		s.markSent(ctx, storage.SentMark{ID: msg.ID, MessageID: messageID})
 		return
 	}
 	de := AsDeliveryError(err)

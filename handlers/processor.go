@@ -17,6 +17,7 @@ import (
 // ProcessorOptions tunes the processor.
 type ProcessorOptions struct {
 	Workers     int           // concurrent handlers; a chat's updates stay in order
+	Batch       int           // most updates one worker handles in one transaction
 	MaxAttempts int           // failures before an update is given up with an apology
 	Idle        time.Duration // how often to look for work without a Wake
 	// Observe, when set, is told of every handled update once its
@@ -24,8 +25,12 @@ type ProcessorOptions struct {
 	Observe func(elapsed time.Duration, failed bool)
 }
 
-// Processor handles recorded updates: each in one transaction that claims
-// it, changes state, queues the replies and marks it processed.
+// Processor handles recorded updates: each in the transaction that claims
+// it, changes state, queues the replies and marks it processed. When many
+// updates wait, a worker claims several (of different chats) and handles
+// them in one transaction, so a burst costs one durable commit per batch
+// rather than per update; when few wait, batches are of one and nothing
+// waits to fill them.
 type Processor struct {
 	store    *storage.Store
 	service  *Service
@@ -42,6 +47,9 @@ type Processor struct {
 func NewProcessor(store *storage.Store, service *Service, decoders map[string]bot.Decoder, afterCommit func(), opts ProcessorOptions) *Processor {
 	if opts.Workers <= 0 {
 		opts.Workers = 4
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 32
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
@@ -83,11 +91,11 @@ func (p *Processor) Run(ctx context.Context) error {
 func (p *Processor) work(ctx context.Context) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		handled, err := p.processOne(context.WithoutCancel(ctx))
+		handled, err := p.processBatch(context.WithoutCancel(ctx))
 		switch {
 		case err != nil:
-			// The database is unreachable or broken: the update stays
-			// recorded and is retried; back off so a dead database is
+			// The database is unreachable or broken: the updates stay
+			// recorded and are retried; back off so a dead database is
 			// not hammered.
 			backoff = min(max(2*backoff, 200*time.Millisecond), 30*time.Second)
 			p.logger.Warn("processing updates failed", "error", err, "retry_in", backoff)
@@ -105,38 +113,81 @@ func (p *Processor) work(ctx context.Context) {
 	}
 }
 
-// processOne claims and handles one update. It reports whether there was
-// one; an error means the database itself failed.
-func (p *Processor) processOne(ctx context.Context) (bool, error) {
-	var claimed storage.InboxUpdate
+// processBatch claims due updates and handles them in one transaction. It
+// reports whether there were any; an error means the database failed.
+//
+// A handler that fails spoils the whole transaction, so the batch is rolled
+// back: the others are claimed again at once, and the failed update is
+// tried again alone at once, so a failure is only counted against an
+// update that fails by itself (not, say, one that met a deadlock caused by
+// its batch).
+func (p *Processor) processBatch(ctx context.Context) (bool, error) {
+	var batch []storage.InboxUpdate
+	var elapsed []time.Duration
+	failed := -1
+	err := p.store.InTx(ctx, func(tx *storage.Store) error {
+		var err error
+		if batch, err = tx.ClaimUpdates(ctx, p.opts.Batch); err != nil {
+			return err
+		}
+		ids := make([]int64, len(batch))
+		for i, u := range batch {
+			start := time.Now()
+			if err := p.handle(ctx, tx, u); err != nil {
+				failed = i
+				return err
+			}
+			elapsed = append(elapsed, time.Since(start))
+			ids[i] = u.ID
+		}
+		return tx.MarkUpdatesProcessed(ctx, ids)
+	})
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return false, nil
+	case err == nil:
+		for _, d := range elapsed {
+			p.opts.Observe(d, false)
+		}
+		p.afterCommit()
+		return true, nil
+	case failed < 0:
+		return false, err
+	}
+	return true, p.processAlone(ctx, batch[failed].ID)
+}
+
+// processAlone handles one given update in its own transaction, if it is
+// still due, and records its failure if it fails.
+func (p *Processor) processAlone(ctx context.Context, id int64) error {
+	var u storage.InboxUpdate
 	var handleErr error
 	var elapsed time.Duration
 	err := p.store.InTx(ctx, func(tx *storage.Store) error {
-		u, err := tx.ClaimUpdate(ctx)
-		if err != nil {
+		var err error
+		if u, err = tx.ClaimUpdate(ctx, id); err != nil {
 			return err
 		}
-		claimed = u
 		start := time.Now()
 		handleErr = p.handle(ctx, tx, u)
 		elapsed = time.Since(start)
 		if handleErr != nil {
 			return handleErr
 		}
-		return tx.MarkUpdateProcessed(ctx, u.ID)
+		return tx.MarkUpdatesProcessed(ctx, []int64{u.ID})
 	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return false, nil
+		return nil // taken by another worker, or not due any more
 	case err == nil:
 		p.opts.Observe(elapsed, false)
 		p.afterCommit()
-		return true, nil
+		return nil
 	case handleErr == nil:
-		return false, err
+		return err
 	}
 	p.opts.Observe(elapsed, true)
-	return true, p.recordFailure(ctx, claimed, handleErr)
+	return p.recordFailure(ctx, u, handleErr)
 }
 
 // handle decodes and handles one update, turning a panic into an error so

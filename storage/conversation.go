@@ -44,7 +44,7 @@ func (s *Store) SaveConversation(ctx context.Context, c Conversation) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (channel, chat_id, user_id) DO UPDATE
 		SET flow = EXCLUDED.flow, step = EXCLUDED.step, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
-		c.Channel, c.ChatID, c.UserID, c.Flow, c.Step, []byte(c.Data), c.UpdatedAt)
+		c.Channel, c.ChatID, c.UserID, c.Flow, c.Step, string(c.Data), c.UpdatedAt)
 	return wrap("save conversation", err)
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // IncomingUpdate is a raw update as received from a messenger.
@@ -25,53 +26,80 @@ type InboxUpdate struct {
 	Attempts int             `db:"attempts"`
 }
 
-// RecordUpdates durably stores a batch of updates. An update already
-// recorded (a redelivery) is ignored, so each is handled once. It returns
-// how many were new.
+// RecordUpdates durably stores a batch of updates in one statement. An
+// update already recorded (a redelivery) is ignored, so each is handled
+// once. It returns how many were new.
 func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []IncomingUpdate) (int, error) {
-	added := 0
-	err := s.InTx(ctx, func(tx *Store) error {
-		for _, u := range updates {
-			res, err := tx.x.ExecContext(ctx, `
-				INSERT INTO inbox (channel, update_id, chat_key, payload)
-				VALUES ($1, $2, $3, $4)
-				ON CONFLICT (channel, update_id) DO NOTHING`,
-				channel, u.UpdateID, u.ChatKey, []byte(u.Payload))
-			if err != nil {
-				return wrap("record update", err)
-			}
-			n, _ := res.RowsAffected()
-			added += int(n)
-		}
-		return nil
-	})
-	return added, err
+	if len(updates) == 0 {
+		return 0, nil
+	}
+	ids := make([]int64, len(updates))
+	keys := make([]string, len(updates))
+	payloads := make([]string, len(updates))
+	for i, u := range updates {
+		ids[i], keys[i], payloads[i] = u.UpdateID, u.ChatKey, string(u.Payload)
+	}
+	res, err := s.x.ExecContext(ctx, `
+		INSERT INTO inbox (channel, update_id, chat_key, payload)
+		SELECT $1, u.update_id, u.chat_key, u.payload::jsonb
+		FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS u(update_id, chat_key, payload, n)
+		ORDER BY u.n
+		ON CONFLICT (channel, update_id) DO NOTHING`,
+		channel, pq.Array(ids), pq.Array(keys), pq.Array(payloads))
+	if err != nil {
+		return 0, wrap("record updates", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
-// ClaimUpdate locks the oldest update that is due and has no earlier
+// pendingUpdates selects the updates that are due and have no earlier
 // unhandled update from the same chat, so a chat's updates are handled in
-// order even with several workers or replicas. Call it inside InTx: the
-// lock lasts until the transaction ends. ErrNotFound means nothing is due.
-func (s *Store) ClaimUpdate(ctx context.Context) (InboxUpdate, error) {
-	var u InboxUpdate
-	err := sqlx.GetContext(ctx, s.x, &u, `
-		SELECT id, channel, update_id, chat_key, payload, attempts
-		FROM inbox i
-		WHERE processed_at IS NULL AND failed_at IS NULL AND not_before <= now()
-		  AND NOT EXISTS (
-			SELECT 1 FROM inbox e
-			WHERE e.chat_key = i.chat_key AND e.id < i.id
-			  AND e.processed_at IS NULL AND e.failed_at IS NULL)
+// order even with several workers or replicas. It yields at most one
+// update per chat, the chat's oldest.
+//
+// The chat test is a correlated min() rather than NOT EXISTS: it is always
+// an index probe, whatever the planner believes of a freshly filled table.
+const pendingUpdates = `
+	SELECT id, channel, update_id, chat_key, payload, attempts
+	FROM inbox i
+	WHERE processed_at IS NULL AND failed_at IS NULL AND not_before <= now()
+	  AND i.id = (
+		SELECT min(e.id) FROM inbox e
+		WHERE e.chat_key = i.chat_key AND e.processed_at IS NULL AND e.failed_at IS NULL)`
+
+// ClaimUpdates locks up to limit due updates, oldest first, at most one per
+// chat. Call it inside InTx: the locks last until the transaction ends, and
+// SKIP LOCKED lets other workers claim other chats meanwhile. It returns
+// ErrNotFound when nothing is due.
+func (s *Store) ClaimUpdates(ctx context.Context, limit int) ([]InboxUpdate, error) {
+	var us []InboxUpdate
+	err := sqlx.SelectContext(ctx, s.x, &us, pendingUpdates+`
 		ORDER BY id
-		LIMIT 1
-		FOR UPDATE SKIP LOCKED`)
+		LIMIT $1
+		FOR UPDATE SKIP LOCKED`, limit)
+	if err == nil && len(us) == 0 {
+		err = ErrNotFound
+	}
+	return us, wrap("claim updates", err)
+}
+
+// ClaimUpdate locks one given update if it is still due and its chat has
+// nothing earlier pending; ErrNotFound otherwise (say, another worker has
+// it). Call it inside InTx.
+func (s *Store) ClaimUpdate(ctx context.Context, id int64) (InboxUpdate, error) {
+	var u InboxUpdate
+	err := sqlx.GetContext(ctx, s.x, &u, pendingUpdates+`
+		AND i.id = $1
+		FOR UPDATE SKIP LOCKED`, id)
 	return u, wrap("claim update", err)
 }
 
-// MarkUpdateProcessed records that an update has been handled.
-func (s *Store) MarkUpdateProcessed(ctx context.Context, id int64) error {
-	_, err := s.x.ExecContext(ctx, `UPDATE inbox SET processed_at = now() WHERE id = $1`, id)
-	return wrap("mark update processed", err)
+// MarkUpdatesProcessed records that updates have been handled.
+func (s *Store) MarkUpdatesProcessed(ctx context.Context, ids []int64) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE inbox SET processed_at = clock_timestamp() WHERE id = ANY($1)`, pq.Array(ids))
+	return wrap("mark updates processed", err)
 }
 
 // RetryUpdate counts a failed attempt and postpones the update.

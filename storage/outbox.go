@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // The outbox delivers every outgoing message at least once, in order per
@@ -52,7 +53,7 @@ func (s *Store) Enqueue(ctx context.Context, channel string, m OutboxEntry) erro
 		INSERT INTO outbox (channel, chat_id, is_group, kind, payload, dedupe_key)
 		VALUES ($1, $2, $3, $4, $5, nullif($6, ''))
 		ON CONFLICT (dedupe_key) DO NOTHING`,
-		channel, m.ChatID, m.Group, m.Kind, []byte(m.Payload), m.DedupeKey)
+		channel, m.ChatID, m.Group, m.Kind, string(m.Payload), m.DedupeKey)
 	return wrap("enqueue message", err)
 }
 
@@ -69,9 +70,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, channel string, limit int, leas
 			SELECT id FROM outbox o
 			WHERE channel = $1 AND status = 'pending' AND not_before <= now()
 			  AND (lease_until IS NULL OR lease_until <= now())
-			  AND (kind = $4 OR NOT EXISTS (
-				SELECT 1 FROM outbox e
-				WHERE e.channel = o.channel AND e.chat_id = o.chat_id AND e.id < o.id
+			  AND (kind = $4 OR o.id = (
+				SELECT min(e.id) FROM outbox e
+				WHERE e.channel = o.channel AND e.chat_id = o.chat_id
 				  AND e.status = 'pending' AND e.kind <> $4))
 			ORDER BY id
 			LIMIT $2
@@ -89,12 +90,24 @@ func (s *Store) ClaimOutbox(ctx context.Context, channel string, limit int, leas
 	return msgs, nil
 }
 
-// MarkOutboxSent records a delivered message and the messenger's id for it
+// SentMark records one delivered message and the messenger's id for it
 // ("" when there is none, e.g. a callback answer).
-func (s *Store) MarkOutboxSent(ctx context.Context, id int64, messageID string) error {
+type SentMark struct {
+	ID        int64
+	MessageID string
+}
+
+// MarkOutboxSent records delivered messages, several in one statement.
+func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) error {
+	ids := make([]int64, len(marks))
+	messageIDs := make([]string, len(marks))
+	for i, m := range marks {
+		ids[i], messageIDs[i] = m.ID, m.MessageID
+	}
 	_, err := s.x.ExecContext(ctx, `
-		UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL
-		WHERE id = $1`, id, messageID)
+		UPDATE outbox o SET status = 'sent', sent_at = now(), sent_message_id = m.message_id, lease_until = NULL
+		FROM unnest($1::bigint[], $2::text[]) AS m(id, message_id)
+		WHERE o.id = m.id`, pq.Array(ids), pq.Array(messageIDs))
 	return wrap("mark outbox sent", err)
 }
 

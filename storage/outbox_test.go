@@ -71,7 +71,7 @@ func outboxNames(t *testing.T, msgs []storage.OutboxMessage) []string {
 func outboxMarkSent(t *testing.T, s *storage.Store, msgs ...storage.OutboxMessage) {
 	t.Helper()
 	for _, m := range msgs {
-		if err := s.MarkOutboxSent(t.Context(), m.ID, fmt.Sprint(m.ID)); err != nil {
+		if err := s.MarkOutboxSent(t.Context(), storage.SentMark{ID: m.ID, MessageID: fmt.Sprint(m.ID)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -169,7 +169,7 @@ func TestClaimOutboxNeverLeasesARowTwice(t *testing.T) {
 				}
 				mu.Unlock()
 				for _, m := range msgs {
-					if err := s.MarkOutboxSent(context.Background(), m.ID, ""); err != nil {
+					if err := s.MarkOutboxSent(context.Background(), storage.SentMark{ID: m.ID}); err != nil {
 						t.Error(err)
 					}
 				}
@@ -243,7 +243,7 @@ func TestEnqueueIgnoresADuplicateDedupeKey(t *testing.T) {
 	if diff := cmp.Diff([]string{"first"}, got); diff != "" {
 		t.Fatalf("claim (-want +got):\n%s", diff)
 	}
-	if err := s.MarkOutboxSent(ctx, msgs[0].ID, "4242"); err != nil {
+	if err := s.MarkOutboxSent(ctx, storage.SentMark{ID: msgs[0].ID, MessageID: "4242"}); err != nil {
 		t.Fatal(err)
 	}
 	if id, err := s.SentMessageID(ctx, "digest:2026-W48"); err != nil || id != "4242" {

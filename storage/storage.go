@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -29,7 +31,7 @@ type Store struct {
 
 // Open connects to PostgreSQL and checks the connection.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sqlx.Open("postgres", dsn)
+	db, err := sqlx.Open("postgres", oneRoundTrip(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("storage: open: %w", err)
 	}
@@ -41,6 +43,24 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
 	return &Store{db: db, x: db}, nil
+}
+
+// oneRoundTrip turns on lib/pq's binary_parameters, which sends a query
+// with its arguments in one round trip instead of preparing it first:
+// handlers run many small queries, and this halves their waiting. Its one
+// catch, []byte arguments going out in binary, is why JSON is passed to
+// queries as strings.
+func oneRoundTrip(dsn string) string {
+	if strings.Contains(dsn, "binary_parameters") {
+		return dsn
+	}
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " binary_parameters=yes"
 }
 
 // Close releases the connection pool.

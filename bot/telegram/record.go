@@ -2,6 +2,8 @@ package telegram
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"github.com/danvan-vn/danvan/storage"
 )
@@ -11,16 +13,80 @@ import (
 // an update is never lost between Telegram and the inbox.
 type RecordFunc func(ctx context.Context, updates []storage.IncomingUpdate) error
 
+// recordTimeout bounds one write of the inbox.
+const recordTimeout = 10 * time.Second
+
 // Recorder records updates in the inbox and then calls recorded (the
 // processor's Wake) if any was new.
+//
+// Calls that arrive together share one write (group commit): webhook
+// requests come one update each, and a durable commit per update would
+// cap intake at the disk's commit rate. A call made while no write is in
+// progress is written at once, so nothing waits for a batch to fill.
 func Recorder(store *storage.Store, recorded func()) RecordFunc {
-	return func(ctx context.Context, updates []storage.IncomingUpdate) error {
-		n, err := store.RecordUpdates(ctx, Channel, updates)
-		if err == nil && n > 0 && recorded != nil {
-			recorded()
-		}
-		return err
+	g := &groupRecorder{store: store, recorded: recorded}
+	return g.record
+}
+
+type groupRecorder struct {
+	store    *storage.Store
+	recorded func()
+
+	mu      sync.Mutex
+	queue   []recordCall
+	writing bool
+}
+
+type recordCall struct {
+	updates []storage.IncomingUpdate
+	done    chan error
+}
+
+func (g *groupRecorder) record(ctx context.Context, updates []storage.IncomingUpdate) error {
+	call := recordCall{updates: updates, done: make(chan error, 1)}
+	g.mu.Lock()
+	g.queue = append(g.queue, call)
+	if !g.writing {
+		// The writer keeps writing while calls keep coming; it runs on
+		// its own so that this caller is answered after its own batch.
+		g.writing = true
+		go g.writeQueued(context.WithoutCancel(ctx))
 	}
+	g.mu.Unlock()
+	select {
+	case err := <-call.done:
+		return err
+	case <-ctx.Done():
+		// Not confirmed, so the update comes again; if it was written
+		// meanwhile, the inbox ignores the second copy.
+		return ctx.Err()
+	}
+}
+
+// writeQueued writes batches until the queue is empty.
+func (g *groupRecorder) writeQueued(ctx context.Context) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for len(g.queue) > 0 {
+		batch := g.queue
+		g.queue = nil
+		g.mu.Unlock()
+		var updates []storage.IncomingUpdate
+		for _, c := range batch {
+			updates = append(updates, c.updates...)
+		}
+		writeCtx, cancel := context.WithTimeout(ctx, recordTimeout)
+		n, err := g.store.RecordUpdates(writeCtx, Channel, updates)
+		cancel()
+		if err == nil && n > 0 && g.recorded != nil {
+			g.recorded()
+		}
+		for _, c := range batch {
+			c.done <- err
+		}
+		g.mu.Lock()
+	}
+	g.writing = false
 }
 
 // incoming prepares a raw update for the inbox.
