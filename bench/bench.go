@@ -153,8 +153,24 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 
 	l := newLoad(api, r, m, &opts, logger)
 	start := time.Now()
+	// Throughput is counted over the arrival window; the flows still
+	// running at its end finish afterwards (counted in the overall figure).
+	var window struct{ replied, outbound, commits int64 }
+	windowDone := make(chan struct{})
+	go func() {
+		defer close(windowDone)
+		select {
+		case <-time.After(opts.Duration):
+		case <-ctx.Done():
+		}
+		window.replied, window.outbound = m.replied.Load(), m.outbound.Load()
+		if c, err := db.xactCommits(ctx); err == nil {
+			window.commits = c - commits0
+		}
+	}()
 	l.run(ctx, opts.Duration)
 	elapsed := time.Since(start)
+	<-windowDone
 	stopFaults()
 	fwg.Wait()
 	in.clear()
@@ -176,6 +192,10 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		return Result{}, err
 	}
 	v.OutboxPending, v.OutboxFailed, v.DrainSeconds = pending, failed, took.Seconds()
+	if failed > 0 {
+		v.OutboxFailedKinds, _ = db.failedByKind(ctx)
+		v.AnswersDeliveredAnyway, _ = deliveredAnyway(ctx, db, api)
+	}
 
 	var jobs *jobsReport
 	if opts.JobsCheck > 0 {
@@ -191,17 +211,19 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	res := Result{
 		Mode: loopMode(opts), Flags: flagsOf(&opts), DurationS: elapsed.Seconds(),
 		Updates: m.updates.Load(), Replied: m.replied.Load(),
-		UpdatesPerS: float64(m.replied.Load()) / elapsed.Seconds(),
-		P50Ms:       ms(q[0]), P90Ms: ms(q[1]), P99Ms: ms(q[2]), MaxMs: ms(q[3]),
+		UpdatesPerS:        float64(window.replied) / opts.Duration.Seconds(),
+		UpdatesPerSOverall: float64(m.replied.Load()) / elapsed.Seconds(),
+		P50Ms:              ms(q[0]), P90Ms: ms(q[1]), P99Ms: ms(q[2]), MaxMs: ms(q[3]),
 		Flows: m.flows.Load(), Abandoned: m.abandoned.Load(),
 		verdict:      v,
 		LostReplies:  m.lost.Load(),
-		LostMessages: m.lost.Load() + max(pending, 0) + max(failed, 0),
-		OutboundPerS: float64(m.outbound.Load()) / elapsed.Seconds(),
+		LostMessages: m.lost.Load() + max(pending, 0) + max(failed, 0) - v.AnswersDeliveredAnyway,
+		OutboundPerS: float64(window.outbound) / opts.Duration.Seconds(),
 		Status429:    len(api.FloodViolations()), RetryAfterViolations: len(api.EarlyRetries()),
-		DBCommitsPerS: float64(commits1-commits0) / elapsed.Seconds(),
-		RSSMB:         f.peakMB(),
-		Jobs:          jobs,
+		DBCommitsPerS:        float64(window.commits) / opts.Duration.Seconds(),
+		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
+		RSSMB:                f.peakMB(),
+		Jobs:                 jobs,
 	}
 	if opts.Fault != FaultNone {
 		fr := in.result()

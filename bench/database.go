@@ -133,6 +133,45 @@ func (d *database) outboxBacklog(ctx context.Context) (pending, failed int64, er
 	return pending, failed, err
 }
 
+// failedByKind counts the outbox rows given up on, by message kind.
+func (d *database) failedByKind(ctx context.Context) (map[string]int64, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT kind, count(*) FROM outbox WHERE status = 'failed' GROUP BY kind`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var (
+			kind string
+			n    int64
+		)
+		if err := rows.Scan(&kind, &n); err != nil {
+			return nil, err
+		}
+		out[kind] = n
+	}
+	return out, rows.Err()
+}
+
+// failedAnswers lists the query ids of the callback answers given up on.
+func (d *database) failedAnswers(ctx context.Context) ([]string, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT payload->>'query_id' FROM outbox WHERE status = 'failed' AND kind = 'answer'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // waitReachable waits until the database answers again (after a restart).
 func (d *database) waitReachable(ctx context.Context, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)

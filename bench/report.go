@@ -10,16 +10,21 @@ type Result struct {
 	Mode  string         `json:"mode"` // "closed" or "open" loop, polling or webhook
 	Flags map[string]any `json:"flags"`
 
-	DurationS   float64 `json:"duration_s"` // the load phase, first push to last reply
-	Updates     int64   `json:"updates"`    // updates pushed on behalf of citizens and officers
-	Replied     int64   `json:"updates_replied"`
-	UpdatesPerS float64 `json:"updates_per_s"`
-	P50Ms       float64 `json:"p50_ms"`
-	P90Ms       float64 `json:"p90_ms"`
-	P99Ms       float64 `json:"p99_ms"`
-	MaxMs       float64 `json:"max_ms"`
-	Flows       int64   `json:"flows_completed"` // filed, accepted, answered and rated
-	Abandoned   int64   `json:"flows_cut_short"`
+	// DurationS is the whole load phase: the arrival window (-duration)
+	// and the time the flows started in it took to finish. The per-second
+	// figures are counted over the arrival window; the *_overall ones over
+	// the whole phase.
+	DurationS          float64 `json:"duration_s"`
+	Updates            int64   `json:"updates"` // updates pushed on behalf of citizens and officers
+	Replied            int64   `json:"updates_replied"`
+	UpdatesPerS        float64 `json:"updates_per_s"`
+	UpdatesPerSOverall float64 `json:"updates_per_s_overall"`
+	P50Ms              float64 `json:"p50_ms"`
+	P90Ms              float64 `json:"p90_ms"`
+	P99Ms              float64 `json:"p99_ms"`
+	MaxMs              float64 `json:"max_ms"`
+	Flows              int64   `json:"flows_completed"` // filed, accepted, answered and rated
+	Abandoned          int64   `json:"flows_cut_short"`
 
 	verdict
 	// LostMessages: replies a person waited for in vain (step timeouts)
@@ -31,10 +36,11 @@ type Result struct {
 	Status429            int     `json:"status_429"`
 	RetryAfterViolations int     `json:"retry_after_violations"`
 
-	DBCommitsPerS     float64 `json:"db_commits_per_s"`
-	BaselineInsertTPS float64 `json:"baseline_insert_tps"`
-	RatioVsBaseline   float64 `json:"ratio_vs_baseline"`
-	RSSMB             float64 `json:"rss_mb"` // max VmHWM over the bot processes
+	DBCommitsPerS        float64 `json:"db_commits_per_s"`
+	DBCommitsPerSOverall float64 `json:"db_commits_per_s_overall"`
+	BaselineInsertTPS    float64 `json:"baseline_insert_tps"`
+	RatioVsBaseline      float64 `json:"ratio_vs_baseline"`
+	RSSMB                float64 `json:"rss_mb"` // max VmHWM over the bot processes
 
 	Faults *faultReport `json:"faults,omitempty"`
 	Jobs   *jobsReport  `json:"jobs,omitempty"`
