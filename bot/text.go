@@ -28,14 +28,18 @@ func TextLen(s string) int {
 
 // Split cuts an HTML text into parts of at most limit UTF-16 units,
 // preferring paragraph, then line, then word boundaries, and never cutting
-// through a tag or an entity. Tags must not span lines for a cut to keep
-// them balanced; danvan's templates keep formatting within a line.
+// through a tag or an entity. A cut inside formatting (a long description
+// in <i>) closes the open tags at the end of its part and opens them again
+// at the start of the next, so that every part is valid HTML by itself.
 func Split(text string, limit int) []string {
 	var parts []string
 	for TextLen(text) > limit {
-		cut := cutPoint(text, limit)
-		parts = append(parts, strings.TrimRight(text[:cut], " \n"))
-		text = strings.TrimLeft(text[cut:], " \n")
+		part, rest := splitOnce(text, limit)
+		if len(rest) >= len(text) {
+			break // a limit too small for the markup: send the rest as is
+		}
+		parts = append(parts, part)
+		text = rest
 	}
 	if text != "" || len(parts) == 0 {
 		parts = append(parts, text)
@@ -43,8 +47,60 @@ func Split(text string, limit int) []string {
 	return parts
 }
 
+// splitOnce cuts a text longer than limit into a first part within limit,
+// its open tags closed, and the rest, those tags opened again.
+func splitOnce(text string, limit int) (part, rest string) {
+	for budget := limit; ; {
+		cut := cutPoint(text, budget)
+		head, tail := strings.TrimRight(text[:cut], " \n"), strings.TrimLeft(text[cut:], " \n")
+		open := openTags(head)
+		var closers strings.Builder
+		for i := len(open) - 1; i >= 0; i-- {
+			closers.WriteString("</" + tagName(open[i]) + ">")
+		}
+		room := limit - TextLen(closers.String())
+		if TextLen(head) <= room || room < limit/2 {
+			return head + closers.String(), strings.Join(open, "") + tail
+		}
+		budget = min(budget-1, room)
+	}
+}
+
+// openTags lists the opening tags (with their attributes) that s leaves
+// open, outermost first.
+func openTags(s string) []string {
+	var open []string
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return open
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			return open
+		}
+		tag := s[i : i+j+1]
+		s = s[i+j+1:]
+		switch name, closing := strings.CutPrefix(tagName(tag), "/"); {
+		case !closing:
+			open = append(open, tag)
+		case len(open) > 0 && tagName(open[len(open)-1]) == name:
+			open = open[:len(open)-1]
+		}
+	}
+}
+
+// tagName returns "a" for `<a href="...">` and "/a" for "</a>".
+func tagName(tag string) string {
+	name := strings.Trim(tag, "<>")
+	if i := strings.IndexAny(name, " \t\n"); i >= 0 {
+		name = name[:i]
+	}
+	return name
+}
+
 // cutPoint returns a byte offset to cut text at, given that text is longer
-// than limit.
+// than limit. It is never inside a tag or an entity.
 func cutPoint(text string, limit int) int {
 	// The longest prefix within the limit.
 	max, n := 0, 0
@@ -57,15 +113,35 @@ func cutPoint(text string, limit int) int {
 	}
 	head := text[:max]
 	for _, sep := range []string{"\n\n", "\n", " "} {
-		if i := strings.LastIndex(head, sep); i > max/2 {
-			return i + len(sep)
+		for end := len(head); ; {
+			i := strings.LastIndex(head[:end], sep)
+			if i <= max/2 {
+				break
+			}
+			if !inMarkup(head[:i]) { // not the space in <a href=...>
+				return i + len(sep)
+			}
+			end = i
 		}
 	}
 	// No good boundary: step back out of a tag or entity cut in half.
-	if i := strings.LastIndexAny(head, "<&"); i >= 0 && !strings.ContainsAny(head[i:], ">;") {
-		return i
+	cut := max
+	for cut > 0 && inMarkup(text[:cut]) {
+		cut = strings.LastIndexAny(text[:cut], "<&")
 	}
-	return max
+	if cut <= 0 {
+		return max // a tag longer than a message: cutting it beats looping
+	}
+	return cut
+}
+
+// inMarkup reports whether s ends inside a tag or an entity.
+func inMarkup(s string) bool {
+	if i := strings.LastIndexByte(s, '<'); i >= 0 && !strings.Contains(s[i:], ">") {
+		return true
+	}
+	i := strings.LastIndexByte(s, '&')
+	return i >= 0 && strings.Trim(s[i+1:], "#0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
 }
 
 // Parts splits a long text message into several, keeping the buttons on the

@@ -31,19 +31,28 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	w := openWorld(t)
+	w.t = t
+	return w
+}
+
+// openWorld creates the world's database for tb, which may be a fuzz
+// target's *testing.F; the caller sets w.t before driving it.
+func openWorld(tb testing.TB) *world {
+	tb.Helper()
 	ctx := context.Background()
-	dsn := storagetest.NewDatabase(t)
+	dsn := storagetest.NewDatabase(tb)
 	store, err := storage.Open(ctx, dsn)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	tb.Cleanup(func() { store.Close() })
 	raw := sqlx.MustOpen("postgres", dsn)
-	t.Cleanup(func() { raw.Close() })
-	w := &world{t: t, ctx: ctx, store: store, raw: raw, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	tb.Cleanup(func() { raw.Close() })
+	w := &world{ctx: ctx, store: store, raw: raw, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	w.service, err = handlers.New(handlers.Config{Now: func() time.Time { return w.now }})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return w
 }

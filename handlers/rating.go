@@ -46,7 +46,7 @@ func (s *Service) ratingButton(t *turn, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.show(bot.Outgoing{Text: t.text("rating.thanks", tk.Code, t.text("rating."+args[1]))}); err != nil {
+	if err := t.show(bot.Outgoing{Text: t.text("rating.thanks", tk.Code, t.text("rating."+strconv.Itoa(n)))}); err != nil {
 		return err
 	}
 	if status == storage.StatusReopened {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -86,6 +87,7 @@ func (s *Service) now() time.Time { return s.cfg.Now() }
 // Handle processes one event inside tx: every state change and every reply
 // it causes commit together.
 func (s *Service) Handle(ctx context.Context, tx *storage.Store, ev bot.Event) error {
+	ev = withoutNUL(ev)
 	t := &turn{ctx: ctx, tx: tx, ev: ev, s: s, lang: languages[0]}
 	var err error
 	if ev.Chat.Group {
@@ -101,6 +103,34 @@ func (s *Service) Handle(ctx context.Context, tx *storage.Store, ev bot.Event) e
 		return t.answer("", false)
 	}
 	return nil
+}
+
+// withoutNUL removes NUL characters from what people send. PostgreSQL
+// keeps no NUL in text nor \u0000 in jsonb, so one stored or echoed
+// would fail the update's transaction on every retry.
+func withoutNUL(ev bot.Event) bot.Event {
+	clean := func(s *string) { *s = strings.ReplaceAll(*s, "\x00", "") }
+	for _, s := range []*string{&ev.Text, &ev.Command, &ev.Args, &ev.Chat.Title, &ev.From.Name, &ev.Unsupported} {
+		clean(s)
+	}
+	if ev.Button != nil {
+		b := *ev.Button
+		clean(&b.Data)
+		ev.Button = &b
+	}
+	if ev.Contact != nil {
+		c := *ev.Contact
+		clean(&c.Phone)
+		clean(&c.Name)
+		ev.Contact = &c
+	}
+	if ev.Document != nil {
+		d := *ev.Document
+		clean(&d.Name)
+		clean(&d.MIME)
+		ev.Document = &d
+	}
+	return ev
 }
 
 func (s *Service) handlePrivate(t *turn) error {

@@ -53,11 +53,12 @@ func (t *turn) answer(text string, alert bool) error {
 }
 
 // show presents a screen: after a button press it replaces the pressed
-// message in place (one request instead of two); otherwise, or when the
-// screen changes the phone keyboard, it sends a new message.
+// message in place (one request instead of two); otherwise, when the
+// screen changes the phone keyboard, or when it is too long for one
+// message (an edit cannot be split), it sends a new message.
 func (t *turn) show(o bot.Outgoing) error {
 	o.Kind = bot.KindText
-	if b := t.ev.Button; b != nil && b.MessageID != "" && o.Reply == nil && !o.RemoveReply {
+	if b := t.ev.Button; b != nil && b.MessageID != "" && o.Reply == nil && !o.RemoveReply && bot.TextLen(o.Text) <= bot.MaxTextLen {
 		o.Kind, o.MessageID = bot.KindEdit, b.MessageID
 	}
 	return t.send(o)

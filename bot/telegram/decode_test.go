@@ -11,7 +11,15 @@ import (
 	"github.com/danvan-vn/danvan/bot/telegram"
 )
 
-func TestDecode(t *testing.T) {
+type decodeCase struct {
+	name string
+	raw  string
+	want bot.Event
+}
+
+// decodeCases are real update shapes and the events they decode to; the
+// fuzz target starts from them too.
+func decodeCases() []decodeCase {
 	at := time.Unix(1764000000, 0)
 	from := `"from":{"id":42,"is_bot":false,"first_name":"Lan","last_name":"Nguyễn","language_code":"vi"}`
 	private := `"chat":{"id":42,"type":"private","first_name":"Lan"}`
@@ -26,11 +34,7 @@ func TestDecode(t *testing.T) {
 		return `{"update_id":7,"message":{"message_id":5,` + from + `,` + private + `,"date":1764000000,` + body + `}}`
 	}
 
-	tests := []struct {
-		name string
-		raw  string
-		want bot.Event
-	}{
+	return []decodeCase{
 		{"text", message(`"text":"Đèn đường hỏng"`),
 			with(func(e *bot.Event) { e.Text = "Đèn đường hỏng" })},
 		{"command with arguments", message(`"text":"/Status  PA-2026-000001 ","entities":[{"type":"bot_command","offset":0,"length":7}]`),
@@ -110,8 +114,11 @@ func TestDecode(t *testing.T) {
 				e.Button = &bot.Button{QueryID: "2", Data: "m:new"}
 			})},
 	}
+}
+
+func TestDecode(t *testing.T) {
 	dec := telegram.NewDecoder("danvan_bot")
-	for _, tt := range tests {
+	for _, tt := range decodeCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := dec.Decode(json.RawMessage(tt.raw))
 			if err != nil {
