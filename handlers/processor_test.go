@@ -15,7 +15,6 @@ import (
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
-	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
 // eventDecoder decodes updates recorded as JSON events, and logs the order
@@ -54,22 +53,14 @@ type processorRig struct {
 
 func newProcessorRig(tb testing.TB, opts handlers.ProcessorOptions) *processorRig {
 	tb.Helper()
-	ctx := context.Background()
-	dsn := storagetest.NewDatabase(tb)
-	store, err := storage.Open(ctx, dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
-	raw := sqlx.MustOpen("postgres", dsn)
-	tb.Cleanup(func() { raw.Close() })
+	w := openWorld(tb)
 	service, err := handlers.New(handlers.Config{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	dec := &eventDecoder{order: map[string][]int64{}}
-	proc := handlers.NewProcessor(store, service, map[string]bot.Decoder{"test": dec}, nil, opts)
-	return &processorRig{tb: tb, ctx: ctx, store: store, raw: raw, decoder: dec, proc: proc}
+	proc := handlers.NewProcessor(w.store, service, map[string]bot.Decoder{"test": dec}, nil, opts)
+	return &processorRig{tb: tb, ctx: w.ctx, store: w.store, raw: w.raw, decoder: dec, proc: proc}
 }
 
 // record stores updates: each text from each of chats private chats,
