@@ -13,6 +13,7 @@ type jobsReport struct {
 	RowsPerSlotMax    int64  `json:"rows_per_slot_max"`
 	RemindersSent     int64  `json:"reminders_queued"`
 	DuplicateReminder int64  `json:"duplicate_reminders"`
+	UnitsReminded     int64  `json:"units_reminded"`
 	Note              string `json:"note,omitempty"`
 }
 
@@ -32,14 +33,14 @@ func checkJobs(ctx context.Context, db *database, f *fleet, d time.Duration, log
 	if err != nil {
 		return r, err
 	}
-	// A reminder is one outbox row per recipient chat and slot; its dedupe
-	// key (if any) makes a second copy impossible, so count by chat and
-	// minute of creation.
+	// The bot queues a reminder with the dedupe key remind:DAY:UNIT:CHAT
+	// (handlers/scheduled.go): one per unit, recipient and day, whatever
+	// the slot. Count what was queued and any copies per unit and chat
+	// within a minute's slot.
 	err = db.db.QueryRowContext(ctx, `
-		SELECT coalesce(sum(n), 0), coalesce(sum(n - 1), 0) FROM (
-			SELECT chat_id, date_trunc('minute', created_at), count(*) AS n FROM outbox
-			WHERE payload->>'text' LIKE '%nhắc%' OR dedupe_key LIKE 'remind%'
-			GROUP BY 1, 2) s`).Scan(&r.RemindersSent, &r.DuplicateReminder)
+		SELECT coalesce(sum(n), 0), coalesce(sum(n - 1), 0), count(DISTINCT unit) FROM (
+			SELECT split_part(dedupe_key, ':', 3) AS unit, chat_id, date_trunc('minute', created_at), count(*) AS n
+			FROM outbox WHERE dedupe_key LIKE 'remind:%' GROUP BY 1, 2, 3) s`).Scan(&r.RemindersSent, &r.DuplicateReminder, &r.UnitsReminded)
 	if err != nil {
 		return r, err
 	}

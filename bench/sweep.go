@@ -1,20 +1,27 @@
 package bench
 
-// sweep runs the open loop at each offered load.
-func sweep(ctx interface{ Err() error }, opts Options, rates []float64, baseline float64, run func(Options) (Result, error)) (Result, error) {
+import "context"
+
+// sweep runs the open loop at each offered load and draws the chart.
+func sweep(ctx context.Context, opts Options, rates []float64, baseline float64, run func(Options) (Result, error)) (Result, error) {
 	out := Result{Mode: "sweep", Flags: flagsOf(&opts), BaselineInsertTPS: baseline}
+	var err error
 	for _, rate := range rates {
 		o := opts
 		o.Rate = rate
-		r, err := run(o)
+		var r Result
+		r, err = run(o)
 		r.finish(baseline)
 		out.Sweep = append(out.Sweep, r)
-		if err != nil {
-			return out, err
-		}
-		if ctx.Err() != nil {
-			return out, ctx.Err()
+		if err != nil || ctx.Err() != nil {
+			break
 		}
 	}
-	return out, nil
+	if len(out.Sweep) > 0 && opts.Chart != "" {
+		if cerr := writeSweepChart(opts.Chart, out.Sweep, baseline); cerr != nil && err == nil {
+			err = cerr
+		}
+		out.Chart = opts.Chart
+	}
+	return out, err
 }
