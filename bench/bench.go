@@ -84,7 +84,12 @@ func (r *Result) finish(baseline float64) {
 func runOnce(ctx context.Context, opts Options, bin string, env []string, db *database, logger *slog.Logger) (Result, error) {
 	m := &meter{}
 	r := &router{m: m}
+	firstUpdate, err := db.nextUpdateID(ctx)
+	if err != nil {
+		return Result{}, err
+	}
 	api, err := tg.Listen("127.0.0.1:0", tg.Config{
+		FirstUpdateID: firstUpdate,
 		Flood:         tg.FloodConfig{Enabled: opts.Limits},
 		Webhook:       tg.WebhookConfig{Timeout: 15 * time.Second, RetryMax: time.Second},
 		OnBotActivity: r.hook,
@@ -134,7 +139,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	logger.Info("officers joined", "officers", len(officers), "replicas", opts.Replicas, "mode", opts.Mode)
 
 	// The measured phase.
-	*m = meter{}
+	m.reset()
 	commits0, err := db.xactCommits(ctx)
 	if err != nil {
 		return Result{}, err
@@ -214,12 +219,13 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		UpdatesPerS:        float64(window.replied) / opts.Duration.Seconds(),
 		UpdatesPerSOverall: float64(m.replied.Load()) / elapsed.Seconds(),
 		P50Ms:              ms(q[0]), P90Ms: ms(q[1]), P99Ms: ms(q[2]), MaxMs: ms(q[3]),
-		Flows: m.flows.Load(), Abandoned: m.abandoned.Load(),
-		verdict:      v,
-		LostReplies:  m.lost.Load(),
-		LostMessages: m.lost.Load() + max(pending, 0) + max(failed, 0) - v.AnswersDeliveredAnyway,
-		OutboundPerS: float64(window.outbound) / opts.Duration.Seconds(),
-		Status429:    len(api.FloodViolations()), RetryAfterViolations: len(api.EarlyRetries()),
+		Steps: m.steps(), Flows: m.flows.Load(), Abandoned: m.abandoned.Load(),
+		verdict:          v,
+		LostReplies:      m.lost.Load(),
+		RepeatedMessages: m.repeated.Load(),
+		LostMessages:     m.lost.Load() + max(pending, 0) + max(failed, 0) - v.AnswersDeliveredAnyway,
+		OutboundPerS:     float64(window.outbound) / opts.Duration.Seconds(),
+		Status429:        len(api.FloodViolations()), RetryAfterViolations: len(api.EarlyRetries()),
 		DBCommitsPerS:        float64(window.commits) / opts.Duration.Seconds(),
 		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
 		RSSMB:                f.peakMB(),

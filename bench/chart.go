@@ -46,6 +46,13 @@ func writeSweepChart(path string, points []Result, baseline float64) error {
 	if err := addLine(top, "bot messages out/s", outbound, colorOutbound, false); err != nil {
 		return err
 	}
+	var offered plotter.XYs
+	for _, xy := range through {
+		offered = append(offered, plotter.XY{X: xy.X, Y: xy.X})
+	}
+	if err := addLine(top, "offered (all handled)", offered, colorReference, true); err != nil {
+		return err
+	}
 	if err := addReference(top, fmt.Sprintf("Telegram limit %d msg/s", telegramGlobalLimit), telegramGlobalLimit, through); err != nil {
 		return err
 	}
@@ -54,6 +61,8 @@ func writeSweepChart(path string, points []Result, baseline float64) error {
 			return err
 		}
 	}
+	// Room above the highest line for the legend.
+	top.Y.Min, top.Y.Max = 1, 30*max(baseline, telegramGlobalLimit)
 	top.Legend.Top, top.Legend.Left = true, true
 
 	bottom := plot.New()

@@ -10,6 +10,7 @@ import (
 
 	_ "github.com/lib/pq" // the driver the bot uses
 
+	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
 	"github.com/danvan-vn/danvan/storage/localpg"
@@ -135,41 +136,55 @@ func (d *database) outboxBacklog(ctx context.Context) (pending, failed int64, er
 
 // failedByKind counts the outbox rows given up on, by message kind.
 func (d *database) failedByKind(ctx context.Context) (map[string]int64, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT kind, count(*) FROM outbox WHERE status = 'failed' GROUP BY kind`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]int64{}
-	for rows.Next() {
+	err := d.scan(ctx, `SELECT kind, count(*) FROM outbox WHERE status = 'failed' GROUP BY kind`, func(rows *sql.Rows) error {
 		var (
 			kind string
 			n    int64
 		)
-		if err := rows.Scan(&kind, &n); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&kind, &n)
 		out[kind] = n
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // failedAnswers lists the query ids of the callback answers given up on.
 func (d *database) failedAnswers(ctx context.Context) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT payload->>'query_id' FROM outbox WHERE status = 'failed' AND kind = 'answer'`)
+	var ids []string
+	err := d.scan(ctx, `SELECT payload->>'query_id' FROM outbox WHERE status = 'failed' AND kind = 'answer'`, func(rows *sql.Rows) error {
+		var id string
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	return ids, err
+}
+
+// scan runs a query and calls row for each row.
+func (d *database) scan(ctx context.Context, query string, row func(*sql.Rows) error, args ...any) error {
+	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var ids []string
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+		if err := row(rows); err != nil {
+			return err
 		}
-		ids = append(ids, id)
 	}
-	return ids, rows.Err()
+	return rows.Err()
+}
+
+// nextUpdateID is where a new fake Bot API must start numbering updates:
+// past every update the bot has stored, as Telegram's numbering continues
+// (the bot ignores an update id it has already seen).
+func (d *database) nextUpdateID(ctx context.Context) (int, error) {
+	var last sql.NullInt64
+	if err := d.db.QueryRowContext(ctx, `SELECT max(update_id) FROM inbox`).Scan(&last); err != nil {
+		return 0, err
+	}
+	return max(int(last.Int64)+1000, tg.DefaultFirstUpdateID), nil
 }
 
 // waitReachable waits until the database answers again (after a restart).

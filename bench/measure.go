@@ -11,6 +11,7 @@ import (
 type meter struct {
 	mu        sync.Mutex
 	latencies []time.Duration
+	byStep    map[string][]time.Duration // latencies per kind of step
 
 	updates   atomic.Int64 // updates pushed to the fake on behalf of people
 	replied   atomic.Int64 // updates whose reply arrived
@@ -19,12 +20,27 @@ type meter struct {
 	filed     atomic.Int64 // petitions confirmed (the send button pressed)
 	outbound  atomic.Int64 // bot activity seen: sends, edits, callback answers
 	abandoned atomic.Int64 // flows cut short by a lost reply
+	repeated  atomic.Int64 // bot messages identical to the previous one in the chat
 }
 
-func (m *meter) observe(d time.Duration) {
+// reset zeroes the meter at the start of the measured phase.
+func (m *meter) reset() {
+	m.mu.Lock()
+	m.latencies, m.byStep = nil, nil
+	m.mu.Unlock()
+	for _, c := range []*atomic.Int64{&m.updates, &m.replied, &m.lost, &m.flows, &m.filed, &m.outbound, &m.abandoned, &m.repeated} {
+		c.Store(0)
+	}
+}
+
+func (m *meter) observe(step string, d time.Duration) {
 	m.replied.Add(1)
 	m.mu.Lock()
 	m.latencies = append(m.latencies, d)
+	if m.byStep == nil {
+		m.byStep = map[string][]time.Duration{}
+	}
+	m.byStep[step] = append(m.byStep[step], d)
 	m.mu.Unlock()
 }
 
@@ -33,6 +49,30 @@ func (m *meter) percentiles(qs ...float64) []time.Duration {
 	m.mu.Lock()
 	sorted := slices.Clone(m.latencies)
 	m.mu.Unlock()
+	return quantiles(sorted, qs...)
+}
+
+// stepLatency is the latency of one kind of step.
+type stepLatency struct {
+	N     int     `json:"n"`
+	P50Ms float64 `json:"p50_ms"`
+	P99Ms float64 `json:"p99_ms"`
+}
+
+// steps breaks the latency down by kind of step.
+func (m *meter) steps() map[string]stepLatency {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]stepLatency{}
+	for step, ds := range m.byStep {
+		q := quantiles(slices.Clone(ds), 0.5, 0.99)
+		out[step] = stepLatency{N: len(ds), P50Ms: ms(q[0]), P99Ms: ms(q[1])}
+	}
+	return out
+}
+
+// quantiles sorts ds and returns the given quantiles (0..1).
+func quantiles(sorted []time.Duration, qs ...float64) []time.Duration {
 	slices.Sort(sorted)
 	out := make([]time.Duration, len(qs))
 	if len(sorted) == 0 {

@@ -107,7 +107,7 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 	if err != nil {
 		return err
 	}
-	if err := o.wait(pushed, ch, func(a tg.Activity) bool {
+	if err := o.wait("officer press "+accept, pushed, ch, func(a tg.Activity) bool {
 		return a.Kind == tg.ActivityAnswer && a.Answer.QueryID == pushed.CallbackQueryID
 	}); err != nil {
 		return fmt.Errorf("officer %d: accepting %s: %w", o.user.ID, code, err)
@@ -116,14 +116,14 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 	if err != nil {
 		return err
 	}
-	if err := o.wait(pushed, ch, textHas("Đã gửi trả lời phản ánh", code)); err != nil {
+	if err := o.wait("officer /resolve", pushed, ch, textHas("Đã gửi trả lời phản ánh", code)); err != nil {
 		return fmt.Errorf("officer %d: answering %s: %w", o.user.ID, code, err)
 	}
 	return nil
 }
 
 // wait is person.step for a ticket's own stream of activity.
-func (o *officer) wait(pushed tg.Pushed, ch chan tg.Activity, done func(tg.Activity) bool) error {
+func (o *officer) wait(label string, pushed tg.Pushed, ch chan tg.Activity, done func(tg.Activity) bool) error {
 	o.m.updates.Add(1)
 	timer := time.NewTimer(o.timeout)
 	defer timer.Stop()
@@ -133,7 +133,7 @@ func (o *officer) wait(pushed tg.Pushed, ch chan tg.Activity, done func(tg.Activ
 		case a := <-ch:
 			if !first && !a.At.Before(pushed.At) {
 				first = true
-				o.m.observe(a.At.Sub(pushed.At))
+				o.m.observe(label, a.At.Sub(pushed.At))
 			}
 			if done(a) {
 				return nil

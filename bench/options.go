@@ -1,8 +1,3 @@
-// Package bench drives the real danvan binary against the in-process fake
-// Telegram Bot API and a durable PostgreSQL, with scripted citizens and
-// officers, and reports throughput, latency and whether anything was lost
-// or duplicated, also under injected faults. cmd/danvan-bench is its
-// command line.
 package bench
 
 import (

@@ -15,13 +15,38 @@ import (
 type router struct {
 	boxes sync.Map // chat id -> *mailbox
 	m     *meter
+
+	mu       sync.Mutex
+	lastSent map[int64]string // chat id -> text of the bot's last new message
 }
 
 func (r *router) hook(a tg.Activity) {
 	r.m.outbound.Add(1)
+	if a.Kind == tg.ActivitySend {
+		r.checkRepeat(a)
+	}
 	if b, ok := r.boxes.Load(a.ChatID); ok {
 		b.(*mailbox).put(a)
 	}
+}
+
+// checkRepeat counts a new message identical to the one before it in the
+// chat: the scripted flows never cause that, a resend after a delivery
+// whose outcome the bot did not learn does.
+func (r *router) checkRepeat(a tg.Activity) {
+	text := a.Message.Text + a.Message.Caption
+	if text == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lastSent == nil {
+		r.lastSent = map[int64]string{}
+	}
+	if r.lastSent[a.ChatID] == text {
+		r.m.repeated.Add(1)
+	}
+	r.lastSent[a.ChatID] = text
 }
 
 func (r *router) register(chatID int64) *mailbox {
@@ -141,7 +166,7 @@ func (p *person) await(from int, want func(tg.Activity) bool) (tg.Activity, erro
 // step pushes one update and waits for the reply that satisfies want.
 // Its latency is from the push to the bot's first reply in the chat after
 // it (a callback answer counts only for this update's query).
-func (p *person) step(push func() (tg.Pushed, error), want func(tg.Activity) bool) (tg.Activity, error) {
+func (p *person) step(label string, push func() (tg.Pushed, error), want func(tg.Activity) bool) (tg.Activity, error) {
 	p.absorb()
 	from := len(p.seen)
 	pushed, err := push()
@@ -154,7 +179,7 @@ func (p *person) step(push func() (tg.Pushed, error), want func(tg.Activity) boo
 		mine := a.Kind != tg.ActivityAnswer || a.Answer.QueryID == pushed.CallbackQueryID
 		if !first && mine && !a.At.Before(pushed.At) {
 			first = true
-			p.m.observe(a.At.Sub(pushed.At))
+			p.m.observe(label, a.At.Sub(pushed.At))
 		}
 		return want(a)
 	})
@@ -166,14 +191,20 @@ func (p *person) step(push func() (tg.Pushed, error), want func(tg.Activity) boo
 
 // says sends a text (or command) and waits for a message containing all of want.
 func (p *person) says(text string, want ...string) (tg.Activity, error) {
-	return p.step(func() (tg.Pushed, error) {
+	label := "text"
+	if strings.HasPrefix(text, "/") {
+		label, _, _ = strings.Cut(text, " ")
+	} else if len(text) < 20 {
+		label = text
+	}
+	return p.step(label, func() (tg.Pushed, error) {
 		return p.api.PushMessage(tg.Incoming{From: p.user, Text: text})
 	}, textHas(want...))
 }
 
 // sendsPhoto sends a photo and waits for a message with the button.
 func (p *person) sendsPhoto(photo []byte, button string) (tg.Activity, error) {
-	return p.step(func() (tg.Pushed, error) {
+	return p.step("photo", func() (tg.Pushed, error) {
 		return p.api.PushMessage(tg.Incoming{From: p.user, Photo: photo})
 	}, hasButton(button))
 }
@@ -192,7 +223,7 @@ func (p *person) presses(label string, want ...string) (tg.Activity, error) {
 
 // pressOn presses a button of a message.
 func (p *person) pressOn(m tg.Message, button string, want func(tg.Activity) bool) (tg.Activity, error) {
-	return p.step(func() (tg.Pushed, error) {
+	return p.step("press "+button, func() (tg.Pushed, error) {
 		return p.api.PushCallback(p.user, m.ChatID, m.ID, callbackData(m, button))
 	}, want)
 }

@@ -14,23 +14,27 @@ type Result struct {
 	// and the time the flows started in it took to finish. The per-second
 	// figures are counted over the arrival window; the *_overall ones over
 	// the whole phase.
-	DurationS          float64 `json:"duration_s"`
-	Updates            int64   `json:"updates"` // updates pushed on behalf of citizens and officers
-	Replied            int64   `json:"updates_replied"`
-	UpdatesPerS        float64 `json:"updates_per_s"`
-	UpdatesPerSOverall float64 `json:"updates_per_s_overall"`
-	P50Ms              float64 `json:"p50_ms"`
-	P90Ms              float64 `json:"p90_ms"`
-	P99Ms              float64 `json:"p99_ms"`
-	MaxMs              float64 `json:"max_ms"`
-	Flows              int64   `json:"flows_completed"` // filed, accepted, answered and rated
-	Abandoned          int64   `json:"flows_cut_short"`
+	DurationS          float64                `json:"duration_s"`
+	Updates            int64                  `json:"updates"` // updates pushed on behalf of citizens and officers
+	Replied            int64                  `json:"updates_replied"`
+	UpdatesPerS        float64                `json:"updates_per_s"`
+	UpdatesPerSOverall float64                `json:"updates_per_s_overall"`
+	P50Ms              float64                `json:"p50_ms"`
+	P90Ms              float64                `json:"p90_ms"`
+	P99Ms              float64                `json:"p99_ms"`
+	MaxMs              float64                `json:"max_ms"`
+	Steps              map[string]stepLatency `json:"steps"`           // latency per kind of step
+	Flows              int64                  `json:"flows_completed"` // filed, accepted, answered and rated
+	Abandoned          int64                  `json:"flows_cut_short"`
 
 	verdict
 	// LostMessages: replies a person waited for in vain (step timeouts)
 	// plus outbox rows not sent after the drain.
 	LostMessages int64 `json:"lost_messages"`
 	LostReplies  int64 `json:"lost_replies"`
+	// RepeatedMessages are bot messages identical to the one before them
+	// in the chat: resends of a delivery the bot believed had failed.
+	RepeatedMessages int64 `json:"repeated_messages"`
 
 	OutboundPerS         float64 `json:"outbound_per_s"` // bot sends, edits and callback answers per second
 	Status429            int     `json:"status_429"`

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
@@ -51,28 +52,25 @@ func drain(ctx context.Context, db *database, timeout time.Duration) (pending, f
 // petition must be there exactly once.
 func verify(ctx context.Context, db *database, tag string, filed map[string]bool) (verdict, error) {
 	v := verdict{TicketsExpected: int64(len(filed))}
-	rows, err := db.db.QueryContext(ctx, `
-		SELECT description, count(*) FROM tickets WHERE description LIKE 'Bench ' || $1 || ' %' GROUP BY description`, tag)
-	if err != nil {
-		return v, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			text string
-			n    int64
-		)
-		if err := rows.Scan(&text, &n); err != nil {
-			return v, err
-		}
-		v.TicketsStored++
-		v.DuplicateTickets += n - 1
-		if !filed[text] {
-			v.UnexpectedTickets++
-		}
-	}
+	err := db.scan(ctx, `
+		SELECT description, count(*) FROM tickets WHERE description LIKE 'Bench ' || $1 || ' %' GROUP BY description`,
+		func(rows *sql.Rows) error {
+			var (
+				text string
+				n    int64
+			)
+			if err := rows.Scan(&text, &n); err != nil {
+				return err
+			}
+			v.TicketsStored++
+			v.DuplicateTickets += n - 1
+			if !filed[text] {
+				v.UnexpectedTickets++
+			}
+			return nil
+		}, tag)
 	v.MissingTickets = v.TicketsExpected - (v.TicketsStored - v.UnexpectedTickets)
-	return v, rows.Err()
+	return v, err
 }
 
 // deliveredAnyway counts the failed callback answers that the fake did

@@ -1,7 +1,11 @@
 package telegramtest
 
 import (
+	"io"
+	"net/http"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -81,4 +85,25 @@ func TestFaultProbability(t *testing.T) {
 	if sent := len(srv.Sent(citizen.ID)); sent != n-failed {
 		t.Fatalf("%d messages stored, want %d", sent, n-failed)
 	}
+}
+
+// The fake's own capacity, so a load test knows it measures the bot: bot
+// sends from parallel clients to many chats, with the activity hook on.
+func BenchmarkSendMessageWithHook(b *testing.B) {
+	srv := NewServer(Config{OnBotActivity: func(Activity) {}})
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	url := srv.URL + "/bot" + srv.Token() + "/sendMessage"
+	var chat atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := 1 + chat.Add(1)%10000
+			resp, err := client.PostForm(url, map[string][]string{"chat_id": {strconv.FormatInt(id, 10)}, "text": {"Phản ánh đã được tiếp nhận"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
 }

@@ -1,0 +1,50 @@
+// Package bench drives the real danvan binary against the in-process fake
+// Telegram Bot API and a durable PostgreSQL, with scripted citizens and
+// officers, and reports throughput, latency and whether anything was lost
+// or duplicated, also under injected faults. cmd/danvan-bench is its
+// command line:
+//
+//	go run ./cmd/danvan-bench -smoke                       # CI: a tiny run, under a minute
+//	go run ./cmd/danvan-bench -citizens 50 -duration 60s   # closed loop
+//	go run ./cmd/danvan-bench -rate 20 -limits -rtt 50ms   # open loop, Telegram's limits, 50 ms RTT
+//	go run ./cmd/danvan-bench -fault kill -kills 5         # also api, storm, pgrestart, replica-kill
+//	go run ./cmd/danvan-bench -sweep 5,10,20,40 -chart sweep.png
+//
+// The bench builds ./cmd/danvan once and runs `danvan run` processes
+// (one, or -replicas behind its own webhook distributor), configured as in
+// production through the environment. With no -database-url it starts a
+// private PostgreSQL with fsync and synchronous_commit on in a temporary
+// directory: the figures are about durable commits. It imports
+// examples/org.yaml with `danvan admin import`, invites one officer per
+// ward unit (more with -officers), and each officer joins with /join.
+//
+// A citizen files a petition the way a person does, waiting for each reply
+// before the next step: /start, «Gửi phản ánh», kind, category, the city,
+// the ward, the description, a photo, «Tiếp tục», «Bỏ qua» for the phone,
+// «Không cần» for confidentiality, and «✅ Gửi phản ánh», which gives the
+// PA-YYYY-NNNNNN receipt. The ward's officer accepts the card's ticket with
+// «✅ Tiếp nhận» and answers it with /resolve; the citizen rates the answer
+// «Rất hài lòng». That is 15 updates per petition (updatesPerFlow).
+//
+// Definitions of the figures (see Result):
+//
+//   - latency of an update: from the moment it is available at the fake to
+//     the bot's first reply in that chat after it (a message sent or edited,
+//     or the answer to that update's callback query), both as timestamped
+//     by the fake; the fake reports the bot's activity through
+//     telegramtest.Config.OnBotActivity to one mailbox per chat, so 10^4 to
+//     10^5 chats cost no polling. For officers, who work on many tickets at
+//     once, the first reply about that ticket.
+//   - updates_per_s, outbound_per_s, db_commits_per_s: counted over the
+//     arrival window (-duration); *_overall over the whole load phase.
+//   - lost_messages: replies a person waited for in vain (-step-timeout),
+//     plus outbox rows not sent after the drain (pending or failed), less
+//     failed callback answers the fake did record (an attempt the bot saw
+//     fail had been applied).
+//   - duplicate_tickets: tickets beyond one per petition sent; each
+//     petition's text is unique to the run, citizen and flow.
+//   - baseline_insert_tps: single-row autocommit INSERTs into a scratch
+//     table with -baseline-conns connections on the same database, before
+//     the run; ratio_vs_baseline = updates_per_s / baseline_insert_tps.
+//   - rss_mb: the largest VmHWM of any bot process.
+package bench
