@@ -39,11 +39,11 @@ func (p *person) fileAndRate(tag string, n int, ward int, photo []byte, confirme
 	text := petitionText(tag, p.user.ID, n)
 	steps := []func() (tg.Activity, error){
 		func() (tg.Activity, error) { return p.says("/start", "cần hỗ trợ việc gì") },
-		func() (tg.Activity, error) { return p.presses("Gửi phản ánh", "loại nội dung") },
+		func() (tg.Activity, error) { return p.pressesAs("press menu", "Gửi phản ánh", "loại nội dung") },
 		func() (tg.Activity, error) { return p.presses("Phản ánh", "lĩnh vực") },
-		func() (tg.Activity, error) { return p.presses(category, "xảy ra ở đâu") },
+		func() (tg.Activity, error) { return p.pressesAs("press category", category, "xảy ra ở đâu") },
 		func() (tg.Activity, error) { return p.presses("Đà Nẵng", "Khu vực") },
-		func() (tg.Activity, error) { return p.presses(w.area, "mô tả sự việc") },
+		func() (tg.Activity, error) { return p.pressesAs("press ward", w.area, "mô tả sự việc") },
 		func() (tg.Activity, error) { return p.says(text, "gửi ảnh") },
 		func() (tg.Activity, error) { return p.sendsPhoto(photo, "Tiếp tục") },
 		func() (tg.Activity, error) { return p.presses("Tiếp tục", "số điện thoại") },
@@ -73,7 +73,7 @@ func (p *person) fileAndRate(tag string, n int, ward int, photo []byte, confirme
 		p.m.lost.Add(1)
 		return fmt.Errorf("citizen %d: answer to %s: %w", p.user.ID, code, err)
 	}
-	if _, err := p.pressOn(answer.Message, buttonLabel(answer.Message, "Rất hài lòng"), textHas("đã đánh giá")); err != nil {
+	if _, err := p.pressOn("press rating", answer.Message, buttonLabel(answer.Message, "Rất hài lòng"), textHas("đã đánh giá")); err != nil {
 		return fmt.Errorf("citizen %d: rating %s: %w", p.user.ID, code, err)
 	}
 	p.m.flows.Add(1)

@@ -107,8 +107,12 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 	if err != nil {
 		return err
 	}
-	if err := o.wait("officer press "+accept, pushed, ch, func(a tg.Activity) bool {
-		return a.Kind == tg.ActivityAnswer && a.Answer.QueryID == pushed.CallbackQueryID
+	if err := o.wait("officer press accept", pushed, ch, func(a tg.Activity) bool {
+		// Accepted once the button is answered or the card says so (the
+		// answer alone may come too late to be shown: it is then counted
+		// as a failed outbox row, not here).
+		return (a.Kind == tg.ActivityAnswer && a.Answer.QueryID == pushed.CallbackQueryID) ||
+			(a.Kind == tg.ActivityEdit && a.Message.ID == card.ID && strings.Contains(a.Message.Text, "Đã tiếp nhận"))
 	}); err != nil {
 		return fmt.Errorf("officer %d: accepting %s: %w", o.user.ID, code, err)
 	}

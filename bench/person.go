@@ -195,7 +195,7 @@ func (p *person) says(text string, want ...string) (tg.Activity, error) {
 	if strings.HasPrefix(text, "/") {
 		label, _, _ = strings.Cut(text, " ")
 	} else if len(text) < 20 {
-		label = text
+		label = "text " + text
 	}
 	return p.step(label, func() (tg.Pushed, error) {
 		return p.api.PushMessage(tg.Incoming{From: p.user, Text: text})
@@ -212,18 +212,23 @@ func (p *person) sendsPhoto(photo []byte, button string) (tg.Activity, error) {
 // presses taps the button with this label on the latest bot message that
 // has one and waits for a message containing all of want.
 func (p *person) presses(label string, want ...string) (tg.Activity, error) {
+	return p.pressesAs("press "+label, label, want...)
+}
+
+// pressesAs is presses with the step's name for the latency breakdown.
+func (p *person) pressesAs(step, label string, want ...string) (tg.Activity, error) {
 	p.absorb()
 	m, text, ok := p.findButton(label)
 	if !ok {
 		p.m.lost.Add(1)
 		return tg.Activity{}, fmt.Errorf("no button %q in the chat", label)
 	}
-	return p.pressOn(m, text, textHas(want...))
+	return p.pressOn(step, m, text, textHas(want...))
 }
 
 // pressOn presses a button of a message.
-func (p *person) pressOn(m tg.Message, button string, want func(tg.Activity) bool) (tg.Activity, error) {
-	return p.step("press "+button, func() (tg.Pushed, error) {
+func (p *person) pressOn(step string, m tg.Message, button string, want func(tg.Activity) bool) (tg.Activity, error) {
+	return p.step(step, func() (tg.Pushed, error) {
 		return p.api.PushCallback(p.user, m.ChatID, m.ID, callbackData(m, button))
 	}, want)
 }
