@@ -39,7 +39,9 @@ func (p *person) fileAndRate(tag string, n int, ward int, photo []byte, confirme
 	text := petitionText(tag, p.user.ID, n)
 	steps := []func() (tg.Activity, error){
 		func() (tg.Activity, error) { return p.says("/start", "cần hỗ trợ việc gì") },
-		func() (tg.Activity, error) { return p.pressesAs("press menu", "Gửi phản ánh", "loại nội dung") },
+		func() (tg.Activity, error) {
+			return p.pressesAs("press menu", "Gửi phản ánh", "loại nội dung")
+		},
 		func() (tg.Activity, error) { return p.presses("Phản ánh", "lĩnh vực") },
 		func() (tg.Activity, error) { return p.pressesAs("press category", category, "xảy ra ở đâu") },
 		func() (tg.Activity, error) { return p.presses("Đà Nẵng", "Khu vực") },
