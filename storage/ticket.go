@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/danvan-vn/danvan/workcal"
 )
@@ -95,13 +96,9 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket, now time.Time) (
 	var t Ticket
 	err := s.InTx(ctx, func(tx *Store) error {
 		year := now.In(codeZone).Year()
-		var seq int
-		err := sqlx.GetContext(ctx, tx.x, &seq, `
-			INSERT INTO ticket_counters (year, last) VALUES ($1, 1)
-			ON CONFLICT (year) DO UPDATE SET last = ticket_counters.last + 1
-			RETURNING last`, year)
+		seq, err := tx.nextCodeNumber(ctx, year)
 		if err != nil {
-			return wrap("next ticket code", err)
+			return err
 		}
 		code := FormatCode(year, seq)
 		err = sqlx.GetContext(ctx, tx.x, &t, `
@@ -127,6 +124,29 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket, now time.Time) (
 		})
 	})
 	return t, err
+}
+
+// nextCodeNumber takes the next number of the year's code sequence,
+// creating the sequence for the year's first ticket.
+func (s *Store) nextCodeNumber(ctx context.Context, year int) (int, error) {
+	name := fmt.Sprintf("ticket_code_%d", year)
+	var n sql.NullInt64
+	if err := sqlx.GetContext(ctx, s.x, &n, `SELECT nextval(to_regclass($1))`, name); err != nil {
+		return 0, wrap("next ticket code", err)
+	}
+	if n.Valid {
+		return int(n.Int64), nil
+	}
+	// The year's first ticket. The lock makes a concurrent first ticket
+	// wait until this transaction ends, and then find the sequence.
+	_, err := s.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, name)
+	if err == nil {
+		_, err = s.x.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS `+pq.QuoteIdentifier(name))
+	}
+	if err == nil {
+		err = sqlx.GetContext(ctx, s.x, &n, `SELECT nextval($1::regclass)`, name)
+	}
+	return int(n.Int64), wrap("create ticket code sequence", err)
 }
 
 // AddAttachment attaches a file to a ticket.
