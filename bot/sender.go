@@ -25,6 +25,7 @@ type SenderOptions struct {
 
 	Concurrency     int           // deliveries in flight; default 8
 	Poll            time.Duration // how often to look for due messages without a Wake; default 500ms
+	StandbyPoll     time.Duration // how often a standby sender tries to take over; default 1s
 	Lease           time.Duration // how long a claimed message is ours; default 1 minute
 	DeliveryTimeout time.Duration // one delivery attempt; default 30s (uploads take time)
 	RetryBase       time.Duration // first wait after a temporary failure; default 1s
@@ -55,6 +56,7 @@ func (o SenderOptions) withDefaults() SenderOptions {
 	setInt(&o.GroupBurst, 3)
 	setInt(&o.Concurrency, 8)
 	setDuration(&o.Poll, 500*time.Millisecond)
+	setDuration(&o.StandbyPoll, time.Second)
 	setDuration(&o.Lease, time.Minute)
 	setDuration(&o.DeliveryTimeout, 30*time.Second)
 	setDuration(&o.RetryBase, time.Second)
@@ -64,6 +66,11 @@ func (o SenderOptions) withDefaults() SenderOptions {
 	o.Lease = max(o.Lease, 2*o.DeliveryTimeout)
 	return o
 }
+
+// answerTimeout bounds one attempt to answer a button press. Telegram lets
+// a press be answered for only about 15 seconds, so an attempt must be
+// short and a lost one retried soon (its lease is twice this).
+const answerTimeout = 3 * time.Second
 
 // SenderStats counts delivery outcomes since the sender was created.
 type SenderStats struct {
@@ -88,6 +95,7 @@ type Sender struct {
 	marks  sentMarks
 
 	sent, retried, deferred, failed atomic.Int64
+	leading                         atomic.Bool
 }
 
 // NewSender builds a sender for m's channel.
@@ -122,7 +130,41 @@ func (s *Sender) Stats() SenderStats {
 
 // Run delivers messages until ctx is cancelled, then waits for the
 // deliveries in flight so their outcomes are recorded.
+//
+// Only one sender of a channel delivers at a time, across all replicas:
+// the messenger's rate limits and flood-control waits are per bot, and
+// one process can keep them. The others stand by and take over within
+// StandbyPoll when it stops or dies.
 func (s *Sender) Run(ctx context.Context) error {
+	for ctx.Err() == nil {
+		lead, ok, err := s.store.TryLead(ctx, "sender:"+s.m.Channel())
+		if err != nil && ctx.Err() == nil {
+			s.logger.Warn("outbox: could not take the sender role", "error", err)
+		}
+		if ok {
+			s.leading.Store(true)
+			s.logger.Info("outbox: this process sends")
+			s.deliverWhileLeading(ctx, lead)
+			s.leading.Store(false)
+			lead.Release(context.WithoutCancel(ctx))
+			continue
+		}
+		timer := time.NewTimer(s.opts.StandbyPoll)
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+	return nil
+}
+
+// Leading reports whether this sender is the one delivering.
+func (s *Sender) Leading() bool { return s.leading.Load() }
+
+// deliverWhileLeading delivers until ctx is cancelled or the lead is lost,
+// then waits for the deliveries in flight.
+func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 	var deliveries sync.WaitGroup
 	defer deliveries.Wait()
 	slots := make(chan struct{}, s.opts.Concurrency)
@@ -130,13 +172,21 @@ func (s *Sender) Run(ctx context.Context) error {
 		next      time.Time // when the earliest postponed message is due
 		failures  int       // consecutive database failures
 		lastSweep = time.Now()
+		lastCheck = time.Now()
 	)
 	for {
 		claimed, due, err := s.round(ctx, slots, &deliveries)
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		now := time.Now()
+		if now.Sub(lastCheck) > s.opts.StandbyPoll {
+			if err := lead.Check(ctx); err != nil {
+				s.logger.Warn("outbox: the sender role may be lost; standing by", "error", err)
+				return
+			}
+			lastCheck = now
+		}
 		if !due.IsZero() && (!next.After(now) || due.Before(next)) {
 			next = due
 		}
@@ -144,7 +194,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			s.limits.sweep(now)
 			lastSweep = now
 		}
-		wait := s.opts.Poll
+		wait := min(s.opts.Poll, s.opts.StandbyPoll)
 		switch {
 		case err != nil:
 			wait = Backoff(failures, 200*time.Millisecond, 30*time.Second)
@@ -195,7 +245,7 @@ more:
 		}
 	}()
 
-	msgs, err := s.store.ClaimOutbox(ctx, s.m.Channel(), held, s.opts.Lease)
+	msgs, err := s.store.ClaimOutbox(ctx, s.m.Channel(), held, s.opts.Lease, 2*answerTimeout)
 	if err != nil {
 		return 0, due, err
 	}
@@ -266,7 +316,11 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
 	if out.ChatID == "" {
 		out.ChatID, out.Group = msg.ChatID, msg.Group
 	}
-	attemptCtx, cancel := context.WithTimeout(ctx, s.opts.DeliveryTimeout)
+	timeout := s.opts.DeliveryTimeout
+	if out.Kind == KindAnswer {
+		timeout = min(timeout, answerTimeout)
+	}
+	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 	messageID, err := s.m.Deliver(attemptCtx, out)
 	cancel()
 	if err == nil {

@@ -477,3 +477,28 @@ func TestSenderFinishesDeliveriesInFlightWhenStopped(t *testing.T) {
 		t.Errorf("status = %s, want sent", status)
 	}
 }
+
+func TestOnlyOneSenderDeliversAndAStandbyTakesOver(t *testing.T) {
+	first := newSenderWorld(t, fast(bot.SenderOptions{StandbyPoll: 50 * time.Millisecond}), nil)
+	second := &senderWorld{t: t, store: first.store,
+		fake: &fakeMessenger{tries: map[string]int{}, inFlight: map[string]int{}}}
+	second.sender = bot.NewSender(second.store, second.fake, slog.New(slog.DiscardHandler),
+		fast(bot.SenderOptions{StandbyPoll: 50 * time.Millisecond}))
+	first.start()
+	first.waitUntil(5*time.Second, "the first sender to lead", first.sender.Leading)
+	second.start()
+
+	first.texts("1", "a", "b", "c")
+	first.waitUntil(5*time.Second, "delivery", first.backlogEmpty)
+	if got := len(second.fake.delivered("1")); got != 0 || second.sender.Leading() {
+		t.Fatalf("the standby delivered %d messages (leading %v)", got, second.sender.Leading())
+	}
+
+	first.stop()
+	second.waitUntil(5*time.Second, "the standby to take over", second.sender.Leading)
+	first.texts("1", "d")
+	second.waitUntil(5*time.Second, "delivery by the standby", first.backlogEmpty)
+	if got := texts(second.fake.delivered("1")); !slices.Equal(got, []string{"d"}) {
+		t.Fatalf("the standby delivered %v, want [d]", got)
+	}
+}

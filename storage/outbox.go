@@ -63,7 +63,10 @@ func (s *Store) Enqueue(ctx context.Context, channel string, m OutboxEntry) erro
 // ones back), so a chat's messages go out one at a time and in order.
 // SKIP LOCKED lets several senders claim at once without ever leasing the
 // same row twice.
-func (s *Store) ClaimOutbox(ctx context.Context, channel string, limit int, lease time.Duration) ([]OutboxMessage, error) {
+//
+// Callback answers get answerLease: they expire within seconds, so one
+// held by a sender that died must be free again long before that.
+func (s *Store) ClaimOutbox(ctx context.Context, channel string, limit int, lease, answerLease time.Duration) ([]OutboxMessage, error) {
 	var msgs []OutboxMessage
 	err := sqlx.SelectContext(ctx, s.x, &msgs, `
 		WITH due AS (
@@ -78,10 +81,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, channel string, limit int, leas
 			LIMIT $2
 			FOR UPDATE SKIP LOCKED
 		)
-		UPDATE outbox o SET lease_until = now() + make_interval(secs => $3)
+		UPDATE outbox o SET lease_until = now() + make_interval(secs => CASE WHEN o.kind = $4 THEN $5::float8 ELSE $3::float8 END)
 		FROM due WHERE o.id = due.id
 		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at`,
-		channel, limit, lease.Seconds(), answerKind)
+		channel, limit, lease.Seconds(), answerKind, answerLease.Seconds())
 	if err != nil {
 		return nil, wrap("claim outbox", err)
 	}

@@ -48,7 +48,7 @@ func outboxEnqueue(t *testing.T, s *storage.Store, chat, kind, name string) stri
 // outboxClaim claims and returns the names of the claimed messages, in order.
 func outboxClaim(t *testing.T, s *storage.Store, limit int, lease time.Duration) ([]string, []storage.OutboxMessage) {
 	t.Helper()
-	msgs, err := s.ClaimOutbox(t.Context(), "telegram", limit, lease)
+	msgs, err := s.ClaimOutbox(t.Context(), "telegram", limit, lease, lease)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestClaimOutboxNeverLeasesARowTwice(t *testing.T) {
 	for _, s := range stores {
 		wg.Go(func() {
 			for idle := 0; idle < 3; {
-				msgs, err := s.ClaimOutbox(context.Background(), "telegram", 7, longLease)
+				msgs, err := s.ClaimOutbox(context.Background(), "telegram", 7, longLease, longLease)
 				if err != nil {
 					t.Error(err)
 					return
@@ -368,5 +368,20 @@ func TestOutboxBacklogAndPurge(t *testing.T) {
 	}
 	if pending, _, _ := s.OutboxBacklog(ctx); pending != 1 {
 		t.Errorf("purge touched pending messages: %d left", pending)
+	}
+}
+
+func TestAnAnswerLeaseEndsSooner(t *testing.T) {
+	s := openOutboxStores(t, 1)[0]
+	outboxEnqueue(t, s, "1", "text", "message")
+	outboxEnqueue(t, s, "2", "answer", "answer")
+	msgs, err := s.ClaimOutbox(t.Context(), "telegram", 10, time.Hour, 50*time.Millisecond)
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("claimed %d, %v", len(msgs), err)
+	}
+	// The sender that claimed them died: the answer is free again first.
+	time.Sleep(100 * time.Millisecond)
+	if names, _ := outboxClaim(t, s, 10, time.Hour); !slices.Equal(names, []string{"answer"}) {
+		t.Fatalf("claimed again %v, want [answer]", names)
 	}
 }
