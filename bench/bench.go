@@ -60,6 +60,11 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Result, error)
 	}
 	logger.Info("baseline", "insert_tps", fmt.Sprintf("%.0f", baseline), "conns", opts.BaselineConns)
 
+	if opts.Hold > 0 {
+		res, err := runHold(ctx, opts, bin, env, db, logger)
+		res.finish(baseline)
+		return res, err
+	}
 	rates, _ := opts.SweepRates()
 	if len(rates) == 0 {
 		res, err := runOnce(ctx, opts, bin, env, db, logger)
@@ -79,58 +84,99 @@ func (r *Result) finish(baseline float64) {
 	}
 }
 
-// runOnce starts the fake Bot API and the bot processes, plays the load
-// with the fault, drains and verifies.
-func runOnce(ctx context.Context, opts Options, bin string, env []string, db *database, logger *slog.Logger) (Result, error) {
-	m := &meter{}
-	r := &router{m: m}
+// stage is a fake Bot API with the bot processes talking to it.
+type stage struct {
+	api  *tg.Server
+	m    *meter
+	r    *router
+	f    *fleet
+	dist *distributor
+	stop []func() // in reverse order
+}
+
+func (s *stage) close() {
+	for i := len(s.stop) - 1; i >= 0; i-- {
+		s.stop[i]()
+	}
+}
+
+// botEnv is the environment of the bot processes beyond the database's.
+// Without -limits the fake enforces none of Telegram's flood limits, so
+// the bot's own pacing (SEND_RATE, CHAT_SEND_RATE) is lifted as well, as
+// for a Bot API server without them.
+func botEnv(opts *Options, api *tg.Server) []string {
+	env := []string{"TELEGRAM_BOT_TOKEN=" + api.Token(), "TELEGRAM_API_URL=" + api.URL,
+		"TELEGRAM_MODE=" + opts.Mode, "LOG_LEVEL=warn", fmt.Sprintf("WORKERS=%d", opts.Workers)}
+	if !opts.Limits {
+		env = append(env, "SEND_RATE="+liftedSendRate, "CHAT_SEND_RATE="+liftedSendRate)
+	}
+	return env
+}
+
+// liftedSendRate is SEND_RATE and CHAT_SEND_RATE without -limits.
+const liftedSendRate = "1000000"
+
+// startStage starts the fake Bot API and the -replicas bot processes (with
+// the webhook distributor in webhook mode) and samples their memory.
+func startStage(ctx context.Context, opts *Options, bin string, env []string, db *database, logger *slog.Logger, extra []string) (*stage, error) {
+	s := &stage{m: &meter{}}
+	s.r = &router{m: s.m}
 	firstUpdate, err := db.nextUpdateID(ctx)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	api, err := tg.Listen("127.0.0.1:0", tg.Config{
+	s.api, err = tg.Listen("127.0.0.1:0", tg.Config{
 		FirstUpdateID: firstUpdate,
 		Flood:         tg.FloodConfig{Enabled: opts.Limits},
 		Webhook:       tg.WebhookConfig{Timeout: 15 * time.Second, RetryMax: time.Second},
-		OnBotActivity: r.hook,
+		OnBotActivity: s.r.hook,
 	})
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	defer api.Close()
+	s.stop = append(s.stop, func() { s.api.Close() })
 	if opts.RTT > 0 {
-		api.InjectFault(tg.Fault{Kind: tg.FaultDelay, Delay: opts.RTT})
+		s.api.InjectFault(tg.Fault{Kind: tg.FaultDelay, Delay: opts.RTT})
 	}
-
-	env = append(env, "TELEGRAM_BOT_TOKEN="+api.Token(), "TELEGRAM_API_URL="+api.URL,
-		"TELEGRAM_MODE="+opts.Mode, "LOG_LEVEL=warn", fmt.Sprintf("WORKERS=%d", opts.Workers))
-	f := newFleet(bin, env, logger)
-	var dist *distributor
+	s.f = newFleet(bin, append(env, botEnv(opts, s.api)...), logger)
 	if opts.Mode == "webhook" {
-		dist = newDistributor(f)
+		s.dist = newDistributor(s.f)
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return Result{}, err
+			s.close()
+			return nil, err
 		}
-		hs := &http.Server{Handler: dist, ReadHeaderTimeout: 10 * time.Second}
+		hs := &http.Server{Handler: s.dist, ReadHeaderTimeout: 10 * time.Second}
 		go hs.Serve(l)
-		defer hs.Close()
-		f.env = append(f.env, "TELEGRAM_WEBHOOK_URL=http://"+l.Addr().String()+"/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET="+webhookSecret)
+		s.stop = append(s.stop, func() { hs.Close() })
+		s.f.env = append(s.f.env, "TELEGRAM_WEBHOOK_URL=http://"+l.Addr().String()+"/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET="+webhookSecret)
 	}
+	s.stop = append(s.stop, func() { s.f.stopAll(30 * time.Second) })
+	for i := range opts.Replicas {
+		if _, err := s.f.start(ctx, i, extra...); err != nil {
+			s.close()
+			return nil, err
+		}
+	}
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	s.stop = append(s.stop, stopSampling)
+	go s.f.sampleEvery(sampleCtx, time.Second)
+	return s, nil
+}
+
+// runOnce starts the fake Bot API and the bot processes, plays the load
+// with the fault, drains and verifies.
+func runOnce(ctx context.Context, opts Options, bin string, env []string, db *database, logger *slog.Logger) (Result, error) {
 	var extra []string
 	if opts.JobsCheck > 0 {
 		extra = append(extra, "REMINDER_CRON=* * * * *")
 	}
-	for i := range opts.Replicas {
-		if _, err := f.start(ctx, i, extra...); err != nil {
-			f.stopAll(20 * time.Second)
-			return Result{}, err
-		}
+	st, err := startStage(ctx, &opts, bin, env, db, logger, extra)
+	if err != nil {
+		return Result{}, err
 	}
-	defer f.stopAll(30 * time.Second)
-	sampleCtx, stopSampling := context.WithCancel(ctx)
-	defer stopSampling()
-	go f.sampleEvery(sampleCtx, time.Second)
+	defer st.close()
+	api, r, m, f, dist := st.api, st.r, st.m, st.f, st.dist
 
 	officers, err := joinOfficers(ctx, api, r, m, db, &opts, func(err error) { logger.Warn("officer step failed", "error", err) })
 	if err != nil {

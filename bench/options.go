@@ -36,6 +36,7 @@ type Options struct {
 	Fault    string        `json:"fault"`
 	Kills    int           `json:"kills"`
 	Workers  int           `json:"workers"`
+	Hold     int           `json:"hold"`
 
 	DatabaseURL      string        `json:"-"`
 	BaselineConns    int           `json:"baseline_conns"`
@@ -69,6 +70,7 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.StringVar(&o.Fault, "fault", FaultNone, "fault to inject: "+strings.Join(faultModes, ", "))
 	fs.IntVar(&o.Kills, "kills", 5, "-fault kill: how many times the bot is killed and restarted")
 	fs.IntVar(&o.Workers, "workers", 4, "the bot's WORKERS")
+	fs.IntVar(&o.Hold, "hold", 0, "memory mode: this many citizens each stop a petition mid-way (after choosing its kind), -citizens at a time or arriving at -rate updates/s; then the bot's RSS is read")
 	fs.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL to use (its schema is migrated and examples/org.yaml imported); default: a private durable server in a temp dir")
 	fs.IntVar(&o.BaselineConns, "baseline-conns", 0, "connections of the insert baseline (default: -workers, the transactions the bot runs at once)")
 	fs.DurationVar(&o.BaselineDuration, "baseline-duration", 5*time.Second, "how long the insert baseline runs")
@@ -112,6 +114,9 @@ func (o *Options) Normalize() error {
 	}
 	if o.Citizens < 1 || o.Officers < 1 || o.Workers < 1 || o.BaselineConns < 1 {
 		errs = append(errs, errors.New("-citizens, -officers, -workers and -baseline-conns must be positive"))
+	}
+	if o.Hold < 0 || (o.Hold > 0 && (o.Fault != FaultNone || o.Sweep != "")) {
+		errs = append(errs, errors.New("-hold must not be negative and goes with neither -fault nor -sweep"))
 	}
 	if o.Rate < 0 || o.Duration <= 0 {
 		errs = append(errs, errors.New("-rate must not be negative and -duration must be positive"))

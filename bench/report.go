@@ -2,7 +2,9 @@ package bench
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"strings"
 )
 
 // Result is the benchmark's one JSON object on stdout.
@@ -48,6 +50,7 @@ type Result struct {
 
 	Faults *faultReport `json:"faults,omitempty"`
 	Jobs   *jobsReport  `json:"jobs,omitempty"`
+	Hold   *holdReport  `json:"hold,omitempty"`
 	Sweep  []Result     `json:"sweep,omitempty"`
 	Chart  string       `json:"chart,omitempty"`
 }
@@ -61,7 +64,43 @@ func flagsOf(o *Options) map[string]any {
 		"database_url_given": o.DatabaseURL != "", "baseline_conns": o.BaselineConns,
 		"baseline_duration": o.BaselineDuration.String(), "step_timeout": o.StepTimeout.String(),
 		"drain": o.Drain.String(), "jobs_check": o.JobsCheck.String(), "sweep": o.Sweep, "smoke": o.Smoke, "seed": o.Seed,
+		"bot_send_limits": botSendLimits(o), "hold": o.Hold,
 	}
+}
+
+// botSendLimits says whether the bot paces its sending as for Telegram
+// (its SEND_RATE and CHAT_SEND_RATE defaults) or runs with them lifted.
+func botSendLimits(o *Options) string {
+	if o.Limits {
+		return "telegram"
+	}
+	return "lifted"
+}
+
+// Failure is why the run must fail CI ("" if it passed): a message lost,
+// a ticket duplicated or one stored too few or too many, or, in -hold
+// mode, fewer conversations in progress than citizens held. Latency
+// figures such as p99 are informational.
+func (r Result) Failure() string {
+	var why []string
+	if r.LostMessages > 0 {
+		why = append(why, fmt.Sprintf("lost_messages %d", r.LostMessages))
+	}
+	if r.DuplicateTickets > 0 {
+		why = append(why, fmt.Sprintf("duplicate_tickets %d", r.DuplicateTickets))
+	}
+	if r.TicketsStored != r.TicketsExpected {
+		why = append(why, fmt.Sprintf("tickets_stored %d != tickets_expected %d", r.TicketsStored, r.TicketsExpected))
+	}
+	if h := r.Hold; h != nil && h.InProgress != int64(h.Citizens) {
+		why = append(why, fmt.Sprintf("conversations_in_progress %d != hold_citizens %d", h.InProgress, h.Citizens))
+	}
+	for _, s := range r.Sweep {
+		if f := s.Failure(); f != "" {
+			why = append(why, fmt.Sprintf("sweep rate %v: %s", s.Flags["rate"], f))
+		}
+	}
+	return strings.Join(why, "; ")
 }
 
 // Write prints the result as one JSON object.

@@ -39,4 +39,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "danvan-bench:", err)
 		os.Exit(1)
 	}
+	// CI fails on what was lost or duplicated; latency is informational.
+	if why := res.Failure(); why != "" {
+		fmt.Fprintln(os.Stderr, "danvan-bench: failed:", why)
+		os.Exit(1)
+	}
 }
