@@ -9,6 +9,24 @@
 //	go run ./cmd/danvan-bench -rate 20 -limits -rtt 50ms   # open loop, Telegram's limits, 50 ms RTT
 //	go run ./cmd/danvan-bench -fault kill -kills 5         # also api, storm, pgrestart, replica-kill
 //	go run ./cmd/danvan-bench -sweep 5,10,20,40 -chart sweep.png
+//	go run ./cmd/danvan-bench -hold 100000 -citizens 50     # memory with 10^5 petitions mid-way
+//
+// The command exits 1 after printing the JSON when lost_messages > 0,
+// duplicate_tickets > 0 or tickets_stored != tickets_expected (with -hold
+// also when the conversations in progress are not -hold), giving the
+// reason on stderr; latency figures are informational.
+//
+// Without -limits the fake enforces none of Telegram's flood limits and
+// the bot runs with SEND_RATE and CHAT_SEND_RATE at 10^6, its own pacing
+// lifted too (flags.bot_send_limits "lifted"); with -limits it keeps its
+// defaults ("telegram").
+//
+// -hold N is a memory mode: N citizens each send /start, press «Gửi phản
+// ánh» and the kind «Phản ánh», and stop there with the petition
+// conversation stored; -citizens at a time, or arriving at -rate
+// updates/s. When all are held the bench reads VmRSS and VmHWM of the
+// bot process ("hold": rss_mb, rss_peak_mb) and counts the petition
+// conversations stored for their chats (conversations_in_progress).
 //
 // The bench builds ./cmd/danvan once and runs `danvan run` processes
 // (one, or -replicas behind its own webhook distributor), configured as in
