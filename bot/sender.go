@@ -17,13 +17,13 @@ import (
 // Telegram's documented limits.
 type SenderOptions struct {
 	GlobalRate  rate.Limit // the messenger's limit over all chats (the sender keeps 10% below); default 30/s
-	GlobalBurst int        // default 30
+	GlobalBurst int        // default 5: well inside the messenger's bucket, whatever the network does to the spacing
 	ChatRate    rate.Limit // messages per second to one private chat; default 1
 	ChatBurst   int        // default 3: short bursts are tolerated
 	GroupRate   rate.Limit // messages per second to one group; default 20 per minute
 	GroupBurst  int        // default 3: a burst of 20 would allow 40 in the first minute
 
-	Concurrency     int           // deliveries in flight; default 8
+	Concurrency     int           // deliveries in flight; default 32, so slow calls do not hold up the rest
 	Poll            time.Duration // how often to look for due messages without a Wake; default 500ms
 	StandbyPoll     time.Duration // how often a standby sender tries to take over; default 1s
 	Lease           time.Duration // how long a claimed message is ours; default 1 minute
@@ -49,12 +49,12 @@ func (o SenderOptions) withDefaults() SenderOptions {
 		}
 	}
 	setRate(&o.GlobalRate, 30)
-	setInt(&o.GlobalBurst, 30)
+	setInt(&o.GlobalBurst, 5)
 	setRate(&o.ChatRate, 1)
 	setInt(&o.ChatBurst, 3)
 	setRate(&o.GroupRate, rate.Every(3*time.Second))
 	setInt(&o.GroupBurst, 3)
-	setInt(&o.Concurrency, 8)
+	setInt(&o.Concurrency, 32)
 	setDuration(&o.Poll, 500*time.Millisecond)
 	setDuration(&o.StandbyPoll, time.Second)
 	setDuration(&o.Lease, time.Minute)
@@ -71,6 +71,11 @@ func (o SenderOptions) withDefaults() SenderOptions {
 // a press be answered for only about 15 seconds, so an attempt must be
 // short and a lost one retried soon (its lease is twice this).
 const answerTimeout = 3 * time.Second
+
+// messageTimeout bounds an attempt that uploads nothing. Telegram answers
+// such calls in well under a second; waiting longer for a stuck one only
+// holds a delivery slot that other chats need.
+const messageTimeout = 5 * time.Second
 
 // SenderStats counts delivery outcomes since the sender was created.
 type SenderStats struct {
@@ -317,8 +322,12 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
 		out.ChatID, out.Group = msg.ChatID, msg.Group
 	}
 	timeout := s.opts.DeliveryTimeout
-	if out.Kind == KindAnswer {
+	switch out.Kind {
+	case KindAnswer:
 		timeout = min(timeout, answerTimeout)
+	case KindDocument: // may upload a file
+	default:
+		timeout = min(timeout, messageTimeout)
 	}
 	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 	messageID, err := s.m.Deliver(attemptCtx, out)

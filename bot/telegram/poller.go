@@ -99,7 +99,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			wait := bot.Backoff(failures, time.Second, p.opts.MaxBackoff)
+			wait := bot.Backoff(failures, 250*time.Millisecond, p.opts.MaxBackoff)
 			failures++
 			p.logger.Warn("telegram: recording updates failed; they will be fetched again",
 				"updates", len(updates), "error", err, "retry_in", wait)
@@ -157,7 +157,7 @@ func (p *Poller) parse(batch []json.RawMessage, offset int64) ([]storage.Incomin
 // pause decides how long to wait after a failed getUpdates, or that
 // polling cannot go on.
 func (p *Poller) pause(err error, failures int) (time.Duration, error) {
-	wait := bot.Backoff(failures, time.Second, p.opts.MaxBackoff)
+	wait := bot.Backoff(failures, 250*time.Millisecond, p.opts.MaxBackoff)
 	var e *apiError
 	errors.As(err, &e)
 	switch {

@@ -71,8 +71,8 @@ func TestPollerBacksOffOnServerErrors(t *testing.T) {
 	if len(calls) < 3 {
 		t.Fatalf("%d calls", len(calls))
 	}
-	// Backoff with jitter: at least 0.5 s, then at least 1 s.
-	for i, least := range []time.Duration{500 * time.Millisecond, time.Second} {
+	// Backoff with jitter: at least 125 ms, then at least 250 ms.
+	for i, least := range []time.Duration{125 * time.Millisecond, 250 * time.Millisecond} {
 		if gap := calls[i+1].At.Sub(calls[i].At); gap < least {
 			t.Errorf("call %d came %v after a failure, want at least %v", i+1, gap, least)
 		}
