@@ -32,6 +32,9 @@ type holdReport struct {
 	// InProgress counts the petition conversations stored for the held
 	// citizens' chats; it must equal Citizens.
 	InProgress int64 `json:"conversations_in_progress"`
+	// BenchRSSPeakMB is the bench's own VmHWM: the fake Bot API (in
+	// process) with every chat, and the scripted citizens.
+	BenchRSSPeakMB float64 `json:"bench_rss_peak_mb"`
 }
 
 // holdSteps brings a citizen's petition to mid-way: /start, «Gửi phản
@@ -118,6 +121,7 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		rss, hwm := procStatusKB(r.cmd.Process.Pid, "VmRSS:"), procStatusKB(r.cmd.Process.Pid, "VmHWM:")
 		h.RSSMB, h.RSSPeakMB = max(h.RSSMB, float64(rss)/1024), max(h.RSSPeakMB, float64(hwm)/1024)
 	}
+	h.BenchRSSPeakMB = float64(procStatusKB(os.Getpid(), "VmHWM:")) / 1024
 	if h.InProgress, err = db.petitionsInProgress(ctx, citizenBaseID, citizenBaseID+int64(opts.Hold)); err != nil {
 		return Result{}, err
 	}
