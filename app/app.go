@@ -7,9 +7,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/bot/telegram"
@@ -45,6 +48,7 @@ type Running struct {
 const WebhookPath = "/telegram/webhook"
 
 // Run runs the service until ctx is cancelled. Shutdown happens in order:
+// turn /readyz to 503 (and keep taking updates for SHUTDOWN_DRAIN_DELAY),
 // stop taking updates, finish the ones in hand, stop the jobs, flush the
 // outbox (within the shutdown timeout), close the database.
 func Run(ctx context.Context, cfg *config.Config, opts Options) error {
@@ -72,9 +76,18 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	messenger := telegram.NewMessenger(client, logger)
 	// A short lease bounds how long a chat waits for a message that a
 	// crashed replica had taken; a delivery gets less time than the lease.
-	sender := bot.NewSender(store, messenger, logger, bot.SenderOptions{DeliveryTimeout: 10 * time.Second, Lease: 15 * time.Second})
+	// SEND_RATE and CHAT_SEND_RATE are Telegram's limits unless the Bot
+	// API server has none; one replica sends at a time, so they are the
+	// bot's.
+	sender := bot.NewSender(store, messenger, logger, bot.SenderOptions{
+		DeliveryTimeout: 10 * time.Second, Lease: 15 * time.Second,
+		GlobalRate: rate.Limit(cfg.SendRate),
+		ChatRate: rate.Limit(cfg.ChatSendRate), ChatBurst: max(3, int(math.Ceil(cfg.ChatSendRate))),
+	})
+	metrics := newMetrics(store, sender, opts.Now, logger)
 	decoders := map[string]bot.Decoder{telegram.Channel: telegram.NewDecoder(client.Username())}
-	processor := handlers.NewProcessor(store, service, decoders, sender.Wake, handlers.ProcessorOptions{Workers: cfg.Workers})
+	processor := handlers.NewProcessor(store, service, decoders, sender.Wake,
+		handlers.ProcessorOptions{Workers: cfg.Workers, Observe: metrics.observe})
 	record := telegram.Recorder(store, processor.Wake)
 
 	if err := store.InTx(ctx, func(tx *storage.Store) error {
@@ -102,14 +115,13 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		}
 	}
 
+	// Only the webhook is meant to be reachable from outside; the probes
+	// and /metrics are for the orchestrator and the monitoring system.
+	ready := &readiness{db: store.DB()}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := store.DB().PingContext(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ok\n"))
-	})
+	mux.HandleFunc("GET /healthz", liveness)
+	mux.Handle("GET /readyz", ready)
+	mux.Handle("GET /metrics", metrics.handler())
 	intake := func(ctx context.Context) error {
 		return telegram.NewPoller(client, record, logger, telegram.PollerOptions{}).Run(ctx)
 	}
@@ -136,16 +148,21 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	}
 	return runUntilDone(ctx, cfg.ShutdownTimeout, logger, parts{
 		intake: intake, server: server, processor: processor, runner: runner, sender: sender, store: store,
+		unready: ready.drain, drainDelay: cfg.ShutdownDrainDelay,
 	})
 }
 
 type parts struct {
-	intake    func(context.Context) error
-	server    *http.Server
-	processor *handlers.Processor
-	runner    *jobs.Runner
-	sender    *bot.Sender
-	store     *storage.Store
+	// unready turns /readyz to 503; drainDelay is how long intake goes
+	// on after that, so a load balancer notices before it stops.
+	unready    func()
+	drainDelay time.Duration
+	intake     func(context.Context) error
+	server     *http.Server
+	processor  *handlers.Processor
+	runner     *jobs.Runner
+	sender     *bot.Sender
+	store      *storage.Store
 }
 
 // runUntilDone runs the parts and shuts them down in order when ctx ends.
@@ -178,6 +195,14 @@ func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logge
 		logger.Error("a part of the service stopped", "error", failure)
 	}
 	logger.Info("shutting down")
+	p.unready()
+	if failure == nil && p.drainDelay > 0 {
+		select {
+		case <-time.After(p.drainDelay):
+		case failure = <-errs:
+			logger.Error("a part of the service stopped", "error", failure)
+		}
+	}
 	deadline := time.Now().Add(timeout)
 	stopIntake()
 	shutdownCtx, cancel := context.WithDeadline(context.Background(), deadline)
@@ -196,8 +221,9 @@ func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logge
 
 // flushOutbox lets the sender deliver what is queued, until the deadline.
 // Whatever is left stays in the outbox for the next start.
+// A standby replica has nothing to flush: the sending replica delivers.
 func flushOutbox(ctx context.Context, store *storage.Store, sender *bot.Sender) {
-	for {
+	for sender.Leading() {
 		sender.Wake()
 		pending, _, err := store.OutboxBacklog(ctx)
 		if err != nil || pending == 0 {

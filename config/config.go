@@ -35,6 +35,9 @@ type Config struct {
 	RatingReminderDays    int
 	AutoCloseDays         int
 	ShutdownTimeout       time.Duration
+	ShutdownDrainDelay    time.Duration
+	SendRate              float64 // messages per second over all chats
+	ChatSendRate          float64 // messages per second to one private chat
 }
 
 type option struct {
@@ -56,7 +59,7 @@ var options = []option{
 		set: func(c *Config, v string) error { c.TelegramWebhookURL = v; return nil }},
 	{name: "TELEGRAM_WEBHOOK_SECRET", secret: true, help: "Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (webhook mode; 1-256 of A-Z a-z 0-9 _ -)",
 		set: func(c *Config, v string) error { c.TelegramWebhookSecret = v; return nil }},
-	{name: "LISTEN_ADDR", def: "127.0.0.1:8080", help: "HTTP listener for the webhook and /healthz",
+	{name: "LISTEN_ADDR", def: "127.0.0.1:8080", help: "HTTP listener for the webhook, /healthz, /readyz and /metrics",
 		set: func(c *Config, v string) error { c.ListenAddr = v; return nil }},
 	{name: "DATABASE_URL", secret: true, help: "PostgreSQL URL; unset: a private PostgreSQL in DANVAN_DATA_DIR",
 		set: func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
@@ -70,6 +73,10 @@ var options = []option{
 		set: func(c *Config, v string) error { c.LogFormat = v; return oneOf(v, "text", "json") }},
 	{name: "WORKERS", def: "4", help: "Updates handled at once (a chat's updates always stay in order)",
 		set: func(c *Config, v string) (err error) { c.Workers, err = positive(v); return err }},
+	{name: "SEND_RATE", def: "30", help: "Messages per second the bot sends over all chats (kept 10% below; one replica sends at a time); raise it only for a Bot API server without Telegram's limits",
+		set: func(c *Config, v string) (err error) { c.SendRate, err = positiveFloat(v); return err }},
+	{name: "CHAT_SEND_RATE", def: "1", help: "Messages per second to one private chat (short bursts of 3 allowed); raise it only for a Bot API server without Telegram's limits",
+		set: func(c *Config, v string) (err error) { c.ChatSendRate, err = positiveFloat(v); return err }},
 	{name: "REMINDER_CRON", def: "0 7 * * *", help: "When units get their morning reminder (cron, Asia/Ho_Chi_Minh; skipped on days off)",
 		set: func(c *Config, v string) error { c.ReminderCron = v; return nil }},
 	{name: "DIGEST_CRON", def: "30 7 * * MON", help: "When leaders get the weekly digest (cron, Asia/Ho_Chi_Minh)",
@@ -82,6 +89,8 @@ var options = []option{
 		set: func(c *Config, v string) (err error) { c.AutoCloseDays, err = positive(v); return err }},
 	{name: "SHUTDOWN_TIMEOUT", def: "15s", help: "How long a shutdown may take to drain work",
 		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
+	{name: "SHUTDOWN_DRAIN_DELAY", def: "0s", help: "On shutdown, how long /readyz answers 503 while updates are still taken, before intake stops (a little over the load balancer's check interval)",
+		set: func(c *Config, v string) (err error) { c.ShutdownDrainDelay, err = nonNegativeDuration(v); return err }},
 }
 
 // Load reads the configuration from the environment.
@@ -194,4 +203,20 @@ func positive(v string) (int, error) {
 		err = fmt.Errorf("%d is not positive", n)
 	}
 	return n, err
+}
+
+func positiveFloat(v string) (float64, error) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err == nil && !(f > 0 && f <= 1e6) {
+		err = fmt.Errorf("%s is not a positive rate", v)
+	}
+	return f, err
+}
+
+func nonNegativeDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err == nil && d < 0 {
+		err = fmt.Errorf("%s is negative", v)
+	}
+	return d, err
 }

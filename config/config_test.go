@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -59,5 +60,30 @@ func TestWebhookNeedsSecret(t *testing.T) {
 	}
 	if err := c.ValidateRun(); err == nil || !strings.Contains(err.Error(), "TELEGRAM_WEBHOOK_SECRET") {
 		t.Fatalf("ValidateRun = %v", err)
+	}
+}
+
+func TestSendRateAndDrainDelay(t *testing.T) {
+	c, err := load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SendRate != 30 || c.ChatSendRate != 1 || c.ShutdownDrainDelay != 0 {
+		t.Fatalf("defaults: SEND_RATE %v, SHUTDOWN_DRAIN_DELAY %v", c.SendRate, c.ShutdownDrainDelay)
+	}
+	c, err = load(env(map[string]string{"SEND_RATE": "7.5", "CHAT_SEND_RATE": "100", "SHUTDOWN_DRAIN_DELAY": "10s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SendRate != 7.5 || c.ChatSendRate != 100 || c.ShutdownDrainDelay != 10*time.Second {
+		t.Fatalf("SEND_RATE %v, SHUTDOWN_DRAIN_DELAY %v", c.SendRate, c.ShutdownDrainDelay)
+	}
+	for _, bad := range []map[string]string{
+		{"SEND_RATE": "0"}, {"SEND_RATE": "-3"}, {"CHAT_SEND_RATE": "0"}, {"SEND_RATE": "NaN"}, {"SEND_RATE": "fast"},
+		{"SHUTDOWN_DRAIN_DELAY": "-1s"}, {"SHUTDOWN_DRAIN_DELAY": "5"},
+	} {
+		if _, err := load(env(bad)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }
