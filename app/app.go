@@ -82,7 +82,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	sender := bot.NewSender(store, messenger, logger, bot.SenderOptions{
 		DeliveryTimeout: 10 * time.Second, Lease: 15 * time.Second,
 		GlobalRate: rate.Limit(cfg.SendRate),
-		ChatRate: rate.Limit(cfg.ChatSendRate), ChatBurst: max(3, int(math.Ceil(cfg.ChatSendRate))),
+		ChatRate:   rate.Limit(cfg.ChatSendRate), ChatBurst: max(3, int(math.Ceil(cfg.ChatSendRate))),
 	})
 	metrics := newMetrics(store, sender, opts.Now, logger)
 	decoders := map[string]bot.Decoder{telegram.Channel: telegram.NewDecoder(client.Username())}
