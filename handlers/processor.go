@@ -122,73 +122,72 @@ func (p *Processor) work(ctx context.Context) {
 // update that fails by itself (not, say, one that met a deadlock caused by
 // its batch).
 func (p *Processor) processBatch(ctx context.Context) (bool, error) {
-	var batch []storage.InboxUpdate
-	var elapsed []time.Duration
-	failed := -1
-	err := p.store.InTx(ctx, func(tx *storage.Store) error {
-		var err error
-		if batch, err = tx.ClaimUpdates(ctx, p.opts.Batch); err != nil {
-			return err
-		}
-		ids := make([]int64, len(batch))
-		for i, u := range batch {
-			start := time.Now()
-			if err := p.handle(ctx, tx, u); err != nil {
-				failed = i
-				return err
-			}
-			elapsed = append(elapsed, time.Since(start))
-			ids[i] = u.ID
-		}
-		return tx.MarkUpdatesProcessed(ctx, ids)
+	batch, took, err := p.inTx(ctx, func(tx *storage.Store) ([]storage.InboxUpdate, error) {
+		return tx.ClaimUpdates(ctx, p.opts.Batch)
 	})
 	switch {
+	case errors.As(err, new(*handlerError)):
+		return true, p.processAlone(ctx, batch[len(took)-1].ID)
 	case errors.Is(err, storage.ErrNotFound):
 		return false, nil
-	case err == nil:
-		for _, d := range elapsed {
-			p.opts.Observe(d, false)
-		}
-		p.afterCommit()
-		return true, nil
-	case failed < 0:
-		return false, err
 	}
-	return true, p.processAlone(ctx, batch[failed].ID)
+	return err == nil, err
 }
 
 // processAlone handles one given update in its own transaction, if it is
 // still due, and records its failure if it fails.
 func (p *Processor) processAlone(ctx context.Context, id int64) error {
-	var u storage.InboxUpdate
-	var handleErr error
-	var elapsed time.Duration
-	err := p.store.InTx(ctx, func(tx *storage.Store) error {
-		var err error
-		if u, err = tx.ClaimUpdate(ctx, id); err != nil {
-			return err
-		}
-		start := time.Now()
-		handleErr = p.handle(ctx, tx, u)
-		elapsed = time.Since(start)
-		if handleErr != nil {
-			return handleErr
-		}
-		return tx.MarkUpdatesProcessed(ctx, []int64{u.ID})
+	batch, took, err := p.inTx(ctx, func(tx *storage.Store) ([]storage.InboxUpdate, error) {
+		u, err := tx.ClaimUpdate(ctx, id)
+		return []storage.InboxUpdate{u}, err
 	})
+	var failed *handlerError
 	switch {
+	case errors.As(err, &failed):
+		p.opts.Observe(took[0], true)
+		return p.recordFailure(ctx, batch[0], failed.cause)
 	case errors.Is(err, storage.ErrNotFound):
 		return nil // taken by another worker, or not due any more
-	case err == nil:
-		p.opts.Observe(elapsed, false)
-		p.afterCommit()
-		return nil
-	case handleErr == nil:
-		return err
 	}
-	p.opts.Observe(elapsed, true)
-	return p.recordFailure(ctx, u, handleErr)
+	return err
 }
+
+// inTx claims updates and handles them in one transaction, one after the
+// other, then marks them processed. It returns how long each handler that
+// ran took: when a handler fails, it is the last one, and err is its
+// error. After a commit it reports the timings and wakes the sender.
+func (p *Processor) inTx(ctx context.Context, claim func(tx *storage.Store) ([]storage.InboxUpdate, error)) (batch []storage.InboxUpdate, took []time.Duration, err error) {
+	err = p.store.InTx(ctx, func(tx *storage.Store) error {
+		var err error
+		if batch, err = claim(tx); err != nil {
+			return err
+		}
+		ids := make([]int64, len(batch))
+		for i, u := range batch {
+			start := time.Now()
+			err := p.handle(ctx, tx, u)
+			took = append(took, time.Since(start))
+			if err != nil {
+				return &handlerError{cause: err}
+			}
+			ids[i] = u.ID
+		}
+		return tx.MarkUpdatesProcessed(ctx, ids)
+	})
+	if err == nil {
+		for _, d := range took {
+			p.opts.Observe(d, false)
+		}
+		p.afterCommit()
+	}
+	return batch, took, err
+}
+
+// handlerError is a handler's failure, as opposed to the database's.
+type handlerError struct{ cause error }
+
+func (e *handlerError) Error() string { return e.cause.Error() }
+func (e *handlerError) Unwrap() error { return e.cause }
 
 // handle decodes and handles one update, turning a panic into an error so
 // one bad update cannot take the service down.
