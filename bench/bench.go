@@ -245,7 +245,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	v.OutboxPending, v.OutboxFailed, v.DrainSeconds = pending, failed, took.Seconds()
 	if failed > 0 {
 		v.OutboxFailedKinds, _ = db.failedByKind(ctx)
-		v.AnswersDeliveredAnyway, _ = deliveredAnyway(ctx, db, api)
+		v.failedAnswers, _ = sortFailedAnswers(ctx, db, api)
 	}
 
 	var jobs *jobsReport
@@ -269,7 +269,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		verdict:          v,
 		LostReplies:      m.lost.Load(),
 		RepeatedMessages: m.repeated.Load(),
-		LostMessages:     m.lost.Load() + max(pending, 0) + max(failed, 0) - v.AnswersDeliveredAnyway,
+		LostMessages:     m.lost.Load() + max(pending, 0) + max(failed, 0) - v.failedAnswers.total(),
 		OutboundPerS:     float64(window.outbound) / opts.Duration.Seconds(),
 		Status429:        len(api.FloodViolations()), RetryAfterViolations: len(api.EarlyRetries()),
 		DBCommitsPerS:        float64(window.commits) / opts.Duration.Seconds(),

@@ -149,18 +149,6 @@ func (d *database) failedByKind(ctx context.Context) (map[string]int64, error) {
 	return out, err
 }
 
-// failedAnswers lists the query ids of the callback answers given up on.
-func (d *database) failedAnswers(ctx context.Context) ([]string, error) {
-	var ids []string
-	err := d.scan(ctx, `SELECT payload->>'query_id' FROM outbox WHERE status = 'failed' AND kind = 'answer'`, func(rows *sql.Rows) error {
-		var id string
-		err := rows.Scan(&id)
-		ids = append(ids, id)
-		return err
-	})
-	return ids, err
-}
-
 // scan runs a query and calls row for each row.
 func (d *database) scan(ctx context.Context, query string, row func(*sql.Rows) error, args ...any) error {
 	rows, err := d.db.QueryContext(ctx, query, args...)

@@ -21,12 +21,8 @@ type verdict struct {
 	// OutboxFailedKinds breaks the failed rows down by kind ("answer" is
 	// a callback answer that came after the query expired).
 	OutboxFailedKinds map[string]int64 `json:"outbox_failed_kinds,omitempty"`
-	// AnswersDeliveredAnyway are failed callback answers the fake did
-	// record: an earlier attempt was applied although the bot saw it fail
-	// (a timeout or reset after the server acted), so its retry was
-	// refused as already answered. They are not lost.
-	AnswersDeliveredAnyway int64   `json:"answers_delivered_anyway,omitempty"`
-	DrainSeconds           float64 `json:"drain_s"`
+	failedAnswers
+	DrainSeconds float64 `json:"drain_s"`
 }
 
 // drain waits until the outbox is empty (or the timeout passes).
@@ -73,22 +69,54 @@ func verify(ctx context.Context, db *database, tag string, filed map[string]bool
 	return v, err
 }
 
-// deliveredAnyway counts the failed callback answers that the fake did
-// record as answered.
-func deliveredAnyway(ctx context.Context, db *database, api *tg.Server) (int64, error) {
-	ids, err := db.failedAnswers(ctx)
-	if err != nil || len(ids) == 0 {
-		return 0, err
-	}
+// failedAnswers sorts the callback answers given up on. None of them is
+// lost.
+type failedAnswers struct {
+	// DeliveredAnyway: the fake did record the answer: an earlier attempt
+	// was applied although the bot saw it fail (a timeout or reset after
+	// the server acted), so its retry was refused as already answered.
+	DeliveredAnyway int64 `json:"answers_delivered_anyway,omitempty"`
+	// SentAsMessage: the query had expired, and the bot queued the
+	// answer's text as a message instead (that message is counted like
+	// any other).
+	SentAsMessage int64 `json:"answers_sent_as_message,omitempty"`
+	// ExpiredEmpty: the query had expired and the answer said nothing:
+	// it would only have stopped the button's spinner, which the app
+	// does by itself at expiry.
+	ExpiredEmpty int64 `json:"answers_expired_empty,omitempty"`
+}
+
+func (a failedAnswers) total() int64 { return a.DeliveredAnyway + a.SentAsMessage + a.ExpiredEmpty }
+
+// sortFailedAnswers reads the failed callback answers and sorts them out;
+// one that fits no case stays lost.
+func sortFailedAnswers(ctx context.Context, db *database, api *tg.Server) (failedAnswers, error) {
+	var a failedAnswers
 	answered := map[string]bool{}
-	for _, a := range api.CallbackAnswers() {
-		answered[a.QueryID] = true
+	for _, ca := range api.CallbackAnswers() {
+		answered[ca.QueryID] = true
 	}
-	var n int64
-	for _, id := range ids {
-		if answered[id] {
-			n++
-		}
-	}
-	return n, nil
+	err := db.scan(ctx, `
+		SELECT o.payload->>'query_id', coalesce(o.payload->>'text', '') <> '',
+		       EXISTS (SELECT 1 FROM outbox m WHERE m.dedupe_key = 'answer:' || o.id)
+		FROM outbox o WHERE o.status = 'failed' AND o.kind = 'answer'`,
+		func(rows *sql.Rows) error {
+			var (
+				id              string
+				said, asMessage bool
+			)
+			if err := rows.Scan(&id, &said, &asMessage); err != nil {
+				return err
+			}
+			switch {
+			case answered[id]:
+				a.DeliveredAnyway++
+			case asMessage:
+				a.SentAsMessage++
+			case !said:
+				a.ExpiredEmpty++
+			}
+			return nil
+		})
+	return a, err
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -348,6 +349,8 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
 			s.logger.Error("outbox: marking a chat unreachable failed", "outbox_id", msg.ID, "error", err)
 		}
 		s.fail(ctx, msg, de)
+	case de.Permanent && out.Kind == KindAnswer && out.Text != "":
+		s.answerByMessage(ctx, msg, out, de)
 	case de.Permanent:
 		s.fail(ctx, msg, de)
 	default:
@@ -379,6 +382,27 @@ func (s *Sender) fail(ctx context.Context, msg storage.OutboxMessage, de *Delive
 		"unreachable", de.Unreachable, "description", de.Description)
 	if err := s.store.FailOutbox(ctx, msg.ID, de.Error()); err != nil {
 		s.logger.Error("outbox: recording a failure failed", "outbox_id", msg.ID, "error", err)
+	}
+}
+
+// answerByMessage handles a button answer that was refused, usually
+// because it came after the query expired (15 s): its text is queued as a
+// message to the chat instead, so what it said still reaches the person.
+// An empty answer only stops the button's spinner, which the app does by
+// itself when the query expires; it is simply failed.
+func (s *Sender) answerByMessage(ctx context.Context, msg storage.OutboxMessage, out Outgoing, de *DeliveryError) {
+	s.failed.Add(1)
+	s.logger.Warn("outbox: button answer refused; its text goes as a message",
+		"outbox_id", msg.ID, "description", de.Description)
+	payload, err := json.Marshal(Outgoing{Kind: KindText, ChatID: out.ChatID, Group: out.Group, Text: Escape(out.Text)})
+	if err == nil {
+		err = s.store.FailOutboxInstead(ctx, msg.ID, de.Error(), s.m.Channel(), storage.OutboxEntry{
+			ChatID: msg.ChatID, Group: msg.Group, Kind: string(KindText), Payload: payload,
+			DedupeKey: fmt.Sprintf("answer:%d", msg.ID),
+		})
+	}
+	if err != nil {
+		s.logger.Error("outbox: recording a refused answer failed", "outbox_id", msg.ID, "error", err)
 	}
 }
 

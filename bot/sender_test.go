@@ -502,3 +502,37 @@ func TestOnlyOneSenderDeliversAndAStandbyTakesOver(t *testing.T) {
 		t.Fatalf("the standby delivered %v, want [d]", got)
 	}
 }
+
+func TestSenderSendsARefusedAnswersTextAsAMessage(t *testing.T) {
+	t.Parallel()
+	tooOld := &bot.DeliveryError{Permanent: true, Description: "answerCallbackQuery: Bad Request: query is too old and response timeout expired or query ID is invalid"}
+	w := newSenderWorld(t, fast(bot.SenderOptions{}), func(o bot.Outgoing, try int) error {
+		if o.Kind == bot.KindAnswer {
+			return tooOld
+		}
+		return nil
+	})
+	w.enqueue(bot.Outgoing{Kind: bot.KindAnswer, ChatID: "A", QueryID: "q1", Text: "Hồ sơ đã <được> tiếp nhận"})
+	w.enqueue(bot.Outgoing{Kind: bot.KindAnswer, ChatID: "A", QueryID: "q2"})
+	w.start()
+	w.waitUntil(5*time.Second, "the answers and the message", func() bool {
+		return w.backlogEmpty() && len(w.fake.delivered("A")) == 1
+	})
+
+	got := w.fake.delivered("A")[0].Out
+	if got.Kind != bot.KindText || got.Text != "Hồ sơ đã &lt;được&gt; tiếp nhận" {
+		t.Errorf("delivered %s %q, want the refused answer's text as an escaped message", got.Kind, got.Text)
+	}
+	var failed int
+	err := w.store.DB().QueryRowContext(t.Context(),
+		`SELECT count(*) FROM outbox WHERE kind = 'answer' AND status = 'failed'`).Scan(&failed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed != 2 {
+		t.Errorf("%d answers recorded failed, want 2", failed)
+	}
+	if s := w.sender.Stats(); s.Failed != 2 || s.Sent != 1 {
+		t.Errorf("stats = %+v, want 2 failed and 1 sent", s)
+	}
+}

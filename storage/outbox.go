@@ -153,6 +153,18 @@ func (s *Store) FailOutbox(ctx context.Context, id int64, reason string) error {
 	return wrap("fail outbox", err)
 }
 
+// FailOutboxInstead records a message as failed and queues entry in its
+// place, in one transaction. entry's dedupe key makes a repeated call
+// harmless.
+func (s *Store) FailOutboxInstead(ctx context.Context, id int64, reason, channel string, entry OutboxEntry) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if err := tx.FailOutbox(ctx, id, reason); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, channel, entry)
+	})
+}
+
 // MarkChatUnreachable records that the person behind a private chat blocked
 // the bot or left, so officers can see that answers will not reach them.
 // Writing to the bot again clears it (TouchCitizen). A chat without a

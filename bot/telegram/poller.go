@@ -32,6 +32,13 @@ type PollerOptions struct {
 	MinInterval time.Duration
 	// MaxBackoff caps the wait between failed calls; default 30s.
 	MaxBackoff time.Duration
+	// StallTimeout bounds a call that should be answered at once: after
+	// a batch the poller asks without holding (timeout 0), and a call
+	// not answered within StallTimeout is abandoned and made again;
+	// default 5s. Without it a network stall would hold up intake for as
+	// long as a long poll, and a pressed button's answer would come
+	// after Telegram's 15 s.
+	StallTimeout time.Duration
 }
 
 // Poller receives updates by long polling. Unlike the library's
@@ -56,6 +63,9 @@ func NewPoller(c *Client, record RecordFunc, logger *slog.Logger, opts PollerOpt
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Second
 	}
+	if opts.StallTimeout <= 0 {
+		opts.StallTimeout = 5 * time.Second
+	}
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -69,14 +79,30 @@ func NewPoller(c *Client, record RecordFunc, logger *slog.Logger, opts PollerOpt
 // fetched but not recorded, or recorded but not yet confirmed when the
 // process stops, are delivered again; the inbox ignores those it has.
 func (p *Poller) Run(ctx context.Context) error {
-	var offset int64
-	failures := 0
+	var (
+		offset    int64
+		failures  int
+		busy      bool      // the last call brought updates: more may wait
+		abandoned time.Time // when a stalled call was last given up
+	)
 	for {
-		batch, err := p.getUpdates(ctx, offset)
+		batch, err := p.getUpdates(ctx, offset, busy)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if err != nil {
+		switch {
+		case err != nil && busy && errors.Is(err, context.DeadlineExceeded):
+			// Stalled: ask again at once. The abandoned call may still
+			// reach Telegram later; it confirms nothing new, and it ends
+			// the call then open with a conflict (below).
+			abandoned = time.Now()
+			p.logger.Warn("telegram: getUpdates stalled; asking again", "after", p.opts.StallTimeout)
+			continue
+		case err != nil && isAPIError(err, http.StatusConflict, "other getUpdates") && time.Since(abandoned) < p.opts.Timeout+p.client.timeout:
+			p.logger.Info("telegram: getUpdates ended by a call this poller had abandoned; asking again")
+			continue
+		case err != nil:
+			busy = false
 			wait, err := p.pause(err, failures)
 			if err != nil {
 				return err
@@ -90,9 +116,10 @@ func (p *Poller) Run(ctx context.Context) error {
 		updates, next := p.parse(batch, offset)
 		if len(updates) == 0 {
 			failures = 0
-			if !sleep(ctx, p.opts.MinInterval) {
+			if !busy && !sleep(ctx, p.opts.MinInterval) {
 				return nil
 			}
+			busy = false
 			continue
 		}
 		if err := p.record(ctx, updates); err != nil {
@@ -108,23 +135,28 @@ func (p *Poller) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		failures = 0
+		failures, busy = 0, true
 		offset = next
 	}
 }
 
 // getUpdates fetches the updates after offset, confirming those before it.
 // It reads them raw so the inbox keeps every field, including those newer
-// than the library.
-func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+// than the library. A busy call is not held open by the server, and is
+// given StallTimeout; an idle one is a long poll.
+func (p *Poller) getUpdates(ctx context.Context, offset int64, busy bool) ([]json.RawMessage, error) {
 	allowed, _ := json.Marshal(allowedUpdates)
+	hold, deadline := p.opts.Timeout, p.opts.Timeout+p.client.timeout
+	if busy {
+		hold, deadline = 0, p.opts.StallTimeout
+	}
 	params := tgbotapi.Params{
 		"limit":           "100",
-		"timeout":         strconv.Itoa(int(p.opts.Timeout / time.Second)),
+		"timeout":         strconv.Itoa(int(hold / time.Second)),
 		"allowed_updates": string(allowed),
 	}
 	params.AddNonZero64("offset", offset)
-	result, err := p.client.request(ctx, p.opts.Timeout+p.client.timeout, "getUpdates", params)
+	result, err := p.client.request(ctx, deadline, "getUpdates", params)
 	if err != nil {
 		return nil, err
 	}

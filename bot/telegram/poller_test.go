@@ -1,6 +1,8 @@
 package telegram_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -202,5 +204,44 @@ func TestPollerStopsOnARevokedToken(t *testing.T) {
 	err := telegram.NewPoller(c, (&recorder{}).record, quiet, telegram.PollerOptions{}).Run(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "rejected") {
 		t.Fatalf("Run = %v, want the token rejected", err)
+	}
+}
+
+// After a batch the poller expects an answer at once: a stalled call is
+// abandoned after StallTimeout, and a conflict that the abandoned call may
+// cause if it reaches Telegram late is not taken for another bot instance.
+func TestPollerAbandonsAStalledCall(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, telegramtest.Config{})
+	stall := 1500 * time.Millisecond
+	srv.InjectFault(telegramtest.Fault{Method: "getUpdates", Kind: telegramtest.FaultDelay, Delay: stall, Times: 2})
+	first := srv.PushText(lan, "Đèn đường hỏng")
+	rec := &recorder{}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	stop := run(t, telegram.NewPoller(connect(t, srv), rec.record, logger,
+		telegram.PollerOptions{Timeout: 5 * time.Second, StallTimeout: 200 * time.Millisecond}).Run)
+	eventually(t, 5*time.Second, "the first update", func() bool { return rec.has(first.UpdateID) })
+
+	// The call after the batch meets the second stall and is abandoned.
+	second := srv.PushText(lan, "Ngập nước")
+	pushed := time.Now()
+	eventually(t, 5*time.Second, "the second update", func() bool { return rec.has(second.UpdateID) })
+	if took := time.Since(pushed); took >= stall-200*time.Millisecond {
+		t.Errorf("an update waited %v behind a stalled call, want under %v", took, stall-200*time.Millisecond)
+	}
+
+	srv.InjectFault(telegramtest.Fault{Method: "getUpdates", Kind: telegramtest.FaultError, Status: http.StatusConflict,
+		Description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", Times: 1})
+	third := srv.PushText(lan, "Rác chưa thu gom")
+	eventually(t, 5*time.Second, "the third update", func() bool { return rec.has(third.UpdateID) })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "getUpdates stalled") {
+		t.Errorf("the stall was not logged:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("the conflict after an abandoned call was taken for another instance:\n%s", logs.String())
 	}
 }
