@@ -201,6 +201,9 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	fwg.Go(func() { in.run(faultCtx) })
 	progressCtx, stopProgress := context.WithCancel(ctx)
 	go progress(progressCtx, m, logger)
+	backlogCtx, stopBacklog := context.WithCancel(ctx)
+	defer stopBacklog()
+	backlog := sampleBacklog(backlogCtx, db, m, time.Second)
 
 	l := newLoad(api, r, m, &opts, logger)
 	start := time.Now()
@@ -237,6 +240,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	}
 
 	pending, failed, took := drain(ctx, db, opts.Drain)
+	stopBacklog()
 	logger.Info("drained", "pending", pending, "failed", failed, "took", took.Round(time.Millisecond))
 	v, err := verify(ctx, db, l.tag, l.filed)
 	if err != nil {
@@ -277,6 +281,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		RSSMB:                f.peakMB(),
 		Jobs:                 jobs,
 	}
+	res.MessagesPerSSustained, res.OutboxBusyS = backlog.sustained()
 	if opts.Fault != FaultNone {
 		fr := in.result()
 		if dist != nil {

@@ -134,6 +134,13 @@ func (d *database) outboxBacklog(ctx context.Context) (pending, failed int64, er
 	return pending, failed, err
 }
 
+// outboxWaiting counts the messages waiting to be sent (not callback
+// answers, which Telegram does not limit).
+func (d *database) outboxWaiting(ctx context.Context) (n int64, err error) {
+	err = d.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE status = 'pending' AND kind <> 'answer'`).Scan(&n)
+	return n, err
+}
+
 // failedByKind counts the outbox rows given up on, by message kind.
 func (d *database) failedByKind(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}

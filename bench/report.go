@@ -38,9 +38,15 @@ type Result struct {
 	// in the chat: resends of a delivery the bot believed had failed.
 	RepeatedMessages int64 `json:"repeated_messages"`
 
-	OutboundPerS         float64 `json:"outbound_per_s"` // bot sends, edits and callback answers per second
-	Status429            int     `json:"status_429"`
-	RetryAfterViolations int     `json:"retry_after_violations"`
+	OutboundPerS float64 `json:"outbound_per_s"` // bot sends, edits and callback answers per second
+	// MessagesPerSSustained is the rate of sends and edits over the
+	// longest stretch in which messages waited in the outbox all along
+	// (OutboxBusyS seconds): what the sender achieves when it is the
+	// bottleneck. Zero when messages never waited for 5 s.
+	MessagesPerSSustained float64 `json:"messages_per_s_sustained"`
+	OutboxBusyS           float64 `json:"outbox_busy_s"`
+	Status429             int     `json:"status_429"`
+	RetryAfterViolations  int     `json:"retry_after_violations"`
 
 	DBCommitsPerS        float64 `json:"db_commits_per_s"`
 	DBCommitsPerSOverall float64 `json:"db_commits_per_s_overall"`

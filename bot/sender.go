@@ -99,6 +99,9 @@ type Sender struct {
 	limits *limits
 	wake   chan struct{}
 	marks  sentMarks
+	// afterChat is where the claims' round of chats goes on; only the
+	// sending loop uses it.
+	afterChat string
 
 	sent, retried, deferred, failed atomic.Int64
 	leading                         atomic.Bool
@@ -251,7 +254,10 @@ more:
 		}
 	}()
 
-	msgs, err := s.store.ClaimOutbox(ctx, s.m.Channel(), held, s.opts.Lease, 2*answerTimeout)
+	msgs, next, err := s.store.ClaimOutbox(ctx, storage.OutboxClaim{
+		Channel: s.m.Channel(), Limit: held, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: s.afterChat,
+	})
+	s.afterChat = next
 	if err != nil {
 		return 0, due, err
 	}

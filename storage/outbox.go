@@ -57,40 +57,108 @@ func (s *Store) Enqueue(ctx context.Context, channel string, m OutboxEntry) erro
 	return wrap("enqueue message", err)
 }
 
-// ClaimOutbox leases up to limit due messages of a channel for lease, in
-// id order. Only the oldest pending message of each chat is eligible (an
-// earlier message that is leased, postponed or deferred holds the later
-// ones back), so a chat's messages go out one at a time and in order.
-// SKIP LOCKED lets several senders claim at once without ever leasing the
-// same row twice.
-//
-// Callback answers get answerLease: they expire within seconds, so one
-// held by a sender that died must be free again long before that.
-func (s *Store) ClaimOutbox(ctx context.Context, channel string, limit int, lease, answerLease time.Duration) ([]OutboxMessage, error) {
+// OutboxClaim says what ClaimOutbox may lease.
+type OutboxClaim struct {
+	Channel string
+	Limit   int
+	Lease   time.Duration
+	// AnswerLease is the lease of callback answers: they expire within
+	// seconds, so one held by a sender that died must be free again long
+	// before that.
+	AnswerLease time.Duration
+	// AfterChat is where the round of chats goes on: the chat the
+	// previous claim stopped at ("" to start from the first).
+	AfterChat string
+}
+
+// ClaimOutbox leases up to Limit due messages: callback answers first,
+// oldest first, then the oldest pending message of each chat, visiting
+// the chats with messages waiting in turn, after AfterChat and round
+// again. Only a chat's oldest message is eligible (an earlier message that
+// is leased, postponed or deferred holds the later ones back), so a chat's
+// messages go out one at a time and in order, and a chat with thousands
+// waiting costs a claim no more than one with a single message. next is
+// the AfterChat of the following claim. SKIP LOCKED lets several senders
+// claim at once without ever leasing the same row twice.
+func (s *Store) ClaimOutbox(ctx context.Context, c OutboxClaim) (msgs []OutboxMessage, next string, err error) {
+	msgs, err = s.claimOutbox(ctx, c, c.AfterChat, "")
+	if err == nil && len(msgs) < c.Limit && c.AfterChat != "" {
+		// Round again, from the first chat up to where this round began.
+		var more []OutboxMessage
+		more, err = s.claimOutbox(ctx, OutboxClaim{
+			Channel: c.Channel, Limit: c.Limit - len(msgs), Lease: c.Lease, AnswerLease: c.AnswerLease,
+		}, "", c.AfterChat)
+		msgs = append(msgs, more...)
+	}
+	if err != nil {
+		return nil, c.AfterChat, wrap("claim outbox", err)
+	}
+	// UPDATE ... RETURNING does not keep the CTE's order.
+	slices.SortFunc(msgs, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
+	return msgs, nextChat(msgs, c.AfterChat), nil
+}
+
+// claimOutbox claims answers and the heads of the chats in (after, upTo]
+// ("" upTo: no end). The heads are found by one index probe per chat: the
+// first waiting row after the previous chat is the next chat's oldest.
+func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo string) ([]OutboxMessage, error) {
 	var msgs []OutboxMessage
 	err := sqlx.SelectContext(ctx, s.x, &msgs, `
-		WITH due AS (
-			SELECT id FROM outbox o
-			WHERE channel = $1 AND status = 'pending' AND not_before <= now()
-			  AND (lease_until IS NULL OR lease_until <= now())
-			  AND (kind = $4 OR o.id = (
-				SELECT min(e.id) FROM outbox e
-				WHERE e.channel = o.channel AND e.chat_id = o.chat_id
-				  AND e.status = 'pending' AND e.kind <> $4))
-			ORDER BY id
+		WITH RECURSIVE heads AS (
+			(SELECT chat_id, id FROM outbox
+			 WHERE channel = $1 AND status = 'pending' AND kind <> $4 AND chat_id > $6
+			 ORDER BY chat_id, id LIMIT 1)
+			UNION ALL
+			SELECT n.chat_id, n.id FROM heads h CROSS JOIN LATERAL (
+				SELECT chat_id, id FROM outbox
+				WHERE channel = $1 AND status = 'pending' AND kind <> $4 AND chat_id > h.chat_id
+				ORDER BY chat_id, id LIMIT 1) n
+			WHERE $7 = '' OR h.chat_id < $7
+		), candidates AS (
+			(SELECT id FROM outbox
+			 WHERE channel = $1 AND status = 'pending' AND kind = $4
+			   AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
+			 ORDER BY id LIMIT $2)
+			UNION ALL
+			(SELECT o.id FROM heads h JOIN outbox o ON o.id = h.id
+			 WHERE ($7 = '' OR h.chat_id <= $7)
+			   AND o.not_before <= now() AND (o.lease_until IS NULL OR o.lease_until <= now())
+			 LIMIT $2)
+		), due AS (
+			SELECT id FROM outbox
+			WHERE id IN (SELECT id FROM candidates) AND status = 'pending'
+			  AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
+			ORDER BY (kind <> $4), id
 			LIMIT $2
 			FOR UPDATE SKIP LOCKED
 		)
 		UPDATE outbox o SET lease_until = now() + make_interval(secs => CASE WHEN o.kind = $4 THEN $5::float8 ELSE $3::float8 END)
 		FROM due WHERE o.id = due.id
 		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at`,
-		channel, limit, lease.Seconds(), answerKind, answerLease.Seconds())
-	if err != nil {
-		return nil, wrap("claim outbox", err)
+		c.Channel, c.Limit, c.Lease.Seconds(), answerKind, c.AnswerLease.Seconds(), after, upTo)
+	return msgs, err
+}
+
+// nextChat is where the following claim goes on: after the last chat
+// served in this round, or after the same chat when none was.
+func nextChat(msgs []OutboxMessage, after string) string {
+	var last, wrapped string
+	for _, m := range msgs {
+		switch {
+		case m.Kind == answerKind:
+		case m.ChatID > after:
+			last = max(last, m.ChatID)
+		default:
+			wrapped = max(wrapped, m.ChatID)
+		}
 	}
-	// UPDATE ... RETURNING does not keep the CTE's order.
-	slices.SortFunc(msgs, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
-	return msgs, nil
+	switch {
+	case wrapped != "":
+		return wrapped
+	case last != "":
+		return last
+	}
+	return after
 }
 
 // SentMark records one delivered message and the messenger's id for it

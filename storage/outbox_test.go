@@ -48,7 +48,7 @@ func outboxEnqueue(t *testing.T, s *storage.Store, chat, kind, name string) stri
 // outboxClaim claims and returns the names of the claimed messages, in order.
 func outboxClaim(t *testing.T, s *storage.Store, limit int, lease time.Duration) ([]string, []storage.OutboxMessage) {
 	t.Helper()
-	msgs, err := s.ClaimOutbox(t.Context(), "telegram", limit, lease, lease)
+	msgs, _, err := s.ClaimOutbox(t.Context(), storage.OutboxClaim{Channel: "telegram", Limit: limit, Lease: lease, AnswerLease: lease})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,8 +150,11 @@ func TestClaimOutboxNeverLeasesARowTwice(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, s := range stores {
 		wg.Go(func() {
+			after := ""
 			for idle := 0; idle < 3; {
-				msgs, err := s.ClaimOutbox(context.Background(), "telegram", 7, longLease, longLease)
+				msgs, next, err := s.ClaimOutbox(context.Background(), storage.OutboxClaim{
+					Channel: "telegram", Limit: 7, Lease: longLease, AnswerLease: longLease, AfterChat: after})
+				after = next
 				if err != nil {
 					t.Error(err)
 					return
@@ -375,7 +378,7 @@ func TestAnAnswerLeaseEndsSooner(t *testing.T) {
 	s := openOutboxStores(t, 1)[0]
 	outboxEnqueue(t, s, "1", "text", "message")
 	outboxEnqueue(t, s, "2", "answer", "answer")
-	msgs, err := s.ClaimOutbox(t.Context(), "telegram", 10, time.Hour, 50*time.Millisecond)
+	msgs, _, err := s.ClaimOutbox(t.Context(), storage.OutboxClaim{Channel: "telegram", Limit: 10, Lease: time.Hour, AnswerLease: 50 * time.Millisecond})
 	if err != nil || len(msgs) != 2 {
 		t.Fatalf("claimed %d, %v", len(msgs), err)
 	}
@@ -383,5 +386,35 @@ func TestAnAnswerLeaseEndsSooner(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if names, _ := outboxClaim(t, s, 10, time.Hour); !slices.Equal(names, []string{"answer"}) {
 		t.Fatalf("claimed again %v, want [answer]", names)
+	}
+}
+
+// Chats are served in turn: one with a long queue neither holds up the
+// others nor is held up by them.
+func TestClaimOutboxServesChatsInTurn(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	for i := range 20 {
+		outboxEnqueue(t, s, "A", "text", fmt.Sprint("A", i))
+	}
+	outboxEnqueue(t, s, "B", "text", "B0")
+	outboxEnqueue(t, s, "C", "text", "C0")
+	outboxEnqueue(t, s, "C", "text", "C1")
+
+	var rounds [][]string
+	after := ""
+	for range 4 {
+		msgs, next, err := s.ClaimOutbox(t.Context(), storage.OutboxClaim{
+			Channel: "telegram", Limit: 2, Lease: longLease, AnswerLease: longLease, AfterChat: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after = next
+		rounds = append(rounds, outboxNames(t, msgs))
+		outboxMarkSent(t, s, msgs...)
+	}
+	want := [][]string{{"A0", "B0"}, {"A1", "C0"}, {"A2", "C1"}, {"A3"}}
+	if diff := cmp.Diff(want, rounds); diff != "" {
+		t.Errorf("claims (-want +got):\n%s", diff)
 	}
 }
