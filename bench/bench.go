@@ -332,16 +332,23 @@ func joinOfficers(ctx context.Context, api *tg.Server, r *router, m *meter, db *
 
 // progress logs the counters every few seconds.
 func progress(ctx context.Context, m *meter, logger *slog.Logger) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
 	start := time.Now()
+	every(ctx, 5*time.Second, func() {
+		logger.Info("progress", "s", int(time.Since(start).Seconds()), "updates", m.updates.Load(),
+			"replied", m.replied.Load(), "filed", m.filed.Load(), "flows", m.flows.Load(), "lost", m.lost.Load())
+	})
+}
+
+// every calls fn every d until ctx ends.
+func every(ctx context.Context, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			logger.Info("progress", "s", int(time.Since(start).Seconds()), "updates", m.updates.Load(),
-				"replied", m.replied.Load(), "filed", m.filed.Load(), "flows", m.flows.Load(), "lost", m.lost.Load())
+			fn()
 		}
 	}
 }

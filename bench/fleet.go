@@ -214,18 +214,7 @@ func (f *fleet) sample() {
 }
 
 // sampleEvery samples peak memory until ctx ends.
-func (f *fleet) sampleEvery(ctx context.Context, d time.Duration) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			f.sample()
-		}
-	}
-}
+func (f *fleet) sampleEvery(ctx context.Context, d time.Duration) { every(ctx, d, f.sample) }
 
 // peakMB is the largest resident set any bot process had.
 func (f *fleet) peakMB() float64 {

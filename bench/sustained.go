@@ -22,27 +22,18 @@ type backlogSample struct {
 }
 
 // sampleBacklog samples until ctx ends.
-func sampleBacklog(ctx context.Context, db *database, m *meter, every time.Duration) *backlogSampler {
+func sampleBacklog(ctx context.Context, db *database, m *meter, interval time.Duration) *backlogSampler {
 	s := &backlogSampler{}
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			sent := m.messages.Load()
-			waiting, err := db.outboxWaiting(ctx)
-			if err != nil {
-				continue
-			}
-			s.mu.Lock()
-			s.samples = append(s.samples, backlogSample{at: time.Now(), messages: sent, waiting: waiting})
-			s.mu.Unlock()
+	go every(ctx, interval, func() {
+		sent := m.messages.Load()
+		waiting, err := db.outboxWaiting(ctx)
+		if err != nil {
+			return
 		}
-	}()
+		s.mu.Lock()
+		s.samples = append(s.samples, backlogSample{at: time.Now(), messages: sent, waiting: waiting})
+		s.mu.Unlock()
+	})
 	return s
 }
 
