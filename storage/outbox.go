@@ -3,6 +3,7 @@ package storage
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"time"
@@ -81,13 +82,14 @@ type OutboxClaim struct {
 // the AfterChat of the following claim. SKIP LOCKED lets several senders
 // claim at once without ever leasing the same row twice.
 func (s *Store) ClaimOutbox(ctx context.Context, c OutboxClaim) (msgs []OutboxMessage, next string, err error) {
-	msgs, err = s.claimOutbox(ctx, c, c.AfterChat, "")
+	next = c.AfterChat
+	msgs, err = s.claimOutbox(ctx, c, c.AfterChat, "", &next)
 	if err == nil && len(msgs) < c.Limit && c.AfterChat != "" {
 		// Round again, from the first chat up to where this round began.
 		var more []OutboxMessage
 		more, err = s.claimOutbox(ctx, OutboxClaim{
 			Channel: c.Channel, Limit: c.Limit - len(msgs), Lease: c.Lease, AnswerLease: c.AnswerLease,
-		}, "", c.AfterChat)
+		}, "", c.AfterChat, &next)
 		msgs = append(msgs, more...)
 	}
 	if err != nil {
@@ -95,70 +97,66 @@ func (s *Store) ClaimOutbox(ctx context.Context, c OutboxClaim) (msgs []OutboxMe
 	}
 	// UPDATE ... RETURNING does not keep the CTE's order.
 	slices.SortFunc(msgs, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
-	return msgs, nextChat(msgs, c.AfterChat), nil
+	return msgs, next, nil
 }
 
-// claimOutbox claims answers and the heads of the chats in (after, upTo]
-// ("" upTo: no end). The heads are found by one index probe per chat: the
-// first waiting row after the previous chat is the next chat's oldest.
-func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo string) ([]OutboxMessage, error) {
-	var msgs []OutboxMessage
-	err := sqlx.SelectContext(ctx, s.x, &msgs, `
+// claimOutbox claims answers and the heads of the chats after after
+// (from the first when after is "") up to upTo ("": no end), and sets
+// *last to the last chat it claimed a head of, in the database's order of
+// chat ids. The heads are found by one index probe per chat: the first
+// waiting row after the previous chat is the next chat's oldest.
+func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo string, last *string) ([]OutboxMessage, error) {
+	// A chat id may be "" (the command menu of every chat), so "from the
+	// first" is >= "" rather than > "".
+	from := ">"
+	if after == "" {
+		from = ">="
+	}
+	var rows []struct {
+		OutboxMessage
+		Turn sql.NullInt64 `db:"turn"` // the head's place in the round; NULL for answers
+	}
+	err := sqlx.SelectContext(ctx, s.x, &rows, `
 		WITH RECURSIVE heads AS (
-			(SELECT chat_id, id FROM outbox
-			 WHERE channel = $1 AND status = 'pending' AND kind <> $4 AND chat_id > $6
+			(SELECT chat_id, id, 1 AS turn FROM outbox
+			 WHERE channel = $1 AND status = 'pending' AND kind <> $4 AND chat_id `+from+` $6
 			 ORDER BY chat_id, id LIMIT 1)
 			UNION ALL
-			SELECT n.chat_id, n.id FROM heads h CROSS JOIN LATERAL (
+			SELECT n.chat_id, n.id, h.turn + 1 FROM heads h CROSS JOIN LATERAL (
 				SELECT chat_id, id FROM outbox
 				WHERE channel = $1 AND status = 'pending' AND kind <> $4 AND chat_id > h.chat_id
 				ORDER BY chat_id, id LIMIT 1) n
 			WHERE $7 = '' OR h.chat_id < $7
 		), candidates AS (
-			(SELECT id FROM outbox
+			(SELECT id, NULL::int AS turn FROM outbox
 			 WHERE channel = $1 AND status = 'pending' AND kind = $4
 			   AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
 			 ORDER BY id LIMIT $2)
 			UNION ALL
-			(SELECT o.id FROM heads h JOIN outbox o ON o.id = h.id
+			(SELECT o.id, h.turn FROM heads h JOIN outbox o ON o.id = h.id
 			 WHERE ($7 = '' OR h.chat_id <= $7)
 			   AND o.not_before <= now() AND (o.lease_until IS NULL OR o.lease_until <= now())
 			 LIMIT $2)
 		), due AS (
-			SELECT id FROM outbox
-			WHERE id IN (SELECT id FROM candidates) AND status = 'pending'
-			  AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
-			ORDER BY (kind <> $4), id
+			SELECT o.id, c.turn FROM outbox o JOIN candidates c ON c.id = o.id
+			WHERE o.status = 'pending' AND o.not_before <= now() AND (o.lease_until IS NULL OR o.lease_until <= now())
+			ORDER BY (o.kind <> $4), o.id
 			LIMIT $2
-			FOR UPDATE SKIP LOCKED
+			FOR UPDATE OF o SKIP LOCKED
 		)
 		UPDATE outbox o SET lease_until = now() + make_interval(secs => CASE WHEN o.kind = $4 THEN $5::float8 ELSE $3::float8 END)
 		FROM due WHERE o.id = due.id
-		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at`,
+		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at, due.turn`,
 		c.Channel, c.Limit, c.Lease.Seconds(), answerKind, c.AnswerLease.Seconds(), after, upTo)
-	return msgs, err
-}
-
-// nextChat is where the following claim goes on: after the last chat
-// served in this round, or after the same chat when none was.
-func nextChat(msgs []OutboxMessage, after string) string {
-	var last, wrapped string
-	for _, m := range msgs {
-		switch {
-		case m.Kind == answerKind:
-		case m.ChatID > after:
-			last = max(last, m.ChatID)
-		default:
-			wrapped = max(wrapped, m.ChatID)
+	msgs := make([]OutboxMessage, len(rows))
+	var lastTurn int64
+	for i, r := range rows {
+		msgs[i] = r.OutboxMessage
+		if r.Turn.Valid && r.Turn.Int64 > lastTurn {
+			lastTurn, *last = r.Turn.Int64, r.ChatID
 		}
 	}
-	switch {
-	case wrapped != "":
-		return wrapped
-	case last != "":
-		return last
-	}
-	return after
+	return msgs, err
 }
 
 // SentMark records one delivered message and the messenger's id for it

@@ -418,3 +418,14 @@ func TestClaimOutboxServesChatsInTurn(t *testing.T) {
 		t.Errorf("claims (-want +got):\n%s", diff)
 	}
 }
+
+// The command menu of every chat is queued under the chat id "".
+func TestClaimOutboxServesTheEmptyChatID(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	outboxEnqueue(t, s, "", "commands", "menu")
+	outboxEnqueue(t, s, "A", "text", "A0")
+	if got, _ := outboxClaim(t, s, 10, longLease); !cmp.Equal(got, []string{"menu", "A0"}) {
+		t.Fatalf("claimed %v, want the menu and A0", got)
+	}
+}
