@@ -58,10 +58,11 @@
 //   - lost_messages: replies a person waited for in vain (-step-timeout),
 //     plus outbox rows not sent after the drain (pending or failed), less
 //     failed callback answers that lost nothing: those the fake did record
-//     (an attempt the bot saw fail had been applied), those whose text the
-//     bot sent as a message once the query had expired, and empty ones
-//     (they only stop the button's spinner, which the app does itself when
-//     the query expires). The three are reported apart.
+//     (an attempt the bot saw fail had been applied), alerts whose text the
+//     bot sent as a message once the query had expired, and expired toasts
+//     and empty answers (they only stop the button's spinner, which the app
+//     does itself at expiry, and confirm what the edited message shows).
+//     The three are reported apart.
 //   - duplicate_tickets: tickets beyond one per petition sent; each
 //     petition's text is unique to the run, citizen and flow.
 //   - baseline_insert_tps: single-row autocommit INSERTs into a scratch

@@ -80,13 +80,13 @@ type failedAnswers struct {
 	// answer's text as a message instead (that message is counted like
 	// any other).
 	SentAsMessage int64 `json:"answers_sent_as_message,omitempty"`
-	// ExpiredEmpty: the query had expired and the answer said nothing:
-	// it would only have stopped the button's spinner, which the app
-	// does by itself at expiry.
-	ExpiredEmpty int64 `json:"answers_expired_empty,omitempty"`
+	// ExpiredToasts: the query had expired and the answer was empty or a
+	// toast, which only stops the button's spinner (the app does so by
+	// itself at expiry) and confirms what the edited message shows.
+	ExpiredToasts int64 `json:"answers_expired_toasts,omitempty"`
 }
 
-func (a failedAnswers) total() int64 { return a.DeliveredAnyway + a.SentAsMessage + a.ExpiredEmpty }
+func (a failedAnswers) total() int64 { return a.DeliveredAnyway + a.SentAsMessage + a.ExpiredToasts }
 
 // sortFailedAnswers reads the failed callback answers and sorts them out;
 // one that fits no case stays lost.
@@ -97,15 +97,15 @@ func sortFailedAnswers(ctx context.Context, db *database, api *tg.Server) (faile
 		answered[ca.QueryID] = true
 	}
 	err := db.scan(ctx, `
-		SELECT o.payload->>'query_id', coalesce(o.payload->>'text', '') <> '',
+		SELECT o.payload->>'query_id', coalesce((o.payload->>'alert')::boolean, false),
 		       EXISTS (SELECT 1 FROM outbox m WHERE m.dedupe_key = 'answer:' || o.id)
 		FROM outbox o WHERE o.status = 'failed' AND o.kind = 'answer'`,
 		func(rows *sql.Rows) error {
 			var (
-				id              string
-				said, asMessage bool
+				id               string
+				alert, asMessage bool
 			)
-			if err := rows.Scan(&id, &said, &asMessage); err != nil {
+			if err := rows.Scan(&id, &alert, &asMessage); err != nil {
 				return err
 			}
 			switch {
@@ -113,8 +113,8 @@ func sortFailedAnswers(ctx context.Context, db *database, api *tg.Server) (faile
 				a.DeliveredAnyway++
 			case asMessage:
 				a.SentAsMessage++
-			case !said:
-				a.ExpiredEmpty++
+			case !alert:
+				a.ExpiredToasts++
 			}
 			return nil
 		})

@@ -355,7 +355,7 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
 			s.logger.Error("outbox: marking a chat unreachable failed", "outbox_id", msg.ID, "error", err)
 		}
 		s.fail(ctx, msg, de)
-	case de.Permanent && out.Kind == KindAnswer && out.Text != "":
+	case de.Permanent && out.Kind == KindAnswer && out.Alert:
 		s.answerByMessage(ctx, msg, out, de)
 	case de.Permanent:
 		s.fail(ctx, msg, de)
@@ -391,11 +391,11 @@ func (s *Sender) fail(ctx context.Context, msg storage.OutboxMessage, de *Delive
 	}
 }
 
-// answerByMessage handles a button answer that was refused, usually
-// because it came after the query expired (15 s): its text is queued as a
-// message to the chat instead, so what it said still reaches the person.
-// An empty answer only stops the button's spinner, which the app does by
-// itself when the query expires; it is simply failed.
+// answerByMessage handles an alert (a dialog, such as "this ticket was
+// closed") that Telegram refused, usually because it came after the press
+// expired (15 s): its text is queued as a message to the chat instead, so
+// what it said still reaches the person. Toasts are not: they confirm
+// what the edited message shows anyway and vanish within seconds.
 func (s *Sender) answerByMessage(ctx context.Context, msg storage.OutboxMessage, out Outgoing, de *DeliveryError) {
 	s.failed.Add(1)
 	s.logger.Warn("outbox: button answer refused; its text goes as a message",

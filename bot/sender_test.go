@@ -503,7 +503,7 @@ func TestOnlyOneSenderDeliversAndAStandbyTakesOver(t *testing.T) {
 	}
 }
 
-func TestSenderSendsARefusedAnswersTextAsAMessage(t *testing.T) {
+func TestSenderSendsARefusedAlertAsAMessage(t *testing.T) {
 	t.Parallel()
 	tooOld := &bot.DeliveryError{Permanent: true, Description: "answerCallbackQuery: Bad Request: query is too old and response timeout expired or query ID is invalid"}
 	w := newSenderWorld(t, fast(bot.SenderOptions{}), func(o bot.Outgoing, try int) error {
@@ -512,16 +512,17 @@ func TestSenderSendsARefusedAnswersTextAsAMessage(t *testing.T) {
 		}
 		return nil
 	})
-	w.enqueue(bot.Outgoing{Kind: bot.KindAnswer, ChatID: "A", QueryID: "q1", Text: "Hồ sơ đã <được> tiếp nhận"})
-	w.enqueue(bot.Outgoing{Kind: bot.KindAnswer, ChatID: "A", QueryID: "q2"})
+	w.enqueue(bot.Outgoing{Kind: bot.KindAnswer, ChatID: "A", QueryID: "q1", Text: "Phản ánh <này> đã được đóng", Alert: true})
+	w.enqueue(bot.Outgoing{Kind: bot.KindAnswer, ChatID: "A", QueryID: "q2", Text: "Đã cập nhật"})
+	w.enqueue(bot.Outgoing{Kind: bot.KindAnswer, ChatID: "A", QueryID: "q3"})
 	w.start()
 	w.waitUntil(5*time.Second, "the answers and the message", func() bool {
 		return w.backlogEmpty() && len(w.fake.delivered("A")) == 1
 	})
 
 	got := w.fake.delivered("A")[0].Out
-	if got.Kind != bot.KindText || got.Text != "Hồ sơ đã &lt;được&gt; tiếp nhận" {
-		t.Errorf("delivered %s %q, want the refused answer's text as an escaped message", got.Kind, got.Text)
+	if got.Kind != bot.KindText || got.Text != "Phản ánh &lt;này&gt; đã được đóng" {
+		t.Errorf("delivered %s %q, want the refused alert's text as an escaped message", got.Kind, got.Text)
 	}
 	var failed int
 	err := w.store.DB().QueryRowContext(t.Context(),
@@ -529,10 +530,10 @@ func TestSenderSendsARefusedAnswersTextAsAMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if failed != 2 {
-		t.Errorf("%d answers recorded failed, want 2", failed)
+	if failed != 3 {
+		t.Errorf("%d answers recorded failed, want 3", failed)
 	}
-	if s := w.sender.Stats(); s.Failed != 2 || s.Sent != 1 {
-		t.Errorf("stats = %+v, want 2 failed and 1 sent", s)
+	if s := w.sender.Stats(); s.Failed != 3 || s.Sent != 1 {
+		t.Errorf("stats = %+v, want 3 failed and 1 sent", s)
 	}
 }
