@@ -3,7 +3,6 @@ package storage
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"slices"
 	"time"
@@ -79,18 +78,28 @@ type OutboxClaim struct {
 // is leased, postponed or deferred holds the later ones back), so a chat's
 // messages go out one at a time and in order, and a chat with thousands
 // waiting costs a claim no more than one with a single message. next is
-// the AfterChat of the following claim. SKIP LOCKED lets several senders
-// claim at once without ever leasing the same row twice.
+// the AfterChat of the following claim: "" once the round has reached the
+// last chat. SKIP LOCKED lets several senders claim at once without ever
+// leasing the same row twice.
 func (s *Store) ClaimOutbox(ctx context.Context, c OutboxClaim) (msgs []OutboxMessage, next string, err error) {
 	next = c.AfterChat
 	msgs, err = s.claimOutbox(ctx, c, c.AfterChat, "", &next)
-	if err == nil && len(msgs) < c.Limit && c.AfterChat != "" {
-		// Round again, from the first chat up to where this round began.
-		var more []OutboxMessage
-		more, err = s.claimOutbox(ctx, OutboxClaim{
-			Channel: c.Channel, Limit: c.Limit - len(msgs), Lease: c.Lease, AnswerLease: c.AnswerLease,
+	switch {
+	case err != nil:
+	case len(msgs) == c.Limit:
+	case len(msgs) > 0 || c.AfterChat == "":
+		// The round reached the last chat: the next claim, which the
+		// sender makes at once after claiming anything, starts it again.
+		next = ""
+	default:
+		// Nothing after AfterChat: go round now, up to where this began.
+		next = ""
+		msgs, err = s.claimOutbox(ctx, OutboxClaim{
+			Channel: c.Channel, Limit: c.Limit, Lease: c.Lease, AnswerLease: c.AnswerLease,
 		}, "", c.AfterChat, &next)
-		msgs = append(msgs, more...)
+		if err == nil && len(msgs) < c.Limit {
+			next = ""
+		}
 	}
 	if err != nil {
 		return nil, c.AfterChat, wrap("claim outbox", err)
@@ -114,46 +123,51 @@ func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo stri
 	}
 	var rows []struct {
 		OutboxMessage
-		Turn sql.NullInt64 `db:"turn"` // the head's place in the round; NULL for answers
+		Turn int64 `db:"turn"` // the row's place among those picked: answers first, then heads in turn
 	}
+	// picked is an array, given to the rest as a value, so that the rows
+	// are read by primary key whatever the planner makes of the sizes.
 	err := sqlx.SelectContext(ctx, s.x, &rows, `
 		WITH RECURSIVE heads AS (
-			(SELECT chat_id, id, 1 AS turn FROM outbox
+			(SELECT chat_id, id, not_before, lease_until FROM outbox
 			 WHERE channel = $1 AND status = 'pending' AND kind <> $4 AND chat_id `+from+` $6
 			 ORDER BY chat_id, id LIMIT 1)
 			UNION ALL
-			SELECT n.chat_id, n.id, h.turn + 1 FROM heads h CROSS JOIN LATERAL (
-				SELECT chat_id, id FROM outbox
+			SELECT n.* FROM heads h CROSS JOIN LATERAL (
+				SELECT chat_id, id, not_before, lease_until FROM outbox
 				WHERE channel = $1 AND status = 'pending' AND kind <> $4 AND chat_id > h.chat_id
 				ORDER BY chat_id, id LIMIT 1) n
 			WHERE $7 = '' OR h.chat_id < $7
-		), candidates AS (
-			(SELECT id, NULL::int AS turn FROM outbox
-			 WHERE channel = $1 AND status = 'pending' AND kind = $4
-			   AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
-			 ORDER BY id LIMIT $2)
-			UNION ALL
-			(SELECT o.id, h.turn FROM heads h JOIN outbox o ON o.id = h.id
-			 WHERE ($7 = '' OR h.chat_id <= $7)
-			   AND o.not_before <= now() AND (o.lease_until IS NULL OR o.lease_until <= now())
-			 LIMIT $2)
+		), picked AS (
+			SELECT ARRAY(
+				(SELECT id FROM outbox
+				 WHERE channel = $1 AND status = 'pending' AND kind = $4
+				   AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
+				 ORDER BY id LIMIT $2)
+				UNION ALL
+				(SELECT id FROM heads
+				 WHERE ($7 = '' OR chat_id <= $7)
+				   AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
+				 LIMIT $2)) AS ids
 		), due AS (
-			SELECT o.id, c.turn FROM outbox o JOIN candidates c ON c.id = o.id
-			WHERE o.status = 'pending' AND o.not_before <= now() AND (o.lease_until IS NULL OR o.lease_until <= now())
+			SELECT o.id FROM outbox o
+			WHERE o.id = ANY((SELECT ids FROM picked)::bigint[]) AND o.status = 'pending'
+			  AND o.not_before <= now() AND (o.lease_until IS NULL OR o.lease_until <= now())
 			ORDER BY (o.kind <> $4), o.id
 			LIMIT $2
 			FOR UPDATE OF o SKIP LOCKED
 		)
 		UPDATE outbox o SET lease_until = now() + make_interval(secs => CASE WHEN o.kind = $4 THEN $5::float8 ELSE $3::float8 END)
 		FROM due WHERE o.id = due.id
-		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at, due.turn`,
+		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at,
+		          array_position((SELECT ids FROM picked), o.id) AS turn`,
 		c.Channel, c.Limit, c.Lease.Seconds(), answerKind, c.AnswerLease.Seconds(), after, upTo)
 	msgs := make([]OutboxMessage, len(rows))
 	var lastTurn int64
 	for i, r := range rows {
 		msgs[i] = r.OutboxMessage
-		if r.Turn.Valid && r.Turn.Int64 > lastTurn {
-			lastTurn, *last = r.Turn.Int64, r.ChatID
+		if r.Kind != answerKind && r.Turn > lastTurn {
+			lastTurn, *last = r.Turn, r.ChatID
 		}
 	}
 	return msgs, err
