@@ -281,7 +281,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		RSSMB:                f.peakMB(),
 		Jobs:                 jobs,
 	}
-	res.MessagesPerSSustained, res.OutboxBusyS = backlog.sustained()
+	res.OutboundPerSSustained, res.OutboxBusyS = backlog.sustained()
 	if opts.Fault != FaultNone {
 		fr := in.result()
 		if dist != nil {

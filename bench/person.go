@@ -22,12 +22,8 @@ type router struct {
 
 func (r *router) hook(a tg.Activity) {
 	r.m.outbound.Add(1)
-	switch a.Kind {
-	case tg.ActivitySend:
-		r.m.messages.Add(1)
+	if a.Kind == tg.ActivitySend {
 		r.checkRepeat(a)
-	case tg.ActivityEdit:
-		r.m.messages.Add(1)
 	}
 	if b, ok := r.boxes.Load(a.ChatID); ok {
 		b.(*mailbox).put(a)

@@ -39,11 +39,11 @@ type Result struct {
 	RepeatedMessages int64 `json:"repeated_messages"`
 
 	OutboundPerS float64 `json:"outbound_per_s"` // bot sends, edits and callback answers per second
-	// MessagesPerSSustained is the rate of sends and edits over the
-	// longest stretch in which messages waited in the outbox all along
+	// OutboundPerSSustained is the outbound rate over the longest
+	// stretch in which messages waited in the outbox all along
 	// (OutboxBusyS seconds): what the sender achieves when it is the
 	// bottleneck. Zero when messages never waited for 5 s.
-	MessagesPerSSustained float64 `json:"messages_per_s_sustained"`
+	OutboundPerSSustained float64 `json:"outbound_per_s_sustained"`
 	OutboxBusyS           float64 `json:"outbox_busy_s"`
 	Status429             int     `json:"status_429"`
 	RetryAfterViolations  int     `json:"retry_after_violations"`

@@ -6,10 +6,12 @@ import (
 	"time"
 )
 
-// backlogSampler reads, every second, how many messages the bot has sent
-// (sends and edits: what Telegram's 30 per second limits) and how many
-// wait in the outbox, so that the sending rate can be measured where it
-// is the bottleneck: while messages wait all along.
+// backlogSampler reads, every second, how many calls the bot has made
+// that its global limit of 30 per second counts (sends, edits and button
+// answers: Telegram does not document whether answers count, so the bot
+// counts them) and how many messages wait in the outbox, so that the
+// sending rate can be measured where it is the bottleneck: while messages
+// wait all along.
 type backlogSampler struct {
 	mu      sync.Mutex
 	samples []backlogSample
@@ -17,7 +19,7 @@ type backlogSampler struct {
 
 type backlogSample struct {
 	at       time.Time
-	messages int64
+	outbound int64
 	waiting  int64
 }
 
@@ -25,19 +27,19 @@ type backlogSample struct {
 func sampleBacklog(ctx context.Context, db *database, m *meter, interval time.Duration) *backlogSampler {
 	s := &backlogSampler{}
 	go every(ctx, interval, func() {
-		sent := m.messages.Load()
+		sent := m.outbound.Load()
 		waiting, err := db.outboxWaiting(ctx)
 		if err != nil {
 			return
 		}
 		s.mu.Lock()
-		s.samples = append(s.samples, backlogSample{at: time.Now(), messages: sent, waiting: waiting})
+		s.samples = append(s.samples, backlogSample{at: time.Now(), outbound: sent, waiting: waiting})
 		s.mu.Unlock()
 	})
 	return s
 }
 
-// sustained is the message rate over the longest stretch of samples in
+// sustained is the outbound rate over the longest stretch of samples in
 // which messages were waiting at every sample, and that stretch's length;
 // zero when messages never waited for five seconds in a row.
 func (s *backlogSampler) sustained() (perSecond, seconds float64) {
@@ -63,5 +65,5 @@ func (s *backlogSampler) sustained() (perSecond, seconds float64) {
 	if span < 5 {
 		return 0, 0
 	}
-	return float64(s.samples[to].messages-s.samples[from].messages) / span, span
+	return float64(s.samples[to].outbound-s.samples[from].outbound) / span, span
 }

@@ -13,7 +13,7 @@ func TestSustainedRateIsTakenOverTheLongestBacklog(t *testing.T) {
 		{at(1), 10, 3}, // a short backlog: 1..3
 		{at(3), 100, 5},
 		{at(4), 110, 0},
-		{at(5), 120, 7}, // the longest: 5..12, 29 messages a second
+		{at(5), 120, 7}, // the longest: 5..12, 29 calls a second
 		{at(12), 323, 9},
 		{at(13), 330, 0},
 	}}

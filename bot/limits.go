@@ -18,7 +18,7 @@ const limiterSlack = 50 * time.Millisecond
 // speed our bucket and the messenger's are both empty, so a request that
 // arrives a millisecond earlier than its predecessor's spacing would be
 // refused; running slightly slower builds up a margin instead.
-const globalHeadroom = 0.97
+const globalHeadroom = 0.985
 
 // limits are the sender's token buckets: one global, one per chat (groups
 // have a slower one), and the flood-control penalties the messenger

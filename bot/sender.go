@@ -17,7 +17,7 @@ import (
 // SenderOptions tune a Sender. Zero values take the defaults, which are
 // Telegram's documented limits.
 type SenderOptions struct {
-	GlobalRate  rate.Limit // the messenger's limit over all chats (the sender keeps 3% below); default 30/s
+	GlobalRate  rate.Limit // the messenger's limit over all chats (the sender keeps 1.5% below); default 30/s
 	GlobalBurst int        // default 5: well inside the messenger's bucket, whatever the network does to the spacing
 	ChatRate    rate.Limit // messages per second to one private chat; default 1
 	ChatBurst   int        // default 3: short bursts are tolerated
