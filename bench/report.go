@@ -39,10 +39,10 @@ type Result struct {
 	RepeatedMessages int64 `json:"repeated_messages"`
 
 	OutboundPerS float64 `json:"outbound_per_s"` // bot sends, edits and callback answers per second
-	// OutboundPerSSustained is the outbound rate over the longest
-	// stretch in which messages waited in the outbox all along
-	// (OutboxBusyS seconds): what the sender achieves when it is the
-	// bottleneck. Zero when messages never waited for 5 s.
+	// OutboundPerSSustained is the best outbound rate held for 30 s while
+	// messages waited in the outbox all along: what the sender achieves
+	// when it is the bottleneck; OutboxBusyS is the longest time messages
+	// waited all along. Zero when they never waited for 30 s.
 	OutboundPerSSustained float64 `json:"outbound_per_s_sustained"`
 	OutboxBusyS           float64 `json:"outbox_busy_s"`
 	Status429             int     `json:"status_429"`

@@ -39,31 +39,37 @@ func sampleBacklog(ctx context.Context, db *database, m *meter, interval time.Du
 	return s
 }
 
-// sustained is the outbound rate over the longest stretch of samples in
-// which messages were waiting at every sample, and that stretch's length;
-// zero when messages never waited for five seconds in a row.
-func (s *backlogSampler) sustained() (perSecond, seconds float64) {
+// sustainedWindow is how long a rate must hold to count as sustained.
+const sustainedWindow = 30 * time.Second
+
+// sustained is the best outbound rate held over sustainedWindow while
+// messages waited at every sample (the longest such stretch may be longer:
+// at its end only a few chats, each at its own 1 per second, may have
+// messages left), and the length of the longest stretch; zero when
+// messages never waited for a whole window.
+func (s *backlogSampler) sustained() (perSecond, busy float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	from, to := -1, -1 // the longest stretch so far
-	start := -1        // the current stretch
+	start := -1 // the current stretch of samples with messages waiting
 	for i, cur := range s.samples {
-		switch {
-		case cur.waiting == 0:
+		if cur.waiting == 0 {
 			start = -1
-		case start < 0:
+			continue
+		}
+		if start < 0 {
 			start = i
 		}
-		if start >= 0 && (from < 0 || cur.at.Sub(s.samples[start].at) > s.samples[to].at.Sub(s.samples[from].at)) {
-			from, to = start, i
+		busy = max(busy, cur.at.Sub(s.samples[start].at).Seconds())
+		// The window ending here, if it fits in the stretch.
+		for j := start; j < i; j++ {
+			span := cur.at.Sub(s.samples[j].at)
+			if span < sustainedWindow {
+				break
+			}
+			if span < sustainedWindow+2*time.Second { // a sample may come late
+				perSecond = max(perSecond, float64(cur.outbound-s.samples[j].outbound)/span.Seconds())
+			}
 		}
 	}
-	if from < 0 {
-		return 0, 0
-	}
-	span := s.samples[to].at.Sub(s.samples[from].at).Seconds()
-	if span < 5 {
-		return 0, 0
-	}
-	return float64(s.samples[to].outbound-s.samples[from].outbound) / span, span
+	return perSecond, busy
 }

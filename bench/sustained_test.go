@@ -5,25 +5,30 @@ import (
 	"time"
 )
 
-func TestSustainedRateIsTakenOverTheLongestBacklog(t *testing.T) {
+func TestSustainedRateIsTheBestWindowWhileMessagesWait(t *testing.T) {
 	t0 := time.Unix(0, 0)
-	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
-	s := &backlogSampler{samples: []backlogSample{
-		{at(0), 0, 0},
-		{at(1), 10, 3}, // a short backlog: 1..3
-		{at(3), 100, 5},
-		{at(4), 110, 0},
-		{at(5), 120, 7}, // the longest: 5..12, 29 calls a second
-		{at(12), 323, 9},
-		{at(13), 330, 0},
-	}}
-	rate, span := s.sustained()
-	if span != 7 || rate != 29 {
-		t.Errorf("sustained() = %v/s over %v s, want 29/s over 7 s", rate, span)
+	var samples []backlogSample
+	add := func(waiting int64, perSecond int64, seconds int) {
+		for range seconds {
+			last := backlogSample{at: t0.Add(-time.Second)}
+			if n := len(samples); n > 0 {
+				last = samples[n-1]
+			}
+			samples = append(samples, backlogSample{at: last.at.Add(time.Second), outbound: last.outbound + perSecond, waiting: waiting})
+		}
+	}
+	add(0, 50, 10)  // fast, but nothing waits: the bot keeps up
+	add(40, 29, 35) // the sender at its limit for 35 s
+	add(5, 8, 60)   // the tail: a few chats at 1 per second each
+	add(0, 0, 5)
+	add(40, 40, 20) // a faster spell, too short to count
+	rate, busy := (&backlogSampler{samples: samples}).sustained()
+	if rate != 29 || busy != 94 {
+		t.Errorf("sustained() = %v/s, busy %v s; want 29/s over the best 30 s, busy 94 s", rate, busy)
 	}
 
-	s = &backlogSampler{samples: []backlogSample{{at(0), 0, 4}, {at(4), 200, 4}, {at(5), 210, 0}}}
-	if rate, span := s.sustained(); rate != 0 || span != 0 {
-		t.Errorf("a 4 s backlog gave %v/s over %v s, want nothing", rate, span)
+	short := (&backlogSampler{samples: samples[:40]})
+	if rate, _ := short.sustained(); rate != 0 {
+		t.Errorf("a 30 s backlog not yet complete gave %v/s, want nothing", rate)
 	}
 }
