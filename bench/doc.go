@@ -55,6 +55,11 @@
 //     once, the first reply about that ticket.
 //   - updates_per_s, outbound_per_s, db_commits_per_s: counted over the
 //     arrival window (-duration); *_overall over the whole load phase.
+//   - outbound_per_s_sustained: the best average over 30 s of the bot's
+//     sends, edits and button answers (what its global limit counts) while
+//     messages waited in the outbox at every 1 s sample, that is while
+//     sending was the bottleneck; outbox_busy_s is the longest stretch in
+//     which they waited all along.
 //   - lost_messages: replies a person waited for in vain (-step-timeout),
 //     plus outbox rows not sent after the drain (pending or failed), less
 //     failed callback answers that lost nothing: those the fake did record
