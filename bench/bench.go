@@ -282,6 +282,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		Jobs:                 jobs,
 	}
 	res.OutboundPerSSustained, res.OutboxBusyS = backlog.sustained()
+	res.InboxWaitingMax = backlog.inboxMax()
 	if opts.Fault != FaultNone {
 		fr := in.result()
 		if dist != nil {

@@ -134,11 +134,13 @@ func (d *database) outboxBacklog(ctx context.Context) (pending, failed int64, er
 	return pending, failed, err
 }
 
-// outboxWaiting counts the messages waiting to be sent (not callback
-// answers, which Telegram does not limit).
-func (d *database) outboxWaiting(ctx context.Context) (n int64, err error) {
-	err = d.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE status = 'pending' AND kind <> 'answer'`).Scan(&n)
-	return n, err
+// waiting counts the messages waiting to be sent (not callback answers,
+// which skip the chats' queues) and the updates waiting to be handled.
+func (d *database) waiting(ctx context.Context) (messages, updates int64, err error) {
+	err = d.db.QueryRowContext(ctx, `
+		SELECT (SELECT count(*) FROM outbox WHERE status = 'pending' AND kind <> 'answer'),
+		       (SELECT count(*) FROM inbox WHERE processed_at IS NULL AND failed_at IS NULL)`).Scan(&messages, &updates)
+	return messages, updates, err
 }
 
 // failedByKind counts the outbox rows given up on, by message kind.

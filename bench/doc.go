@@ -59,7 +59,8 @@
 //     sends, edits and button answers (what its global limit counts) while
 //     messages waited in the outbox at every 1 s sample, that is while
 //     sending was the bottleneck; outbox_busy_s is the longest stretch in
-//     which they waited all along.
+//     which they waited all along; inbox_waiting_max the most updates seen
+//     waiting to be handled at any sample (intake flowing keeps it small).
 //   - lost_messages: replies a person waited for in vain (-step-timeout),
 //     plus outbox rows not sent after the drain (pending or failed), less
 //     failed callback answers that lost nothing: those the fake did record

@@ -45,8 +45,11 @@ type Result struct {
 	// waited all along. Zero when they never waited for 30 s.
 	OutboundPerSSustained float64 `json:"outbound_per_s_sustained"`
 	OutboxBusyS           float64 `json:"outbox_busy_s"`
-	Status429             int     `json:"status_429"`
-	RetryAfterViolations  int     `json:"retry_after_violations"`
+	// InboxWaitingMax is the most updates seen waiting to be handled at
+	// any 1 s sample: whether intake kept flowing.
+	InboxWaitingMax      int64 `json:"inbox_waiting_max"`
+	Status429            int   `json:"status_429"`
+	RetryAfterViolations int   `json:"retry_after_violations"`
 
 	DBCommitsPerS        float64 `json:"db_commits_per_s"`
 	DBCommitsPerSOverall float64 `json:"db_commits_per_s_overall"`

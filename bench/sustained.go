@@ -9,12 +9,23 @@ import (
 // backlogSampler reads, every second, how many calls the bot has made
 // that its global limit of 30 per second counts (sends, edits and button
 // answers: Telegram does not document whether answers count, so the bot
-// counts them) and how many messages wait in the outbox, so that the
-// sending rate can be measured where it is the bottleneck: while messages
-// wait all along.
+// counts them), how many messages wait in the outbox and how many updates
+// wait to be handled. The sending rate can so be measured where it is the
+// bottleneck, while messages wait all along, and whether intake kept
+// flowing meanwhile.
 type backlogSampler struct {
 	mu      sync.Mutex
 	samples []backlogSample
+	// updatesMax is the most updates seen waiting to be handled: small
+	// while messages wait means intake kept flowing.
+	updatesMax int64
+}
+
+// inboxMax is the most updates seen waiting to be handled at a sample.
+func (s *backlogSampler) inboxMax() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.updatesMax
 }
 
 type backlogSample struct {
@@ -28,12 +39,13 @@ func sampleBacklog(ctx context.Context, db *database, m *meter, interval time.Du
 	s := &backlogSampler{}
 	go every(ctx, interval, func() {
 		sent := m.outbound.Load()
-		waiting, err := db.outboxWaiting(ctx)
+		waiting, updates, err := db.waiting(ctx)
 		if err != nil {
 			return
 		}
 		s.mu.Lock()
 		s.samples = append(s.samples, backlogSample{at: time.Now(), outbound: sent, waiting: waiting})
+		s.updatesMax = max(s.updatesMax, updates)
 		s.mu.Unlock()
 	})
 	return s
