@@ -295,7 +295,7 @@ func digestRead[T any](dst *[]T, read func(context.Context, sqlx.QueryerContext)
 // changing during the read may be counted by one figure and not yet by
 // another, which a weekly digest can live with.
 func (s *Store) readConcurrently(ctx context.Context, fns ...func(context.Context, sqlx.QueryerContext) error) error {
-	if _, inTx := s.x.(*sqlx.Tx); inTx {
+	if s.tx != nil {
 		for _, fn := range fns {
 			if err := fn(ctx, s.x); err != nil {
 				return err

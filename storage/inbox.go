@@ -53,31 +53,33 @@ func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []Inc
 	return int(n), nil
 }
 
-// pendingUpdates selects the updates that are due and have no earlier
-// unhandled update from the same chat, so a chat's updates are handled in
-// order even with several workers or replicas. It yields at most one
-// update per chat, the chat's oldest.
-//
-// The chat test is a correlated min() rather than NOT EXISTS: it is always
-// an index probe, whatever the planner believes of a freshly filled table.
-const pendingUpdates = `
-	SELECT id, channel, update_id, chat_key, payload, attempts
-	FROM inbox i
-	WHERE processed_at IS NULL AND failed_at IS NULL AND not_before <= now()
-	  AND i.id = (
-		SELECT min(e.id) FROM inbox e
-		WHERE e.chat_key = i.chat_key AND e.processed_at IS NULL AND e.failed_at IS NULL)`
+// updateColumns are the columns of an InboxUpdate.
+const updateColumns = `i.id, i.channel, i.update_id, i.chat_key, i.payload, i.attempts`
 
 // ClaimUpdates locks up to limit due updates, oldest first, at most one per
-// chat. Call it inside InTx: the locks last until the transaction ends, and
-// SKIP LOCKED lets other workers claim other chats meanwhile. It returns
-// ErrNotFound when nothing is due.
+// chat: the chat's oldest unhandled update, so a chat's updates are handled
+// in order even with several workers or replicas. Call it inside InTx: the
+// locks last until the transaction ends, and SKIP LOCKED lets other
+// workers claim other chats meanwhile. It returns ErrNotFound when nothing
+// is due.
+//
+// The chats' oldest updates come from one ordered pass over the waiting
+// updates' index (inbox_pending), whatever the planner believes of a
+// freshly filled table; a chat whose oldest update is taken by another
+// worker is skipped, not served its next one.
 func (s *Store) ClaimUpdates(ctx context.Context, limit int) ([]InboxUpdate, error) {
 	var us []InboxUpdate
-	err := sqlx.SelectContext(ctx, s.x, &us, pendingUpdates+`
-		ORDER BY id
+	err := sqlx.SelectContext(ctx, s.x, &us, `
+		WITH heads AS (
+			SELECT DISTINCT ON (chat_key) id, not_before FROM inbox
+			WHERE processed_at IS NULL AND failed_at IS NULL
+			ORDER BY chat_key, id)
+		SELECT `+updateColumns+` FROM inbox i
+		WHERE i.id = ANY(ARRAY(SELECT id FROM heads WHERE not_before <= now()))
+		  AND i.processed_at IS NULL AND i.failed_at IS NULL
+		ORDER BY i.id
 		LIMIT $1
-		FOR UPDATE SKIP LOCKED`, limit)
+		FOR UPDATE OF i SKIP LOCKED`, limit)
 	if err == nil && len(us) == 0 {
 		err = ErrNotFound
 	}
@@ -89,8 +91,12 @@ func (s *Store) ClaimUpdates(ctx context.Context, limit int) ([]InboxUpdate, err
 // it). Call it inside InTx.
 func (s *Store) ClaimUpdate(ctx context.Context, id int64) (InboxUpdate, error) {
 	var u InboxUpdate
-	err := sqlx.GetContext(ctx, s.x, &u, pendingUpdates+`
-		AND i.id = $1
+	err := sqlx.GetContext(ctx, s.x, &u, `
+		SELECT `+updateColumns+` FROM inbox i
+		WHERE i.id = $1 AND i.processed_at IS NULL AND i.failed_at IS NULL AND i.not_before <= now()
+		  AND NOT EXISTS (
+			SELECT FROM inbox e
+			WHERE e.chat_key = i.chat_key AND e.id < i.id AND e.processed_at IS NULL AND e.failed_at IS NULL)
 		FOR UPDATE SKIP LOCKED`, id)
 	return u, wrap("claim update", err)
 }

@@ -127,41 +127,44 @@ func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo stri
 	}
 	// picked is an array, given to the rest as a value, so that the rows
 	// are read by primary key whatever the planner makes of the sizes.
+	// 'answer' (answerKind) is written out, not a parameter: only then can
+	// the statement's cached plan use the partial indexes, whose
+	// predicates name it.
 	err := sqlx.SelectContext(ctx, s.x, &rows, `
 		WITH RECURSIVE heads AS (
 			(SELECT chat_id, id, not_before, lease_until FROM outbox
-			 WHERE channel = $1 AND status = 'pending' AND kind <> $4 AND chat_id `+from+` $6
+			 WHERE channel = $1 AND status = 'pending' AND kind <> 'answer' AND chat_id `+from+` $5
 			 ORDER BY chat_id, id LIMIT 1)
 			UNION ALL
 			SELECT n.* FROM heads h CROSS JOIN LATERAL (
 				SELECT chat_id, id, not_before, lease_until FROM outbox
-				WHERE channel = $1 AND status = 'pending' AND kind <> $4 AND chat_id > h.chat_id
+				WHERE channel = $1 AND status = 'pending' AND kind <> 'answer' AND chat_id > h.chat_id
 				ORDER BY chat_id, id LIMIT 1) n
-			WHERE $7 = '' OR h.chat_id < $7
+			WHERE $6 = '' OR h.chat_id < $6
 		), picked AS (
 			SELECT ARRAY(
 				(SELECT id FROM outbox
-				 WHERE channel = $1 AND status = 'pending' AND kind = $4
+				 WHERE channel = $1 AND status = 'pending' AND kind = 'answer'
 				   AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
 				 ORDER BY id LIMIT $2)
 				UNION ALL
 				(SELECT id FROM heads
-				 WHERE ($7 = '' OR chat_id <= $7)
+				 WHERE ($6 = '' OR chat_id <= $6)
 				   AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
 				 LIMIT $2)) AS ids
 		), due AS (
 			SELECT o.id FROM outbox o
 			WHERE o.id = ANY((SELECT ids FROM picked)::bigint[]) AND o.status = 'pending'
 			  AND o.not_before <= now() AND (o.lease_until IS NULL OR o.lease_until <= now())
-			ORDER BY (o.kind <> $4), o.id
+			ORDER BY (o.kind <> 'answer'), o.id
 			LIMIT $2
 			FOR UPDATE OF o SKIP LOCKED
 		)
-		UPDATE outbox o SET lease_until = now() + make_interval(secs => CASE WHEN o.kind = $4 THEN $5::float8 ELSE $3::float8 END)
+		UPDATE outbox o SET lease_until = now() + make_interval(secs => CASE WHEN o.kind = 'answer' THEN $4::float8 ELSE $3::float8 END)
 		FROM due WHERE o.id = due.id
 		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at,
 		          array_position((SELECT ids FROM picked), o.id) AS turn`,
-		c.Channel, c.Limit, c.Lease.Seconds(), answerKind, c.AnswerLease.Seconds(), after, upTo)
+		c.Channel, c.Limit, c.Lease.Seconds(), c.AnswerLease.Seconds(), after, upTo)
 	msgs := make([]OutboxMessage, len(rows))
 	var lastTurn int64
 	for i, r := range rows {
@@ -219,8 +222,8 @@ func (s *Store) PostponeOutbox(ctx context.Context, id int64, notBefore time.Tim
 func (s *Store) DeferChat(ctx context.Context, channel, chatID string, until time.Time) error {
 	_, err := s.x.ExecContext(ctx, `
 		UPDATE outbox SET not_before = greatest(not_before, $3), lease_until = NULL
-		WHERE channel = $1 AND chat_id = $2 AND status = 'pending' AND kind <> $4`,
-		channel, chatID, until, answerKind)
+		WHERE channel = $1 AND chat_id = $2 AND status = 'pending' AND kind <> 'answer'`,
+		channel, chatID, until)
 	return wrap("defer chat", err)
 }
 

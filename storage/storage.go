@@ -25,11 +25,15 @@ var (
 // Store is the database handle. A Store bound to a transaction (see InTx)
 // has the same methods, so a handler's whole unit of work commits at once.
 type Store struct {
-	db *sqlx.DB
-	x  sqlx.ExtContext
+	db    *sqlx.DB
+	x     sqlx.ExtContext
+	tx    *sqlx.Tx // set when bound to a transaction
+	stmts *statements
 }
 
-// Open connects to PostgreSQL and checks the connection.
+// Open connects to PostgreSQL and checks the connection. Queries run as
+// prepared statements (see statements), which a pooler in session mode
+// keeps; transaction mode is unsupported anyway (advisory locks).
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sqlx.Open("postgres", oneRoundTrip(dsn))
 	if err != nil {
@@ -42,7 +46,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
-	return &Store{db: db, x: db}, nil
+	stmts := newStatements(db)
+	return &Store{db: db, x: prepared{statements: stmts}, stmts: stmts}, nil
 }
 
 // oneRoundTrip turns on lib/pq's binary_parameters, which sends a query
@@ -63,8 +68,11 @@ func oneRoundTrip(dsn string) string {
 	return dsn + " binary_parameters=yes"
 }
 
-// Close releases the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close releases the prepared statements and the connection pool.
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
 
 // DB exposes the pool for migrations and health checks.
 func (s *Store) DB() *sql.DB { return s.db.DB }
@@ -72,14 +80,14 @@ func (s *Store) DB() *sql.DB { return s.db.DB }
 // InTx runs fn in one transaction and commits if fn returns nil. Called on a
 // Store that is already in a transaction, it joins that transaction.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
-	if _, inTx := s.x.(*sqlx.Tx); inTx {
+	if s.tx != nil {
 		return fn(s)
 	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("storage: begin: %w", err)
 	}
-	if err := fn(&Store{db: s.db, x: tx}); err != nil {
+	if err := fn(&Store{db: s.db, x: prepared{statements: s.stmts, tx: tx}, tx: tx, stmts: s.stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -36,14 +36,21 @@ type ClientOptions struct {
 	// APIURL is the Bot API server: Telegram, a self-hosted
 	// telegram-bot-api, or a test server. Default DefaultAPIURL.
 	APIURL string
-	// HTTPClient performs the requests; default a new http.Client. Its
-	// own Timeout, if any, must exceed a long poll.
+	// HTTPClient performs the requests; default a new http.Client that
+	// keeps up to idleConnections connections open. Its own Timeout, if
+	// any, must exceed a long poll.
 	HTTPClient *http.Client
 	// RequestTimeout bounds one API call (a long poll gets its poll
 	// timeout on top). Default 30s.
 	RequestTimeout time.Duration
 	Logger         *slog.Logger
 }
+
+// idleConnections is how many connections to the Bot API are kept open
+// between calls: more than the sender's deliveries in flight plus the
+// poll. Go's default of two makes a busy sender close and dial (and, with
+// Telegram, handshake TLS) a connection for nearly every message.
+const idleConnections = 64
 
 // Client is a connection to the Bot API for one bot token.
 type Client struct {
@@ -71,7 +78,9 @@ func NewClient(ctx context.Context, token string, opts ClientOptions) (*Client, 
 		logger:  opts.Logger,
 	}
 	if c.http == nil {
-		c.http = &http.Client{}
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.MaxIdleConnsPerHost = idleConnections
+		c.http = &http.Client{Transport: transport}
 	}
 	if c.timeout <= 0 {
 		c.timeout = 30 * time.Second

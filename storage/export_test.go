@@ -1,0 +1,19 @@
+package storage
+
+import "github.com/jmoiron/sqlx"
+
+// Queries exposes what a Store runs its queries through, for tests of the
+// statement cache.
+func (s *Store) Queries() sqlx.ExtContext { return s.x }
+
+// OneConnection limits the pool to one connection, so a test knows which
+// connection its statements were prepared on.
+func (s *Store) OneConnection() { s.db.SetMaxOpenConns(1) }
+
+// Prepared reports whether query has a cached prepared statement.
+func (s *Store) Prepared(query string) bool {
+	s.stmts.mu.Lock()
+	defer s.stmts.mu.Unlock()
+	_, ok := s.stmts.byQuery[query]
+	return ok
+}
