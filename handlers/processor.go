@@ -49,7 +49,10 @@ func NewProcessor(store *storage.Store, service *Service, decoders map[string]bo
 		opts.Workers = 4
 	}
 	if opts.Batch <= 0 {
-		opts.Batch = 32
+		// Every update of a batch waits for the whole batch to commit:
+		// small batches, shared out among the workers, keep a burst's
+		// latency down, and eight still makes a commit cheap per update.
+		opts.Batch = 8
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5

@@ -120,14 +120,55 @@ type wireChat struct {
 // callback query belongs to the chat of its message, or of the person
 // who pressed the button.
 func ChatKey(raw json.RawMessage) string {
-	var u wireUpdate
-	if err := json.Unmarshal(raw, &u); err != nil {
+	var h updateHead
+	if err := json.Unmarshal(raw, &h); err != nil {
 		return Channel + ":undecodable"
 	}
-	if chat := chatOf(&u); chat != nil {
-		return Channel + ":" + strconv.FormatInt(chat.ID, 10)
+	return h.chatKey()
+}
+
+// updateHead is what recording an update needs, its id and its chat,
+// decoded without the rest: the handler decodes the whole update later.
+// It finds the chat as chatOf does.
+type updateHead struct {
+	UpdateID      *int64   `json:"update_id"`
+	Message       *chatRef `json:"message"`
+	EditedMessage *chatRef `json:"edited_message"`
+	CallbackQuery *struct {
+		Message *chatRef `json:"message"`
+		From    *idRef   `json:"from"`
+	} `json:"callback_query"`
+	MyChatMember *chatRef `json:"my_chat_member"`
+}
+
+type idRef struct {
+	ID int64 `json:"id"`
+}
+
+type chatRef struct {
+	Chat *idRef `json:"chat"`
+}
+
+func (h *updateHead) chatKey() string {
+	var chat *idRef
+	switch {
+	case h.Message != nil:
+		chat = h.Message.Chat
+	case h.EditedMessage != nil:
+		chat = h.EditedMessage.Chat
+	case h.CallbackQuery != nil:
+		if m := h.CallbackQuery.Message; m != nil && m.Chat != nil {
+			chat = m.Chat
+		} else {
+			chat = h.CallbackQuery.From
+		}
+	case h.MyChatMember != nil:
+		chat = h.MyChatMember.Chat
 	}
-	return Channel + ":none"
+	if chat == nil {
+		return Channel + ":none"
+	}
+	return Channel + ":" + strconv.FormatInt(chat.ID, 10)
 }
 
 // chatOf finds the chat an update belongs to, or nil.

@@ -173,15 +173,13 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, busy bool) ([]jso
 func (p *Poller) parse(batch []json.RawMessage, offset int64) ([]storage.IncomingUpdate, int64) {
 	updates := make([]storage.IncomingUpdate, 0, len(batch))
 	for _, raw := range batch {
-		var head struct {
-			UpdateID *int64 `json:"update_id"`
-		}
-		if err := json.Unmarshal(raw, &head); err != nil || head.UpdateID == nil {
+		u, ok := incoming(raw)
+		if !ok {
 			p.logger.Warn("telegram: skipping an update without update_id")
 			continue
 		}
-		updates = append(updates, incoming(*head.UpdateID, raw))
-		offset = max(offset, *head.UpdateID+1)
+		updates = append(updates, u)
+		offset = max(offset, u.UpdateID+1)
 	}
 	return updates, offset
 }

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -89,7 +90,12 @@ func (g *groupRecorder) writeQueued(ctx context.Context) {
 	g.writing = false
 }
 
-// incoming prepares a raw update for the inbox.
-func incoming(updateID int64, raw []byte) storage.IncomingUpdate {
-	return storage.IncomingUpdate{UpdateID: updateID, ChatKey: ChatKey(raw), Payload: raw}
+// incoming prepares a raw update for the inbox, decoding only its id and
+// chat; false when it has no update_id.
+func incoming(raw []byte) (storage.IncomingUpdate, bool) {
+	var h updateHead
+	if err := json.Unmarshal(raw, &h); err != nil || h.UpdateID == nil {
+		return storage.IncomingUpdate{}, false
+	}
+	return storage.IncomingUpdate{UpdateID: *h.UpdateID, ChatKey: h.chatKey(), Payload: raw}, true
 }

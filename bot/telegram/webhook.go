@@ -79,16 +79,14 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read the update", http.StatusBadRequest)
 		return
 	}
-	var head struct {
-		UpdateID *int64 `json:"update_id"`
-	}
-	if err := json.Unmarshal(body, &head); err != nil || head.UpdateID == nil {
+	u, ok := incoming(body)
+	if !ok {
 		http.Error(w, "not an update", http.StatusBadRequest)
 		return
 	}
-	if err := h.record(r.Context(), []storage.IncomingUpdate{incoming(*head.UpdateID, body)}); err != nil {
+	if err := h.record(r.Context(), []storage.IncomingUpdate{u}); err != nil {
 		// Telegram retries a failed delivery: the update is not lost.
-		h.logger.Error("telegram: recording a webhook update failed", "update", *head.UpdateID, "error", err)
+		h.logger.Error("telegram: recording a webhook update failed", "update", u.UpdateID, "error", err)
 		http.Error(w, "try again", http.StatusInternalServerError)
 		return
 	}
