@@ -134,11 +134,14 @@ func (d *database) outboxBacklog(ctx context.Context) (pending, failed int64, er
 	return pending, failed, err
 }
 
-// waiting counts the messages waiting to be sent (not callback answers,
-// which skip the chats' queues) and the updates waiting to be handled.
-func (d *database) waiting(ctx context.Context) (messages, updates int64, err error) {
+// waiting reports whether messages wait to be sent (not callback answers,
+// which skip the chats' queues) and counts the updates waiting to be
+// handled. It runs every second beside the bot, so it asks only whether
+// messages wait: counting tens of thousands of them took 90 ms of the
+// database's time a sample.
+func (d *database) waiting(ctx context.Context) (messages bool, updates int64, err error) {
 	err = d.db.QueryRowContext(ctx, `
-		SELECT (SELECT count(*) FROM outbox WHERE status = 'pending' AND kind <> 'answer'),
+		SELECT EXISTS (SELECT FROM outbox WHERE status = 'pending' AND kind <> 'answer'),
 		       (SELECT count(*) FROM inbox WHERE processed_at IS NULL AND failed_at IS NULL)`).Scan(&messages, &updates)
 	return messages, updates, err
 }

@@ -31,7 +31,7 @@ func (s *backlogSampler) inboxMax() int64 {
 type backlogSample struct {
 	at       time.Time
 	outbound int64
-	waiting  int64
+	waiting  bool // messages waited to be sent
 }
 
 // sampleBacklog samples until ctx ends.
@@ -64,7 +64,7 @@ func (s *backlogSampler) sustained() (perSecond, busy float64) {
 	defer s.mu.Unlock()
 	start := -1 // the current stretch of samples with messages waiting
 	for i, cur := range s.samples {
-		if cur.waiting == 0 {
+		if !cur.waiting {
 			start = -1
 			continue
 		}

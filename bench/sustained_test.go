@@ -8,7 +8,7 @@ import (
 func TestSustainedRateIsTheBestWindowWhileMessagesWait(t *testing.T) {
 	t0 := time.Unix(0, 0)
 	var samples []backlogSample
-	add := func(waiting int64, perSecond int64, seconds int) {
+	add := func(waiting bool, perSecond int64, seconds int) {
 		for range seconds {
 			last := backlogSample{at: t0.Add(-time.Second)}
 			if n := len(samples); n > 0 {
@@ -17,11 +17,11 @@ func TestSustainedRateIsTheBestWindowWhileMessagesWait(t *testing.T) {
 			samples = append(samples, backlogSample{at: last.at.Add(time.Second), outbound: last.outbound + perSecond, waiting: waiting})
 		}
 	}
-	add(0, 50, 10)  // fast, but nothing waits: the bot keeps up
-	add(40, 29, 35) // the sender at its limit for 35 s
-	add(5, 8, 60)   // the tail: a few chats at 1 per second each
-	add(0, 0, 5)
-	add(40, 40, 20) // a faster spell, too short to count
+	add(false, 50, 10) // fast, but nothing waits: the bot keeps up
+	add(true, 29, 35)  // the sender at its limit for 35 s
+	add(true, 8, 60)   // the tail: a few chats at 1 per second each
+	add(false, 0, 5)
+	add(true, 40, 20) // a faster spell, too short to count
 	rate, busy := (&backlogSampler{samples: samples}).sustained()
 	if rate != 29 || busy != 94 {
 		t.Errorf("sustained() = %v/s, busy %v s; want 29/s over the best 30 s, busy 94 s", rate, busy)

@@ -1,0 +1,130 @@
+package storage_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// recordInbox records updates numbered from first, each from the chat given
+// in order.
+func recordInbox(t *testing.T, s *storage.Store, first int64, chats ...string) {
+	t.Helper()
+	updates := make([]storage.IncomingUpdate, len(chats))
+	for i, chat := range chats {
+		updates[i] = storage.IncomingUpdate{UpdateID: first + int64(i), ChatKey: chat, Payload: []byte(`{}`)}
+	}
+	if _, err := s.RecordUpdates(t.Context(), "telegram", updates); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func claimedUpdateIDs(us []storage.InboxUpdate) []int64 {
+	ids := make([]int64, len(us))
+	for i, u := range us {
+		ids[i] = u.UpdateID
+	}
+	return ids
+}
+
+// claimInbox claims in its own transaction, which stays open (holding its
+// locks) until release is closed.
+func claimInbox(t *testing.T, s *storage.Store, limit int, release <-chan struct{}) (<-chan []int64, <-chan error) {
+	t.Helper()
+	claimed, done := make(chan []int64, 1), make(chan error, 1)
+	go func() {
+		done <- s.InTx(t.Context(), func(tx *storage.Store) error {
+			us, err := tx.ClaimUpdates(t.Context(), limit)
+			if errors.Is(err, storage.ErrNotFound) {
+				err = nil
+			}
+			claimed <- claimedUpdateIDs(us)
+			<-release
+			return err
+		})
+	}()
+	return claimed, done
+}
+
+func TestClaimUpdatesHandsOutOnlyEachChatsOldestAndSkipsLockedChats(t *testing.T) {
+	s := openOutboxStores(t, 1)[0]
+	recordInbox(t, s, 1, "a", "a", "b", "c", "a", "c")
+
+	release := make(chan struct{})
+	first, firstDone := claimInbox(t, s, 2, release)
+	if diff := cmp.Diff([]int64{1, 3}, <-first); diff != "" {
+		t.Fatalf("first claim (-want +got):\n%s", diff)
+	}
+	// While a and b are held, a's later updates wait their turn: only c's
+	// oldest is free.
+	released := make(chan struct{})
+	close(released)
+	second, secondDone := claimInbox(t, s, 10, released)
+	if diff := cmp.Diff([]int64{4}, <-second); diff != "" {
+		t.Fatalf("claim beside a held one (-want +got):\n%s", diff)
+	}
+	if err := <-secondDone; err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+
+	// Handling a's oldest frees its next; b has nothing more.
+	err := s.InTx(t.Context(), func(tx *storage.Store) error {
+		us, err := tx.ClaimUpdates(t.Context(), 10)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(us))
+		for i, u := range us {
+			ids[i] = u.ID
+		}
+		if diff := cmp.Diff([]int64{1, 3, 4}, claimedUpdateIDs(us)); diff != "" {
+			return fmt.Errorf("claim after release (-want +got):\n%s", diff)
+		}
+		return tx.MarkUpdatesProcessed(t.Context(), ids)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next []int64
+	err = s.InTx(t.Context(), func(tx *storage.Store) error {
+		us, err := tx.ClaimUpdates(t.Context(), 10)
+		next = claimedUpdateIDs(us)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{2, 6}, next); diff != "" {
+		t.Errorf("claim after handling the oldest (-want +got):\n%s", diff)
+	}
+}
+
+func TestClaimUpdateRefusesAnUpdateBehindAnEarlierOneOfItsChat(t *testing.T) {
+	s := openOutboxStores(t, 1)[0]
+	recordInbox(t, s, 1, "a", "a")
+	err := s.InTx(t.Context(), func(tx *storage.Store) error {
+		us, err := tx.ClaimUpdates(t.Context(), 10)
+		if err != nil {
+			return err
+		}
+		if len(us) != 1 {
+			return fmt.Errorf("claimed %d updates, want 1", len(us))
+		}
+		_, err = tx.ClaimUpdate(t.Context(), us[0].ID+1)
+		if !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("claiming the later update of a chat: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
