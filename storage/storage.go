@@ -25,10 +25,11 @@ var (
 // Store is the database handle. A Store bound to a transaction (see InTx)
 // has the same methods, so a handler's whole unit of work commits at once.
 type Store struct {
-	db    *sqlx.DB
-	x     sqlx.ExtContext
-	tx    *sqlx.Tx // set when bound to a transaction
-	stmts *statements
+	db     *sqlx.DB
+	x      sqlx.ExtContext
+	tx     *sqlx.Tx // set when bound to a transaction
+	stmts  *statements
+	outbox *txOutbox // set when bound to a transaction
 }
 
 // Open connects to PostgreSQL and checks the connection. Queries run as
@@ -87,7 +88,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fmt.Errorf("storage: begin: %w", err)
 	}
-	if err := fn(&Store{db: s.db, x: prepared{statements: s.stmts, tx: tx}, tx: tx, stmts: s.stmts}); err != nil {
+	bound := &Store{db: s.db, x: prepared{statements: s.stmts, tx: tx}, tx: tx, stmts: s.stmts, outbox: &txOutbox{}}
+	if err := fn(bound); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := bound.FlushOutbox(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
