@@ -86,7 +86,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	})
 	metrics := newMetrics(store, sender, opts.Now, logger)
 	decoders := map[string]bot.Decoder{telegram.Channel: telegram.NewDecoder(client.Username())}
-	processor := handlers.NewProcessor(store, service, decoders, sender,
+	processor := handlers.NewProcessor(store, service, decoders, sender.Wake,
 		handlers.ProcessorOptions{Workers: cfg.Workers, Observe: metrics.observe})
 	record := telegram.Recorder(store, processor.Wake)
 

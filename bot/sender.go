@@ -98,7 +98,6 @@ type Sender struct {
 	opts   SenderOptions
 	limits *limits
 	wake   chan struct{}
-	handed handoffs
 	marks  sentMarks
 	// afterChat is where the claims' round of chats goes on; only the
 	// sending loop uses it.
@@ -121,7 +120,6 @@ func NewSender(store *storage.Store, m Messenger, logger *slog.Logger, opts Send
 		opts:   opts,
 		limits: newLimits(opts),
 		wake:   make(chan struct{}, 1),
-		handed: handoffs{ready: make(chan struct{}, 1)},
 	}
 }
 
@@ -178,20 +176,15 @@ func (s *Sender) Leading() bool { return s.leading.Load() }
 func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 	var deliveries sync.WaitGroup
 	defer deliveries.Wait()
-	s.handed.open()
-	defer func() { s.release(context.WithoutCancel(ctx), s.handed.close()) }()
 	slots := make(chan struct{}, s.opts.Concurrency)
 	var (
 		next      time.Time // when the earliest postponed message is due
 		failures  int       // consecutive database failures
 		lastSweep = time.Now()
 		lastCheck = time.Now()
-		// claim says whether to look in the database: not when only
-		// handed-over messages are new.
-		claim = true
 	)
 	for {
-		more, claimAgain, due, err := s.round(ctx, slots, &deliveries, claim)
+		claimed, due, err := s.round(ctx, slots, &deliveries)
 		if ctx.Err() != nil {
 			return
 		}
@@ -216,9 +209,8 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 			wait = Backoff(failures, 200*time.Millisecond, 30*time.Second)
 			failures++
 			s.logger.Warn("outbox: claim failed", "error", err, "retry_in", wait)
-		case more:
+		case claimed > 0:
 			failures = 0
-			claim = claimAgain
 			continue // there may be more
 		default:
 			failures = 0
@@ -227,29 +219,24 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 			}
 		}
 		timer := time.NewTimer(wait)
-		claim = true
 		select {
 		case <-ctx.Done():
 		case <-s.wake:
-		case <-s.handed.ready:
-			claim = err != nil
 		case <-timer.C:
 		}
 		timer.Stop()
 	}
 }
 
-// round starts as many deliveries as there are free slots: handed-over
-// messages first, then, if claim is set, due messages it claims. A
-// message whose chat must wait is postponed. It reports whether it
-// started or claimed anything (more), whether to claim again at once,
-// and the earliest time a postponed message is due.
-func (s *Sender) round(ctx context.Context, slots chan struct{}, deliveries *sync.WaitGroup, claim bool) (more, claimAgain bool, due time.Time, err error) {
+// round claims as many due messages as there are free delivery slots and
+// starts their deliveries, or postpones those whose chat must wait. It
+// returns how many it claimed and the earliest time a postponed one is due.
+func (s *Sender) round(ctx context.Context, slots chan struct{}, deliveries *sync.WaitGroup) (claimed int, due time.Time, err error) {
 	// Wait for one free slot, then take every other free one.
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
-		return false, claim, due, nil
+		return 0, due, nil
 	}
 	held := 1
 more:
@@ -267,32 +254,16 @@ more:
 		}
 	}()
 
-	runs, stale := s.handed.take(held, time.Now())
-	if len(stale) > 0 {
-		s.release(ctx, stale)
-		claim = true
+	msgs, next, err := s.store.ClaimOutbox(ctx, storage.OutboxClaim{
+		Channel: s.m.Channel(), Limit: held, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: s.afterChat,
+	})
+	s.afterChat = next
+	if err != nil {
+		return 0, due, err
 	}
-	claimAgain = claim
-	if claim && held > len(runs) {
-		limit := held - len(runs)
-		msgs, next, err := s.store.ClaimOutbox(ctx, storage.OutboxClaim{
-			Channel: s.m.Channel(), Limit: limit, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: s.afterChat,
-		})
-		s.afterChat = next
-		if err != nil {
-			s.release(ctx, messagesOf(runs))
-			return false, true, due, err
-		}
-		claimAgain = len(msgs) > 0
-		for _, msg := range msgs {
-			// A run of one: its deadline is never looked at.
-			runs = append(runs, handedRun{msgs: []storage.OutboxMessage{msg}})
-		}
-	}
-	for i, run := range runs {
-		msg := run.msgs[0]
+	for i, msg := range msgs {
 		if ctx.Err() != nil {
-			s.release(ctx, messagesOf(runs[i:]))
+			s.release(ctx, msgs[i:])
 			break
 		}
 		// Answers are not messages in the chat: they skip its bucket and
@@ -303,7 +274,6 @@ more:
 			if wait := s.limits.delay(msg.ChatID, msg.Group, now); wait > 0 {
 				until := now.Add(wait)
 				s.postpone(ctx, msg, until)
-				s.release(ctx, run.msgs[1:])
 				if due.IsZero() || until.Before(due) {
 					due = until
 				}
@@ -313,21 +283,20 @@ more:
 		// The chat's token is taken only after the global wait, right
 		// before sending, so the messenger sees our spacing.
 		if err := s.limits.waitGlobal(ctx); err != nil {
-			s.release(ctx, messagesOf(runs[i:]))
+			s.release(ctx, msgs[i:])
 			break
 		}
 		if !answer && !s.limits.take(msg.ChatID, msg.Group, time.Now()) {
 			s.postpone(ctx, msg, time.Now().Add(limiterSlack))
-			s.release(ctx, run.msgs[1:])
 			continue
 		}
 		held-- // the delivery gives the slot back
 		deliveries.Go(func() {
 			defer func() { <-slots }()
-			s.deliverRun(context.WithoutCancel(ctx), run)
+			s.deliver(context.WithoutCancel(ctx), msg)
 		})
 	}
-	return len(runs) > 0, claimAgain, due, nil
+	return len(msgs), due, nil
 }
 
 // postpone puts a message back until its chat may receive it, without
@@ -346,16 +315,15 @@ func (s *Sender) release(ctx context.Context, msgs []storage.OutboxMessage) {
 	}
 }
 
-// deliver makes one delivery attempt, records its outcome and reports
-// whether the message was delivered. ctx is not cancelled on shutdown: an
-// attempt that has started is finished and recorded, or it would be sent
-// twice.
-func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) bool {
+// deliver makes one delivery attempt and records its outcome. ctx is not
+// cancelled on shutdown: an attempt that has started is finished and
+// recorded, or it would be sent twice.
+func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
+	defer s.Wake() // the chat's next message may be due now
 	var out Outgoing
 	if err := json.Unmarshal(msg.Payload, &out); err != nil {
-		defer s.Wake() // the chat's next message is due once this one is failed
 		s.fail(ctx, msg, &DeliveryError{Permanent: true, Description: "undecodable outbox payload: " + err.Error()})
-		return false
+		return
 	}
 	if out.ChatID == "" {
 		out.ChatID, out.Group = msg.ChatID, msg.Group
@@ -373,10 +341,9 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) bool {
 	cancel()
 	if err == nil {
 		s.sent.Add(1)
-		s.markSent(ctx, storage.SentMark{ID: msg.ID, MessageID: messageID}) // wakes the sender once recorded
-		return true
+		s.markSent(ctx, storage.SentMark{ID: msg.ID, MessageID: messageID})
+		return
 	}
-	defer s.Wake() // once the outcome is recorded, the chat's next message may be due
 	de := AsDeliveryError(err)
 	switch {
 	case de.RetryAfter > 0:
@@ -395,7 +362,6 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) bool {
 	default:
 		s.retry(ctx, msg, de)
 	}
-	return false
 }
 
 // floodControlled obeys a retry_after: nothing goes to the chat before it

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -39,32 +38,13 @@ type Processor struct {
 	logger   *slog.Logger
 	opts     ProcessorOptions
 	wake     chan struct{}
-	// wakes counts Wake calls, so a worker can tell whether updates were
-	// recorded while it handled a batch.
-	wakes  atomic.Uint64
-	outbox Outbox
+	// afterCommit is told when replies were queued (the sender's Wake).
+	afterCommit func()
 }
-
-// Outbox is what the processor tells of the replies it queues: the
-// process's sender, which may take them over straight from the
-// transaction (see storage.Handoff).
-type Outbox interface {
-	// HandOff returns the Handoff for a transaction, or nil.
-	HandOff() *storage.Handoff
-	// Queued is told after a commit that queued replies, with the
-	// transaction's Handoff.
-	Queued(*storage.Handoff)
-}
-
-// noOutbox is the Outbox when nothing is to be told.
-type noOutbox struct{}
-
-func (noOutbox) HandOff() *storage.Handoff { return nil }
-func (noOutbox) Queued(*storage.Handoff)   {}
 
 // NewProcessor builds a processor. decoders maps a channel ("telegram") to
-// the decoder of its raw updates; outbox may be nil.
-func NewProcessor(store *storage.Store, service *Service, decoders map[string]bot.Decoder, outbox Outbox, opts ProcessorOptions) *Processor {
+// the decoder of its raw updates.
+func NewProcessor(store *storage.Store, service *Service, decoders map[string]bot.Decoder, afterCommit func(), opts ProcessorOptions) *Processor {
 	if opts.Workers <= 0 {
 		opts.Workers = 4
 	}
@@ -80,21 +60,20 @@ func NewProcessor(store *storage.Store, service *Service, decoders map[string]bo
 	if opts.Idle <= 0 {
 		opts.Idle = time.Second
 	}
-	if outbox == nil {
-		outbox = noOutbox{}
+	if afterCommit == nil {
+		afterCommit = func() {}
 	}
 	if opts.Observe == nil {
 		opts.Observe = func(time.Duration, bool) {}
 	}
 	return &Processor{
 		store: store, service: service, decoders: decoders, logger: service.logger, opts: opts,
-		wake: make(chan struct{}, 1), outbox: outbox,
+		wake: make(chan struct{}, 1), afterCommit: afterCommit,
 	}
 }
 
 // Wake tells the processor that new updates were recorded.
 func (p *Processor) Wake() {
-	p.wakes.Add(1)
 	select {
 	case p.wake <- struct{}{}:
 	default:
@@ -115,8 +94,7 @@ func (p *Processor) Run(ctx context.Context) error {
 func (p *Processor) work(ctx context.Context) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		wakes := p.wakes.Load()
-		claimed, followed, err := p.processBatch(context.WithoutCancel(ctx))
+		handled, err := p.processBatch(context.WithoutCancel(ctx))
 		switch {
 		case err != nil:
 			// The database is unreachable or broken: the updates stay
@@ -125,16 +103,10 @@ func (p *Processor) work(ctx context.Context) {
 			backoff = min(max(2*backoff, 200*time.Millisecond), 30*time.Second)
 			p.logger.Warn("processing updates failed", "error", err, "retry_in", backoff)
 			sleep(ctx, backoff)
-		case claimed == p.opts.Batch:
+		case handled:
 			backoff = 0
 			p.Wake() // more may be waiting: let another worker look too
-		case claimed > 0 && (followed || p.wakes.Load() != wakes):
-			// Look again at once: the handled updates' chats have more
-			// waiting behind them, or more came meanwhile (a worker that
-			// looked then may have found their chat held by this batch).
-			backoff = 0
 		default:
-			backoff = 0
 			select {
 			case <-ctx.Done():
 			case <-p.wake:
@@ -145,34 +117,30 @@ func (p *Processor) work(ctx context.Context) {
 }
 
 // processBatch claims due updates and handles them in one transaction. It
-// reports how many it claimed and whether their chats have more waiting;
-// an error means the database failed.
+// reports whether there were any; an error means the database failed.
 //
 // A handler that fails spoils the whole transaction, so the batch is rolled
 // back: the others are claimed again at once, and the failed update is
 // tried again alone at once, so a failure is only counted against an
 // update that fails by itself (not, say, one that met a deadlock caused by
 // its batch).
-func (p *Processor) processBatch(ctx context.Context) (claimed int, followed bool, err error) {
-	batch, took, followed, err := p.inTx(ctx, func(tx *storage.Store) ([]storage.InboxUpdate, error) {
+func (p *Processor) processBatch(ctx context.Context) (bool, error) {
+	batch, took, err := p.inTx(ctx, func(tx *storage.Store) ([]storage.InboxUpdate, error) {
 		return tx.ClaimUpdates(ctx, p.opts.Batch)
 	})
 	switch {
 	case errors.As(err, new(*handlerError)):
-		// The rest of the batch is due again at once.
-		return len(batch), true, p.processAlone(ctx, batch[len(took)-1].ID)
+		return true, p.processAlone(ctx, batch[len(took)-1].ID)
 	case errors.Is(err, storage.ErrNotFound):
-		return 0, false, nil
-	case err != nil:
-		return 0, false, err
+		return false, nil
 	}
-	return len(batch), followed, nil
+	return err == nil, err
 }
 
 // processAlone handles one given update in its own transaction, if it is
 // still due, and records its failure if it fails.
 func (p *Processor) processAlone(ctx context.Context, id int64) error {
-	batch, took, _, err := p.inTx(ctx, func(tx *storage.Store) ([]storage.InboxUpdate, error) {
+	batch, took, err := p.inTx(ctx, func(tx *storage.Store) ([]storage.InboxUpdate, error) {
 		u, err := tx.ClaimUpdate(ctx, id)
 		return []storage.InboxUpdate{u}, err
 	})
@@ -189,15 +157,10 @@ func (p *Processor) processAlone(ctx context.Context, id int64) error {
 
 // inTx claims updates and handles them in one transaction, one after the
 // other, then marks them processed. It returns how long each handler that
-// ran took (when a handler fails, it is the last one, and err is its
-// error) and whether the updates' chats have more waiting. After a commit
-// it reports the timings and hands the replies to the sender.
-func (p *Processor) inTx(ctx context.Context, claim func(tx *storage.Store) ([]storage.InboxUpdate, error)) (batch []storage.InboxUpdate, took []time.Duration, followed bool, err error) {
-	handoff := p.outbox.HandOff()
+// ran took: when a handler fails, it is the last one, and err is its
+// error. After a commit it reports the timings and wakes the sender.
+func (p *Processor) inTx(ctx context.Context, claim func(tx *storage.Store) ([]storage.InboxUpdate, error)) (batch []storage.InboxUpdate, took []time.Duration, err error) {
 	err = p.store.InTx(ctx, func(tx *storage.Store) error {
-		if handoff != nil {
-			tx = tx.WithHandoff(handoff)
-		}
 		var err error
 		if batch, err = claim(tx); err != nil {
 			return err
@@ -212,16 +175,15 @@ func (p *Processor) inTx(ctx context.Context, claim func(tx *storage.Store) ([]s
 			}
 			ids[i] = u.ID
 		}
-		followed, err = tx.MarkUpdatesProcessed(ctx, ids)
-		return err
+		return tx.MarkUpdatesProcessed(ctx, ids)
 	})
 	if err == nil {
 		for _, d := range took {
 			p.opts.Observe(d, false)
 		}
-		p.outbox.Queued(handoff)
+		p.afterCommit()
 	}
-	return batch, took, followed, err
+	return batch, took, err
 }
 
 // handlerError is a handler's failure, as opposed to the database's.
@@ -250,12 +212,7 @@ func (p *Processor) handle(ctx context.Context, tx *storage.Store, u storage.Inb
 	if ev.Chat.ID == "" {
 		return nil // nothing to answer (e.g. a membership change)
 	}
-	if err := p.service.Handle(ctx, tx, ev); err != nil {
-		return err
-	}
-	// Write the replies now (one statement), so that a failure to is
-	// this update's, not its batch's.
-	return tx.FlushOutbox(ctx)
+	return p.service.Handle(ctx, tx, ev)
 }
 
 // recordFailure schedules a retry, or after MaxAttempts gives up with an
@@ -274,7 +231,7 @@ func (p *Processor) recordFailure(ctx context.Context, u storage.InboxUpdate, ca
 		return p.apologise(ctx, tx, u)
 	})
 	if err == nil {
-		p.outbox.Queued(nil)
+		p.afterCommit()
 	}
 	return err
 }

@@ -26,24 +26,16 @@ const citizenColumns = `id, channel, user_id, chat_id, display_name, language, p
 
 // TouchCitizen records that a person wrote from a private chat and returns
 // them; a new person gets the given language. Writing again makes a person
-// reachable again after they had blocked the bot. The row is written only
-// when something changed, not on every message.
+// reachable again after they had blocked the bot.
 func (s *Store) TouchCitizen(ctx context.Context, channel, userID, chatID, name, language string) (Citizen, error) {
 	var c Citizen
 	err := sqlx.GetContext(ctx, s.x, &c, `
-		WITH known AS (
-			SELECT `+citizenColumns+` FROM citizens
-			WHERE channel = $1 AND user_id = $2
-			  AND chat_id = $3 AND display_name = $4 AND unreachable_at IS NULL
-		), touched AS (
-			INSERT INTO citizens (channel, user_id, chat_id, display_name, language)
-			SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT FROM known)
-			ON CONFLICT (channel, user_id) DO UPDATE
-			SET chat_id = EXCLUDED.chat_id, display_name = EXCLUDED.display_name,
-			    unreachable_at = NULL, updated_at = now()
-			RETURNING `+citizenColumns+`
-		)
-		SELECT * FROM known UNION ALL SELECT * FROM touched`, channel, userID, chatID, name, language)
+		INSERT INTO citizens (channel, user_id, chat_id, display_name, language)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (channel, user_id) DO UPDATE
+		SET chat_id = EXCLUDED.chat_id, display_name = EXCLUDED.display_name,
+		    unreachable_at = NULL, updated_at = now()
+		RETURNING `+citizenColumns, channel, userID, chatID, name, language)
 	return c, wrap("touch citizen", err)
 }
 

@@ -100,22 +100,11 @@ func (s *Store) ClaimUpdate(ctx context.Context, id int64) (InboxUpdate, error) 
 	return u, wrap("claim update", err)
 }
 
-// MarkUpdatesProcessed records that updates have been handled, and
-// reports whether any of their chats has a later update waiting, which
-// the end of this transaction makes due. The later updates are looked up
-// by a scalar subquery, one index probe per chat, for the reason given at
-// pendingUpdates (a join was planned as a scan of every waiting update).
-func (s *Store) MarkUpdatesProcessed(ctx context.Context, ids []int64) (followed bool, err error) {
-	err = sqlx.GetContext(ctx, s.x, &followed, `
-		WITH done AS (
-			UPDATE inbox SET processed_at = clock_timestamp() WHERE id = ANY($1)
-			RETURNING id, chat_key)
-		SELECT coalesce(bool_or((
-			SELECT true FROM inbox e
-			WHERE e.chat_key = d.chat_key AND e.id > d.id AND e.processed_at IS NULL AND e.failed_at IS NULL
-			LIMIT 1)), false)
-		FROM done d`, pq.Array(ids))
-	return followed, wrap("mark updates processed", err)
+// MarkUpdatesProcessed records that updates have been handled.
+func (s *Store) MarkUpdatesProcessed(ctx context.Context, ids []int64) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE inbox SET processed_at = clock_timestamp() WHERE id = ANY($1)`, pq.Array(ids))
+	return wrap("mark updates processed", err)
 }
 
 // RetryUpdate counts a failed attempt and postpones the update.

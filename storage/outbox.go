@@ -47,14 +47,14 @@ type OutboxMessage struct {
 
 // Enqueue queues a message for the sender. Call it inside the handler's
 // transaction, so the message exists if and only if the change that
-// caused it was committed: there, messages are written together when the
-// transaction flushes them (FlushOutbox, or at the latest its commit).
+// caused it was committed.
 func (s *Store) Enqueue(ctx context.Context, channel string, m OutboxEntry) error {
-	if s.outbox != nil {
-		s.outbox.queued = append(s.outbox.queued, queuedMessage{channel: channel, entry: m})
-		return nil
-	}
-	return s.InTx(ctx, func(tx *Store) error { return tx.Enqueue(ctx, channel, m) })
+	_, err := s.x.ExecContext(ctx, `
+		INSERT INTO outbox (channel, chat_id, is_group, kind, payload, dedupe_key)
+		VALUES ($1, $2, $3, $4, $5, nullif($6, ''))
+		ON CONFLICT (dedupe_key) DO NOTHING`,
+		channel, m.ChatID, m.Group, m.Kind, string(m.Payload), m.DedupeKey)
+	return wrap("enqueue message", err)
 }
 
 // OutboxClaim says what ClaimOutbox may lease.

@@ -25,11 +25,10 @@ var (
 // Store is the database handle. A Store bound to a transaction (see InTx)
 // has the same methods, so a handler's whole unit of work commits at once.
 type Store struct {
-	db     *sqlx.DB
-	x      sqlx.ExtContext
-	tx     *sqlx.Tx // set when bound to a transaction
-	stmts  *statements
-	outbox *txOutbox // set when bound to a transaction
+	db    *sqlx.DB
+	x     sqlx.ExtContext
+	tx    *sqlx.Tx // set when bound to a transaction
+	stmts *statements
 }
 
 // Open connects to PostgreSQL and checks the connection. Queries run as
@@ -88,12 +87,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fmt.Errorf("storage: begin: %w", err)
 	}
-	bound := &Store{db: s.db, x: prepared{statements: s.stmts, tx: tx}, tx: tx, stmts: s.stmts, outbox: &txOutbox{}}
-	if err := fn(bound); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := bound.FlushOutbox(ctx); err != nil {
+	if err := fn(&Store{db: s.db, x: prepared{statements: s.stmts, tx: tx}, tx: tx, stmts: s.stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
