@@ -102,8 +102,14 @@ func (s *Store) ClaimUpdate(ctx context.Context, id int64) (InboxUpdate, error) 
 
 // MarkUpdatesProcessed records that updates have been handled.
 func (s *Store) MarkUpdatesProcessed(ctx context.Context, ids []int64) error {
-	_, err := s.x.ExecContext(ctx, `
-		UPDATE inbox SET processed_at = clock_timestamp() WHERE id = ANY($1)`, pq.Array(ids))
+	var err error
+	if len(ids) == 1 { // see singleRow in prepared.go
+		_, err = s.x.ExecContext(ctx, `
+			UPDATE inbox SET processed_at = clock_timestamp() WHERE id = $1`, ids[0])
+	} else {
+		_, err = s.x.ExecContext(ctx, `
+			UPDATE inbox SET processed_at = clock_timestamp() WHERE id = ANY($1)`, pq.Array(ids))
+	}
 	return wrap("mark updates processed", err)
 }
 

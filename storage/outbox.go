@@ -185,6 +185,12 @@ type SentMark struct {
 
 // MarkOutboxSent records delivered messages, several in one statement.
 func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) error {
+	if len(marks) == 1 { // see singleRow in prepared.go
+		_, err := s.x.ExecContext(ctx, `
+			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL
+			WHERE id = $1`, marks[0].ID, marks[0].MessageID)
+		return wrap("mark outbox sent", err)
+	}
 	ids := make([]int64, len(marks))
 	messageIDs := make([]string, len(marks))
 	for i, m := range marks {

@@ -431,3 +431,38 @@ func TestClaimOutboxServesTheEmptyChatID(t *testing.T) {
 		t.Fatalf("claimed %v, want the menu and A0", got)
 	}
 }
+
+// MarkOutboxSent has a one-row and a several-row statement; both must
+// record each message's own id and free its chat.
+func TestMarkOutboxSentRecordsEachMessage(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	for _, chat := range []string{"A", "B", "C"} {
+		payload, _ := json.Marshal(map[string]string{"name": chat + "1"})
+		err := s.Enqueue(ctx, "telegram", storage.OutboxEntry{ChatID: chat, Kind: "text", Payload: payload, DedupeKey: "key:" + chat})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	outboxEnqueue(t, s, "A", "text", "A2")
+	_, msgs := outboxClaim(t, s, 10, longLease) // A1, B1, C1
+	if len(msgs) != 3 {
+		t.Fatalf("claimed %d messages, want 3", len(msgs))
+	}
+	err := s.MarkOutboxSent(ctx, storage.SentMark{ID: msgs[0].ID, MessageID: "101"}, storage.SentMark{ID: msgs[1].ID, MessageID: "102"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkOutboxSent(ctx, storage.SentMark{ID: msgs[2].ID, MessageID: "103"}); err != nil {
+		t.Fatal(err)
+	}
+	for chat, want := range map[string]string{"A": "101", "B": "102", "C": "103"} {
+		if got, err := s.SentMessageID(ctx, "key:"+chat); err != nil || got != want {
+			t.Errorf("chat %s: SentMessageID = %q, %v; want %s", chat, got, err, want)
+		}
+	}
+	if got, _ := outboxClaim(t, s, 10, longLease); !cmp.Equal(got, []string{"A2"}) {
+		t.Fatalf("after marking: claimed %v, want [A2]", got)
+	}
+}
