@@ -184,7 +184,7 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 		lastCheck = time.Now()
 	)
 	for {
-		claimed, due, err := s.round(ctx, slots, &deliveries)
+		more, due, err := s.round(ctx, slots, &deliveries)
 		if ctx.Err() != nil {
 			return
 		}
@@ -209,9 +209,9 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 			wait = Backoff(failures, 200*time.Millisecond, 30*time.Second)
 			failures++
 			s.logger.Warn("outbox: claim failed", "error", err, "retry_in", wait)
-		case claimed > 0:
+		case more:
 			failures = 0
-			continue // there may be more
+			continue
 		default:
 			failures = 0
 			if next.After(now) {
@@ -230,22 +230,23 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 
 // round claims as many due messages as there are free delivery slots and
 // starts their deliveries, or postpones those whose chat must wait. It
-// returns how many it claimed and the earliest time a postponed one is due.
-func (s *Sender) round(ctx context.Context, slots chan struct{}, deliveries *sync.WaitGroup) (claimed int, due time.Time, err error) {
+// reports whether more may be due, to claim again at once, and the
+// earliest time a postponed one is due.
+func (s *Sender) round(ctx context.Context, slots chan struct{}, deliveries *sync.WaitGroup) (more bool, due time.Time, err error) {
 	// Wait for one free slot, then take every other free one.
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
-		return 0, due, nil
+		return false, due, nil
 	}
 	held := 1
-more:
+freeSlots:
 	for held < cap(slots) {
 		select {
 		case slots <- struct{}{}:
 			held++
 		default:
-			break more
+			break freeSlots
 		}
 	}
 	defer func() {
@@ -254,13 +255,20 @@ more:
 		}
 	}()
 
+	after := s.afterChat
 	msgs, next, err := s.store.ClaimOutbox(ctx, storage.OutboxClaim{
-		Channel: s.m.Channel(), Limit: held, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: s.afterChat,
+		Channel: s.m.Channel(), Limit: held, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: after,
 	})
 	s.afterChat = next
 	if err != nil {
-		return 0, due, err
+		return false, due, err
 	}
+	// More may be due if the claim was cut short by the slots, or if its
+	// round began mid-way and found some (the chats before where it began
+	// were not visited). Otherwise everything due was claimed: the rest
+	// come with a Wake or at their time, and another claim would find
+	// nothing.
+	more = len(msgs) == held || (after != "" && len(msgs) > 0)
 	for i, msg := range msgs {
 		if ctx.Err() != nil {
 			s.release(ctx, msgs[i:])
@@ -296,7 +304,7 @@ more:
 			s.deliver(context.WithoutCancel(ctx), msg)
 		})
 	}
-	return len(msgs), due, nil
+	return more, due, nil
 }
 
 // postpone puts a message back until its chat may receive it, without
