@@ -184,7 +184,7 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 		lastCheck = time.Now()
 	)
 	for {
-		more, due, err := s.round(ctx, slots, &deliveries)
+		claimed, due, err := s.round(ctx, slots, &deliveries)
 		if ctx.Err() != nil {
 			return
 		}
@@ -209,9 +209,9 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 			wait = Backoff(failures, 200*time.Millisecond, 30*time.Second)
 			failures++
 			s.logger.Warn("outbox: claim failed", "error", err, "retry_in", wait)
-		case more:
+		case claimed > 0:
 			failures = 0
-			continue
+			continue // there may be more
 		default:
 			failures = 0
 			if next.After(now) {
@@ -230,23 +230,22 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 
 // round claims as many due messages as there are free delivery slots and
 // starts their deliveries, or postpones those whose chat must wait. It
-// reports whether more may be due, to claim again at once, and the
-// earliest time a postponed one is due.
-func (s *Sender) round(ctx context.Context, slots chan struct{}, deliveries *sync.WaitGroup) (more bool, due time.Time, err error) {
+// returns how many it claimed and the earliest time a postponed one is due.
+func (s *Sender) round(ctx context.Context, slots chan struct{}, deliveries *sync.WaitGroup) (claimed int, due time.Time, err error) {
 	// Wait for one free slot, then take every other free one.
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
-		return false, due, nil
+		return 0, due, nil
 	}
 	held := 1
-freeSlots:
+more:
 	for held < cap(slots) {
 		select {
 		case slots <- struct{}{}:
 			held++
 		default:
-			break freeSlots
+			break more
 		}
 	}
 	defer func() {
@@ -255,20 +254,13 @@ freeSlots:
 		}
 	}()
 
-	after := s.afterChat
 	msgs, next, err := s.store.ClaimOutbox(ctx, storage.OutboxClaim{
-		Channel: s.m.Channel(), Limit: held, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: after,
+		Channel: s.m.Channel(), Limit: held, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: s.afterChat,
 	})
 	s.afterChat = next
 	if err != nil {
-		return false, due, err
+		return 0, due, err
 	}
-	// More may be due if the claim was cut short by the slots, or if its
-	// round began mid-way and found some (the chats before where it began
-	// were not visited). Otherwise everything due was claimed: the rest
-	// come with a Wake or at their time, and another claim would find
-	// nothing.
-	more = len(msgs) == held || (after != "" && len(msgs) > 0)
 	for i, msg := range msgs {
 		if ctx.Err() != nil {
 			s.release(ctx, msgs[i:])
@@ -304,7 +296,7 @@ freeSlots:
 			s.deliver(context.WithoutCancel(ctx), msg)
 		})
 	}
-	return more, due, nil
+	return len(msgs), due, nil
 }
 
 // postpone puts a message back until its chat may receive it, without

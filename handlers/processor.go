@@ -7,9 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
-	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -40,9 +38,6 @@ type Processor struct {
 	logger   *slog.Logger
 	opts     ProcessorOptions
 	wake     chan struct{}
-	// wakes counts Wake calls, so a worker can tell whether updates were
-	// recorded while it handled a batch.
-	wakes atomic.Uint64
 	// afterCommit is told when replies were queued (the sender's Wake).
 	afterCommit func()
 }
@@ -79,7 +74,6 @@ func NewProcessor(store *storage.Store, service *Service, decoders map[string]bo
 
 // Wake tells the processor that new updates were recorded.
 func (p *Processor) Wake() {
-	p.wakes.Add(1)
 	select {
 	case p.wake <- struct{}{}:
 	default:
@@ -100,8 +94,7 @@ func (p *Processor) Run(ctx context.Context) error {
 func (p *Processor) work(ctx context.Context) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		wakes := p.wakes.Load()
-		claimed, followed, err := p.processBatch(context.WithoutCancel(ctx))
+		handled, err := p.processBatch(context.WithoutCancel(ctx))
 		switch {
 		case err != nil:
 			// The database is unreachable or broken: the updates stay
@@ -110,18 +103,10 @@ func (p *Processor) work(ctx context.Context) {
 			backoff = min(max(2*backoff, 200*time.Millisecond), 30*time.Second)
 			p.logger.Warn("processing updates failed", "error", err, "retry_in", backoff)
 			sleep(ctx, backoff)
-		case claimed == p.opts.Batch:
+		case handled:
 			backoff = 0
 			p.Wake() // more may be waiting: let another worker look too
-		case claimed > 0 && (followed || p.wakes.Load() != wakes):
-			// Look again at once: the handled updates' chats have more
-			// waiting behind them, or more came meanwhile (a worker that
-			// looked then may have found their chat held by this batch).
-			// Otherwise nothing is due, and looking would cost an empty
-			// transaction per batch.
-			backoff = 0
 		default:
-			backoff = 0
 			select {
 			case <-ctx.Done():
 			case <-p.wake:
@@ -132,28 +117,24 @@ func (p *Processor) work(ctx context.Context) {
 }
 
 // processBatch claims due updates and handles them in one transaction. It
-// reports how many it claimed and whether their chats have more waiting;
-// an error means the database failed.
+// reports whether there were any; an error means the database failed.
 //
 // A handler that fails spoils the whole transaction, so the batch is rolled
 // back: the others are claimed again at once, and the failed update is
 // tried again alone at once, so a failure is only counted against an
 // update that fails by itself (not, say, one that met a deadlock caused by
 // its batch).
-func (p *Processor) processBatch(ctx context.Context) (claimed int, followed bool, err error) {
+func (p *Processor) processBatch(ctx context.Context) (bool, error) {
 	batch, took, err := p.inTx(ctx, func(tx *storage.Store) ([]storage.InboxUpdate, error) {
 		return tx.ClaimUpdates(ctx, p.opts.Batch)
 	})
 	switch {
 	case errors.As(err, new(*handlerError)):
-		// The rest of the batch is due again at once.
-		return len(batch), true, p.processAlone(ctx, batch[len(took)-1].ID)
+		return true, p.processAlone(ctx, batch[len(took)-1].ID)
 	case errors.Is(err, storage.ErrNotFound):
-		return 0, false, nil
-	case err != nil:
-		return 0, false, err
+		return false, nil
 	}
-	return len(batch), slices.ContainsFunc(batch, func(u storage.InboxUpdate) bool { return u.Followed }), nil
+	return err == nil, err
 }
 
 // processAlone handles one given update in its own transaction, if it is
