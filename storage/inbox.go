@@ -103,7 +103,7 @@ func (s *Store) ClaimUpdate(ctx context.Context, id int64) (InboxUpdate, error) 
 // MarkUpdatesProcessed records that updates have been handled.
 func (s *Store) MarkUpdatesProcessed(ctx context.Context, ids []int64) error {
 	var err error
-	if len(ids) == 1 { // see singleRow in prepared.go
+	if len(ids) == 1 { // the one-row form: see statements, prepared.go
 		_, err = s.x.ExecContext(ctx, `
 			UPDATE inbox SET processed_at = clock_timestamp() WHERE id = $1`, ids[0])
 	} else {

@@ -185,7 +185,7 @@ type SentMark struct {
 
 // MarkOutboxSent records delivered messages, several in one statement.
 func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) error {
-	if len(marks) == 1 { // see singleRow in prepared.go
+	if len(marks) == 1 { // the one-row form: see statements, prepared.go
 		_, err := s.x.ExecContext(ctx, `
 			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL
 			WHERE id = $1`, marks[0].ID, marks[0].MessageID)

@@ -20,7 +20,7 @@ import (
 // so: its generic plan, costed for ten elements, looks dearer than a plan
 // for the one or two it is given, and the planning costs more than the
 // run. Statements called mostly with one id (marking an update processed,
-// a message sent) therefore have a one-row form, marked "singleRow", which
+// a message sent) therefore have a one-row form too, which
 // PostgreSQL plans once.
 type statements struct {
 	db        *sqlx.DB
