@@ -17,3 +17,10 @@ func (s *Store) Prepared(query string) bool {
 	_, ok := s.stmts.byQuery[query]
 	return ok
 }
+
+// ClaimUpdatesQuery is ClaimUpdates' statement, for tests of its plan.
+const ClaimUpdatesQuery = claimUpdatesQuery
+
+// ClaimOutboxQuery is ClaimOutbox's statement from the first chat, for
+// tests of its plan.
+func ClaimOutboxQuery() string { return claimOutboxQuery(">=") }

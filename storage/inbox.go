@@ -63,7 +63,10 @@ func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []Inc
 // subquery, not NOT EXISTS, because the planner turns NOT EXISTS into an
 // anti join, and with statistics taken while little was waiting (a burst
 // outruns autovacuum's ANALYZE) its cached plan scanned every waiting
-// update for each one claimed: 125 ms a claim with 10,000 waiting.
+// update for each one claimed: 125 ms a claim with 10,000 waiting. For
+// the same reason the lookup has no condition on not_before: inbox_due's
+// predicate names it, so the lookup cannot use that index (see migration
+// 00008).
 const pendingUpdates = `
 	SELECT i.id, i.channel, i.update_id, i.chat_key, i.payload, i.attempts
 	FROM inbox i
@@ -73,16 +76,19 @@ const pendingUpdates = `
 		WHERE e.chat_key = i.chat_key AND e.processed_at IS NULL AND e.failed_at IS NULL
 		ORDER BY e.id LIMIT 1)`
 
+// claimUpdatesQuery is ClaimUpdates' statement.
+const claimUpdatesQuery = pendingUpdates + `
+	ORDER BY i.id
+	LIMIT $1
+	FOR UPDATE SKIP LOCKED`
+
 // ClaimUpdates locks up to limit due updates, oldest first, at most one per
 // chat. Call it inside InTx: the locks last until the transaction ends, and
 // SKIP LOCKED lets other workers claim other chats meanwhile. It returns
 // ErrNotFound when nothing is due.
 func (s *Store) ClaimUpdates(ctx context.Context, limit int) ([]InboxUpdate, error) {
 	var us []InboxUpdate
-	err := sqlx.SelectContext(ctx, s.x, &us, pendingUpdates+`
-		ORDER BY i.id
-		LIMIT $1
-		FOR UPDATE SKIP LOCKED`, limit)
+	err := sqlx.SelectContext(ctx, s.x, &us, claimUpdatesQuery, limit)
 	if err == nil && len(us) == 0 {
 		err = ErrNotFound
 	}

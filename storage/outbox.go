@@ -125,15 +125,36 @@ func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo stri
 		OutboxMessage
 		Turn int64 `db:"turn"` // the row's place among those picked: answers first, then heads in turn
 	}
-	// picked is an array, given to the rest as a value, so that the rows
-	// are read by primary key whatever the planner makes of the sizes.
-	// 'answer' (answerKind) is written out, not a parameter: only then can
-	// the statement's cached plan use the partial indexes, whose
-	// predicates name it.
-	err := sqlx.SelectContext(ctx, s.x, &rows, `
+	err := sqlx.SelectContext(ctx, s.x, &rows, claimOutboxQuery(from),
+		c.Channel, c.Limit, c.Lease.Seconds(), c.AnswerLease.Seconds(), after, upTo)
+	msgs := make([]OutboxMessage, len(rows))
+	var lastTurn int64
+	for i, r := range rows {
+		msgs[i] = r.OutboxMessage
+		if r.Kind != answerKind && r.Turn > lastTurn {
+			lastTurn, *last = r.Turn, r.ChatID
+		}
+	}
+	return msgs, err
+}
+
+// claimOutboxQuery is claimOutbox's statement; from is the comparison
+// that starts the walk of the chats: ">" or ">=".
+//
+// picked is an array, given to the rest as a value, and due locks the
+// picked rows one primary-key probe each in a LATERAL subquery, which
+// the planner cannot turn into one scan of the table: a plan cached
+// while the table was small (a fresh database) otherwise read every
+// row of it on each claim. due then keeps answers first and the oldest
+// heads; the rows it drops stay locked only until the statement ends.
+// 'answer' (answerKind) is written out, not a parameter:
+// only then can the statement's cached plan use the partial indexes,
+// whose predicates name it.
+func claimOutboxQuery(from string) string {
+	return `
 		WITH RECURSIVE heads AS (
 			(SELECT chat_id, id, not_before, lease_until FROM outbox
-			 WHERE channel = $1 AND status = 'pending' AND kind <> 'answer' AND chat_id `+from+` $5
+			 WHERE channel = $1 AND status = 'pending' AND kind <> 'answer' AND chat_id ` + from + ` $5
 			 ORDER BY chat_id, id LIMIT 1)
 			UNION ALL
 			SELECT n.* FROM heads h CROSS JOIN LATERAL (
@@ -153,27 +174,19 @@ func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo stri
 				   AND not_before <= now() AND (lease_until IS NULL OR lease_until <= now())
 				 LIMIT $2)) AS ids
 		), due AS (
-			SELECT o.id FROM outbox o
-			WHERE o.id = ANY((SELECT ids FROM picked)::bigint[]) AND o.status = 'pending'
-			  AND o.not_before <= now() AND (o.lease_until IS NULL OR o.lease_until <= now())
-			ORDER BY (o.kind <> 'answer'), o.id
+			SELECT l.id FROM unnest((SELECT ids FROM picked)::bigint[]) AS p(id)
+			CROSS JOIN LATERAL (
+				SELECT o.id, o.kind FROM outbox o
+				WHERE o.id = p.id AND o.status = 'pending'
+				  AND o.not_before <= now() AND (o.lease_until IS NULL OR o.lease_until <= now())
+				FOR UPDATE OF o SKIP LOCKED) l
+			ORDER BY (l.kind <> 'answer'), l.id
 			LIMIT $2
-			FOR UPDATE OF o SKIP LOCKED
 		)
 		UPDATE outbox o SET lease_until = now() + make_interval(secs => CASE WHEN o.kind = 'answer' THEN $4::float8 ELSE $3::float8 END)
 		FROM due WHERE o.id = due.id
 		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at,
-		          array_position((SELECT ids FROM picked), o.id) AS turn`,
-		c.Channel, c.Limit, c.Lease.Seconds(), c.AnswerLease.Seconds(), after, upTo)
-	msgs := make([]OutboxMessage, len(rows))
-	var lastTurn int64
-	for i, r := range rows {
-		msgs[i] = r.OutboxMessage
-		if r.Kind != answerKind && r.Turn > lastTurn {
-			lastTurn, *last = r.Turn, r.ChatID
-		}
-	}
-	return msgs, err
+		          array_position((SELECT ids FROM picked), o.id) AS turn`
 }
 
 // SentMark records one delivered message and the messenger's id for it
@@ -272,10 +285,17 @@ func (s *Store) OutboxBacklog(ctx context.Context) (pending int, oldest time.Dur
 		N      int     `db:"n"`
 		Oldest float64 `db:"oldest"`
 	}
+	// Callback answers and chat messages are counted apart so that each
+	// part reads its own partial index, not the whole table.
 	err = sqlx.GetContext(ctx, s.x, &row, `
-		SELECT count(*) AS n,
-		       coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest
-		FROM outbox WHERE status = 'pending'`)
+		SELECT coalesce(sum(n), 0) AS n,
+		       coalesce(extract(epoch FROM now() - min(oldest)), 0)::float8 AS oldest
+		FROM (
+			SELECT count(*) AS n, min(created_at) AS oldest FROM outbox
+			WHERE status = 'pending' AND kind = 'answer'
+			UNION ALL
+			SELECT count(*), min(created_at) FROM outbox
+			WHERE status = 'pending' AND kind <> 'answer') parts`)
 	return row.N, time.Duration(row.Oldest * float64(time.Second)), wrap("outbox backlog", err)
 }
 

@@ -1,0 +1,81 @@
+package storage_test
+
+import (
+	"database/sql"
+	"strings"
+	"testing"
+
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/storage/storagetest"
+)
+
+// genericPlan prepares query on one connection and returns its generic
+// plan: the plan a prepared statement keeps once it is cached.
+func genericPlan(t *testing.T, db *sql.DB, query, args string) string {
+	t.Helper()
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, stmt := range []string{"DEALLOCATE ALL", "SET plan_cache_mode = force_generic_plan", "PREPARE q AS " + query} {
+		if _, err := conn.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := conn.QueryContext(t.Context(), "EXPLAIN EXECUTE q("+args+")")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(line + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan.String()
+}
+
+// The claims run as cached prepared statements, often planned while the
+// queues are empty and never analyzed. Such plans once read a whole index
+// or table on every claim; check that they probe the right indexes both
+// on a fresh database and on one with history and statistics.
+func TestClaimPlansProbeIndexes(t *testing.T) {
+	db, err := sql.Open("postgres", storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	check := func(t *testing.T) {
+		inbox := genericPlan(t, db, storage.ClaimUpdatesQuery, "8")
+		_, lookup, found := strings.Cut(inbox, "SubPlan")
+		if !found || !strings.Contains(lookup, "using inbox_pending") || strings.Contains(lookup, "inbox_due") {
+			t.Errorf("the chat's oldest update is not looked up in inbox_pending:\n%s", inbox)
+		}
+		outbox := genericPlan(t, db, storage.ClaimOutboxQuery(), "'telegram', 16, 30, 10, '', ''")
+		// A bitmap or sequential scan reads an index or the table whole.
+		if strings.Contains(outbox, "Seq Scan") || strings.Contains(outbox, "Bitmap") || !strings.Contains(outbox, "using outbox_pkey") {
+			t.Errorf("the claimed messages are not locked by primary key:\n%s", outbox)
+		}
+	}
+	t.Run("fresh", check)
+	_, err = db.ExecContext(t.Context(), `
+		INSERT INTO inbox (channel, update_id, chat_key, payload, processed_at)
+		SELECT 'telegram', g, 'chat' || g % 300, '{}', CASE WHEN g <= 4900 THEN now() END
+		FROM generate_series(1, 5000) g;
+		INSERT INTO outbox (channel, chat_id, kind, payload, status, sent_at)
+		SELECT 'telegram', 'chat' || g % 300, CASE WHEN g % 3 = 0 THEN 'answer' ELSE 'text' END, '{}',
+		       CASE WHEN g <= 9900 THEN 'sent' ELSE 'pending' END, CASE WHEN g <= 9900 THEN now() END
+		FROM generate_series(1, 10000) g;
+		ANALYZE inbox, outbox`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("with history", check)
+}
