@@ -146,10 +146,10 @@ func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo stri
 // the planner cannot turn into one scan of the table: a plan cached
 // while the table was small (a fresh database) otherwise read every
 // row of it on each claim. due then keeps answers first and the oldest
-// heads; the rows it drops stay locked only until the statement ends.
-// 'answer' (answerKind) is written out, not a parameter:
-// only then can the statement's cached plan use the partial indexes,
-// whose predicates name it.
+// heads; the rows it drops stay locked until the claim's transaction ends
+// (the sender claims outside any, so at once). 'answer' (answerKind) is
+// written out, not a parameter: only then can the statement's cached plan
+// use the partial indexes, whose predicates name it.
 func claimOutboxQuery(from string) string {
 	return `
 		WITH RECURSIVE heads AS (
