@@ -58,7 +58,7 @@ func TestClaimPlansProbeIndexes(t *testing.T) {
 		if !found || !strings.Contains(lookup, "using inbox_pending") || strings.Contains(lookup, "inbox_due") {
 			t.Errorf("the chat's oldest update is not looked up in inbox_pending:\n%s", inbox)
 		}
-		outbox := genericPlan(t, db, storage.ClaimOutboxQuery(), "'telegram', 16, 30, 10, '', ''")
+		outbox := genericPlan(t, db, storage.ClaimOutboxQuery, "'telegram', 16, 30, 10, '', ''")
 		// A bitmap or sequential scan reads an index or the table whole.
 		if strings.Contains(outbox, "Seq Scan") || strings.Contains(outbox, "Bitmap") || !strings.Contains(outbox, "using outbox_pkey") {
 			t.Errorf("the claimed messages are not locked by primary key:\n%s", outbox)

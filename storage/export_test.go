@@ -23,4 +23,4 @@ const ClaimUpdatesQuery = claimUpdatesQuery
 
 // ClaimOutboxQuery is ClaimOutbox's statement from the first chat, for
 // tests of its plan.
-func ClaimOutboxQuery() string { return claimOutboxQuery(">=") }
+var ClaimOutboxQuery = claimOutboxFromFirst

@@ -117,15 +117,15 @@ func (s *Store) ClaimOutbox(ctx context.Context, c OutboxClaim) (msgs []OutboxMe
 func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo string, last *string) ([]OutboxMessage, error) {
 	// A chat id may be "" (the command menu of every chat), so "from the
 	// first" is >= "" rather than > "".
-	from := ">"
+	query := claimOutboxAfter
 	if after == "" {
-		from = ">="
+		query = claimOutboxFromFirst
 	}
 	var rows []struct {
 		OutboxMessage
 		Turn int64 `db:"turn"` // the row's place among those picked: answers first, then heads in turn
 	}
-	err := sqlx.SelectContext(ctx, s.x, &rows, claimOutboxQuery(from),
+	err := sqlx.SelectContext(ctx, s.x, &rows, query,
 		c.Channel, c.Limit, c.Lease.Seconds(), c.AnswerLease.Seconds(), after, upTo)
 	msgs := make([]OutboxMessage, len(rows))
 	var lastTurn int64
@@ -138,7 +138,14 @@ func (s *Store) claimOutbox(ctx context.Context, c OutboxClaim, after, upTo stri
 	return msgs, err
 }
 
-// claimOutboxQuery is claimOutbox's statement; from is the comparison
+// claimOutbox's statement in its two forms, built once: the walk of the
+// chats starts after a given chat, or from the first.
+var (
+	claimOutboxAfter     = claimOutboxQuery(">")
+	claimOutboxFromFirst = claimOutboxQuery(">=")
+)
+
+// claimOutboxQuery builds claimOutbox's statement; from is the comparison
 // that starts the walk of the chats: ">" or ">=".
 //
 // picked is an array, given to the rest as a value, and due locks the
