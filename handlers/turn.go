@@ -64,12 +64,14 @@ func (t *turn) show(o bot.Outgoing) error {
 	return t.send(o)
 }
 
-// enqueue writes a message, split if too long, to the outbox within tx.
+// enqueue queues a message, split if too long, in the outbox within tx.
 func enqueue(ctx context.Context, tx *storage.Store, channel string, o bot.Outgoing, dedupeKey string) error {
 	if o.Kind == "" {
 		return fail("enqueue", errors.New("message without a kind"))
 	}
-	for i, part := range o.Parts() {
+	parts := o.Parts()
+	entries := make([]storage.OutboxEntry, len(parts))
+	for i, part := range parts {
 		payload, err := json.Marshal(part)
 		if err != nil {
 			return fail("encode message", err)
@@ -78,14 +80,11 @@ func enqueue(ctx context.Context, tx *storage.Store, channel string, o bot.Outgo
 		if key != "" && i > 0 {
 			key = fmt.Sprintf("%s:%d", key, i)
 		}
-		err = tx.Enqueue(ctx, channel, storage.OutboxEntry{
+		entries[i] = storage.OutboxEntry{
 			ChatID: part.ChatID, Group: part.Group, Kind: string(part.Kind), Payload: payload, DedupeKey: key,
-		})
-		if err != nil {
-			return err
 		}
 	}
-	return nil
+	return tx.Enqueue(ctx, channel, entries...)
 }
 
 // Button data is "prefix:arg:arg..."; it must stay under 64 bytes.

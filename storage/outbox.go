@@ -45,16 +45,62 @@ type OutboxMessage struct {
 	CreatedAt time.Time       `db:"created_at"`
 }
 
-// Enqueue queues a message for the sender. Call it inside the handler's
-// transaction, so the message exists if and only if the change that
-// caused it was committed.
-func (s *Store) Enqueue(ctx context.Context, channel string, m OutboxEntry) error {
+// Enqueue queues messages for the sender, in order. Call it inside the
+// handler's transaction, so a message exists if and only if the change
+// that caused it was committed. Inside a transaction the messages are
+// held and written just before it commits, all of them in one statement
+// (see writeQueued): a handler queues two or three, a batch of updates
+// twenty, and each statement is a round trip. Outside one they are
+// written at once.
+func (s *Store) Enqueue(ctx context.Context, channel string, entries ...OutboxEntry) error {
+	queued := make([]queuedEntry, len(entries))
+	for i, m := range entries {
+		queued[i] = queuedEntry{channel: channel, OutboxEntry: m}
+	}
+	if s.tx == nil {
+		return s.insertOutbox(ctx, queued)
+	}
+	s.queued = append(s.queued, queued...)
+	return nil
+}
+
+// queuedEntry is a message and its channel.
+type queuedEntry struct {
+	channel string
+	OutboxEntry
+}
+
+// writeQueued writes the messages the transaction queued.
+func (s *Store) writeQueued(ctx context.Context) error {
+	queued := s.queued
+	s.queued = nil
+	return s.insertOutbox(ctx, queued)
+}
+
+// insertOutbox writes messages in one statement. Their ids follow the
+// given order (ORDER BY the ordinality), which is the order a chat's
+// messages are sent in. A second entry with a dedupe key already used,
+// even in the same call, is ignored.
+func (s *Store) insertOutbox(ctx context.Context, queued []queuedEntry) error {
+	if len(queued) == 0 {
+		return nil
+	}
+	n := len(queued)
+	channels, chats, kinds, payloads, keys := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	groups := make([]bool, n)
+	for i, q := range queued {
+		channels[i], chats[i], groups[i], kinds[i] = q.channel, q.ChatID, q.Group, q.Kind
+		payloads[i], keys[i] = string(q.Payload), q.DedupeKey
+	}
 	_, err := s.x.ExecContext(ctx, `
 		INSERT INTO outbox (channel, chat_id, is_group, kind, payload, dedupe_key)
-		VALUES ($1, $2, $3, $4, $5, nullif($6, ''))
+		SELECT m.channel, m.chat_id, m.is_group, m.kind, m.payload::jsonb, nullif(m.dedupe_key, '')
+		FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::text[], $6::text[])
+		     WITH ORDINALITY AS m(channel, chat_id, is_group, kind, payload, dedupe_key, n)
+		ORDER BY m.n
 		ON CONFLICT (dedupe_key) DO NOTHING`,
-		channel, m.ChatID, m.Group, m.Kind, string(m.Payload), m.DedupeKey)
-	return wrap("enqueue message", err)
+		pq.Array(channels), pq.Array(chats), pq.Array(groups), pq.Array(kinds), pq.Array(payloads), pq.Array(keys))
+	return wrap("enqueue messages", err)
 }
 
 // OutboxClaim says what ClaimOutbox may lease.

@@ -257,6 +257,66 @@ func TestEnqueueIgnoresADuplicateDedupeKey(t *testing.T) {
 	}
 }
 
+func TestEnqueueInATransactionWritesAtCommit(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	entry := func(chat, name, key string) storage.OutboxEntry {
+		payload, _ := json.Marshal(map[string]string{"name": name})
+		return storage.OutboxEntry{ChatID: chat, Kind: "text", Payload: payload, DedupeKey: key}
+	}
+	pending := func() (n int) {
+		t.Helper()
+		if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// A transaction that fails queues nothing.
+	boom := errors.New("boom")
+	err := s.InTx(ctx, func(tx *storage.Store) error {
+		if err := tx.Enqueue(ctx, "telegram", entry("A", "lost", "")); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) || pending() != 0 {
+		t.Fatalf("after a rollback: err %v, %d queued; want boom, 0", err, pending())
+	}
+
+	// One that commits writes its messages in the order queued, across
+	// calls and channels, dropping a repeated dedupe key.
+	err = s.InTx(ctx, func(tx *storage.Store) error {
+		if err := tx.Enqueue(ctx, "telegram", entry("A", "A1", "k"), entry("B", "B1", "")); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(ctx, "zalo", entry("A", "zalo", "")); err != nil {
+			return err
+		}
+		if n := pending(); n != 0 {
+			t.Errorf("%d messages visible before the commit, want 0 (held until then)", n)
+		}
+		return tx.Enqueue(ctx, "telegram", entry("A", "again", "k"), entry("A", "A2", ""))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := outboxClaim(t, s, 10, longLease)
+	if diff := cmp.Diff([]string{"A1", "B1"}, got); diff != "" {
+		t.Fatalf("first claim (-want +got):\n%s", diff)
+	}
+	var order string
+	err = s.DB().QueryRowContext(ctx, `
+		SELECT string_agg(channel || '/' || chat_id || '/' || (payload->>'name'), ' ' ORDER BY id) FROM outbox`).Scan(&order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "telegram/A/A1 telegram/B/B1 zalo/A/zalo telegram/A/A2"; order != want {
+		t.Fatalf("outbox by id: %q, want %q", order, want)
+	}
+}
+
 func TestDeferChatHoldsTheWholeChat(t *testing.T) {
 	t.Parallel()
 	s := openOutboxStores(t, 1)[0]

@@ -29,6 +29,9 @@ type Store struct {
 	x     sqlx.ExtContext
 	tx    *sqlx.Tx // set when bound to a transaction
 	stmts *statements
+	// queued holds the messages a transaction queued (Enqueue) until it
+	// commits.
+	queued []queuedEntry
 }
 
 // Open connects to PostgreSQL and checks the connection. Queries run as
@@ -87,7 +90,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fmt.Errorf("storage: begin: %w", err)
 	}
-	if err := fn(&Store{db: s.db, x: prepared{statements: s.stmts, tx: tx}, tx: tx, stmts: s.stmts}); err != nil {
+	txs := &Store{db: s.db, x: prepared{statements: s.stmts, tx: tx}, tx: tx, stmts: s.stmts}
+	if err := fn(txs); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := txs.writeQueued(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
