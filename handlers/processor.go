@@ -155,8 +155,9 @@ func (p *Processor) processAlone(ctx context.Context, id int64) error {
 	return err
 }
 
-// inTx claims updates and handles them in one transaction, one after the
-// other, then marks them processed. It returns how long each handler that
+// inTx claims updates (which marks them processed if the transaction
+// commits) and handles them in one transaction, one after the other. It
+// returns how long each handler that
 // ran took: when a handler fails, it is the last one, and err is its
 // error. After a commit it reports the timings and wakes the sender.
 func (p *Processor) inTx(ctx context.Context, claim func(tx *storage.Store) ([]storage.InboxUpdate, error)) (batch []storage.InboxUpdate, took []time.Duration, err error) {
@@ -165,17 +166,15 @@ func (p *Processor) inTx(ctx context.Context, claim func(tx *storage.Store) ([]s
 		if batch, err = claim(tx); err != nil {
 			return err
 		}
-		ids := make([]int64, len(batch))
-		for i, u := range batch {
+		for _, u := range batch {
 			start := time.Now()
 			err := p.handle(ctx, tx, u)
 			took = append(took, time.Since(start))
 			if err != nil {
 				return &handlerError{cause: err}
 			}
-			ids[i] = u.ID
 		}
-		return tx.MarkUpdatesProcessed(ctx, ids)
+		return nil
 	})
 	if err == nil {
 		for _, d := range took {

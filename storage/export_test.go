@@ -19,7 +19,7 @@ func (s *Store) Prepared(query string) bool {
 }
 
 // ClaimUpdatesQuery is ClaimUpdates' statement, for tests of its plan.
-const ClaimUpdatesQuery = claimUpdatesQuery
+var ClaimUpdatesQuery = claimUpdatesQuery
 
 // ClaimOutboxQuery is ClaimOutbox's statement from the first chat, for
 // tests of its plan.

@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -76,15 +78,35 @@ const pendingUpdates = `
 		WHERE e.chat_key = i.chat_key AND e.processed_at IS NULL AND e.failed_at IS NULL
 		ORDER BY e.id LIMIT 1)`
 
-// claimUpdatesQuery is ClaimUpdates' statement.
-const claimUpdatesQuery = pendingUpdates + `
-	ORDER BY i.id
-	LIMIT $1
-	FOR UPDATE SKIP LOCKED`
+// claimAndMark locks the updates a selection of pendingUpdates picks and
+// marks them processed in the same statement, returning them. The mark
+// stands only if the claiming transaction commits, that is, with the
+// handlers' work; a failed handler rolls it back with everything else.
+// One statement instead of a claim and a mark saves a round trip per
+// batch (and the mark, taking an array of ids, was planned afresh on
+// every call).
+func claimAndMark(selection string) string {
+	return `
+	UPDATE inbox u SET processed_at = clock_timestamp()
+	FROM (` + pendingUpdates + selection + `
+		FOR UPDATE SKIP LOCKED) c
+	WHERE u.id = c.id
+	RETURNING c.id, c.channel, c.update_id, c.chat_key, c.payload, c.attempts`
+}
+
+// The claims' statements: due updates oldest first, or one given update.
+var (
+	claimUpdatesQuery = claimAndMark(`
+		ORDER BY i.id
+		LIMIT $1`)
+	claimUpdateQuery = claimAndMark(`
+		AND i.id = $1`)
+)
 
 // ClaimUpdates locks up to limit due updates, oldest first, at most one per
-// chat. Call it inside InTx: the locks last until the transaction ends, and
-// SKIP LOCKED lets other workers claim other chats meanwhile. It returns
+// chat, and marks them processed: call it inside InTx, whose commit makes
+// the mark stand. The locks last until the transaction ends, and SKIP
+// LOCKED lets other workers claim other chats meanwhile. It returns
 // ErrNotFound when nothing is due.
 func (s *Store) ClaimUpdates(ctx context.Context, limit int) ([]InboxUpdate, error) {
 	var us []InboxUpdate
@@ -92,31 +114,18 @@ func (s *Store) ClaimUpdates(ctx context.Context, limit int) ([]InboxUpdate, err
 	if err == nil && len(us) == 0 {
 		err = ErrNotFound
 	}
+	// UPDATE ... RETURNING does not keep the selection's order.
+	slices.SortFunc(us, func(a, b InboxUpdate) int { return cmp.Compare(a.ID, b.ID) })
 	return us, wrap("claim updates", err)
 }
 
 // ClaimUpdate locks one given update if it is still due and its chat has
-// nothing earlier pending; ErrNotFound otherwise (say, another worker has
-// it). Call it inside InTx.
+// nothing earlier pending, and marks it processed as ClaimUpdates does;
+// ErrNotFound otherwise (say, another worker has it). Call it inside InTx.
 func (s *Store) ClaimUpdate(ctx context.Context, id int64) (InboxUpdate, error) {
 	var u InboxUpdate
-	err := sqlx.GetContext(ctx, s.x, &u, pendingUpdates+`
-		AND i.id = $1
-		FOR UPDATE SKIP LOCKED`, id)
+	err := sqlx.GetContext(ctx, s.x, &u, claimUpdateQuery, id)
 	return u, wrap("claim update", err)
-}
-
-// MarkUpdatesProcessed records that updates have been handled.
-func (s *Store) MarkUpdatesProcessed(ctx context.Context, ids []int64) error {
-	var err error
-	if len(ids) == 1 { // the one-row form: see statements, prepared.go
-		_, err = s.x.ExecContext(ctx, `
-			UPDATE inbox SET processed_at = clock_timestamp() WHERE id = $1`, ids[0])
-	} else {
-		_, err = s.x.ExecContext(ctx, `
-			UPDATE inbox SET processed_at = clock_timestamp() WHERE id = ANY($1)`, pq.Array(ids))
-	}
-	return wrap("mark updates processed", err)
 }
 
 // RetryUpdate counts a failed attempt and postpones the update.

@@ -31,8 +31,12 @@ func claimedUpdateIDs(us []storage.InboxUpdate) []int64 {
 	return ids
 }
 
+// errReleased ends claimInbox's transaction without committing, as a
+// handler that failed would.
+var errReleased = errors.New("released")
+
 // claimInbox claims in its own transaction, which stays open (holding its
-// locks) until release is closed.
+// locks) until release is closed, then rolls back.
 func claimInbox(t *testing.T, s *storage.Store, limit int, release <-chan struct{}) (<-chan []int64, <-chan error) {
 	t.Helper()
 	claimed, done := make(chan []int64, 1), make(chan error, 1)
@@ -43,11 +47,14 @@ func claimInbox(t *testing.T, s *storage.Store, limit int, release <-chan struct
 				err = nil
 			}
 			claimed <- claimedUpdateIDs(us)
+			if err != nil {
+				return err
+			}
 			select {
 			case <-release:
 			case <-t.Context().Done(): // the test failed before releasing
 			}
-			return err
+			return errReleased
 		})
 	}()
 	return claimed, done
@@ -70,28 +77,25 @@ func TestClaimUpdatesHandsOutOnlyEachChatsOldestAndSkipsLockedChats(t *testing.T
 	if diff := cmp.Diff([]int64{4}, <-second); diff != "" {
 		t.Fatalf("claim beside a held one (-want +got):\n%s", diff)
 	}
-	if err := <-secondDone; err != nil {
+	if err := <-secondDone; !errors.Is(err, errReleased) {
 		t.Fatal(err)
 	}
 	close(release)
-	if err := <-firstDone; err != nil {
+	if err := <-firstDone; !errors.Is(err, errReleased) {
 		t.Fatal(err)
 	}
 
-	// Handling a's oldest frees its next; b has nothing more.
+	// Claims rolled back leave the updates due; one that commits marks
+	// them processed, which frees a's next; b has nothing more.
 	err := s.InTx(t.Context(), func(tx *storage.Store) error {
 		us, err := tx.ClaimUpdates(t.Context(), 10)
 		if err != nil {
 			return err
 		}
-		ids := make([]int64, len(us))
-		for i, u := range us {
-			ids[i] = u.ID
-		}
 		if diff := cmp.Diff([]int64{1, 3, 4}, claimedUpdateIDs(us)); diff != "" {
 			return fmt.Errorf("claim after release (-want +got):\n%s", diff)
 		}
-		return tx.MarkUpdatesProcessed(t.Context(), ids)
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -113,21 +117,41 @@ func TestClaimUpdatesHandsOutOnlyEachChatsOldestAndSkipsLockedChats(t *testing.T
 func TestClaimUpdateRefusesAnUpdateBehindAnEarlierOneOfItsChat(t *testing.T) {
 	s := openOutboxStores(t, 1)[0]
 	recordInbox(t, s, 1, "a", "a")
-	err := s.InTx(t.Context(), func(tx *storage.Store) error {
-		us, err := tx.ClaimUpdates(t.Context(), 10)
-		if err != nil {
-			return err
-		}
-		if len(us) != 1 {
-			return fmt.Errorf("claimed %d updates, want 1", len(us))
-		}
-		_, err = tx.ClaimUpdate(t.Context(), us[0].ID+1)
-		if !errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("claiming the later update of a chat: %v, want ErrNotFound", err)
-		}
-		return nil
-	})
-	if err != nil {
+	var second int64
+	if err := s.DB().QueryRowContext(t.Context(), `SELECT id FROM inbox WHERE update_id = 2`).Scan(&second); err != nil {
 		t.Fatal(err)
+	}
+	claimSecond := func() error {
+		return s.InTx(t.Context(), func(tx *storage.Store) error {
+			_, err := tx.ClaimUpdate(t.Context(), second)
+			return err
+		})
+	}
+	if err := claimSecond(); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("claiming the later update of a chat: %v, want ErrNotFound", err)
+	}
+	// Nor while another worker holds the earlier one.
+	release := make(chan struct{})
+	held, done := claimInbox(t, s, 10, release)
+	if got := <-held; !cmp.Equal(got, []int64{1}) {
+		t.Fatalf("held %v, want [1]", got)
+	}
+	err := claimSecond()
+	close(release)
+	if !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("claiming it while the earlier one is held: %v, want ErrNotFound", err)
+	}
+	if err := <-done; !errors.Is(err, errReleased) {
+		t.Fatal(err)
+	}
+	// Once the earlier one is handled, it is the chat's next.
+	if err := s.InTx(t.Context(), func(tx *storage.Store) error {
+		_, err := tx.ClaimUpdates(t.Context(), 10)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := claimSecond(); err != nil {
+		t.Fatalf("claiming it after the earlier one was handled: %v", err)
 	}
 }

@@ -19,9 +19,8 @@ import (
 // A statement taking an array of ids is planned afresh on every call even
 // so: its generic plan, costed for ten elements, looks dearer than a plan
 // for the one or two it is given, and the planning costs more than the
-// run. Statements called mostly with one id (marking an update processed,
-// a message sent) therefore have a one-row form too, which
-// PostgreSQL plans once.
+// run. A statement called mostly with one id (marking a message sent)
+// therefore has a one-row form too, which PostgreSQL plans once.
 type statements struct {
 	db        *sqlx.DB
 	mu        sync.Mutex
