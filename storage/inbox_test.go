@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
 // recordInbox records updates numbered from first, each from the chat given
@@ -153,5 +154,55 @@ func TestClaimUpdateRefusesAnUpdateBehindAnEarlierOneOfItsChat(t *testing.T) {
 	}
 	if err := claimSecond(); err != nil {
 		t.Fatalf("claiming it after the earlier one was handled: %v", err)
+	}
+}
+
+// BenchmarkClaimUpdatesBehindADeepChat measures a claim of 8 updates when
+// one chat has many updates waiting ahead of 100 other chats' one each
+// (someone flooding the bot, or a busy group). Each claim is rolled back,
+// so every iteration sees the same queue; a vacuum every 100 claims
+// clears the row versions the rolled-back marks leave, as autovacuum
+// would.
+func BenchmarkClaimUpdatesBehindADeepChat(b *testing.B) {
+	for _, depth := range []int{1, 1000, 10000} {
+		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
+			s, err := storage.Open(b.Context(), storagetest.NewDatabase(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			_, err = s.DB().ExecContext(b.Context(), `
+				INSERT INTO inbox (channel, update_id, chat_key, payload)
+				SELECT 'telegram', g, CASE WHEN g <= $1 THEN 'deep' ELSE 'chat' || g END, '{}'
+				FROM generate_series(1, $1 + 100) g`, depth)
+			if err == nil {
+				_, err = s.DB().ExecContext(b.Context(), `ANALYZE inbox`)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				if i%100 == 99 {
+					b.StopTimer()
+					if _, err := s.DB().ExecContext(b.Context(), `VACUUM inbox`); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+				var claimErr error
+				err := s.InTx(b.Context(), func(tx *storage.Store) error {
+					us, err := tx.ClaimUpdates(b.Context(), 8)
+					if err == nil && len(us) != 8 {
+						err = fmt.Errorf("claimed %d, want 8", len(us))
+					}
+					claimErr = err
+					return errReleased
+				})
+				if claimErr != nil || !errors.Is(err, errReleased) {
+					b.Fatal(claimErr, err)
+				}
+			}
+		})
 	}
 }
