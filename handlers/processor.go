@@ -157,9 +157,9 @@ func (p *Processor) processAlone(ctx context.Context, id int64) error {
 
 // inTx claims updates (which marks them processed if the transaction
 // commits) and handles them in one transaction, one after the other. It
-// returns how long each handler that
-// ran took: when a handler fails, it is the last one, and err is its
-// error. After a commit it reports the timings and wakes the sender.
+// returns how long each handler that ran took: when a handler fails, it
+// is the last one, and err is its error. After a commit it reports the
+// timings and wakes the sender.
 func (p *Processor) inTx(ctx context.Context, claim func(tx *storage.Store) ([]storage.InboxUpdate, error)) (batch []storage.InboxUpdate, took []time.Duration, err error) {
 	err = p.store.InTx(ctx, func(tx *storage.Store) error {
 		var err error
