@@ -15,6 +15,12 @@ import (
 // telegramGlobalLimit is Telegram's documented bot-wide limit, messages/s.
 const telegramGlobalLimit = 30
 
+// targetP99Ms is the latency target at half the peak rate, milliseconds.
+const targetP99Ms = 50
+
+// legendOffset keeps a legend clear of the axes and the title.
+const legendOffset = 4 * vg.Millimeter
+
 var (
 	colorThroughput = color.RGBA{R: 31, G: 119, B: 180, A: 255}
 	colorLatency    = color.RGBA{R: 214, G: 39, B: 40, A: 255}
@@ -24,7 +30,8 @@ var (
 
 // writeSweepChart draws throughput (log scale, with Telegram's 30
 // messages/s and the database's insert baseline as reference lines) and
-// p99 latency against the offered load, one panel above the other.
+// p99 latency (with its target) against the offered load, one panel
+// above the other.
 func writeSweepChart(path string, points []Result, baseline float64) error {
 	var through, outbound, p99 plotter.XYs
 	for _, r := range points {
@@ -61,9 +68,11 @@ func writeSweepChart(path string, points []Result, baseline float64) error {
 			return err
 		}
 	}
-	// Room above the highest line for the legend.
-	top.Y.Min, top.Y.Max = 1, 30*max(baseline, telegramGlobalLimit)
+	// Room above the highest line for the legend, which Align would
+	// otherwise let run over the title.
+	top.Y.Min, top.Y.Max = 1, 300*max(baseline, telegramGlobalLimit)
 	top.Legend.Top, top.Legend.Left = true, true
+	top.Legend.XOffs, top.Legend.YOffs = legendOffset, -3*legendOffset
 
 	bottom := plot.New()
 	bottom.Title.Text = "p99 latency (push to first reply)"
@@ -74,7 +83,11 @@ func writeSweepChart(path string, points []Result, baseline float64) error {
 	if err := addLine(bottom, "p99 ms", p99, colorLatency, false); err != nil {
 		return err
 	}
+	if err := addReference(bottom, fmt.Sprintf("target p99 %d ms (at half the peak)", targetP99Ms), targetP99Ms, p99); err != nil {
+		return err
+	}
 	bottom.Legend.Top, bottom.Legend.Left = true, true
+	bottom.Legend.XOffs, bottom.Legend.YOffs = legendOffset, -legendOffset
 
 	const w, h = 18 * vg.Centimeter, 20 * vg.Centimeter
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(150))
