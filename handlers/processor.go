@@ -174,6 +174,12 @@ func (p *Processor) inTx(ctx context.Context, claim func(tx *storage.Store) ([]s
 				return &handlerError{cause: err}
 			}
 		}
+		// Replies PostgreSQL refuses are the handlers' failure, not the
+		// database's: retried alone, the update that queued them ends
+		// with an apology instead of holding the batch up for ever.
+		if err := tx.WriteQueued(ctx); err != nil {
+			return &handlerError{cause: err}
+		}
 		return nil
 	})
 	if err == nil {

@@ -49,7 +49,7 @@ type OutboxMessage struct {
 // handler's transaction, so a message exists if and only if the change
 // that caused it was committed. Inside a transaction the messages are
 // held and written just before it commits, all of them in one statement
-// (see writeQueued): a handler queues two or three, a batch of updates
+// (see WriteQueued): a handler queues two or three, a batch of updates
 // twenty, and each statement is a round trip. Outside one they are
 // written at once.
 func (s *Store) Enqueue(ctx context.Context, channel string, entries ...OutboxEntry) error {
@@ -70,8 +70,11 @@ type queuedEntry struct {
 	OutboxEntry
 }
 
-// writeQueued writes the messages the transaction queued.
-func (s *Store) writeQueued(ctx context.Context) error {
+// WriteQueued writes the messages the transaction has queued so far. InTx
+// does it before committing; a caller that wants a failure to write them
+// (a payload PostgreSQL refuses) counted against its own work, rather
+// than the commit's, calls it first.
+func (s *Store) WriteQueued(ctx context.Context) error {
 	queued := s.queued
 	s.queued = nil
 	return s.insertOutbox(ctx, queued)

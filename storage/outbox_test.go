@@ -317,6 +317,29 @@ func TestEnqueueInATransactionWritesAtCommit(t *testing.T) {
 	}
 }
 
+func TestWriteQueuedReportsARefusedPayload(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	// jsonb refuses \u0000: the caller hears of it when it writes the
+	// queued messages, before the commit, and nothing is queued.
+	var written error
+	err := s.InTx(ctx, func(tx *storage.Store) error {
+		if err := tx.Enqueue(ctx, "telegram", storage.OutboxEntry{ChatID: "A", Kind: "text", Payload: []byte(`{"text":"a\u0000b"}`)}); err != nil {
+			return err
+		}
+		written = tx.WriteQueued(ctx)
+		return written
+	})
+	var n int
+	if qerr := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM outbox`).Scan(&n); qerr != nil {
+		t.Fatal(qerr)
+	}
+	if written == nil || !errors.Is(err, written) || n != 0 {
+		t.Fatalf("WriteQueued: %v, InTx: %v, %d queued; want an error, the same, 0", written, err, n)
+	}
+}
+
 func TestDeferChatHoldsTheWholeChat(t *testing.T) {
 	t.Parallel()
 	s := openOutboxStores(t, 1)[0]

@@ -95,7 +95,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := txs.writeQueued(ctx); err != nil {
+	if err := txs.WriteQueued(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
