@@ -265,7 +265,7 @@ func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) error {
 	for i, m := range marks {
 		ids[i], messageIDs[i] = m.ID, m.MessageID
 	}
-	_, err := s.x.ExecContext(ctx, `
+	_, err := s.planEachCall().ExecContext(ctx, `
 		UPDATE outbox o SET status = 'sent', sent_at = now(), sent_message_id = m.message_id, lease_until = NULL
 		FROM unnest($1::bigint[], $2::text[]) AS m(id, message_id)
 		WHERE o.id = m.id`, pq.Array(ids), pq.Array(messageIDs))
