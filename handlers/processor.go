@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -38,6 +40,9 @@ type Processor struct {
 	logger   *slog.Logger
 	opts     ProcessorOptions
 	wake     chan struct{}
+	// recorded counts Wake calls, so a worker can tell whether updates
+	// were recorded while it held a batch.
+	recorded atomic.Uint64
 	// afterCommit is told when replies were queued (the sender's Wake).
 	afterCommit func()
 }
@@ -72,8 +77,15 @@ func NewProcessor(store *storage.Store, service *Service, decoders map[string]bo
 	}
 }
 
-// Wake tells the processor that new updates were recorded.
+// Wake tells the processor that new updates were recorded; call it after
+// they are committed.
 func (p *Processor) Wake() {
+	p.recorded.Add(1)
+	p.nudge()
+}
+
+// nudge lets one idle worker look for updates.
+func (p *Processor) nudge() {
 	select {
 	case p.wake <- struct{}{}:
 	default:
@@ -94,7 +106,8 @@ func (p *Processor) Run(ctx context.Context) error {
 func (p *Processor) work(ctx context.Context) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		handled, err := p.processBatch(context.WithoutCancel(ctx))
+		recorded := p.recorded.Load()
+		claimed, followed, err := p.processBatch(context.WithoutCancel(ctx))
 		switch {
 		case err != nil:
 			// The database is unreachable or broken: the updates stay
@@ -103,9 +116,24 @@ func (p *Processor) work(ctx context.Context) {
 			backoff = min(max(2*backoff, 200*time.Millisecond), 30*time.Second)
 			p.logger.Warn("processing updates failed", "error", err, "retry_in", backoff)
 			sleep(ctx, backoff)
-		case handled:
+		case claimed > 0:
 			backoff = 0
-			p.Wake() // more may be waiting: let another worker look too
+			full := claimed == p.opts.Batch
+			if full {
+				p.nudge() // more may be waiting: share it with another worker
+			}
+			// Look again at once only if something may be claimable now
+			// that was not at the claim: more than the batch took, an
+			// update that waited behind one of the batch's chats, or one
+			// recorded meanwhile (whose Wake another worker may have
+			// spent finding its chat locked). Otherwise the next Wake
+			// brings work; looking anyway cost a claim and a rollback
+			// per batch. (Another replica's recordings are not counted:
+			// one that lands behind this batch's chat waits for Idle.)
+			if full || followed || p.recorded.Load() != recorded {
+				continue
+			}
+			fallthrough
 		default:
 			select {
 			case <-ctx.Done():
@@ -117,24 +145,28 @@ func (p *Processor) work(ctx context.Context) {
 }
 
 // processBatch claims due updates and handles them in one transaction. It
-// reports whether there were any; an error means the database failed.
+// reports how many it claimed and whether an update of one of their chats
+// was waiting behind them; an error means the database failed.
 //
 // A handler that fails spoils the whole transaction, so the batch is rolled
 // back: the others are claimed again at once, and the failed update is
 // tried again alone at once, so a failure is only counted against an
 // update that fails by itself (not, say, one that met a deadlock caused by
 // its batch).
-func (p *Processor) processBatch(ctx context.Context) (bool, error) {
+func (p *Processor) processBatch(ctx context.Context) (claimed int, followed bool, err error) {
 	batch, took, err := p.inTx(ctx, func(tx *storage.Store) ([]storage.InboxUpdate, error) {
 		return tx.ClaimUpdates(ctx, p.opts.Batch)
 	})
 	switch {
 	case errors.As(err, new(*handlerError)):
-		return true, p.processAlone(ctx, batch[len(took)-1].ID)
+		// The rest of the batch was rolled back and waits: look again.
+		return len(batch), true, p.processAlone(ctx, batch[len(took)-1].ID)
 	case errors.Is(err, storage.ErrNotFound):
-		return false, nil
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
 	}
-	return err == nil, err
+	return len(batch), slices.ContainsFunc(batch, func(u storage.InboxUpdate) bool { return u.Followed }), nil
 }
 
 // processAlone handles one given update in its own transaction, if it is

@@ -146,6 +146,23 @@ func TestProcessorHandlesEachUpdateOnceAndInOrderPerChat(t *testing.T) {
 	}
 }
 
+// A chat's updates are claimed one at a time, each after the previous
+// commits. The worker goes straight on to the next rather than waiting
+// for a Wake that will not come (they were all recorded at once) or for
+// its idle poll, which here is longer than the test.
+func TestProcessorHandlesUpdatesQueuedInAChatWithoutWaiting(t *testing.T) {
+	t.Parallel()
+	r := newProcessorRig(t, handlers.ProcessorOptions{Workers: 2, Batch: 8, Idle: time.Hour})
+	n := r.record(2, "/start", "/help", "/start", "/help", "/start")
+	r.start()
+	r.waitHandled(n, 20*time.Second)
+	for chat, order := range r.decoder.order {
+		if len(order) != 5 || !slices.IsSorted(order) {
+			t.Fatalf("chat %s handled %v", chat, order)
+		}
+	}
+}
+
 func TestProcessorPoisonedUpdateDoesNotSpoilItsBatch(t *testing.T) {
 	t.Parallel()
 	r := newProcessorRig(t, handlers.ProcessorOptions{Workers: 1, Batch: 16, MaxAttempts: 1})

@@ -26,6 +26,10 @@ type InboxUpdate struct {
 	ChatKey  string          `db:"chat_key"`
 	Payload  json.RawMessage `db:"payload"`
 	Attempts int             `db:"attempts"`
+	// Followed reports, as of the claim, a later update of the chat
+	// waiting behind this one: it can be claimed once this one's
+	// transaction commits.
+	Followed bool `db:"followed"`
 }
 
 // RecordUpdates durably stores a batch of updates in one statement. An
@@ -91,7 +95,10 @@ func claimAndMark(selection string) string {
 	FROM (` + pendingUpdates + selection + `
 		FOR UPDATE SKIP LOCKED) c
 	WHERE u.id = c.id
-	RETURNING c.id, c.channel, c.update_id, c.chat_key, c.payload, c.attempts`
+	RETURNING c.id, c.channel, c.update_id, c.chat_key, c.payload, c.attempts,
+	          EXISTS (SELECT FROM inbox f
+	                  WHERE f.chat_key = c.chat_key AND f.processed_at IS NULL AND f.failed_at IS NULL
+	                    AND f.id > c.id) AS followed`
 }
 
 // The claims' statements: due updates oldest first, or one given update.
