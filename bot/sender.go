@@ -184,7 +184,7 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 		lastCheck = time.Now()
 	)
 	for {
-		claimed, due, err := s.round(ctx, slots, &deliveries)
+		full, due, err := s.round(ctx, slots, &deliveries)
 		if ctx.Err() != nil {
 			return
 		}
@@ -209,7 +209,7 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 			wait = Backoff(failures, 200*time.Millisecond, 30*time.Second)
 			failures++
 			s.logger.Warn("outbox: claim failed", "error", err, "retry_in", wait)
-		case claimed > 0:
+		case full:
 			failures = 0
 			continue // there may be more
 		default:
@@ -230,13 +230,16 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 
 // round claims as many due messages as there are free delivery slots and
 // starts their deliveries, or postpones those whose chat must wait. It
-// returns how many it claimed and the earliest time a postponed one is due.
-func (s *Sender) round(ctx context.Context, slots chan struct{}, deliveries *sync.WaitGroup) (claimed int, due time.Time, err error) {
+// returns whether it got as many as it asked for (more may be due) and the
+// earliest time a postponed one is due. Having got fewer, the sender waits
+// for a Wake: whatever is queued or freed after the claim brings one, so
+// looking again at once would find nothing (and cost a statement).
+func (s *Sender) round(ctx context.Context, slots chan struct{}, deliveries *sync.WaitGroup) (full bool, due time.Time, err error) {
 	// Wait for one free slot, then take every other free one.
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
-		return 0, due, nil
+		return false, due, nil
 	}
 	held := 1
 more:
@@ -259,7 +262,15 @@ more:
 	})
 	s.afterChat = next
 	if err != nil {
-		return 0, due, err
+		return false, due, err
+	}
+	full = len(msgs) == held
+	// A postponed message brings no Wake: come back when it is due.
+	postpone := func(msg storage.OutboxMessage, until time.Time) {
+		s.postpone(ctx, msg, until)
+		if due.IsZero() || until.Before(due) {
+			due = until
+		}
 	}
 	for i, msg := range msgs {
 		if ctx.Err() != nil {
@@ -272,11 +283,7 @@ more:
 		if !answer {
 			now := time.Now()
 			if wait := s.limits.delay(msg.ChatID, msg.Group, now); wait > 0 {
-				until := now.Add(wait)
-				s.postpone(ctx, msg, until)
-				if due.IsZero() || until.Before(due) {
-					due = until
-				}
+				postpone(msg, now.Add(wait))
 				continue
 			}
 		}
@@ -287,7 +294,7 @@ more:
 			break
 		}
 		if !answer && !s.limits.take(msg.ChatID, msg.Group, time.Now()) {
-			s.postpone(ctx, msg, time.Now().Add(limiterSlack))
+			postpone(msg, time.Now().Add(limiterSlack))
 			continue
 		}
 		held-- // the delivery gives the slot back
@@ -296,7 +303,7 @@ more:
 			s.deliver(context.WithoutCancel(ctx), msg)
 		})
 	}
-	return len(msgs), due, nil
+	return full, due, nil
 }
 
 // postpone puts a message back until its chat may receive it, without
@@ -319,7 +326,6 @@ func (s *Sender) release(ctx context.Context, msgs []storage.OutboxMessage) {
 // cancelled on shutdown: an attempt that has started is finished and
 // recorded, or it would be sent twice.
 func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
-	defer s.Wake() // the chat's next message may be due now
 	var out Outgoing
 	if err := json.Unmarshal(msg.Payload, &out); err != nil {
 		s.fail(ctx, msg, &DeliveryError{Permanent: true, Description: "undecodable outbox payload: " + err.Error()})
@@ -389,6 +395,7 @@ func (s *Sender) fail(ctx context.Context, msg storage.OutboxMessage, de *Delive
 	if err := s.store.FailOutbox(ctx, msg.ID, de.Error()); err != nil {
 		s.logger.Error("outbox: recording a failure failed", "outbox_id", msg.ID, "error", err)
 	}
+	s.Wake() // the chat's next message is due now
 }
 
 // answerByMessage handles an alert (a dialog, such as "this ticket was
@@ -410,6 +417,7 @@ func (s *Sender) answerByMessage(ctx context.Context, msg storage.OutboxMessage,
 	if err != nil {
 		s.logger.Error("outbox: recording a refused answer failed", "outbox_id", msg.ID, "error", err)
 	}
+	s.Wake() // for the message queued instead
 }
 
 func (s *Sender) retry(ctx context.Context, msg storage.OutboxMessage, de *DeliveryError) {

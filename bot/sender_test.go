@@ -260,6 +260,35 @@ func TestSenderDeliversEachChatInOrder(t *testing.T) {
 	}
 }
 
+// The sender looks for messages only when told of some (queued, or a
+// chat freed by a delivery or a failure), never by polling here: every
+// claim either fills the free slots or has visited every chat.
+func TestSenderDeliversEverythingWithoutPolling(t *testing.T) {
+	t.Parallel()
+	never := time.Hour
+	w := newSenderWorld(t, fast(bot.SenderOptions{Concurrency: 8, Poll: never, StandbyPoll: never}),
+		func(o bot.Outgoing, try int) error {
+			if o.Text == "refused" {
+				return &bot.DeliveryError{Permanent: true, Description: "Bad Request: message is too long"}
+			}
+			time.Sleep(5 * time.Millisecond) // claims find chats in flight
+			return nil
+		})
+	chats := []string{"1", "2", "3", "4", "5"}
+	for i := range 4 {
+		for _, chat := range chats {
+			w.texts(chat, fmt.Sprintf("%s-%d", chat, i))
+		}
+	}
+	w.start()
+	w.waitUntil(5*time.Second, "queues of several messages", w.backlogEmpty)
+	w.texts("9", "refused", "after the refusal")
+	w.waitUntil(5*time.Second, "the message after a refused one", w.backlogEmpty)
+	if s := w.sender.Stats(); s.Sent != 21 || s.Failed != 1 {
+		t.Errorf("stats = %+v, want 21 sent and 1 failed", s)
+	}
+}
+
 func TestSenderHonoursRetryAfter(t *testing.T) {
 	t.Parallel()
 	const retryAfter = 700 * time.Millisecond

@@ -126,28 +126,28 @@ type OutboxClaim struct {
 // again. Only a chat's oldest message is eligible (an earlier message that
 // is leased, postponed or deferred holds the later ones back), so a chat's
 // messages go out one at a time and in order, and a chat with thousands
-// waiting costs a claim no more than one with a single message. next is
+// waiting costs a claim no more than one with a single message. Fewer
+// than Limit means every chat was visited: nothing else was due. next is
 // the AfterChat of the following claim: "" once the round has reached the
 // last chat. SKIP LOCKED lets several senders claim at once without ever
 // leasing the same row twice.
 func (s *Store) ClaimOutbox(ctx context.Context, c OutboxClaim) (msgs []OutboxMessage, next string, err error) {
 	next = c.AfterChat
 	msgs, err = s.claimOutbox(ctx, c, c.AfterChat, "", &next)
-	switch {
-	case err != nil:
-	case len(msgs) == c.Limit:
-	case len(msgs) > 0 || c.AfterChat == "":
-		// The round reached the last chat: the next claim, which the
-		// sender makes at once after claiming anything, starts it again.
+	if err == nil && len(msgs) < c.Limit {
+		// The round reached the last chat. Unless it began at the first,
+		// go on from the first up to where it began.
 		next = ""
-	default:
-		// Nothing after AfterChat: go round now, up to where this began.
-		next = ""
-		msgs, err = s.claimOutbox(ctx, OutboxClaim{
-			Channel: c.Channel, Limit: c.Limit, Lease: c.Lease, AnswerLease: c.AnswerLease,
-		}, "", c.AfterChat, &next)
-		if err == nil && len(msgs) < c.Limit {
-			next = ""
+		if c.AfterChat != "" {
+			// Should this fail, what is leased already is returned; the
+			// next claim meets the failure again if it lasts.
+			more, failed := s.claimOutbox(ctx, OutboxClaim{
+				Channel: c.Channel, Limit: c.Limit - len(msgs), Lease: c.Lease, AnswerLease: c.AnswerLease,
+			}, "", c.AfterChat, &next)
+			msgs = append(msgs, more...)
+			if failed != nil || len(msgs) < c.Limit {
+				next = ""
+			}
 		}
 	}
 	if err != nil {
