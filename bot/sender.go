@@ -98,6 +98,9 @@ type Sender struct {
 	opts   SenderOptions
 	limits *limits
 	wake   chan struct{}
+	// queued counts Wake calls, so a delivery can tell whether messages
+	// were queued while it was in flight (perhaps behind it, in its chat).
+	queued atomic.Uint64
 	marks  sentMarks
 	// afterChat is where the claims' round of chats goes on; only the
 	// sending loop uses it.
@@ -126,6 +129,12 @@ func NewSender(store *storage.Store, m Messenger, logger *slog.Logger, opts Send
 // Wake tells the sender that messages were queued; call it after the
 // transaction that queued them commits. It never blocks.
 func (s *Sender) Wake() {
+	s.queued.Add(1)
+	s.nudge()
+}
+
+// nudge has the sender look for due messages.
+func (s *Sender) nudge() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -257,6 +266,7 @@ more:
 		}
 	}()
 
+	queued := s.queued.Load()
 	msgs, next, err := s.store.ClaimOutbox(ctx, storage.OutboxClaim{
 		Channel: s.m.Channel(), Limit: held, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: s.afterChat,
 	})
@@ -300,7 +310,7 @@ more:
 		held-- // the delivery gives the slot back
 		deliveries.Go(func() {
 			defer func() { <-slots }()
-			s.deliver(context.WithoutCancel(ctx), msg)
+			s.deliver(context.WithoutCancel(ctx), msg, queued)
 		})
 	}
 	return full, due, nil
@@ -324,8 +334,9 @@ func (s *Sender) release(ctx context.Context, msgs []storage.OutboxMessage) {
 
 // deliver makes one delivery attempt and records its outcome. ctx is not
 // cancelled on shutdown: an attempt that has started is finished and
-// recorded, or it would be sent twice.
-func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
+// recorded, or it would be sent twice. queued is the Wake count read
+// before msg was claimed.
+func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage, queued uint64) {
 	var out Outgoing
 	if err := json.Unmarshal(msg.Payload, &out); err != nil {
 		s.fail(ctx, msg, &DeliveryError{Permanent: true, Description: "undecodable outbox payload: " + err.Error()})
@@ -347,7 +358,7 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage) {
 	cancel()
 	if err == nil {
 		s.sent.Add(1)
-		s.markSent(ctx, storage.SentMark{ID: msg.ID, MessageID: messageID})
+		s.markSent(ctx, sentMark{SentMark: storage.SentMark{ID: msg.ID, MessageID: messageID}, followed: msg.Followed, queued: queued})
 		return
 	}
 	de := AsDeliveryError(err)
@@ -395,7 +406,7 @@ func (s *Sender) fail(ctx context.Context, msg storage.OutboxMessage, de *Delive
 	if err := s.store.FailOutbox(ctx, msg.ID, de.Error()); err != nil {
 		s.logger.Error("outbox: recording a failure failed", "outbox_id", msg.ID, "error", err)
 	}
-	s.Wake() // the chat's next message is due now
+	s.nudge() // the chat's next message is due now
 }
 
 // answerByMessage handles an alert (a dialog, such as "this ticket was
@@ -417,7 +428,7 @@ func (s *Sender) answerByMessage(ctx context.Context, msg storage.OutboxMessage,
 	if err != nil {
 		s.logger.Error("outbox: recording a refused answer failed", "outbox_id", msg.ID, "error", err)
 	}
-	s.Wake() // for the message queued instead
+	s.nudge() // for the message queued instead
 }
 
 func (s *Sender) retry(ctx context.Context, msg storage.OutboxMessage, de *DeliveryError) {

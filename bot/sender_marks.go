@@ -15,14 +15,27 @@ import (
 // for a batch to fill.
 type sentMarks struct {
 	mu      sync.Mutex
-	queue   []storage.SentMark
+	queue   []sentMark
 	writing bool
+}
+
+// sentMark is a delivery to record, with what tells whether recording it
+// frees a message that waits behind it in its chat.
+type sentMark struct {
+	storage.SentMark
+	followed bool   // the chat had another message waiting at the claim
+	queued   uint64 // the sender's Wake count before the claim
 }
 
 // markSent records a delivery, now or as part of the write in progress.
 // Should the write fail, the leases expire and the messages go out again:
 // at least once, not exactly once.
-func (s *Sender) markSent(ctx context.Context, mark storage.SentMark) {
+//
+// Once written, a chat's next message is due, so the sender is nudged if
+// one may be waiting: one was at the claim, or messages were queued since
+// (their Wake came while this one still held the chat). Nudging after
+// every write instead cost a claim that found nothing for most of them.
+func (s *Sender) markSent(ctx context.Context, mark sentMark) {
 	m := &s.marks
 	m.mu.Lock()
 	m.queue = append(m.queue, mark)
@@ -35,10 +48,20 @@ func (s *Sender) markSent(ctx context.Context, mark storage.SentMark) {
 		batch := m.queue
 		m.queue = nil
 		m.mu.Unlock()
-		if err := s.store.MarkOutboxSent(ctx, batch...); err != nil {
+		marks := make([]storage.SentMark, len(batch))
+		for i, b := range batch {
+			marks[i] = b.SentMark
+		}
+		if err := s.store.MarkOutboxSent(ctx, marks...); err != nil {
 			s.logger.Error("outbox: recording deliveries failed", "messages", len(batch), "error", err)
 		}
-		s.Wake() // the chats' next messages are due now
+		queued := s.queued.Load()
+		for _, b := range batch {
+			if b.followed || b.queued != queued {
+				s.nudge()
+				break
+			}
+		}
 		m.mu.Lock()
 	}
 	m.writing = false

@@ -266,10 +266,14 @@ func TestSenderDeliversEachChatInOrder(t *testing.T) {
 func TestSenderDeliversEverythingWithoutPolling(t *testing.T) {
 	t.Parallel()
 	never := time.Hour
-	w := newSenderWorld(t, fast(bot.SenderOptions{Concurrency: 8, Poll: never, StandbyPoll: never}),
+	var w *senderWorld
+	w = newSenderWorld(t, fast(bot.SenderOptions{Concurrency: 8, Poll: never, StandbyPoll: never}),
 		func(o bot.Outgoing, try int) error {
-			if o.Text == "refused" {
+			switch o.Text {
+			case "refused":
 				return &bot.DeliveryError{Permanent: true, Description: "Bad Request: message is too long"}
+			case "in flight":
+				w.texts(o.ChatID, "queued meanwhile") // its chat is held until this is recorded
 			}
 			time.Sleep(5 * time.Millisecond) // claims find chats in flight
 			return nil
@@ -284,8 +288,10 @@ func TestSenderDeliversEverythingWithoutPolling(t *testing.T) {
 	w.waitUntil(5*time.Second, "queues of several messages", w.backlogEmpty)
 	w.texts("9", "refused", "after the refusal")
 	w.waitUntil(5*time.Second, "the message after a refused one", w.backlogEmpty)
-	if s := w.sender.Stats(); s.Sent != 21 || s.Failed != 1 {
-		t.Errorf("stats = %+v, want 21 sent and 1 failed", s)
+	w.texts("8", "in flight")
+	w.waitUntil(5*time.Second, "a message queued while its chat was in flight", w.backlogEmpty)
+	if s := w.sender.Stats(); s.Sent != 23 || s.Failed != 1 {
+		t.Errorf("stats = %+v, want 23 sent and 1 failed", s)
 	}
 }
 

@@ -42,6 +42,16 @@ func genericPlan(t *testing.T, db *sql.DB, query, args string) string {
 	return plan.String()
 }
 
+// probes checks that the plan reads table (with its alias, "inbox e") by
+// probing index.
+func probes(t *testing.T, plan, table, index string) {
+	t.Helper()
+	i := strings.Index(plan, " on "+table+" ")
+	if i < 0 || !strings.Contains(plan[strings.LastIndex(plan[:i], "\n")+1:i], "using "+index) {
+		t.Errorf("%s is not read through %s:\n%s", table, index, plan)
+	}
+}
+
 // The claims run as cached prepared statements, often planned while the
 // queues are empty and never analyzed. Such plans once read a whole index
 // or table on every claim; check that they probe the right indexes both
@@ -56,17 +66,14 @@ func TestClaimPlansProbeIndexes(t *testing.T) {
 		inbox := genericPlan(t, db, storage.ClaimUpdatesQuery, "8")
 		// Both lookups in a chat's waiting updates, of its oldest (e)
 		// and of one behind the claimed (f), probe inbox_pending.
-		for _, alias := range []string{" on inbox e ", " on inbox f "} {
-			i := strings.Index(inbox, alias)
-			if i < 0 || !strings.Contains(inbox[strings.LastIndex(inbox[:i], "\n")+1:i], "using inbox_pending") {
-				t.Errorf("the lookup%sdoes not probe inbox_pending:\n%s", alias, inbox)
-			}
-		}
+		probes(t, inbox, "inbox e", "inbox_pending")
+		probes(t, inbox, "inbox f", "inbox_pending")
 		outbox := genericPlan(t, db, storage.ClaimOutboxQuery, "'telegram', 16, 30, 10, '', ''")
 		// A bitmap or sequential scan reads an index or the table whole.
 		if strings.Contains(outbox, "Seq Scan") || strings.Contains(outbox, "Bitmap") || !strings.Contains(outbox, "using outbox_pkey") {
 			t.Errorf("the claimed messages are not locked by primary key:\n%s", outbox)
 		}
+		probes(t, outbox, "outbox f", "outbox_chat_queue") // a message behind the claimed
 	}
 	t.Run("fresh", check)
 	_, err = db.ExecContext(t.Context(), `

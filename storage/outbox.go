@@ -43,6 +43,9 @@ type OutboxMessage struct {
 	Payload   json.RawMessage `db:"payload"`
 	Attempts  int             `db:"attempts"`
 	CreatedAt time.Time       `db:"created_at"`
+	// Followed reports, as of the claim, another message of the chat
+	// (not an answer) waiting behind this one.
+	Followed bool `db:"followed"`
 }
 
 // Enqueue queues messages for the sender, in order. Call it inside the
@@ -242,7 +245,10 @@ func claimOutboxQuery(from string) string {
 		UPDATE outbox o SET lease_until = now() + make_interval(secs => CASE WHEN o.kind = 'answer' THEN $4::float8 ELSE $3::float8 END)
 		FROM due WHERE o.id = due.id
 		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at,
-		          array_position((SELECT ids FROM picked), o.id) AS turn`
+		          array_position((SELECT ids FROM picked), o.id) AS turn,
+		          EXISTS (SELECT FROM outbox f
+		                  WHERE f.channel = o.channel AND f.chat_id = o.chat_id AND f.status = 'pending'
+		                    AND f.kind <> 'answer' AND f.id > o.id) AS followed`
 }
 
 // SentMark records one delivered message and the messenger's id for it
