@@ -87,8 +87,9 @@ const pendingUpdates = `
 // stands only if the claiming transaction commits, that is, with the
 // handlers' work; a failed handler rolls it back with everything else.
 // One statement instead of a claim and a mark saves a round trip per
-// batch (and the mark, taking an array of ids, was planned afresh on
-// every call).
+// batch. The claim also reports, for each update, whether a later one of
+// its chat waits (followed), so the worker knows to look again after its
+// commit.
 func claimAndMark(selection string) string {
 	return `
 	UPDATE inbox u SET processed_at = clock_timestamp()
