@@ -64,6 +64,13 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return err
 	}
 	defer closeStore()
+	// The sender's own pool, whose commits do not wait for the disk: see
+	// storage.OpenDeliveries.
+	deliveries, err := store.OpenDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	defer deliveries.Close()
 
 	client, err := telegram.NewClient(ctx, cfg.TelegramToken, telegram.ClientOptions{APIURL: cfg.TelegramAPIURL, Logger: logger})
 	if err != nil {
@@ -79,7 +86,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	// SEND_RATE and CHAT_SEND_RATE are Telegram's limits unless the Bot
 	// API server has none; one replica sends at a time, so they are the
 	// bot's.
-	sender := bot.NewSender(store, messenger, logger, bot.SenderOptions{
+	sender := bot.NewSender(deliveries, messenger, logger, bot.SenderOptions{
 		DeliveryTimeout: 10 * time.Second, Lease: 15 * time.Second,
 		GlobalRate: rate.Limit(cfg.SendRate),
 		ChatRate:   rate.Limit(cfg.ChatSendRate), ChatBurst: max(3, int(math.Ceil(cfg.ChatSendRate))),

@@ -24,3 +24,6 @@ var ClaimUpdatesQuery = claimUpdatesQuery
 // ClaimOutboxQuery is ClaimOutbox's statement from the first chat, for
 // tests of its plan.
 var ClaimOutboxQuery = claimOutboxFromFirst
+
+// WithParam is withParam, for tests of both DSN forms.
+var WithParam = withParam

@@ -32,25 +32,52 @@ type Store struct {
 	// queued holds the messages a transaction queued (Enqueue) until it
 	// commits.
 	queued []queuedEntry
+	dsn    string // what the pool was opened with
 }
 
 // Open connects to PostgreSQL and checks the connection. Queries run as
 // prepared statements (see statements), which a pooler in session mode
 // keeps; transaction mode is unsupported anyway (advisory locks).
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return open(ctx, dsn, MaxConns)
+}
+
+// MaxConns caps the connections of a Store opened with Open.
+const MaxConns = 20
+
+// MaxDeliveryConns caps the connections of a Store opened with
+// OpenDeliveries: the sender's lead, its claims, its delivery records
+// and the odd retry.
+const MaxDeliveryConns = 6
+
+// OpenDeliveries opens a second, smaller pool on the same database for
+// the outbox sender, whose transactions commit without waiting for the
+// write-ahead log to reach the disk (synchronous_commit off). Everything
+// the sender writes is bookkeeping of deliveries: a lease, a message
+// recorded sent, a retry time. If the database server crashes, the
+// last fraction of a second of these may be lost (a clean restart loses
+// nothing), and the messages concerned are delivered again: at least
+// once, as when the bot itself dies between a delivery and its record.
+// No update, ticket or queued message is written through it. A claim's
+// commit is on the way of every reply, and no longer waits for a flush.
+func (s *Store) OpenDeliveries(ctx context.Context) (*Store, error) {
+	return open(ctx, withParam(s.dsn, "synchronous_commit", "off"), MaxDeliveryConns)
+}
+
+func open(ctx context.Context, dsn string, maxConns int) (*Store, error) {
 	db, err := sqlx.Open("postgres", oneRoundTrip(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("storage: open: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns / 2)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
 	stmts := newStatements(db)
-	return &Store{db: db, x: prepared{statements: stmts}, stmts: stmts}, nil
+	return &Store{db: db, x: prepared{statements: stmts}, stmts: stmts, dsn: dsn}, nil
 }
 
 // oneRoundTrip turns on lib/pq's binary_parameters, which sends a query
@@ -62,13 +89,20 @@ func oneRoundTrip(dsn string) string {
 	if strings.Contains(dsn, "binary_parameters") {
 		return dsn
 	}
+	return withParam(dsn, "binary_parameters", "yes")
+}
+
+// withParam adds a connection parameter to a DSN in either form, URL or
+// key=value. lib/pq sends one it does not know itself to the server as a
+// setting of the session.
+func withParam(dsn, key, value string) string {
 	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		q := u.Query()
-		q.Set("binary_parameters", "yes")
+		q.Set(key, value)
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	return dsn + " binary_parameters=yes"
+	return dsn + " " + key + "=" + value
 }
 
 // Close releases the prepared statements and the connection pool.
