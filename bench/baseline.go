@@ -11,11 +11,12 @@ import (
 // baselineInsertTPS measures what the database itself can commit: conns
 // connections each running single-row INSERT transactions (autocommit,
 // synchronous_commit on) into a scratch table for d. It is the ceiling a
-// bot that commits once per update could reach on this machine.
-func baselineInsertTPS(ctx context.Context, db *database, conns int, d time.Duration) (float64, error) {
+// bot that commits once per update could reach on this machine. It also
+// returns how many inserts committed.
+func baselineInsertTPS(ctx context.Context, db *database, conns int, d time.Duration) (float64, int64, error) {
 	if _, err := db.db.ExecContext(ctx, `
 		CREATE TABLE IF NOT EXISTS bench_baseline (id bigserial PRIMARY KEY, body text NOT NULL, at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return 0, fmt.Errorf("baseline table: %w", err)
+		return 0, 0, fmt.Errorf("baseline table: %w", err)
 	}
 	defer db.db.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS bench_baseline`)
 
@@ -56,7 +57,7 @@ func baselineInsertTPS(ctx context.Context, db *database, conns int, d time.Dura
 	}
 	wg.Wait()
 	if first != nil {
-		return 0, fmt.Errorf("baseline insert: %w", first)
+		return 0, 0, fmt.Errorf("baseline insert: %w", first)
 	}
-	return float64(done.Load()) / time.Since(start).Seconds(), nil
+	return float64(done.Load()) / time.Since(start).Seconds(), done.Load(), nil
 }

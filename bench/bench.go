@@ -54,11 +54,15 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Result, error)
 	}
 	logger.Info("database ready", "private", db.server != nil)
 
-	baseline, err := baselineInsertTPS(ctx, db, opts.BaselineConns, opts.BaselineDuration)
+	clock := cpuClock{pgDir: db.serverDir()}
+	cpu0 := clock.now()
+	tps, inserts, err := baselineInsertTPS(ctx, db, opts.BaselineConns, opts.BaselineDuration)
 	if err != nil {
 		return Result{}, err
 	}
-	logger.Info("baseline", "insert_tps", fmt.Sprintf("%.0f", baseline), "conns", opts.BaselineConns)
+	baseline := baselineFigures{tps: tps, cpuMsPerInsert: baselineCPUPerInsert(cpu0, clock.now(), inserts)}
+	logger.Info("baseline", "insert_tps", fmt.Sprintf("%.0f", tps), "conns", opts.BaselineConns,
+		"cpu_ms_per_insert", fmt.Sprintf("%.3f", baseline.cpuMsPerInsert))
 
 	if opts.Hold > 0 {
 		res, err := runHold(ctx, opts, bin, env, db, logger)
@@ -76,11 +80,17 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Result, error)
 	})
 }
 
+// baselineFigures is what the insert baseline measured.
+type baselineFigures struct {
+	tps            float64
+	cpuMsPerInsert float64 // 0 when unknown (not the private server)
+}
+
 // finish fills in the figures that compare with the baseline.
-func (r *Result) finish(baseline float64) {
-	r.BaselineInsertTPS = baseline
-	if baseline > 0 {
-		r.RatioVsBaseline = r.UpdatesPerS / baseline
+func (r *Result) finish(b baselineFigures) {
+	r.BaselineInsertTPS, r.BaselineCPUMsPerInsert = b.tps, b.cpuMsPerInsert
+	if b.tps > 0 {
+		r.RatioVsBaseline = r.UpdatesPerS / b.tps
 	}
 }
 
@@ -206,10 +216,15 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	backlog := sampleBacklog(backlogCtx, db, m, time.Second)
 
 	l := newLoad(api, r, m, &opts, logger)
+	clock := cpuClock{pgDir: db.serverDir(), bots: f.pids}
+	cpu0 := clock.now()
 	start := time.Now()
 	// Throughput is counted over the arrival window; the flows still
 	// running at its end finish afterwards (counted in the overall figure).
-	var window struct{ replied, outbound, commits int64 }
+	var window struct {
+		replied, outbound, commits int64
+		cpu                        *cpuReport
+	}
 	windowDone := make(chan struct{})
 	go func() {
 		defer close(windowDone)
@@ -218,6 +233,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		case <-ctx.Done():
 		}
 		window.replied, window.outbound = m.replied.Load(), m.outbound.Load()
+		window.cpu = newCPUReport(cpu0, clock.now(), time.Since(start), window.replied)
 		if c, err := db.xactCommits(ctx); err == nil {
 			window.commits = c - commits0
 		}
@@ -279,6 +295,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		DBCommitsPerS:        float64(window.commits) / opts.Duration.Seconds(),
 		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
 		RSSMB:                f.peakMB(),
+		CPU:                  window.cpu,
 		Jobs:                 jobs,
 	}
 	res.OutboundPerSSustained, res.OutboxBusyS = backlog.sustained()

@@ -38,4 +38,7 @@ func TestSmokeRun(t *testing.T) {
 	if res.Updates == 0 || res.UpdatesPerS <= 0 || res.P99Ms <= 0 || res.BaselineInsertTPS <= 0 || res.RSSMB <= 0 {
 		t.Fatalf("missing figures: %+v", res)
 	}
+	if c := res.CPU; c == nil || c.PostgresS == nil || *c.PostgresS <= 0 || c.BotS <= 0 || c.BenchS <= 0 || res.BaselineCPUMsPerInsert <= 0 {
+		t.Fatalf("missing CPU figures: %+v, baseline %v ms an insert", c, res.BaselineCPUMsPerInsert)
+	}
 }

@@ -59,6 +59,14 @@ func openDatabase(ctx context.Context, url string, logger *slog.Logger) (*databa
 	return d, nil
 }
 
+// serverDir is the private server's data directory, "" with -database-url.
+func (d *database) serverDir() string {
+	if d.server == nil {
+		return ""
+	}
+	return d.server.Dir()
+}
+
 func (d *database) startServer(ctx context.Context) error {
 	srv, err := localpg.Start(ctx, localpg.Options{Dir: d.dir, Logger: d.logger})
 	if err != nil {

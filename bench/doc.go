@@ -75,4 +75,19 @@
 //     table with -baseline-conns connections on the same database, before
 //     the run; ratio_vs_baseline = updates_per_s / baseline_insert_tps.
 //   - rss_mb: the largest VmHWM of any bot process.
+//   - cpu: the CPU (user and system) each part used over the arrival
+//     window, from /proc and getrusage: bot_s (every bot process, those
+//     killed and reaped in the window included), bench_s (this process:
+//     the scripted people, the fake Bot API and the distributor) and
+//     postgres_s (the private server's postmaster and every backend and
+//     helper; left out with -database-url or when -fault pgrestart
+//     replaced the server); busy_share of all the cores' time; the same
+//     per update handled (ms_per_update); and bench_bound_updates_per_s,
+//     cores divided by the bench's own CPU per update: the rate at which
+//     the load generator alone would keep every core busy, so a bound on
+//     updates_per_s on this machine whatever the bot and the database
+//     cost.
+//   - baseline_cpu_ms_per_insert: the bench's and the private server's
+//     CPU over the baseline, per insert: what a bare insert costs, to
+//     hold against cpu.ms_per_update.total.
 package bench

@@ -202,6 +202,15 @@ func (f *fleet) replica(i int) *replica {
 	return f.replicas[i]
 }
 
+// pids lists the live bot processes.
+func (f *fleet) pids() []int {
+	var pids []int
+	for _, r := range f.live() {
+		pids = append(pids, r.cmd.Process.Pid)
+	}
+	return pids
+}
+
 // sample reads VmHWM of every live process.
 func (f *fleet) sample() {
 	for _, r := range f.live() {
@@ -222,9 +231,6 @@ func (f *fleet) peakMB() float64 {
 	defer f.mu.Unlock()
 	return float64(f.peakKB) / 1024
 }
-
-// vmHWM reads a process's peak resident set size in kB from /proc.
-func vmHWM(pid int) int64 { return procStatusKB(pid, "VmHWM:") }
 
 func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

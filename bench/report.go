@@ -55,7 +55,11 @@ type Result struct {
 	DBCommitsPerSOverall float64 `json:"db_commits_per_s_overall"`
 	BaselineInsertTPS    float64 `json:"baseline_insert_tps"`
 	RatioVsBaseline      float64 `json:"ratio_vs_baseline"`
-	RSSMB                float64 `json:"rss_mb"` // max VmHWM over the bot processes
+	// BaselineCPUMsPerInsert is the CPU (client and server) of one insert
+	// of the baseline, to hold against cpu.ms_per_update.total.
+	BaselineCPUMsPerInsert float64    `json:"baseline_cpu_ms_per_insert,omitempty"`
+	CPU                    *cpuReport `json:"cpu,omitempty"`
+	RSSMB                  float64    `json:"rss_mb"` // max VmHWM over the bot processes
 
 	Faults *faultReport `json:"faults,omitempty"`
 	Jobs   *jobsReport  `json:"jobs,omitempty"`

@@ -3,8 +3,8 @@ package bench
 import "context"
 
 // sweep runs the open loop at each offered load and draws the chart.
-func sweep(ctx context.Context, opts Options, rates []float64, baseline float64, run func(Options) (Result, error)) (Result, error) {
-	out := Result{Mode: "sweep", Flags: flagsOf(&opts), BaselineInsertTPS: baseline}
+func sweep(ctx context.Context, opts Options, rates []float64, baseline baselineFigures, run func(Options) (Result, error)) (Result, error) {
+	out := Result{Mode: "sweep", Flags: flagsOf(&opts), BaselineInsertTPS: baseline.tps, BaselineCPUMsPerInsert: baseline.cpuMsPerInsert}
 	var err error
 	for _, rate := range rates {
 		o := opts
@@ -18,7 +18,7 @@ func sweep(ctx context.Context, opts Options, rates []float64, baseline float64,
 		}
 	}
 	if len(out.Sweep) > 0 && opts.Chart != "" {
-		if cerr := writeSweepChart(opts.Chart, out.Sweep, baseline); cerr != nil && err == nil {
+		if cerr := writeSweepChart(opts.Chart, out.Sweep, baseline.tps); cerr != nil && err == nil {
 			err = cerr
 		}
 		out.Chart = opts.Chart

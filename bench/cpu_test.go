@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"os/exec"
+	"testing"
+	"time"
+)
+
+func TestParseProcStatCountsFieldsFromTheLastParenthesis(t *testing.T) {
+	// comm "a) (b" holds a space and both parentheses; utime 250, stime
+	// 50, cutime 7, cstime 3 ticks.
+	line := "4242 (a) (b) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 50 7 3 20 0 1 0 100 1000 10\n"
+	st, ok := parseProcStat(line)
+	if !ok {
+		t.Fatal("not parsed")
+	}
+	if st.ppid != 17 || st.own != 3*time.Second || st.reaped != 100*time.Millisecond {
+		t.Fatalf("got %+v, want ppid 17, own 3s, reaped 100ms", st)
+	}
+	if _, ok := parseProcStat("4242 (short) S 1 2"); ok {
+		t.Fatal("a truncated line parsed")
+	}
+}
+
+// A bot process killed and reaped mid-run keeps its CPU in the readings:
+// it moves from /proc to the bench's RUSAGE_CHILDREN.
+func TestCPUClockKeepsAReapedProcess(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "while :; do :; done")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	clock := cpuClock{bots: func() []int {
+		if cmd.ProcessState == nil {
+			return []int{cmd.Process.Pid}
+		}
+		return nil
+	}}
+	before := clock.now()
+	time.Sleep(600 * time.Millisecond)
+	live := clock.now()
+	cmd.Process.Kill()
+	cmd.Wait()
+	reaped := clock.now()
+	if got := live.bots - before.bots; got < 200*time.Millisecond {
+		t.Fatalf("a busy child used %v in 600 ms", got)
+	}
+	if reaped.bots < live.bots {
+		t.Fatalf("after reaping the child the bots' CPU fell from %v to %v", live.bots, reaped.bots)
+	}
+}
+
+func TestCPUReportPerUpdateAndTheBenchBound(t *testing.T) {
+	before := cpuTimes{bench: 1 * time.Second, bots: 2 * time.Second, postgres: 3 * time.Second, postmaster: 99}
+	after := cpuTimes{bench: 3 * time.Second, bots: 6 * time.Second, postgres: 9 * time.Second, postmaster: 99}
+	r := newCPUReport(before, after, 10*time.Second, 4000)
+	if r.PostgresS == nil || *r.PostgresS != 6 || r.BotS != 4 || r.BenchS != 2 {
+		t.Fatalf("seconds: %+v", r)
+	}
+	want := map[string]float64{"bot": 1, "bench": 0.5, "postgres": 1.5, "total": 3}
+	for k, v := range want {
+		if r.MsPerUpdate[k] != v {
+			t.Errorf("ms_per_update[%s] = %v, want %v", k, r.MsPerUpdate[k], v)
+		}
+	}
+	if bound := float64(r.Cores) * 1000 / 0.5; r.BenchBoundUpdatesPerS != bound {
+		t.Errorf("bench bound %v, want %v", r.BenchBoundUpdatesPerS, bound)
+	}
+	if share := 12 / (10 * float64(r.Cores)); r.BusyShare != share {
+		t.Errorf("busy share %v, want %v", r.BusyShare, share)
+	}
+
+	after.postmaster = 100 // restarted in the window: its CPU is unknown
+	r = newCPUReport(before, after, 10*time.Second, 4000)
+	if r.PostgresS != nil || r.MsPerUpdate["total"] != 1.5 {
+		t.Fatalf("after a restart: postgres %v, total %v ms", r.PostgresS, r.MsPerUpdate["total"])
+	}
+	if got := baselineCPUPerInsert(before, after, 1000); got != 0 {
+		t.Fatalf("baseline across a restart: %v", got)
+	}
+}

@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// procStatusKB reads a field in kB (such as "VmRSS:") of /proc/PID/status.
+func procStatusKB(pid int, field string) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
+
+// vmHWM reads a process's peak resident set size in kB from /proc.
+func vmHWM(pid int) int64 { return procStatusKB(pid, "VmHWM:") }
+
+// clockTick is the unit of the CPU times in /proc/PID/stat: USER_HZ, which
+// Linux fixes at 100 on every architecture Go supports.
+const clockTick = 10 * time.Millisecond
+
+// procStat is what the bench reads of /proc/PID/stat.
+type procStat struct {
+	ppid int
+	// own is the CPU the process used (user and system); reaped is what
+	// its children that it waited for used.
+	own, reaped time.Duration
+}
+
+// readProcStat reads /proc/PID/stat; ok is false when the process is gone.
+func readProcStat(pid int) (procStat, bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procStat{}, false
+	}
+	return parseProcStat(string(data))
+}
+
+// parseProcStat parses "pid (comm) state ppid ...": comm may hold spaces
+// and parentheses, so the fields are counted from the last ')'.
+func parseProcStat(line string) (procStat, bool) {
+	end := strings.LastIndexByte(line, ')')
+	if end < 0 {
+		return procStat{}, false
+	}
+	// After comm: state(3) ppid(4) ... utime(14) stime(15) cutime(16) cstime(17).
+	f := strings.Fields(line[end+1:])
+	if len(f) < 15 {
+		return procStat{}, false
+	}
+	n := make([]int64, 15)
+	for i := 1; i < 15; i++ {
+		v, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return procStat{}, false
+		}
+		n[i] = v
+	}
+	return procStat{
+		ppid:   int(n[1]),
+		own:    time.Duration(n[11]+n[12]) * clockTick,
+		reaped: time.Duration(n[13]+n[14]) * clockTick,
+	}, true
+}
+
+// treeCPU is the CPU a process and all its children have used, live or
+// reaped: a server that forks a process per connection (PostgreSQL) and
+// reaps those that end. Only direct children are counted, which for
+// PostgreSQL is every backend and helper.
+func treeCPU(pid int) (time.Duration, bool) {
+	root, ok := readProcStat(pid)
+	if !ok {
+		return 0, false
+	}
+	total := root.own + root.reaped
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if st, ok := readProcStat(child); ok && st.ppid == pid {
+			total += st.own + st.reaped
+		}
+	}
+	return total, true
+}
+
+// postmasterPID reads the server's pid from postmaster.pid in its data
+// directory; 0 when it is not running.
+func postmasterPID(dataDir string) int {
+	data, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(line))
+	return pid
+}
