@@ -56,11 +56,14 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Result, error)
 
 	clock := cpuClock{pgDir: db.serverDir()}
 	cpu0 := clock.now()
+	syncs0, syncsErr := db.walSyncs(ctx)
+	began := time.Now()
 	tps, inserts, err := baselineInsertTPS(ctx, db, opts.BaselineConns, opts.BaselineDuration)
 	if err != nil {
 		return Result{}, err
 	}
-	baseline := baselineFigures{tps: tps, cpuMsPerInsert: baselineCPUPerInsert(cpu0, clock.now(), inserts)}
+	baseline := baselineFigures{tps: tps, cpuMsPerInsert: baselineCPUPerInsert(cpu0, clock.now(), inserts),
+		walSyncsPerS: db.walSyncsPerS(ctx, syncs0, syncsErr, time.Since(began))}
 	logger.Info("baseline", "insert_tps", fmt.Sprintf("%.0f", tps), "conns", opts.BaselineConns,
 		"cpu_ms_per_insert", fmt.Sprintf("%.3f", baseline.cpuMsPerInsert))
 
@@ -84,11 +87,12 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Result, error)
 type baselineFigures struct {
 	tps            float64
 	cpuMsPerInsert float64 // 0 when unknown (not the private server)
+	walSyncsPerS   float64 // 0 when unknown (before PostgreSQL 14)
 }
 
 // finish fills in the figures that compare with the baseline.
 func (r *Result) finish(b baselineFigures) {
-	r.BaselineInsertTPS, r.BaselineCPUMsPerInsert = b.tps, b.cpuMsPerInsert
+	r.BaselineInsertTPS, r.BaselineCPUMsPerInsert, r.BaselineWALSyncsPerS = b.tps, b.cpuMsPerInsert, b.walSyncsPerS
 	if b.tps > 0 {
 		r.RatioVsBaseline = r.UpdatesPerS / b.tps
 	}
@@ -200,6 +204,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	if err != nil {
 		return Result{}, err
 	}
+	syncs0, syncsErr := db.walSyncs(ctx)
 	officerCtx, stopOfficers := context.WithCancel(ctx)
 	var owg sync.WaitGroup
 	for _, o := range officers {
@@ -223,6 +228,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	// running at its end finish afterwards (counted in the overall figure).
 	var window struct {
 		replied, outbound, commits int64
+		walSyncsPerS               float64
 		cpu                        *cpuReport
 	}
 	windowDone := make(chan struct{})
@@ -237,6 +243,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		if c, err := db.xactCommits(ctx); err == nil {
 			window.commits = c - commits0
 		}
+		window.walSyncsPerS = db.walSyncsPerS(ctx, syncs0, syncsErr, time.Since(start))
 	}()
 	l.run(ctx, opts.Duration)
 	elapsed := time.Since(start)
@@ -294,6 +301,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		Status429:        len(api.FloodViolations()), RetryAfterViolations: len(api.EarlyRetries()),
 		DBCommitsPerS:        float64(window.commits) / opts.Duration.Seconds(),
 		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
+		DBWALSyncsPerS:       window.walSyncsPerS,
 		RSSMB:                f.peakMB(),
 		CPU:                  window.cpu,
 		Jobs:                 jobs,

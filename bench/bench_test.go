@@ -41,4 +41,9 @@ func TestSmokeRun(t *testing.T) {
 	if c := res.CPU; c == nil || c.PostgresS == nil || *c.PostgresS <= 0 || c.BotS <= 0 || c.BenchS <= 0 || res.BaselineCPUMsPerInsert <= 0 {
 		t.Fatalf("missing CPU figures: %+v, baseline %v ms an insert", c, res.BaselineCPUMsPerInsert)
 	}
+	// Durable commits flush the WAL; with group commit no more often than
+	// they commit.
+	if res.DBWALSyncsPerS <= 0 || res.BaselineWALSyncsPerS <= 0 || res.BaselineWALSyncsPerS > res.BaselineInsertTPS*1.01 {
+		t.Fatalf("WAL flushes: %v/s in the run, %v/s in the baseline of %v inserts/s", res.DBWALSyncsPerS, res.BaselineWALSyncsPerS, res.BaselineInsertTPS)
+	}
 }

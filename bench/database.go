@@ -134,6 +134,27 @@ func (d *database) xactCommits(ctx context.Context) (int64, error) {
 	return n, err
 }
 
+// walSyncs reads how many times the server has flushed WAL to disk
+// (pg_stat_wal, PostgreSQL 14 and later): the durable work, which the
+// commits xactCommits counts overstate when some of them do not wait for
+// a flush.
+func (d *database) walSyncs(ctx context.Context) (int64, error) {
+	var n int64
+	err := d.db.QueryRowContext(ctx, `SELECT wal_sync FROM pg_stat_wal`).Scan(&n)
+	return n, err
+}
+
+// walSyncsPerS is the rate of WAL flushes between a reading taken before
+// and now; 0 when either reading fails or the counter went back (the
+// server was restarted).
+func (d *database) walSyncsPerS(ctx context.Context, before int64, beforeErr error, elapsed time.Duration) float64 {
+	after, err := d.walSyncs(ctx)
+	if beforeErr != nil || err != nil || after < before || elapsed <= 0 {
+		return 0
+	}
+	return float64(after-before) / elapsed.Seconds()
+}
+
 // outboxBacklog counts outbox rows not sent: pending and failed.
 func (d *database) outboxBacklog(ctx context.Context) (pending, failed int64, err error) {
 	err = d.db.QueryRowContext(ctx, `

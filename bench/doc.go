@@ -71,6 +71,13 @@
 //     The three are reported apart.
 //   - duplicate_tickets: tickets beyond one per petition sent; each
 //     petition's text is unique to the run, citizen and flow.
+//   - db_wal_syncs_per_s: the server's WAL flushes to disk per second over
+//     the arrival window (pg_stat_wal.wal_sync; left out before
+//     PostgreSQL 14 or when the server was restarted). db_commits_per_s
+//     counts every commit, the sender's, which do not wait for a flush,
+//     included; the flushes are the durable work, and group commit lets
+//     one serve every commit waiting for it. baseline_wal_syncs_per_s is
+//     the same over the baseline.
 //   - baseline_insert_tps: single-row autocommit INSERTs into a scratch
 //     table with -baseline-conns connections on the same database, before
 //     the run; ratio_vs_baseline = updates_per_s / baseline_insert_tps.

@@ -53,11 +53,15 @@ type Result struct {
 
 	DBCommitsPerS        float64 `json:"db_commits_per_s"`
 	DBCommitsPerSOverall float64 `json:"db_commits_per_s_overall"`
-	BaselineInsertTPS    float64 `json:"baseline_insert_tps"`
-	RatioVsBaseline      float64 `json:"ratio_vs_baseline"`
+	// DBWALSyncsPerS counts the server's WAL flushes: the durable commits'
+	// disk work, which group commit shares among the commits waiting.
+	DBWALSyncsPerS    float64 `json:"db_wal_syncs_per_s,omitempty"`
+	BaselineInsertTPS float64 `json:"baseline_insert_tps"`
+	RatioVsBaseline   float64 `json:"ratio_vs_baseline"`
 	// BaselineCPUMsPerInsert is the CPU (client and server) of one insert
 	// of the baseline, to hold against cpu.ms_per_update.total.
 	BaselineCPUMsPerInsert float64    `json:"baseline_cpu_ms_per_insert,omitempty"`
+	BaselineWALSyncsPerS   float64    `json:"baseline_wal_syncs_per_s,omitempty"`
 	CPU                    *cpuReport `json:"cpu,omitempty"`
 	RSSMB                  float64    `json:"rss_mb"` // max VmHWM over the bot processes
 
