@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -40,9 +39,9 @@ type Processor struct {
 	logger   *slog.Logger
 	opts     ProcessorOptions
 	wake     chan struct{}
-	// recorded counts Wake calls, so a worker can tell whether updates
-	// were recorded while it held a batch.
-	recorded atomic.Uint64
+	// recent tells a worker whether updates of its batch's chats were
+	// recorded while it held them.
+	recent recentChats
 	// afterCommit is told when replies were queued (the sender's Wake).
 	afterCommit func()
 }
@@ -77,10 +76,14 @@ func NewProcessor(store *storage.Store, service *Service, decoders map[string]bo
 	}
 }
 
-// Wake tells the processor that new updates were recorded; call it after
-// they are committed.
-func (p *Processor) Wake() {
-	p.recorded.Add(1)
+// Wake tells the processor that updates of these chats (by their chat
+// key) were recorded; call it after they are committed. Without chats it
+// means any chat.
+func (p *Processor) Wake(chats ...string) {
+	if len(chats) == 0 {
+		chats = nil
+	}
+	p.recent.add(chats)
 	p.nudge()
 }
 
@@ -106,8 +109,9 @@ func (p *Processor) Run(ctx context.Context) error {
 func (p *Processor) work(ctx context.Context) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		recorded := p.recorded.Load()
-		claimed, followed, err := p.processBatch(context.WithoutCancel(ctx))
+		mark := p.recent.now()
+		batch, followed, err := p.processBatch(context.WithoutCancel(ctx))
+		claimed := len(batch)
 		switch {
 		case err != nil:
 			// The database is unreachable or broken: the updates stay
@@ -125,12 +129,14 @@ func (p *Processor) work(ctx context.Context) {
 			// Look again at once only if something may be claimable now
 			// that was not at the claim: more than the batch took, an
 			// update that waited behind one of the batch's chats, or one
-			// recorded meanwhile (whose Wake another worker may have
-			// spent finding its chat locked). Otherwise the next Wake
-			// brings work; looking anyway cost a claim and a rollback
-			// per batch. (Another replica's recordings are not counted:
-			// one that lands behind this batch's chat waits for Idle.)
-			if full || followed || p.recorded.Load() != recorded {
+			// of its chats recorded meanwhile (whose Wake another worker
+			// spent finding that chat locked). Updates of other chats
+			// were claimable all along, and the worker their Wake woke
+			// has them: looking anyway cost a claim and a rollback that
+			// found nothing. (Another replica's recordings are not
+			// counted: one that lands behind this batch's chat waits for
+			// Idle.)
+			if full || followed || p.recent.namedSince(mark, chatsOf(batch)) {
 				continue
 			}
 			fallthrough
@@ -145,28 +151,37 @@ func (p *Processor) work(ctx context.Context) {
 }
 
 // processBatch claims due updates and handles them in one transaction. It
-// reports how many it claimed and whether an update of one of their chats
-// was waiting behind them; an error means the database failed.
+// returns them and whether an update of one of their chats was waiting
+// behind them; an error means the database failed.
 //
 // A handler that fails spoils the whole transaction, so the batch is rolled
 // back: the others are claimed again at once, and the failed update is
 // tried again alone at once, so a failure is only counted against an
 // update that fails by itself (not, say, one that met a deadlock caused by
 // its batch).
-func (p *Processor) processBatch(ctx context.Context) (claimed int, followed bool, err error) {
+func (p *Processor) processBatch(ctx context.Context) (claimed []storage.InboxUpdate, followed bool, err error) {
 	batch, took, err := p.inTx(ctx, func(tx *storage.Store) ([]storage.InboxUpdate, error) {
 		return tx.ClaimUpdates(ctx, p.opts.Batch)
 	})
 	switch {
 	case errors.As(err, new(*handlerError)):
 		// The rest of the batch was rolled back and waits: look again.
-		return len(batch), true, p.processAlone(ctx, batch[len(took)-1].ID)
+		return batch, true, p.processAlone(ctx, batch[len(took)-1].ID)
 	case errors.Is(err, storage.ErrNotFound):
-		return 0, false, nil
+		return nil, false, nil
 	case err != nil:
-		return 0, false, err
+		return nil, false, err
 	}
-	return len(batch), slices.ContainsFunc(batch, func(u storage.InboxUpdate) bool { return u.Followed }), nil
+	return batch, slices.ContainsFunc(batch, func(u storage.InboxUpdate) bool { return u.Followed }), nil
+}
+
+// chatsOf returns the set of a batch's chat keys.
+func chatsOf(batch []storage.InboxUpdate) map[string]bool {
+	chats := make(map[string]bool, len(batch))
+	for _, u := range batch {
+		chats[u.ChatKey] = true
+	}
+	return chats
 }
 
 // processAlone handles one given update in its own transaction, if it is

@@ -20,16 +20,23 @@ import (
 // eventDecoder decodes updates recorded as JSON events, and logs the order
 // in which each chat's updates were decoded. An update whose text is
 // "poison" fails to decode twice (as a malformed update would), then
-// decodes, so the apology for it can be written.
+// decodes, so the apology for it can be written. One whose text is "hold"
+// is decoded only once release is closed, after telling holding.
 type eventDecoder struct {
-	mu    sync.Mutex
-	order map[string][]int64
+	mu      sync.Mutex
+	order   map[string][]int64
+	holding chan struct{}
+	release chan struct{}
 }
 
 func (d *eventDecoder) Decode(raw json.RawMessage) (bot.Event, error) {
 	var ev bot.Event
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return ev, err
+	}
+	if ev.Text == "hold" {
+		d.holding <- struct{}{}
+		<-d.release
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -49,6 +56,7 @@ type processorRig struct {
 	proc    *handlers.Processor
 	stop    func()
 	lastID  int64
+	chats   []string // the chat of every update recorded since the last wake
 }
 
 func newProcessorRig(tb testing.TB, opts handlers.ProcessorOptions) *processorRig {
@@ -58,7 +66,7 @@ func newProcessorRig(tb testing.TB, opts handlers.ProcessorOptions) *processorRi
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dec := &eventDecoder{order: map[string][]int64{}}
+	dec := &eventDecoder{order: map[string][]int64{}, holding: make(chan struct{}, 1), release: make(chan struct{})}
 	proc := handlers.NewProcessor(w.store, service, map[string]bot.Decoder{"test": dec}, nil, opts)
 	return &processorRig{tb: tb, ctx: w.ctx, store: w.store, raw: w.raw, decoder: dec, proc: proc}
 }
@@ -88,6 +96,9 @@ func (r *processorRig) record(chats int, texts ...string) int {
 		if _, err := r.store.RecordUpdates(r.ctx, "test", chunk); err != nil {
 			r.tb.Fatal(err)
 		}
+		for _, u := range chunk {
+			r.chats = append(r.chats, u.ChatKey)
+		}
 	}
 	return len(batch)
 }
@@ -96,9 +107,16 @@ func (r *processorRig) start() {
 	ctx, cancel := context.WithCancel(r.ctx)
 	done := make(chan struct{})
 	go func() { r.proc.Run(ctx); close(done) }()
-	r.proc.Wake()
+	r.wake()
 	r.stop = func() { cancel(); <-done }
 	r.tb.Cleanup(r.stop)
+}
+
+// wake tells the processor of the updates recorded since the last wake,
+// as the recorder does.
+func (r *processorRig) wake() {
+	r.proc.Wake(r.chats...)
+	r.chats = nil
 }
 
 // waitHandled waits until n updates are processed or failed for good.
@@ -160,6 +178,26 @@ func TestProcessorHandlesUpdatesQueuedInAChatWithoutWaiting(t *testing.T) {
 		if len(order) != 5 || !slices.IsSorted(order) {
 			t.Fatalf("chat %s handled %v", chat, order)
 		}
+	}
+}
+
+// An update recorded for a chat while a worker's batch holds that chat
+// cannot be claimed by the worker its Wake wakes; the holding worker
+// claims it after its commit, without waiting for its idle poll (here
+// longer than the test), while updates of other chats go to the other.
+func TestProcessorClaimsAChatsUpdateRecordedWhileItsBatchHeldIt(t *testing.T) {
+	t.Parallel()
+	r := newProcessorRig(t, handlers.ProcessorOptions{Workers: 2, Batch: 8, Idle: time.Hour})
+	n := r.record(1, "hold")
+	r.start()
+	<-r.decoder.holding
+	n += r.record(2, "/help")
+	r.wake()
+	r.waitHandled(1, 10*time.Second) // the other chat's, by the other worker
+	close(r.decoder.release)
+	r.waitHandled(n, 10*time.Second)
+	if order := r.decoder.order["1000"]; len(order) != 2 || !slices.IsSorted(order) {
+		t.Fatalf("the held chat's updates were handled as %v", order)
 	}
 }
 

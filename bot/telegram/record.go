@@ -17,21 +17,21 @@ type RecordFunc func(ctx context.Context, updates []storage.IncomingUpdate) erro
 // recordTimeout bounds one write of the inbox.
 const recordTimeout = 10 * time.Second
 
-// Recorder records updates in the inbox and then calls recorded (the
-// processor's Wake) if any was new.
+// Recorder records updates in the inbox and then, if any was new, calls
+// recorded (the processor's Wake) with the chat keys of those written.
 //
 // Calls that arrive together share one write (group commit): webhook
 // requests come one update each, and a durable commit per update would
 // cap intake at the disk's commit rate. A call made while no write is in
 // progress is written at once, so nothing waits for a batch to fill.
-func Recorder(store *storage.Store, recorded func()) RecordFunc {
+func Recorder(store *storage.Store, recorded func(chats ...string)) RecordFunc {
 	g := &groupRecorder{store: store, recorded: recorded}
 	return g.record
 }
 
 type groupRecorder struct {
 	store    *storage.Store
-	recorded func()
+	recorded func(chats ...string)
 
 	mu      sync.Mutex
 	queue   []recordCall
@@ -73,14 +73,18 @@ func (g *groupRecorder) writeQueued(ctx context.Context) {
 		g.queue = nil
 		g.mu.Unlock()
 		var updates []storage.IncomingUpdate
+		var chats []string
 		for _, c := range batch {
 			updates = append(updates, c.updates...)
+			for _, u := range c.updates {
+				chats = append(chats, u.ChatKey)
+			}
 		}
 		writeCtx, cancel := context.WithTimeout(ctx, recordTimeout)
 		n, err := g.store.RecordUpdates(writeCtx, Channel, updates)
 		cancel()
 		if err == nil && n > 0 && g.recorded != nil {
-			g.recorded()
+			g.recorded(chats...)
 		}
 		for _, c := range batch {
 			c.done <- err
