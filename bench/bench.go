@@ -204,7 +204,6 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	if err != nil {
 		return Result{}, err
 	}
-	syncs0, syncsErr := db.walSyncs(ctx)
 	officerCtx, stopOfficers := context.WithCancel(ctx)
 	var owg sync.WaitGroup
 	for _, o := range officers {
@@ -223,6 +222,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	l := newLoad(api, r, m, &opts, logger)
 	clock := cpuClock{pgDir: db.serverDir(), bots: f.pids}
 	cpu0 := clock.now()
+	syncs0, syncsErr := db.walSyncs(ctx)
 	start := time.Now()
 	// Throughput is counted over the arrival window; the flows still
 	// running at its end finish afterwards (counted in the overall figure).

@@ -73,18 +73,14 @@ func (g *groupRecorder) writeQueued(ctx context.Context) {
 		g.queue = nil
 		g.mu.Unlock()
 		var updates []storage.IncomingUpdate
-		var chats []string
 		for _, c := range batch {
 			updates = append(updates, c.updates...)
-			for _, u := range c.updates {
-				chats = append(chats, u.ChatKey)
-			}
 		}
 		writeCtx, cancel := context.WithTimeout(ctx, recordTimeout)
 		n, err := g.store.RecordUpdates(writeCtx, Channel, updates)
 		cancel()
 		if err == nil && n > 0 && g.recorded != nil {
-			g.recorded(chats...)
+			g.recorded(chatKeys(updates)...)
 		}
 		for _, c := range batch {
 			c.done <- err
@@ -92,6 +88,14 @@ func (g *groupRecorder) writeQueued(ctx context.Context) {
 		g.mu.Lock()
 	}
 	g.writing = false
+}
+
+func chatKeys(updates []storage.IncomingUpdate) []string {
+	keys := make([]string, len(updates))
+	for i, u := range updates {
+		keys[i] = u.ChatKey
+	}
+	return keys
 }
 
 // incoming prepares a raw update for the inbox, decoding only its id and
