@@ -8,13 +8,10 @@ import "sync"
 // its chat, so whichever worker the Wake woke left it waiting.
 type recentChats struct {
 	mu    sync.Mutex
-	seq   uint64         // Wakes so far
-	wakes [64]recentWake // the latest, by seq modulo their number
-}
-
-type recentWake struct {
-	seq   uint64
-	chats []string // nil: any chat
+	seq uint64 // Wakes so far
+	// wakes holds the chats of the latest Wakes (nil: any chat), by seq
+	// modulo their number.
+	wakes [64][]string
 }
 
 // add records a Wake for chats (nil for any chat).
@@ -22,7 +19,7 @@ func (r *recentChats) add(chats []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.seq++
-	r.wakes[r.seq%uint64(len(r.wakes))] = recentWake{seq: r.seq, chats: chats}
+	r.wakes[r.seq%uint64(len(r.wakes))] = chats
 }
 
 // now returns a mark for namedSince.
@@ -41,11 +38,11 @@ func (r *recentChats) namedSince(mark uint64, held map[string]bool) bool {
 		return true
 	}
 	for seq := mark + 1; seq <= r.seq; seq++ {
-		w := r.wakes[seq%uint64(len(r.wakes))]
-		if w.chats == nil {
+		chats := r.wakes[seq%uint64(len(r.wakes))]
+		if chats == nil {
 			return true
 		}
-		for _, c := range w.chats {
+		for _, c := range chats {
 			if held[c] {
 				return true
 			}
