@@ -7,7 +7,7 @@ import "sync"
 // update meanwhile: that update was not claimable while the batch held
 // its chat, so whichever worker the Wake woke left it waiting.
 type recentChats struct {
-	mu    sync.Mutex
+	mu  sync.Mutex
 	seq uint64 // Wakes so far
 	// wakes holds the chats of the latest Wakes (nil: any chat), by seq
 	// modulo their number.
