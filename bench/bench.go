@@ -56,14 +56,14 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Result, error)
 
 	clock := cpuClock{pgDir: db.serverDir()}
 	cpu0 := clock.now()
-	syncs0, syncsErr := db.walSyncs(ctx)
+	wal0, walErr := db.walCounters(ctx)
 	began := time.Now()
 	tps, inserts, err := baselineInsertTPS(ctx, db, opts.BaselineConns, opts.BaselineDuration)
 	if err != nil {
 		return Result{}, err
 	}
 	baseline := baselineFigures{tps: tps, cpuMsPerInsert: baselineCPUPerInsert(cpu0, clock.now(), inserts),
-		walSyncsPerS: db.walSyncsPerS(ctx, syncs0, syncsErr, time.Since(began))}
+		wal: db.walSince(ctx, wal0, walErr, time.Since(began), inserts)}
 	logger.Info("baseline", "insert_tps", fmt.Sprintf("%.0f", tps), "conns", opts.BaselineConns,
 		"cpu_ms_per_insert", fmt.Sprintf("%.3f", baseline.cpuMsPerInsert))
 
@@ -87,12 +87,13 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Result, error)
 type baselineFigures struct {
 	tps            float64
 	cpuMsPerInsert float64 // 0 when unknown (not the private server)
-	walSyncsPerS   float64 // 0 when unknown (before PostgreSQL 14)
+	wal            walWork // zero when unknown (before PostgreSQL 14)
 }
 
 // finish fills in the figures that compare with the baseline.
 func (r *Result) finish(b baselineFigures) {
-	r.BaselineInsertTPS, r.BaselineCPUMsPerInsert, r.BaselineWALSyncsPerS = b.tps, b.cpuMsPerInsert, b.walSyncsPerS
+	r.BaselineInsertTPS, r.BaselineCPUMsPerInsert = b.tps, b.cpuMsPerInsert
+	r.BaselineWALSyncsPerS, r.BaselineWALBytesPerInsert = b.wal.syncsPerS, b.wal.bytesPerUnit
 	if b.tps > 0 {
 		r.RatioVsBaseline = r.UpdatesPerS / b.tps
 	}
@@ -222,13 +223,13 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	l := newLoad(api, r, m, &opts, logger)
 	clock := cpuClock{pgDir: db.serverDir(), bots: f.pids}
 	cpu0 := clock.now()
-	syncs0, syncsErr := db.walSyncs(ctx)
+	wal0, walErr := db.walCounters(ctx)
 	start := time.Now()
 	// Throughput is counted over the arrival window; the flows still
 	// running at its end finish afterwards (counted in the overall figure).
 	var window struct {
 		replied, outbound, commits int64
-		walSyncsPerS               float64
+		wal                        walWork
 		cpu                        *cpuReport
 	}
 	windowDone := make(chan struct{})
@@ -243,7 +244,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		if c, err := db.xactCommits(ctx); err == nil {
 			window.commits = c - commits0
 		}
-		window.walSyncsPerS = db.walSyncsPerS(ctx, syncs0, syncsErr, time.Since(start))
+		window.wal = db.walSince(ctx, wal0, walErr, time.Since(start), window.replied)
 	}()
 	l.run(ctx, opts.Duration)
 	elapsed := time.Since(start)
@@ -301,7 +302,8 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		Status429:        len(api.FloodViolations()), RetryAfterViolations: len(api.EarlyRetries()),
 		DBCommitsPerS:        float64(window.commits) / opts.Duration.Seconds(),
 		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
-		DBWALSyncsPerS:       window.walSyncsPerS,
+		DBWALSyncsPerS:       window.wal.syncsPerS,
+		DBWALBytesPerUpdate:  window.wal.bytesPerUnit,
 		RSSMB:                f.peakMB(),
 		CPU:                  window.cpu,
 		Jobs:                 jobs,

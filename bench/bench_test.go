@@ -46,4 +46,9 @@ func TestSmokeRun(t *testing.T) {
 	if res.DBWALSyncsPerS <= 0 || res.BaselineWALSyncsPerS <= 0 || res.BaselineWALSyncsPerS > res.BaselineInsertTPS*1.01 {
 		t.Fatalf("WAL flushes: %v/s in the run, %v/s in the baseline of %v inserts/s", res.DBWALSyncsPerS, res.BaselineWALSyncsPerS, res.BaselineInsertTPS)
 	}
+	// An update writes at least its inbox row; an insert at least its
+	// heap tuple and index entry (well over 64 bytes of WAL records).
+	if res.DBWALBytesPerUpdate < 64 || res.BaselineWALBytesPerInsert < 64 {
+		t.Fatalf("WAL bytes: %v per update, %v per baseline insert", res.DBWALBytesPerUpdate, res.BaselineWALBytesPerInsert)
+	}
 }

@@ -134,25 +134,35 @@ func (d *database) xactCommits(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// walSyncs reads how many times the server has flushed WAL to disk
-// (pg_stat_wal, PostgreSQL 14 and later): the durable work, which the
-// commits xactCommits counts overstate when some of them do not wait for
-// a flush.
-func (d *database) walSyncs(ctx context.Context) (int64, error) {
-	var n int64
-	err := d.db.QueryRowContext(ctx, `SELECT wal_sync FROM pg_stat_wal`).Scan(&n)
-	return n, err
+// walCounters is a reading of the server's WAL statistics (pg_stat_wal,
+// PostgreSQL 14 and later): how many times it flushed WAL to disk, the
+// durable work, which the commits xactCommits counts overstate when some
+// of them do not wait for a flush; and how many bytes of WAL it wrote.
+type walCounters struct{ syncs, bytes int64 }
+
+func (d *database) walCounters(ctx context.Context) (walCounters, error) {
+	var c walCounters
+	err := d.db.QueryRowContext(ctx, `SELECT wal_sync, wal_bytes FROM pg_stat_wal`).Scan(&c.syncs, &c.bytes)
+	return c, err
 }
 
-// walSyncsPerS is the rate of WAL flushes between a reading taken before
-// and now; 0 when either reading fails or the counter went back (the
-// server was restarted).
-func (d *database) walSyncsPerS(ctx context.Context, before int64, beforeErr error, elapsed time.Duration) float64 {
-	after, err := d.walSyncs(ctx)
-	if beforeErr != nil || err != nil || after < before || elapsed <= 0 {
-		return 0
+// walWork is the WAL written between two readings: flushes per second and
+// bytes per unit of work (an update handled, an insert).
+type walWork struct{ syncsPerS, bytesPerUnit float64 }
+
+// walSince measures the WAL work from a reading taken before until now,
+// over elapsed and units of work; zero when either reading fails or the
+// counters went back (the server was restarted).
+func (d *database) walSince(ctx context.Context, before walCounters, beforeErr error, elapsed time.Duration, units int64) walWork {
+	after, err := d.walCounters(ctx)
+	if beforeErr != nil || err != nil || after.syncs < before.syncs || after.bytes < before.bytes || elapsed <= 0 {
+		return walWork{}
 	}
-	return float64(after-before) / elapsed.Seconds()
+	w := walWork{syncsPerS: float64(after.syncs-before.syncs) / elapsed.Seconds()}
+	if units > 0 {
+		w.bytesPerUnit = float64(after.bytes-before.bytes) / float64(units)
+	}
+	return w
 }
 
 // outboxBacklog counts outbox rows not sent: pending and failed.

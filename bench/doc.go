@@ -76,8 +76,11 @@
 //     PostgreSQL 14 or when the server was restarted). db_commits_per_s
 //     counts every commit, the sender's, which do not wait for a flush,
 //     included; the flushes are the durable work, and group commit lets
-//     one serve every commit waiting for it. baseline_wal_syncs_per_s is
-//     the same over the baseline.
+//     one serve every commit waiting for it. db_wal_bytes_per_update is
+//     the WAL written over the window per update handled in it
+//     (pg_stat_wal.wal_bytes): the durable work's volume where the flushes
+//     are its count. baseline_wal_syncs_per_s and
+//     baseline_wal_bytes_per_insert are the same over the baseline.
 //   - baseline_insert_tps: single-row autocommit INSERTs into a scratch
 //     table with -baseline-conns connections on the same database, before
 //     the run; ratio_vs_baseline = updates_per_s / baseline_insert_tps.

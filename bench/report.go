@@ -55,15 +55,19 @@ type Result struct {
 	DBCommitsPerSOverall float64 `json:"db_commits_per_s_overall"`
 	// DBWALSyncsPerS counts the server's WAL flushes: the durable commits'
 	// disk work, which group commit shares among the commits waiting.
-	DBWALSyncsPerS    float64 `json:"db_wal_syncs_per_s,omitempty"`
-	BaselineInsertTPS float64 `json:"baseline_insert_tps"`
-	RatioVsBaseline   float64 `json:"ratio_vs_baseline"`
+	DBWALSyncsPerS float64 `json:"db_wal_syncs_per_s,omitempty"`
+	// DBWALBytesPerUpdate is the WAL written per update handled: the
+	// volume of the durable work, where the flushes are its count.
+	DBWALBytesPerUpdate float64 `json:"db_wal_bytes_per_update,omitempty"`
+	BaselineInsertTPS   float64 `json:"baseline_insert_tps"`
+	RatioVsBaseline     float64 `json:"ratio_vs_baseline"`
 	// BaselineCPUMsPerInsert is the CPU (client and server) of one insert
 	// of the baseline, to hold against cpu.ms_per_update.total.
-	BaselineCPUMsPerInsert float64    `json:"baseline_cpu_ms_per_insert,omitempty"`
-	BaselineWALSyncsPerS   float64    `json:"baseline_wal_syncs_per_s,omitempty"`
-	CPU                    *cpuReport `json:"cpu,omitempty"`
-	RSSMB                  float64    `json:"rss_mb"` // max VmHWM over the bot processes
+	BaselineCPUMsPerInsert    float64    `json:"baseline_cpu_ms_per_insert,omitempty"`
+	BaselineWALSyncsPerS      float64    `json:"baseline_wal_syncs_per_s,omitempty"`
+	BaselineWALBytesPerInsert float64    `json:"baseline_wal_bytes_per_insert,omitempty"`
+	CPU                       *cpuReport `json:"cpu,omitempty"`
+	RSSMB                     float64    `json:"rss_mb"` // max VmHWM over the bot processes
 
 	Faults *faultReport `json:"faults,omitempty"`
 	Jobs   *jobsReport  `json:"jobs,omitempty"`

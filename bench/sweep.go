@@ -4,8 +4,8 @@ import "context"
 
 // sweep runs the open loop at each offered load and draws the chart.
 func sweep(ctx context.Context, opts Options, rates []float64, baseline baselineFigures, run func(Options) (Result, error)) (Result, error) {
-	out := Result{Mode: "sweep", Flags: flagsOf(&opts), BaselineInsertTPS: baseline.tps,
-		BaselineCPUMsPerInsert: baseline.cpuMsPerInsert, BaselineWALSyncsPerS: baseline.walSyncsPerS}
+	out := Result{Mode: "sweep", Flags: flagsOf(&opts)}
+	out.finish(baseline)
 	var err error
 	for _, rate := range rates {
 		o := opts

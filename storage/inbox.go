@@ -86,13 +86,16 @@ const pendingUpdates = `
 // marks them processed in the same statement, returning them. The mark
 // stands only if the claiming transaction commits, that is, with the
 // handlers' work; a failed handler rolls it back with everything else.
+// The mark drops the stored payload (the one returned is read before it):
+// a handled update keeps only what recognises a redelivery (migration
+// 00009).
 // One statement instead of a claim and a mark saves a round trip per
 // batch. The claim also reports, for each update, whether a later one of
 // its chat waits (followed), so the worker knows to look again after its
 // commit.
 func claimAndMark(selection string) string {
 	return `
-	UPDATE inbox u SET processed_at = clock_timestamp()
+	UPDATE inbox u SET processed_at = clock_timestamp(), payload = NULL
 	FROM (` + pendingUpdates + selection + `
 		FOR UPDATE SKIP LOCKED) c
 	WHERE u.id = c.id
@@ -154,8 +157,8 @@ func (s *Store) FailUpdate(ctx context.Context, id int64, reason string) error {
 }
 
 // PurgeInbox deletes handled updates received before the given time. Keeping
-// them for a few days is enough to drop redeliveries (Telegram keeps updates
-// for at most 24 hours).
+// their ids for a few days is enough to drop redeliveries (Telegram keeps
+// updates for at most 24 hours).
 func (s *Store) PurgeInbox(ctx context.Context, before time.Time) (int64, error) {
 	res, err := s.x.ExecContext(ctx, `
 		DELETE FROM inbox WHERE processed_at IS NOT NULL AND received_at < $1`, before)

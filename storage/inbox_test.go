@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -155,6 +156,63 @@ func TestClaimUpdateRefusesAnUpdateBehindAnEarlierOneOfItsChat(t *testing.T) {
 	if err := claimSecond(); err != nil {
 		t.Fatalf("claiming it after the earlier one was handled: %v", err)
 	}
+}
+
+func TestAHandledUpdateKeepsItsIDButNotItsPayload(t *testing.T) {
+	s := openOutboxStores(t, 1)[0]
+	payload := `{"message": {"text": "Đường 3/2 ngập sâu"}}`
+	if _, err := s.RecordUpdates(t.Context(), "telegram", []storage.IncomingUpdate{{UpdateID: 7, ChatKey: "a", Payload: []byte(payload)}}); err != nil {
+		t.Fatal(err)
+	}
+	claim := func(outcome error) string {
+		t.Helper()
+		var got string
+		err := s.InTx(t.Context(), func(tx *storage.Store) error {
+			us, err := tx.ClaimUpdates(t.Context(), 1)
+			if err != nil {
+				return err
+			}
+			got = string(us[0].Payload)
+			return outcome
+		})
+		if !errors.Is(err, outcome) {
+			t.Fatalf("claim: %v", err)
+		}
+		return got
+	}
+	stored := func() (payload *string) {
+		t.Helper()
+		if err := s.DB().QueryRowContext(t.Context(), `SELECT payload FROM inbox WHERE update_id = 7`).Scan(&payload); err != nil {
+			t.Fatal(err)
+		}
+		return payload
+	}
+	// A handler that fails rolls the mark back: the payload is still there
+	// for the retry.
+	if got := claim(errReleased); !jsonEqual(got, payload) {
+		t.Fatalf("first claim returned %s", got)
+	}
+	if p := stored(); p == nil || !jsonEqual(*p, payload) {
+		t.Fatalf("after a rolled-back claim the payload is %v", p)
+	}
+	// Handled: the handler had the payload, the row keeps none.
+	if got := claim(nil); !jsonEqual(got, payload) {
+		t.Fatalf("second claim returned %s", got)
+	}
+	if p := stored(); p != nil {
+		t.Fatalf("a handled update keeps its payload %s", *p)
+	}
+	// Its id still recognises a redelivery.
+	n, err := s.RecordUpdates(t.Context(), "telegram", []storage.IncomingUpdate{{UpdateID: 7, ChatKey: "a", Payload: []byte(payload)}})
+	if err != nil || n != 0 {
+		t.Fatalf("redelivery recorded %d anew (%v), want 0", n, err)
+	}
+}
+
+// jsonEqual compares two JSON texts as values (jsonb normalises spacing).
+func jsonEqual(a, b string) bool {
+	var x, y any
+	return json.Unmarshal([]byte(a), &x) == nil && json.Unmarshal([]byte(b), &y) == nil && cmp.Equal(x, y)
 }
 
 // BenchmarkClaimUpdatesBehindADeepChat measures a claim of 8 updates when
