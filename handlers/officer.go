@@ -58,7 +58,7 @@ func (s *Service) officerButton(t *turn, args []string) error {
 	if err != nil {
 		return t.answer(t.text("button.stale"), false)
 	}
-	tk, err := t.tx.TicketByID(t.ctx, id)
+	tk, err := t.tx.LockTicket(t.ctx, id)
 	tk, role, ok, err := s.loadTicketFor(t, tk, err)
 	if !ok || err != nil {
 		return err
@@ -119,7 +119,7 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 	if n := len([]rune(text)); n > maxDescription {
 		return t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
 	}
-	tk, err := t.tx.TicketByID(t.ctx, task.TicketID)
+	tk, err := t.tx.LockTicket(t.ctx, task.TicketID)
 	tk, role, ok, err := s.loadTicketFor(t, tk, err)
 	if !ok || err != nil {
 		return err
@@ -157,7 +157,10 @@ func (s *Service) change(t *turn, tk storage.Ticket, role storage.Officer, kind,
 }
 
 func (s *Service) accept(t *turn, tk storage.Ticket, role storage.Officer) error {
-	if tk.Status == storage.StatusInProgress || !isOpen(tk.Status) {
+	// A ticket waiting for the citizen's information stays so until they
+	// give it: accepting it would resume its clock behind the citizen's
+	// back and leave their reply unrecognised.
+	if tk.Status == storage.StatusInProgress || tk.Status == storage.StatusAwaitingInfo || !isOpen(tk.Status) {
 		return t.answer(t.text("ticket.already", t.text("status."+tk.Status)), true)
 	}
 	tk, err := s.change(t, tk, role, storage.EventAccepted, storage.StatusInProgress, "", false)
@@ -287,7 +290,7 @@ func (s *Service) transferToButton(t *turn, ticketArg, unitArg string) error {
 	if err1 != nil || err2 != nil {
 		return t.answer(t.text("button.stale"), false)
 	}
-	tk, err := t.tx.TicketByID(t.ctx, id)
+	tk, err := t.tx.LockTicket(t.ctx, id)
 	tk, _, ok, err := s.loadTicketFor(t, tk, err)
 	if !ok || err != nil {
 		return err

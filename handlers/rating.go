@@ -25,7 +25,7 @@ func (s *Service) ratingButton(t *turn, args []string) error {
 	if err1 != nil || err2 != nil || n < 1 || n > 5 {
 		return t.answer(t.text("button.stale"), false)
 	}
-	tk, err := t.tx.TicketByID(t.ctx, id)
+	tk, err := t.tx.LockTicket(t.ctx, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && tk.CitizenID != t.citizen.ID) {
 		return t.answer(t.text("button.stale"), false)
 	}

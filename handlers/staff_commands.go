@@ -147,7 +147,7 @@ func (s *Service) ticketFromArgs(t *turn) (storage.Ticket, error) {
 	if !ok {
 		return storage.Ticket{}, storage.ErrNotFound
 	}
-	return t.tx.TicketByCode(t.ctx, code)
+	return t.tx.LockTicketByCode(t.ctx, code)
 }
 
 // commandText is what follows the code: "/reply CODE text" → "text".

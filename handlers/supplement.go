@@ -54,7 +54,7 @@ func (s *Service) addButton(t *turn, args []string) error {
 		return t.show(bot.Outgoing{Text: t.text("supplement.skipped")})
 	}
 	id, _ := strconv.ParseInt(args[0], 10, 64)
-	tk, err := t.tx.TicketByID(t.ctx, id)
+	tk, err := t.tx.LockTicket(t.ctx, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && (tk.CitizenID != t.citizen.ID || !isOpen(tk.Status))) {
 		return t.answer(t.text("button.stale"), false)
 	}
@@ -79,7 +79,7 @@ func (s *Service) supplementInput(t *turn, conv *storage.Conversation) error {
 	if n := len([]rune(text)); n > maxDescription {
 		return t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
 	}
-	tk, err := t.tx.TicketByID(t.ctx, ref.TicketID)
+	tk, err := t.tx.LockTicket(t.ctx, ref.TicketID)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,15 @@ func (s *Service) answerInfoRequest(t *turn) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	for _, tk := range open {
+	for _, listed := range open {
+		if listed.Status != storage.StatusAwaitingInfo {
+			continue
+		}
+		// Its status now: an officer may have answered it meanwhile.
+		tk, err := t.tx.LockTicket(t.ctx, listed.ID)
+		if err != nil {
+			return false, err
+		}
 		if tk.Status == storage.StatusAwaitingInfo {
 			text := normalize(t.ev.Text)
 			if n := len([]rune(text)); n > maxDescription {

@@ -177,6 +177,24 @@ func (s *Store) TicketByCode(ctx context.Context, code string) (Ticket, error) {
 	return t, wrap("get ticket", err)
 }
 
+// LockTicket loads a ticket and locks it until the transaction ends. A
+// workflow step loads its ticket so: it decides on the ticket's current
+// status, and two people acting on one ticket at once take turns, the
+// second seeing what the first did (a plain read could see a status
+// another transaction is changing, and both steps would apply).
+func (s *Store) LockTicket(ctx context.Context, id int64) (Ticket, error) {
+	var t Ticket
+	err := sqlx.GetContext(ctx, s.x, &t, `SELECT `+ticketColumns+` FROM tickets WHERE id = $1 FOR UPDATE`, id)
+	return t, wrap("lock ticket", err)
+}
+
+// LockTicketByCode is LockTicket by the ticket's code.
+func (s *Store) LockTicketByCode(ctx context.Context, code string) (Ticket, error) {
+	var t Ticket
+	err := sqlx.GetContext(ctx, s.x, &t, `SELECT `+ticketColumns+` FROM tickets WHERE code = $1 FOR UPDATE`, code)
+	return t, wrap("lock ticket", err)
+}
+
 // TicketsByCitizen lists a citizen's tickets, newest first.
 func (s *Store) TicketsByCitizen(ctx context.Context, citizenID int64, limit int) ([]Ticket, error) {
 	var ts []Ticket

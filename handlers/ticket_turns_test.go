@@ -1,0 +1,107 @@
+package handlers_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+func TestAcceptLeavesATicketWaitingForTheCitizen(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2101, "ubnd-hai-chau", "officer")
+	c := w.citizen(3101)
+	code := c.file("Phường Hải Châu", "Nắp cống trên đường Trần Phú bị vỡ")
+	officer.presses("Yêu cầu bổ sung")
+	officer.says("Ông/Bà cho biết số nhà gần nhất?")
+
+	// The card still shows its Accept button.
+	mustAnswer(t, officer.presses("Tiếp nhận"), "Chờ bổ sung thông tin")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'awaiting_info' AND paused_at IS NOT NULL`, code); n != 1 {
+		t.Fatal("accepting took the ticket back from the citizen")
+	}
+	// The citizen's reply is still recognised as the information asked for.
+	mustContain(t, c.says("Gần số nhà 45"), code)
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'in_progress' AND paused_at IS NULL`, code); n != 1 {
+		t.Fatal("the citizen's reply did not resume the ticket")
+	}
+}
+
+// Two officers of a unit act on one ticket at the same moment, in two
+// transactions: the second waits for the first and sees its outcome, so a
+// rejected ticket is not answered as well.
+func TestTwoOfficersActingAtOnceTakeTurns(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(2111, "ubnd-hai-chau", "officer")
+	b := w.staff(2112, "ubnd-hai-chau", "officer")
+	c := w.citizen(3111)
+	code := c.file("Phường Hải Châu", "Rác thải ứ đọng tại chợ Hàn")
+	a.presses("Không thuộc thẩm quyền")
+	b.presses("Trả lời")
+	w.sent()
+
+	reject := a.event()
+	reject.Text = "Chợ Hàn do Ban quản lý chợ phụ trách"
+	answer := b.event()
+	answer.Text = "Đã thu gom rác tại chợ Hàn"
+
+	// A's rejection is handled but not yet committed when B's answer comes.
+	handled, release, aDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		aDone <- w.store.InTx(w.ctx, func(tx *storage.Store) error {
+			if err := w.service.Handle(w.ctx, tx, reject); err != nil {
+				return err
+			}
+			close(handled)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-handled:
+	case err := <-aDone:
+		t.Fatalf("the rejection failed: %v", err)
+	}
+	bDone := make(chan error, 1)
+	go func() {
+		bDone <- w.store.InTx(w.ctx, func(tx *storage.Store) error { return w.service.Handle(w.ctx, tx, answer) })
+	}()
+	waitForALockWait(t, w)
+	close(release)
+	if err := <-aDone; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-bDone; err != nil {
+		t.Fatal(err)
+	}
+
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'rejected'`, code); n != 1 {
+		t.Fatal("the answer overwrote the rejection")
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.code = $1 AND e.kind = 'answered'`, code); n != 0 {
+		t.Fatal("a rejected ticket was answered too")
+	}
+	out := w.sent()
+	mustContain(t, sentTo(out, b.id), "Phản ánh đã kết thúc")
+	for _, o := range sentTo(out, c.id) {
+		if o.Kind != bot.KindAnswer && len(o.Buttons) > 0 {
+			t.Fatalf("the citizen was asked to rate a rejected ticket: %s", o.Text)
+		}
+	}
+}
+
+// waitForALockWait returns once a session of the world's database waits
+// for a row lock.
+func waitForALockWait(t *testing.T, w *world) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for w.count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the second transaction never waited for the first")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
