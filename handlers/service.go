@@ -159,12 +159,22 @@ func (s *Service) handleGroup(t *turn) error {
 		return err
 	}
 	t.citizen, t.lang = c, c.Language
+	t.groupUnit, err = t.tx.GroupUnit(t.ctx, ev.Channel, ev.Chat.ID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
 	switch {
 	case ev.Button != nil:
+		if t.groupUnit == 0 {
+			return t.answer(t.text("group.not_linked"), true)
+		}
 		return s.onButton(t)
 	case ev.Command != "":
 		if staff, err := t.isStaff(); err != nil || (!staff && ev.Command != "linkgroup") {
 			return errors.Join(err, t.reply("group.private_only"))
+		}
+		if t.groupUnit == 0 && ev.Command != "linkgroup" {
+			return t.reply("group.not_linked")
 		}
 		return s.onCommand(t)
 	}

@@ -38,8 +38,12 @@ func (t *turn) isStaff() (bool, error) {
 
 // actingRole returns the role that lets the person act on a ticket: an
 // officer of its unit, a leader of a unit above it, or an administrator.
-// ok is false when the ticket is outside every role's scope.
+// ok is false when the ticket is outside every role's scope, or in a group
+// chat, of another unit than the group's.
 func (t *turn) actingRole(tk storage.Ticket) (storage.Officer, bool, error) {
+	if t.ev.Chat.Group && (!tk.UnitID.Valid || tk.UnitID.Int64 != t.groupUnit) {
+		return storage.Officer{}, false, nil
+	}
 	roles, err := t.roles()
 	if err != nil {
 		return storage.Officer{}, false, err
@@ -65,8 +69,21 @@ func (t *turn) actingRole(tk storage.Ticket) (storage.Officer, bool, error) {
 	return storage.Officer{}, false, nil
 }
 
-// scopeUnits lists the units whose tickets the person may see.
+// scopeUnits lists the units whose tickets the person may see (all: every
+// unit's); in a group chat, at most the group's unit.
 func (t *turn) scopeUnits() ([]int64, bool, error) {
+	if t.ev.Chat.Group {
+		units, all, err := t.personalScope()
+		if err != nil || !(all || slices.Contains(units, t.groupUnit)) {
+			return nil, false, err
+		}
+		return []int64{t.groupUnit}, false, nil
+	}
+	return t.personalScope()
+}
+
+// personalScope lists the units whose tickets the person's roles cover.
+func (t *turn) personalScope() ([]int64, bool, error) {
 	roles, err := t.roles()
 	if err != nil {
 		return nil, false, err

@@ -52,9 +52,21 @@ func (s *Service) cmdMine(t *turn) error {
 	for i, r := range roles {
 		ids[i] = r.ID
 	}
-	tickets, err := t.tx.TicketsHandledBy(t.ctx, ids, inboxLimit)
+	handled, err := t.tx.TicketsHandledBy(t.ctx, ids, inboxLimit)
 	if err != nil {
 		return err
+	}
+	// Not those transferred out of the person's scope since (or, in a
+	// group, of another unit than the group's).
+	var tickets []storage.Ticket
+	for _, tk := range handled {
+		_, ok, err := t.actingRole(tk)
+		if err != nil {
+			return err
+		}
+		if ok {
+			tickets = append(tickets, tk)
+		}
 	}
 	return s.ticketList(t, "mine.title", "mine.empty", tickets)
 }

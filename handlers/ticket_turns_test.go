@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,61 @@ func waitForALockWait(t *testing.T, w *world) {
 			t.Fatal("the second transaction never waited for the first")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// What staff do in a group is seen by everyone in it: a group shows only
+// its own unit's tickets, and an unlinked group none, whatever the
+// person's own scope.
+func TestGroupsShowOnlyTheirUnitsTickets(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	wardLeader := w.staff(2121, "ubnd-hoa-cuong", "leader")
+	cityLeader := w.staff(2122, "ubnd-tp", "leader")
+	c := w.citizen(3121)
+	own := c.file("Phường Hòa Cường", "Đèn đường hỏng trên đường Nguyễn Hữu Thọ")
+	other := c.file("Phường Hải Châu", "Vỉa hè đường Bạch Đằng bị lún")
+	inGroup := func(group string, who *citizen, text string) []bot.Outgoing {
+		return who.sends(func(e *bot.Event) {
+			e.Chat = bot.Chat{ID: group, Group: true}
+			cmd, args, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
+			e.Command, e.Args = cmd, args
+		})
+	}
+	mustContain(t, inGroup("-100700", wardLeader, "/linkgroup ubnd-hoa-cuong"), "Nhóm đã được liên kết")
+
+	// The city leader may see both tickets in private, but in the ward's
+	// group only the ward's.
+	mustContain(t, cityLeader.says("/ticket "+other), other, "Vỉa hè")
+	mustContain(t, inGroup("-100700", cityLeader, "/ticket "+other), "không có quyền")
+	mustContain(t, inGroup("-100700", cityLeader, "/ticket "+own), own, "Đèn đường")
+	list := texts(inGroup("-100700", cityLeader, "/inbox"))
+	if !strings.Contains(list, own) || strings.Contains(list, other) {
+		t.Fatalf("the ward group's inbox:\n%s", list)
+	}
+	// An unlinked group shows nothing and says how to link it.
+	out := inGroup("-100800", cityLeader, "/ticket "+own)
+	mustContain(t, out, "chưa được liên kết")
+	if strings.Contains(texts(out), "Đèn đường") {
+		t.Fatalf("an unlinked group got a card:\n%s", texts(out))
+	}
+	if got := texts(inGroup("-100800", cityLeader, "/inbox")); strings.Contains(got, own) {
+		t.Fatalf("an unlinked group got the inbox:\n%s", got)
+	}
+}
+
+func TestMineLeavesOutTicketsTransferredAway(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(2131, "ubnd-hoa-cuong", "officer")
+	w.staff(2132, "ubnd-hai-chau", "officer")
+	c := w.citizen(3131)
+	kept := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc đường Phan Đăng Lưu")
+	mustContain(t, a.says("/note "+kept+" đã liên hệ tổ dân phố"), kept)
+	moved := c.file("Phường Hòa Cường", "Cây xanh nghiêng trên đường Lê Duẩn")
+	mustContain(t, a.says("/transfer "+moved+" ubnd-hai-chau thuộc địa bàn phường Hải Châu"), "UBND phường Hải Châu")
+	list := texts(a.says("/mine"))
+	if !strings.Contains(list, kept) || strings.Contains(list, moved) {
+		t.Fatalf("/mine after a transfer:\n%s", list)
 	}
 }

@@ -25,7 +25,11 @@ type turn struct {
 	// The person's staff roles, loaded on first use.
 	staff       []storage.Officer
 	staffLoaded bool
-	cal         *workcal.Calendar // loaded on first use
+	// In a group chat, the unit it is linked to (0: none): what staff do
+	// there is seen by everyone in it, so it is limited to that unit's
+	// tickets.
+	groupUnit int64
+	cal       *workcal.Calendar // loaded on first use
 }
 
 func (t *turn) text(key string, args ...any) string { return t.s.texts.text(t.lang, key, args...) }
