@@ -42,20 +42,24 @@ func (s *Store) ClaimStillOverdue(ctx context.Context, now, before time.Time) ([
 }
 
 // ClaimRatingReminders returns answered tickets still unrated since
-// before, marking that their citizen was reminded; each once.
+// before, marking that their citizen was reminded; each answer once. A
+// reminder older than the answer was for an earlier answer, before the
+// ticket was reopened, and does not count.
 func (s *Store) ClaimRatingReminders(ctx context.Context, now, before time.Time) ([]Ticket, error) {
 	var ts []Ticket
 	err := sqlx.SelectContext(ctx, s.x, &ts, `UPDATE tickets SET rating_reminded_at = $1
-		WHERE status = 'answered' AND answered_at < $2 AND rating_reminded_at IS NULL
+		WHERE status = 'answered' AND answered_at < $2
+		  AND (rating_reminded_at IS NULL OR rating_reminded_at < answered_at)
 		RETURNING `+ticketColumns, now, before)
 	return ts, wrap("claim rating reminders", err)
 }
 
 // UnratedAfterReminder lists answered tickets whose citizen was reminded
-// before `before` and still has not rated.
+// of their latest answer before `before` and still has not rated.
 func (s *Store) UnratedAfterReminder(ctx context.Context, before time.Time) ([]Ticket, error) {
 	var ts []Ticket
 	err := sqlx.SelectContext(ctx, s.x, &ts, `SELECT `+ticketColumns+` FROM tickets
-		WHERE status = 'answered' AND rating_reminded_at < $1 ORDER BY id`, before)
+		WHERE status = 'answered' AND rating_reminded_at < $1 AND rating_reminded_at > answered_at
+		ORDER BY id`, before)
 	return ts, wrap("unrated tickets", err)
 }
