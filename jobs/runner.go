@@ -1,7 +1,9 @@
 // Package jobs runs danvan's scheduled work (reminders, escalations, digests,
 // housekeeping) on cron schedules. Every run claims its slot in PostgreSQL,
-// so with several replicas each slot runs exactly once, and a slot missed
-// while the service was down is caught up at start.
+// so with several replicas each slot runs once, and a slot missed while the
+// service was down, or whose run failed or was cut off, is caught up at
+// start. A slot may thus run again after a failure: the jobs are safe to
+// repeat (their messages are deduplicated, their work claimed item by item).
 package jobs
 
 import (
@@ -20,8 +22,8 @@ import (
 type Job struct {
 	Name     string
 	Schedule string // standard 5-field cron spec or a descriptor such as @daily
-	// CatchUp runs the latest missed slot at start, if it is not older
-	// than this; 0 disables catch-up.
+	// CatchUp runs the latest slot at start, if it is not older than
+	// this and no run of it has succeeded; 0 disables catch-up.
 	CatchUp time.Duration
 	// RunAtStart runs a check at start (slot: the current minute) instead
 	// of catching up a past slot: right for frequent checks such as
@@ -102,7 +104,7 @@ func (r *Runner) Stop() {
 	r.wg.Wait()
 }
 
-// RunSlot runs a job for one slot unless another run has claimed it. It
+// RunSlot runs a job for one slot unless a run of it has succeeded. It
 // reports whether this call ran the job.
 func (r *Runner) RunSlot(ctx context.Context, job Job, slot time.Time) bool {
 	log := r.logger.With("job", job.Name, "slot", slot)

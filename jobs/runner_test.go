@@ -89,3 +89,89 @@ func TestHousekeepingPurgesOldHandledUpdates(t *testing.T) {
 		t.Fatalf("inbox left %v, want only the unhandled update 2", left)
 	}
 }
+
+// A run cut off (here by a cancelled context, as on SIGTERM during a
+// rolling deploy) leaves its slot to the catch-up of the next start; once a
+// run has succeeded, later starts leave the slot alone.
+func TestAFailedSlotIsCaughtUpAtTheNextStart(t *testing.T) {
+	store := openStore(t)
+	var runs atomic.Int32
+	job := jobs.Job{Name: "yearly", Schedule: "0 0 1 1 *", CatchUp: 2 * 366 * 24 * time.Hour,
+		Run: func(context.Context, time.Time) error {
+			if runs.Add(1) == 1 {
+				return context.Canceled
+			}
+			return nil
+		}}
+	for range 3 { // three starts of the service
+		r := jobs.NewRunner(store, vietnam, slog.Default())
+		if err := r.Add(job); err != nil {
+			t.Fatal(err)
+		}
+		r.Start(t.Context())
+		r.Stop() // waits for the catch-up
+	}
+	if got := runs.Load(); got != 2 {
+		t.Fatalf("the slot ran %d times, want 2: failed, then caught up once", got)
+	}
+}
+
+// A slot whose run is unfinished runs again if that run died (its row
+// left unfinished, its lock gone with its session), but not while the run
+// is alive on another replica.
+func TestAnUnfinishedSlotRunsAgainOnlyIfItsRunDied(t *testing.T) {
+	store := openStore(t)
+	ctx := t.Context()
+	running, release := make(chan struct{}), make(chan struct{})
+	var runs atomic.Int32
+	job := jobs.Job{Name: "digest", Schedule: "30 7 * * MON", Run: func(context.Context, time.Time) error {
+		if runs.Add(1) == 1 {
+			close(running)
+			<-release
+		}
+		return nil
+	}}
+	a := jobs.NewRunner(store, vietnam, slog.Default())
+	b := jobs.NewRunner(store, vietnam, slog.Default())
+	alive := time.Date(2026, 11, 23, 7, 30, 0, 0, vietnam)
+	aRan, bRan := make(chan bool), make(chan bool)
+	go func() { aRan <- a.RunSlot(ctx, job, alive) }()
+	<-running
+	go func() { bRan <- b.RunSlot(ctx, job, alive) }()
+	waitForJobLockWaiter(t, store)
+	close(release)
+	if !<-aRan || <-bRan {
+		t.Fatal("want the slot run by a, not by b")
+	}
+
+	died := time.Date(2026, 11, 30, 7, 30, 0, 0, vietnam)
+	if _, err := store.DB().ExecContext(ctx, `INSERT INTO job_runs (job, slot) VALUES ('digest', $1)`, died); err != nil {
+		t.Fatal(err)
+	}
+	if !b.RunSlot(ctx, job, died) {
+		t.Fatal("the slot of a run that died was not run again")
+	}
+	if got := runs.Load(); got != 2 {
+		t.Fatalf("the job ran %d times, want 2", got)
+	}
+}
+
+// waitForJobLockWaiter waits until a session waits for an advisory lock.
+func waitForJobLockWaiter(t *testing.T, store *storage.Store) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var waiting bool
+		err := store.DB().QueryRowContext(t.Context(), `
+			SELECT EXISTS (SELECT FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+				WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted)`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no run waited for the job's lock")
+		}
+	}
+}

@@ -7,13 +7,19 @@ import (
 	"time"
 )
 
-// ClaimJobRun claims a scheduled job's slot; only one caller across all
-// replicas gets true for a given job and slot.
+// ClaimJobRun claims a scheduled job's slot, unless a run of it has
+// already succeeded: a run that failed, or never finished because its
+// process died, leaves the slot to be claimed again. Call it under
+// WithJobLock: while the caller holds the job's lock no other run of the
+// job is alive (a session's lock ends with it), so an unfinished run is a
+// dead one, not one still running elsewhere.
 func (s *Store) ClaimJobRun(ctx context.Context, job string, slot time.Time) (bool, error) {
 	var one int
 	err := s.x.QueryRowxContext(ctx, `
 		INSERT INTO job_runs (job, slot) VALUES ($1, $2)
-		ON CONFLICT DO NOTHING RETURNING 1`, job, slot).Scan(&one)
+		ON CONFLICT (job, slot) DO UPDATE SET started_at = now(), finished_at = NULL, error = NULL
+			WHERE job_runs.finished_at IS NULL OR job_runs.error IS NOT NULL
+		RETURNING 1`, job, slot).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -33,7 +39,7 @@ func (s *Store) FinishJobRun(ctx context.Context, job string, slot time.Time, ru
 
 // WithJobLock runs fn while holding a session advisory lock for the job, so
 // two replicas never run the same job at once: the second waits, then
-// usually finds its slot already claimed. The lock lives on one pinned
+// usually finds its slot already done. The lock lives on one pinned
 // connection, as advisory session locks must.
 func (s *Store) WithJobLock(ctx context.Context, job string, fn func() error) (err error) {
 	conn, err := s.db.Conn(ctx)
