@@ -58,8 +58,10 @@ func (s *Store) ApplyChange(ctx context.Context, c Change) (Ticket, error) {
 		}
 		err := sqlx.GetContext(ctx, tx.x, &t, `
 			UPDATE tickets SET status = $2, unit_id = nullif($3, 0), updated_at = $4,
-				answered_at = CASE WHEN $2 = 'answered' THEN $4 ELSE answered_at END,
-				closed_at = CASE WHEN $2 IN ('completed', 'rejected') THEN $4
+				-- when the status was reached: a change that keeps it (a note) keeps them
+				answered_at = CASE WHEN $2 = 'answered' AND status <> $2 THEN $4 ELSE answered_at END,
+				closed_at = CASE WHEN status = $2 THEN closed_at
+				                 WHEN $2 IN ('completed', 'rejected') THEN $4
 				                 WHEN $2 = 'reopened' THEN NULL ELSE closed_at END,
 				rating = CASE WHEN $5 > 0 THEN $5 ELSE rating END,
 				rating_comment = CASE WHEN $5 > 0 THEN nullif($6, '') ELSE rating_comment END
