@@ -27,7 +27,7 @@ func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.now().Sub(conv.UpdatedAt) > draftLifetime {
+	if s.now().Sub(conv.UpdatedAt) > lifetimeOf(conv.Flow) {
 		return nil, t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID)
 	}
 	return &conv, nil

@@ -46,7 +46,10 @@ func (s *Service) ratingButton(t *turn, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.show(bot.Outgoing{Text: t.text("rating.thanks", tk.Code, t.text("rating."+strconv.Itoa(n)))}); err != nil {
+	// A new message, not an edit of the pressed one: that one holds the
+	// unit's answer, which the citizen keeps (its buttons now only say
+	// the answer is rated).
+	if err := t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("rating.thanks", tk.Code, t.text("rating."+strconv.Itoa(n)))}); err != nil {
 		return err
 	}
 	if status == storage.StatusReopened {

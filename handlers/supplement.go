@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -14,6 +15,19 @@ const (
 	flowSupplement = "supplement" // more information for an open ticket
 	flowComment    = "comment"    // an optional comment on a rating
 )
+
+// An optional comment on a rating is awaited only briefly: a message much
+// later is a new matter (a new petition, a reply to a unit's question),
+// not the comment.
+const commentLifetime = 30 * time.Minute
+
+// lifetimeOf is how long a conversation of a flow waits for the person.
+func lifetimeOf(flow string) time.Duration {
+	if flow == flowComment {
+		return commentLifetime
+	}
+	return draftLifetime
+}
 
 // Buttons: "a:<ticket id>" adds information to a ticket.
 const prefixAdd = "a"
@@ -48,6 +62,15 @@ func (s *Service) addButton(t *turn, args []string) error {
 	}
 	ev := t.ev
 	if args[0] == "skip" {
+		// An old prompt's Skip must not end what the person does now
+		// (say, a petition they are writing).
+		conv, err := s.currentConversation(t)
+		if err != nil {
+			return err
+		}
+		if conv == nil || (conv.Flow != flowSupplement && conv.Flow != flowComment) {
+			return t.answer(t.text("button.stale"), false)
+		}
 		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
 			return err
 		}
