@@ -124,13 +124,15 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fmt.Errorf("storage: begin: %w", err)
 	}
+	// Rolls back unless committed: after an error, and when fn panics (a
+	// job's panic is recovered further out), so the transaction's locks
+	// and connection are not held until shutdown.
+	defer tx.Rollback()
 	txs := &Store{db: s.db, x: prepared{statements: s.stmts, tx: tx}, tx: tx, stmts: s.stmts}
 	if err := fn(txs); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
 	if err := txs.WriteQueued(ctx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
