@@ -101,8 +101,9 @@ func badByteLine(data []byte) int {
 	return 1
 }
 
-// yamlLine matches the "line N: " the yaml package puts in its messages.
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// yamlLine matches the "line N: " the yaml package puts in its messages;
+// the rest may span lines (a type error quotes the value it refused).
+var yamlLine = regexp.MustCompile(`(?s)^(?:yaml: )?line (\d+): (.*)$`)
 
 // yamlErrors turns the yaml package's syntax and type errors into an
 // ErrorList with proper lines.
