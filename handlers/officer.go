@@ -116,8 +116,8 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 	if text == "" && !(task.Action == actAnswer && ev.Photo != nil) {
 		return t.reply("task.need_text")
 	}
-	if n := len([]rune(text)); n > maxDescription {
-		return t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+	if over, err := t.tooLong(text); over || err != nil {
+		return err
 	}
 	tk, err := t.tx.LockTicket(t.ctx, task.TicketID)
 	tk, role, ok, err := s.loadTicketFor(t, tk, err)

@@ -84,9 +84,21 @@ func (s *Service) cmdNew(t *turn) error { return s.petitionStart(t, draft{}) }
 
 func (s *Service) petitionStart(t *turn, d draft) error {
 	if d.Description == "" && strings.TrimSpace(t.ev.Args) != "" && t.ev.Command == "new" {
-		d.setDescription(normalize(t.ev.Args))
+		if err := takeDescription(t, &d, normalize(t.ev.Args)); err != nil {
+			return err
+		}
 	}
 	return s.advance(t, d)
+}
+
+// takeDescription makes text the draft's description if it can be one,
+// and otherwise tells the person why: the description step asks again.
+func takeDescription(t *turn, d *draft, text string) error {
+	if msg := descriptionProblem(t, text); msg != "" {
+		return t.send(bot.Outgoing{Kind: bot.KindText, Text: msg})
+	}
+	d.setDescription(text)
+	return nil
 }
 
 // Short greetings start a conversation, not a petition.
@@ -100,10 +112,16 @@ func (s *Service) petitionStartWith(t *turn, ev bot.Event) error {
 	}
 	var d draft
 	if ev.Text != "" {
-		if msg := descriptionProblem(t, normalize(ev.Text)); msg != "" {
-			return t.send(bot.Outgoing{Kind: bot.KindText, Text: msg})
+		// Text alone that cannot be a description starts nothing; a photo
+		// or a place with it starts the petition all the same.
+		if ev.Photo == nil && ev.Location == nil {
+			if msg := descriptionProblem(t, normalize(ev.Text)); msg != "" {
+				return t.send(bot.Outgoing{Kind: bot.KindText, Text: msg})
+			}
 		}
-		d.setDescription(normalize(ev.Text))
+		if err := takeDescription(t, &d, normalize(ev.Text)); err != nil {
+			return err
+		}
 	}
 	if ev.Photo != nil {
 		d.Photos = append(d.Photos, draftPhoto{ID: ev.Photo.ID, UniqueID: ev.Photo.UniqueID})

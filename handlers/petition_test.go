@@ -228,3 +228,40 @@ func TestEnglish(t *testing.T) {
 	mustContain(t, c.presses("English"), "Switched to English")
 	mustContain(t, c.presses("Send a report"), "What would you like to send?")
 }
+
+// Text that cannot be a description, given with /new or as the caption of
+// a first photo, is refused with the reason; the petition starts without
+// it (the photo kept) and its description step asks again.
+func TestAStartingTextOutsideTheLimitsIsNotTheDescription(t *testing.T) {
+	w := newWorld(t)
+	w.seedAreas()
+	draft := func(c *citizen) (description string, photos int) {
+		t.Helper()
+		err := w.raw.QueryRow(`SELECT coalesce(data->>'description', ''), coalesce(jsonb_array_length(data->'photos'), 0)
+			FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id).Scan(&description, &photos)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return description, photos
+	}
+
+	short := w.citizen(1301)
+	mustContain(t, short.says("/new hi"), "Nội dung hơi ngắn", "loại nội dung nào")
+	if d, _ := draft(short); d != "" {
+		t.Fatalf("/new hi made %q the description", d)
+	}
+
+	long := w.citizen(1302)
+	mustContain(t, long.says("/new "+strings.Repeat("ngập ", 700)), "vượt quá giới hạn 3.000 ký tự", "loại nội dung nào")
+	if d, _ := draft(long); d != "" {
+		t.Fatalf("a description of %d characters was taken", len([]rune(d)))
+	}
+
+	photo := w.citizen(1303)
+	mustContain(t, photo.sends(func(e *bot.Event) {
+		e.Photo, e.Text = &bot.File{ID: "p1", UniqueID: "u1"}, "đây"
+	}), "Nội dung hơi ngắn", "loại nội dung nào")
+	if d, n := draft(photo); d != "" || n != 1 {
+		t.Fatalf("after a photo captioned too briefly: description %q, %d photos", d, n)
+	}
+}

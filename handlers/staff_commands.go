@@ -179,8 +179,8 @@ func (s *Service) staffTextCommand(usageKey string, run func(t *turn, tk storage
 		if text == "" {
 			return t.reply(usageKey)
 		}
-		if n := len([]rune(text)); n > maxDescription {
-			return t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+		if over, err := t.tooLong(text); over || err != nil {
+			return err
 		}
 		tk, err := s.ticketFromArgs(t)
 		tk, role, ok, err := s.loadTicketFor(t, tk, err)
@@ -219,6 +219,9 @@ func (s *Service) cmdTransfer(t *turn) error {
 	reason := commandText(t.ev.Args, 2)
 	if len(fields) < 3 || reason == "" {
 		return t.reply("transfer.usage")
+	}
+	if over, err := t.tooLong(reason); over || err != nil {
+		return err
 	}
 	tk, err := s.ticketFromArgs(t)
 	tk, role, ok, err := s.loadTicketFor(t, tk, err)

@@ -99,8 +99,8 @@ func (s *Service) supplementInput(t *turn, conv *storage.Conversation) error {
 	if text == "" && ev.Photo == nil {
 		return t.reply("supplement.need_text")
 	}
-	if n := len([]rune(text)); n > maxDescription {
-		return t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+	if over, err := t.tooLong(text); over || err != nil {
+		return err
 	}
 	tk, err := t.tx.LockTicket(t.ctx, ref.TicketID)
 	if err != nil {
@@ -168,8 +168,8 @@ func (s *Service) answerInfoRequest(t *turn) (bool, error) {
 		}
 		if tk.Status == storage.StatusAwaitingInfo {
 			text := normalize(t.ev.Text)
-			if n := len([]rune(text)); n > maxDescription {
-				return true, t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+			if over, err := t.tooLong(text); over || err != nil {
+				return true, err
 			}
 			return true, s.attachInfo(t, tk, text, t.ev.Photo)
 		}

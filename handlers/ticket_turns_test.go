@@ -162,3 +162,15 @@ func TestMineLeavesOutTicketsTransferredAway(t *testing.T) {
 		t.Fatalf("/mine after a transfer:\n%s", list)
 	}
 }
+
+func TestATransferReasonOverTheLimitChangesNothing(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(2141, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3141)
+	code := c.file("Phường Hòa Cường", "Xe tải đỗ chắn lối đi trong hẻm")
+	mustContain(t, a.says("/transfer "+code+" ubnd-hai-chau "+strings.Repeat("lý do ", 600)), "vượt quá giới hạn")
+	if n := w.count(`SELECT count(*) FROM tickets t JOIN units u ON u.id = t.unit_id WHERE t.code = $1 AND u.code = 'ubnd-hoa-cuong'`, code); n != 1 {
+		t.Fatal("the ticket was transferred")
+	}
+}

@@ -34,6 +34,16 @@ type turn struct {
 
 func (t *turn) text(key string, args ...any) string { return t.s.texts.text(t.lang, key, args...) }
 
+// tooLong tells the person a text of theirs is over the length limit, if
+// it is, and reports whether it was.
+func (t *turn) tooLong(text string) (bool, error) {
+	n := len([]rune(text))
+	if n <= maxDescription {
+		return false, nil
+	}
+	return true, t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+}
+
 // send queues a message, to the event's chat unless o names another.
 func (t *turn) send(o bot.Outgoing) error {
 	if o.ChatID == "" {
