@@ -57,7 +57,8 @@ func (s *Service) startClock(t *turn, tk storage.Ticket) (time.Time, error) {
 }
 
 // restartClock gives a ticket a new clock when its rule says so (a
-// transfer), or always (a reopening).
+// transfer), or always (a reopening). A transfer that keeps the clock
+// resumes it if paused: the ticket no longer waits for the citizen.
 func (s *Service) restartClock(t *turn, tk storage.Ticket, onlyIfRuleSays bool) error {
 	if onlyIfRuleSays {
 		clock, err := t.tx.TicketClock(t.ctx, tk.ID)
@@ -70,7 +71,7 @@ func (s *Service) restartClock(t *turn, tk storage.Ticket, onlyIfRuleSays bool) 
 				return err
 			}
 			if !r.RestartOnTransfer {
-				return nil
+				return s.resumeClock(t, tk)
 			}
 		}
 	}
@@ -116,10 +117,21 @@ func (s *Service) resumeClock(t *turn, tk storage.Ticket) error {
 }
 
 // deadlineMark says whether an open ticket is overdue or due soon ("" if
-// neither), as a catalogue key.
+// neither), as a catalogue key. A clock paused before its deadline is
+// neither (storage's dueBefore); only a ticket awaiting information can
+// have a paused clock.
 func (s *Service) deadlineMark(t *turn, tk storage.Ticket) (string, error) {
-	if !tk.DueAt.Valid || !isOpen(tk.Status) || tk.Status == storage.StatusAwaitingInfo {
+	if !tk.DueAt.Valid || !isOpen(tk.Status) {
 		return "", nil
+	}
+	if tk.Status == storage.StatusAwaitingInfo {
+		clock, err := t.tx.TicketClock(t.ctx, tk.ID)
+		if err != nil {
+			return "", err
+		}
+		if clock.PausedAt.Valid && !tk.DueAt.Time.Before(clock.PausedAt.Time) {
+			return "", nil
+		}
 	}
 	now := s.now()
 	if now.After(tk.DueAt.Time) {

@@ -1,8 +1,13 @@
 package handlers_test
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
 )
 
 var vn = time.FixedZone("ICT", 7*3600)
@@ -76,5 +81,79 @@ func TestAdministratorsCalendarExceptionsCount(t *testing.T) {
 	code := w.citizen(3071).file("Phường Hòa Cường", "Cột điện nghiêng có nguy cơ đổ")
 	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-08" {
 		t.Fatalf("due = %s, want 2026-12-08 (one working day later)", due)
+	}
+}
+
+// inboxLine returns the line of an /inbox reply that lists a ticket.
+func inboxLine(t *testing.T, out []bot.Outgoing, code string) string {
+	t.Helper()
+	for _, line := range strings.Split(texts(out), "\n") {
+		if strings.Contains(line, code) {
+			return line
+		}
+	}
+	t.Fatalf("%s is not listed:\n%s", code, texts(out))
+	return ""
+}
+
+// Whether a ticket waiting for the citizen is overdue depends on whether
+// its rule paused its clock, not on its status: without pause_on_info it
+// is reminded, escalated and marked like any other; with it, it is none of
+// these while the deadline waits to move.
+func TestWaitingForTheCitizenIsOverdueOnlyWhenTheClockRuns(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2111, "ubnd-hoa-cuong", "officer")
+	leader := w.staff(2112, "ubnd-hoa-cuong", "leader")
+	// Both due on Monday 07/12; asked for information at once.
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	w.exec(`UPDATE deadline_rules SET pause_on_info = false`)
+	running := w.citizen(3111).file("Phường Hòa Cường", "Cống thoát nước bị tắc")
+	officer.presses("Yêu cầu bổ sung")
+	officer.says("Ông/Bà cho biết vị trí cống?")
+	w.exec(`UPDATE deadline_rules SET pause_on_info = true`)
+	paused := w.citizen(3112).file("Phường Hòa Cường", "Rác thải đổ trộm ven sông")
+	officer.presses("Yêu cầu bổ sung")
+	officer.says("Ông/Bà gửi ảnh hiện trường?")
+	w.sent()
+
+	w.now = time.Date(2026, 12, 8, 7, 0, 0, 0, vn)
+	w.run(func(tx *storage.Store) error { return w.service.RemindUnits(w.ctx, tx, "telegram") })
+	reminder := texts(sentTo(w.sent(), officer.id))
+	if !strings.Contains(reminder, running) || strings.Contains(reminder, paused) {
+		t.Fatalf("the reminder should list %s and not %s:\n%s", running, paused, reminder)
+	}
+	w.run(func(tx *storage.Store) error {
+		return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+	})
+	escalated := texts(sentTo(w.sent(), leader.id))
+	if !strings.Contains(escalated, running) || strings.Contains(escalated, paused) {
+		t.Fatalf("the escalation should carry %s and not %s:\n%s", running, paused, escalated)
+	}
+	inbox := officer.says("/inbox")
+	if !strings.Contains(inboxLine(t, inbox, running), "Quá hạn") || strings.Contains(inboxLine(t, inbox, paused), "Quá hạn") {
+		t.Fatalf("only %s should be marked overdue:\n%s", running, texts(inbox))
+	}
+}
+
+// A transfer that keeps the clock ends the wait for the citizen: the clock
+// runs again, its deadline moved by the pause.
+func TestTransferKeepingTheClockResumesIt(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2121, "ubnd-hoa-cuong", "officer")
+	w.exec(`UPDATE deadline_rules SET restart_on_transfer = false`)
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := w.citizen(3121).file("Phường Hòa Cường", "Cột điện nghiêng có nguy cơ đổ")
+	w.now = time.Date(2026, 11, 24, 10, 0, 0, 0, vn)
+	officer.presses("Yêu cầu bổ sung")
+	officer.says("Ông/Bà cho biết số nhà gần nhất?")
+	w.now = time.Date(2026, 11, 26, 15, 0, 0, 0, vn)
+	officer.says("/transfer " + code + " ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'transferred' AND paused_at IS NULL`, code); n != 1 {
+		t.Fatal("the transferred ticket's clock is still paused")
+	}
+	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-08" {
+		t.Fatalf("after the transfer due = %s, want 2026-12-08", due)
 	}
 }

@@ -5,19 +5,41 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
-// Statuses whose clock is running: open and not waiting for the citizen.
-var runningStatuses = []string{StatusReceived, StatusAccepted, StatusInProgress, StatusTransferred, StatusReopened}
+// dueBefore is the condition that a ticket's deadline falls before t (a
+// query parameter), which makes it overdue once t is past. Only an open
+// ticket's clock runs, and not while it is paused for the citizen: its
+// deadline then moves on by the pause when the clock resumes, so a paused
+// ticket is due only if its deadline had passed before the pause. Pausing
+// is read from paused_at, not from the status: under a rule without
+// pause_on_info the clock of a ticket awaiting information runs on. The
+// statuses are spelled out rather than passed as a parameter so that the
+// partial index on them (tickets_unanswered_unit_due) serves every plan.
+func dueBefore(t string) string {
+	return `status NOT IN ('answered', 'completed', 'rejected') AND due_at < ` + t +
+		` AND (paused_at IS NULL OR due_at < paused_at)`
+}
 
-// TicketsDueBefore lists tickets with a running clock due before t, by
-// unit and deadline (for the officers' morning reminder).
+// The reminders' and escalations' statements; each reads the open
+// tickets' deadlines from the index tickets_unanswered_unit_due.
+var (
+	ticketsDueQuery = `SELECT ` + ticketColumns + ` FROM tickets
+		WHERE ` + dueBefore("$1") + ` AND unit_id IS NOT NULL
+		ORDER BY unit_id, due_at`
+	claimOverdueQuery = `UPDATE tickets SET escalated_at = $1
+		WHERE ` + dueBefore("$1") + ` AND escalated_at IS NULL AND unit_id IS NOT NULL
+		RETURNING ` + ticketColumns
+	claimStillOverdueQuery = `UPDATE tickets SET escalated_again_at = $1
+		WHERE ` + dueBefore("$1") + ` AND escalated_at < $2 AND escalated_again_at IS NULL
+		RETURNING ` + ticketColumns
+)
+
+// TicketsDueBefore lists the tickets of units due before t, by unit and
+// deadline (for the officers' morning reminder).
 func (s *Store) TicketsDueBefore(ctx context.Context, t time.Time) ([]Ticket, error) {
 	var ts []Ticket
-	err := sqlx.SelectContext(ctx, s.x, &ts, `SELECT `+ticketColumns+` FROM tickets
-		WHERE status = ANY($1) AND due_at < $2 AND unit_id IS NOT NULL
-		ORDER BY unit_id, due_at`, pq.Array(runningStatuses), t)
+	err := sqlx.SelectContext(ctx, s.x, &ts, ticketsDueQuery, t)
 	return ts, wrap("tickets due", err)
 }
 
@@ -25,9 +47,7 @@ func (s *Store) TicketsDueBefore(ctx context.Context, t time.Time) ([]Ticket, er
 // returns them; each is returned once, whichever replica asks.
 func (s *Store) ClaimOverdue(ctx context.Context, now time.Time) ([]Ticket, error) {
 	var ts []Ticket
-	err := sqlx.SelectContext(ctx, s.x, &ts, `UPDATE tickets SET escalated_at = $2
-		WHERE status = ANY($1) AND due_at < $2 AND escalated_at IS NULL AND unit_id IS NOT NULL
-		RETURNING `+ticketColumns, pq.Array(runningStatuses), now)
+	err := sqlx.SelectContext(ctx, s.x, &ts, claimOverdueQuery, now)
 	return ts, wrap("claim overdue", err)
 }
 
@@ -35,9 +55,7 @@ func (s *Store) ClaimOverdue(ctx context.Context, now time.Time) ([]Ticket, erro
 // before `before` that are still overdue, each returned once.
 func (s *Store) ClaimStillOverdue(ctx context.Context, now, before time.Time) ([]Ticket, error) {
 	var ts []Ticket
-	err := sqlx.SelectContext(ctx, s.x, &ts, `UPDATE tickets SET escalated_again_at = $2
-		WHERE status = ANY($1) AND due_at < $2 AND escalated_at < $3 AND escalated_again_at IS NULL
-		RETURNING `+ticketColumns, pq.Array(runningStatuses), now, before)
+	err := sqlx.SelectContext(ctx, s.x, &ts, claimStillOverdueQuery, now, before)
 	return ts, wrap("claim still overdue", err)
 }
 

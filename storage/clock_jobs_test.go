@@ -2,10 +2,14 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
 // clockTicket files a ticket for a new unit and returns it.
@@ -77,5 +81,131 @@ func TestRatingReminderIsPerAnswer(t *testing.T) {
 	}
 	if r, c := followUp(day(15).Add(2 * time.Hour)); r != 0 || c != 1 {
 		t.Fatalf("4 days after the second reminder: %d reminded, %d to close; want 0, 1", r, c)
+	}
+}
+
+// Whether a clock runs is read from paused_at, not from the status, in the
+// reminders, the escalations, the reports, the digest and monitoring alike:
+// a ticket awaiting information under a rule that does not pause (no
+// paused_at) is overdue once its deadline passes; one paused before its
+// deadline is not, however long it waits; one paused after it stays so.
+func TestOverdueFollowsTheClockNotTheStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t)
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	tk := clockTicket(t, s, now.AddDate(0, 0, -20))
+	day := func(n int) time.Time { return now.AddDate(0, 0, n) }
+	for _, f := range []struct {
+		code, status string
+		due, paused  time.Time
+	}{
+		{"PA-2026-000101", storage.StatusInProgress, day(-1), time.Time{}},   // running, overdue
+		{"PA-2026-000102", storage.StatusAwaitingInfo, day(-2), time.Time{}}, // waiting, clock runs on: overdue
+		{"PA-2026-000103", storage.StatusAwaitingInfo, day(-1), day(-3)},     // paused in time: not overdue
+		{"PA-2026-000104", storage.StatusAwaitingInfo, day(-3), day(-1)},     // paused once overdue: overdue
+		{"PA-2026-000105", storage.StatusAnswered, day(-1), time.Time{}},     // answered: not overdue
+		{"PA-2026-000106", storage.StatusInProgress, day(1), time.Time{}},    // not due yet
+	} {
+		if _, err := s.DB().ExecContext(ctx, `
+			INSERT INTO tickets (code, kind, status, citizen_id, unit_id, description, due_at, paused_at, created_at, updated_at)
+			SELECT $1, kind, $2, citizen_id, unit_id, description, $3, $4, created_at, created_at FROM tickets WHERE id = $5`,
+			f.code, f.status, f.due, reportNullTime(f.paused), tk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	overdue := []string{"PA-2026-000101", "PA-2026-000102", "PA-2026-000104"}
+	codes := func(ts []storage.Ticket, err error) []string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tk := range ts {
+			out = append(out, tk.Code)
+		}
+		slices.Sort(out)
+		return out
+	}
+	check := func(what string, got []string) {
+		t.Helper()
+		if !slices.Equal(got, overdue) {
+			t.Errorf("%s: %v, want %v", what, got, overdue)
+		}
+	}
+
+	check("due before now", codes(s.TicketsDueBefore(ctx, now)))
+	check("escalated", codes(s.ClaimOverdue(ctx, now)))
+	check("escalated again", codes(s.ClaimStillOverdue(ctx, day(4), day(1))))
+
+	rows, err := s.ReportTickets(ctx, nil, day(-30), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reported []string
+	for _, r := range rows {
+		if r.Overdue {
+			reported = append(reported, r.Code)
+		}
+	}
+	check("report rows", reported)
+	summary, err := s.ReportSummary(ctx, []int64{tk.UnitID.Int64}, day(-30), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := s.UnitTicketCounts(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, err := s.DigestFigures(ctx, []int64{tk.UnitID.Int64}, day(-7), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oldest []string
+	for _, o := range digest.OldestOverdue {
+		oldest = append(oldest, o.Code)
+	}
+	slices.Sort(oldest)
+	check("digest's oldest", oldest)
+	for what, n := range map[string]int{
+		"report summary": summary[0].Overdue, "monitoring": counts[0].Overdue, "digest": digest.Current.Overdue,
+	} {
+		if n != len(overdue) {
+			t.Errorf("%s: %d overdue, want %d", what, n, len(overdue))
+		}
+	}
+}
+
+// The reminders and escalations read the open tickets' deadlines from
+// tickets_unanswered_unit_due rather than the whole table with its history
+// of closed tickets, in the plan a prepared statement keeps.
+func TestClockJobPlansReadTheOpenTickets(t *testing.T) {
+	t.Parallel()
+	db, err := sql.Open("postgres", storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.ExecContext(t.Context(), `
+		INSERT INTO citizens (channel, user_id, chat_id, display_name) VALUES ('telegram', '1', '1', 'A');
+		INSERT INTO units (code, name) SELECT 'u' || g, 'Đơn vị ' || g FROM generate_series(1, 30) g;
+		INSERT INTO tickets (code, kind, status, citizen_id, unit_id, description, due_at, created_at)
+		SELECT 'PA-2026-' || g, 'phan_anh', CASE WHEN g % 50 = 0 THEN 'in_progress' ELSE 'completed' END,
+		       (SELECT id FROM citizens), (SELECT min(id) FROM units) + g % 30, 'Cống tắc',
+		       now() + (g % 100 - 50) * interval '1 day', now() - interval '1 year'
+		FROM generate_series(1, 20000) g;
+		ANALYZE tickets`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for query, args := range map[string]string{
+		storage.TicketsDueQuery:        "now()",
+		storage.ClaimOverdueQuery:      "now()",
+		storage.ClaimStillOverdueQuery: "now(), now()",
+	} {
+		plan := genericPlan(t, db, query, args)
+		if strings.Contains(plan, "Seq Scan") || !strings.Contains(plan, " tickets_unanswered_unit_due ") {
+			t.Errorf("the open tickets are not read from their index:\n%s", plan)
+		}
 	}
 }

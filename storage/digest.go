@@ -54,10 +54,11 @@ type PeriodFigures struct {
 	// again after a reopening: the period of the last answer).
 	Answered int
 	OnTime   int // of Answered: answered_at <= due_at, or no due_at
-	// Overdue at the period's end: status not answered, completed or
-	// rejected, and due_at and created_at before the end. The status is
-	// today's, so for a past period this counts the tickets that were
-	// overdue then and are still unanswered now.
+	// Overdue at the period's end: not answered, completed or rejected,
+	// created before the end and due before it (dueBefore: a clock paused
+	// for the citizen is due only if its deadline had passed before the
+	// pause). The state is today's, so for a past period this counts the
+	// tickets that were overdue then and are still unanswered now.
 	Overdue  int
 	Reopened int // tickets with an event to_status 'reopened' in the period
 	// MedianAnswer is the median of answered_at - created_at over
@@ -658,15 +659,15 @@ func (q digestQuery) answerTimes(ctx context.Context, x sqlx.QueryerContext) ([]
 
 // digestOverdueWhere selects the tickets overdue at $1 (see
 // PeriodFigures.Overdue); it matches the index tickets_unanswered_unit_due.
-const digestOverdueWhere = `
-	status NOT IN ('answered', 'completed', 'rejected') AND due_at < $1 AND created_at < $1
+var digestOverdueWhere = dueBefore("$1") + ` AND created_at < $1
 	AND unit_id IS NOT NULL AND ($2::bigint[] IS NULL OR unit_id = ANY ($2))`
 
 // A ticket is overdue at a period's end when both its deadline and its
-// creation are before that end: "periods" counts the period ends after
+// creation are before that end (dueBefore's condition on a pause does not
+// depend on the end): "periods" counts the period ends after
 // greatest(due_at, created_at), i.e. the most recent periods it was
 // overdue at the end of.
-const digestOverdueSQL = `
+var digestOverdueSQL = `
 	SELECT unit_id, $4::int - width_bucket(greatest(due_at, created_at), $3::timestamptz[]) AS periods, count(*)
 	FROM tickets WHERE ` + digestOverdueWhere + `
 	GROUP BY 1, 2`
@@ -687,7 +688,7 @@ func (q digestQuery) overdue(ctx context.Context, x sqlx.QueryerContext) ([]over
 // Each unit's oldest overdue tickets (a scope's oldest are among its
 // units' oldest), read per unit from the index tickets_unanswered_unit_due
 // instead of sorting all overdue tickets.
-const digestOldestSQL = `
+var digestOldestSQL = `
 	SELECT o.id, o.code, o.unit_id, o.due_at
 	FROM units u CROSS JOIN LATERAL (
 		SELECT id, code, unit_id, due_at FROM tickets

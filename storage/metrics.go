@@ -19,13 +19,13 @@ type UnitTicketCounts struct {
 // unitTicketCountsSQL counts, per unit, the tickets with an open status
 // (openStatuses: still needing work from the unit or the citizen) and,
 // among them, those overdue at $1 as reports and digests count them
-// (digestOverdueWhere: not answered, completed or rejected, deadline
-// passed; $2 is the scope, NULL for all units). Every active unit is
-// listed, with zeros when it holds nothing, so that a unit whose last
-// ticket closes reads 0 rather than vanishing; an inactive unit is listed
-// only while it still holds open tickets. The grouping reads the index
+// (digestOverdueWhere: open, and the deadline passed while the clock ran;
+// $2 is the scope, NULL for all units). Every active unit is listed, with
+// zeros when it holds nothing, so that a unit whose last ticket closes
+// reads 0 rather than vanishing; an inactive unit is listed only while it
+// still holds open tickets. The grouping reads the index
 // tickets_unit_status.
-const unitTicketCountsSQL = `
+var unitTicketCountsSQL = `
 	SELECT u.code AS unit_code, coalesce(c.open, 0) AS open, coalesce(c.overdue, 0) AS overdue
 	FROM units u LEFT JOIN (
 		SELECT unit_id, count(*) AS open, count(*) FILTER (WHERE ` + digestOverdueWhere + `) AS overdue

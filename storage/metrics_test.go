@@ -12,8 +12,9 @@ import (
 // The per-unit counts for monitoring apply the reports' definitions to the
 // report fixture at the end of its period: open = not answered, completed
 // or rejected; overdue = open with a deadline before now (waiting for the
-// citizen included). Every active unit is listed, an inactive one only
-// while it holds open tickets; unrouted tickets belong to no unit.
+// citizen included while the clock runs). Every active unit is listed, an
+// inactive one only while it holds open tickets; unrouted tickets belong
+// to no unit.
 func TestUnitTicketCounts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -16,9 +16,11 @@ package storage
 //   - on-time rate (tỷ lệ đúng hạn): the share of the answered tickets with
 //     answered_at <= due_at; a ticket without a deadline counts as on time;
 //   - overdue (quá hạn): tickets created before to whose status is not
-//     answered, completed or rejected and whose due_at is before to. The
-//     status is the current one, so for a period in the past a ticket that
-//     was overdue at its end but has been answered since is not counted;
+//     answered, completed or rejected and whose due_at is before to,
+//     unless their clock is paused for the citizen since before due_at
+//     (dueBefore). The state is the current one, so for a period in the
+//     past a ticket that was overdue at its end but has been answered since
+//     is not counted;
 //   - average satisfaction (mức hài lòng bình quân): the average rating
 //     (1–5) of the tickets created in the period that have a rating;
 //   - satisfaction rate (tỷ lệ hài lòng): the share of those ratings at or
@@ -42,9 +44,6 @@ const ConfidentialText = "(bảo mật)"
 // ratings below it reopen the ticket (handlers/rating.go).
 const SatisfiedRating = 3
 
-// settledStatuses are the statuses that never count as overdue.
-var settledStatuses = []string{StatusAnswered, StatusCompleted, StatusRejected}
-
 // ReportRow is one ticket in a report, without personal data.
 type ReportRow struct {
 	Code         string        `db:"code"`
@@ -65,7 +64,7 @@ type ReportRow struct {
 	// there was none.
 	OnTime sql.NullBool `db:"on_time"`
 	// Overdue: not answered, completed or rejected, and the deadline is
-	// before the end of the period.
+	// before the end of the period (see the definitions above).
 	Overdue bool `db:"overdue"`
 }
 
@@ -77,10 +76,10 @@ func (s *Store) ReportTickets(ctx context.Context, unitIDs []int64, from, to tim
 		SELECT t.code, t.kind, t.status,
 		       coalesce(c.name, '') AS category, coalesce(a.name, '') AS area,
 		       coalesce(u.code, '') AS unit_code, coalesce(u.name, '') AS unit_name,
-		       CASE WHEN t.confidential THEN $5 ELSE t.description END AS description,
+		       CASE WHEN t.confidential THEN $4 ELSE t.description END AS description,
 		       t.confidential, t.created_at, t.due_at, t.answered_at, t.closed_at, t.rating,
 		       CASE WHEN t.answered_at IS NOT NULL THEN t.due_at IS NULL OR t.answered_at <= t.due_at END AS on_time,
-		       coalesce(t.status <> ALL($4) AND t.due_at < $2, false) AS overdue
+		       coalesce(`+dueBefore("$2")+`, false) AS overdue
 		FROM tickets t
 		LEFT JOIN categories c ON c.id = t.category_id
 		LEFT JOIN areas a ON a.id = t.area_id
@@ -88,7 +87,7 @@ func (s *Store) ReportTickets(ctx context.Context, unitIDs []int64, from, to tim
 		WHERE t.created_at >= $1 AND t.created_at < $2
 		  AND ($3::bigint[] IS NULL OR t.unit_id = ANY($3))
 		ORDER BY t.created_at, t.id`,
-		from, to, pq.Array(unitIDs), pq.Array(settledStatuses), ConfidentialText)
+		from, to, pq.Array(unitIDs), ConfidentialText)
 	return rows, wrap("report tickets", err)
 }
 
@@ -171,14 +170,14 @@ func (s *Store) ReportSummary(ctx context.Context, unitIDs []int64, from, to tim
 		       count(*) FILTER (WHERE answered_at >= $1 AND answered_at < $2) AS answered,
 		       count(*) FILTER (WHERE answered_at >= $1 AND answered_at < $2
 		                          AND (due_at IS NULL OR answered_at <= due_at)) AS answered_on_time,
-		       count(*) FILTER (WHERE status <> ALL($4) AND due_at < $2) AS overdue,
+		       count(*) FILTER (WHERE `+dueBefore("$2")+`) AS overdue,
 		       count(rating) FILTER (WHERE created_at >= $1) AS rated,
 		       coalesce(sum(rating) FILTER (WHERE created_at >= $1), 0) AS rating_sum,
-		       count(*) FILTER (WHERE created_at >= $1 AND rating >= $5) AS satisfied
+		       count(*) FILTER (WHERE created_at >= $1 AND rating >= $4) AS satisfied
 		FROM tickets
 		WHERE created_at < $2 AND ($3::bigint[] IS NULL OR unit_id = ANY($3))
 		GROUP BY 1`,
-		from, to, pq.Array(unitIDs), pq.Array(settledStatuses), SatisfiedRating)
+		from, to, pq.Array(unitIDs), SatisfiedRating)
 	if err != nil {
 		return nil, wrap("report figures", err)
 	}

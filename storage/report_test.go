@@ -68,7 +68,7 @@ func reportFixture() []reportTicket {
 		{"PA-2026-000010", "hch", storage.StatusAnswered, reportVN(7, 3, 8, 0, 0), reportVN(7, 10, 17, 0, 0), reportVN(7, 4, 8, 0, 0), zero, 0, false, "Sau kỳ"},
 		// Received in the period, answered exactly at its end (so after it), rated 5.
 		{"PA-2026-000011", "tp", storage.StatusCompleted, reportVN(6, 1, 8, 0, 0), reportVN(7, 10, 17, 0, 0), reportTo, reportVN(7, 3, 8, 0, 0), 5, false, "Đề nghị mở rộng đường"},
-		// Waiting for the citizen past the deadline still counts as overdue.
+		// Waiting for the citizen past the deadline under a rule that does not pause the clock: overdue.
 		{"PA-2026-000012", "hc", storage.StatusAwaitingInfo, reportVN(6, 1, 8, 0, 0), reportVN(6, 5, 17, 0, 0), zero, zero, 0, false, "Nước sinh hoạt đục"},
 		// Answered late: not overdue (answered), not on time.
 		{"PA-2026-000013", "hc", storage.StatusAnswered, reportVN(6, 10, 8, 0, 0), reportVN(6, 12, 17, 0, 0), reportVN(6, 20, 8, 0, 0), zero, 0, false, "Cây xanh nghiêng"},
