@@ -93,7 +93,12 @@ func (s *Service) pauseClock(t *turn, tk storage.Ticket) error {
 	return t.tx.PauseTicketClock(t.ctx, tk.ID, s.now())
 }
 
-// resumeClock moves the deadline by the time spent waiting.
+// resumeClock moves the deadline by the time spent waiting, measured in
+// the rule's unit: working time for working hours and working days,
+// calendar time for days. A rule in days gets the wait back rounded to
+// the nearest whole day (half a day up; for working days, a day is the
+// office hours' length), so that its deadline stays the end of a day and
+// the rounding costs the unit or the citizen at most half a day.
 func (s *Service) resumeClock(t *turn, tk storage.Ticket) error {
 	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
 	if err != nil || !clock.PausedAt.Valid || !clock.DueAt.Valid {
@@ -107,14 +112,21 @@ func (s *Service) resumeClock(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
-	now, due := s.now(), clock.DueAt.Time
-	if r.LimitUnit == "working_hours" {
-		due = cal.AddWorkingTime(due, cal.WorkingTimeBetween(clock.PausedAt.Time, now, officeHours), officeHours)
-	} else {
-		due = cal.Extend(due, cal.WorkdaysBetween(clock.PausedAt.Time, now))
+	now, paused, due := s.now(), clock.PausedAt.Time, clock.DueAt.Time
+	switch working := cal.WorkingTimeBetween(paused, now, officeHours); r.LimitUnit {
+	case "working_hours":
+		due = cal.AddWorkingTime(due, working, officeHours)
+	case "days":
+		due = cal.AddCalendarDays(due, wholeDays(now.Sub(paused), 24*time.Hour))
+	default:
+		due = cal.Extend(due, wholeDays(working, officeHours.Daily()))
 	}
 	return t.tx.ResumeTicketClock(t.ctx, tk.ID, due)
 }
+
+// wholeDays rounds a wait to the nearest number of days of the given
+// length, half a day up.
+func wholeDays(wait, day time.Duration) int { return int((wait + day/2) / day) }
 
 // deadlineMark says whether an open ticket is overdue or due soon ("" if
 // neither), as a catalogue key. A clock paused before its deadline is

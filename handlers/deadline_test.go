@@ -47,28 +47,28 @@ func TestDeadlinesFollowTheWorkingCalendar(t *testing.T) {
 	}
 	mustContain(t, sentTo(out, officer.id), "07/12/2026 23:59")
 
-	// Waiting for the citizen from Tuesday 10:00 to Thursday 15:00 pauses
-	// the clock for the one working day that fully passed (Wednesday).
+	// Waiting for the citizen from Tuesday 10:00 to Thursday 15:00 took
+	// 18 of the office's working hours, 2.4 working days: two more days.
 	w.now = time.Date(2026, 11, 24, 10, 0, 0, 0, vn)
 	officer.presses("Yêu cầu bổ sung")
 	officer.says("Ông/Bà cho biết địa chỉ cụ thể?")
 	mustContain(t, c.says("/status "+code), "tạm dừng")
 	w.now = time.Date(2026, 11, 26, 15, 0, 0, 0, vn)
 	c.says("Số 12 đường Núi Thành")
-	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-08" {
-		t.Fatalf("after the pause due = %s, want 2026-12-08", due)
+	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-09" {
+		t.Fatalf("after the pause due = %s, want 2026-12-09", due)
 	}
 
 	// Due soon two working days before, overdue after.
 	w.now = time.Date(2026, 12, 7, 9, 0, 0, 0, vn)
 	mustContain(t, officer.says("/inbox"), "Sắp đến hạn")
-	w.now = time.Date(2026, 12, 9, 9, 0, 0, 0, vn)
+	w.now = time.Date(2026, 12, 10, 9, 0, 0, 0, vn)
 	mustContain(t, officer.says("/inbox"), "Quá hạn")
 
 	// A transfer restarts the clock for the receiving unit.
 	officer.says("/transfer " + code + " ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
-	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-23" {
-		t.Fatalf("after the transfer due = %s, want 2026-12-23", due)
+	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-24" {
+		t.Fatalf("after the transfer due = %s, want 2026-12-24", due)
 	}
 }
 
@@ -153,7 +153,69 @@ func TestTransferKeepingTheClockResumesIt(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'transferred' AND paused_at IS NULL`, code); n != 1 {
 		t.Fatal("the transferred ticket's clock is still paused")
 	}
-	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-08" {
-		t.Fatalf("after the transfer due = %s, want 2026-12-08", due)
+	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-09" {
+		t.Fatalf("after the transfer due = %s, want 2026-12-09", due)
+	}
+}
+
+// pauseFor has the officer ask the citizen of a ticket (the officer's
+// latest card) for information at from and the citizen answer at to, and
+// returns the ticket's deadline after it, as a date.
+func (w *world) pauseFor(officer, c *citizen, code string, from, to time.Time) string {
+	w.t.Helper()
+	w.now = from
+	officer.presses("Yêu cầu bổ sung")
+	officer.says("Ông/Bà cho biết thêm chi tiết?")
+	w.now = to
+	c.says("Thêm chi tiết")
+	return w.dueOf(code).Format("2006-01-02")
+}
+
+// A rule in working days gets the office time spent waiting back, rounded
+// to the nearest working day: part of a day counts too.
+func TestPauseGivesBackTheWorkingTimeSpentWaiting(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2131, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3131)
+	// Filed on Monday 23/11/2026: due on Monday 07/12.
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Vỉa hè bị đào bới không hoàn trả")
+	for _, p := range []struct {
+		what     string
+		from, to time.Time
+		due      string
+	}{
+		// 12.5 office hours, 1.7 days: two days more.
+		{"Monday 09:00 to Tuesday 16:00", time.Date(2026, 11, 30, 9, 0, 0, 0, vn), time.Date(2026, 12, 1, 16, 0, 0, 0, vn), "2026-12-09"},
+		// Less than half a day (3 h 45 min): none.
+		{"an hour", time.Date(2026, 12, 2, 9, 0, 0, 0, vn), time.Date(2026, 12, 2, 10, 0, 0, 0, vn), "2026-12-09"},
+		// 1 h + 4 h of office time, two thirds of a day: one day more.
+		{"Friday 16:00 to Monday 11:30", time.Date(2026, 12, 4, 16, 0, 0, 0, vn), time.Date(2026, 12, 7, 11, 30, 0, 0, vn), "2026-12-10"},
+	} {
+		if due := w.pauseFor(officer, c, code, p.from, p.to); due != p.due {
+			t.Fatalf("after %s due = %s, want %s", p.what, due, p.due)
+		}
+	}
+}
+
+// A rule in calendar days gets the calendar time spent waiting back,
+// holidays included: a wait across Tết is not a wait of working days.
+func TestPauseInCalendarDaysCountsHolidays(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'days', answer_limit = 30`)
+	officer := w.staff(2141, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3141)
+	// Filed on Monday 25/01/2027: 30 days end on Wednesday 24/02.
+	w.now = time.Date(2027, 1, 25, 9, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Đường ngập sâu sau mưa")
+	if due := w.dueOf(code).Format("2006-01-02"); due != "2027-02-24" {
+		t.Fatalf("due = %s, want 2027-02-24", due)
+	}
+	// Thursday 04/02 16:00 to Friday 12/02 09:00, over Tết (05/02–11/02
+	// off): 7 days 17 hours, eight days more, to Thursday 04/03.
+	if due := w.pauseFor(officer, c, code, time.Date(2027, 2, 4, 16, 0, 0, 0, vn), time.Date(2027, 2, 12, 9, 0, 0, 0, vn)); due != "2027-03-04" {
+		t.Fatalf("after a pause over Tết due = %s, want 2027-03-04", due)
 	}
 }

@@ -63,17 +63,21 @@
 // # Pauses
 //
 // When a rule allows the clock to stop (chờ bổ sung), record the pause and
-// resume instants and extend the original deadline by the working days
-// that elapsed entirely in between:
-//
-//	paused := cal.WorkdaysBetween(pausedAt, resumedAt)
-//	deadline = cal.Extend(deadline, paused) // = cal.AddWorkdays(deadline, paused)
-//
-// A pause from Monday 10:00 to Wednesday 15:00 extends the deadline by one
-// working day (Tuesday); the partial Monday and Wednesday are not given
-// back. For rules in working hours, extend with
+// resume instants and extend the deadline by the time waited in between,
+// in the rule's unit. For rules in working hours, extend with
 // cal.AddWorkingTime(deadline, cal.WorkingTimeBetween(pausedAt, resumedAt, hours), hours).
-// Several pauses add up; compute each one separately.
+// For rules in working days, Extend by the office time waited in days:
+//
+//	waited := cal.WorkingTimeBetween(pausedAt, resumedAt, hours)
+//	deadline = cal.Extend(deadline, int((waited+hours.Daily()/2)/hours.Daily()))
+//
+// rounds to the nearest day (danvan's choice): a pause from Monday 10:00
+// to Wednesday 15:00 (18 office hours, 2.4 days) gives back two. Extending
+// by WorkdaysBetween(pausedAt, resumedAt) gives back only the working days
+// that elapsed entirely (Tuesday), none of the partial Monday and
+// Wednesday. For rules in calendar days, use AddCalendarDays(deadline, n)
+// with n the days waited. Several pauses add up; compute each one
+// separately.
 //
 // # Performance
 //
