@@ -104,12 +104,12 @@ func (r *Runner) Stop() {
 	r.wg.Wait()
 }
 
-// RunSlot runs a job for one slot unless a run of it has succeeded. It
-// reports whether this call ran the job.
+// RunSlot runs a job for one slot unless a run of it has succeeded or a
+// run of the job is going on. It reports whether this call ran the job.
 func (r *Runner) RunSlot(ctx context.Context, job Job, slot time.Time) bool {
 	log := r.logger.With("job", job.Name, "slot", slot)
 	ran := false
-	err := r.store.WithJobLock(ctx, job.Name, func() error {
+	held, err := r.store.WithJobLock(ctx, job.Name, func() error {
 		claimed, err := r.store.ClaimJobRun(ctx, job.Name, slot)
 		if err != nil || !claimed {
 			return err
@@ -126,6 +126,10 @@ func (r *Runner) RunSlot(ctx context.Context, job Job, slot time.Time) bool {
 	})
 	if err != nil {
 		log.Error("job bookkeeping failed", "error", err)
+	} else if !held {
+		// Another replica on the same slot, usually; or this job's
+		// previous slot still running, whose work covers this one's.
+		log.Debug("job skipped: a run of it is going on")
 	}
 	return ran
 }

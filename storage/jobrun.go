@@ -38,17 +38,20 @@ func (s *Store) FinishJobRun(ctx context.Context, job string, slot time.Time, ru
 }
 
 // WithJobLock runs fn while holding a session advisory lock for the job, so
-// two replicas never run the same job at once: the second waits, then
-// usually finds its slot already done. The lock lives on one pinned
-// connection, as advisory session locks must.
-func (s *Store) WithJobLock(ctx context.Context, job string, fn func() error) (err error) {
+// two runs of a job never overlap, across replicas. If another run holds
+// the lock, fn is not called and held is false: the caller skips rather
+// than waits, as a wait would hold a pooled connection for each tick that
+// comes while a long run goes on. The lock lives on one pinned connection,
+// as advisory session locks must, and ends with its session.
+func (s *Store) WithJobLock(ctx context.Context, job string, fn func() error) (held bool, err error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return wrap("job lock connection", err)
+		return false, wrap("job lock connection", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtextextended('job:' || $1, 0))`, job); err != nil {
-		return wrap("job lock", err)
+	err = conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtextextended('job:' || $1, 0))`, job).Scan(&held)
+	if err != nil || !held {
+		return false, wrap("job lock", err)
 	}
 	defer func() {
 		_, unlockErr := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtextextended('job:' || $1, 0))`, job)
@@ -56,5 +59,5 @@ func (s *Store) WithJobLock(ctx context.Context, job string, fn func() error) (e
 			err = wrap("job unlock", unlockErr)
 		}
 	}()
-	return fn()
+	return true, fn()
 }
