@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/danvan-vn/danvan/storage"
 )
@@ -28,8 +29,9 @@ type sentMark struct {
 }
 
 // markSent records a delivery, now or as part of the write in progress.
-// Should the write fail, the leases expire and the messages go out again:
-// at least once, not exactly once.
+// A failed write is retried (see writeMarks); should it fail for good, the
+// leases expire and the messages go out again: at least once, not exactly
+// once.
 //
 // Once written, a chat's next message is due, so the sender is nudged if
 // one may be waiting: one was at the claim, or messages were queued since
@@ -48,13 +50,7 @@ func (s *Sender) markSent(ctx context.Context, mark sentMark) {
 		batch := m.queue
 		m.queue = nil
 		m.mu.Unlock()
-		marks := make([]storage.SentMark, len(batch))
-		for i, b := range batch {
-			marks[i] = b.SentMark
-		}
-		if err := s.store.MarkOutboxSent(ctx, marks...); err != nil {
-			s.logger.Error("outbox: recording deliveries failed", "messages", len(batch), "error", err)
-		}
+		s.writeMarks(ctx, batch)
 		queued := s.queued.Load()
 		for _, b := range batch {
 			if b.followed || b.queued != queued {
@@ -66,4 +62,35 @@ func (s *Sender) markSent(ctx context.Context, mark sentMark) {
 	}
 	m.writing = false
 	m.mu.Unlock()
+}
+
+// markRetryFor bounds the retries of a failed write of marks: long enough
+// to ride out a dropped connection or a restart of PostgreSQL, short
+// enough not to hold up a shutdown much, as it waits for the deliveries
+// in flight and so for this write (their context is never cancelled).
+const markRetryFor = 10 * time.Second
+
+// writeMarks records a batch of deliveries. The write is idempotent, so a
+// failed one is tried again, with backoff, for up to markRetryFor: a mark
+// dropped is a message sent twice. Marks queued meanwhile wait for the
+// next write.
+func (s *Sender) writeMarks(ctx context.Context, batch []sentMark) {
+	marks := make([]storage.SentMark, len(batch))
+	for i, b := range batch {
+		marks[i] = b.SentMark
+	}
+	giveUp := time.Now().Add(markRetryFor)
+	for attempt := 0; ; attempt++ {
+		err := s.store.MarkOutboxSent(ctx, marks...)
+		if err == nil {
+			return
+		}
+		wait := Backoff(attempt, 50*time.Millisecond, 2*time.Second)
+		if time.Now().Add(wait).After(giveUp) {
+			s.logger.Error("outbox: recording deliveries failed; they will be sent again", "messages", len(marks), "error", err)
+			return
+		}
+		s.logger.Warn("outbox: recording deliveries failed, will retry", "messages", len(marks), "error", err, "retry_in", wait)
+		time.Sleep(wait)
+	}
 }
