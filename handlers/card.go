@@ -61,7 +61,9 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 		if mark != "" {
 			deadline += " · " + tr(mark)
 		}
-		if tk.Status == storage.StatusAwaitingInfo {
+		if paused, err := clockPaused(t, tk); err != nil {
+			return bot.Outgoing{}, err
+		} else if paused {
 			deadline += " " + tr("value.paused")
 		}
 	}

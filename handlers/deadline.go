@@ -159,6 +159,17 @@ func (s *Service) deadlineMark(t *turn, tk storage.Ticket) (string, error) {
 	return "", nil
 }
 
+// clockPaused reports whether a ticket's clock is paused: only one
+// awaiting information can be, and under a rule that does not pause for
+// that, its clock runs on.
+func clockPaused(t *turn, tk storage.Ticket) (bool, error) {
+	if tk.Status != storage.StatusAwaitingInfo {
+		return false, nil
+	}
+	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
+	return clock.PausedAt.Valid, err
+}
+
 // formatDate writes a deadline as Vietnamese readers expect: dd/mm/yyyy.
 func formatDate(at time.Time) string { return at.In(displayZone).Format("02/01/2006") }
 

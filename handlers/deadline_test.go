@@ -134,6 +134,14 @@ func TestWaitingForTheCitizenIsOverdueOnlyWhenTheClockRuns(t *testing.T) {
 	if !strings.Contains(inboxLine(t, inbox, running), "Quá hạn") || strings.Contains(inboxLine(t, inbox, paused), "Quá hạn") {
 		t.Fatalf("only %s should be marked overdue:\n%s", running, texts(inbox))
 	}
+	// Card and /status call only the stopped clock paused.
+	for code, want := range map[string]bool{running: false, paused: true} {
+		card := texts(officer.says("/ticket " + code))
+		status := texts(w.citizen(map[string]int{running: 3111, paused: 3112}[code]).says("/status " + code))
+		if strings.Contains(card, "tạm dừng") != want || strings.Contains(status, "tạm dừng") != want {
+			t.Errorf("%s shown paused should be %v:\ncard:\n%s\nstatus:\n%s", code, want, card, status)
+		}
+	}
 }
 
 // A transfer that keeps the clock ends the wait for the citizen: the clock

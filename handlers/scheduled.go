@@ -17,7 +17,9 @@ type ClockPolicy struct {
 	// ticket goes one level further up.
 	SecondEscalationWorkdays int
 	// RatingReminderAfter an answer, an unrated ticket's citizen is
-	// reminded once; CloseAfterReminder later it is closed.
+	// reminded once (once per answer: a reopened ticket answered again is
+	// reminded afresh); CloseAfterReminder after that reminder it is
+	// closed.
 	RatingReminderAfter time.Duration
 	CloseAfterReminder  time.Duration
 }
