@@ -13,9 +13,10 @@ import (
 	"github.com/danvan-vn/danvan/storage"
 )
 
-// A draft untouched for this long is dropped: a message days later is a new
-// matter, not the answer to an old question.
-const draftLifetime = 72 * time.Hour
+// DraftLifetime is how long a conversation (a draft petition, a pending
+// action) waits untouched before it is dropped: a message days later is a
+// new matter, not the answer to an old question.
+const DraftLifetime = 72 * time.Hour
 
 // currentConversation returns the person's flow in progress, or nil.
 func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {

@@ -26,7 +26,7 @@ func lifetimeOf(flow string) time.Duration {
 	if flow == flowComment {
 		return commentLifetime
 	}
-	return draftLifetime
+	return DraftLifetime
 }
 
 // Buttons: "a:<ticket id>" adds information to a ticket.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
 )
 
@@ -16,8 +17,8 @@ const inboxRetention = 3 * 24 * time.Hour
 // looking into what someone was told.
 const outboxRetention = 30 * 24 * time.Hour
 
-// Housekeeping deletes handled updates that can no longer be redelivered
-// and old delivered messages.
+// Housekeeping deletes handled updates that can no longer be redelivered,
+// old delivered messages and conversations left past their lifetime.
 func Housekeeping(store *storage.Store) Job {
 	return Job{
 		Name:     "housekeeping",
@@ -25,6 +26,9 @@ func Housekeeping(store *storage.Store) Job {
 		CatchUp:  24 * time.Hour,
 		Run: func(ctx context.Context, slot time.Time) error {
 			if _, err := store.PurgeInbox(ctx, slot.Add(-inboxRetention)); err != nil {
+				return err
+			}
+			if _, err := store.PurgeConversations(ctx, slot.Add(-handlers.DraftLifetime)); err != nil {
 				return err
 			}
 			_, err := store.PurgeOutbox(ctx, slot.Add(-outboxRetention))

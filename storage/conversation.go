@@ -48,6 +48,18 @@ func (s *Store) SaveConversation(ctx context.Context, c Conversation) error {
 	return wrap("save conversation", err)
 }
 
+// PurgeConversations forgets flows untouched since before the given time.
+// A draft someone abandoned holds what they wrote (their words, phone
+// number, location) and would be found expired if they came back.
+func (s *Store) PurgeConversations(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.x.ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < $1`, before)
+	if err != nil {
+		return 0, wrap("purge conversations", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // EndConversation forgets the person's flow state.
 func (s *Store) EndConversation(ctx context.Context, channel, chatID, userID string) error {
 	_, err := s.x.ExecContext(ctx, `
