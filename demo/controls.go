@@ -83,11 +83,31 @@ func (s *server) runJobs(ctx context.Context, now time.Time, names ...string) jo
 	res := jobsResult{Now: now, Ran: []string{}}
 	slot := now.Truncate(time.Minute)
 	for _, name := range names {
-		if job, ok := s.job(name); ok && s.running.RunJob(ctx, job, slot) {
+		if job, ok := s.job(name); ok && s.runSoon(ctx, job, slot) {
 			res.Ran = append(res.Ran, name)
 		}
 	}
 	s.running.Wake() // deliver what the jobs queued now, not at the next tick
 	s.changes.bump()
 	return res
+}
+
+// runSoon runs a job's slot, waiting a moment while the job's scheduled
+// run holds it: a run that finds its job running elsewhere skips, but the
+// person who pressed the button expects it to run. A slot already done
+// (the digest pressed twice in a minute) stays not run after the wait.
+func (s *server) runSoon(ctx context.Context, job jobs.Job, slot time.Time) bool {
+	for wait := time.Now().Add(2 * time.Second); ; {
+		if s.running.RunJob(ctx, job, slot) {
+			return true
+		}
+		if time.Now().After(wait) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
