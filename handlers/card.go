@@ -61,9 +61,9 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 		if mark != "" {
 			deadline += " · " + tr(mark)
 		}
-		if paused, err := clockPaused(t, tk); err != nil {
+		if paused, err := pausedAt(t, tk); err != nil {
 			return bot.Outgoing{}, err
-		} else if paused {
+		} else if paused.Valid {
 			deadline += " " + tr("value.paused")
 		}
 	}

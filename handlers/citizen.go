@@ -142,9 +142,9 @@ func (s *Service) showStatus(t *turn, input string) error {
 	fmt.Fprintf(&b, "%s: %s\n", t.text("field.submitted"), formatTime(tk.CreatedAt))
 	if tk.DueAt.Valid && isOpen(tk.Status) {
 		fmt.Fprintf(&b, "%s: %s", t.text("field.expected"), formatDate(tk.DueAt.Time))
-		if paused, err := clockPaused(t, tk); err != nil {
+		if paused, err := pausedAt(t, tk); err != nil {
 			return err
-		} else if paused {
+		} else if paused.Valid {
 			b.WriteString(" " + t.text("value.paused"))
 		}
 		b.WriteString("\n")

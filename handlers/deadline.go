@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"database/sql"
 	"errors"
 	"time"
 
@@ -136,14 +137,12 @@ func (s *Service) deadlineMark(t *turn, tk storage.Ticket) (string, error) {
 	if !tk.DueAt.Valid || !isOpen(tk.Status) {
 		return "", nil
 	}
-	if tk.Status == storage.StatusAwaitingInfo {
-		clock, err := t.tx.TicketClock(t.ctx, tk.ID)
-		if err != nil {
-			return "", err
-		}
-		if clock.PausedAt.Valid && !tk.DueAt.Time.Before(clock.PausedAt.Time) {
-			return "", nil
-		}
+	paused, err := pausedAt(t, tk)
+	if err != nil {
+		return "", err
+	}
+	if paused.Valid && !tk.DueAt.Time.Before(paused.Time) {
+		return "", nil
 	}
 	now := s.now()
 	if now.After(tk.DueAt.Time) {
@@ -159,15 +158,15 @@ func (s *Service) deadlineMark(t *turn, tk storage.Ticket) (string, error) {
 	return "", nil
 }
 
-// clockPaused reports whether a ticket's clock is paused: only one
+// pausedAt returns when a ticket's clock was paused, if it is: only one
 // awaiting information can be, and under a rule that does not pause for
 // that, its clock runs on.
-func clockPaused(t *turn, tk storage.Ticket) (bool, error) {
+func pausedAt(t *turn, tk storage.Ticket) (sql.NullTime, error) {
 	if tk.Status != storage.StatusAwaitingInfo {
-		return false, nil
+		return sql.NullTime{}, nil
 	}
 	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
-	return clock.PausedAt.Valid, err
+	return clock.PausedAt, err
 }
 
 // formatDate writes a deadline as Vietnamese readers expect: dd/mm/yyyy.
