@@ -17,8 +17,13 @@ const inboxRetention = 3 * 24 * time.Hour
 // looking into what someone was told.
 const outboxRetention = 30 * 24 * time.Hour
 
+// jobRunRetention keeps a month of scheduled runs' records: far more than
+// the longest catch-up looks back, enough to see what ran.
+const jobRunRetention = 30 * 24 * time.Hour
+
 // Housekeeping deletes handled updates that can no longer be redelivered,
-// old delivered messages and conversations left past their lifetime.
+// old delivered messages, conversations left past their lifetime and old
+// records of scheduled runs.
 func Housekeeping(store *storage.Store) Job {
 	return Job{
 		Name:     "housekeeping",
@@ -29,6 +34,9 @@ func Housekeeping(store *storage.Store) Job {
 				return err
 			}
 			if _, err := store.PurgeConversations(ctx, slot.Add(-handlers.DraftLifetime)); err != nil {
+				return err
+			}
+			if _, err := store.PurgeJobRuns(ctx, slot.Add(-jobRunRetention)); err != nil {
 				return err
 			}
 			_, err := store.PurgeOutbox(ctx, slot.Add(-outboxRetention))

@@ -32,3 +32,25 @@ func TestHousekeepingForgetsAbandonedConversations(t *testing.T) {
 		t.Errorf("a draft of an hour ago: %v", err)
 	}
 }
+
+func TestHousekeepingKeepsAMonthOfJobRuns(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	now := time.Now()
+	for _, age := range []time.Duration{40 * 24 * time.Hour, 20 * 24 * time.Hour} {
+		if _, err := store.DB().ExecContext(ctx, `INSERT INTO job_runs (job, slot, finished_at) VALUES ('reminders', $1, $1)`, now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := jobs.NewRunner(store, vietnam, slog.Default())
+	if !r.RunSlot(ctx, jobs.Housekeeping(store), now) {
+		t.Fatal("housekeeping did not run")
+	}
+	var old, recent int
+	err := store.DB().QueryRowContext(ctx, `
+		SELECT count(*) FILTER (WHERE slot < now() - interval '30 days'), count(*) FILTER (WHERE job = 'reminders' AND slot >= now() - interval '30 days')
+		FROM job_runs`).Scan(&old, &recent)
+	if err != nil || old != 0 || recent != 1 {
+		t.Fatalf("job runs left: %d older than a month, %d recent reminders (%v)", old, recent, err)
+	}
+}

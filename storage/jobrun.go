@@ -61,3 +61,15 @@ func (s *Store) WithJobLock(ctx context.Context, job string, fn func() error) (h
 	}()
 	return true, fn()
 }
+
+// PurgeJobRuns deletes the records of slots before the given time. A slot
+// is caught up within days of its time (the longest catch-up is three),
+// so older records only say what ran, which a month of them tells.
+func (s *Store) PurgeJobRuns(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.x.ExecContext(ctx, `DELETE FROM job_runs WHERE slot < $1`, before)
+	if err != nil {
+		return 0, wrap("purge job runs", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
