@@ -211,7 +211,8 @@ func NewDecoder(botUsername string) Decoder {
 // the processor skips. An edited message is reported with Unsupported
 // "edited_message": the original was already handled and may have moved
 // the conversation on, so the edit cannot be applied, but the person
-// should learn that it was not.
+// should learn that it was not. A live location's moves are edits too,
+// and are skipped like membership changes.
 func (d Decoder) Decode(raw json.RawMessage) (bot.Event, error) {
 	var u wireUpdate
 	if err := json.Unmarshal(raw, &u); err != nil {
@@ -221,6 +222,11 @@ func (d Decoder) Decode(raw json.RawMessage) (bot.Event, error) {
 	switch {
 	case u.Message != nil:
 		d.message(&ev, u.Message)
+	case u.EditedMessage != nil && u.EditedMessage.Location != nil:
+		// A live location moving: Telegram sends its every new position
+		// as an edit, for up to hours. The first position came as a
+		// message; answering each move would flood the chat.
+		ev.Unsupported = "live_location"
 	case u.EditedMessage != nil:
 		setOrigin(&ev, u.EditedMessage)
 		ev.Unsupported = "edited_message"

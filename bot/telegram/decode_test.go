@@ -82,6 +82,9 @@ func decodeCases() []decodeCase {
 			})},
 		{"edited message", `{"update_id":7,"edited_message":{"message_id":5,` + from + `,` + private + `,"date":1764000000,"edit_date":1764000100,"text":"sửa"}}`,
 			with(func(e *bot.Event) { e.Unsupported = "edited_message" })},
+		{"live location moving is not an edit to answer", `{"update_id":7,"edited_message":{"message_id":5,` + from + `,` + private + `,"date":1764000000,"edit_date":1764000100,
+				"location":{"latitude":16.033,"longitude":108.222,"live_period":900,"heading":90}}}`,
+			bot.Event{Channel: "telegram", UpdateID: 7, Unsupported: "live_location"}},
 		{"callback query", `{"update_id":7,"callback_query":{"id":"987","chat_instance":"-55",` + from + `,"data":"p:kind:gop_y",
 				"message":{"message_id":11,"from":{"id":7000000001,"is_bot":true,"first_name":"Bot"},` + private + `,"date":1764000000,"text":"Chọn loại"}}}`,
 			with(func(e *bot.Event) {
