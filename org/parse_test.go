@@ -83,6 +83,12 @@ func TestParseErrorsNameTheirLine(t *testing.T) {
 			`t.yaml:6: area "x": give both lat and lon, or neither`}},
 		{"lat out of range", minimal + "areas:\n  - code: x\n    name: X\n    lat: 160.5\n    lon: 108.2\n", []string{
 			`t.yaml:8: area "x": lat 160.5 is not between -90 and 90`}},
+		{"lat not a number", minimal + "areas:\n  - code: x\n    name: X\n    lat: .nan\n    lon: 108.2\n", []string{
+			`t.yaml:8: area "x": lat NaN is not between -90 and 90`}},
+		{"lon not a number", minimal + "areas:\n  - code: x\n    name: X\n    lat: 16.1\n    lon: .NaN\n", []string{
+			`t.yaml:9: area "x": lon NaN is not between -180 and 180`}},
+		{"position too large", "categories:\n  - {code: k, name: K, position: 3000000000}\nunits:\n  - {code: t, name: T, triage: true}\n", []string{
+			`t.yaml:2: category "k": position 3000000000 is too large (at most 2147483647)`}},
 		{"no categories", "units:\n  - {code: t, name: T, triage: true}\n", []string{
 			`t.yaml:1: categories: at least one is required, or citizens cannot choose`}},
 		{"no triage unit", "categories: [{code: k, name: K}]\nunits:\n  - {code: a, name: A}\n", []string{

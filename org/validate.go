@@ -2,6 +2,7 @@ package org
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -13,6 +14,9 @@ import (
 const maxCodeLen = 40
 
 var validCode = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// maxPosition is the largest category position the database holds.
+const maxPosition = math.MaxInt32
 
 // Validate normalises the file's texts (trimmed, Unicode NFC, so equal
 // names compare equal whatever keyboard typed them) and checks it: codes,
@@ -114,9 +118,11 @@ func (v *validator) areas() {
 		switch {
 		case (a.Lat == nil) != (a.Lon == nil):
 			v.errorf(v.pos.item("areas", i), "%s: give both lat and lon, or neither", labels[i])
-		case a.Lat != nil && (*a.Lat < -90 || *a.Lat > 90):
+		// Written so that NaN (".nan" in YAML) fails too: it would compare
+		// unequal to itself and make every import "update" the area.
+		case a.Lat != nil && !(*a.Lat >= -90 && *a.Lat <= 90):
 			v.errorf(v.pos.field("areas", i, "lat"), "%s: lat %v is not between -90 and 90", labels[i], *a.Lat)
-		case a.Lon != nil && (*a.Lon < -180 || *a.Lon > 180):
+		case a.Lon != nil && !(*a.Lon >= -180 && *a.Lon <= 180):
 			v.errorf(v.pos.field("areas", i, "lon"), "%s: lon %v is not between -180 and 180", labels[i], *a.Lon)
 		}
 	}
@@ -132,8 +138,13 @@ func (v *validator) categories() {
 	for i, c := range v.f.Categories {
 		label := v.code("categories", "category", i, c.Code, v.categoryIndex)
 		v.name("categories", i, label, c.Name)
-		if c.Position < 0 {
+		switch {
+		case c.Position < 0:
 			v.errorf(v.pos.field("categories", i, "position"), "%s: position must not be negative", label)
+		case c.Position > maxPosition:
+			// The column is a PostgreSQL integer: refuse here, with a
+			// line, rather than fail half-way through the import.
+			v.errorf(v.pos.field("categories", i, "position"), "%s: position %d is too large (at most %d)", label, c.Position, maxPosition)
 		}
 	}
 }
