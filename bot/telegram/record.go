@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -105,5 +106,33 @@ func incoming(raw []byte) (storage.IncomingUpdate, bool) {
 	if err := json.Unmarshal(raw, &h); err != nil || h.UpdateID == nil {
 		return storage.IncomingUpdate{}, false
 	}
-	return storage.IncomingUpdate{UpdateID: *h.UpdateID, ChatKey: h.chatKey(), Payload: raw}, true
+	return storage.IncomingUpdate{UpdateID: *h.UpdateID, ChatKey: h.chatKey(), Payload: withoutNUL(raw)}, true
+}
+
+// withoutNUL drops the NUL characters (\u0000) from the strings of a raw
+// update. The inbox keeps updates as jsonb, which refuses them: one such
+// update would fail its whole batch on every try, and intake would never
+// get past it. The handlers drop NULs from what they read anyway.
+func withoutNUL(raw []byte) []byte {
+	nul := []byte(`\u0000`)
+	if !bytes.Contains(raw, nul) {
+		return raw
+	}
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		switch {
+		case raw[i] != '\\':
+			out = append(out, raw[i])
+		case bytes.HasPrefix(raw[i:], nul):
+			i += len(nul) - 1
+		default:
+			// Another escape, such as \\ before a "u0000" that is text.
+			out = append(out, raw[i])
+			if i+1 < len(raw) {
+				i++
+				out = append(out, raw[i])
+			}
+		}
+	}
+	return out
 }

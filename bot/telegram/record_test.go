@@ -1,0 +1,76 @@
+package telegram_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/danvan-vn/danvan/bot/telegram"
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/storage/storagetest"
+)
+
+// A NUL in what a person sends arrives as \u0000, which PostgreSQL's jsonb
+// refuses. Recording such an update must not fail: a failed record is
+// fetched (or delivered by the webhook) again and again, and the poller
+// would never get past it to the updates of everyone else.
+func TestRecorderStoresAnUpdateWithNUL(t *testing.T) {
+	t.Parallel()
+	store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	var woken []string
+	record := telegram.Recorder(store, func(chats ...string) { woken = append(woken, chats...) })
+
+	h, err := telegram.NewWebhookHandler(secret, record, quiet, telegram.WebhookOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, body := range []string{
+		`{"update_id":81,"message":{"message_id":1,"chat":{"id":1001,"type":"private"},"date":1764000000,"text":"a\u0000b"}}`,
+		// A backslash typed before "u0000" is text, not a NUL.
+		`{"update_id":82,"message":{"message_id":2,"chat":{"id":1001,"type":"private"},"date":1764000000,"text":"a\\u0000b \\\u0000"}}`,
+	} {
+		if status := post(t, h, body); status != 200 {
+			t.Errorf("update %d: status %d, want 200", i, status)
+		}
+	}
+	pending, _, err := store.InboxBacklog(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pending != 2 {
+		t.Errorf("%d updates waiting in the inbox, want 2", pending)
+	}
+	var texts []string
+	rows, err := store.DB().QueryContext(t.Context(), `SELECT payload->'message'->>'text' FROM inbox ORDER BY update_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, s)
+	}
+	if want := []string{"ab", `a\u0000b \`}; strings.Join(texts, "|") != strings.Join(want, "|") {
+		t.Errorf("stored texts %q, want %q", texts, want)
+	}
+	if len(woken) == 0 {
+		t.Error("the processor was not woken")
+	}
+}
+
+func post(t *testing.T, h http.Handler, body string) int {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/telegram/webhook", strings.NewReader(body))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w.Code
+}
