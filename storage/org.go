@@ -47,6 +47,15 @@ func (s *Store) UnitByCode(ctx context.Context, code string) (Unit, error) {
 	return u, wrap("get unit by code", err)
 }
 
+// AnyUnitByCode loads a unit by its code, active or not: the tickets and
+// reports of a unit the organisation file no longer lists are still
+// looked up by its code.
+func (s *Store) AnyUnitByCode(ctx context.Context, code string) (Unit, error) {
+	var u Unit
+	err := sqlx.GetContext(ctx, s.x, &u, `SELECT `+unitColumns+` FROM units WHERE code = $1`, code)
+	return u, wrap("get any unit by code", err)
+}
+
 // ActiveUnits lists every active unit by name.
 func (s *Store) ActiveUnits(ctx context.Context) ([]Unit, error) {
 	var us []Unit

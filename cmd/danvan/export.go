@@ -67,7 +67,9 @@ func runExport(ctx context.Context, args []string) error {
 		var units []int64 // nil: all
 		scope := report.AllUnits
 		if *unit != "" {
-			u, err := store.UnitByCode(ctx, strings.ToLower(strings.TrimSpace(*unit)))
+			// Active or not: a review of a period may cover a unit the
+			// organisation file has dropped since.
+			u, err := store.AnyUnitByCode(ctx, strings.ToLower(strings.TrimSpace(*unit)))
 			if err != nil {
 				return fmt.Errorf("export: unit %q: %w", *unit, err)
 			}

@@ -223,7 +223,8 @@ func runTicketList(ctx context.Context, args []string) error {
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		f := storage.TicketFilter{Status: *status, Limit: *limit}
 		if *unit != "" {
-			u, err := store.UnitByCode(ctx, strings.ToLower(*unit))
+			// Active or not: a unit the organisation file dropped keeps its tickets.
+			u, err := store.AnyUnitByCode(ctx, strings.ToLower(strings.TrimSpace(*unit)))
 			if err != nil {
 				return fmt.Errorf("unit %q: %w", *unit, err)
 			}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const orgBefore = `categories:
+  - {code: khac, name: Khác}
+units:
+  - {code: tiep-nhan, name: Tiếp nhận, triage: true}
+  - {code: ubnd-quan-cu, name: UBND quận cũ}
+`
+
+const orgAfter = `categories:
+  - {code: khac, name: Khác}
+units:
+  - {code: tiep-nhan, name: Tiếp nhận, triage: true}
+`
+
+// A unit the organisation file no longer lists (a district abolished by
+// the 2025 reorganisation) keeps its tickets; operators must still be
+// able to list them and report on them by the unit's code.
+func TestTicketsOfRemovedUnitStayReachable(t *testing.T) {
+	db := newDatabase(t)
+	if _, err := runCLI(t, "admin", "import", writeFile(t, "before.yaml", orgBefore)); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `INSERT INTO citizens (channel, user_id, chat_id) VALUES ('telegram', '1', '1')`)
+	mustExec(t, db, `
+		INSERT INTO tickets (code, kind, citizen_id, unit_id, description)
+		SELECT 'PA-2026-000001', 'phan_anh', c.id, u.id, 'Cống tắc'
+		FROM citizens c, units u WHERE u.code = 'ubnd-quan-cu'`)
+	if _, err := runCLI(t, "admin", "import", writeFile(t, "after.yaml", orgAfter)); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := runCLI(t, "ticket", "list", "-unit", "ubnd-quan-cu", "-json")
+	if err != nil {
+		t.Fatalf("ticket list -unit of a removed unit: %v", err)
+	}
+	if !strings.Contains(out, `"code": "PA-2026-000001"`) || !strings.Contains(out, `"unit": "ubnd-quan-cu"`) {
+		t.Errorf("ticket list -unit ubnd-quan-cu -json = %s", out)
+	}
+
+	csv := filepath.Join(t.TempDir(), "quan-cu.csv")
+	if _, err := runCLI(t, "export", "-from", "2000-01-01", "-unit", "ubnd-quan-cu", "-o", csv); err != nil {
+		t.Fatalf("export -unit of a removed unit: %v", err)
+	}
+	b, err := os.ReadFile(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "PA-2026-000001") {
+		t.Errorf("the export of ubnd-quan-cu does not list its ticket:\n%s", b)
+	}
+
+	// A code no unit ever had is still an error.
+	if _, err := runCLI(t, "ticket", "list", "-unit", "khong-co"); err == nil {
+		t.Error("ticket list -unit of an unknown unit succeeded")
+	}
+}
