@@ -43,7 +43,7 @@ func runAdmin(ctx context.Context, args []string) error {
   revoke ID            remove a role (the ID from "officers")
   calendar add|remove|list
                        the working-day calendar's exceptions (swapped days, make-up days)`)
-	return errors.New("unknown or missing admin command")
+	return subcommandError("admin", args)
 }
 
 // withStore loads the configuration, opens the database with an up-to-date

@@ -32,7 +32,7 @@ func runAdminCalendar(ctx context.Context, args []string) error {
                                        (a swapped day off, a make-up working Saturday)
   remove DATE                          forget an exception
   list [-year YYYY]                    holidays (computed, Tết included) and exceptions`)
-	return errors.New("unknown or missing calendar command")
+	return subcommandError("admin calendar", args)
 }
 
 func runCalendarAdd(ctx context.Context, args []string) error {

@@ -51,10 +51,28 @@ func dispatch(ctx context.Context, args []string) error {
 		}
 	}
 	usage()
-	if name == "help" || name == "-h" || name == "--help" {
+	if isHelp(name) {
 		return nil
 	}
 	return fmt.Errorf("unknown command %q", name)
+}
+
+// isHelp reports whether a command's first argument asks for its usage,
+// which then exits with status 0 (flag.ErrHelp).
+func isHelp(arg string) bool {
+	return arg == "help" || arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+// subcommandError is what a command returns after printing its usage for
+// a missing or unknown subcommand in args, or for a request for help.
+func subcommandError(command string, args []string) error {
+	switch {
+	case len(args) == 0:
+		return fmt.Errorf("%s: missing command", command)
+	case isHelp(args[0]):
+		return flag.ErrHelp
+	}
+	return fmt.Errorf("%s: unknown command %q", command, args[0])
 }
 
 func usage() {

@@ -29,7 +29,7 @@ func runTicket(ctx context.Context, args []string) error {
 
   show CODE [-json]                          one ticket with its timeline
   list [-status S] [-unit CODE] [-json]      tickets, newest first`)
-	return errors.New("unknown or missing ticket command")
+	return subcommandError("ticket", args)
 }
 
 // ticketJSON is the stable JSON form of a ticket (documented in the README).
