@@ -53,7 +53,7 @@ type PeriodFigures struct {
 	// Answered: tickets whose answered_at is in the period (answered
 	// again after a reopening: the period of the last answer).
 	Answered int
-	OnTime   int // of Answered: answered_at <= due_at, or no due_at
+	OnTime   int // of Answered: answered by the deadline (answeredOnTime)
 	// Overdue at the period's end: not answered, completed or rejected,
 	// created before the end and due before it (dueBefore: a clock paused
 	// for the citizen is due only if its deadline had passed before the
@@ -615,7 +615,7 @@ func (q digestQuery) news(ctx context.Context, x sqlx.QueryerContext) ([]newRow,
 
 const digestAnsweredSQL = `
 	SELECT unit_id, $2::int - width_bucket(answered_at, $1::timestamptz[]) AS period,
-	       count(*), count(*) FILTER (WHERE due_at IS NULL OR answered_at <= due_at)
+	       count(*), count(*) FILTER (WHERE ` + answeredOnTime + `)
 	FROM tickets
 	WHERE answered_at >= $3 AND answered_at < $4
 	  AND unit_id IS NOT NULL AND ($5::bigint[] IS NULL OR unit_id = ANY ($5))

@@ -14,7 +14,9 @@ package storage
 //     whenever they were created (a reopened ticket answered again counts
 //     with its latest answer);
 //   - on-time rate (tỷ lệ đúng hạn): the share of the answered tickets with
-//     answered_at <= due_at; a ticket without a deadline counts as on time;
+//     answered_at <= due_at; a ticket without a deadline counts as on time,
+//     and so does one answered while its clock was paused for the citizen
+//     since before its deadline (answeredOnTime);
 //   - overdue (quá hạn): tickets created before to whose status is not
 //     answered, completed or rejected and whose due_at is before to,
 //     unless their clock is paused for the citizen since before due_at
@@ -39,6 +41,13 @@ import (
 // ConfidentialText stands in a report for the description of a
 // confidential ticket.
 const ConfidentialText = "(bảo mật)"
+
+// answeredOnTime is the condition that an answered ticket was answered by
+// its deadline: it had none, the answer came by it, or the answer came
+// while the clock was paused for the citizen since before the deadline
+// passed (the deadline would have moved on by the wait; see dueBefore).
+// It is never NULL.
+const answeredOnTime = `(due_at IS NULL OR answered_at <= due_at OR coalesce(paused_at <= due_at, false))`
 
 // SatisfiedRating is the lowest rating that counts as satisfied; the
 // ratings below it reopen the ticket (handlers/rating.go).
@@ -78,7 +87,7 @@ func (s *Store) ReportTickets(ctx context.Context, unitIDs []int64, from, to tim
 		       coalesce(u.code, '') AS unit_code, coalesce(u.name, '') AS unit_name,
 		       CASE WHEN t.confidential THEN $4 ELSE t.description END AS description,
 		       t.confidential, t.created_at, t.due_at, t.answered_at, t.closed_at, t.rating,
-		       CASE WHEN t.answered_at IS NOT NULL THEN t.due_at IS NULL OR t.answered_at <= t.due_at END AS on_time,
+		       CASE WHEN t.answered_at IS NOT NULL THEN `+answeredOnTime+` END AS on_time,
 		       coalesce(`+dueBefore("$2")+`, false) AS overdue
 		FROM tickets t
 		LEFT JOIN categories c ON c.id = t.category_id
@@ -169,7 +178,7 @@ func (s *Store) ReportSummary(ctx context.Context, unitIDs []int64, from, to tim
 		       count(*) FILTER (WHERE created_at >= $1) AS received,
 		       count(*) FILTER (WHERE answered_at >= $1 AND answered_at < $2) AS answered,
 		       count(*) FILTER (WHERE answered_at >= $1 AND answered_at < $2
-		                          AND (due_at IS NULL OR answered_at <= due_at)) AS answered_on_time,
+		                          AND `+answeredOnTime+`) AS answered_on_time,
 		       count(*) FILTER (WHERE `+dueBefore("$2")+`) AS overdue,
 		       count(rating) FILTER (WHERE created_at >= $1) AS rated,
 		       coalesce(sum(rating) FILTER (WHERE created_at >= $1), 0) AS rating_sum,

@@ -345,3 +345,61 @@ func TestReportTickets(t *testing.T) {
 		t.Fatalf("subtree codes = %v, want %v", codes, wantCodes)
 	}
 }
+
+// A ticket answered while its clock was paused for the citizen, paused
+// before its deadline passed, was answered on time: the deadline would
+// have moved on by the wait when the clock resumed. One paused once
+// already late was not. Reports and digests agree.
+func TestAnsweredWhilePausedIsOnTime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t)
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	tk := clockTicket(t, s, now.AddDate(0, 0, -20))
+	day := func(n int) time.Time { return now.AddDate(0, 0, n) }
+	for _, f := range []struct {
+		code                  string
+		due, paused, answered time.Time
+	}{
+		{"PA-2026-000201", day(-3), day(-5), day(-1)},     // paused in time, answered while paused: on time
+		{"PA-2026-000202", day(-3), day(-2), day(-1)},     // paused once late: late
+		{"PA-2026-000203", day(-3), time.Time{}, day(-1)}, // late
+		{"PA-2026-000204", day(-3), time.Time{}, day(-4)}, // on time
+	} {
+		if _, err := s.DB().ExecContext(ctx, `
+			INSERT INTO tickets (code, kind, status, citizen_id, unit_id, description, due_at, paused_at, answered_at, created_at, updated_at)
+			SELECT $1, kind, 'answered', citizen_id, unit_id, description, $2, $3, $4, created_at, created_at FROM tickets WHERE id = $5`,
+			f.code, f.due, reportNullTime(f.paused), f.answered, tk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onTime := map[string]bool{"PA-2026-000201": true, "PA-2026-000202": false, "PA-2026-000203": false, "PA-2026-000204": true}
+
+	rows, err := s.ReportTickets(ctx, nil, day(-30), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		want, ok := onTime[r.Code]
+		if !ok {
+			continue
+		}
+		if r.OnTime != (sql.NullBool{Bool: want, Valid: true}) {
+			t.Errorf("report row %s: on time %+v, want %t", r.Code, r.OnTime, want)
+		}
+	}
+	summary, err := s.ReportSummary(ctx, []int64{tk.UnitID.Int64}, day(-30), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary[0]; got.Answered != 4 || got.AnsweredOnTime != 2 {
+		t.Errorf("report summary: %d answered, %d on time; want 4, 2", got.Answered, got.AnsweredOnTime)
+	}
+	digest, err := s.DigestFigures(ctx, []int64{tk.UnitID.Int64}, day(-7), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := digest.Current; got.Answered != 4 || got.OnTime != 2 {
+		t.Errorf("digest: %d answered, %d on time; want 4, 2", got.Answered, got.OnTime)
+	}
+}
