@@ -6,12 +6,15 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // Config is the service's configuration.
@@ -60,7 +63,7 @@ var options = []option{
 	{name: "TELEGRAM_WEBHOOK_SECRET", secret: true, help: "Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (webhook mode; 1-256 of A-Z a-z 0-9 _ -)",
 		set: func(c *Config, v string) error { c.TelegramWebhookSecret = v; return nil }},
 	{name: "LISTEN_ADDR", def: "127.0.0.1:8080", help: "HTTP listener for the webhook, /healthz, /readyz and /metrics",
-		set: func(c *Config, v string) error { c.ListenAddr = v; return nil }},
+		set: func(c *Config, v string) error { c.ListenAddr = v; return hostPort(v) }},
 	{name: "DATABASE_URL", secret: true, help: "PostgreSQL URL; unset: a private PostgreSQL in DANVAN_DATA_DIR",
 		set: func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
 	{name: "DANVAN_DATA_DIR", def: defaultDataDir(), help: "Data directory of the private PostgreSQL",
@@ -78,9 +81,9 @@ var options = []option{
 	{name: "CHAT_SEND_RATE", def: "1", help: "Messages per second to one private chat (short bursts of 3 allowed); raise it only for a Bot API server without Telegram's limits",
 		set: func(c *Config, v string) (err error) { c.ChatSendRate, err = positiveFloat(v); return err }},
 	{name: "REMINDER_CRON", def: "0 7 * * *", help: "When units get their morning reminder (cron, Asia/Ho_Chi_Minh; skipped on days off)",
-		set: func(c *Config, v string) error { c.ReminderCron = v; return nil }},
+		set: func(c *Config, v string) error { c.ReminderCron = v; return validCron(v) }},
 	{name: "DIGEST_CRON", def: "30 7 * * MON", help: "When leaders get the weekly digest (cron, Asia/Ho_Chi_Minh)",
-		set: func(c *Config, v string) error { c.DigestCron = v; return nil }},
+		set: func(c *Config, v string) error { c.DigestCron = v; return validCron(v) }},
 	{name: "ESCALATION_SECOND_WORKDAYS", def: "3", help: "Working days after the first escalation before a still overdue ticket goes one level higher",
 		set: func(c *Config, v string) (err error) { c.SecondEscalationDays, err = positive(v); return err }},
 	{name: "RATING_REMINDER_DAYS", def: "3", help: "Days after an answer before a citizen who has not rated is reminded (once)",
@@ -88,7 +91,7 @@ var options = []option{
 	{name: "AUTO_CLOSE_DAYS", def: "4", help: "Days after that reminder before an unrated ticket is closed",
 		set: func(c *Config, v string) (err error) { c.AutoCloseDays, err = positive(v); return err }},
 	{name: "SHUTDOWN_TIMEOUT", def: "15s", help: "How long a shutdown may take to drain work",
-		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
+		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = positiveDuration(v); return err }},
 	{name: "SHUTDOWN_DRAIN_DELAY", def: "0s", help: "On shutdown, how long /readyz answers 503 while updates are still taken, before intake stops (a little over the load balancer's check interval)",
 		set: func(c *Config, v string) (err error) { c.ShutdownDrainDelay, err = nonNegativeDuration(v); return err }},
 }
@@ -123,6 +126,11 @@ func lookup(getenv func(string) string, o option) (string, error) {
 			return "", err
 		}
 		v = strings.TrimSpace(string(b))
+		if v == "" {
+			// A broken secret mount, not "unset": an empty DATABASE_URL
+			// would quietly run the private PostgreSQL instead.
+			return "", fmt.Errorf("%s_FILE: %s is empty", o.name, file)
+		}
 	}
 	if v == "" {
 		v = o.def
@@ -211,6 +219,38 @@ func positiveFloat(v string) (float64, error) {
 		err = fmt.Errorf("%s is not a positive rate", v)
 	}
 	return f, err
+}
+
+func positiveDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err == nil && d <= 0 {
+		err = fmt.Errorf("%s is not positive", v)
+	}
+	return d, err
+}
+
+// hostPort checks a listen address such as "127.0.0.1:8080" or ":8080".
+func hostPort(v string) error {
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		return fmt.Errorf("%q is not HOST:PORT", v)
+	}
+	return nil
+}
+
+// validCron checks a schedule as the job runner will parse it (five
+// fields or a descriptor, optionally after CRON_TZ=), so that a typo stops
+// the start, and danvan config, with the variable's name. robfig/cron
+// v3.0.1 panics on some malformed specs; that is an error here too.
+func validCron(spec string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("invalid schedule %q", spec)
+		}
+	}()
+	if _, err := cron.ParseStandard(spec); err != nil {
+		return fmt.Errorf("invalid schedule %q: %w", spec, err)
+	}
+	return nil
 }
 
 func nonNegativeDuration(v string) (time.Duration, error) {

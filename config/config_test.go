@@ -87,3 +87,50 @@ func TestSendRateAndDrainDelay(t *testing.T) {
 		}
 	}
 }
+
+// A _FILE that names an empty file is a broken secret mount, not "unset":
+// an empty DATABASE_URL would silently run the private PostgreSQL, an
+// empty token the sandbox.
+func TestEmptySecretFileIsRefused(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"DATABASE_URL", "TELEGRAM_BOT_TOKEN"} {
+		_, err := load(env(map[string]string{name + "_FILE": empty}))
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "empty") {
+			t.Errorf("%s_FILE naming an empty file: err = %v", name, err)
+		}
+	}
+}
+
+func TestInvalidValuesAreRefusedAtLoad(t *testing.T) {
+	for _, bad := range []map[string]string{
+		{"SHUTDOWN_TIMEOUT": "0s"},
+		{"SHUTDOWN_TIMEOUT": "-5s"},
+		{"REMINDER_CRON": "every morning"},
+		{"REMINDER_CRON": "0 7 * *"},
+		{"DIGEST_CRON": "CRON_TZ=Asia/Ho_Chi_Minh"}, // panics inside robfig/cron v3.0.1
+		{"DIGEST_CRON": "30 7 * * MONDAY"},
+		{"LISTEN_ADDR": "8080"},
+	} {
+		_, err := load(env(bad))
+		if err == nil {
+			t.Errorf("%v accepted", bad)
+			continue
+		}
+		for name := range bad {
+			if !strings.Contains(err.Error(), name) {
+				t.Errorf("%v: the error does not name %s: %v", bad, name, err)
+			}
+		}
+	}
+	c, err := load(env(map[string]string{"REMINDER_CRON": "CRON_TZ=Asia/Ho_Chi_Minh 0 8 * * MON-FRI", "DIGEST_CRON": "@weekly",
+		"SHUTDOWN_TIMEOUT": "1m", "LISTEN_ADDR": ":8080"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ShutdownTimeout != time.Minute || c.ListenAddr != ":8080" || c.DigestCron != "@weekly" {
+		t.Errorf("valid values: %+v", c)
+	}
+}
