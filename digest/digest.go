@@ -44,6 +44,12 @@ func WeekStart(t time.Time) time.Time {
 // LastCompleteWeek returns the start of the last week that ended by now.
 func LastCompleteWeek(now time.Time) time.Time { return WeekStart(now).Add(-week) }
 
+// Ended reports whether the week that starts on weekStart's Monday has
+// ended by now. Only an ended week's digest may be queued: a leader gets a
+// week's digest once, so one queued while the week goes on would stand for
+// the whole week with part of its figures.
+func Ended(weekStart, now time.Time) bool { return !WeekStart(weekStart).Add(week).After(now) }
+
 // Compute builds the digest of a unit's subtree for the week that starts
 // on weekStart's Monday.
 func Compute(ctx context.Context, store *storage.Store, unitID int64, weekStart time.Time) (Digest, error) {

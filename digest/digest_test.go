@@ -102,3 +102,27 @@ func TestWeeks(t *testing.T) {
 		t.Errorf("LastCompleteWeek = %v, want %v", got, weekStart)
 	}
 }
+
+// A week has ended at the next Monday 00:00 in Vietnam, wherever the
+// server runs; only then may its digest be queued.
+func TestEnded(t *testing.T) {
+	vn := workcal.Location()
+	end := weekStart.AddDate(0, 0, 7)
+	cases := []struct {
+		now  time.Time
+		want bool
+	}{
+		{end.Add(-time.Nanosecond), false},
+		{end, true},
+		{time.Date(2026, 3, 8, 16, 59, 0, 0, time.UTC), false}, // Sunday 23:59 in Vietnam
+		{time.Date(2026, 3, 8, 17, 0, 0, 0, time.UTC), true},
+		{time.Date(2026, 3, 9, 7, 30, 0, 0, vn), true},
+		{time.Date(2026, 3, 4, 10, 0, 0, 0, vn), false}, // the week itself
+	}
+	for _, c := range cases {
+		// Any instant of the week names it.
+		if got := digest.Ended(weekStart.Add(50*time.Hour), c.now); got != c.want {
+			t.Errorf("Ended(week of %v, %v) = %t, want %t", weekStart, c.now, got, c.want)
+		}
+	}
+}

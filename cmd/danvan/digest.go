@@ -53,6 +53,11 @@ func runDigest(ctx context.Context, args []string) error {
 			return fmt.Errorf("-week: %w", err)
 		}
 		weekStart = digest.WeekStart(day.Start())
+		if *now && !digest.Ended(weekStart, time.Now()) {
+			// Queued once per leader and week, a digest of a week still
+			// going on would keep the complete one from being sent.
+			return fmt.Errorf("-week: the week of %s has not ended yet; use -preview to see it so far", *week)
+		}
 	}
 
 	cfg, err := config.Load()
