@@ -26,7 +26,9 @@ type apiError struct {
 	// a message text, never the token.
 	Description string
 	RetryAfter  time.Duration
-	Err         error
+	// MigrateTo is the new id of a group that became a supergroup.
+	MigrateTo int64
+	Err       error
 }
 
 func (e *apiError) Error() string {
@@ -45,6 +47,7 @@ func (c *Client) callError(cc *callClient, err error) *apiError {
 	if errors.As(err, &te) {
 		e.Code, e.Description = te.Code, te.Message
 		e.RetryAfter = time.Duration(te.RetryAfter) * time.Second
+		e.MigrateTo = te.MigrateToChatID
 	}
 	if e.Code == 0 && (cc.status < 200 || cc.status > 299) {
 		e.Code = cc.status
@@ -65,6 +68,9 @@ func isAPIError(err error, code int, fragment string) bool {
 
 // deliveryError tells the sender what to do about a failed delivery.
 func deliveryError(err error) *bot.DeliveryError {
+	if de, ok := err.(*bot.DeliveryError); ok {
+		return de // classified already
+	}
 	var e *apiError
 	if !errors.As(err, &e) {
 		return &bot.DeliveryError{Description: err.Error()} // temporary
@@ -90,4 +96,13 @@ func deliveryError(err error) *bot.DeliveryError {
 	// emulator's 500 for methods it lacks) is temporary: the sender
 	// retries with backoff and never drops the message.
 	return de
+}
+
+// migratedTo returns the supergroup a failed call's group became, or 0.
+func migratedTo(err error) int64 {
+	var e *apiError
+	if errors.As(err, &e) {
+		return e.MigrateTo
+	}
+	return 0
 }

@@ -44,7 +44,29 @@ func (m *Messenger) Channel() string { return Channel }
 
 // Deliver performs one outgoing message and returns the id of the message
 // it sent or edited ("" for callback answers).
+//
+// A message to a group that became a supergroup goes to the supergroup
+// (an edit, as a new message: message ids are the old group's), so that
+// a unit's cards still reach it until its link is updated.
 func (m *Messenger) Deliver(ctx context.Context, o bot.Outgoing) (string, error) {
+	id, err := m.deliver(ctx, o)
+	if to := migratedTo(err); to != 0 && o.Kind != bot.KindAnswer && o.Kind != bot.KindCommands {
+		m.logger.Warn("telegram: the group became a supergroup; sending there", "chat", o.ChatID, "supergroup", to)
+		o.ChatID = strconv.FormatInt(to, 10)
+		if o.Kind == bot.KindEdit {
+			o.Kind, o.MessageID = bot.KindText, ""
+		}
+		id, err = m.deliver(ctx, o)
+	}
+	if err != nil {
+		return "", deliveryError(err)
+	}
+	return id, nil
+}
+
+// deliver is Deliver without the supergroup's second try; its errors are
+// the Bot API's, not yet classified.
+func (m *Messenger) deliver(ctx context.Context, o bot.Outgoing) (string, error) {
 	switch o.Kind {
 	case bot.KindAnswer:
 		return "", m.answer(ctx, o)
@@ -90,7 +112,7 @@ func (m *Messenger) send(ctx context.Context, c tgbotapi.Chattable) (string, err
 		return err
 	})
 	if err != nil {
-		return "", deliveryError(err)
+		return "", err
 	}
 	return messageID(sent.MessageID), nil
 }
@@ -124,7 +146,7 @@ func (m *Messenger) edit(ctx context.Context, chatID int64, o bot.Outgoing) (str
 		isAPIError(err, http.StatusBadRequest, "message can't be edited"):
 		return m.sendText(ctx, chatID, o)
 	}
-	return "", deliveryError(err)
+	return "", err
 }
 
 // answer answers a button press. An expired query gives a 400 and is not

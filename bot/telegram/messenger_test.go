@@ -319,3 +319,33 @@ func TestMessengerSetsTheCommandMenu(t *testing.T) {
 		t.Errorf("chat menu (-want +got):\n%s", diff)
 	}
 }
+
+// A basic group that became a supergroup (Telegram does this when, say,
+// an admin is given certain rights) refuses messages to its old id with
+// 400 and parameters.migrate_to_chat_id. A unit's cards must still reach
+// its group: the message goes to the new id, and an edit comes as a new
+// message there (the old group's message ids mean nothing in the new one).
+func TestMessengerFollowsAGroupUpgradedToASupergroup(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	const group, supergroup = -4001, -1004001
+	if err := srv.AddChat(telegramtest.GroupChat(group, "Tổ tiếp dân")); err != nil {
+		t.Fatal(err)
+	}
+	old := deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: "-4001", Group: true, Text: "Phiếu 1"})
+	if err := srv.MigrateChat(group, supergroup); err != nil {
+		t.Fatal(err)
+	}
+
+	deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: "-4001", Group: true, Text: "Phiếu 2",
+		Buttons: [][]bot.InlineButton{{{Text: "Tiếp nhận", Data: "c:accept:1"}}}})
+	deliver(t, m, bot.Outgoing{Kind: bot.KindEdit, ChatID: "-4001", Group: true, MessageID: old, Text: "Phiếu 1 đã tiếp nhận"})
+
+	var texts []string
+	for _, msg := range srv.Sent(supergroup) {
+		texts = append(texts, msg.Text)
+	}
+	if want := []string{"Phiếu 2", "Phiếu 1 đã tiếp nhận"}; !cmp.Equal(texts, want) {
+		t.Errorf("the supergroup got %q, want %q", texts, want)
+	}
+}
