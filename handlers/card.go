@@ -81,6 +81,9 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 			return bot.Outgoing{}, err
 		}
 		who := bot.Escape(c.DisplayName)
+		if who == "" { // erased with /mydata: messengers always give a name
+			who = tr("value.name_erased")
+		}
 		if tk.Phone.Valid {
 			who += " · " + bot.Escape(tk.Phone.String)
 		}

@@ -57,6 +57,8 @@ func (s *Service) menuButton(t *turn, args []string) error {
 		return s.cmdMy(t)
 	case "help":
 		return s.cmdHelp(t)
+	case "mydata":
+		return s.showMyData(t)
 	}
 	return t.answer(t.text("button.stale"), false)
 }

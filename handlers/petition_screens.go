@@ -171,6 +171,7 @@ func (s *Service) reviewText(t *turn, d *draft) (string, error) {
 	if isGuidanceKind(d.Kind) {
 		b.WriteString("\n" + t.text("petition.review_guidance"))
 	}
+	b.WriteString("\n" + consentToHandle(t))
 	return strings.TrimRight(b.String(), "\n"), nil
 }
 
@@ -220,3 +221,9 @@ func grid(buttons []bot.InlineButton, n int) [][]bot.InlineButton {
 	}
 	return rows
 }
+
+// consentToHandleKey is the text on the review screen that pressing Send
+// agrees to; its wording is recorded with the consent.
+const consentToHandleKey = "petition.consent"
+
+func consentToHandle(t *turn) string { return t.text(consentToHandleKey, t.text("btn.send")) }

@@ -40,8 +40,14 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 	if err != nil {
 		return err
 	}
+	if err := t.recordConsent(storage.ConsentHandling, ticket.ID, consentToHandleKey, t.text("btn.send")); err != nil {
+		return err
+	}
 	if d.Phone != "" {
 		if err := t.tx.SetCitizenPhone(t.ctx, t.citizen.ID, d.Phone, now); err != nil {
+			return err
+		}
+		if err := t.recordConsent(storage.ConsentPhone, ticket.ID, "petition.phone"); err != nil {
 			return err
 		}
 	}

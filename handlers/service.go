@@ -57,6 +57,7 @@ func New(cfg Config) (*Service, error) {
 		"cancel": s.cmdCancel,
 		"lang":   s.cmdLang,
 		"help":   s.cmdHelp,
+		"mydata": s.cmdMyData,
 		"join":   s.cmdJoin,
 
 		"linkgroup": s.cmdLinkGroup,
@@ -78,6 +79,7 @@ func New(cfg Config) (*Service, error) {
 		prefixCard:     s.cardButton,
 		prefixRating:   s.ratingButton,
 		prefixAdd:      s.addButton,
+		prefixMyData:   s.myDataButton,
 	}
 	return s, nil
 }

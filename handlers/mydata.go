@@ -1,0 +1,241 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// /mydata lets a person see, download and erase what danvan keeps about
+// them, and withdraw their consent to be called (law.md §6), in the chat
+// itself.
+
+const prefixMyData = "d"
+
+// Button actions of the /mydata screen.
+const (
+	myDataExport        = "export"
+	myDataWithdrawPhone = "nophone"
+	myDataErase         = "erase"
+	myDataEraseSure     = "erase!"
+)
+
+func (s *Service) cmdMyData(t *turn) error {
+	if t.ev.Chat.Group {
+		return t.reply("mydata.private_only")
+	}
+	return s.showMyData(t)
+}
+
+func (s *Service) showMyData(t *turn) error {
+	c := t.citizen
+	petitions, err := t.tx.CountTickets(t.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	consents, err := t.tx.Consents(t.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	phone := t.text("value.not_shared")
+	if c.Phone.Valid {
+		phone = bot.Escape(c.Phone.String)
+	}
+	var b strings.Builder
+	b.WriteString(t.text("mydata.title") + "\n\n")
+	fmt.Fprintf(&b, "%s: %s\n", t.text("mydata.name"), bot.Escape(c.DisplayName))
+	fmt.Fprintf(&b, "%s: %s\n", t.text("field.phone"), phone)
+	fmt.Fprintf(&b, "%s: %s\n", t.text("mydata.language"), t.text("language.name"))
+	fmt.Fprintf(&b, "%s: %s\n", t.text("mydata.since"), formatDate(c.CreatedAt))
+	fmt.Fprintf(&b, "%s: %s\n", t.text("mydata.petitions"), formatNumber(petitions))
+	b.WriteString("\n" + t.text("mydata.consents") + "\n")
+	if len(consents) == 0 {
+		b.WriteString(t.text("value.none") + "\n")
+	}
+	for _, k := range consents {
+		state := t.text("mydata.consent_given", formatTime(k.GivenAt))
+		if k.WithdrawnAt.Valid {
+			state = t.text("mydata.consent_withdrawn", formatTime(k.GivenAt), formatTime(k.WithdrawnAt.Time))
+		}
+		fmt.Fprintf(&b, "• %s: %s\n", t.text("consent."+k.Purpose), state)
+	}
+	b.WriteString("\n" + t.text("mydata.rights"))
+	rows := [][]bot.InlineButton{{{Text: t.text("btn.mydata_export"), Data: data(prefixMyData, myDataExport)}}}
+	if c.Phone.Valid {
+		rows = append(rows, []bot.InlineButton{{Text: t.text("btn.mydata_withdraw_phone"), Data: data(prefixMyData, myDataWithdrawPhone)}})
+	}
+	rows = append(rows, []bot.InlineButton{{Text: t.text("btn.mydata_erase"), Data: data(prefixMyData, myDataErase)}})
+	return t.show(bot.Outgoing{Text: b.String(), Buttons: rows})
+}
+
+func (s *Service) myDataButton(t *turn, args []string) error {
+	if t.ev.Chat.Group || len(args) != 1 {
+		return t.answer(t.text("button.stale"), false)
+	}
+	now := s.now()
+	switch args[0] {
+	case myDataExport:
+		return s.exportMyData(t, now)
+	case myDataWithdrawPhone:
+		if err := t.tx.WithdrawPhone(t.ctx, t.citizen.ID, now); err != nil {
+			return err
+		}
+		s.logger.Info("phone consent withdrawn", "citizen", t.citizen.ID)
+		return t.show(bot.Outgoing{Text: t.text("mydata.phone_withdrawn")})
+	case myDataErase:
+		return t.show(bot.Outgoing{Text: t.text("mydata.erase_confirm"), Buttons: [][]bot.InlineButton{{
+			{Text: t.text("btn.mydata_erase_sure"), Data: data(prefixMyData, myDataEraseSure)},
+			{Text: t.text("btn.mydata_keep"), Data: data(prefixMenu, "mydata")},
+		}}})
+	case myDataEraseSure:
+		if err := t.tx.EraseCitizen(t.ctx, t.citizen, now); err != nil {
+			return err
+		}
+		s.logger.Info("personal data erased", "citizen", t.citizen.ID)
+		return t.show(bot.Outgoing{Text: t.text("mydata.erased")})
+	}
+	return t.answer(t.text("button.stale"), false)
+}
+
+// personalData is the export a person downloads: everything kept about
+// them, as it is stored, except other people's data (officers' names and
+// internal notes).
+type personalData struct {
+	ExportedAt time.Time        `json:"exported_at"`
+	Name       string           `json:"name"`
+	Phone      string           `json:"phone,omitempty"`
+	Language   string           `json:"language"`
+	Since      time.Time        `json:"since"`
+	Consents   []exportConsent  `json:"consents"`
+	Petitions  []exportPetition `json:"petitions"`
+}
+
+type exportConsent struct {
+	Purpose     string     `json:"purpose"`
+	Wording     string     `json:"wording"`
+	GivenAt     time.Time  `json:"given_at"`
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+}
+
+type exportPetition struct {
+	Code          string        `json:"code"`
+	Kind          string        `json:"kind"`
+	Status        string        `json:"status"`
+	Category      string        `json:"category,omitempty"`
+	Area          string        `json:"area,omitempty"`
+	Description   string        `json:"description"`
+	Address       string        `json:"address,omitempty"`
+	Latitude      *float64      `json:"latitude,omitempty"`
+	Longitude     *float64      `json:"longitude,omitempty"`
+	Phone         string        `json:"phone,omitempty"`
+	Confidential  bool          `json:"confidential"`
+	Attachments   int           `json:"attachments"`
+	CreatedAt     time.Time     `json:"created_at"`
+	Rating        int16         `json:"rating,omitempty"`
+	RatingComment string        `json:"rating_comment,omitempty"`
+	Timeline      []exportEvent `json:"timeline"`
+}
+
+type exportEvent struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Kind   string    `json:"kind"`
+	Status string    `json:"status,omitempty"`
+	Text   string    `json:"text,omitempty"`
+}
+
+// exportMyData sends the person their data as a JSON file.
+func (s *Service) exportMyData(t *turn, now time.Time) error {
+	c := t.citizen
+	out := personalData{ExportedAt: now, Name: c.DisplayName, Phone: c.Phone.String, Language: c.Language,
+		Since: c.CreatedAt, Consents: []exportConsent{}, Petitions: []exportPetition{}}
+	consents, err := t.tx.Consents(t.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, k := range consents {
+		e := exportConsent{Purpose: k.Purpose, Wording: k.Wording, GivenAt: k.GivenAt}
+		if k.WithdrawnAt.Valid {
+			e.WithdrawnAt = &k.WithdrawnAt.Time
+		}
+		out.Consents = append(out.Consents, e)
+	}
+	tickets, err := t.tx.TicketsByCitizen(t.ctx, c.ID, maxExportedPetitions)
+	if err != nil {
+		return err
+	}
+	for _, tk := range tickets {
+		p, err := exportedPetition(t, tk)
+		if err != nil {
+			return err
+		}
+		out.Petitions = append(out.Petitions, p)
+	}
+	content, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return fail("encode personal data", err)
+	}
+	if err := t.answer(t.text("mydata.export_sent"), false); err != nil {
+		return err
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindDocument, Content: content,
+		FileName: "danvan-" + now.In(displayZone).Format("2006-01-02") + ".json", Text: t.text("mydata.export_caption")})
+}
+
+// maxExportedPetitions bounds the file (about 2 KB a petition) well under
+// the messenger's upload limit.
+const maxExportedPetitions = 5000
+
+func exportedPetition(t *turn, tk storage.Ticket) (exportPetition, error) {
+	p := exportPetition{Code: tk.Code, Kind: tk.Kind, Status: tk.Status, Description: tk.Description,
+		Address: tk.Address, Phone: tk.Phone.String, Confidential: tk.Confidential, CreatedAt: tk.CreatedAt,
+		Rating: tk.Rating.Int16, RatingComment: tk.RatingComment.String, Timeline: []exportEvent{}}
+	if tk.Latitude.Valid && tk.Longitude.Valid {
+		p.Latitude, p.Longitude = &tk.Latitude.Float64, &tk.Longitude.Float64
+	}
+	if tk.CategoryID.Valid {
+		cat, err := t.tx.CategoryByID(t.ctx, tk.CategoryID.Int64)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return p, err
+		}
+		p.Category = cat.Name
+	}
+	if tk.AreaID.Valid {
+		area, err := t.tx.AreaByID(t.ctx, tk.AreaID.Int64)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return p, err
+		}
+		p.Area = area.Name
+	}
+	files, err := t.tx.Attachments(t.ctx, tk.ID)
+	if err != nil {
+		return p, err
+	}
+	p.Attachments = len(files)
+	events, err := t.tx.Events(t.ctx, tk.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, e := range events {
+		if e.Internal {
+			continue
+		}
+		p.Timeline = append(p.Timeline, exportEvent{At: e.At, By: e.ActorKind, Kind: e.Kind, Status: e.ToStatus, Text: e.Body})
+	}
+	return p, nil
+}
+
+// recordConsent stores that the person agreed to purpose after being shown
+// the catalogue text key (with args); the wording names that exact text.
+func (t *turn) recordConsent(purpose string, ticketID int64, key string, args ...any) error {
+	sum := sha256.Sum256([]byte(t.text(key, args...)))
+	return t.tx.RecordConsent(t.ctx, storage.Consent{CitizenID: t.citizen.ID, Purpose: purpose, TicketID: ticketID,
+		Wording: t.lang + "/" + key + "#" + hex.EncodeToString(sum[:6]), GivenAt: t.s.now()})
+}

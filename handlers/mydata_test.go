@@ -1,0 +1,176 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/danvan-vn/danvan/bot"
+)
+
+// fileWithPhone files a petition in Hòa Cường sharing the phone with the
+// button, and returns the review screen and the code.
+func (c *citizen) fileWithPhone(text, phone string) (review []bot.Outgoing, code string) {
+	c.w.t.Helper()
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says(text)
+	c.presses("Bỏ qua")
+	c.sends(func(e *bot.Event) { e.Contact = &bot.Contact{Phone: phone, UserID: c.id} })
+	review = c.presses("Không cần")
+	out := texts(c.presses("Gửi phản ánh"))
+	i := strings.Index(out, "PA-")
+	if i < 0 {
+		c.w.t.Fatalf("no code in %s", out)
+	}
+	return review, out[i : i+14]
+}
+
+func TestSendingAPetitionRecordsWhatThePersonAgreedTo(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3501)
+	review, code := c.fileWithPhone("Rác thải đổ trộm bên bờ sông", "0905000222")
+	mustContain(t, review, "Khi bấm «✅ Gửi phản ánh», Ông/Bà đồng ý", "/mydata")
+
+	var consents []struct {
+		Purpose string `db:"purpose"`
+		Wording string `db:"wording"`
+		Code    string `db:"code"`
+	}
+	if err := w.raw.Select(&consents, `
+		SELECT purpose, wording, t.code FROM consents k JOIN tickets t ON t.id = k.ticket_id ORDER BY k.id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(consents) != 2 || consents[0].Purpose != "handling" || consents[1].Purpose != "phone" {
+		t.Fatalf("consents: %+v", consents)
+	}
+	for _, k := range consents {
+		if k.Code != code || !strings.HasPrefix(k.Wording, "vi/petition.") || !strings.Contains(k.Wording, "#") {
+			t.Fatalf("consent not tied to the petition and the words shown: %+v", k)
+		}
+	}
+}
+
+func TestMyDataShowsAndExportsWhatIsKept(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3502)
+	_, code := c.fileWithPhone("Đèn đường hỏng trên đường Trần Phú", "0905000333")
+	w.exec(`INSERT INTO ticket_events (ticket_id, actor_kind, kind, body, internal)
+		SELECT id, 'officer', 'note', 'Ghi chú nội bộ về người dân', true FROM tickets WHERE code = $1`, code)
+
+	mustContain(t, c.says("/mydata"), "Người dân 3502", "0905000333", "Số phản ánh đã gửi: 1",
+		"Sử dụng thông tin để giải quyết phản ánh", "Liên hệ qua số điện thoại", "[📄 Tải dữ liệu về]")
+
+	out := c.presses("Tải dữ liệu về")
+	var file *bot.Outgoing
+	for i := range out {
+		if out[i].Kind == bot.KindDocument {
+			file = &out[i]
+		}
+	}
+	if file == nil || file.ChatID != c.id || !strings.HasSuffix(file.FileName, ".json") {
+		t.Fatalf("no data file sent to the person: %+v", out)
+	}
+	var export struct {
+		Name      string `json:"name"`
+		Phone     string `json:"phone"`
+		Consents  []struct{ Purpose string }
+		Petitions []struct {
+			Code, Description, Phone, Area string
+			Timeline                       []struct{ Text string }
+		}
+	}
+	if err := json.Unmarshal(file.Content, &export); err != nil {
+		t.Fatal(err)
+	}
+	if export.Name != "Người dân 3502" || export.Phone != "0905000333" || len(export.Consents) != 2 || len(export.Petitions) != 1 {
+		t.Fatalf("export: %+v", export)
+	}
+	p := export.Petitions[0]
+	if p.Code != code || p.Description != "Đèn đường hỏng trên đường Trần Phú" || p.Phone != "0905000333" || p.Area != "Phường Hòa Cường" {
+		t.Fatalf("exported petition: %+v", p)
+	}
+	if strings.Contains(string(file.Content), "Ghi chú nội bộ") {
+		t.Fatal("the export holds an officers' internal note")
+	}
+}
+
+func TestWithdrawingPhoneConsentForgetsTheNumber(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2501, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3503)
+	_, code := c.fileWithPhone("Cây đổ chắn ngang đường", "0905000444")
+	c.says("/mydata")
+	mustContain(t, c.presses("Rút lại đồng ý"), "Đã rút lại sự đồng ý")
+
+	if n := w.count(`SELECT count(*) FROM citizens WHERE phone IS NOT NULL OR phone_consent_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d profiles keep a phone", n)
+	}
+	if n := w.count(`SELECT count(*) FROM tickets WHERE phone IS NOT NULL`); n != 0 {
+		t.Fatalf("%d petitions keep the phone", n)
+	}
+	if n := w.count(`SELECT count(*) FROM consents WHERE purpose = 'phone' AND withdrawn_at IS NULL`); n != 0 {
+		t.Fatal("the phone consent is not recorded as withdrawn")
+	}
+	if strings.Contains(texts(officer.says("/ticket "+code)), "0905000444") {
+		t.Fatal("the officer's card still shows the withdrawn phone")
+	}
+	if out := texts(c.says("/mydata")); strings.Contains(out, "0905000444") || !strings.Contains(out, "đã rút lại lúc") {
+		t.Fatalf("the screen after withdrawal:\n%s", out)
+	}
+}
+
+func TestErasingPersonalDataKeepsThePetitionAndItsUpdates(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2502, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3504)
+	_, code := c.fileWithPhone("Nắp cống bị mất trước số 12", "0905000555")
+	c.says("/new") // an unfinished form
+	c.says("/mydata")
+	mustContain(t, c.presses("Xóa thông tin cá nhân"), "có chắc muốn xóa", "[« Không xóa]")
+	if n := w.count(`SELECT count(*) FROM citizens WHERE erased_at IS NOT NULL`); n != 0 {
+		t.Fatal("erased before the person confirmed")
+	}
+	mustContain(t, c.presses("Đồng ý xóa"), "Đã xóa tên, số điện thoại")
+
+	if n := w.count(`SELECT count(*) FROM citizens WHERE user_id = $1 AND display_name = '' AND phone IS NULL AND erased_at IS NOT NULL`, c.id); n != 1 {
+		t.Fatal("name or phone kept")
+	}
+	if n := w.count(`SELECT count(*) FROM conversations WHERE user_id = $1`, c.id); n != 0 {
+		t.Fatal("the unfinished form was kept")
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status <> 'pending' AND payload::text LIKE '%Nắp cống%'`, c.id); n != 0 {
+		t.Fatal("sent messages still hold the petition's text")
+	}
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND phone IS NULL`, code); n != 1 {
+		t.Fatal("the petition was lost or keeps the phone")
+	}
+	mustContain(t, officer.says("/ticket "+code), "đã xóa theo yêu cầu của người gửi")
+	out := officer.says("/resolve " + code + " Đã lắp nắp cống mới.")
+	mustContain(t, sentTo(out, c.id), "Đã lắp nắp cống mới")
+}
+
+func TestMyDataStaysOutOfGroupsAndForgedButtons(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3505)
+	c.fileWithPhone("Nước sinh hoạt có mùi lạ", "0905000666")
+	mustAnswer(t, c.pressData("1", "d:everything"), "không còn hiệu lực")
+	if n := w.count(`SELECT count(*) FROM citizens WHERE phone IS NOT NULL AND erased_at IS NULL`); n != 1 {
+		t.Fatal("a forged button changed the person's data")
+	}
+	ev := c.event()
+	ev.Chat = bot.Chat{ID: "-100777", Group: true}
+	ev.Button = &bot.Button{QueryID: "qg", Data: "d:erase!", MessageID: "1"}
+	w.handle(ev)
+	if n := w.count(`SELECT count(*) FROM citizens WHERE erased_at IS NOT NULL`); n != 0 {
+		t.Fatal("a button in a group erased the person's data")
+	}
+}
