@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -66,7 +67,20 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 		return err
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
-		return store.DeleteCalendarDay(ctx, day)
+		// Only a recorded exception can be removed: a mistyped date must
+		// not look like success.
+		days, err := store.CalendarDays(ctx)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(days, func(d storage.CalendarDay) bool { return d.Day.Format(time.DateOnly) == day.String() }) {
+			return fmt.Errorf("%s: no exception recorded (see danvan admin calendar list -year %d)", day, day.Year)
+		}
+		if err := store.DeleteCalendarDay(ctx, day); err != nil {
+			return err
+		}
+		fmt.Printf("%s: exception removed; the day follows the computed calendar again.\n", day)
+		return nil
 	})
 }
 
@@ -104,8 +118,11 @@ func runCalendarList(ctx context.Context, args []string) error {
 		for _, h := range cal.Holidays(*year) {
 			fmt.Fprintf(w, "%s\t%s\t%s\n", h.Date, h.Date.Weekday(), h.Reason)
 		}
-		fmt.Fprintln(w, "\nExceptions recorded by administrators")
+		fmt.Fprintf(w, "\nExceptions %d recorded by administrators\n", *year)
 		for _, d := range exceptions {
+			if d.Day.Year() != *year {
+				continue
+			}
 			kind := "day off"
 			if d.IsWorkday {
 				kind = "working day"

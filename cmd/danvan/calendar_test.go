@@ -1,0 +1,47 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCalendarCommands(t *testing.T) {
+	newDatabase(t)
+	for _, args := range [][]string{
+		{"admin", "calendar", "add", "2026-12-31", "-off", "-reason", "Nghỉ hoán đổi"},
+		{"admin", "calendar", "add", "2027-01-09", "-work", "-reason", "Làm bù"},
+	} {
+		if _, err := runCLI(t, args...); err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+	}
+
+	// -year shows that year's exceptions, not every year's.
+	out, err := runCLI(t, "admin", "calendar", "list", "-year", "2027")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "2027-01-09") || !strings.Contains(out, "Làm bù") {
+		t.Errorf("list -year 2027 lacks the make-up Saturday:\n%s", out)
+	}
+	if strings.Contains(out, "2026-12-31") {
+		t.Errorf("list -year 2027 shows an exception of 2026:\n%s", out)
+	}
+	// Tết 2027 (mùng 1 on 6 February) is computed.
+	if !strings.Contains(out, "2027-02-06") {
+		t.Errorf("list -year 2027 lacks Tết:\n%s", out)
+	}
+
+	// Removing a date with no exception is an error (a typo must not look
+	// like success); removing a recorded one says so.
+	if _, err := runCLI(t, "admin", "calendar", "remove", "2027-01-10"); err == nil {
+		t.Error("removing a date with no recorded exception succeeded")
+	}
+	out, err = runCLI(t, "admin", "calendar", "remove", "2027-01-09")
+	if err != nil || !strings.Contains(out, "2027-01-09") {
+		t.Errorf("remove 2027-01-09 = %q, %v", out, err)
+	}
+	if out, _ := runCLI(t, "admin", "calendar", "list", "-year", "2027"); strings.Contains(out, "Làm bù") {
+		t.Errorf("the removed exception is still listed:\n%s", out)
+	}
+}
