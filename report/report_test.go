@@ -364,3 +364,40 @@ func unzipped(t *testing.T, data []byte) string {
 	}
 	return b.String()
 }
+
+// The definitions under the summary say what the figures count: rejected
+// tickets are not overdue, and a clock paused for the citizen before the
+// deadline neither makes a ticket overdue nor its answer late.
+func TestNotesDefineTheFigures(t *testing.T) {
+	rows, summary := sample()
+	var buf bytes.Buffer
+	if err := report.WriteXLSX(&buf, rows, summary, report.Meta{From: at(1, 1, 0, 0), To: at(7, 1, 0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	f := readXLSX(t, buf.Bytes())
+	all, err := f.GetRows(report.SheetSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := func(prefix string) string {
+		for _, r := range all {
+			if len(r) > 0 && strings.HasPrefix(r[0], prefix) {
+				return r[0]
+			}
+		}
+		t.Fatalf("no note %q", prefix)
+		return ""
+	}
+	overdue := note("• Quá hạn:")
+	if strings.Contains(overdue, "chưa hoàn thành hoặc không tiếp nhận") {
+		t.Errorf("the overdue note counts rejected tickets in: %q", overdue)
+	}
+	for _, want := range []string{"không tiếp nhận", "tạm dừng tính hạn"} {
+		if !strings.Contains(overdue, want) {
+			t.Errorf("the overdue note does not mention %q: %q", want, overdue)
+		}
+	}
+	if onTime := note("• Tỷ lệ đúng hạn:"); !strings.Contains(onTime, "tạm dừng tính hạn") {
+		t.Errorf("the on-time note does not mention the paused clock: %q", onTime)
+	}
+}
