@@ -82,6 +82,12 @@ func runAdminInvite(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("admin invite: unexpected argument %q (usage: danvan admin invite -unit CODE -role ROLE [-ttl 72h])", fs.Arg(0))
+	}
+	if *ttl <= 0 {
+		return fmt.Errorf("-ttl must be positive, not %s", *ttl)
+	}
 	switch *role {
 	case storage.RoleOfficer, storage.RoleLeader, storage.RoleAdmin:
 	default:
@@ -117,6 +123,9 @@ func runAdminOfficers(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("admin officers", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("admin officers: unexpected argument %q", fs.Arg(0))
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		officers, err := store.Officers(ctx)

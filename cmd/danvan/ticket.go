@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,6 +31,12 @@ func runTicket(ctx context.Context, args []string) error {
   show CODE [-json]                          one ticket with its timeline
   list [-status S] [-unit CODE] [-json]      tickets, newest first`)
 	return subcommandError("ticket", args)
+}
+
+// ticketStatuses are the values of -status, as in the JSON "status" field.
+var ticketStatuses = []string{
+	storage.StatusReceived, storage.StatusAccepted, storage.StatusInProgress, storage.StatusAwaitingInfo,
+	storage.StatusTransferred, storage.StatusAnswered, storage.StatusCompleted, storage.StatusRejected, storage.StatusReopened,
 }
 
 // ticketJSON is the stable JSON form of a ticket (documented in the README).
@@ -219,6 +226,12 @@ func runTicketList(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("ticket list: unexpected argument %q (usage: danvan ticket list [-status S] [-unit CODE] [-json])", fs.Arg(0))
+	}
+	if *status != "" && !slices.Contains(ticketStatuses, *status) {
+		return fmt.Errorf("ticket list: -status %q is not one of %s", *status, strings.Join(ticketStatuses, ", "))
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		f := storage.TicketFilter{Status: *status, Limit: *limit}
