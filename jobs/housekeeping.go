@@ -13,6 +13,10 @@ import (
 // update ids restart from a random value after a quiet week.
 const inboxRetention = 3 * 24 * time.Hour
 
+// failedUpdateRetention gives operators a month to look into an update
+// the handlers gave up on; it holds the person's raw words until then.
+const failedUpdateRetention = 30 * 24 * time.Hour
+
 // outboxRetention keeps delivered messages for a month, for operators
 // looking into what someone was told.
 const outboxRetention = 30 * 24 * time.Hour
@@ -22,15 +26,15 @@ const outboxRetention = 30 * 24 * time.Hour
 const jobRunRetention = 30 * 24 * time.Hour
 
 // Housekeeping deletes handled updates that can no longer be redelivered,
-// old delivered messages, conversations left past their lifetime and old
-// records of scheduled runs.
+// updates given up on a month ago, old delivered messages, conversations
+// left past their lifetime and old records of scheduled runs.
 func Housekeeping(store *storage.Store) Job {
 	return Job{
 		Name:     "housekeeping",
 		Schedule: "17 3 * * *", // daily at 03:17, a quiet hour
 		CatchUp:  24 * time.Hour,
 		Run: func(ctx context.Context, slot time.Time) error {
-			if _, err := store.PurgeInbox(ctx, slot.Add(-inboxRetention)); err != nil {
+			if _, err := store.PurgeInbox(ctx, slot.Add(-inboxRetention), slot.Add(-failedUpdateRetention)); err != nil {
 				return err
 			}
 			if _, err := store.PurgeConversations(ctx, slot.Add(-handlers.DraftLifetime)); err != nil {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/danvan-vn/danvan/jobs"
 	"github.com/danvan-vn/danvan/storage"
 )
@@ -52,5 +54,31 @@ func TestHousekeepingKeepsAMonthOfJobRuns(t *testing.T) {
 		FROM job_runs`).Scan(&old, &recent)
 	if err != nil || old != 0 || recent != 1 {
 		t.Fatalf("job runs left: %d older than a month, %d recent reminders (%v)", old, recent, err)
+	}
+}
+
+func TestHousekeepingDeletesUpdatesGivenUpOnAMonthAgo(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	now := time.Now()
+	_, err := store.DB().ExecContext(ctx, `
+		INSERT INTO inbox (channel, update_id, chat_key, payload, received_at, failed_at) VALUES
+			('telegram', 1, 'a', '{"text": "old"}', $1, $1),
+			('telegram', 2, 'b', '{"text": "recent"}', $2, $2),
+			('telegram', 3, 'c', '{"text": "waiting"}', $1, NULL)`,
+		now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := jobs.NewRunner(store, vietnam, slog.Default())
+	if !r.RunSlot(ctx, jobs.Housekeeping(store), now) {
+		t.Fatal("housekeeping did not run")
+	}
+	var left []int64
+	if err := sqlx.NewDb(store.DB(), "postgres").SelectContext(ctx, &left, `SELECT update_id FROM inbox ORDER BY update_id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 2 || left[0] != 2 || left[1] != 3 {
+		t.Fatalf("updates left: %v, want the recent failure and the one waiting", left)
 	}
 }

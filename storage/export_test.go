@@ -27,3 +27,7 @@ var ClaimOutboxQuery = claimOutboxFromFirst
 
 // WithParam is withParam, for tests of both DSN forms.
 var WithParam = withParam
+
+// NewMigrator is newMigrator, for the test that takes every migration
+// down and up again.
+var NewMigrator = newMigrator

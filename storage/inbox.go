@@ -156,12 +156,15 @@ func (s *Store) FailUpdate(ctx context.Context, id int64, reason string) error {
 	return wrap("fail update", err)
 }
 
-// PurgeInbox deletes handled updates received before the given time. Keeping
-// their ids for a few days is enough to drop redeliveries (Telegram keeps
-// updates for at most 24 hours).
-func (s *Store) PurgeInbox(ctx context.Context, before time.Time) (int64, error) {
+// PurgeInbox deletes handled updates received before handledBefore, and
+// updates given up on before failedBefore. Keeping handled ids for a few
+// days is enough to drop redeliveries (Telegram keeps updates for at most
+// 24 hours); failed ones keep the person's raw update for an operator, so
+// they go too once that time is up.
+func (s *Store) PurgeInbox(ctx context.Context, handledBefore, failedBefore time.Time) (int64, error) {
 	res, err := s.x.ExecContext(ctx, `
-		DELETE FROM inbox WHERE processed_at IS NOT NULL AND received_at < $1`, before)
+		DELETE FROM inbox
+		WHERE (processed_at IS NOT NULL AND received_at < $1) OR failed_at < $2`, handledBefore, failedBefore)
 	if err != nil {
 		return 0, wrap("purge inbox", err)
 	}
