@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/danvan-vn/danvan/storage"
 )
@@ -106,33 +108,52 @@ func incoming(raw []byte) (storage.IncomingUpdate, bool) {
 	if err := json.Unmarshal(raw, &h); err != nil || h.UpdateID == nil {
 		return storage.IncomingUpdate{}, false
 	}
-	return storage.IncomingUpdate{UpdateID: *h.UpdateID, ChatKey: h.chatKey(), Payload: withoutNUL(raw)}, true
+	return storage.IncomingUpdate{UpdateID: *h.UpdateID, ChatKey: h.chatKey(), Payload: forJSONB(raw)}, true
 }
 
-// withoutNUL drops the NUL characters (\u0000) from the strings of a raw
-// update. The inbox keeps updates as jsonb, which refuses them: one such
-// update would fail its whole batch on every try, and intake would never
-// get past it. The handlers drop NULs from what they read anyway.
-func withoutNUL(raw []byte) []byte {
-	nul := []byte(`\u0000`)
-	if !bytes.Contains(raw, nul) {
+// forJSONB rewrites the escapes of a raw update that PostgreSQL's jsonb
+// refuses: a NUL (\u0000) is dropped, as the handlers drop NULs from what
+// they read anyway, and half of a surrogate pair becomes U+FFFD, as Go's
+// decoder reads it. One such update would otherwise fail its whole batch
+// on every try, and intake would never get past it.
+func forJSONB(raw []byte) []byte {
+	if !bytes.Contains(raw, []byte(`\u`)) {
 		return raw
 	}
 	out := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); i++ {
-		switch {
-		case raw[i] != '\\':
+		if raw[i] != '\\' || i+1 >= len(raw) {
 			out = append(out, raw[i])
-		case bytes.HasPrefix(raw[i:], nul):
-			i += len(nul) - 1
-		default:
-			// Another escape, such as \\ before a "u0000" that is text.
-			out = append(out, raw[i])
-			if i+1 < len(raw) {
-				i++
-				out = append(out, raw[i])
-			}
+			continue
 		}
+		r, ok := escapedRune(raw[i:])
+		switch {
+		case !ok: // another escape, such as \\ before a "u0000" that is text
+			out = append(out, raw[i], raw[i+1])
+			i++
+			continue
+		case r == 0:
+		case utf16.IsSurrogate(r):
+			low, ok := escapedRune(raw[i+6:])
+			if r < 0xdc00 && ok && 0xdc00 <= low && low < 0xe000 {
+				out = append(out, raw[i:i+12]...) // a whole pair
+				i += 6
+				break
+			}
+			out = append(out, `\ufffd`...)
+		default:
+			out = append(out, raw[i:i+6]...)
+		}
+		i += 5
 	}
 	return out
+}
+
+// escapedRune reads a \uXXXX escape at the start of b.
+func escapedRune(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+	return rune(n), err == nil
 }

@@ -12,10 +12,11 @@ import (
 )
 
 // A NUL in what a person sends arrives as \u0000, which PostgreSQL's jsonb
-// refuses. Recording such an update must not fail: a failed record is
+// refuses, as it refuses half of a surrogate pair (an emulator's client can
+// send one). Recording such an update must not fail: a failed record is
 // fetched (or delivered by the webhook) again and again, and the poller
 // would never get past it to the updates of everyone else.
-func TestRecorderStoresAnUpdateWithNUL(t *testing.T) {
+func TestRecorderStoresWhatJSONBRefuses(t *testing.T) {
 	t.Parallel()
 	store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
 	if err != nil {
@@ -33,6 +34,7 @@ func TestRecorderStoresAnUpdateWithNUL(t *testing.T) {
 		`{"update_id":81,"message":{"message_id":1,"chat":{"id":1001,"type":"private"},"date":1764000000,"text":"a\u0000b"}}`,
 		// A backslash typed before "u0000" is text, not a NUL.
 		`{"update_id":82,"message":{"message_id":2,"chat":{"id":1001,"type":"private"},"date":1764000000,"text":"a\\u0000b \\\u0000"}}`,
+		`{"update_id":83,"message":{"message_id":3,"chat":{"id":1001,"type":"private"},"date":1764000000,"text":"\ud83d \ud83d\ude00 \ude00\u00e0"}}`,
 	} {
 		if status := post(t, h, body); status != 200 {
 			t.Errorf("update %d: status %d, want 200", i, status)
@@ -42,8 +44,8 @@ func TestRecorderStoresAnUpdateWithNUL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pending != 2 {
-		t.Errorf("%d updates waiting in the inbox, want 2", pending)
+	if pending != 3 {
+		t.Errorf("%d updates waiting in the inbox, want 3", pending)
 	}
 	var texts []string
 	rows, err := store.DB().QueryContext(t.Context(), `SELECT payload->'message'->>'text' FROM inbox ORDER BY update_id`)
@@ -58,7 +60,7 @@ func TestRecorderStoresAnUpdateWithNUL(t *testing.T) {
 		}
 		texts = append(texts, s)
 	}
-	if want := []string{"ab", `a\u0000b \`}; strings.Join(texts, "|") != strings.Join(want, "|") {
+	if want := []string{"ab", `a\u0000b \`, "\ufffd 😀 \ufffdà"}; strings.Join(texts, "|") != strings.Join(want, "|") {
 		t.Errorf("stored texts %q, want %q", texts, want)
 	}
 	if len(woken) == 0 {
