@@ -197,8 +197,10 @@ func (s *Store) ReportSummary(ctx context.Context, unitIDs []int64, from, to tim
 
 	out := make([]UnitSummary, 0, len(units)+1)
 	for _, u := range units {
-		f, ok := byUnit[u.UnitID]
-		if !ok && !u.Active {
+		f := byUnit[u.UnitID]
+		if !u.Active && f.Received == 0 && f.Answered == 0 && f.Overdue == 0 && f.Rated == 0 {
+			// Old tickets alone (each unit dissolved in a
+			// reorganisation has them) are no figures.
 			continue
 		}
 		f.UnitID, f.UnitCode, f.UnitName, f.Depth = u.UnitID, u.UnitCode, u.UnitName, u.Depth

@@ -403,3 +403,33 @@ func TestAnsweredWhilePausedIsOnTime(t *testing.T) {
 		t.Errorf("digest: %d answered, %d on time; want 4, 2", got.Answered, got.OnTime)
 	}
 }
+
+// A unit dissolved before the period (as many were in the 2025
+// reorganisation) keeps its old tickets but has no figures in the
+// period: it is left out rather than listed with zeros.
+func TestReportSummaryLeavesOutUnitsDissolvedBefore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t)
+	ids := seedReport(t, s)
+	// cu's one ticket of the period was created in February and answered
+	// in June; a year later it has no figures.
+	from, to := reportFrom.AddDate(1, 0, 0), reportTo.AddDate(1, 0, 0)
+	got, err := s.ReportSummary(ctx, nil, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range got {
+		if u.UnitID == ids["cu"] {
+			t.Errorf("the dissolved unit is listed: %+v", u)
+		}
+	}
+	// Still listed in the period it had figures in.
+	got, err = s.ReportSummary(ctx, nil, reportFrom, reportTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(got, func(u storage.UnitSummary) bool { return u.UnitID == ids["cu"] }) {
+		t.Error("the dissolved unit is left out of a period it had figures in")
+	}
+}
