@@ -90,3 +90,36 @@ func TestClaimPlansProbeIndexes(t *testing.T) {
 	}
 	t.Run("with history", check)
 }
+
+// The rating follow-ups run daily over a table of every petition ever
+// sent; they must read only the answered ones.
+func TestRatingFollowUpsReadOnlyAnsweredTickets(t *testing.T) {
+	db, err := sql.Open("postgres", storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.ExecContext(t.Context(), `
+		INSERT INTO citizens (channel, user_id, chat_id) VALUES ('telegram', '1', '1');
+		INSERT INTO tickets (code, kind, status, citizen_id, description, answered_at)
+		SELECT 'PA-2026-' || g, 'phan_anh', CASE WHEN g % 100 = 0 THEN 'answered' ELSE 'completed' END,
+		       (SELECT id FROM citizens), 'x', now() - g * interval '1 minute'
+		FROM generate_series(1, 20000) g;
+		ANALYZE tickets`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, query := range map[string]string{
+		"claim reminders": storage.ClaimRatingRemindersQuery,
+		"unrated":         storage.UnratedAfterReminderQuery,
+	} {
+		args := "now(), now()"
+		if name == "unrated" {
+			args = "now()"
+		}
+		plan := genericPlan(t, db, query, args)
+		if strings.Contains(plan, "Seq Scan") || !strings.Contains(plan, "tickets_awaiting_rating") {
+			t.Errorf("%s does not read tickets through tickets_awaiting_rating:\n%s", name, plan)
+		}
+	}
+}

@@ -65,19 +65,23 @@ func (s *Store) ClaimStillOverdue(ctx context.Context, now, before time.Time) ([
 // ticket was reopened, and does not count.
 func (s *Store) ClaimRatingReminders(ctx context.Context, now, before time.Time) ([]Ticket, error) {
 	var ts []Ticket
-	err := sqlx.SelectContext(ctx, s.x, &ts, `UPDATE tickets SET rating_reminded_at = $1
-		WHERE status = 'answered' AND answered_at < $2
-		  AND (rating_reminded_at IS NULL OR rating_reminded_at < answered_at)
-		RETURNING `+ticketColumns, now, before)
+	err := sqlx.SelectContext(ctx, s.x, &ts, claimRatingRemindersQuery, now, before)
 	return ts, wrap("claim rating reminders", err)
 }
+
+const claimRatingRemindersQuery = `UPDATE tickets SET rating_reminded_at = $1
+	WHERE status = 'answered' AND answered_at < $2
+	  AND (rating_reminded_at IS NULL OR rating_reminded_at < answered_at)
+	RETURNING ` + ticketColumns
 
 // UnratedAfterReminder lists answered tickets whose citizen was reminded
 // of their latest answer before `before` and still has not rated.
 func (s *Store) UnratedAfterReminder(ctx context.Context, before time.Time) ([]Ticket, error) {
 	var ts []Ticket
-	err := sqlx.SelectContext(ctx, s.x, &ts, `SELECT `+ticketColumns+` FROM tickets
-		WHERE status = 'answered' AND rating_reminded_at < $1 AND rating_reminded_at > answered_at
-		ORDER BY id`, before)
+	err := sqlx.SelectContext(ctx, s.x, &ts, unratedAfterReminderQuery, before)
 	return ts, wrap("unrated tickets", err)
 }
+
+const unratedAfterReminderQuery = `SELECT ` + ticketColumns + ` FROM tickets
+	WHERE status = 'answered' AND rating_reminded_at < $1 AND rating_reminded_at > answered_at
+	ORDER BY id`

@@ -31,3 +31,9 @@ var WithParam = withParam
 // NewMigrator is newMigrator, for the test that takes every migration
 // down and up again.
 var NewMigrator = newMigrator
+
+// The rating follow-ups' statements, for tests of their plans.
+var (
+	ClaimRatingRemindersQuery = claimRatingRemindersQuery
+	UnratedAfterReminderQuery = unratedAfterReminderQuery
+)
