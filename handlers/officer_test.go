@@ -276,3 +276,23 @@ func TestLinkedGroupGetsCardsAndActs(t *testing.T) {
 	out := pressInGroup(leader, fmt.Sprintf("o:accept:%d", id))
 	mustContain(t, sentTo(out, c.id), "tiếp nhận")
 }
+
+func TestAnInvitationToARemovedUnitIsRefused(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	err := w.store.InTx(w.ctx, func(tx *storage.Store) error {
+		u, err := tx.UnitByCode(w.ctx, "ubnd-hai-chau")
+		if err != nil {
+			return err
+		}
+		return tx.CreateInvite(w.ctx, u.ID, "officer", handlers.HashInvite("GONE-1"), w.now.Add(time.Hour))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.exec(`UPDATE units SET active = false WHERE code = 'ubnd-hai-chau'`)
+	mustContain(t, w.citizen(3601).says("/join GONE-1"), "không còn hoạt động")
+	if n := w.count(`SELECT count(*) FROM officers`); n != 0 {
+		t.Fatalf("%d officers bound to a removed unit", n)
+	}
+}

@@ -126,6 +126,8 @@ func (s *Service) join(t *turn, code string) error {
 		return t.reply("join.expired")
 	case errors.Is(err, storage.ErrInviteUsed):
 		return t.reply("join.used")
+	case errors.Is(err, storage.ErrInviteUnitGone):
+		return t.reply("join.unit_gone")
 	case err != nil:
 		return err
 	}

@@ -19,8 +19,9 @@ const (
 
 // Invite errors.
 var (
-	ErrInviteExpired = errors.New("storage: invitation expired")
-	ErrInviteUsed    = errors.New("storage: invitation already used")
+	ErrInviteExpired  = errors.New("storage: invitation expired")
+	ErrInviteUsed     = errors.New("storage: invitation already used")
+	ErrInviteUnitGone = errors.New("storage: invitation's unit no longer active")
 )
 
 // Officer is an account's role in a unit.
@@ -60,9 +61,12 @@ func (s *Store) RedeemInvite(ctx context.Context, codeHash string, citizenID int
 			Role      string       `db:"role"`
 			ExpiresAt time.Time    `db:"expires_at"`
 			UsedAt    sql.NullTime `db:"used_at"`
+			Active    bool         `db:"active"`
 		}
 		err := sqlx.GetContext(ctx, tx.x, &inv, `
-			SELECT id, unit_id, role, expires_at, used_at FROM invites WHERE code_hash = $1 FOR UPDATE`, codeHash)
+			SELECT i.id, i.unit_id, i.role, i.expires_at, i.used_at, u.active
+			FROM invites i JOIN units u ON u.id = i.unit_id
+			WHERE i.code_hash = $1 FOR UPDATE OF i`, codeHash)
 		if err != nil {
 			return wrap("find invite", err)
 		}
@@ -71,6 +75,8 @@ func (s *Store) RedeemInvite(ctx context.Context, codeHash string, citizenID int
 			return ErrInviteUsed
 		case now.After(inv.ExpiresAt):
 			return ErrInviteExpired
+		case !inv.Active: // removed from the organisation file since
+			return ErrInviteUnitGone
 		}
 		// A new role in the same unit replaces the old one.
 		if _, err := tx.x.ExecContext(ctx, `
