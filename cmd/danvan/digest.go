@@ -73,9 +73,9 @@ func runDigest(ctx context.Context, args []string) error {
 
 	var digests []digest.Digest
 	if *unit != "" {
-		u, err := store.UnitByCode(ctx, strings.ToLower(*unit))
+		u, err := store.AnyUnitByCode(ctx, strings.ToLower(*unit))
 		if errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("no active unit %q (see danvan admin export)", *unit)
+			return fmt.Errorf("no unit %q (see danvan admin export)", *unit)
 		}
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const orgBefore = `categories:
@@ -57,8 +58,30 @@ func TestTicketsOfRemovedUnitStayReachable(t *testing.T) {
 		t.Errorf("the export of ubnd-quan-cu does not list its ticket:\n%s", b)
 	}
 
+	out, err = runCLI(t, "digest", "-unit", "ubnd-quan-cu", "-preview", "-week", time.Now().Format(time.DateOnly))
+	if err != nil || !strings.Contains(out, "UBND quận cũ") {
+		t.Errorf("digest -unit of a removed unit: %v\n%s", err, out)
+	}
+
 	// A code no unit ever had is still an error.
 	if _, err := runCLI(t, "ticket", "list", "-unit", "khong-co"); err == nil {
 		t.Error("ticket list -unit of an unknown unit succeeded")
+	}
+}
+
+// Queuing a week not yet over would send leaders part of its figures and
+// take the place of Monday's digest (one per leader and week).
+func TestDigestOfAWeekNotOverIsNotQueued(t *testing.T) {
+	db := newDatabase(t)
+	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := runCLI(t, "digest", "-now", "-week", time.Now().Format(time.DateOnly))
+	if err == nil || !strings.Contains(err.Error(), "-preview") {
+		t.Fatalf("digest -now for this week: %v", err)
+	}
+	var queued int
+	if err := db.QueryRow(`SELECT count(*) FROM outbox`).Scan(&queued); err != nil || queued != 0 {
+		t.Fatalf("%d messages queued (%v)", queued, err)
 	}
 }
