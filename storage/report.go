@@ -46,8 +46,13 @@ const ConfidentialText = "(bảo mật)"
 // its deadline: it had none, the answer came by it, or the answer came
 // while the clock was paused for the citizen since before the deadline
 // passed (the deadline would have moved on by the wait; see dueBefore).
-// It is never NULL.
-const answeredOnTime = `(due_at IS NULL OR answered_at <= due_at OR coalesce(paused_at <= due_at, false))`
+// ApplyChange decides it when the answer is given (answeredOnTimeAt) and
+// keeps it, as reopening moves the deadline; tickets written otherwise
+// are judged by their current deadline. It is never NULL.
+const answeredOnTime = `coalesce(answered_on_time, ` + answeredOnTimeAt + `)`
+
+// answeredOnTimeAt is answeredOnTime for an answer given at answered_at.
+const answeredOnTimeAt = `(due_at IS NULL OR answered_at <= due_at OR coalesce(paused_at <= due_at, false))`
 
 // SatisfiedRating is the lowest rating that counts as satisfied; the
 // ratings below it reopen the ticket (handlers/rating.go).

@@ -433,3 +433,41 @@ func TestReportSummaryLeavesOutUnitsDissolvedBefore(t *testing.T) {
 		t.Error("the dissolved unit is left out of a period it had figures in")
 	}
 }
+
+// Reopening gives a ticket a new, later deadline; the answer given before
+// stays as late as it was.
+func TestALateAnswerStaysLateWhenTheTicketIsReopened(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t)
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	tk := clockTicket(t, s, now.AddDate(0, 0, -20))
+	if _, err := s.DB().ExecContext(ctx, `UPDATE tickets SET due_at = $2 WHERE id = $1`, tk.ID, now.AddDate(0, 0, -10)); err != nil {
+		t.Fatal(err)
+	}
+	change := func(status string, at time.Time) {
+		if _, err := s.ApplyChange(ctx, storage.Change{TicketID: tk.ID, At: at, ActorKind: storage.ActorOfficer,
+			Kind: status, ToStatus: status}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(storage.StatusAnswered, now.AddDate(0, 0, -5)) // five days late
+	change(storage.StatusReopened, now.AddDate(0, 0, -4))
+	if _, err := s.DB().ExecContext(ctx, `UPDATE tickets SET due_at = $2 WHERE id = $1`, tk.ID, now.AddDate(0, 0, 10)); err != nil {
+		t.Fatal(err)
+	}
+	summary, err := s.ReportSummary(ctx, []int64{tk.UnitID.Int64}, now.AddDate(0, 0, -30), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary[0]; got.Answered != 1 || got.AnsweredOnTime != 0 {
+		t.Errorf("report summary: %d answered, %d on time; want 1, 0", got.Answered, got.AnsweredOnTime)
+	}
+	digest, err := s.DigestFigures(ctx, []int64{tk.UnitID.Int64}, now.AddDate(0, 0, -7), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := digest.Current; got.Answered != 1 || got.OnTime != 0 {
+		t.Errorf("digest: %d answered, %d on time; want 1, 0", got.Answered, got.OnTime)
+	}
+}

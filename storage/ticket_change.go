@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -60,6 +61,9 @@ func (s *Store) ApplyChange(ctx context.Context, c Change) (Ticket, error) {
 			UPDATE tickets SET status = $2, unit_id = nullif($3, 0), updated_at = $4,
 				-- when the status was reached: a change that keeps it (a note) keeps them
 				answered_at = CASE WHEN $2 = 'answered' AND status <> $2 THEN $4 ELSE answered_at END,
+				answered_on_time = CASE WHEN $2 = 'answered' AND status <> $2
+				                        THEN `+strings.ReplaceAll(answeredOnTimeAt, "answered_at", "$4")+`
+				                        ELSE answered_on_time END,
 				closed_at = CASE WHEN status = $2 THEN closed_at
 				                 WHEN $2 IN ('completed', 'rejected') THEN $4
 				                 WHEN $2 = 'reopened' THEN NULL ELSE closed_at END,
