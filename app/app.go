@@ -226,16 +226,19 @@ func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logge
 	return failure
 }
 
-// flushOutbox lets the sender deliver what is queued, until the deadline.
-// Whatever is left stays in the outbox for the next start.
-// A standby replica has nothing to flush: the sending replica delivers.
+// flushOutbox lets the sender deliver what is queued, until the deadline
+// or until nothing left can go out before it (a chat told to wait longer,
+// a retry due later). Whatever is left stays in the outbox for the next
+// start. A standby replica has nothing to flush: the sending replica
+// delivers.
 func flushOutbox(ctx context.Context, store *storage.Store, sender *bot.Sender) {
+	deadline, _ := ctx.Deadline()
 	for sender.Leading() {
-		sender.Wake()
 		pending, _, err := store.OutboxBacklog(ctx)
-		if err != nil || pending == 0 {
+		if err != nil || pending == 0 || sender.Idle(deadline) {
 			return
 		}
+		sender.Wake()
 		select {
 		case <-ctx.Done():
 			return

@@ -184,3 +184,54 @@ func TestWebhookNeedsTheSecret(t *testing.T) {
 	api.SetWebhookSecretHeader(telegramtest.SecretHeaderCorrect)
 	c.expect(0, "Hướng dẫn")
 }
+
+// A shutdown flushes what can go out, and no more: a chat that Telegram
+// told to wait longer than the shutdown has left keeps its messages for
+// the next start, instead of holding the shutdown for its whole timeout.
+func TestShutdownDoesNotWaitForWhatCannotBeSent(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	cfg := testConfig(api, dsn)
+	cfg.ShutdownTimeout = 8 * time.Second
+	svc := startService(t, cfg)
+	a, b := newPerson(t, api, 5031, "A"), newPerson(t, api, 5032, "B")
+	a.says("/start", "Xin chào")
+
+	api.InjectFault(telegramtest.Fault{Method: "sendMessage", ChatID: b.user.ID, Times: 1, Kind: telegramtest.FaultFlood, RetryAfter: 60})
+	api.PushCommand(b.user, "/help")
+	for deadline := time.Now().Add(wait); len(api.FloodViolations()) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the reply was never refused")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := count(t, dsn, `SELECT count(*) FROM outbox WHERE status = 'pending'`); n == 0 {
+		t.Fatal("no message waits for the chat")
+	}
+	// What can go out before the deadline still does: five answers to
+	// one chat, paced at 1/s after a burst of 3.
+	at := api.Cursor()
+	before := countAfter(api, at, a.user.ID, "Hướng dẫn")
+	for range 5 {
+		api.PushCommand(a.user, "/help")
+	}
+	for deadline := time.Now().Add(wait); count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending'`, "5031") < 2; {
+		if time.Now().After(deadline) {
+			t.Fatal("the answers were never paced")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	begin := time.Now()
+	svc.stop()
+	if took := time.Since(begin); took > 4*time.Second {
+		t.Errorf("the shutdown took %v, waiting for a chat that may not be written to for a minute", took)
+	}
+	if n := countAfter(api, at, a.user.ID, "Hướng dẫn") - before; n != 5 {
+		t.Errorf("%d of 5 answers went out before the shutdown ended", n)
+	}
+	if n := count(t, dsn, `SELECT count(*) FROM outbox WHERE status = 'pending'`); n != 1 {
+		t.Errorf("%d messages kept for the next start, want the refused reply alone", n)
+	}
+}

@@ -108,6 +108,21 @@ type Sender struct {
 
 	sent, retried, deferred, failed atomic.Int64
 	leading                         atomic.Bool
+
+	// What Idle needs: the deliveries in flight, the latest claim, and
+	// when the messages this sender put back (postponed, to be retried,
+	// or in a chat told to wait) come due again.
+	inflight atomic.Int64
+	dueMu    sync.Mutex
+	claimed  claimRecord
+	dues     map[int64]time.Time // outbox id -> due again
+}
+
+// claimRecord describes the latest claim of the outbox.
+type claimRecord struct {
+	queued uint64    // the Wake count before it
+	at     time.Time // when it began: what was due then, it found
+	found  int
 }
 
 // NewSender builds a sender for m's channel.
@@ -123,6 +138,7 @@ func NewSender(store *storage.Store, m Messenger, logger *slog.Logger, opts Send
 		opts:   opts,
 		limits: newLimits(opts),
 		wake:   make(chan struct{}, 1),
+		dues:   map[int64]time.Time{},
 	}
 }
 
@@ -180,6 +196,50 @@ func (s *Sender) Run(ctx context.Context) error {
 // Leading reports whether this sender is the one delivering.
 func (s *Sender) Leading() bool { return s.leading.Load() }
 
+// Idle reports whether this sender, leading, has nothing to deliver before
+// by: no delivery is in flight, its latest claim, made after the latest
+// Wake, found nothing, and no message it put back comes due before by. A
+// shutdown's flush stops then rather than wait for a chat that must wait
+// longer (a retry_after, a retry's backoff).
+func (s *Sender) Idle(by time.Time) bool {
+	if !s.leading.Load() || s.inflight.Load() > 0 {
+		return false
+	}
+	s.dueMu.Lock()
+	defer s.dueMu.Unlock()
+	c := s.claimed
+	if c.at.IsZero() || c.found > 0 || c.queued != s.queued.Load() {
+		return false
+	}
+	for id, due := range s.dues {
+		switch {
+		case !due.After(c.at):
+			delete(s.dues, id) // the claim would have found it
+		case due.Before(by):
+			return false
+		}
+	}
+	return true
+}
+
+// noteDue remembers when a message put back comes due again.
+func (s *Sender) noteDue(id int64, due time.Time) {
+	s.dueMu.Lock()
+	s.dues[id] = due
+	s.dueMu.Unlock()
+}
+
+// forgetDues drops what came due before t.
+func (s *Sender) forgetDues(t time.Time) {
+	s.dueMu.Lock()
+	defer s.dueMu.Unlock()
+	for id, due := range s.dues {
+		if due.Before(t) {
+			delete(s.dues, id)
+		}
+	}
+}
+
 // deliverWhileLeading delivers until ctx is cancelled or the lead is lost,
 // then waits for the deliveries in flight.
 func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
@@ -210,6 +270,7 @@ func (s *Sender) deliverWhileLeading(ctx context.Context, lead *storage.Lead) {
 		}
 		if now.Sub(lastSweep) > time.Minute {
 			s.limits.sweep(now)
+			s.forgetDues(now)
 			lastSweep = now
 		}
 		wait := min(s.opts.Poll, s.opts.StandbyPoll)
@@ -266,7 +327,7 @@ more:
 		}
 	}()
 
-	queued := s.queued.Load()
+	queued, began := s.queued.Load(), time.Now()
 	msgs, next, err := s.store.ClaimOutbox(ctx, storage.OutboxClaim{
 		Channel: s.m.Channel(), Limit: held, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: s.afterChat,
 	})
@@ -274,6 +335,9 @@ more:
 	if err != nil {
 		return false, due, err
 	}
+	s.dueMu.Lock()
+	s.claimed = claimRecord{queued: queued, at: began, found: len(msgs)}
+	s.dueMu.Unlock()
 	full = len(msgs) == held
 	// A postponed message brings no Wake: come back when it is due.
 	postpone := func(msg storage.OutboxMessage, until time.Time) {
@@ -308,8 +372,10 @@ more:
 			continue
 		}
 		held-- // the delivery gives the slot back
+		s.inflight.Add(1)
 		deliveries.Go(func() {
 			defer func() { <-slots }()
+			defer s.inflight.Add(-1)
 			s.deliver(context.WithoutCancel(ctx), msg, queued)
 		})
 	}
@@ -319,6 +385,7 @@ more:
 // postpone puts a message back until its chat may receive it, without
 // counting an attempt.
 func (s *Sender) postpone(ctx context.Context, msg storage.OutboxMessage, until time.Time) {
+	s.noteDue(msg.ID, until)
 	if err := s.store.PostponeOutbox(context.WithoutCancel(ctx), msg.ID, until); err != nil {
 		s.logger.Warn("outbox: postpone failed; the lease will expire", "outbox_id", msg.ID, "error", err)
 	}
@@ -386,6 +453,7 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage, queued 
 func (s *Sender) floodControlled(ctx context.Context, msg storage.OutboxMessage, de *DeliveryError) {
 	s.deferred.Add(1)
 	until := time.Now().Add(de.RetryAfter)
+	s.noteDue(msg.ID, until)
 	s.logger.Info("outbox: flood control", "outbox_id", msg.ID, "kind", msg.Kind, "retry_after", de.RetryAfter)
 	var err error
 	if msg.Kind == string(KindAnswer) {
@@ -434,6 +502,7 @@ func (s *Sender) answerByMessage(ctx context.Context, msg storage.OutboxMessage,
 func (s *Sender) retry(ctx context.Context, msg storage.OutboxMessage, de *DeliveryError) {
 	s.retried.Add(1)
 	wait := Backoff(msg.Attempts, s.opts.RetryBase, s.opts.RetryMax)
+	s.noteDue(msg.ID, time.Now().Add(wait))
 	s.logger.Warn("outbox: delivery failed, will retry", "outbox_id", msg.ID, "kind", msg.Kind,
 		"attempt", msg.Attempts+1, "retry_in", wait, "description", de.Description)
 	if err := s.store.RetryOutbox(ctx, msg.ID, time.Now().Add(wait), de.Error()); err != nil {
