@@ -436,6 +436,13 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, rest string
 		return
 	}
 	if token != s.cfg.Token {
+		// Telegram answers 404 to a token not shaped like one ("bot123:…"
+		// with the prefix pasted twice, quotes around it) and 401 to a
+		// well-formed token it does not know.
+		if !wellFormedToken(token) {
+			fail(errNotFound)
+			return
+		}
 		fail(errUnauthorized)
 		return
 	}
@@ -527,4 +534,24 @@ func (s *Server) getMe(c *call) (any, *apiError) {
 		"can_read_all_group_messages": !s.cfg.PrivacyMode,
 		"supports_inline_queries":     false,
 	}, nil
+}
+
+// wellFormedToken reports whether token looks like a bot token: the bot's
+// numeric id, a colon and a secret of A-Z a-z 0-9 _ -.
+func wellFormedToken(token string) bool {
+	id, secret, ok := strings.Cut(token, ":")
+	if !ok || id == "" || secret == "" {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	for i := 0; i < len(secret); i++ {
+		if c := secret[i]; !isAlnum(c) && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
 }

@@ -44,6 +44,23 @@ func TestWrongTokenIs401(t *testing.T) {
 	}
 }
 
+// Telegram tells a token that is not shaped like one (the "bot" prefix
+// pasted into it, quotes around it) from one it does not know.
+func TestMalformedTokenIs404(t *testing.T) {
+	srv := start(t, Config{})
+	for _, token := range []string{"bot123:wrong", `"123:wrong"`, "123wrong", "123:"} {
+		resp, err := http.Get(srv.URL + "/bot" + token + "/getMe")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 404 || strings.TrimSpace(string(body)) != `{"ok":false,"error_code":404,"description":"Not Found"}` {
+			t.Errorf("token %s: got %d %s", token, resp.StatusCode, body)
+		}
+	}
+}
+
 func TestUnknownMethodIs404(t *testing.T) {
 	srv := start(t, Config{})
 	a := rawCall(t, srv, "sendTelepathy", nil)
