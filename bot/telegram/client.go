@@ -101,8 +101,13 @@ func NewClient(ctx context.Context, token string, opts ClientOptions) (*Client, 
 			return c, nil
 		}
 		callErr := c.callError(cc, err)
-		if callErr.Code == http.StatusUnauthorized {
-			return nil, fmt.Errorf("telegram: the bot token was rejected: %w", callErr)
+		// Telegram answers 401 to a token it does not know, and 404 to
+		// one not shaped like a token (say, with the "bot" prefix pasted
+		// into it). A 404 that is not the Bot API's (a proxy's page) may
+		// pass, like any other failure.
+		var te *tgbotapi.Error
+		if callErr.Code == http.StatusUnauthorized || errors.As(err, &te) && te.Code == http.StatusNotFound {
+			return nil, fmt.Errorf("telegram: the bot token was rejected (check TELEGRAM_BOT_TOKEN, as @BotFather gave it, and TELEGRAM_API_URL): %w", callErr)
 		}
 		wait := bot.Backoff(attempt, time.Second, 30*time.Second)
 		c.logger.Warn("telegram: cannot reach the Bot API, retrying", "error", callErr, "retry_in", wait)

@@ -45,6 +45,27 @@ func TestNewClientFailsAtOnceOnARejectedToken(t *testing.T) {
 	}
 }
 
+// Telegram answers 404, not 401, to a token that is not shaped like one
+// (the "bot" prefix pasted into it): retrying cannot help either, and the
+// service must not hang at start saying the API cannot be reached.
+func TestNewClientFailsAtOnceOnAMalformedToken(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, telegramtest.Config{})
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	begin := time.Now()
+	_, err := telegram.NewClient(ctx, "bot"+srv.Token(), telegram.ClientOptions{APIURL: srv.URL, Logger: quiet})
+	if err == nil || !strings.Contains(err.Error(), "rejected") {
+		t.Fatalf("err = %v, want the token rejected", err)
+	}
+	if took := time.Since(begin); took > time.Second {
+		t.Errorf("gave up after %v", took)
+	}
+	if strings.Contains(err.Error(), srv.Token()) {
+		t.Errorf("the error reveals the token: %v", err)
+	}
+}
+
 // While the API cannot be reached, NewClient keeps trying until its context
 // ends, and the token appears in neither errors nor logs.
 func TestNewClientNeverRevealsTheToken(t *testing.T) {
