@@ -496,7 +496,7 @@ func (s *Sender) answerByMessage(ctx context.Context, msg storage.OutboxMessage,
 	if err != nil {
 		s.logger.Error("outbox: recording a refused answer failed", "outbox_id", msg.ID, "error", err)
 	}
-	s.nudge() // for the message queued instead
+	s.Wake() // a message was queued: Idle must not hold before it is claimed
 }
 
 func (s *Sender) retry(ctx context.Context, msg storage.OutboxMessage, de *DeliveryError) {
