@@ -6,8 +6,10 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -132,13 +134,22 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	intake := func(ctx context.Context) error {
 		return telegram.NewPoller(client, record, logger, telegram.PollerOptions{}).Run(ctx)
 	}
+	// Listen before the webhook is registered: Telegram delivers what
+	// waits as soon as it is set, and backs off after a refused delivery.
+	// Requests wait in the backlog until the server serves.
+	listener, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on LISTEN_ADDR: %w", err)
+	}
 	if cfg.TelegramMode == "webhook" {
 		hook, err := telegram.NewWebhookHandler(cfg.TelegramWebhookSecret, record, logger, telegram.WebhookOptions{})
 		if err != nil {
+			listener.Close()
 			return err
 		}
 		mux.Handle("POST "+WebhookPath, hook)
 		if err := client.RegisterWebhook(ctx, cfg.TelegramWebhookURL, cfg.TelegramWebhookSecret); err != nil {
+			listener.Close()
 			return err
 		}
 		intake = func(ctx context.Context) error { <-ctx.Done(); return nil }
@@ -154,7 +165,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		opts.Started(Running{Store: store, Service: service, Jobs: scheduled, RunJob: runner.RunSlot, Wake: sender.Wake})
 	}
 	return runUntilDone(ctx, cfg.ShutdownTimeout, logger, parts{
-		intake: intake, server: server, processor: processor, runner: runner, sender: sender, store: store,
+		intake: intake, server: server, listener: listener, processor: processor, runner: runner, sender: sender, store: store,
 		unready: ready.drain, drainDelay: cfg.ShutdownDrainDelay,
 	})
 }
@@ -166,6 +177,7 @@ type parts struct {
 	drainDelay time.Duration
 	intake     func(context.Context) error
 	server     *http.Server
+	listener   net.Listener // the server's, already listening
 	processor  *handlers.Processor
 	runner     *jobs.Runner
 	sender     *bot.Sender
@@ -187,7 +199,7 @@ func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logge
 	var intakeWG, workWG, sendWG sync.WaitGroup
 	intakeWG.Go(func() { errs <- p.intake(intakeCtx) })
 	intakeWG.Go(func() {
-		if err := p.server.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		if err := p.server.Serve(p.listener); !errors.Is(err, http.ErrServerClosed) {
 			errs <- err
 		}
 	})

@@ -235,3 +235,27 @@ func TestShutdownDoesNotWaitForWhatCannotBeSent(t *testing.T) {
 		t.Errorf("%d messages kept for the next start, want the refused reply alone", n)
 	}
 }
+
+// Telegram delivers what waits as soon as the webhook is set, and backs
+// off after a failed delivery: the service listens before it registers
+// the webhook, so the first deliveries after a start are not refused.
+func TestWebhookListensBeforeItIsRegistered(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	cfg := testConfig(api, dsn)
+	cfg.ListenAddr = freeAddr(t)
+	cfg.TelegramMode = "webhook"
+	cfg.TelegramWebhookURL = "http://" + cfg.ListenAddr + "/telegram/webhook"
+	cfg.TelegramWebhookSecret = "s3cret-Token_2"
+	c := newPerson(t, api, 5041, "Hà")
+	at := api.Cursor()
+	api.PushCommand(c.user, "/start") // waits for the webhook
+	startService(t, cfg)
+	c.expect(at, "Xin chào")
+	for _, d := range api.WebhookDeliveries() {
+		if d.Error != "" {
+			t.Errorf("delivery %d of update %d failed: %s", d.Attempt, d.UpdateID, d.Error)
+		}
+	}
+}
