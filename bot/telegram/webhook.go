@@ -6,12 +6,15 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
 )
 
@@ -104,17 +107,41 @@ func (h *WebhookHandler) authentic(r *http.Request) bool {
 // RegisterWebhook tells Telegram to post updates to url with the secret
 // header. The library's WebhookConfig predates secret_token, hence the
 // raw call (pitfall 7).
+//
+// Telegram allows about one setWebhook a second per bot and answers 429
+// to the next: replicas starting together all register, so a 429 is
+// waited out, as are server and network errors, until ctx ends. A refusal
+// (a bad URL, say) fails at once.
 func (c *Client) RegisterWebhook(ctx context.Context, url, secret string) error {
 	if err := checkSecret(secret); err != nil {
 		return err
 	}
 	allowed, _ := json.Marshal(allowedUpdates)
-	_, err := c.request(ctx, c.timeout, "setWebhook", tgbotapi.Params{
+	params := tgbotapi.Params{
 		"url":             url,
 		"secret_token":    secret,
 		"allowed_updates": string(allowed),
-	})
-	return err
+	}
+	for attempt := 0; ; attempt++ {
+		_, err := c.request(ctx, c.timeout, "setWebhook", params)
+		var e *apiError
+		if err == nil || !errors.As(err, &e) {
+			return err
+		}
+		var wait time.Duration
+		switch {
+		case e.Code == http.StatusTooManyRequests:
+			wait = max(e.RetryAfter, time.Second)
+		case e.Code == 0 || e.Code >= 500:
+			wait = bot.Backoff(attempt, time.Second, 30*time.Second)
+		default:
+			return err
+		}
+		c.logger.Warn("telegram: setWebhook failed, retrying", "error", err, "retry_in", wait)
+		if !sleep(ctx, wait) {
+			return fmt.Errorf("telegram: register the webhook: %w (last error: %w)", ctx.Err(), err)
+		}
+	}
 }
 
 // DeleteWebhook switches the bot back to polling; pending updates are kept.

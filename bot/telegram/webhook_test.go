@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"cmp"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -146,5 +147,37 @@ func TestRegisterWebhookRefusesABadSecret(t *testing.T) {
 	c := connect(t, newFake(t, telegramtest.Config{}))
 	if err := c.RegisterWebhook(t.Context(), "https://example.org/telegram/webhook", ""); err == nil {
 		t.Error("registered a webhook without a secret")
+	}
+}
+
+// Telegram lets a bot call setWebhook about once a second and answers 429
+// with retry_after to the next call: replicas that start together all
+// register the webhook, and none may fail to start for it. A server error
+// is waited out too; a refused URL is not.
+func TestRegisterWebhookWaitsOutFloodControl(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, telegramtest.Config{})
+	c := connect(t, srv)
+	srv.InjectFault(telegramtest.Fault{Method: "setWebhook", Kind: telegramtest.FaultFlood, RetryAfter: 1, Times: 1})
+	srv.InjectFault(telegramtest.Fault{Method: "setWebhook", Kind: telegramtest.FaultError, Status: http.StatusBadGateway, Times: 1})
+	begin := time.Now()
+	if err := c.RegisterWebhook(t.Context(), "https://example.org/telegram/webhook", secret); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(begin); took < time.Second {
+		t.Errorf("registered after %v, before retry_after", took)
+	}
+	if n := srv.CallCount("setWebhook"); n != 3 {
+		t.Errorf("setWebhook called %d times, want 3", n)
+	}
+	if len(srv.EarlyRetries()) != 0 {
+		t.Errorf("retried before retry_after: %+v", srv.EarlyRetries())
+	}
+
+	// A refused URL is a configuration error: it fails at once.
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	if err := c.RegisterWebhook(ctx, "ftp://example.org/hook", secret); err == nil || ctx.Err() != nil {
+		t.Errorf("RegisterWebhook of a bad URL = %v (context: %v), want a prompt error", err, ctx.Err())
 	}
 }
