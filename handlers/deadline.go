@@ -53,8 +53,11 @@ func (s *Service) startClock(t *turn, tk storage.Ticket) (time.Time, error) {
 		return time.Time{}, err
 	}
 	now := s.now()
-	due := dueAfter(cal, r, now)
-	return due, t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, now, due)
+	due, days := dueAfter(cal, r, now), 0
+	if r.LimitUnit == "days" {
+		days = r.AnswerLimit
+	}
+	return due, t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, now, due, days)
 }
 
 // restartClock gives a ticket a new clock when its rule says so (a
@@ -113,16 +116,24 @@ func (s *Service) resumeClock(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
-	now, paused, due := s.now(), clock.PausedAt.Time, clock.DueAt.Time
+	now, paused, due, days := s.now(), clock.PausedAt.Time, clock.DueAt.Time, clock.Days
 	switch working := cal.WorkingTimeBetween(paused, now, officeHours); r.LimitUnit {
 	case "working_hours":
 		due = cal.AddWorkingTime(due, working, officeHours)
 	case "days":
-		due = cal.AddCalendarDays(due, wholeDays(now.Sub(paused), 24*time.Hour))
+		waited := wholeDays(now.Sub(paused), 24*time.Hour)
+		if days > 0 && clock.StartedAt.Valid {
+			// Counted again from the start, so that a deadline moved off a
+			// day off is not moved twice.
+			days += waited
+			due = cal.AddCalendarDays(clock.StartedAt.Time, days)
+		} else {
+			due = cal.AddCalendarDays(due, waited)
+		}
 	default:
 		due = cal.Extend(due, wholeDays(working, officeHours.Daily()))
 	}
-	return t.tx.ResumeTicketClock(t.ctx, tk.ID, due)
+	return t.tx.ResumeTicketClock(t.ctx, tk.ID, due, days)
 }
 
 // wholeDays rounds a wait to the nearest number of days of the given

@@ -227,3 +227,33 @@ func TestPauseInCalendarDaysCountsHolidays(t *testing.T) {
 		t.Fatalf("after a pause over Tết due = %s, want 2027-03-04", due)
 	}
 }
+
+// A calendar-day deadline that fell on a day off was moved to the next
+// working day; the days given back for a wait count from the day it fell
+// on, not from the day it was moved to.
+func TestPauseInCalendarDaysDoesNotMoveAMovedDeadlineTwice(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'days', answer_limit = 5`)
+	officer := w.staff(2151, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3151)
+	// Filed on Monday 23/11/2026: 5 days end on Saturday 28/11, moved to
+	// Monday 30/11.
+	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Rác tồn đọng ở chợ")
+	if due := w.dueOf(code).Format("2006-01-02"); due != "2026-11-30" {
+		t.Fatalf("due = %s, want 2026-11-30", due)
+	}
+	for _, p := range []struct {
+		from time.Time
+		due  string
+	}{
+		{time.Date(2026, 11, 24, 9, 0, 0, 0, vn), "2026-11-30"}, // 6 days: Sunday 29/11, still Monday
+		{time.Date(2026, 11, 25, 9, 0, 0, 0, vn), "2026-11-30"}, // 7 days: Monday 30/11
+		{time.Date(2026, 11, 26, 9, 0, 0, 0, vn), "2026-12-01"}, // 8 days: Tuesday 01/12
+	} {
+		if due := w.pauseFor(officer, c, code, p.from, p.from.Add(24*time.Hour)); due != p.due {
+			t.Fatalf("after a day's wait from %s due = %s, want %s", p.from.Format("02/01"), due, p.due)
+		}
+	}
+}

@@ -109,24 +109,28 @@ type Clock struct {
 	StartedAt sql.NullTime `db:"clock_started_at"`
 	DueAt     sql.NullTime `db:"due_at"`
 	PausedAt  sql.NullTime `db:"paused_at"`
+	// Days is the calendar days granted under a rule in days (0 otherwise).
+	Days int `db:"clock_days"`
 }
 
 // TicketClock reads a ticket's deadline state.
 func (s *Store) TicketClock(ctx context.Context, ticketID int64) (Clock, error) {
 	var c Clock
 	err := sqlx.GetContext(ctx, s.x, &c, `
-		SELECT coalesce(deadline_rule_id, 0) AS deadline_rule_id, clock_started_at, due_at, paused_at
+		SELECT coalesce(deadline_rule_id, 0) AS deadline_rule_id, clock_started_at, due_at, paused_at,
+		       coalesce(clock_days, 0) AS clock_days
 		FROM tickets WHERE id = $1`, ticketID)
 	return c, wrap("ticket clock", err)
 }
 
 // SetTicketClock starts (or restarts) a ticket's clock; a restart also
-// re-arms the escalations.
-func (s *Store) SetTicketClock(ctx context.Context, ticketID, ruleID int64, started, due time.Time) error {
+// re-arms the escalations. days is the calendar days granted under a rule
+// in days, 0 under others.
+func (s *Store) SetTicketClock(ctx context.Context, ticketID, ruleID int64, started, due time.Time, days int) error {
 	_, err := s.x.ExecContext(ctx, `
 		UPDATE tickets SET deadline_rule_id = $2, clock_started_at = $3, due_at = $4, paused_at = NULL,
-			escalated_at = NULL, escalated_again_at = NULL
-		WHERE id = $1`, ticketID, ruleID, started, toMicros(due))
+			escalated_at = NULL, escalated_again_at = NULL, clock_days = nullif($5, 0)
+		WHERE id = $1`, ticketID, ruleID, started, toMicros(due), days)
 	return wrap("set ticket clock", err)
 }
 
@@ -136,9 +140,12 @@ func (s *Store) PauseTicketClock(ctx context.Context, ticketID int64, at time.Ti
 	return wrap("pause ticket clock", err)
 }
 
-// ResumeTicketClock restarts a paused clock with its new deadline.
-func (s *Store) ResumeTicketClock(ctx context.Context, ticketID int64, due time.Time) error {
-	_, err := s.x.ExecContext(ctx, `UPDATE tickets SET paused_at = NULL, due_at = $2 WHERE id = $1`, ticketID, toMicros(due))
+// ResumeTicketClock restarts a paused clock with its new deadline and,
+// under a rule in days, the days now granted (0 under others).
+func (s *Store) ResumeTicketClock(ctx context.Context, ticketID int64, due time.Time, days int) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE tickets SET paused_at = NULL, due_at = $2, clock_days = nullif($3, 0) WHERE id = $1`,
+		ticketID, toMicros(due), days)
 	return wrap("resume ticket clock", err)
 }
 

@@ -26,7 +26,7 @@ func TestMigrationsGoDownAndUpAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	latest, err := p.GetDBVersion(ctx)
-	if err != nil || latest < 13 {
+	if err != nil || latest < 14 {
 		t.Fatalf("the test database is at version %d (%v)", latest, err)
 	}
 	if _, err := p.DownTo(ctx, 0); err != nil {
