@@ -27,14 +27,18 @@ const (
 	myDataEraseSure     = "erase!"
 )
 
-func (s *Service) cmdMyData(t *turn) error {
+func (s *Service) cmdMyData(t *turn) error { return s.showMyData(t) }
+
+// showMyData shows what is kept about the person. It is reached by the
+// command and by the menu button "m:mydata" («Không xóa»), which a group
+// can send too: in a group, everyone would read it.
+func (s *Service) showMyData(t *turn) error {
 	if t.ev.Chat.Group {
+		if t.ev.Button != nil {
+			return t.answer(t.text("mydata.private_only"), true)
+		}
 		return t.reply("mydata.private_only")
 	}
-	return s.showMyData(t)
-}
-
-func (s *Service) showMyData(t *turn) error {
 	c := t.citizen
 	petitions, err := t.tx.CountTickets(t.ctx, c.ID)
 	if err != nil {

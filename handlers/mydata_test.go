@@ -174,3 +174,20 @@ func TestMyDataStaysOutOfGroupsAndForgedButtons(t *testing.T) {
 		t.Fatal("a button in a group erased the person's data")
 	}
 }
+
+func TestMyDataScreenIsNotShownInALinkedGroup(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	leader := w.staff(2503, "ubnd-hoa-cuong", "leader")
+	leader.fileWithPhone("Lấn chiếm vỉa hè trước chợ", "0905000777")
+	inGroup := func(mutate func(*bot.Event)) []bot.Outgoing {
+		return leader.sends(func(e *bot.Event) { mutate(e); e.Chat = bot.Chat{ID: "-100778", Group: true} })
+	}
+	mustContain(t, inGroup(func(e *bot.Event) { e.Command, e.Args = "linkgroup", "ubnd-hoa-cuong" }), "Nhóm đã được liên kết")
+	// "« Không xóa" leads back to the screen with "m:mydata"; pressed (or
+	// forged) in a group, it must not show the person's data to everyone.
+	out := inGroup(func(e *bot.Event) { e.Button = &bot.Button{QueryID: "qg2", Data: "m:mydata", MessageID: "1"} })
+	if got := texts(out); strings.Contains(got, "0905000777") || strings.Contains(got, "Dữ liệu hệ thống") {
+		t.Fatalf("the personal data screen was shown in a group:\n%s", got)
+	}
+}
