@@ -299,7 +299,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		RepeatedMessages: m.repeated.Load(),
 		LostMessages:     m.lost.Load() + max(pending, 0) + max(failed, 0) - v.failedAnswers.total(),
 		OutboundPerS:     float64(window.outbound) / opts.Duration.Seconds(),
-		Status429:        len(api.FloodViolations()), RetryAfterViolations: len(api.EarlyRetries()),
+		Status429:        len(api.FloodViolations()), RetryAfterViolations: retryAfterViolations(api),
 		DBCommitsPerS:        float64(window.commits) / opts.Duration.Seconds(),
 		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
 		DBWALSyncsPerS:       window.wal.syncsPerS,

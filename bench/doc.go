@@ -69,6 +69,11 @@
 //     and empty answers (they only stop the button's spinner, which the app
 //     does itself at expiry, and confirm what the edited message shows).
 //     The three are reported apart.
+//   - retry_after_violations: requests the fake answered or flagged while
+//     a retry_after it had given for their scope (the chat, the bot, the
+//     method) still ran, replayed from every 429 it answered: the fake's
+//     own flag misses those that an injected 429 (-fault storm) answered
+//     first.
 //   - duplicate_tickets: tickets beyond one per petition sent; each
 //     petition's text is unique to the run, citizen and flow.
 //   - db_wal_syncs_per_s: the server's WAL flushes to disk per second over

@@ -142,7 +142,7 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		RepeatedMessages: st.m.repeated.Load(),
 		LostMessages:     st.m.lost.Load() + max(pending, 0) + max(failedRows, 0),
 		OutboundPerS:     float64(st.m.outbound.Load()) / elapsed.Seconds(),
-		Status429:        len(st.api.FloodViolations()), RetryAfterViolations: len(st.api.EarlyRetries()),
+		Status429:        len(st.api.FloodViolations()), RetryAfterViolations: retryAfterViolations(st.api),
 		DBCommitsPerS:        float64(commits1-commits0) / elapsed.Seconds(),
 		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
 		RSSMB:                st.f.peakMB(),
