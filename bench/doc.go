@@ -12,7 +12,8 @@
 //	go run ./cmd/danvan-bench -hold 100000 -citizens 50     # memory with 10^5 petitions mid-way
 //
 // The command exits 1 after printing the JSON when lost_messages > 0,
-// duplicate_tickets > 0 or tickets_stored != tickets_expected (with -hold
+// duplicate_tickets > 0, tickets_stored != tickets_expected,
+// missing_tickets > 0 or unexpected_tickets > 0 (with -hold
 // also when the conversations in progress are not -hold), giving the
 // reason on stderr; latency figures are informational.
 //

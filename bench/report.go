@@ -99,7 +99,8 @@ func botSendLimits(o *Options) string {
 }
 
 // Failure is why the run must fail CI ("" if it passed): a message lost,
-// a ticket duplicated or one stored too few or too many, or, in -hold
+// a ticket duplicated, one stored too few or too many, a petition with
+// no ticket or a ticket with no petition, or, in -hold
 // mode, fewer conversations in progress than citizens held. Latency
 // figures such as p99 are informational.
 func (r Result) Failure() string {
@@ -112,6 +113,11 @@ func (r Result) Failure() string {
 	}
 	if r.TicketsStored != r.TicketsExpected {
 		why = append(why, fmt.Sprintf("tickets_stored %d != tickets_expected %d", r.TicketsStored, r.TicketsExpected))
+	}
+	// The counts may agree while the tickets do not: a petition lost and
+	// a ticket no petition of this run filed.
+	if r.MissingTickets > 0 || r.UnexpectedTickets > 0 {
+		why = append(why, fmt.Sprintf("missing_tickets %d, unexpected_tickets %d", r.MissingTickets, r.UnexpectedTickets))
 	}
 	if h := r.Hold; h != nil && h.InProgress != int64(h.Citizens) {
 		why = append(why, fmt.Sprintf("conversations_in_progress %d != hold_citizens %d", h.InProgress, h.Citizens))

@@ -21,6 +21,9 @@ func TestFailure(t *testing.T) {
 		"tickets_stored 2":          {verdict: verdict{TicketsExpected: 3, TicketsStored: 2}},
 		"conversations_in_progress": {Hold: &holdReport{Citizens: 5, InProgress: 4}},
 		"sweep rate":                {Sweep: []Result{{LostMessages: 2}}},
+		// One petition lost, and a ticket stored that no petition filed:
+		// the counts agree, the tickets do not.
+		"missing_tickets 1": {verdict: verdict{TicketsExpected: 3, TicketsStored: 3, UnexpectedTickets: 1, MissingTickets: 1}},
 	} {
 		if why := r.Failure(); !strings.Contains(why, name) {
 			t.Errorf("%s: reason %q", name, why)
