@@ -210,13 +210,18 @@ func TestShutdownDoesNotWaitForWhatCannotBeSent(t *testing.T) {
 		t.Fatal("no message waits for the chat")
 	}
 	// What can go out before the deadline still does: five answers to
-	// one chat, paced at 1/s after a burst of 3.
+	// one chat, paced at 1/s after a burst of 3, all queued (every update
+	// handled) and some still waiting when the shutdown begins.
 	at := api.Cursor()
 	before := countAfter(api, at, a.user.ID, "Hướng dẫn")
 	for range 5 {
 		api.PushCommand(a.user, "/help")
 	}
-	for deadline := time.Now().Add(wait); count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending'`, "5031") < 2; {
+	paced := func() bool {
+		return count(t, dsn, `SELECT count(*) FROM inbox WHERE processed_at IS NULL`) == 0 &&
+			count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending'`, "5031") >= 2
+	}
+	for deadline := time.Now().Add(wait); !paced(); {
 		if time.Now().After(deadline) {
 			t.Fatal("the answers were never paced")
 		}
