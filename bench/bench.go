@@ -186,11 +186,20 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	if opts.JobsCheck > 0 {
 		extra = append(extra, "REMINDER_CRON=* * * * *")
 	}
+	var rec *jobRecorder
+	if opts.JobsCheck > 0 {
+		var err error
+		if rec, err = installJobRecorder(ctx, db); err != nil {
+			return Result{}, err
+		}
+		defer rec.remove(context.WithoutCancel(ctx))
+	}
 	st, err := startStage(ctx, &opts, bin, env, db, logger, extra)
 	if err != nil {
 		return Result{}, err
 	}
 	defer st.close()
+	up := time.Now() // every replica running
 	api, r, m, f, dist := st.api, st.r, st.m, st.f, st.dist
 
 	officers, err := joinOfficers(ctx, api, r, m, db, &opts, func(err error) { logger.Warn("officer step failed", "error", err) })
@@ -278,7 +287,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 
 	var jobs *jobsReport
 	if opts.JobsCheck > 0 {
-		jr, err := checkJobs(ctx, db, f, opts.JobsCheck, logger)
+		jr, err := checkJobs(ctx, db, rec, up, f, opts.JobsCheck, logger)
 		if err != nil {
 			return Result{}, err
 		}

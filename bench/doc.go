@@ -103,6 +103,13 @@
 //     the load generator alone would keep every core busy, so a bound on
 //     updates_per_s on this machine whatever the bot and the database
 //     cost.
+//   - jobs (-jobs-check): every claim and finish of a scheduled job's
+//     slot, recorded by a trigger the bench puts on job_runs for the run
+//     (job_runs itself keeps one row per slot however many runs claimed
+//     it): runs_per_slot_max and successes_per_slot_max must be 1, and
+//     slots_missed, the minutes of the every-minute reminders job from
+//     when every replica was up that no run claimed, 0; else the command
+//     exits 1.
 //   - baseline_cpu_ms_per_insert: the bench's and the private server's
 //     CPU over the baseline, per insert: what a bare insert costs, to
 //     hold against cpu.ms_per_update.total.

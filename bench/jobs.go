@@ -2,24 +2,124 @@ package bench
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"log/slog"
 	"time"
 )
 
 // jobsReport checks that scheduled jobs ran once per slot across replicas.
+//
+// job_runs cannot tell: its primary key (job, slot) keeps one row per slot
+// however many runs claimed it, since a claim of a slot whose run has not
+// finished (or failed) updates that row. So the bench records every claim
+// and every finish with a trigger of its own on job_runs (jobRecorder),
+// from before the replicas start to the check.
 type jobsReport struct {
-	Job               string `json:"job"`
-	Slots             int64  `json:"slots"`
-	RowsPerSlotMax    int64  `json:"rows_per_slot_max"`
+	Job   string `json:"job"`
+	Slots int64  `json:"slots"`
+	// Runs counts the claims of a slot (runs started) over every job;
+	// RunsPerSlotMax the most of one slot: 1 when each ran once.
+	Runs           int64 `json:"runs"`
+	RunsPerSlotMax int64 `json:"runs_per_slot_max"`
+	// SuccessesPerSlotMax is the most runs of one slot that finished
+	// without error: more than 1 means a slot's work was done twice.
+	SuccessesPerSlotMax int64 `json:"successes_per_slot_max"`
+	// SlotsExpected are the minutes of the reminders job, scheduled every
+	// minute, from when every replica was up to 10 s before the check;
+	// SlotsMissed those of them that no run claimed.
+	SlotsExpected     int64  `json:"slots_expected"`
+	SlotsMissed       int64  `json:"slots_missed"`
 	RemindersSent     int64  `json:"reminders_queued"`
 	DuplicateReminder int64  `json:"duplicate_reminders"`
 	UnitsReminded     int64  `json:"units_reminded"`
 	Note              string `json:"note,omitempty"`
 }
 
+// failure is why the jobs did not run exactly once, "" if they did.
+func (r *jobsReport) failure() string {
+	if r == nil {
+		return ""
+	}
+	if r.RunsPerSlotMax > 1 || r.SuccessesPerSlotMax > 1 || r.SlotsMissed > 0 || r.DuplicateReminder > 0 {
+		return fmt.Sprintf("jobs not run exactly once: runs_per_slot_max %d, successes_per_slot_max %d, slots_missed %d, duplicate_reminders %d",
+			r.RunsPerSlotMax, r.SuccessesPerSlotMax, r.SlotsMissed, r.DuplicateReminder)
+	}
+	return ""
+}
+
+// jobRecorder is the bench's trigger on job_runs: it logs every claim (a
+// row inserted, or updated back to unfinished) and every finish (a new
+// finished_at, also over a run that another already finished) into
+// bench_job_runs.
+type jobRecorder struct{ db *database }
+
+func installJobRecorder(ctx context.Context, db *database) (*jobRecorder, error) {
+	for _, q := range []string{
+		`CREATE TABLE IF NOT EXISTS bench_job_runs (job text NOT NULL, slot timestamptz NOT NULL, event text NOT NULL,
+			at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+		`TRUNCATE bench_job_runs`,
+		`CREATE OR REPLACE FUNCTION bench_job_runs_log() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.finished_at IS NULL THEN
+				INSERT INTO bench_job_runs (job, slot, event) VALUES (NEW.job, NEW.slot, 'claim');
+			ELSIF TG_OP = 'UPDATE' AND NEW.finished_at IS DISTINCT FROM OLD.finished_at THEN
+				INSERT INTO bench_job_runs (job, slot, event)
+				VALUES (NEW.job, NEW.slot, CASE WHEN NEW.error IS NULL THEN 'ok' ELSE 'error' END);
+			END IF;
+			RETURN NULL;
+		END $$`,
+		`DROP TRIGGER IF EXISTS bench_job_runs_log ON job_runs`,
+		`CREATE TRIGGER bench_job_runs_log AFTER INSERT OR UPDATE ON job_runs FOR EACH ROW EXECUTE FUNCTION bench_job_runs_log()`,
+	} {
+		if _, err := db.db.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("job recorder: %w", err)
+		}
+	}
+	return &jobRecorder{db: db}, nil
+}
+
+// remove drops the trigger and its table.
+func (j *jobRecorder) remove(ctx context.Context) {
+	for _, q := range []string{`DROP TRIGGER IF EXISTS bench_job_runs_log ON job_runs`,
+		`DROP FUNCTION IF EXISTS bench_job_runs_log()`, `DROP TABLE IF EXISTS bench_job_runs`} {
+		_, _ = j.db.db.ExecContext(ctx, q)
+	}
+}
+
+// runs reads what the trigger recorded: runs per slot, and which minutes
+// in (from, to] no run of job claimed.
+func (j *jobRecorder) runs(ctx context.Context, r *jobsReport, job string, from, to time.Time) error {
+	err := j.db.db.QueryRowContext(ctx, `
+		SELECT count(*), coalesce(sum(claims), 0), coalesce(max(claims), 0), coalesce(max(oks), 0) FROM (
+			SELECT count(*) FILTER (WHERE event = 'claim') AS claims, count(*) FILTER (WHERE event = 'ok') AS oks
+			FROM bench_job_runs GROUP BY job, slot) s`).Scan(&r.Slots, &r.Runs, &r.RunsPerSlotMax, &r.SuccessesPerSlotMax)
+	if err != nil {
+		return err
+	}
+	claimed := map[int64]bool{}
+	err = j.db.scan(ctx, `SELECT DISTINCT slot FROM bench_job_runs WHERE job = $1 AND event = 'claim'`, func(rows *sql.Rows) error {
+		var slot time.Time
+		err := rows.Scan(&slot)
+		claimed[slot.Unix()] = true
+		return err
+	}, job)
+	if err != nil {
+		return err
+	}
+	for m := from.Truncate(time.Minute).Add(time.Minute); !m.After(to); m = m.Add(time.Minute) {
+		r.SlotsExpected++
+		if !claimed[m.Unix()] {
+			r.SlotsMissed++
+		}
+	}
+	return nil
+}
+
 // checkJobs lets the replicas (started with REMINDER_CRON every minute)
-// run for d, then reads job_runs and the reminders queued.
-func checkJobs(ctx context.Context, db *database, f *fleet, d time.Duration, logger *slog.Logger) (jobsReport, error) {
+// run for d, then reads the runs recorded since up (when every replica
+// was running) and the reminders queued.
+func checkJobs(ctx context.Context, db *database, rec *jobRecorder, up time.Time, f *fleet, d time.Duration, logger *slog.Logger) (jobsReport, error) {
 	logger.Info("letting the replicas run scheduled jobs", "for", d, "replicas", len(f.live()))
 	select {
 	case <-time.After(d):
@@ -27,17 +127,14 @@ func checkJobs(ctx context.Context, db *database, f *fleet, d time.Duration, log
 		return jobsReport{}, ctx.Err()
 	}
 	r := jobsReport{Job: "reminders"}
-	err := db.db.QueryRowContext(ctx, `
-		SELECT count(DISTINCT slot), coalesce(max(n), 0) FROM (
-			SELECT slot, count(*) AS n FROM job_runs WHERE job = 'reminders' GROUP BY slot) s`).Scan(&r.Slots, &r.RowsPerSlotMax)
-	if err != nil {
+	if err := rec.runs(ctx, &r, "reminders", up, time.Now().Add(-10*time.Second)); err != nil {
 		return r, err
 	}
 	// The bot queues a reminder with the dedupe key remind:DAY:UNIT:CHAT
 	// (handlers/scheduled.go): one per unit, recipient and day, whatever
 	// the slot. Count what was queued and any copies per unit and chat
 	// within a minute's slot.
-	err = db.db.QueryRowContext(ctx, `
+	err := db.db.QueryRowContext(ctx, `
 		SELECT coalesce(sum(n), 0), coalesce(sum(n - 1), 0), count(DISTINCT unit) FROM (
 			SELECT split_part(dedupe_key, ':', 3) AS unit, chat_id, date_trunc('minute', created_at), count(*) AS n
 			FROM outbox WHERE dedupe_key LIKE 'remind:%' GROUP BY 1, 2, 3) s`).Scan(&r.RemindersSent, &r.DuplicateReminder, &r.UnitsReminded)

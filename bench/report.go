@@ -100,7 +100,8 @@ func botSendLimits(o *Options) string {
 
 // Failure is why the run must fail CI ("" if it passed): a message lost,
 // a ticket duplicated, one stored too few or too many, a petition with
-// no ticket or a ticket with no petition, or, in -hold
+// no ticket or a ticket with no petition, with -jobs-check a scheduled
+// job's slot run twice or not at all, or, in -hold
 // mode, fewer conversations in progress than citizens held. Latency
 // figures such as p99 are informational.
 func (r Result) Failure() string {
@@ -118,6 +119,9 @@ func (r Result) Failure() string {
 	// a ticket no petition of this run filed.
 	if r.MissingTickets > 0 || r.UnexpectedTickets > 0 {
 		why = append(why, fmt.Sprintf("missing_tickets %d, unexpected_tickets %d", r.MissingTickets, r.UnexpectedTickets))
+	}
+	if f := r.Jobs.failure(); f != "" {
+		why = append(why, f)
 	}
 	if h := r.Hold; h != nil && h.InProgress != int64(h.Citizens) {
 		why = append(why, fmt.Sprintf("conversations_in_progress %d != hold_citizens %d", h.InProgress, h.Citizens))
