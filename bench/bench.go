@@ -317,6 +317,8 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		CPU:                  window.cpu,
 		Jobs:                 jobs,
 	}
+	lagP99, lagMax := m.arrivalLag()
+	res.ArrivalLagP99Ms, res.ArrivalLagMaxMs = ms(lagP99), ms(lagMax)
 	res.OutboundPerSSustained, res.OutboxBusyS = backlog.sustained()
 	res.InboxWaitingMax = backlog.inboxMax()
 	if opts.Fault != FaultNone {

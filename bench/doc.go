@@ -53,7 +53,11 @@
 //     by the fake; the fake reports the bot's activity through
 //     telegramtest.Config.OnBotActivity to one mailbox per chat, so 10^4 to
 //     10^5 chats cost no polling. For officers, who work on many tickets at
-//     once, the first reply about that ticket.
+//     once, the first reply about that ticket. In the open loop the first
+//     update of a flow counts from its scheduled arrival when the bench
+//     pushed it later than that (it waited for the CPU too): a late push
+//     must not hide the wait (coordinated omission); arrival_lag_p99_ms
+//     and arrival_lag_max_ms say how late the pushes were.
 //   - updates_per_s, outbound_per_s, db_commits_per_s: counted over the
 //     arrival window (-duration); *_overall over the whole load phase.
 //   - outbound_per_s_sustained: the best average over 30 s of the bot's

@@ -67,8 +67,9 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 	}
 	l := newLoad(st.api, st.r, st.m, &opts, logger)
 	var held, failed atomic.Int64
-	citizen := func(i int64) {
+	citizen := func(i int64, arrival time.Time) {
 		p := l.person(l.citizenID(i))
+		p.arrival = arrival
 		defer st.r.unregister(p.user.ID)
 		if err := p.holdSteps(); err != nil {
 			failed.Add(1)
@@ -90,7 +91,8 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		next := time.Now()
 		for i := int64(0); i < int64(opts.Hold) && ctx.Err() == nil; i++ {
 			time.Sleep(time.Until(next))
-			wg.Go(func() { citizen(i) })
+			at := next
+			wg.Go(func() { citizen(i, at) })
 			gap := 1 / perSecond
 			if opts.Poisson {
 				gap = rng.ExpFloat64() / perSecond
@@ -103,7 +105,7 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		for range min(opts.Citizens, opts.Hold) {
 			wg.Go(func() {
 				for i := nextCitizen.Add(1) - 1; i < int64(opts.Hold) && ctx.Err() == nil; i = nextCitizen.Add(1) - 1 {
-					citizen(i)
+					citizen(i, time.Time{})
 				}
 			})
 		}
@@ -148,6 +150,8 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		RSSMB:                st.f.peakMB(),
 		Hold:                 &h,
 	}
+	lagP99, lagMax := st.m.arrivalLag()
+	res.ArrivalLagP99Ms, res.ArrivalLagMaxMs = ms(lagP99), ms(lagMax)
 	return res, nil
 }
 

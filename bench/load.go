@@ -88,6 +88,7 @@ func (l *load) run(ctx context.Context, d time.Duration) {
 	for i := int64(0); next.Before(end) && ctx.Err() == nil; i++ {
 		time.Sleep(time.Until(next))
 		p := l.person(l.citizenID(i))
+		p.arrival = next // the flow's first update is due now, however late it goes out
 		wg.Go(func() {
 			l.flow(p, 0)
 			l.router.unregister(p.user.ID)

@@ -12,6 +12,7 @@ type meter struct {
 	mu        sync.Mutex
 	latencies []time.Duration
 	byStep    map[string][]time.Duration // latencies per kind of step
+	lags      []time.Duration            // open loop: push less scheduled arrival
 
 	updates   atomic.Int64 // updates pushed to the fake on behalf of people
 	replied   atomic.Int64 // updates whose reply arrived
@@ -26,7 +27,7 @@ type meter struct {
 // reset zeroes the meter at the start of the measured phase.
 func (m *meter) reset() {
 	m.mu.Lock()
-	m.latencies, m.byStep = nil, nil
+	m.latencies, m.byStep, m.lags = nil, nil, nil
 	m.mu.Unlock()
 	for _, c := range []*atomic.Int64{&m.updates, &m.replied, &m.lost, &m.flows, &m.filed, &m.outbound, &m.abandoned, &m.repeated} {
 		c.Store(0)
@@ -42,6 +43,23 @@ func (m *meter) observe(step string, d time.Duration) {
 	}
 	m.byStep[step] = append(m.byStep[step], d)
 	m.mu.Unlock()
+}
+
+// lag records how late the bench pushed an update the open loop had
+// scheduled.
+func (m *meter) lag(d time.Duration) {
+	m.mu.Lock()
+	m.lags = append(m.lags, max(d, 0))
+	m.mu.Unlock()
+}
+
+// arrivalLag is the 99th percentile and the largest of the lags.
+func (m *meter) arrivalLag() (p99, most time.Duration) {
+	m.mu.Lock()
+	sorted := slices.Clone(m.lags)
+	m.mu.Unlock()
+	q := quantiles(sorted, 0.99, 1)
+	return q[0], q[1]
 }
 
 // percentiles returns the given quantiles (0..1) of the latencies.

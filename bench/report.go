@@ -16,18 +16,23 @@ type Result struct {
 	// and the time the flows started in it took to finish. The per-second
 	// figures are counted over the arrival window; the *_overall ones over
 	// the whole phase.
-	DurationS          float64                `json:"duration_s"`
-	Updates            int64                  `json:"updates"` // updates pushed on behalf of citizens and officers
-	Replied            int64                  `json:"updates_replied"`
-	UpdatesPerS        float64                `json:"updates_per_s"`
-	UpdatesPerSOverall float64                `json:"updates_per_s_overall"`
-	P50Ms              float64                `json:"p50_ms"`
-	P90Ms              float64                `json:"p90_ms"`
-	P99Ms              float64                `json:"p99_ms"`
-	MaxMs              float64                `json:"max_ms"`
-	Steps              map[string]stepLatency `json:"steps"`           // latency per kind of step
-	Flows              int64                  `json:"flows_completed"` // filed, accepted, answered and rated
-	Abandoned          int64                  `json:"flows_cut_short"`
+	DurationS          float64 `json:"duration_s"`
+	Updates            int64   `json:"updates"` // updates pushed on behalf of citizens and officers
+	Replied            int64   `json:"updates_replied"`
+	UpdatesPerS        float64 `json:"updates_per_s"`
+	UpdatesPerSOverall float64 `json:"updates_per_s_overall"`
+	P50Ms              float64 `json:"p50_ms"`
+	P90Ms              float64 `json:"p90_ms"`
+	P99Ms              float64 `json:"p99_ms"`
+	MaxMs              float64 `json:"max_ms"`
+	// ArrivalLagP99Ms and ArrivalLagMaxMs (open loop) are how late the
+	// bench pushed the first update of a flow after its scheduled
+	// arrival; the latencies count from the arrival.
+	ArrivalLagP99Ms float64                `json:"arrival_lag_p99_ms,omitempty"`
+	ArrivalLagMaxMs float64                `json:"arrival_lag_max_ms,omitempty"`
+	Steps           map[string]stepLatency `json:"steps"`           // latency per kind of step
+	Flows           int64                  `json:"flows_completed"` // filed, accepted, answered and rated
+	Abandoned       int64                  `json:"flows_cut_short"`
 
 	verdict
 	// LostMessages: replies a person waited for in vain (step timeouts)

@@ -1,0 +1,61 @@
+package bench
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+)
+
+// An open-loop arrival that the bench pushes late (its goroutine waited
+// for the CPU) counts its latency from the scheduled arrival: the wait is
+// part of what a citizen arriving then would see.
+func TestOpenLoopLatencyCountsFromTheScheduledArrival(t *testing.T) {
+	m := &meter{}
+	r := &router{m: m}
+	api, err := tg.Listen("127.0.0.1:0", tg.Config{OnBotActivity: r.hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	p := newPerson(api, r, m, citizenBaseID+1, "Dân 1", 5*time.Second)
+	const late = 80 * time.Millisecond
+	p.arrival = time.Now().Add(-late)
+
+	// The bot: answers the chat 10 ms after the update.
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		resp, err := http.PostForm(api.URL+"/bot"+api.Token()+"/sendMessage",
+			url.Values{"chat_id": {strconv.FormatInt(p.user.ID, 10)}, "text": {"Ông/Bà cần hỗ trợ việc gì?"}})
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	if _, err := p.says("/start", "cần hỗ trợ việc gì"); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.percentiles(1)[0]; got < late {
+		t.Errorf("latency %v, want at least the %v the push came after its scheduled arrival", got, late)
+	}
+	if lagP99, _ := m.arrivalLag(); lagP99 < late {
+		t.Errorf("arrival lag %v, want at least %v", lagP99, late)
+	}
+	// The next step is the person's own, due when it was pushed.
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		resp, err := http.PostForm(api.URL+"/bot"+api.Token()+"/sendMessage",
+			url.Values{"chat_id": {strconv.FormatInt(p.user.ID, 10)}, "text": {"lĩnh vực"}})
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	if _, err := p.says("Phản ánh", "lĩnh vực"); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.steps()["text Phản ánh"]; got.N != 1 || got.P99Ms >= float64(late.Milliseconds()) {
+		t.Errorf("second step %+v: counted from an arrival already used", got)
+	}
+}
