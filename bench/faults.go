@@ -80,16 +80,10 @@ func (in *injector) run(ctx context.Context) {
 			in.killAndRestart(ctx, 0)
 		}
 	case FaultAPI:
-		// 10% of all calls: a third 5xx, a third connection resets, a
-		// third 12 s delays (beyond the bot's 10 s delivery timeout).
-		for _, f := range []tg.Fault{
-			{Kind: tg.FaultError, Status: 500, Description: "Internal Server Error", Probability: 0.034},
-			{Kind: tg.FaultReset, Probability: 0.033},
-			{Kind: tg.FaultDelay, Delay: 12 * time.Second, Probability: 0.033},
-		} {
+		for _, f := range apiFaults() {
 			in.inject(f)
 		}
-		in.record(faultEvent{What: "api: 10% of calls fail (3.4% HTTP 500, 3.3% connection reset, 3.3% 12 s delay) until the load ends"})
+		in.record(faultEvent{What: "api: 10% of calls fail (a third each: HTTP 500, connection reset, 12 s delay) until the load ends"})
 	case FaultStorm:
 		if !in.at(ctx, 0.3) {
 			return
@@ -119,6 +113,23 @@ func (in *injector) run(ctx context.Context) {
 		r := in.fleet.replica(1)
 		in.fleet.kill(r)
 		in.record(faultEvent{What: fmt.Sprintf("replica-kill: SIGKILL replica 1 (pid %d) of %d, not restarted", r.cmd.Process.Pid, in.opts.Replicas)})
+	}
+}
+
+// apiFailShare is the share of Bot API calls -fault api makes fail.
+const apiFailShare = 0.10
+
+// apiFaults are the faults of -fault api: of all calls, a third of
+// apiFailShare each answered HTTP 500, reset and delayed 12 s (beyond the
+// bot's 10 s delivery timeout). The fake tries its faults in order and
+// the first that strikes ends the draw, so each is given its share of
+// the calls the ones before it spared.
+func apiFaults() []tg.Fault {
+	third := apiFailShare / 3
+	return []tg.Fault{
+		{Kind: tg.FaultError, Status: 500, Description: "Internal Server Error", Probability: third},
+		{Kind: tg.FaultReset, Probability: third / (1 - third)},
+		{Kind: tg.FaultDelay, Delay: 12 * time.Second, Probability: third / (1 - 2*third)},
 	}
 }
 
