@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -64,9 +65,7 @@ func Run(ctx context.Context, opts Options) error {
 				return err
 			}
 		}
-		// 0755: under root the private PostgreSQL runs as the postgres
-		// user, who must be able to enter this directory.
-		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+		if err := makeDataDir(opts.DataDir); err != nil {
 			return err
 		}
 		clockFile = filepath.Join(opts.DataDir, "clock.json")
@@ -169,6 +168,44 @@ func Run(ctx context.Context, opts Options) error {
 		failure = nil
 	}
 	return failure
+}
+
+// makeDataDir creates the sandbox's directory and the missing ones above
+// it with mode 0755 whatever the umask: under root the private PostgreSQL
+// runs as the postgres user, who must be able to enter them (root's umask
+// is often 077 on hardened machines). Directories that already existed
+// keep their mode, except the sandbox's own, which a run under such a
+// umask may have created 0700 before.
+func makeDataDir(dir string) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	var created []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !errors.Is(err, fs.ErrNotExist) || d == filepath.Dir(d) {
+			break
+		}
+		created = append(created, d)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if len(created) == 0 && os.Geteuid() == 0 {
+		created = append(created, dir)
+	}
+	for _, d := range created {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o055 != 0o055 {
+			if err := os.Chmod(d, fi.Mode().Perm()|0o755); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // serviceConfig is the real service's configuration, from the environment
