@@ -191,3 +191,54 @@ func TestMyDataScreenIsNotShownInALinkedGroup(t *testing.T) {
 		t.Fatalf("the personal data screen was shown in a group:\n%s", got)
 	}
 }
+
+// erase has the person erase their data from the /mydata screen.
+func (c *citizen) erase() []bot.Outgoing {
+	c.w.t.Helper()
+	c.says("/mydata")
+	c.presses("Xóa thông tin cá nhân")
+	return c.presses("Đồng ý xóa")
+}
+
+func TestErasureLeavesNoCopyOfTheNameOrPhoneBehind(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2504, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3506)
+	c.fileWithPhone("Cống thoát nước bị tắc trước nhà số 8", "0905000888")
+	// Everything queued so far went out, but the officer's card failed: a
+	// failed message is never purged.
+	w.exec(`UPDATE outbox SET status = 'sent', sent_at = now()`)
+	w.exec(`UPDATE outbox SET status = 'failed' WHERE id = (SELECT max(id) FROM outbox WHERE chat_id = $1)`, officer.id)
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND strpos(payload::text, 'Người dân 3506 · 0905000888') > 0`, officer.id); n == 0 {
+		t.Fatal("the officer got no card naming the person")
+	}
+	// An update of theirs the bot gave up on keeps its raw payload.
+	w.exec(`INSERT INTO inbox (channel, update_id, chat_key, payload, failed_at) VALUES ('telegram', 999001, 'telegram:3506', $1, now())`,
+		`{"update_id":999001,"message":{"message_id":7,"from":{"id":3506,"first_name":"Người dân 3506"},"chat":{"id":3506,"type":"private"},"text":"Số của tôi là 0905000888"}}`)
+
+	mustContain(t, c.erase(), "Đã xóa")
+	for _, s := range []string{"Người dân 3506", "0905000888"} {
+		if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, $1) > 0`, s); n != 0 {
+			t.Errorf("%d messages in the outbox still hold %q", n, s)
+		}
+		if n := w.count(`SELECT count(*) FROM inbox WHERE strpos(payload::text, $1) > 0`, s); n != 0 {
+			t.Errorf("%d updates in the inbox still hold %q", n, s)
+		}
+	}
+}
+
+func TestWithdrawingPhoneConsentLeavesNoCopyOfTheNumberBehind(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2506, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3508)
+	c.fileWithPhone("Cây xanh gãy cành trên đường Trưng Nữ Vương", "0905000123")
+	w.exec(`UPDATE outbox SET status = 'sent', sent_at = now()`)
+	c.says("/mydata")
+	c.presses("Rút lại đồng ý")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, '0905000123') > 0`); n != 0 {
+		t.Fatalf("%d sent messages still hold the withdrawn phone", n)
+	}
+	mustContain(t, officer.says("/inbox"), "Cây xanh gãy cành")
+}

@@ -44,38 +44,68 @@ func (s *Store) Consents(ctx context.Context, citizenID int64) ([]Consent, error
 	return cs, wrap("list consents", err)
 }
 
-// WithdrawPhone forgets a person's phone number, on their profile and on
-// every petition of theirs, and records the withdrawal of their consent.
+// WithdrawPhone forgets a person's phone number, on their profile, on
+// every petition of theirs and in the kept copies of messages already sent
+// that show it (officers' cards, the person's own review screens), and
+// records the withdrawal of their consent. Messages still waiting are
+// delivered as they are.
 func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time) error {
-	_, err := s.x.ExecContext(ctx, `
-		WITH profile AS (
-			UPDATE citizens SET phone = NULL, phone_consent_at = NULL, updated_at = $2 WHERE id = $1
-		), petitions AS (
-			UPDATE tickets SET phone = NULL, updated_at = $2 WHERE citizen_id = $1 AND phone IS NOT NULL
-		)
-		UPDATE consents SET withdrawn_at = $2
-		WHERE citizen_id = $1 AND purpose = 'phone' AND withdrawn_at IS NULL`, citizenID, at)
-	return wrap("withdraw phone", err)
+	return s.InTx(ctx, func(tx *Store) error {
+		_, err := tx.x.ExecContext(ctx, `
+			UPDATE outbox o SET payload = '{}'
+			FROM citizens c
+			WHERE c.id = $1 AND o.channel = c.channel AND o.status <> 'pending'
+			  AND EXISTS (SELECT FROM (SELECT c.phone UNION SELECT phone FROM tickets WHERE citizen_id = $1) p (phone)
+			              WHERE p.phone <> '' AND strpos(o.payload::text, p.phone) > 0)
+			  AND ((o.chat_id = c.chat_id AND NOT o.is_group)
+			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND strpos(o.payload::text, t.code) > 0))`,
+			citizenID)
+		if err != nil {
+			return wrap("forget sent phone", err)
+		}
+		_, err = tx.x.ExecContext(ctx, `
+			WITH profile AS (
+				UPDATE citizens SET phone = NULL, phone_consent_at = NULL, updated_at = $2 WHERE id = $1
+			), petitions AS (
+				UPDATE tickets SET phone = NULL, updated_at = $2 WHERE citizen_id = $1 AND phone IS NOT NULL
+			)
+			UPDATE consents SET withdrawn_at = $2
+			WHERE citizen_id = $1 AND purpose = 'phone' AND withdrawn_at IS NULL`, citizenID, at)
+		return wrap("withdraw phone", err)
+	})
 }
 
-// EraseCitizen erases a person's name and phone, their unfinished forms and
-// the contents of the messages already sent to their chat. Their petitions
-// stay, as records the state keeps, without the phone; messages still
-// waiting to be sent are delivered.
+// EraseCitizen erases, in one transaction, a person's name and phone,
+// their unfinished forms, the kept copies of the messages sent to their
+// chat or about their petitions (officers' cards name them) and the raw
+// updates of theirs the bot gave up on. Their petitions stay, as records
+// the state keeps, without the phone; messages still waiting to be sent
+// are delivered.
 func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error {
-	if err := s.WithdrawPhone(ctx, c.ID, at); err != nil {
-		return err
-	}
-	_, err := s.x.ExecContext(ctx, `
-		WITH profile AS (
-			UPDATE citizens SET display_name = '', erased_at = $4, updated_at = $4 WHERE id = $1
-		), forms AS (
-			DELETE FROM conversations WHERE channel = $2 AND user_id = $3
-		)
-		UPDATE outbox SET payload = '{}'
-		WHERE channel = $2 AND chat_id = $5 AND NOT is_group AND status <> 'pending'`,
-		c.ID, c.Channel, c.UserID, at, c.ChatID)
-	return wrap("erase citizen", err)
+	return s.InTx(ctx, func(tx *Store) error {
+		if err := tx.WithdrawPhone(ctx, c.ID, at); err != nil {
+			return err
+		}
+		_, err := tx.x.ExecContext(ctx, `
+			WITH profile AS (
+				UPDATE citizens SET display_name = '', erased_at = $4, updated_at = $4 WHERE id = $1
+			), forms AS (
+				DELETE FROM conversations WHERE channel = $2 AND user_id = $3
+			), failed AS (
+				UPDATE inbox SET payload = '{}'
+				WHERE channel = $2 AND failed_at IS NOT NULL AND payload IS NOT NULL
+				  AND (chat_key = $2 || ':' || $5
+				       OR payload #>> '{message,from,id}' = $3
+				       OR payload #>> '{edited_message,from,id}' = $3
+				       OR payload #>> '{callback_query,from,id}' = $3)
+			)
+			UPDATE outbox o SET payload = '{}'
+			WHERE o.channel = $2 AND o.status <> 'pending' AND o.payload <> '{}'
+			  AND ((o.chat_id = $5 AND NOT o.is_group)
+			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND strpos(o.payload::text, t.code) > 0))`,
+			c.ID, c.Channel, c.UserID, at, c.ChatID)
+		return wrap("erase citizen", err)
+	})
 }
 
 // CountTickets counts a person's petitions.
