@@ -242,3 +242,62 @@ func TestWithdrawingPhoneConsentLeavesNoCopyOfTheNumberBehind(t *testing.T) {
 	}
 	mustContain(t, officer.says("/inbox"), "Cây xanh gãy cành")
 }
+
+func TestErasureBlanksWhatThePersonWroteInFinishedPetitions(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c, done := w.answered(2505, 3507, "Rác tồn đọng trước nhà bà Lan, kiệt 25 Lê Thanh Nghị")
+	c.presses("Rất hài lòng")
+	c.says("Cảm ơn anh Tuấn ở tổ 5 đã báo giúp")
+	w.exec(`UPDATE tickets SET address = 'Kiệt 25 Lê Thanh Nghị', latitude = 16.05, longitude = 108.22 WHERE code = $1`, done)
+	w.exec(`INSERT INTO ticket_attachments (ticket_id, channel, kind, file_id, added_by)
+		SELECT id, 'telegram', 'photo', f, a FROM tickets, (VALUES ('photo-by-citizen', 'citizen'), ('photo-by-officer', 'officer')) v(f, a)
+		WHERE code = $1`, done)
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'completed' AND rating_comment LIKE '%anh Tuấn%'`, done); n != 1 {
+		t.Fatal("the petition was not completed with the comment")
+	}
+	open := c.file("Phường Hải Châu", "Đèn đường tắt ở tổ 12")
+
+	mustContain(t, c.erase(), "Đã xóa")
+	for _, s := range []string{"bà Lan", "anh Tuấn", "Lê Thanh Nghị"} {
+		if n := w.count(`SELECT count(*) FROM tickets WHERE strpos(description || address || coalesce(rating_comment, ''), $1) > 0`, s); n != 0 {
+			t.Errorf("the finished petition still holds %q", s)
+		}
+		if n := w.count(`SELECT count(*) FROM ticket_events WHERE strpos(body, $1) > 0`, s); n != 0 {
+			t.Errorf("the timeline still holds %q", s)
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM tickets WHERE latitude IS NOT NULL`); n != 0 {
+		t.Error("the finished petition keeps its location")
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_attachments WHERE file_id = 'photo-by-citizen'`); n != 0 {
+		t.Error("the person's photo is kept")
+	}
+	// What statistics and the unit's own record need stays.
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'completed' AND rating = 5
+		AND kind = 'phan_anh' AND category_id IS NOT NULL AND area_id IS NOT NULL AND unit_id IS NOT NULL AND answered_at IS NOT NULL`, done); n != 1 {
+		t.Error("the finished petition lost what statistics count")
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE t.code = $1 AND e.kind = 'answered' AND e.body LIKE 'Đã xử lý xong%'`, done); n != 1 {
+		t.Error("the unit's answer was lost")
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_attachments WHERE file_id = 'photo-by-officer'`); n != 1 {
+		t.Error("the officer's photo was lost")
+	}
+	// The timeline stays append-only for everything else.
+	for _, q := range []string{
+		`UPDATE ticket_events SET body = '' WHERE kind = 'answered'`,
+		`UPDATE ticket_events SET body = '', at = at + interval '1 day' WHERE actor_kind = 'citizen'`,
+		`UPDATE ticket_events SET body = 'khác' WHERE actor_kind = 'citizen'`,
+		`DELETE FROM ticket_events WHERE actor_kind = 'citizen'`,
+	} {
+		if _, err := w.raw.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	// A petition still being handled keeps what the unit needs to handle it.
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND description = 'Đèn đường tắt ở tổ 12'`, open); n != 1 {
+		t.Error("the petition being handled lost its text")
+	}
+}

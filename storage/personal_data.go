@@ -78,9 +78,14 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // EraseCitizen erases, in one transaction, a person's name and phone,
 // their unfinished forms, the kept copies of the messages sent to their
 // chat or about their petitions (officers' cards name them) and the raw
-// updates of theirs the bot gave up on. Their petitions stay, as records
-// the state keeps, without the phone; messages still waiting to be sent
-// are delivered.
+// updates of theirs the bot gave up on, and, on their finished
+// (completed or rejected) petitions, what they wrote: the description,
+// address, location, rating comment, the information they added and their
+// photos. Their petitions stay, as records the state keeps, with what
+// statistics count (kind, category, area, unit, dates, status, rating)
+// and the units' own answers; petitions still being handled keep what the
+// unit needs to handle them, and a later erasure blanks them once
+// finished. Messages still waiting to be sent are delivered.
 func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.WithdrawPhone(ctx, c.ID, at); err != nil {
@@ -104,7 +109,20 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 			  AND ((o.chat_id = $5 AND NOT o.is_group)
 			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND strpos(o.payload::text, t.code) > 0))`,
 			c.ID, c.Channel, c.UserID, at, c.ChatID)
-		return wrap("erase citizen", err)
+		if err != nil {
+			return wrap("erase citizen", err)
+		}
+		_, err = tx.x.ExecContext(ctx, `
+			WITH finished AS (
+				UPDATE tickets SET description = '', address = '', latitude = NULL, longitude = NULL, rating_comment = NULL
+				WHERE citizen_id = $1 AND status IN ('completed', 'rejected')
+				RETURNING id
+			), photos AS (
+				DELETE FROM ticket_attachments WHERE added_by = 'citizen' AND ticket_id IN (SELECT id FROM finished)
+			)
+			UPDATE ticket_events SET body = ''
+			WHERE actor_kind = 'citizen' AND body <> '' AND ticket_id IN (SELECT id FROM finished)`, c.ID)
+		return wrap("erase finished petitions", err)
 	})
 }
 
