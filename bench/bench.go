@@ -237,9 +237,9 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	// Throughput is counted over the arrival window; the flows still
 	// running at its end finish afterwards (counted in the overall figure).
 	var window struct {
-		replied, outbound, commits int64
-		wal                        walWork
-		cpu                        *cpuReport
+		replied, outbound, messages, commits int64
+		wal                                  walWork
+		cpu                                  *cpuReport
 	}
 	windowDone := make(chan struct{})
 	go func() {
@@ -248,7 +248,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		case <-time.After(opts.Duration):
 		case <-ctx.Done():
 		}
-		window.replied, window.outbound = m.replied.Load(), m.outbound.Load()
+		window.replied, window.outbound, window.messages = m.replied.Load(), m.outbound.Load(), m.messages.Load()
 		window.cpu = newCPUReport(cpu0, clock.now(), time.Since(start), window.replied)
 		if c, err := db.xactCommits(ctx); err == nil {
 			window.commits = c - commits0
@@ -303,12 +303,13 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		UpdatesPerSOverall: float64(m.replied.Load()) / elapsed.Seconds(),
 		P50Ms:              ms(q[0]), P90Ms: ms(q[1]), P99Ms: ms(q[2]), MaxMs: ms(q[3]),
 		Steps: m.steps(), Flows: m.flows.Load(), Abandoned: m.abandoned.Load(),
-		verdict:          v,
-		LostReplies:      m.lost.Load(),
-		RepeatedMessages: m.repeated.Load(),
-		LostMessages:     m.lost.Load() + max(pending, 0) + max(failed, 0) - v.failedAnswers.total(),
-		OutboundPerS:     float64(window.outbound) / opts.Duration.Seconds(),
-		Status429:        len(api.FloodViolations()), RetryAfterViolations: retryAfterViolations(api),
+		verdict:              v,
+		LostReplies:          m.lost.Load(),
+		RepeatedMessages:     m.repeated.Load(),
+		LostMessages:         m.lost.Load() + max(pending, 0) + max(failed, 0) - v.failedAnswers.total(),
+		OutboundPerS:         float64(window.outbound) / opts.Duration.Seconds(),
+		OutboundMessagesPerS: float64(window.messages) / opts.Duration.Seconds(),
+		Status429:            len(api.FloodViolations()), RetryAfterViolations: retryAfterViolations(api),
 		DBCommitsPerS:        float64(window.commits) / opts.Duration.Seconds(),
 		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
 		DBWALSyncsPerS:       window.wal.syncsPerS,
@@ -320,6 +321,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	lagP99, lagMax := m.arrivalLag()
 	res.ArrivalLagP99Ms, res.ArrivalLagMaxMs = ms(lagP99), ms(lagMax)
 	res.OutboundPerSSustained, res.OutboxBusyS = backlog.sustained()
+	res.OutboundMessagesPerSSustained = backlog.sustainedMessages()
 	res.InboxWaitingMax = backlog.inboxMax()
 	if opts.Fault != FaultNone {
 		fr := in.result()

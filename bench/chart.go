@@ -50,7 +50,7 @@ func writeSweepChart(path string, points []Result, baseline float64) error {
 	if err := addLine(top, "updates handled/s", through, colorThroughput, false); err != nil {
 		return err
 	}
-	if err := addLine(top, "bot messages out/s", outbound, colorOutbound, false); err != nil {
+	if err := addLine(top, "bot calls out/s (messages, edits, answers)", outbound, colorOutbound, false); err != nil {
 		return err
 	}
 	var offered plotter.XYs

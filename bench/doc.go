@@ -60,6 +60,11 @@
 //     and arrival_lag_max_ms say how late the pushes were.
 //   - updates_per_s, outbound_per_s, db_commits_per_s: counted over the
 //     arrival window (-duration); *_overall over the whole load phase.
+//   - outbound_messages_per_s and outbound_messages_per_s_sustained: the
+//     same as outbound_per_s and outbound_per_s_sustained (the best 30 s
+//     window of their own) for messages alone, sent and edited, without
+//     the callback answers, which Telegram's documented 30 messages per
+//     second may not count.
 //   - outbound_per_s_sustained: the best average over 30 s of the bot's
 //     sends, edits and button answers (what its global limit counts) while
 //     messages waited in the outbox at every 1 s sample, that is while

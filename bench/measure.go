@@ -20,6 +20,7 @@ type meter struct {
 	flows     atomic.Int64 // flows finished (rated)
 	filed     atomic.Int64 // petitions confirmed (the send button pressed)
 	outbound  atomic.Int64 // bot activity seen: sends, edits, callback answers
+	messages  atomic.Int64 // of which messages sent or edited
 	abandoned atomic.Int64 // flows cut short by a lost reply
 	repeated  atomic.Int64 // bot messages identical to the previous one in the chat
 }
@@ -29,7 +30,7 @@ func (m *meter) reset() {
 	m.mu.Lock()
 	m.latencies, m.byStep, m.lags = nil, nil, nil
 	m.mu.Unlock()
-	for _, c := range []*atomic.Int64{&m.updates, &m.replied, &m.lost, &m.flows, &m.filed, &m.outbound, &m.abandoned, &m.repeated} {
+	for _, c := range []*atomic.Int64{&m.updates, &m.replied, &m.lost, &m.flows, &m.filed, &m.outbound, &m.messages, &m.abandoned, &m.repeated} {
 		c.Store(0)
 	}
 }

@@ -22,6 +22,9 @@ type router struct {
 
 func (r *router) hook(a tg.Activity) {
 	r.m.outbound.Add(1)
+	if a.Kind == tg.ActivitySend || a.Kind == tg.ActivityEdit {
+		r.m.messages.Add(1)
+	}
 	if a.Kind == tg.ActivitySend {
 		r.checkRepeat(a)
 	}

@@ -49,7 +49,12 @@ type Result struct {
 	// when it is the bottleneck; OutboxBusyS is the longest time messages
 	// waited all along. Zero when they never waited for 30 s.
 	OutboundPerSSustained float64 `json:"outbound_per_s_sustained"`
-	OutboxBusyS           float64 `json:"outbox_busy_s"`
+	// OutboundMessagesPerS and OutboundMessagesPerSSustained are the same
+	// for messages alone (sent and edited), without the callback answers
+	// that Telegram's documented 30 messages/s may not count.
+	OutboundMessagesPerS          float64 `json:"outbound_messages_per_s"`
+	OutboundMessagesPerSSustained float64 `json:"outbound_messages_per_s_sustained"`
+	OutboxBusyS                   float64 `json:"outbox_busy_s"`
 	// InboxWaitingMax is the most updates seen waiting to be handled at
 	// any 1 s sample: whether intake kept flowing.
 	InboxWaitingMax      int64 `json:"inbox_waiting_max"`

@@ -30,21 +30,24 @@ func (s *backlogSampler) inboxMax() int64 {
 
 type backlogSample struct {
 	at       time.Time
-	outbound int64
-	waiting  bool // messages waited to be sent
+	outbound int64 // sends, edits and callback answers so far
+	messages int64 // sends and edits so far: the messages among them
+	waiting  bool  // messages waited to be sent
 }
 
 // sampleBacklog samples until ctx ends.
 func sampleBacklog(ctx context.Context, db *database, m *meter, interval time.Duration) *backlogSampler {
 	s := &backlogSampler{}
 	go every(ctx, interval, func() {
-		sent := m.outbound.Load()
+		// The counts and the time read together: the query after them
+		// takes a varying while.
+		at, sent, messages := time.Now(), m.outbound.Load(), m.messages.Load()
 		waiting, updates, err := db.waiting(ctx)
 		if err != nil {
 			return
 		}
 		s.mu.Lock()
-		s.samples = append(s.samples, backlogSample{at: time.Now(), outbound: sent, waiting: waiting})
+		s.samples = append(s.samples, backlogSample{at: at, outbound: sent, messages: messages, waiting: waiting})
 		s.updatesMax = max(s.updatesMax, updates)
 		s.mu.Unlock()
 	})
@@ -60,6 +63,18 @@ const sustainedWindow = 30 * time.Second
 // messages left), and the length of the longest stretch; zero when
 // messages never waited for a whole window.
 func (s *backlogSampler) sustained() (perSecond, busy float64) {
+	return s.sustainedOf(func(b backlogSample) int64 { return b.outbound })
+}
+
+// sustainedMessages is sustained counting only messages sent and edited,
+// not callback answers: Telegram documents its 30 per second for
+// messages and says nothing of answers, which the bot counts as well.
+func (s *backlogSampler) sustainedMessages() float64 {
+	perSecond, _ := s.sustainedOf(func(b backlogSample) int64 { return b.messages })
+	return perSecond
+}
+
+func (s *backlogSampler) sustainedOf(count func(backlogSample) int64) (perSecond, busy float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := -1 // the current stretch of samples with messages waiting
@@ -79,7 +94,7 @@ func (s *backlogSampler) sustained() (perSecond, busy float64) {
 				break
 			}
 			if span < sustainedWindow+2*time.Second { // a sample may come late
-				perSecond = max(perSecond, float64(cur.outbound-s.samples[j].outbound)/span.Seconds())
+				perSecond = max(perSecond, float64(count(cur)-count(s.samples[j]))/span.Seconds())
 			}
 		}
 	}

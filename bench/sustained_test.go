@@ -32,3 +32,21 @@ func TestSustainedRateIsTheBestWindowWhileMessagesWait(t *testing.T) {
 		t.Errorf("a 30 s backlog not yet complete gave %v/s, want nothing", rate)
 	}
 }
+
+// The messages alone: a sender at 29 calls a second of which 10 are
+// callback answers sends 19 messages a second.
+func TestSustainedMessagesLeaveOutAnswers(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	var samples []backlogSample
+	for i := range 40 {
+		samples = append(samples, backlogSample{at: t0.Add(time.Duration(i) * time.Second),
+			outbound: int64(29 * i), messages: int64(19 * i), waiting: true})
+	}
+	s := &backlogSampler{samples: samples}
+	if rate, _ := s.sustained(); rate != 29 {
+		t.Errorf("sustained() = %v, want 29", rate)
+	}
+	if rate := s.sustainedMessages(); rate != 19 {
+		t.Errorf("sustainedMessages() = %v, want 19", rate)
+	}
+}
