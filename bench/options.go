@@ -72,7 +72,7 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.Workers, "workers", 4, "the bot's WORKERS")
 	fs.IntVar(&o.Hold, "hold", 0, "memory mode: this many citizens each stop a petition mid-way (after choosing its kind), -citizens at a time or arriving at -rate updates/s; then the bot's RSS is read")
 	fs.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL to use (its schema is migrated and examples/org.yaml imported); default: a private durable server in a temp dir")
-	fs.IntVar(&o.BaselineConns, "baseline-conns", 0, "connections of the insert baseline (default: -workers, the transactions the bot runs at once)")
+	fs.IntVar(&o.BaselineConns, "baseline-conns", 0, "connections of the insert baseline (default: -workers × -replicas, the transactions the bot processes run at once)")
 	fs.DurationVar(&o.BaselineDuration, "baseline-duration", 5*time.Second, "how long the insert baseline runs")
 	fs.DurationVar(&o.StepTimeout, "step-timeout", 60*time.Second, "how long a scripted person waits for the bot's reply before counting it lost")
 	fs.DurationVar(&o.Drain, "drain", 30*time.Second, "after the run, how long the outbox may take to empty")
@@ -96,11 +96,12 @@ func (o *Options) Normalize() error {
 		o.Drain = min(o.Drain, 15*time.Second)
 		o.Kills = min(o.Kills, 2)
 	}
-	if o.BaselineConns == 0 {
-		o.BaselineConns = o.Workers
-	}
 	if o.Fault == FaultReplicaKill {
 		o.Mode, o.Replicas = "webhook", max(o.Replicas, 3)
+	}
+	if o.BaselineConns == 0 {
+		// As many as the bot processes run transactions at once.
+		o.BaselineConns = o.Workers * max(o.Replicas, 1)
 	}
 	var errs []error
 	if !slices.Contains(faultModes, o.Fault) {
