@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func (s *Service) showMyData(t *turn) error {
 }
 
 func (s *Service) myDataButton(t *turn, args []string) error {
-	if t.ev.Chat.Group || len(args) != 1 {
+	if t.ev.Chat.Group || len(args) == 0 || len(args) > 2 || (len(args) == 2 && args[0] != myDataEraseSure) {
 		return t.answer(t.text("button.stale"), false)
 	}
 	now := s.now()
@@ -94,11 +95,17 @@ func (s *Service) myDataButton(t *turn, args []string) error {
 		s.logger.Info("phone consent withdrawn", "citizen", t.citizen.ID)
 		return t.show(bot.Outgoing{Text: t.text("mydata.phone_withdrawn")})
 	case myDataErase:
-		return t.show(bot.Outgoing{Text: t.text("mydata.erase_confirm"), Buttons: [][]bot.InlineButton{{
-			{Text: t.text("btn.mydata_erase_sure"), Data: data(prefixMyData, myDataEraseSure)},
-			{Text: t.text("btn.mydata_keep"), Data: data(prefixMenu, "mydata")},
-		}}})
+		return s.confirmErasure(t, now)
 	case myDataEraseSure:
+		// The confirmation holds the time it was asked: one left in the
+		// chat for days (or a button without it) asks again, so what is
+		// erased is what the person just read about.
+		if len(args) != 2 || !freshConfirmation(args[1], now) {
+			if err := t.answer(t.text("mydata.erase_expired"), false); err != nil {
+				return err
+			}
+			return s.confirmErasure(t, now)
+		}
 		if err := t.tx.EraseCitizen(t.ctx, t.citizen, now); err != nil {
 			return err
 		}
@@ -106,6 +113,28 @@ func (s *Service) myDataButton(t *turn, args []string) error {
 		return t.show(bot.Outgoing{Text: t.text("mydata.erased")})
 	}
 	return t.answer(t.text("button.stale"), false)
+}
+
+// eraseConfirmationLasts is how long the button confirming an erasure
+// stays valid.
+const eraseConfirmationLasts = time.Hour
+
+func (s *Service) confirmErasure(t *turn, now time.Time) error {
+	return t.show(bot.Outgoing{Text: t.text("mydata.erase_confirm"), Buttons: [][]bot.InlineButton{{
+		{Text: t.text("btn.mydata_erase_sure"), Data: data(prefixMyData, myDataEraseSure, strconv.FormatInt(now.Unix(), 10))},
+		{Text: t.text("btn.mydata_keep"), Data: data(prefixMenu, "mydata")},
+	}}})
+}
+
+// freshConfirmation reports whether a confirmation asked at stamp (Unix
+// seconds) is still valid at now.
+func freshConfirmation(stamp string, now time.Time) bool {
+	sec, err := strconv.ParseInt(stamp, 10, 64)
+	if err != nil {
+		return false
+	}
+	age := now.Sub(time.Unix(sec, 0))
+	return age >= -time.Minute && age <= eraseConfirmationLasts
 }
 
 // personalData is the export a person downloads: everything kept about

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/danvan-vn/danvan/bot"
 )
@@ -299,5 +300,24 @@ func TestErasureBlanksWhatThePersonWroteInFinishedPetitions(t *testing.T) {
 	// A petition still being handled keeps what the unit needs to handle it.
 	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND description = 'Đèn đường tắt ở tổ 12'`, open); n != 1 {
 		t.Error("the petition being handled lost its text")
+	}
+}
+
+func TestAnOldOrForgedEraseConfirmationAsksAgain(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3509)
+	c.fileWithPhone("Bãi giữ xe tự phát trên vỉa hè", "0905000321")
+	c.says("/mydata")
+	c.presses("Xóa thông tin cá nhân")
+	w.now = w.now.Add(3 * 24 * time.Hour) // the confirmation lies forgotten in the chat
+	mustContain(t, c.presses("Đồng ý xóa"), "có chắc muốn xóa")
+	mustContain(t, c.pressData("1", "d:erase!"), "có chắc muốn xóa")
+	if n := w.count(`SELECT count(*) FROM citizens WHERE erased_at IS NOT NULL OR phone IS NULL`); n != 0 {
+		t.Fatal("an old or forged confirmation erased the person's data")
+	}
+	mustContain(t, c.presses("Đồng ý xóa"), "Đã xóa tên")
+	if n := w.count(`SELECT count(*) FROM citizens WHERE erased_at IS NOT NULL AND phone IS NULL`); n != 1 {
+		t.Fatal("a fresh confirmation did not erase")
 	}
 }
