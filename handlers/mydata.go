@@ -148,6 +148,20 @@ type personalData struct {
 	Since      time.Time        `json:"since"`
 	Consents   []exportConsent  `json:"consents"`
 	Petitions  []exportPetition `json:"petitions"`
+	// The petition the person has started and not sent yet: kept until
+	// they send or cancel it, or it expires.
+	Unfinished *exportDraft `json:"unfinished_petition,omitempty"`
+}
+
+type exportDraft struct {
+	UpdatedAt   time.Time `json:"updated_at"`
+	Kind        string    `json:"kind,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Address     string    `json:"address,omitempty"`
+	Latitude    *float64  `json:"latitude,omitempty"`
+	Longitude   *float64  `json:"longitude,omitempty"`
+	Phone       string    `json:"phone,omitempty"`
+	Photos      int       `json:"photos"`
 }
 
 type exportConsent struct {
@@ -211,6 +225,9 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 		}
 		out.Petitions = append(out.Petitions, p)
 	}
+	if out.Unfinished, err = exportedDraft(t); err != nil {
+		return err
+	}
 	content, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return fail("encode personal data", err)
@@ -225,6 +242,24 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 // maxExportedPetitions bounds the file (about 2 KB a petition) well under
 // the messenger's upload limit.
 const maxExportedPetitions = 5000
+
+// exportedDraft returns the person's unfinished petition, if any.
+func exportedDraft(t *turn) (*exportDraft, error) {
+	ev := t.ev
+	conv, err := t.tx.Conversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && conv.Flow != flowPetition) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d draft
+	if err := json.Unmarshal(conv.Data, &d); err != nil {
+		return nil, fail("decode draft", err)
+	}
+	return &exportDraft{UpdatedAt: conv.UpdatedAt, Kind: d.Kind, Description: d.Description, Address: d.Address,
+		Latitude: d.Latitude, Longitude: d.Longitude, Phone: d.Phone, Photos: len(d.Photos)}, nil
+}
 
 func exportedPetition(t *turn, tk storage.Ticket) (exportPetition, error) {
 	p := exportPetition{Code: tk.Code, Kind: tk.Kind, Status: tk.Status, Description: tk.Description,

@@ -321,3 +321,31 @@ func TestAnOldOrForgedEraseConfirmationAsksAgain(t *testing.T) {
 		t.Fatal("a fresh confirmation did not erase")
 	}
 }
+
+// exported presses the download button and returns the file's text.
+func (c *citizen) exported() string {
+	c.w.t.Helper()
+	for _, o := range c.presses("Tải dữ liệu về") {
+		if o.Kind == bot.KindDocument {
+			return string(o.Content)
+		}
+	}
+	c.w.t.Fatal("no data file sent")
+	return ""
+}
+
+func TestMyDataExportHoldsTheUnfinishedPetition(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3510)
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says("Nước thải chảy tràn ra hẻm 40 Núi Thành")
+	c.says("/mydata")
+	if file := c.exported(); !strings.Contains(file, "Nước thải chảy tràn ra hẻm 40 Núi Thành") {
+		t.Fatalf("the export leaves out the unfinished petition the bot keeps:\n%s", file)
+	}
+}
