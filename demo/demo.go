@@ -124,7 +124,13 @@ func Run(ctx context.Context, opts Options) error {
 	case err := <-serviceDone:
 		return err
 	case <-ctx.Done():
-		return stopAll()
+		// Stopped while starting: the service fails because it was
+		// interrupted (a cancelled connection or migration), which is
+		// what was asked for, not a failure to report.
+		if err := stopAll(); err != nil {
+			logger.Debug("sandbox stopped while starting", "err", err)
+		}
+		return nil
 	}
 	if err := seed(ctx, running.Store, api, people, clk.Now, logger); err != nil {
 		stopAll()
