@@ -32,6 +32,11 @@ type Outgoing struct {
 	Content     []byte           `json:"content,omitempty"`    // KindDocument: bytes to upload
 	Commands    []Command        `json:"commands,omitempty"`   // KindCommands: the menu for ChatID (every chat if empty)
 	Language    string           `json:"language,omitempty"`   // KindCommands: for clients in this language ("" for all)
+
+	// ForceReply asks the client of the person the text mentions to answer
+	// with a reply to this message: in a group, a bot in privacy mode (the
+	// default) receives only commands and replies to its own messages.
+	ForceReply bool `json:"force_reply,omitempty"`
 }
 
 // Command is an entry of a chat's command menu.

@@ -17,6 +17,12 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // Escape makes user-supplied text safe inside an HTML message.
 func Escape(s string) string { return htmlEscaper.Replace(s) }
 
+// Mention names a person in a way that notifies them and that a message's
+// ForceReply targets, even when they have no username.
+func Mention(userID, name string) string {
+	return `<a href="tg://user?id=` + Escape(userID) + `">` + Escape(name) + `</a>`
+}
+
 // TextLen measures text the way Telegram limits it (UTF-16 code units).
 func TextLen(s string) int {
 	n := 0

@@ -96,7 +96,7 @@ func (s *Service) startTask(t *turn, task officerTask, code string) error {
 	if err := t.answer("", false); err != nil {
 		return err
 	}
-	return t.reply("task."+task.Action, code)
+	return t.prompt("task."+task.Action, code)
 }
 
 // officerInput receives the text (or photo) a pending action waits for.
@@ -114,7 +114,7 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 	}
 	text := normalize(ev.Text)
 	if text == "" && !(task.Action == actAnswer && ev.Photo != nil) {
-		return t.reply("task.need_text")
+		return t.prompt("task.need_text")
 	}
 	if over, err := t.tooLong(text); over || err != nil {
 		return err
@@ -334,7 +334,7 @@ func (s *Service) askTransferReason(t *turn, tk storage.Ticket, unit storage.Uni
 		UserID: ev.From.ID, Flow: flowOfficer, Step: actTransfer, Data: raw}); err != nil {
 		return err
 	}
-	return t.reply("task.transfer_reason", bot.Escape(unit.Name))
+	return t.prompt("task.transfer_reason", bot.Escape(unit.Name))
 }
 
 func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, unitID int64, reason string) error {

@@ -275,6 +275,20 @@ func TestLinkedGroupGetsCardsAndActs(t *testing.T) {
 	mustAnswer(t, pressInGroup(stranger, fmt.Sprintf("o:accept:%d", id)), "không có quyền")
 	out := pressInGroup(leader, fmt.Sprintf("o:accept:%d", id))
 	mustContain(t, sentTo(out, c.id), "tiếp nhận")
+
+	// A bot in privacy mode sees only replies in a group: the prompt asks
+	// the one who pressed for one.
+	var prompt bot.Outgoing
+	for _, o := range sentTo(pressInGroup(leader, fmt.Sprintf("o:answer:%d", id)), group) {
+		if o.Kind == bot.KindText {
+			prompt = o
+		}
+	}
+	if !prompt.ForceReply || !strings.Contains(prompt.Text, `tg://user?id=`+leader.id) {
+		t.Fatalf("the prompt in the group does not ask its presser for a reply: %+v", prompt)
+	}
+	out = leader.sends(func(e *bot.Event) { e.Chat, e.Text = bot.Chat{ID: group, Group: true}, "Đã thu gom xong rác thải." })
+	mustContain(t, sentTo(out, c.id), "Đã thu gom xong")
 }
 
 func TestAnInvitationToARemovedUnitIsRefused(t *testing.T) {

@@ -57,6 +57,17 @@ func (t *turn) reply(key string, args ...any) error {
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text(key, args...)})
 }
 
+// prompt asks the person for the text an action waits for. In a group it
+// mentions them and asks their client to reply: a bot in privacy mode (the
+// default) sees only commands and replies to its own messages there.
+func (t *turn) prompt(key string, args ...any) error {
+	if !t.ev.Chat.Group {
+		return t.reply(key, args...)
+	}
+	text := bot.Mention(t.ev.From.ID, t.ev.From.Name) + "\n" + t.text(key, args...)
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: text, ForceReply: true})
+}
+
 // answer answers the pressed button with a short toast (or an alert).
 func (t *turn) answer(text string, alert bool) error {
 	if t.ev.Button == nil || t.answered {

@@ -123,7 +123,7 @@ func (m *Messenger) send(ctx context.Context, c tgbotapi.Chattable) (string, err
 // the person always sees the answer.
 func (m *Messenger) edit(ctx context.Context, chatID int64, o bot.Outgoing) (string, error) {
 	id, err := strconv.Atoi(o.MessageID)
-	if err != nil || id <= 0 || o.Reply != nil || o.RemoveReply {
+	if err != nil || id <= 0 || o.Reply != nil || o.RemoveReply || o.ForceReply {
 		return m.sendText(ctx, chatID, o)
 	}
 	cfg := tgbotapi.NewEditMessageText(chatID, id, o.Text)
@@ -168,7 +168,7 @@ func (m *Messenger) answer(ctx context.Context, o bot.Outgoing) error {
 }
 
 // replyMarkup picks the one keyboard a message can carry: inline buttons,
-// else a reply keyboard, else its removal. It returns an untyped nil for
+// else a reply keyboard, else its removal, else a request to reply. It returns an untyped nil for
 // none, which the library leaves out.
 func replyMarkup(o bot.Outgoing) any {
 	switch {
@@ -185,6 +185,8 @@ func replyMarkup(o bot.Outgoing) any {
 		return tgbotapi.ReplyKeyboardMarkup{Keyboard: rows, ResizeKeyboard: true, OneTimeKeyboard: o.Reply.OneTime}
 	case o.RemoveReply:
 		return tgbotapi.NewRemoveKeyboard(false)
+	case o.ForceReply:
+		return tgbotapi.ForceReply{ForceReply: true, Selective: true}
 	}
 	return nil
 }

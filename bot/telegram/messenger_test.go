@@ -349,3 +349,32 @@ func TestMessengerFollowsAGroupUpgradedToASupergroup(t *testing.T) {
 		t.Errorf("the supergroup got %q, want %q", texts, want)
 	}
 }
+
+// In a group a bot in privacy mode (Telegram's default) receives only
+// commands and replies to its own messages: a prompt asks its person's
+// client for a reply, and that reply comes through.
+func TestAPromptInAGroupGetsItsReplyInPrivacyMode(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{PrivacyMode: true})
+	const group = -4002
+	if err := srv.AddChat(telegramtest.GroupChat(group, "Tổ tiếp dân")); err != nil {
+		t.Fatal(err)
+	}
+	officer := telegramtest.User{ID: 5002, FirstName: "Hùng"}
+	id := deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: "-4002", Group: true, ForceReply: true,
+		Text: bot.Mention("5002", "Hùng") + "\nĐồng chí nhập nội dung trả lời."})
+	msgID, _ := strconv.Atoi(id)
+	prompt, ok := srv.Message(group, msgID)
+	if !ok || !prompt.ForceReply {
+		t.Fatalf("the prompt does not ask for a reply: %+v", prompt)
+	}
+	chat := telegramtest.GroupChat(group, "Tổ tiếp dân")
+	plain, err := srv.PushMessage(telegramtest.Incoming{Chat: &chat, From: officer, Text: "Đã xử lý."})
+	if err != nil || plain.Queued {
+		t.Fatalf("a plain message reached a bot in privacy mode (%v)", err)
+	}
+	reply, err := srv.PushMessage(telegramtest.Incoming{Chat: &chat, From: officer, Text: "Đã xử lý.", ReplyTo: msgID})
+	if err != nil || !reply.Queued {
+		t.Fatalf("the reply to the prompt did not reach the bot (%v)", err)
+	}
+}
