@@ -64,12 +64,28 @@ func (s *Service) showMyData(t *turn) error {
 	if len(consents) == 0 {
 		b.WriteString(t.text("value.none") + "\n")
 	}
+	// One line a purpose, with its latest agreement: a consent is recorded
+	// with every petition, and one line each would soon outgrow a message.
+	// The download lists them all.
+	var purposes []string
+	latest, times := map[string]storage.Consent{}, map[string]int{}
 	for _, k := range consents {
-		state := t.text("mydata.consent_given", formatTime(k.GivenAt))
-		if k.WithdrawnAt.Valid {
-			state = t.text("mydata.consent_withdrawn", formatTime(k.GivenAt), formatTime(k.WithdrawnAt.Time))
+		if times[k.Purpose] == 0 {
+			purposes = append(purposes, k.Purpose)
 		}
-		fmt.Fprintf(&b, "• %s: %s\n", t.text("consent."+k.Purpose), state)
+		latest[k.Purpose] = k
+		times[k.Purpose]++
+	}
+	for _, purpose := range purposes {
+		k := latest[purpose]
+		state := t.text("mydata.consent_given", formatTime(k.GivenAt))
+		switch {
+		case k.WithdrawnAt.Valid:
+			state = t.text("mydata.consent_withdrawn", formatTime(k.GivenAt), formatTime(k.WithdrawnAt.Time))
+		case times[purpose] > 1:
+			state = t.text("mydata.consent_given_times", formatNumber(times[purpose]), formatTime(k.GivenAt))
+		}
+		fmt.Fprintf(&b, "• %s: %s\n", t.text("consent."+purpose), state)
 	}
 	b.WriteString("\n" + t.text("mydata.rights"))
 	rows := [][]bot.InlineButton{{{Text: t.text("btn.mydata_export"), Data: data(prefixMyData, myDataExport)}}}

@@ -349,3 +349,18 @@ func TestMyDataExportHoldsTheUnfinishedPetition(t *testing.T) {
 		t.Fatalf("the export leaves out the unfinished petition the bot keeps:\n%s", file)
 	}
 }
+
+func TestMyDataScreenStaysOneMessageForAFrequentPetitioner(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3511)
+	c.fileWithPhone("Rác thải ở chợ Bắc Mỹ An", "0905000432")
+	// One consent to handling per petition: a person who has sent many.
+	w.exec(`INSERT INTO consents (citizen_id, purpose, wording, given_at)
+		SELECT citizen_id, purpose, wording, given_at FROM consents, generate_series(1, 80) WHERE purpose = 'handling'`)
+	out := c.says("/mydata")
+	if len(out) != 1 || bot.TextLen(out[0].Text) > bot.MaxTextLen {
+		t.Fatalf("the screen takes %d messages:\n%s", len(out), texts(out))
+	}
+	mustContain(t, out, "Sử dụng thông tin để giải quyết phản ánh: đồng ý 81 lần", "Liên hệ qua số điện thoại: đồng ý lúc")
+}
