@@ -25,6 +25,9 @@ type database struct {
 	logger *slog.Logger
 }
 
+// maxConns caps the bench's own connections (more for a larger baseline).
+const maxConns = 64
+
 // openDatabase connects to url, or starts a private durable PostgreSQL
 // (fsync and synchronous_commit on: the figures are about durable
 // commits) in a new temporary directory.
@@ -50,7 +53,7 @@ func openDatabase(ctx context.Context, url string, logger *slog.Logger) (*databa
 		d.close()
 		return nil, err
 	}
-	db.SetMaxOpenConns(64)
+	db.SetMaxOpenConns(maxConns)
 	if err := db.PingContext(ctx); err != nil {
 		d.close()
 		return nil, fmt.Errorf("connect to the database: %w", err)
