@@ -180,10 +180,14 @@ func (s *Service) sendCard(t *turn, tk storage.Ticket, headerKey, added string) 
 		for _, a := range atts {
 			// Photos of a denunciation may show the denouncer's handwriting
 			// (law.md §5): they stay with the intake, off the cards.
-			if a.Kind != "photo" || tk.Kind == "to_cao" {
+			if tk.Kind == "to_cao" {
 				continue
 			}
-			if err := t.send(bot.Outgoing{Kind: bot.KindPhoto, ChatID: r.chatID, Group: r.group, FileID: a.FileID,
+			kind := bot.KindPhoto
+			if a.Kind == "document" { // an image sent as a file, uncompressed
+				kind = bot.KindDocument
+			}
+			if err := t.send(bot.Outgoing{Kind: kind, ChatID: r.chatID, Group: r.group, FileID: a.FileID,
 				Text: tk.Code}); err != nil {
 				return err
 			}

@@ -310,3 +310,31 @@ func TestAnInvitationToARemovedUnitIsRefused(t *testing.T) {
 		t.Fatalf("%d officers bound to a removed unit", n)
 	}
 }
+
+// An image sent as a file (uncompressed, as some send evidence) reaches
+// the officers as a file; only photos went out before.
+func TestAnImageSentAsAFileReachesTheOfficer(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2061, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3061)
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says("Cây xanh gãy đổ sau bão")
+	c.sends(func(e *bot.Event) { e.Document = &bot.File{ID: "scan-1", UniqueID: "s1", MIME: "image/jpeg", Name: "cay.jpg"} })
+	c.presses("Tiếp tục")
+	c.says("Bỏ qua")
+	c.presses("Không cần")
+	var files []string
+	for _, o := range sentTo(c.presses("Gửi phản ánh"), officer.id) {
+		if o.Kind == bot.KindDocument {
+			files = append(files, o.FileID)
+		}
+	}
+	if len(files) != 1 || files[0] != "scan-1" {
+		t.Fatalf("files on the officer's card: %v", files)
+	}
+}
