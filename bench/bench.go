@@ -303,6 +303,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		UpdatesPerSOverall: float64(m.replied.Load()) / elapsed.Seconds(),
 		P50Ms:              ms(q[0]), P90Ms: ms(q[1]), P99Ms: ms(q[2]), MaxMs: ms(q[3]),
 		Steps: m.steps(), Flows: m.flows.Load(), Abandoned: m.abandoned.Load(),
+		StepsFailed:          m.failed.Load(),
 		verdict:              v,
 		LostReplies:          m.lost.Load(),
 		RepeatedMessages:     m.repeated.Load(),

@@ -13,7 +13,7 @@
 //
 // The command exits 1 after printing the JSON when lost_messages > 0,
 // duplicate_tickets > 0, tickets_stored != tickets_expected,
-// missing_tickets > 0 or unexpected_tickets > 0 (with -hold
+// missing_tickets > 0, unexpected_tickets > 0 or steps_failed > 0 (with -hold
 // also when the conversations in progress are not -hold), giving the
 // reason on stderr; latency figures are informational.
 //

@@ -138,7 +138,7 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		UpdatesPerS:        float64(st.m.replied.Load()) / elapsed.Seconds(),
 		UpdatesPerSOverall: float64(st.m.replied.Load()) / elapsed.Seconds(),
 		P50Ms:              ms(q[0]), P90Ms: ms(q[1]), P99Ms: ms(q[2]), MaxMs: ms(q[3]),
-		Steps:                st.m.steps(),
+		Steps: st.m.steps(), StepsFailed: st.m.failed.Load(),
 		verdict:              verdict{OutboxPending: pending, OutboxFailed: failedRows, DrainSeconds: took.Seconds()},
 		LostReplies:          st.m.lost.Load(),
 		RepeatedMessages:     st.m.repeated.Load(),

@@ -21,7 +21,8 @@ type meter struct {
 	filed     atomic.Int64 // petitions confirmed (the send button pressed)
 	outbound  atomic.Int64 // bot activity seen: sends, edits, callback answers
 	messages  atomic.Int64 // of which messages sent or edited
-	abandoned atomic.Int64 // flows cut short by a lost reply
+	abandoned atomic.Int64 // flows cut short by a lost reply or a failed step
+	failed    atomic.Int64 // steps the bench could not take (the fake refused the push)
 	repeated  atomic.Int64 // bot messages identical to the previous one in the chat
 }
 
@@ -30,7 +31,7 @@ func (m *meter) reset() {
 	m.mu.Lock()
 	m.latencies, m.byStep, m.lags = nil, nil, nil
 	m.mu.Unlock()
-	for _, c := range []*atomic.Int64{&m.updates, &m.replied, &m.lost, &m.flows, &m.filed, &m.outbound, &m.messages, &m.abandoned, &m.repeated} {
+	for _, c := range []*atomic.Int64{&m.updates, &m.replied, &m.lost, &m.flows, &m.filed, &m.outbound, &m.messages, &m.abandoned, &m.failed, &m.repeated} {
 		c.Store(0)
 	}
 }

@@ -105,6 +105,7 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 	accept := buttonLabel(card, "Tiếp nhận")
 	pushed, err := o.api.PushCallback(o.user, card.ChatID, card.ID, callbackData(card, accept))
 	if err != nil {
+		o.m.failed.Add(1)
 		return err
 	}
 	if err := o.wait("officer press accept", pushed, ch, func(a tg.Activity) bool {
@@ -118,6 +119,7 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 	}
 	pushed, err = o.api.PushMessage(tg.Incoming{From: o.user, Text: "/resolve " + code + " Đã khơi thông cống, nước đã rút. Cảm ơn Ông/Bà đã phản ánh."})
 	if err != nil {
+		o.m.failed.Add(1)
 		return err
 	}
 	if err := o.wait("officer /resolve", pushed, ch, textHas("Đã gửi trả lời phản ánh", code)); err != nil {

@@ -184,6 +184,7 @@ func (p *person) step(label string, push func() (tg.Pushed, error), want func(tg
 	arrival := p.arrival
 	p.arrival = time.Time{}
 	if err != nil {
+		p.m.failed.Add(1)
 		return tg.Activity{}, err
 	}
 	p.m.updates.Add(1)

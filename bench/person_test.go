@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +58,26 @@ func TestOpenLoopLatencyCountsFromTheScheduledArrival(t *testing.T) {
 	}
 	if got := m.steps()["text Phản ánh"]; got.N != 1 || got.P99Ms >= float64(late.Milliseconds()) {
 		t.Errorf("second step %+v: counted from an arrival already used", got)
+	}
+}
+
+// A step the fake refuses ends the flow without a lost reply; it must
+// fail the run all the same.
+func TestAStepTheFakeRefusesFailsTheRun(t *testing.T) {
+	m := &meter{}
+	r := &router{m: m}
+	api, err := tg.Listen("127.0.0.1:0", tg.Config{OnBotActivity: r.hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	p := newPerson(api, r, m, citizenBaseID+2, "Dân 2", time.Second)
+	// A button on a message the chat does not have.
+	if _, err := p.pressOn("press menu", tg.Message{ChatID: p.user.ID, ID: 999}, "Gửi phản ánh", textHas("x")); err == nil {
+		t.Fatal("the fake took a press on no message")
+	}
+	res := Result{StepsFailed: m.failed.Load(), verdict: verdict{TicketsExpected: 0}}
+	if why := res.Failure(); !strings.Contains(why, "steps_failed 1") {
+		t.Fatalf("Failure() = %q, lost %d", why, m.lost.Load())
 	}
 }

@@ -33,6 +33,11 @@ type Result struct {
 	Steps           map[string]stepLatency `json:"steps"`           // latency per kind of step
 	Flows           int64                  `json:"flows_completed"` // filed, accepted, answered and rated
 	Abandoned       int64                  `json:"flows_cut_short"`
+	// StepsFailed are steps the bench could not take: the fake refused
+	// to take the update (a button on a message it does not have, say).
+	// A flow cut short by one before its petition was sent would
+	// otherwise lose its remaining steps unnoticed.
+	StepsFailed int64 `json:"steps_failed"`
 
 	verdict
 	// LostMessages: replies a person waited for in vain (step timeouts)
@@ -110,7 +115,8 @@ func botSendLimits(o *Options) string {
 
 // Failure is why the run must fail CI ("" if it passed): a message lost,
 // a ticket duplicated, one stored too few or too many, a petition with
-// no ticket or a ticket with no petition, with -jobs-check a scheduled
+// no ticket or a ticket with no petition, a step the bench could not
+// take, with -jobs-check a scheduled
 // job's slot run twice or not at all, or, in -hold
 // mode, fewer conversations in progress than citizens held. Latency
 // figures such as p99 are informational.
@@ -129,6 +135,9 @@ func (r Result) Failure() string {
 	// a ticket no petition of this run filed.
 	if r.MissingTickets > 0 || r.UnexpectedTickets > 0 {
 		why = append(why, fmt.Sprintf("missing_tickets %d, unexpected_tickets %d", r.MissingTickets, r.UnexpectedTickets))
+	}
+	if r.StepsFailed > 0 {
+		why = append(why, fmt.Sprintf("steps_failed %d", r.StepsFailed))
 	}
 	if f := r.Jobs.failure(); f != "" {
 		why = append(why, f)
