@@ -167,6 +167,8 @@ type personalData struct {
 	// The petition the person has started and not sent yet: kept until
 	// they send or cancel it, or it expires.
 	Unfinished *exportDraft `json:"unfinished_petition,omitempty"`
+	// Older petitions left out to keep the file within maxExportBytes.
+	LeftOut int `json:"petitions_left_out,omitempty"`
 }
 
 type exportDraft struct {
@@ -234,15 +236,36 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	for _, tk := range tickets {
+	if n, err := t.tx.CountTickets(t.ctx, c.ID); err != nil {
+		return err
+	} else {
+		out.LeftOut = n - len(tickets)
+	}
+	if out.Unfinished, err = exportedDraft(t); err != nil {
+		return err
+	}
+	// The rest of the file (and room for the count left out), then each
+	// petition as it is written in it.
+	rest, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return fail("encode personal data", err)
+	}
+	size := len(rest) + len(`,
+  "petitions_left_out": 1000000`)
+	for i, tk := range tickets {
 		p, err := exportedPetition(t, tk)
 		if err != nil {
 			return err
 		}
+		raw, err := json.MarshalIndent(p, "    ", "  ")
+		if err != nil {
+			return fail("encode personal data", err)
+		}
+		if size += len(raw) + len(",\n    "); size > maxExportBytes {
+			out.LeftOut += len(tickets) - i
+			break
+		}
 		out.Petitions = append(out.Petitions, p)
-	}
-	if out.Unfinished, err = exportedDraft(t); err != nil {
-		return err
 	}
 	content, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
@@ -251,13 +274,23 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 	if err := t.answer(t.text("mydata.export_sent"), false); err != nil {
 		return err
 	}
+	caption := t.text("mydata.export_caption")
+	if out.LeftOut > 0 {
+		caption += " " + t.text("mydata.export_partial", formatNumber(len(out.Petitions)), formatNumber(out.LeftOut))
+	}
 	return t.send(bot.Outgoing{Kind: bot.KindDocument, Content: content,
-		FileName: "danvan-" + now.In(displayZone).Format("2006-01-02") + ".json", Text: t.text("mydata.export_caption")})
+		FileName: "danvan-" + now.In(displayZone).Format("2006-01-02") + ".json", Text: caption})
 }
 
-// maxExportedPetitions bounds the file (about 2 KB a petition) well under
-// the messenger's upload limit.
-const maxExportedPetitions = 5000
+// The file holds the newest petitions that fit in maxExportBytes, well
+// under the messenger's upload limit (50 MB on Telegram, and the whole
+// file is kept in the outbox until sent): a petition takes from 1 KB to
+// several tens of KB with its timeline, so a count alone bounds nothing.
+// maxExportedPetitions bounds the work of one button press.
+const (
+	maxExportBytes       = 10 << 20
+	maxExportedPetitions = 5000
+)
 
 // exportedDraft returns the person's unfinished petition, if any.
 func exportedDraft(t *turn) (*exportDraft, error) {

@@ -364,3 +364,40 @@ func TestMyDataScreenStaysOneMessageForAFrequentPetitioner(t *testing.T) {
 	}
 	mustContain(t, out, "Sử dụng thông tin để giải quyết phản ánh: đồng ý 81 lần", "Liên hệ qua số điện thoại: đồng ý lúc")
 }
+
+func TestMyDataExportStaysUnderTheUploadLimit(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3512)
+	c.fileWithPhone("Ngập nước đường Phan Đăng Lưu", "0905000654")
+	// Long petitions, each with a long reply: about 8 KB apiece.
+	w.exec(`INSERT INTO tickets (code, kind, citizen_id, description)
+		SELECT 'PA-2025-' || lpad(n::text, 6, '0'), 'phan_anh', citizen_id, repeat('Đường ngập sâu ', 200)
+		FROM tickets, generate_series(1, 1500) n`)
+	w.exec(`INSERT INTO ticket_events (ticket_id, actor_kind, kind, body)
+		SELECT id, 'officer', 'answered', repeat('Đã khơi thông cống ', 150) FROM tickets WHERE code LIKE 'PA-2025-%'`)
+	c.says("/mydata")
+	var file *bot.Outgoing
+	for _, o := range c.presses("Tải dữ liệu về") {
+		if o.Kind == bot.KindDocument {
+			file = &o
+		}
+	}
+	if file == nil {
+		t.Fatal("no data file sent")
+	}
+	if len(file.Content) > 10<<20 || bot.TextLen(file.Text) > bot.MaxCaptionLen {
+		t.Fatalf("a file of %d bytes, a caption of %d characters", len(file.Content), bot.TextLen(file.Text))
+	}
+	var export struct {
+		Petitions []struct{ Code string }
+		LeftOut   int `json:"petitions_left_out"`
+	}
+	if err := json.Unmarshal(file.Content, &export); err != nil {
+		t.Fatal(err)
+	}
+	if export.LeftOut == 0 || len(export.Petitions)+export.LeftOut != 1501 || export.Petitions[0].Code != "PA-2025-001500" {
+		t.Fatalf("%d petitions exported, %d said left out; the newest first: %v", len(export.Petitions), export.LeftOut, export.Petitions[:1])
+	}
+	mustContain(t, []bot.Outgoing{*file}, "gần nhất")
+}
