@@ -185,6 +185,7 @@ type exportDraft struct {
 type exportConsent struct {
 	Purpose     string     `json:"purpose"`
 	Wording     string     `json:"wording"`
+	Text        string     `json:"text,omitempty"`
 	GivenAt     time.Time  `json:"given_at"`
 	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
 }
@@ -226,7 +227,7 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 		return err
 	}
 	for _, k := range consents {
-		e := exportConsent{Purpose: k.Purpose, Wording: k.Wording, GivenAt: k.GivenAt}
+		e := exportConsent{Purpose: k.Purpose, Wording: k.Wording, Text: k.Text, GivenAt: k.GivenAt}
 		if k.WithdrawnAt.Valid {
 			e.WithdrawnAt = &k.WithdrawnAt.Time
 		}
@@ -350,9 +351,11 @@ func exportedPetition(t *turn, tk storage.Ticket) (exportPetition, error) {
 }
 
 // recordConsent stores that the person agreed to purpose after being shown
-// the catalogue text key (with args); the wording names that exact text.
+// the catalogue text key (with args): the text itself, and the wording
+// that names it in the catalogue's history.
 func (t *turn) recordConsent(purpose string, ticketID int64, key string, args ...any) error {
-	sum := sha256.Sum256([]byte(t.text(key, args...)))
+	text := t.text(key, args...)
+	sum := sha256.Sum256([]byte(text))
 	return t.tx.RecordConsent(t.ctx, storage.Consent{CitizenID: t.citizen.ID, Purpose: purpose, TicketID: ticketID,
-		Wording: t.lang + "/" + key + "#" + hex.EncodeToString(sum[:6]), GivenAt: t.s.now()})
+		Wording: t.lang + "/" + key + "#" + hex.EncodeToString(sum[:6]), Text: text, GivenAt: t.s.now()})
 }

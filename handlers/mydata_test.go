@@ -401,3 +401,30 @@ func TestMyDataExportStaysUnderTheUploadLimit(t *testing.T) {
 	}
 	mustContain(t, []bot.Outgoing{*file}, "gần nhất")
 }
+
+func TestAConsentRecordHoldsTheWordsThePersonAgreedTo(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3513)
+	review, _ := c.fileWithPhone("Chó thả rông trong công viên", "0905000765")
+	var shown string
+	for _, line := range strings.Split(texts(review), "\n") {
+		if strings.HasPrefix(line, "Khi bấm") {
+			shown = line
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM consents WHERE purpose = 'handling' AND text = $1`, shown); n != 1 {
+		t.Fatalf("no consent record holds the words shown: %q", shown)
+	}
+	if n := w.count(`SELECT count(*) FROM consents WHERE purpose = 'phone' AND text LIKE 'Để cán bộ có thể liên hệ%'`); n != 1 {
+		t.Fatal("the phone consent does not hold the words shown")
+	}
+	c.says("/mydata")
+	var export struct{ Consents []struct{ Text string } }
+	if err := json.Unmarshal([]byte(c.exported()), &export); err != nil {
+		t.Fatal(err)
+	}
+	if len(export.Consents) != 2 || export.Consents[0].Text != shown {
+		t.Fatalf("the export does not show what was agreed to: %+v", export.Consents)
+	}
+}

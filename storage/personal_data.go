@@ -19,7 +19,8 @@ type Consent struct {
 	ID          int64        `db:"id"`
 	CitizenID   int64        `db:"citizen_id"`
 	Purpose     string       `db:"purpose"`
-	Wording     string       `db:"wording"`
+	Wording     string       `db:"wording"` // language/key#hash of the text
+	Text        string       `db:"text"`    // the words shown, as shown
 	TicketID    int64        `db:"ticket_id"`
 	GivenAt     time.Time    `db:"given_at"`
 	WithdrawnAt sql.NullTime `db:"withdrawn_at"`
@@ -29,9 +30,9 @@ type Consent struct {
 // ticket.
 func (s *Store) RecordConsent(ctx context.Context, c Consent) error {
 	_, err := s.x.ExecContext(ctx, `
-		INSERT INTO consents (citizen_id, purpose, wording, ticket_id, given_at)
-		VALUES ($1, $2, $3, nullif($4, 0), $5)`,
-		c.CitizenID, c.Purpose, c.Wording, c.TicketID, c.GivenAt)
+		INSERT INTO consents (citizen_id, purpose, wording, text, ticket_id, given_at)
+		VALUES ($1, $2, $3, $4, nullif($5, 0), $6)`,
+		c.CitizenID, c.Purpose, c.Wording, c.Text, c.TicketID, c.GivenAt)
 	return wrap("record consent", err)
 }
 
@@ -39,7 +40,7 @@ func (s *Store) RecordConsent(ctx context.Context, c Consent) error {
 func (s *Store) Consents(ctx context.Context, citizenID int64) ([]Consent, error) {
 	var cs []Consent
 	err := sqlx.SelectContext(ctx, s.x, &cs, `
-		SELECT id, citizen_id, purpose, wording, coalesce(ticket_id, 0) AS ticket_id, given_at, withdrawn_at
+		SELECT id, citizen_id, purpose, wording, text, coalesce(ticket_id, 0) AS ticket_id, given_at, withdrawn_at
 		FROM consents WHERE citizen_id = $1 ORDER BY id`, citizenID)
 	return cs, wrap("list consents", err)
 }
