@@ -26,6 +26,7 @@ type Event struct {
 	Contact     *Contact
 	Button      *Button
 	Unsupported string // what it was ("sticker", "voice", ...) when nothing above applies
+	MovedTo     string // the group's new chat id: it became a supergroup
 }
 
 // Chat is where a message was sent.

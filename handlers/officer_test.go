@@ -287,8 +287,18 @@ func TestLinkedGroupGetsCardsAndActs(t *testing.T) {
 	if !prompt.ForceReply || !strings.Contains(prompt.Text, `tg://user?id=`+leader.id) {
 		t.Fatalf("the prompt in the group does not ask its presser for a reply: %+v", prompt)
 	}
-	out = leader.sends(func(e *bot.Event) { e.Chat, e.Text = bot.Chat{ID: group, Group: true}, "Đã thu gom xong rác thải." })
+	out = leader.sends(func(e *bot.Event) {
+		e.Chat, e.Text = bot.Chat{ID: group, Group: true}, "Đã thu gom xong rác thải."
+	})
 	mustContain(t, sentTo(out, c.id), "Đã thu gom xong")
+
+	// The group becomes a supergroup: Telegram refuses its old id from
+	// then on, and the link follows it.
+	leader.sends(func(e *bot.Event) { e.Chat, e.MovedTo = bot.Chat{ID: group, Group: true}, "-100500500" })
+	c.file("Phường Hòa Cường", "Đèn tín hiệu giao thông không hoạt động")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = '-100500500' AND payload->>'text' LIKE '%Đèn tín hiệu%'`); n != 1 {
+		t.Fatalf("%d cards reached the group's new id", n)
+	}
 }
 
 func TestAnInvitationToARemovedUnitIsRefused(t *testing.T) {
@@ -324,7 +334,9 @@ func TestAnImageSentAsAFileReachesTheOfficer(t *testing.T) {
 	c.presses("Thành phố Đà Nẵng")
 	c.presses("Phường Hòa Cường")
 	c.says("Cây xanh gãy đổ sau bão")
-	c.sends(func(e *bot.Event) { e.Document = &bot.File{ID: "scan-1", UniqueID: "s1", MIME: "image/jpeg", Name: "cay.jpg"} })
+	c.sends(func(e *bot.Event) {
+		e.Document = &bot.File{ID: "scan-1", UniqueID: "s1", MIME: "image/jpeg", Name: "cay.jpg"}
+	})
 	c.presses("Tiếp tục")
 	c.says("Bỏ qua")
 	c.presses("Không cần")

@@ -156,6 +156,11 @@ func (s *Service) handlePrivate(t *turn) error {
 // staff member's pending action waits for; other chatter is ignored.
 func (s *Service) handleGroup(t *turn) error {
 	ev := t.ev
+	if ev.MovedTo != "" {
+		// Telegram refuses the old id from now on.
+		s.logger.Info("group moved", "from", ev.Chat.ID, "to", ev.MovedTo)
+		return t.tx.MoveGroup(t.ctx, ev.Channel, ev.Chat.ID, ev.MovedTo)
+	}
 	c, err := t.tx.AccountOf(t.ctx, ev.Channel, ev.From.ID, ev.From.Name)
 	if err != nil {
 		return err

@@ -143,6 +143,21 @@ func (s *Store) LinkGroup(ctx context.Context, unitID int64, channel, chatID str
 	return wrap("link group", err)
 }
 
+// MoveGroup follows a group chat to its new id (a group that became a
+// supergroup), keeping its link to a unit; a link the new id already has
+// stands.
+func (s *Store) MoveGroup(ctx context.Context, channel, fromChatID, toChatID string) error {
+	_, err := s.x.ExecContext(ctx, `
+		WITH moved AS (
+			DELETE FROM unit_groups WHERE channel = $1 AND chat_id = $2
+			RETURNING unit_id, active, linked_by, created_at
+		)
+		INSERT INTO unit_groups (unit_id, channel, chat_id, active, linked_by, created_at)
+		SELECT unit_id, $1, $3, active, linked_by, created_at FROM moved
+		ON CONFLICT (channel, chat_id) DO NOTHING`, channel, fromChatID, toChatID)
+	return wrap("move group", err)
+}
+
 // GroupUnit returns the unit a group chat is linked to, or ErrNotFound.
 func (s *Store) GroupUnit(ctx context.Context, channel, chatID string) (int64, error) {
 	var id int64

@@ -64,7 +64,9 @@ type wireMessage struct {
 		Latitude  float64 `json:"latitude"`
 		Longitude float64 `json:"longitude"`
 	} `json:"location"`
-	Contact *struct {
+	// A group that became a supergroup says so with its last message.
+	MigrateToChatID int64 `json:"migrate_to_chat_id"`
+	Contact         *struct {
 		PhoneNumber string `json:"phone_number"`
 		FirstName   string `json:"first_name"`
 		LastName    string `json:"last_name"`
@@ -273,6 +275,8 @@ func (d Decoder) message(ev *bot.Event, m *wireMessage) {
 		if c.UserID != 0 {
 			ev.Contact.UserID = strconv.FormatInt(c.UserID, 10)
 		}
+	case m.MigrateToChatID != 0:
+		ev.MovedTo = strconv.FormatInt(m.MigrateToChatID, 10)
 	case m.Text != "":
 		ev.Command, ev.Args = d.command(m)
 		if ev.Command == "" {

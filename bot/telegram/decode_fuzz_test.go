@@ -76,7 +76,7 @@ func checkEvent(t *testing.T, raw string, ev bot.Event) {
 	// Exactly one content; Text rides along with a photo or document.
 	contents := 0
 	for _, set := range []bool{ev.Command != "", ev.Photo != nil, ev.Document != nil, ev.Location != nil,
-		ev.Contact != nil, ev.Button != nil, ev.Unsupported != "",
+		ev.Contact != nil, ev.Button != nil, ev.Unsupported != "", ev.MovedTo != "",
 		ev.Text != "" && ev.Photo == nil && ev.Document == nil} {
 		if set {
 			contents++

@@ -85,6 +85,11 @@ func decodeCases() []decodeCase {
 		{"live location moving is not an edit to answer", `{"update_id":7,"edited_message":{"message_id":5,` + from + `,` + private + `,"date":1764000000,"edit_date":1764000100,
 				"location":{"latitude":16.033,"longitude":108.222,"live_period":900,"heading":90}}}`,
 			bot.Event{Channel: "telegram", UpdateID: 7, Unsupported: "live_location"}},
+		{"a group became a supergroup", `{"update_id":7,"message":{"message_id":5,` + from + `,"chat":{"id":-4001,"type":"group","title":"Tổ"},"date":1764000000,"migrate_to_chat_id":-1004001}}`,
+			with(func(e *bot.Event) {
+				e.Chat = bot.Chat{ID: "-4001", Group: true, Title: "Tổ"}
+				e.MovedTo = "-1004001"
+			})},
 		{"callback query", `{"update_id":7,"callback_query":{"id":"987","chat_instance":"-55",` + from + `,"data":"p:kind:gop_y",
 				"message":{"message_id":11,"from":{"id":7000000001,"is_bot":true,"first_name":"Bot"},` + private + `,"date":1764000000,"text":"Chọn loại"}}}`,
 			with(func(e *bot.Event) {
