@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,11 @@ type faultEvent struct {
 type faultReport struct {
 	Mode     string       `json:"mode"`
 	Injected []faultEvent `json:"injected"`
+	// Kills (-fault kill) counts the SIGKILLs that struck a running bot,
+	// of Planned (-kills); Restarted those after which it came back.
+	Kills     int `json:"kills,omitempty"`
+	Restarted int `json:"restarted,omitempty"`
+	Planned   int `json:"planned,omitempty"`
 	// Webhook distributor counters (replica-kill).
 	Forwarded   int64 `json:"forwarded,omitempty"`
 	Failovers   int64 `json:"failovers,omitempty"`
@@ -73,6 +79,9 @@ func (in *injector) run(ctx context.Context) {
 	in.report.Mode = in.opts.Fault
 	switch in.opts.Fault {
 	case FaultKill:
+		in.mu.Lock()
+		in.report.Planned = in.opts.Kills
+		in.mu.Unlock()
 		for i := range in.opts.Kills {
 			if !in.at(ctx, float64(i+1)/float64(in.opts.Kills+1)) {
 				return
@@ -135,10 +144,45 @@ func apiFaults() []tg.Fault {
 
 func (in *injector) killAndRestart(ctx context.Context, i int) {
 	r := in.fleet.replica(i)
+	running := r.alive()
 	in.fleet.kill(r)
 	begin := time.Now()
 	_, err := in.fleet.start(context.WithoutCancel(ctx), i, in.extra...)
-	in.record(faultEvent{What: fmt.Sprintf("kill: SIGKILL bot pid %d, restarted", r.cmd.Process.Pid), TookS: time.Since(begin).Seconds(), Error: errText(err)})
+	e := faultEvent{What: fmt.Sprintf("kill: SIGKILL bot pid %d, restarted", r.cmd.Process.Pid), TookS: time.Since(begin).Seconds(), Error: errText(err)}
+	if !running {
+		e.What = fmt.Sprintf("kill: bot pid %d was not running (%v), started again", r.cmd.Process.Pid, r.err)
+	}
+	in.mu.Lock()
+	if running {
+		in.report.Kills++
+	}
+	if err == nil {
+		in.report.Restarted++
+	}
+	in.mu.Unlock()
+	in.record(e)
+}
+
+// failure is why the fault was not injected as claimed, "" if it was:
+// fewer kills that struck a running bot, or restarts, than -kills, or an
+// injection (a restart of the bot or of PostgreSQL) that failed.
+func (r *faultReport) failure() string {
+	if r == nil {
+		return ""
+	}
+	var why []string
+	if r.Mode == FaultKill && (r.Kills < r.Planned || r.Restarted < r.Planned) {
+		why = append(why, fmt.Sprintf("%d of %d kills struck a running bot, %d restarted", r.Kills, r.Planned, r.Restarted))
+	}
+	for _, e := range r.Injected {
+		if e.Error != "" {
+			why = append(why, fmt.Sprintf("%s: %s", e.What, e.Error))
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return "fault not injected as claimed: " + strings.Join(why, "; ")
 }
 
 func (in *injector) inject(f tg.Fault) {

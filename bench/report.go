@@ -116,7 +116,7 @@ func botSendLimits(o *Options) string {
 // Failure is why the run must fail CI ("" if it passed): a message lost,
 // a ticket duplicated, one stored too few or too many, a petition with
 // no ticket or a ticket with no petition, a step the bench could not
-// take, with -jobs-check a scheduled
+// take, a fault not injected as its mode claims, with -jobs-check a scheduled
 // job's slot run twice or not at all, or, in -hold
 // mode, fewer conversations in progress than citizens held. Latency
 // figures such as p99 are informational.
@@ -138,6 +138,9 @@ func (r Result) Failure() string {
 	}
 	if r.StepsFailed > 0 {
 		why = append(why, fmt.Sprintf("steps_failed %d", r.StepsFailed))
+	}
+	if f := r.Faults.failure(); f != "" {
+		why = append(why, f)
 	}
 	if f := r.Jobs.failure(); f != "" {
 		why = append(why, f)
