@@ -31,6 +31,10 @@ type DeliveryError struct {
 	Permanent bool
 	// Unreachable: the person blocked the bot or left; stop writing to them.
 	Unreachable bool
+	// Rejected: the platform refused the bot's credentials (a revoked
+	// token). Nothing goes out until an operator fixes them; messages are
+	// retried, never dropped.
+	Rejected bool
 	// Description is the platform's description, never the message text.
 	Description string
 }
@@ -43,6 +47,8 @@ func (e *DeliveryError) Error() string {
 		return "chat unreachable: " + e.Description
 	case e.Permanent:
 		return "permanent failure: " + e.Description
+	case e.Rejected:
+		return "credentials rejected: " + e.Description
 	}
 	return "temporary failure: " + e.Description
 }

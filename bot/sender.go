@@ -503,7 +503,11 @@ func (s *Sender) retry(ctx context.Context, msg storage.OutboxMessage, de *Deliv
 	s.retried.Add(1)
 	wait := Backoff(msg.Attempts, s.opts.RetryBase, s.opts.RetryMax)
 	s.noteDue(msg.ID, time.Now().Add(wait))
-	s.logger.Warn("outbox: delivery failed, will retry", "outbox_id", msg.ID, "kind", msg.Kind,
+	level, what := slog.LevelWarn, "outbox: delivery failed, will retry"
+	if de.Rejected {
+		level, what = slog.LevelError, "outbox: the bot's token was rejected, nothing can be sent until it is fixed; will retry"
+	}
+	s.logger.Log(ctx, level, what, "outbox_id", msg.ID, "kind", msg.Kind,
 		"attempt", msg.Attempts+1, "retry_in", wait, "description", de.Description)
 	if err := s.store.RetryOutbox(ctx, msg.ID, time.Now().Add(wait), de.Error()); err != nil {
 		s.logger.Error("outbox: recording a retry failed", "outbox_id", msg.ID, "error", err)

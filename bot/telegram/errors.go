@@ -80,6 +80,8 @@ func deliveryError(err error) *bot.DeliveryError {
 	case e.Code == http.StatusTooManyRequests:
 		// A 429 without retry_after (a proxy's) still means slow down.
 		de.RetryAfter = max(e.RetryAfter, time.Second)
+	case e.Code == http.StatusUnauthorized:
+		de.Rejected = true
 	case e.Code == http.StatusForbidden:
 		// Blocked by the user, deactivated, or kicked from the group.
 		de.Unreachable = true
@@ -92,7 +94,7 @@ func deliveryError(err error) *bot.DeliveryError {
 		// callback query, file too big: sending it again cannot help.
 		de.Permanent = true
 	}
-	// Anything else (5xx, 401, 404, 409, network errors, timeouts, the
+	// Anything else (5xx, 404, 409, network errors, timeouts, the
 	// emulator's 500 for methods it lacks) is temporary: the sender
 	// retries with backoff and never drops the message.
 	return de

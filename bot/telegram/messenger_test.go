@@ -242,6 +242,9 @@ func TestMessengerClassifiesFailures(t *testing.T) {
 		{"connection reset", telegramtest.Config{}, func(srv *telegramtest.Server) {
 			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.FaultReset, Times: 1})
 		}, text, bot.DeliveryError{}},
+		{"token revoked", telegramtest.Config{}, func(srv *telegramtest.Server) {
+			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Status: 401, Description: "Unauthorized", Times: 1})
+		}, text, bot.DeliveryError{Rejected: true, Description: "sendMessage: Unauthorized"}},
 		{"invalid chat id", telegramtest.Config{}, nil, bot.Outgoing{Kind: bot.KindText, ChatID: "@@", Text: "x"},
 			bot.DeliveryError{Permanent: true, Description: `invalid chat id "@@"`}},
 	}
