@@ -316,6 +316,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		DBWALSyncsPerS:       window.wal.syncsPerS,
 		DBWALBytesPerUpdate:  window.wal.bytesPerUnit,
 		RSSMB:                f.peakMB(),
+		RSSTotalMB:           f.totalMB(),
 		CPU:                  window.cpu,
 		Jobs:                 jobs,
 	}

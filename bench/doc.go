@@ -99,7 +99,9 @@
 //   - baseline_insert_tps: single-row autocommit INSERTs into a scratch
 //     table with -baseline-conns connections on the same database, before
 //     the run; ratio_vs_baseline = updates_per_s / baseline_insert_tps.
-//   - rss_mb: the largest VmHWM of any bot process.
+//   - rss_mb: the largest VmHWM of any bot process; rss_total_mb the
+//     replicas' peaks added up (each the largest of the processes that ran
+//     as that replica), an upper bound of what they held together.
 //   - cpu: the CPU (user and system) each part used over the arrival
 //     window, from /proc and getrusage: bot_s (every bot process, those
 //     killed and reaped in the window included), bench_s (this process:

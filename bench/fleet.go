@@ -72,7 +72,8 @@ type fleet struct {
 
 	mu       sync.Mutex
 	replicas []*replica
-	peakKB   int64 // max VmHWM seen over every process
+	peakKB   int64         // max VmHWM seen over every process
+	slotKB   map[int]int64 // replica index -> max VmHWM of its processes
 }
 
 func newFleet(bin string, env []string, logger *slog.Logger) *fleet {
@@ -217,6 +218,10 @@ func (f *fleet) sample() {
 		if kb := vmHWM(r.cmd.Process.Pid); kb > 0 {
 			f.mu.Lock()
 			f.peakKB = max(f.peakKB, kb)
+			if f.slotKB == nil {
+				f.slotKB = map[int]int64{}
+			}
+			f.slotKB[r.index] = max(f.slotKB[r.index], kb)
 			f.mu.Unlock()
 		}
 	}
@@ -230,6 +235,19 @@ func (f *fleet) peakMB() float64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return float64(f.peakKB) / 1024
+}
+
+// totalMB adds up the replicas' peaks (each the largest of the processes
+// that ran as that replica, restarts included): an upper bound of what
+// the replicas held together.
+func (f *fleet) totalMB() float64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var kb int64
+	for _, k := range f.slotKB {
+		kb += k
+	}
+	return float64(kb) / 1024
 }
 
 func freeAddr() (string, error) {

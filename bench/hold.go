@@ -149,6 +149,7 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		DBCommitsPerS:        float64(commits1-commits0) / elapsed.Seconds(),
 		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
 		RSSMB:                st.f.peakMB(),
+		RSSTotalMB:           st.f.totalMB(),
 		Hold:                 &h,
 	}
 	lagP99, lagMax := st.m.arrivalLag()

@@ -83,6 +83,9 @@ type Result struct {
 	BaselineWALBytesPerInsert float64    `json:"baseline_wal_bytes_per_insert,omitempty"`
 	CPU                       *cpuReport `json:"cpu,omitempty"`
 	RSSMB                     float64    `json:"rss_mb"` // max VmHWM over the bot processes
+	// RSSTotalMB adds up the replicas' peaks (with -replicas; the same as
+	// rss_mb for one).
+	RSSTotalMB float64 `json:"rss_total_mb"`
 
 	Faults *faultReport `json:"faults,omitempty"`
 	Jobs   *jobsReport  `json:"jobs,omitempty"`
