@@ -157,18 +157,26 @@ func freshConfirmation(stamp string, now time.Time) bool {
 // them, as it is stored, except other people's data (officers' names and
 // internal notes).
 type personalData struct {
-	ExportedAt time.Time        `json:"exported_at"`
-	Name       string           `json:"name"`
-	Phone      string           `json:"phone,omitempty"`
-	Language   string           `json:"language"`
-	Since      time.Time        `json:"since"`
-	Consents   []exportConsent  `json:"consents"`
+	ExportedAt time.Time       `json:"exported_at"`
+	Name       string          `json:"name"`
+	Phone      string          `json:"phone,omitempty"`
+	Language   string          `json:"language"`
+	Since      time.Time       `json:"since"`
+	Consents   []exportConsent `json:"consents"`
+	// The person's current roles as staff of a unit, if any.
+	StaffRoles []exportRole     `json:"staff_roles,omitempty"`
 	Petitions  []exportPetition `json:"petitions"`
 	// The petition the person has started and not sent yet: kept until
 	// they send or cancel it, or it expires.
 	Unfinished *exportDraft `json:"unfinished_petition,omitempty"`
 	// Older petitions left out to keep the file within maxExportBytes.
 	LeftOut int `json:"petitions_left_out,omitempty"`
+}
+
+type exportRole struct {
+	Unit  string    `json:"unit"`
+	Role  string    `json:"role"`
+	Since time.Time `json:"since"`
 }
 
 type exportDraft struct {
@@ -232,6 +240,13 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 			e.WithdrawnAt = &k.WithdrawnAt.Time
 		}
 		out.Consents = append(out.Consents, e)
+	}
+	roles, err := t.tx.RolesOf(t.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range roles {
+		out.StaffRoles = append(out.StaffRoles, exportRole{Unit: r.UnitName, Role: r.Role, Since: r.CreatedAt})
 	}
 	tickets, err := t.tx.TicketsByCitizen(t.ctx, c.ID, maxExportedPetitions)
 	if err != nil {

@@ -428,3 +428,19 @@ func TestAConsentRecordHoldsTheWordsThePersonAgreedTo(t *testing.T) {
 		t.Fatalf("the export does not show what was agreed to: %+v", export.Consents)
 	}
 }
+
+func TestMyDataExportHoldsTheStaffRoles(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2507, "ubnd-hoa-cuong", "officer")
+	officer.says("/mydata")
+	var export struct {
+		StaffRoles []struct{ Unit, Role string } `json:"staff_roles"`
+	}
+	if err := json.Unmarshal([]byte(officer.exported()), &export); err != nil {
+		t.Fatal(err)
+	}
+	if len(export.StaffRoles) != 1 || export.StaffRoles[0].Unit != "UBND phường Hòa Cường" || export.StaffRoles[0].Role != "officer" {
+		t.Fatalf("the export leaves out the person's roles: %+v", export.StaffRoles)
+	}
+}
