@@ -21,8 +21,8 @@ type SenderOptions struct {
 	GlobalBurst int        // default 5: well inside the messenger's bucket, whatever the network does to the spacing
 	ChatRate    rate.Limit // messages per second to one private chat; default 1
 	ChatBurst   int        // default 3: short bursts are tolerated
-	GroupRate   rate.Limit // messages per second to one group; default 20 per minute
-	GroupBurst  int        // default 3: a burst of 20 would allow 40 in the first minute
+	GroupRate   rate.Limit // messages per second to one group; default 17 per minute, so with the burst at most 20 in any minute
+	GroupBurst  int        // default 3, for a card and its photos
 
 	Concurrency     int           // deliveries in flight; default 32, so slow calls do not hold up the rest
 	Poll            time.Duration // how often to look for due messages without a Wake; default 500ms
@@ -53,7 +53,7 @@ func (o SenderOptions) withDefaults() SenderOptions {
 	setInt(&o.GlobalBurst, 5)
 	setRate(&o.ChatRate, 1)
 	setInt(&o.ChatBurst, 3)
-	setRate(&o.GroupRate, rate.Every(3*time.Second))
+	setRate(&o.GroupRate, rate.Every(time.Minute/17))
 	setInt(&o.GroupBurst, 3)
 	setInt(&o.Concurrency, 32)
 	setDuration(&o.Poll, 500*time.Millisecond)
