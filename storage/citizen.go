@@ -26,16 +26,26 @@ const citizenColumns = `id, channel, user_id, chat_id, display_name, language, p
 
 // TouchCitizen records that a person wrote from a private chat and returns
 // them; a new person gets the given language. Writing again makes a person
-// reachable again after they had blocked the bot.
+// reachable again after they had blocked the bot. A person already known
+// as they are is read, not rewritten: this runs for every message.
 func (s *Store) TouchCitizen(ctx context.Context, channel, userID, chatID, name, language string) (Citizen, error) {
 	var c Citizen
 	err := sqlx.GetContext(ctx, s.x, &c, `
-		INSERT INTO citizens (channel, user_id, chat_id, display_name, language)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (channel, user_id) DO UPDATE
-		SET chat_id = EXCLUDED.chat_id, display_name = EXCLUDED.display_name,
-		    unreachable_at = NULL, updated_at = now()
-		RETURNING `+citizenColumns, channel, userID, chatID, name, language)
+		WITH touched AS (
+			INSERT INTO citizens (channel, user_id, chat_id, display_name, language)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (channel, user_id) DO UPDATE
+			SET chat_id = EXCLUDED.chat_id, display_name = EXCLUDED.display_name,
+			    unreachable_at = NULL, updated_at = now()
+			WHERE citizens.chat_id <> EXCLUDED.chat_id OR citizens.display_name <> EXCLUDED.display_name
+			   OR citizens.unreachable_at IS NOT NULL
+			RETURNING `+citizenColumns+`
+		)
+		SELECT `+citizenColumns+` FROM touched
+		UNION ALL
+		SELECT `+citizenColumns+` FROM citizens
+		WHERE channel = $1 AND user_id = $2 AND NOT EXISTS (SELECT FROM touched)`,
+		channel, userID, chatID, name, language)
 	return c, wrap("touch citizen", err)
 }
 
