@@ -101,6 +101,21 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer api.Close()
+	if opts.DataDir != "" {
+		// The fake starts with the menus kept at the last stop, and they
+		// are kept again, with the ones set meanwhile, when the service
+		// has stopped (deferred calls run last first). A file that could
+		// not be read is left for the next start.
+		if err := restoreMenus(ctx, opts.DataDir, api); err != nil {
+			logger.Warn("sandbox: the command menus of the last run could not be restored", "err", err)
+		} else {
+			defer func() {
+				if err := saveMenus(opts.DataDir, api); err != nil {
+					logger.Warn("sandbox: could not keep the command menus", "err", err)
+				}
+			}()
+		}
+	}
 
 	cfg, err := serviceConfig(api, opts)
 	if err != nil {
