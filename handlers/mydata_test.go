@@ -156,6 +156,13 @@ func TestErasingPersonalDataKeepsThePetitionAndItsUpdates(t *testing.T) {
 	mustContain(t, officer.says("/ticket "+code), "đã xóa theo yêu cầu của người gửi")
 	out := officer.says("/resolve " + code + " Đã lắp nắp cống mới.")
 	mustContain(t, sentTo(out, c.id), "Đã lắp nắp cống mới")
+
+	// Writing again does not bring the name back.
+	c.presses("Rất hài lòng")
+	c.says("/my")
+	if n := w.count(`SELECT count(*) FROM citizens WHERE user_id = $1 AND display_name = ''`, c.id); n != 1 {
+		t.Fatal("the erased name was recorded again")
+	}
 }
 
 func TestMyDataStaysOutOfGroupsAndForgedButtons(t *testing.T) {

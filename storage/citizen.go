@@ -35,9 +35,9 @@ func (s *Store) TouchCitizen(ctx context.Context, channel, userID, chatID, name,
 			INSERT INTO citizens (channel, user_id, chat_id, display_name, language)
 			VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (channel, user_id) DO UPDATE
-			SET chat_id = EXCLUDED.chat_id, display_name = EXCLUDED.display_name,
+			SET chat_id = EXCLUDED.chat_id, display_name = `+keptName+`,
 			    unreachable_at = NULL, updated_at = now()
-			WHERE citizens.chat_id <> EXCLUDED.chat_id OR citizens.display_name <> EXCLUDED.display_name
+			WHERE citizens.chat_id <> EXCLUDED.chat_id OR citizens.display_name <> `+keptName+`
 			   OR citizens.unreachable_at IS NOT NULL
 			RETURNING `+citizenColumns+`
 		)
@@ -78,7 +78,11 @@ func (s *Store) AccountOf(ctx context.Context, channel, userID, name string) (Ci
 	err := sqlx.GetContext(ctx, s.x, &c, `
 		INSERT INTO citizens (channel, user_id, chat_id, display_name)
 		VALUES ($1, $2, $2, $3)
-		ON CONFLICT (channel, user_id) DO UPDATE SET display_name = EXCLUDED.display_name
+		ON CONFLICT (channel, user_id) DO UPDATE SET display_name = `+keptName+`
 		RETURNING `+citizenColumns, channel, userID, name)
 	return c, wrap("account of", err)
 }
+
+// keptName is the name an upsert stores: the one the messenger gives,
+// unless the person had their name erased with /mydata.
+const keptName = `CASE WHEN citizens.erased_at IS NULL THEN EXCLUDED.display_name ELSE '' END`
