@@ -14,6 +14,7 @@ const app = {
   rendered: new Map(), // message id -> {sig, node}
   ticket: "", // the code shown in the timeline
   busy: false,
+  keyHeld: null, // {chat, bot, until}: a reply keyboard waiting for the bot's answer
 };
 
 // --- small helpers --------------------------------------------------------
@@ -248,12 +249,13 @@ async function loadChat(scrollDown) {
   if (id !== app.current) return;
   const box = $("#messages");
   const atBottom = scrollDown || box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+  const botCount = data.messages.filter((m) => m.from_bot).length;
   renderMessages(data.messages);
-  renderKeyboard(data.keyboard);
+  renderKeyboard(data.keyboard, keyboardHeld(botCount));
   renderCommands(data.commands || []);
   const c = chatById(id);
   if (c) {
-    app.seen[id] = data.messages.filter((m) => m.from_bot).length;
+    app.seen[id] = botCount;
     renderSidebar();
   }
   if (atBottom) box.scrollTop = box.scrollHeight;
@@ -359,7 +361,29 @@ function sizeText(n) {
   return n < 1024 * 1024 ? Math.max(1, Math.round(n / 1024)) + " KB" : (n / 1024 / 1024).toFixed(1) + " MB";
 }
 
-function renderKeyboard(kb) {
+// A reply keyboard button gives one answer: after a press the keyboard
+// waits for the bot's next message (or a few seconds if none comes), so a
+// double click does not also answer the next question.
+function keyboardHeld(botCount) {
+  const held = app.keyHeld;
+  if (!held || held.chat !== app.current) return false;
+  if (botCount > held.bot || Date.now() > held.until) {
+    app.keyHeld = null;
+    return false;
+  }
+  return true;
+}
+
+function holdKeyboard() {
+  const held = { chat: app.current, bot: app.seen[app.current] || 0, until: Date.now() + 8000 };
+  app.keyHeld = held;
+  for (const b of $("#reply-keyboard").querySelectorAll("button")) b.disabled = true;
+  setTimeout(() => {
+    if (app.keyHeld === held) loadChat(false);
+  }, 8100);
+}
+
+function renderKeyboard(kb, held) {
   const box = $("#reply-keyboard");
   if (!kb || !kb.rows || !kb.rows.length) {
     box.hidden = true;
@@ -368,7 +392,7 @@ function renderKeyboard(kb) {
     return;
   }
   box.replaceChildren(...kb.rows.map((row) => el("div", { class: "row" }, ...row.map((b) =>
-    el("button", { type: "button", onclick: () => keyboardButton(b) }, b.text)))));
+    el("button", { type: "button", disabled: held, onclick: () => keyboardButton(b) }, b.text)))));
   box.hidden = false;
   $("#text-input").placeholder = kb.placeholder || t("composer.placeholder");
 }
@@ -410,6 +434,7 @@ async function press(messageID, text, button) {
 }
 
 function keyboardButton(b) {
+  holdKeyboard();
   if (b.location) return act("location", {});
   if (b.contact) return act("contact", {});
   return sendText(b.text);
