@@ -444,9 +444,18 @@ async function sendPhoto(file) {
   const form = new FormData();
   form.append("photo", file);
   const input = $("#text-input");
-  if (input.value.trim()) form.append("caption", input.value.trim());
+  const caption = input.value;
+  if (caption.trim()) form.append("caption", caption.trim());
   input.value = "";
-  await act("photo", { body: form });
+  if ((await act("photo", { body: form })) === null) keepTyped(caption);
+}
+
+// keepTyped puts back what a failed send took from the text box (a text
+// over Telegram's limit, a caption with a photo too large...), unless
+// something new was typed meanwhile.
+function keepTyped(text) {
+  const input = $("#text-input");
+  if (!input.value) input.value = text;
 }
 
 // --- sandbox controls ---------------------------------------------------------
@@ -610,12 +619,12 @@ async function start() {
   await openChat(chatById(saved) ? saved : first.chats[0].id);
   loadTickets();
 
-  $("#composer").addEventListener("submit", (ev) => {
+  $("#composer").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const input = $("#text-input");
     const text = input.value;
     input.value = "";
-    sendText(text);
+    if ((await sendText(text)) === null) keepTyped(text);
   });
   $("#photo-input").addEventListener("change", (ev) => {
     const file = ev.target.files[0];

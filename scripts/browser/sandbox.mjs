@@ -243,6 +243,12 @@ async function fileByBrowsingAreas() {
   await botSays("vui lòng chọn tiếp");
   await press("Phường Hòa Cường");
   await botSays("mô tả sự việc");
+  // A text over Telegram's 4,096 characters is refused, and stays in the
+  // text box to be shortened.
+  const tooLong = "Ổ gà ".repeat(1000);
+  await type(tooLong);
+  await page.locator("#toast.alert:not([hidden])").waitFor({ timeout: STEP });
+  check((await page.inputValue("#text-input")) === tooLong, "a refused text stays in the text box");
   await type("Ổ gà lớn giữa đường Núi Thành, đoạn gần chợ, xe máy dễ ngã.");
   await botSays("gửi ảnh");
   await press("Bỏ qua");
