@@ -564,11 +564,25 @@ async function loadTicket() {
 
 // --- language ------------------------------------------------------------------
 
-async function setLang(lang) {
+// The page speaks the sandbox's language (danvan demo -lang), or the one
+// chosen with the switch while the sandbox had that same default: a
+// choice made in an earlier sandbox does not override a new -lang.
+const langKey = "danvan-sandbox-lang";
+function pageLang(sandboxLang) {
+  try {
+    const saved = JSON.parse(localStorage.getItem(langKey));
+    if (saved && saved.sandbox === sandboxLang && ["vi", "en"].includes(saved.lang)) return saved.lang;
+  } catch {
+    // an older page stored a bare "vi" or "en": the sandbox's wins
+  }
+  return sandboxLang;
+}
+
+async function setLang(lang, chosen) {
   const res = await fetch("i18n/" + lang + ".json");
   app.strings = await res.json();
   app.lang = lang;
-  localStorage.setItem("danvan-sandbox-lang", lang);
+  if (chosen) localStorage.setItem(langKey, JSON.stringify({ lang, sandbox: app.state.lang }));
   document.documentElement.lang = lang;
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
@@ -612,7 +626,7 @@ async function start() {
   const first = await (await fetch("api/state", { cache: "no-store" })).json();
   app.state = first;
   app.version = first.version;
-  await setLang(localStorage.getItem("danvan-sandbox-lang") || first.lang);
+  await setLang(pageLang(first.lang));
   for (const c of first.chats) app.seen[c.id] = 0;
   renderClock();
   const saved = Number(localStorage.getItem("danvan-sandbox-chat"));
@@ -635,7 +649,7 @@ async function start() {
   $("#advance-form").addEventListener("submit", advance);
   $("#digest-btn").addEventListener("click", digest);
   $("#ticket-select").addEventListener("change", (ev) => { app.ticket = ev.target.value; loadTicket(); });
-  for (const b of document.querySelectorAll(".lang button")) b.addEventListener("click", () => setLang(b.dataset.lang));
+  for (const b of document.querySelectorAll(".lang button")) b.addEventListener("click", () => setLang(b.dataset.lang, true));
   poll();
 }
 

@@ -2,7 +2,8 @@
 // citizen files a petition with a location and a photo, the ward's officer
 // accepts and answers it, the citizen rates it; a second petition is left
 // open, the clock is advanced and the city leader sees the escalation; the
-// weekly digest is sent when the build has it. Screenshots at every step.
+// weekly digest is sent when the build has it; the sandbox is restarted
+// with -lang en and keeps its tickets. Screenshots at every step.
 //
 //   node sandbox.mjs DANVAN_BINARY DATA_DIR SCREENSHOT_DIR
 import { spawn } from "node:child_process";
@@ -33,15 +34,17 @@ function freePort() {
   });
 }
 
-async function startSandbox() {
+// startSandbox starts `danvan demo` on the data directory; the first start
+// resets it, a restart keeps it (and its port: the page's origin).
+async function startSandbox(args = ["-reset"], port = 0) {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   fs.chmodSync(dataDir, 0o755); // under root the private PostgreSQL runs as "postgres"
-  const port = await freePort();
+  port ||= await freePort();
   const env = { ...process.env, DANVAN_DATA_DIR: dataDir };
   delete env.TELEGRAM_BOT_TOKEN;
   delete env.DATABASE_URL;
   const began = Date.now();
-  const child = spawn(binary, ["demo", "-reset", "-listen", "127.0.0.1:" + port], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(binary, ["demo", ...args, "-listen", "127.0.0.1:" + port], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stderr.on("data", (d) => process.stderr.write("[danvan] " + d));
   const url = await new Promise((resolve, reject) => {
@@ -57,7 +60,7 @@ async function startSandbox() {
     child.on("exit", (code) => reject(new Error("danvan demo exited with " + code + ":\n" + output)));
   });
   console.log(`sandbox at ${url}, address printed after ${((Date.now() - began) / 1000).toFixed(1)} s`);
-  return { child, url };
+  return { child, url, port };
 }
 
 function stopSandbox(child) {
@@ -314,6 +317,21 @@ async function report() {
   await shot("leader-report");
 }
 
+// Restarted with -lang en on the same data directory and port, the page
+// speaks English (the switch was last set to Vietnamese under the earlier
+// default) and the tickets are still there.
+async function restartInEnglish(sandbox, code) {
+  const exit = await stopSandbox(sandbox.child);
+  check(exit === 0, "danvan demo exited with " + exit + " after SIGINT");
+  const again = await startSandbox(["-lang", "en"], sandbox.port);
+  await page.reload();
+  await page.locator("#clock", { hasText: "Sandbox clock" }).waitFor({ timeout: STEP });
+  await page.locator("#ticket-select option", { hasText: code }).first().waitFor({ state: "attached", timeout: STEP });
+  checks++;
+  await shot("restarted-english");
+  return again;
+}
+
 async function english() {
   await page.click('.lang button[data-lang="en"]');
   await page.locator("#clock", { hasText: "Sandbox clock" }).waitFor({ timeout: STEP });
@@ -327,7 +345,8 @@ async function english() {
 
 fs.mkdirSync(shotDir, { recursive: true });
 const photo = pngFile(480, 320);
-const { child, url } = await startSandbox();
+let sandbox = await startSandbox();
+const { url } = sandbox;
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "danvan-chromium-"));
 let context;
 let failed = false;
@@ -357,6 +376,7 @@ try {
   await digest();
   await report();
   await english();
+  sandbox = await restartInEnglish(sandbox, code);
   check(external.length === 0, "no request leaves the sandbox: " + external.join(", "));
   check(!failed, "no error in the page");
 } catch (err) {
@@ -367,7 +387,7 @@ try {
   await context?.close().catch(() => {});
   fs.rmSync(profile, { recursive: true, force: true });
   fs.rmSync(photo, { force: true });
-  const code = await stopSandbox(child);
+  const code = await stopSandbox(sandbox.child);
   if (code !== 0) {
     console.error("danvan demo exited with", code, "after SIGINT");
     failed = true;
