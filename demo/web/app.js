@@ -15,6 +15,8 @@ const app = {
   ticket: "", // the code shown in the timeline
   busy: false,
   keyHeld: null, // {chat, bot, until}: a reply keyboard waiting for the bot's answer
+  loads: 0, // loadChat requests started
+  shown: 0, // the latest one rendered
 };
 
 // --- small helpers --------------------------------------------------------
@@ -240,13 +242,17 @@ function groupActor(group) {
 async function loadChat(scrollDown) {
   const id = app.current;
   if (id === null) return;
+  // Several loads may be under way (the long poll, an action's own
+  // reload): an older answer arriving last must not undo a newer one.
+  const seq = ++app.loads;
   let data;
   try {
     data = await api("chats/" + id);
   } catch (err) {
     return fail(err);
   }
-  if (id !== app.current) return;
+  if (id !== app.current || seq < app.shown) return;
+  app.shown = seq;
   const box = $("#messages");
   const atBottom = scrollDown || box.scrollHeight - box.scrollTop - box.clientHeight < 60;
   const botCount = data.messages.filter((m) => m.from_bot).length;

@@ -303,6 +303,30 @@ async function digest() {
   await shot("leader-digest");
 }
 
+// The answer to an older reload of a chat that arrives after a newer one
+// does not undo it: the next reload of the ward leader's chat is held back
+// 3 s and then answered with the chat as it was when it was asked for.
+async function lateReload() {
+  await openChat('[data-chat-id="3002"]');
+  const route = "**/api/chats/3002";
+  let held = false;
+  await page.route(route, async (r) => {
+    if (held) return r.continue();
+    held = true;
+    const then = await r.fetch();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await r.fulfill({ response: then });
+  });
+  await page.evaluate(() => { loadChat(false); });
+  const before = await page.locator("#messages .msg.in").count();
+  await type("/help");
+  await page.waitForFunction((n) => document.querySelectorAll("#messages .msg.in").length > n, before, { timeout: STEP });
+  await page.waitForTimeout(3500);
+  await page.unroute(route);
+  const after = await page.locator("#messages .msg.in").count();
+  check(after > before, `the bot's answer to /help vanished when an older reload came back (${before} → ${after} messages)`);
+}
+
 // The city leader asks for this month's XLSX report and downloads it.
 async function report() {
   await openChat('[data-chat-id="3001"]');
@@ -374,6 +398,7 @@ try {
   console.log("  filed", open, "(left open)");
   await advanceAndEscalate(open);
   await digest();
+  await lateReload();
   await report();
   await english();
   sandbox = await restartInEnglish(sandbox, code);
