@@ -58,6 +58,14 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.DataDir == "" && opts.DatabaseURL == "" {
 		return errors.New("demo: a data directory or a database URL is needed")
 	}
+	// Listen first: a busy port, most often a sandbox already running,
+	// should fail before anything starts, and before -reset deletes that
+	// sandbox's database from under it.
+	listener, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return err
+	}
+	defer listener.Close()
 	clockFile := ""
 	if opts.DataDir != "" {
 		if opts.Reset {
@@ -82,12 +90,6 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("demo: reading the clock: %w", err)
 	}
-	// Listen first: a busy port should fail before anything starts.
-	listener, err := net.Listen("tcp", opts.Listen)
-	if err != nil {
-		return err
-	}
-	defer listener.Close()
 
 	api, err := telegramtest.Listen("127.0.0.1:0", telegramtest.Config{
 		BotUsername: "danvan_sandbox_bot", BotFirstName: "danvan",
