@@ -344,16 +344,16 @@ async function report() {
 // Restarted with -lang en on the same data directory and port, the page
 // speaks English (the switch was last set to Vietnamese under the earlier
 // default) and the tickets are still there.
-async function restartInEnglish(sandbox, code) {
+async function restartInEnglish(code) {
   const exit = await stopSandbox(sandbox.child);
   check(exit === 0, "danvan demo exited with " + exit + " after SIGINT");
-  const again = await startSandbox(["-lang", "en"], sandbox.port);
+  // The new process is the one to stop at the end, even if a check fails.
+  sandbox = await startSandbox(["-lang", "en"], sandbox.port);
   await page.reload();
   await page.locator("#clock", { hasText: "Sandbox clock" }).waitFor({ timeout: STEP });
   await page.locator("#ticket-select option", { hasText: code }).first().waitFor({ state: "attached", timeout: STEP });
   checks++;
   await shot("restarted-english");
-  return again;
 }
 
 async function english() {
@@ -401,7 +401,7 @@ try {
   await lateReload();
   await report();
   await english();
-  sandbox = await restartInEnglish(sandbox, code);
+  await restartInEnglish(code);
   check(external.length === 0, "no request leaves the sandbox: " + external.join(", "));
   check(!failed, "no error in the page");
 } catch (err) {
