@@ -23,14 +23,15 @@ type server struct {
 	clock   *clock
 	changes *hub
 	lang    string
+	kept    keptFiles // photos people sent, kept across restarts
 	logger  *slog.Logger
 	life    context.Context // ends at shutdown: long polls return
 
 	timeMu sync.Mutex // one clock move or job run at a time
 }
 
-func newServer(life context.Context, running app.Running, api *telegramtest.Server, c *cast, clk *clock, changes *hub, lang string, logger *slog.Logger) *server {
-	return &server{running: running, api: api, cast: c, clock: clk, changes: changes, lang: lang, logger: logger, life: life}
+func newServer(life context.Context, running app.Running, api *telegramtest.Server, c *cast, clk *clock, changes *hub, lang string, kept keptFiles, logger *slog.Logger) *server {
+	return &server{running: running, api: api, cast: c, clock: clk, changes: changes, lang: lang, kept: kept, logger: logger, life: life}
 }
 
 func (s *server) routes(addr string) http.Handler {

@@ -138,12 +138,16 @@ func (s *server) act(fn func(r *http.Request, ch *chat) (any, error)) http.Handl
 
 // push sends a message as the chat's person.
 func (s *server) push(ch *chat, in telegramtest.Incoming) error {
+	_, err := s.pushed(ch, in)
+	return err
+}
+
+func (s *server) pushed(ch *chat, in telegramtest.Incoming) (telegramtest.Pushed, error) {
 	in.From = ch.actor
 	if ch.Kind == kindGroup {
 		in.Chat = &ch.tg
 	}
-	_, err := s.api.PushMessage(in)
-	return err
+	return s.api.PushMessage(in)
 }
 
 func (s *server) send(r *http.Request, ch *chat) (any, error) {
@@ -202,7 +206,12 @@ func (s *server) photo(r *http.Request, ch *chat) (any, error) {
 	if ct := http.DetectContentType(data); !strings.HasPrefix(ct, "image/") {
 		return nil, fmt.Errorf("not an image (%s)", ct)
 	}
-	return nil, s.push(ch, telegramtest.Incoming{Photo: data, Caption: r.FormValue("caption")})
+	p, err := s.pushed(ch, telegramtest.Incoming{Photo: data, Caption: r.FormValue("caption")})
+	if err != nil {
+		return nil, err
+	}
+	s.kept.keepPhoto(s.api, p.ChatID, p.MessageID)
+	return nil, nil
 }
 
 func (s *server) location(r *http.Request, ch *chat) (any, error) {

@@ -119,7 +119,22 @@ func Run(ctx context.Context, opts Options) error {
 		}
 	}
 
-	cfg, err := serviceConfig(api, opts)
+	// The bot reaches the fake through the proxy that gives back the
+	// photos kept from earlier runs.
+	kept := keptFiles{dir: opts.DataDir, logger: logger}
+	apiURL := api.URL
+	if opts.DataDir != "" {
+		pl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		proxy := kept.proxy(pl, api)
+		go proxy.Serve(pl)
+		defer proxy.Close() // after the service has stopped
+		apiURL = "http://" + pl.Addr().String()
+	}
+
+	cfg, err := serviceConfig(api, apiURL, opts)
 	if err != nil {
 		return err
 	}
@@ -164,7 +179,7 @@ func Run(ctx context.Context, opts Options) error {
 		go changes.watch(watchCtx, api, ch.ID)
 	}
 	page := &http.Server{
-		Handler:           newServer(watchCtx, running, api, people, clk, changes, opts.Lang, logger).routes(listener.Addr().String()),
+		Handler:           newServer(watchCtx, running, api, people, clk, changes, opts.Lang, kept, logger).routes(listener.Addr().String()),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	pageDone := make(chan error, 1)
@@ -233,13 +248,13 @@ func makeDataDir(dir string) error {
 
 // serviceConfig is the real service's configuration, from the environment
 // like `danvan run`, but pointed at the fake and the sandbox's database.
-func serviceConfig(api *telegramtest.Server, opts Options) (*config.Config, error) {
+func serviceConfig(api *telegramtest.Server, apiURL string, opts Options) (*config.Config, error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return nil, err
 	}
 	cfg.TelegramToken = api.Token()
-	cfg.TelegramAPIURL = api.URL
+	cfg.TelegramAPIURL = apiURL
 	cfg.TelegramBotUsername = api.Bot().Username
 	cfg.TelegramMode = "polling"
 	cfg.TelegramWebhookURL, cfg.TelegramWebhookSecret = "", ""
