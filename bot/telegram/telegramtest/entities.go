@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // This file holds what every parse mode shares: turning formatted text into
@@ -124,18 +125,17 @@ func detectEntities(text string, existing []Entity) []Entity {
 		}
 		return false
 	}
-	wordByte := func(b byte) bool {
-		return b == '_' || b == '/' || b == '@' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
-	}
+	// Letters of any script join a word: "và/hoặc" holds no command.
+	wordRune := func(r rune) bool { return r == '_' || r == '/' || r == '@' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 	add := func(typ string, re *regexp.Regexp, trimPunct bool) {
 		for _, loc := range re.FindAllStringIndex(text, -1) {
 			start, end := loc[0], loc[1]
-			if start > 0 && wordByte(text[start-1]) {
+			if before, _ := utf8.DecodeLastRuneInString(text[:start]); start > 0 && wordRune(before) {
 				continue
 			}
 			if trimPunct {
 				end = start + len(strings.TrimRight(text[start:end], ".,;:!?)]'"))
-			} else if end < len(text) && wordByte(text[end]) {
+			} else if after, _ := utf8.DecodeRuneInString(text[end:]); end < len(text) && wordRune(after) {
 				continue
 			}
 			off, length := utf16Len(text[:start]), utf16Len(text[start:end])

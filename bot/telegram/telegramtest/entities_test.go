@@ -97,6 +97,11 @@ func TestFormatTextTrimsAndDetects(t *testing.T) {
 	if !slices.Equal(ents, want) {
 		t.Fatalf("entities %+v", ents)
 	}
+	// A slash between Vietnamese words starts no command; after a space it does.
+	_, ents, _ = formatText("Cá nhân và/hoặc tổ chức; gửi /my", "", "", true)
+	if len(ents) != 1 || ents[0].Type != "bot_command" || ents[0].Offset != 29 {
+		t.Fatalf("entities in Vietnamese text %+v", ents)
+	}
 	// Commands inside code are not detected.
 	_, ents, _ = formatText("<code>/start</code>", "HTML", "", true)
 	if len(ents) != 1 || ents[0].Type != "code" {
