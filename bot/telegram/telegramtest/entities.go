@@ -126,7 +126,9 @@ func detectEntities(text string, existing []Entity) []Entity {
 		return false
 	}
 	// Letters of any script join a word: "và/hoặc" holds no command.
-	wordRune := func(r rune) bool { return r == '_' || r == '/' || r == '@' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+	wordRune := func(r rune) bool {
+		return r == '_' || r == '/' || r == '@' || unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
 	add := func(typ string, re *regexp.Regexp, trimPunct bool) {
 		for _, loc := range re.FindAllStringIndex(text, -1) {
 			start, end := loc[0], loc[1]
