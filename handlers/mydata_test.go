@@ -451,3 +451,25 @@ func TestMyDataExportHoldsTheStaffRoles(t *testing.T) {
 		t.Fatalf("the export leaves out the person's roles: %+v", export.StaffRoles)
 	}
 }
+
+// A petition being written when the consent to be called is withdrawn
+// forgets its phone too, and asks for it again.
+func TestWithdrawingPhoneConsentClearsThePetitionBeingWritten(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3521)
+	c.fileWithPhone("Cống thoát nước bị vỡ", "0905000777")
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says("Đường ngập nước sau mưa lớn")
+	c.presses("Bỏ qua")
+	c.sends(func(e *bot.Event) { e.Contact = &bot.Contact{Phone: "0905000777", UserID: c.id} })
+	c.says("/mydata")
+	c.presses("Rút lại đồng ý")
+	if n := w.count(`SELECT count(*) FROM conversations WHERE user_id = $1 AND data::text LIKE '%0905000777%'`, c.id); n != 0 {
+		t.Fatal("the petition being written keeps the withdrawn phone")
+	}
+}

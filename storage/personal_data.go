@@ -69,6 +69,11 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 				UPDATE citizens SET phone = NULL, phone_consent_at = NULL, updated_at = $2 WHERE id = $1
 			), petitions AS (
 				UPDATE tickets SET phone = NULL, updated_at = $2 WHERE citizen_id = $1 AND phone IS NOT NULL
+			), drafts AS (
+				-- a petition being written asks for the phone again
+				UPDATE conversations v SET data = v.data - 'phone' - 'phone_done'
+				FROM citizens c WHERE c.id = $1 AND v.channel = c.channel AND v.user_id = c.user_id
+				  AND v.data ? 'phone'
 			)
 			UPDATE consents SET withdrawn_at = $2
 			WHERE citizen_id = $1 AND purpose = 'phone' AND withdrawn_at IS NULL`, citizenID, at)
