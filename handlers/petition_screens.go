@@ -67,7 +67,7 @@ func (s *Service) petitionScreen(t *turn, d *draft, step string) ([]bot.Outgoing
 				{{Text: t.text("btn.share_phone"), RequestContact: true}},
 				{{Text: t.text("btn.skip")}},
 				{{Text: t.text("btn.back")}, {Text: t.text("btn.cancel")}},
-			}},
+			}, OneTime: true}, // a quick double tap would answer the next step too
 		}}, nil
 	case stepConfidential:
 		text = t.text("petition.confidential")
@@ -139,7 +139,7 @@ func (s *Service) areaScreen(t *turn, d *draft, btn func(string, string, ...stri
 	if !d.ReplyKeyboard {
 		d.ReplyKeyboard = true
 		screen = append(screen, bot.Outgoing{Kind: bot.KindText, Text: t.text("petition.area_location"),
-			Reply: &bot.ReplyKeyboard{Rows: [][]bot.KeyButton{{{Text: t.text("btn.share_location"), RequestLocation: true}}}}})
+			Reply: &bot.ReplyKeyboard{Rows: [][]bot.KeyButton{{{Text: t.text("btn.share_location"), RequestLocation: true}}}, OneTime: true}})
 	}
 	return screen, nil
 }

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 
@@ -32,7 +33,17 @@ func TestWholeSubmissionWithButtons(t *testing.T) {
 	}
 	mustContain(t, c.says("Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành, bốc mùi"), "gửi ảnh")
 	mustContain(t, c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "photo-1", UniqueID: "u1"} }), "Đã nhận 1/10 ảnh")
-	mustContain(t, c.presses("Tiếp tục"), "số điện thoại")
+	out = c.presses("Tiếp tục")
+	mustContain(t, out, "số điện thoại")
+	// A reply keyboard is hidden once used: a double tap on it would
+	// otherwise answer the next step too.
+	var keyboard *bot.ReplyKeyboard
+	for _, o := range out {
+		keyboard = cmp.Or(o.Reply, keyboard)
+	}
+	if keyboard == nil || !keyboard.OneTime {
+		t.Errorf("the phone keyboard is not one-time: %+v", keyboard)
+	}
 	mustContain(t, c.sends(func(e *bot.Event) { e.Contact = &bot.Contact{Phone: "0905123456", UserID: c.id} }), "giữ bí mật")
 	out = c.presses("Không cần")
 	mustContain(t, out, "kiểm tra lại", "Môi trường", "Phường Hòa Cường", "Rác thải tồn đọng", "0905123456")
