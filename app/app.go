@@ -61,22 +61,31 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err := cfg.ValidateRun(); err != nil {
 		return err
 	}
+	// Stopped while starting (an early Ctrl+C cuts a connection or a
+	// migration short): what was asked for, not a failure.
+	startFailed := func(err error) error {
+		if ctx.Err() != nil {
+			logger.Info("stopped while starting", "error", err)
+			return nil
+		}
+		return err
+	}
 	store, closeStore, err := OpenStore(ctx, cfg, logger)
 	if err != nil {
-		return err
+		return startFailed(err)
 	}
 	defer closeStore()
 	// The sender's own pool, whose commits do not wait for the disk: see
 	// storage.OpenDeliveries.
 	deliveries, err := store.OpenDeliveries(ctx)
 	if err != nil {
-		return err
+		return startFailed(err)
 	}
 	defer deliveries.Close()
 
 	client, err := telegram.NewClient(ctx, cfg.TelegramToken, telegram.ClientOptions{APIURL: cfg.TelegramAPIURL, Logger: logger})
 	if err != nil {
-		return err
+		return startFailed(err)
 	}
 	service, err := handlers.New(handlers.Config{Now: opts.Now, Logger: logger})
 	if err != nil {
@@ -102,7 +111,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err := store.InTx(ctx, func(tx *storage.Store) error {
 		return service.QueueDefaultMenus(ctx, tx, telegram.Channel)
 	}); err != nil {
-		return err
+		return startFailed(err)
 	}
 
 	runner := jobs.NewRunner(store, workcal.Location(), logger)

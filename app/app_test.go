@@ -3,11 +3,14 @@ package app_test
 import (
 	"context"
 	"database/sql"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
 	_ "github.com/lib/pq"
 
+	"github.com/danvan-vn/danvan/app"
 	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 	"github.com/danvan-vn/danvan/storage/storagetest"
 )
@@ -261,6 +264,24 @@ func TestWebhookListensBeforeItIsRegistered(t *testing.T) {
 	for _, d := range api.WebhookDeliveries() {
 		if d.Error != "" {
 			t.Errorf("delivery %d of update %d failed: %s", d.Attempt, d.UpdateID, d.Error)
+		}
+	}
+}
+
+// Ctrl+C while the service is still connecting or migrating stops it
+// quietly: a migration cut short is what was asked for, not a failure.
+func TestStopWhileStartingIsNoFailure(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, after := range []time.Duration{0, 2 * time.Millisecond, 10 * time.Millisecond, 50 * time.Millisecond, 200 * time.Millisecond} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(after, cancel)
+		err := app.Run(ctx, testConfig(api, dsn), app.Options{Logger: quiet})
+		cancel()
+		if err != nil {
+			t.Errorf("stopped %v after the start: %v", after, err)
 		}
 	}
 }
