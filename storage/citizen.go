@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -46,6 +47,13 @@ func (s *Store) TouchCitizen(ctx context.Context, channel, userID, chatID, name,
 		SELECT `+citizenColumns+` FROM citizens
 		WHERE channel = $1 AND user_id = $2 AND NOT EXISTS (SELECT FROM touched)`,
 		channel, userID, chatID, name, language)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The row was inserted by another message's statement that
+		// committed after this one's snapshot was taken, and needed no
+		// change: its read above could not see it, a new statement can.
+		err = sqlx.GetContext(ctx, s.x, &c, `SELECT `+citizenColumns+` FROM citizens
+			WHERE channel = $1 AND user_id = $2`, channel, userID)
+	}
 	return c, wrap("touch citizen", err)
 }
 

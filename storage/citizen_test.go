@@ -3,6 +3,9 @@ package storage_test
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/storage"
 )
 
 // Every message touches its sender: one already known as they are is read
@@ -41,5 +44,47 @@ func TestTouchingACitizenWritesOnlyChanges(t *testing.T) {
 	back, err := s.TouchCitizen(ctx, "telegram", "31", "31", "Lê Thị Cúc", "vi")
 	if err != nil || back.UnreachableAt.Valid {
 		t.Fatalf("a citizen who wrote again is still unreachable: %+v, %v", back, err)
+	}
+}
+
+// Two first messages of a new person can be handled at once: the one whose
+// insert waits for the other's finds the row the other wrote, unchanged,
+// and must still return it.
+func TestTouchingACitizenInsertedConcurrently(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t)
+	other, err := s.DB().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback()
+	if _, err := other.ExecContext(ctx, `INSERT INTO citizens (channel, user_id, chat_id, display_name, language)
+		VALUES ('telegram', '32', '32', 'Phạm Văn D', 'vi')`); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		c   storage.Citizen
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		c, err := s.TouchCitizen(ctx, "telegram", "32", "32", "Phạm Văn D", "vi")
+		done <- result{c, err}
+	}()
+	// Wait until the touch waits for the other insert, its snapshot taken.
+	for waiting := false; !waiting; {
+		if err := s.DB().QueryRowContext(ctx, `SELECT EXISTS (SELECT FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%touched%')`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := other.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || r.c.ID == 0 || r.c.DisplayName != "Phạm Văn D" {
+		t.Fatalf("touching a citizen another message just inserted: %+v, %v", r.c, r.err)
 	}
 }
