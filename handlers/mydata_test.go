@@ -473,3 +473,23 @@ func TestWithdrawingPhoneConsentClearsThePetitionBeingWritten(t *testing.T) {
 		t.Fatal("the petition being written keeps the withdrawn phone")
 	}
 }
+
+// The downloaded file holds the phone too, encoded as the document's bytes:
+// its kept copy goes with the withdrawal like the other messages'.
+func TestWithdrawingPhoneConsentForgetsTheDownloadedFile(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3521)
+	c.fileWithPhone("Nắp cống bị vỡ trên đường Lê Duẩn", "0905000765")
+	c.says("/mydata")
+	c.presses("Tải dữ liệu về")
+	w.exec(`UPDATE outbox SET status = 'sent', sent_at = now()`)
+	if n := w.count(`SELECT count(*) FROM outbox WHERE kind = 'document' AND payload <> '{}'`); n != 1 {
+		t.Fatalf("%d kept copies of the downloaded file", n)
+	}
+	c.says("/mydata")
+	c.presses("Rút lại đồng ý")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE kind = 'document' AND payload <> '{}'`); n != 0 {
+		t.Fatal("the kept copy of the downloaded file still holds the withdrawn phone")
+	}
+}

@@ -47,8 +47,8 @@ func (s *Store) Consents(ctx context.Context, citizenID int64) ([]Consent, error
 
 // WithdrawPhone forgets a person's phone number, on their profile, on
 // every petition of theirs and in the kept copies of messages already sent
-// that show it (officers' cards, the person's own review screens), and
-// records the withdrawal of their consent. Messages still waiting are
+// that show it (officers' cards, the person's own review screens and the
+// files they downloaded), and records the withdrawal of their consent. Messages still waiting are
 // delivered as they are.
 func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time) error {
 	return s.InTx(ctx, func(tx *Store) error {
@@ -57,7 +57,10 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 			FROM citizens c
 			WHERE c.id = $1 AND o.channel = c.channel AND o.status <> 'pending'
 			  AND EXISTS (SELECT FROM (SELECT c.phone UNION SELECT phone FROM tickets WHERE citizen_id = $1) p (phone)
-			              WHERE p.phone <> '' AND strpos(o.payload::text, p.phone) > 0)
+			              WHERE p.phone <> '' AND (strpos(o.payload::text, p.phone) > 0
+			                     -- a file sent from its bytes (the /mydata download) holds them in base64
+			                     OR (jsonb_typeof(o.payload->'content') = 'string'
+			                         AND position(convert_to(p.phone, 'UTF8') IN decode(o.payload->>'content', 'base64')) > 0)))
 			  AND ((o.chat_id = c.chat_id AND NOT o.is_group)
 			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND strpos(o.payload::text, t.code) > 0))`,
 			citizenID)
