@@ -159,7 +159,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		mux.Handle("POST "+WebhookPath, hook)
 		if err := client.RegisterWebhook(ctx, cfg.TelegramWebhookURL, cfg.TelegramWebhookSecret); err != nil {
 			listener.Close()
-			return err
+			// It waits out flood control until stopped.
+			return startFailed(err)
 		}
 		intake = func(ctx context.Context) error { <-ctx.Done(); return nil }
 	} else if err := client.DeleteWebhook(ctx); err != nil {

@@ -285,3 +285,29 @@ func TestStopWhileStartingIsNoFailure(t *testing.T) {
 		}
 	}
 }
+
+// Ctrl+C while the webhook's registration waits out Telegram's flood
+// control (replicas starting together) is a stop too, not a failure.
+func TestStopWhileRegisteringTheWebhookIsNoFailure(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	cfg := testConfig(api, dsn)
+	cfg.ListenAddr = freeAddr(t)
+	cfg.TelegramMode = "webhook"
+	cfg.TelegramWebhookURL = "http://" + cfg.ListenAddr + "/telegram/webhook"
+	cfg.TelegramWebhookSecret = "s3cret-Token_3"
+	api.InjectFault(telegramtest.Fault{Method: "setWebhook", Kind: telegramtest.FaultFlood, RetryAfter: 30})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for deadline := time.Now().Add(wait); api.CallCount("setWebhook") == 0 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := app.Run(ctx, cfg, app.Options{Logger: quiet}); err != nil {
+		t.Errorf("stopped while registering the webhook: %v", err)
+	}
+}
