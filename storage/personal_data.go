@@ -62,7 +62,7 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 			                     OR (jsonb_typeof(o.payload->'content') = 'string'
 			                         AND position(convert_to(p.phone, 'UTF8') IN decode(o.payload->>'content', 'base64')) > 0)))
 			  AND ((o.chat_id = c.chat_id AND NOT o.is_group)
-			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND strpos(o.payload::text, t.code) > 0))`,
+			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+namesTicket+`))`,
 			citizenID)
 		if err != nil {
 			return wrap("forget sent phone", err)
@@ -116,7 +116,7 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 			UPDATE outbox o SET payload = '{}'
 			WHERE o.channel = $2 AND o.status <> 'pending' AND o.payload <> '{}'
 			  AND ((o.chat_id = $5 AND NOT o.is_group)
-			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND strpos(o.payload::text, t.code) > 0))`,
+			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+namesTicket+`))`,
 			c.ID, c.Channel, c.UserID, at, c.ChatID)
 		if err != nil {
 			return wrap("erase citizen", err)
@@ -141,3 +141,8 @@ func (s *Store) CountTickets(ctx context.Context, citizenID int64) (int, error) 
 	err := sqlx.GetContext(ctx, s.x, &n, `SELECT count(*) FROM tickets WHERE citizen_id = $1`, citizenID)
 	return n, wrap("count citizen tickets", err)
 }
+
+// namesTicket holds when outbox row o names ticket t's code. A code can
+// begin a longer one (PA-2026-123456, PA-2026-1234567), so no digit may
+// follow it.
+const namesTicket = `strpos(o.payload::text, t.code) > 0 AND o.payload::text ~ (t.code || '([^0-9]|$)')`
