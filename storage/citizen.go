@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -27,33 +26,16 @@ const citizenColumns = `id, channel, user_id, chat_id, display_name, language, p
 
 // TouchCitizen records that a person wrote from a private chat and returns
 // them; a new person gets the given language. Writing again makes a person
-// reachable again after they had blocked the bot. A person already known
-// as they are is read, not rewritten: this runs for every message.
+// reachable again after they had blocked the bot.
 func (s *Store) TouchCitizen(ctx context.Context, channel, userID, chatID, name, language string) (Citizen, error) {
 	var c Citizen
 	err := sqlx.GetContext(ctx, s.x, &c, `
-		WITH touched AS (
-			INSERT INTO citizens (channel, user_id, chat_id, display_name, language)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (channel, user_id) DO UPDATE
-			SET chat_id = EXCLUDED.chat_id, display_name = `+keptName+`,
-			    unreachable_at = NULL, updated_at = now()
-			WHERE citizens.chat_id <> EXCLUDED.chat_id OR citizens.display_name <> `+keptName+`
-			   OR citizens.unreachable_at IS NOT NULL
-			RETURNING `+citizenColumns+`
-		)
-		SELECT `+citizenColumns+` FROM touched
-		UNION ALL
-		SELECT `+citizenColumns+` FROM citizens
-		WHERE channel = $1 AND user_id = $2 AND NOT EXISTS (SELECT FROM touched)`,
-		channel, userID, chatID, name, language)
-	if errors.Is(err, sql.ErrNoRows) {
-		// The row was inserted by another message's statement that
-		// committed after this one's snapshot was taken, and needed no
-		// change: its read above could not see it, a new statement can.
-		err = sqlx.GetContext(ctx, s.x, &c, `SELECT `+citizenColumns+` FROM citizens
-			WHERE channel = $1 AND user_id = $2`, channel, userID)
-	}
+		INSERT INTO citizens (channel, user_id, chat_id, display_name, language)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (channel, user_id) DO UPDATE
+		SET chat_id = EXCLUDED.chat_id, display_name = `+keptName+`,
+		    unreachable_at = NULL, updated_at = now()
+		RETURNING `+citizenColumns, channel, userID, chatID, name, language)
 	return c, wrap("touch citizen", err)
 }
 
