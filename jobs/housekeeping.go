@@ -27,7 +27,8 @@ const jobRunRetention = 30 * 24 * time.Hour
 
 // Housekeeping deletes handled updates that can no longer be redelivered,
 // updates given up on a month ago, old delivered messages, conversations
-// left past their lifetime and old records of scheduled runs.
+// left past their lifetime and old records of scheduled runs, and blanks
+// the petitions of people who erased their data once they are closed.
 func Housekeeping(store *storage.Store) Job {
 	return Job{
 		Name:     "housekeeping",
@@ -41,6 +42,9 @@ func Housekeeping(store *storage.Store) Job {
 				return err
 			}
 			if _, err := store.PurgeJobRuns(ctx, slot.Add(-jobRunRetention)); err != nil {
+				return err
+			}
+			if err := store.BlankErasedPetitions(ctx); err != nil {
 				return err
 			}
 			_, err := store.PurgeOutbox(ctx, slot.Add(-outboxRetention))

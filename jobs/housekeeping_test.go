@@ -82,3 +82,50 @@ func TestHousekeepingDeletesUpdatesGivenUpOnAMonthAgo(t *testing.T) {
 		t.Fatalf("updates left: %v, want the recent failure and the one waiting", left)
 	}
 }
+
+// A petition still open when its sender erased their data keeps its text
+// for the unit; once it is closed, housekeeping blanks it too.
+func TestHousekeepingBlanksErasedPeoplesPetitionsOnceClosed(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	now := time.Now()
+	file := func(userID, text string) (storage.Citizen, storage.Ticket) {
+		t.Helper()
+		c, err := store.TouchCitizen(ctx, "telegram", userID, userID, "Người "+userID, "vi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, err := store.CreateTicket(ctx, storage.NewTicket{Kind: "phan_anh", CitizenID: c.ID, Description: text}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, tk
+	}
+	close := func(tk storage.Ticket) {
+		t.Helper()
+		if _, err := store.ApplyChange(ctx, storage.Change{TicketID: tk.ID, At: now, ActorKind: storage.ActorOfficer,
+			Kind: "answered", ToStatus: storage.StatusCompleted}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	erased, open := file("51", "Cống tắc trước nhà số 7")
+	if err := store.EraseCitizen(ctx, erased, now); err != nil {
+		t.Fatal(err)
+	}
+	_, other := file("52", "Đèn đường hỏng")
+	close(open)
+	close(other)
+	r := jobs.NewRunner(store, vietnam, slog.Default())
+	if !r.RunSlot(ctx, jobs.Housekeeping(store), now) {
+		t.Fatal("housekeeping did not run")
+	}
+	for _, want := range []struct {
+		tk   storage.Ticket
+		text string
+	}{{open, ""}, {other, "Đèn đường hỏng"}} {
+		got, err := store.TicketByID(ctx, want.tk.ID)
+		if err != nil || got.Description != want.text {
+			t.Errorf("%s after housekeeping: %q (%v), want %q", want.tk.Code, got.Description, err, want.text)
+		}
+	}
+}

@@ -121,18 +121,36 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 		if err != nil {
 			return wrap("erase citizen", err)
 		}
-		_, err = tx.x.ExecContext(ctx, `
-			WITH finished AS (
-				UPDATE tickets SET description = '', address = '', latitude = NULL, longitude = NULL, rating_comment = NULL
-				WHERE citizen_id = $1 AND status IN ('completed', 'rejected')
-				RETURNING id
-			), photos AS (
-				DELETE FROM ticket_attachments WHERE added_by = 'citizen' AND ticket_id IN (SELECT id FROM finished)
-			)
-			UPDATE ticket_events SET body = ''
-			WHERE actor_kind = 'citizen' AND body <> '' AND ticket_id IN (SELECT id FROM finished)`, c.ID)
+		_, err = tx.x.ExecContext(ctx, blankFinishedPetitions(`citizen_id = $1`), c.ID)
 		return wrap("erase finished petitions", err)
 	})
+}
+
+// BlankErasedPetitions blanks what people who erased their data wrote on
+// their petitions completed or rejected since: erasure leaves open ones
+// alone so that the unit can resolve them.
+func (s *Store) BlankErasedPetitions(ctx context.Context) error {
+	_, err := s.x.ExecContext(ctx, blankFinishedPetitions(
+		`citizen_id IN (SELECT id FROM citizens WHERE erased_at IS NOT NULL) AND description <> ''`))
+	return wrap("blank erased petitions", err)
+}
+
+// blankFinishedPetitions is the statement that blanks what a person wrote
+// on their completed or rejected petitions that match the condition: the
+// description, address, location, rating comment, photos and their own
+// timeline entries (migration 00015 allows only that change to the
+// timeline). What statistics count and the units' answers stay.
+func blankFinishedPetitions(petitions string) string {
+	return `
+		WITH finished AS (
+			UPDATE tickets SET description = '', address = '', latitude = NULL, longitude = NULL, rating_comment = NULL
+			WHERE status IN ('completed', 'rejected') AND ` + petitions + `
+			RETURNING id
+		), photos AS (
+			DELETE FROM ticket_attachments WHERE added_by = 'citizen' AND ticket_id IN (SELECT id FROM finished)
+		)
+		UPDATE ticket_events SET body = ''
+		WHERE actor_kind = 'citizen' AND body <> '' AND ticket_id IN (SELECT id FROM finished)`
 }
 
 // CountTickets counts a person's petitions.
