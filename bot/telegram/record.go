@@ -117,7 +117,10 @@ func incoming(raw []byte) (storage.IncomingUpdate, bool) {
 // decoder reads it. One such update would otherwise fail its whole batch
 // on every try, and intake would never get past it.
 func forJSONB(raw []byte) []byte {
-	if !bytes.Contains(raw, []byte(`\u`)) {
+	// Telegram escapes every non-ASCII letter (\u1ec7), so look first for
+	// the only escapes that need rewriting: a NUL, or a surrogate (\ud800
+	// to \udfff, in either case).
+	if !bytes.Contains(raw, []byte(`\u0000`)) && !bytes.Contains(raw, []byte(`\ud`)) && !bytes.Contains(raw, []byte(`\uD`)) {
 		return raw
 	}
 	out := make([]byte, 0, len(raw))
