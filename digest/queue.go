@@ -10,9 +10,11 @@ import (
 )
 
 // DedupeKey identifies one leader's digest of one week in the outbox, so
-// that it is queued once however often the job or the command runs.
-func DedupeKey(d Digest, officerID int64) string {
-	return fmt.Sprintf("digest:%d:%s:%d", d.Unit.ID, d.WeekStart.Format("2006-01-02"), officerID)
+// that it is queued once however often the job or the command runs. It
+// names the person, not their role: a leader invited again in the same
+// week has a new role but has had the digest.
+func DedupeKey(d Digest, leaderCitizenID int64) string {
+	return fmt.Sprintf("digest:%d:%s:c%d", d.Unit.ID, d.WeekStart.Format("2006-01-02"), leaderCitizenID)
 }
 
 // Queue writes the digest to the outbox for every active leader of the
@@ -46,7 +48,7 @@ func Queue(ctx context.Context, tx *storage.Store, d Digest, channel string) (in
 				return n, err
 			}
 		}
-		key := DedupeKey(d, o.ID)
+		key := DedupeKey(d, o.CitizenID)
 		if err := enqueue(ctx, tx, channel, key, bot.Outgoing{
 			Kind: bot.KindText, ChatID: o.ChatID, Text: texts[l], Buttons: Buttons(d),
 		}); err != nil {

@@ -235,8 +235,8 @@ func TestQueueOncePerLeader(t *testing.T) {
 		}
 		got = append(got, m)
 	}
-	key := func(officer int) string {
-		return fmt.Sprintf("digest:%d:2026-03-02:%d", ids.Units["tinh"], ids.Officers[officer])
+	key := func(leader int) string {
+		return fmt.Sprintf("digest:%d:2026-03-02:c%d", ids.Units["tinh"], ids.Leaders[leader])
 	}
 	button := fmt.Sprintf("c:%d", d.Figures.OldestOverdue[0].ID)
 	file := "ban-tin-tuan-tinh-2026-03-02.png"

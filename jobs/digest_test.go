@@ -37,9 +37,10 @@ func outboxKeys(t *testing.T, s *storage.Store) map[string][]string {
 	return keys
 }
 
-// Two replicas firing the Monday slot at once, and the job running again
-// for the same week, queue each leader's digest once: the slot is claimed
-// once, and the outbox ignores a digest already queued.
+// Two replicas firing the Monday slot at once, the job running again for
+// the same week, and a leader invited again, queue each leader's digest
+// once: the slot is claimed once, and the outbox ignores a digest already
+// queued for that person.
 func TestWeeklyDigestQueuedOncePerLeader(t *testing.T) {
 	store := openStore(t)
 	ctx := t.Context()
@@ -73,9 +74,20 @@ func TestWeeklyDigestQueuedOncePerLeader(t *testing.T) {
 	if err := job.Run(ctx, monday); err != nil {
 		t.Fatal(err)
 	}
+	// Leader 101, invited again as the city's leader that morning, has a
+	// new role but has had the week's digest.
+	if err := store.CreateInvite(ctx, ids.Units["tinh"], storage.RoleLeader, "again", monday.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.RedeemInvite(ctx, "again", ids.Leaders[0], monday); err != nil {
+		t.Fatal(err)
+	}
+	if err := job.Run(ctx, monday); err != nil {
+		t.Fatal(err)
+	}
 
-	key := func(unit string, officer int) string {
-		return digest.DedupeKey(digest.Digest{Unit: storage.Unit{ID: ids.Units[unit]}, WeekStart: time.Date(2026, 3, 2, 0, 0, 0, 0, vietnam)}, ids.Officers[officer])
+	key := func(unit string, leader int) string {
+		return digest.DedupeKey(digest.Digest{Unit: storage.Unit{ID: ids.Units[unit]}, WeekStart: time.Date(2026, 3, 2, 0, 0, 0, 0, vietnam)}, ids.Leaders[leader])
 	}
 	// Leaders 101 and 102 lead the city, 103 a department, 106 the
 	// other province; 104 was revoked and 105 is an officer.

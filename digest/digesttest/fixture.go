@@ -56,7 +56,7 @@ type Event struct {
 // IDs maps the fixture's codes to database ids.
 type IDs struct {
 	Units, Areas, Categories, Tickets map[string]int64
-	Officers                          []int64 // in the order of Fixture.Leaders
+	Leaders                           []int64 // their citizen ids, in the order of Fixture.Leaders
 }
 
 // Insert writes the fixture in one transaction.
@@ -111,12 +111,11 @@ func Insert(ctx context.Context, db *sql.DB, f Fixture) (IDs, error) {
 		if role == "" {
 			role = "leader"
 		}
-		var oid int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO officers (citizen_id, unit_id, role, active) VALUES ($1, $2, $3, $4) RETURNING id`,
-			c, ids.Units[l.Unit], role, !l.Revoked).Scan(&oid); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO officers (citizen_id, unit_id, role, active) VALUES ($1, $2, $3, $4)`,
+			c, ids.Units[l.Unit], role, !l.Revoked); err != nil {
 			return ids, fmt.Errorf("leader %s: %w", l.ChatID, err)
 		}
-		ids.Officers = append(ids.Officers, oid)
+		ids.Leaders = append(ids.Leaders, c)
 	}
 	for _, t := range f.Tickets {
 		var tid int64
