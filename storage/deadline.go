@@ -76,10 +76,17 @@ func (s *Store) SetCalendarDay(ctx context.Context, day workcal.Date, workday bo
 	return wrap("set calendar day", err)
 }
 
-// DeleteCalendarDay removes an exception.
+// DeleteCalendarDay removes an exception; ErrNotFound when none is
+// recorded for the day.
 func (s *Store) DeleteCalendarDay(ctx context.Context, day workcal.Date) error {
-	_, err := s.x.ExecContext(ctx, `DELETE FROM calendar_days WHERE day = $1`, day.String())
-	return wrap("delete calendar day", err)
+	res, err := s.x.ExecContext(ctx, `DELETE FROM calendar_days WHERE day = $1`, day.String())
+	if err != nil {
+		return wrap("delete calendar day", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return wrap("delete calendar day", ErrNotFound)
+	}
+	return nil
 }
 
 // CalendarDays lists the exceptions in date order.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -69,14 +68,11 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		// Only a recorded exception can be removed: a mistyped date must
 		// not look like success.
-		days, err := store.CalendarDays(ctx)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(days, func(d storage.CalendarDay) bool { return d.Day.Format(time.DateOnly) == day.String() }) {
+		err := store.DeleteCalendarDay(ctx, day)
+		if errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("%s: no exception recorded (see danvan admin calendar list -year %d)", day, day.Year)
 		}
-		if err := store.DeleteCalendarDay(ctx, day); err != nil {
+		if err != nil {
 			return err
 		}
 		fmt.Printf("%s: exception removed; the day follows the computed calendar again.\n", day)
