@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ type Store struct {
 // prepared statements (see statements), which a pooler in session mode
 // keeps; transaction mode is unsupported anyway (advisory locks).
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	return open(ctx, dsn, MaxConns)
+	return open(ctx, dsn, MaxConns, deadPeerSettings)
 }
 
 // MaxConns caps the connections of a Store opened with Open.
@@ -61,14 +62,15 @@ const MaxDeliveryConns = 6
 // No update, ticket or queued message is written through it. A claim's
 // commit is on the way of every reply, and no longer waits for a flush.
 func (s *Store) OpenDeliveries(ctx context.Context) (*Store, error) {
-	return open(ctx, withParam(s.dsn, "synchronous_commit", "off"), MaxDeliveryConns)
+	return open(ctx, s.dsn, MaxDeliveryConns, slices.Concat(deadPeerSettings, []setting{{"synchronous_commit", "off"}}))
 }
 
-func open(ctx context.Context, dsn string, maxConns int) (*Store, error) {
-	db, err := sqlx.Open("postgres", oneRoundTrip(dsn))
+func open(ctx context.Context, dsn string, maxConns int, settings []setting) (*Store, error) {
+	connector, err := newSettingConnector(oneRoundTrip(dsn), settings)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns / 2)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -93,8 +95,7 @@ func oneRoundTrip(dsn string) string {
 }
 
 // withParam adds a connection parameter to a DSN in either form, URL or
-// key=value. lib/pq sends one it does not know itself to the server as a
-// setting of the session.
+// key=value.
 func withParam(dsn, key, value string) string {
 	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		q := u.Query()

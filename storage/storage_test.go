@@ -8,7 +8,8 @@ import (
 )
 
 // The sender's pool sets synchronous_commit off for its sessions itself
-// (the test server may have it off for everyone: the source says who).
+// (the test server may have it off for everyone: the source says who), by
+// SET, which a pooler passes on, not as a startup parameter.
 func TestDeliveriesCommitWithoutWaitingForTheFlush(t *testing.T) {
 	ctx := t.Context()
 	store, err := storage.Open(ctx, storagetest.NewDatabase(t))
@@ -21,19 +22,10 @@ func TestDeliveriesCommitWithoutWaitingForTheFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer deliveries.Close()
-	setting := func(s *storage.Store) (value, source string) {
-		t.Helper()
-		err := s.DB().QueryRowContext(ctx, `
-			SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'`).Scan(&value, &source)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return value, source
-	}
-	if value, source := setting(deliveries); value != "off" || source != "client" {
+	if value, source := setting(t, deliveries, "synchronous_commit"); value != "off" || source != "session" {
 		t.Errorf("deliveries' synchronous_commit is %s, from %s", value, source)
 	}
-	if _, source := setting(store); source == "client" {
+	if _, source := setting(t, store, "synchronous_commit"); source == "session" {
 		t.Error("the main pool sets synchronous_commit itself")
 	}
 	if got := deliveries.DB().Stats().MaxOpenConnections; got != storage.MaxDeliveryConns {
@@ -50,5 +42,55 @@ func TestWithParamKeepsTheDSNForm(t *testing.T) {
 		if got := storage.WithParam(dsn, "synchronous_commit", "off"); got != want {
 			t.Errorf("WithParam(%q) = %q, want %q", dsn, got, want)
 		}
+	}
+}
+
+// setting reads a session setting of one of the pool's connections and
+// where its value comes from.
+func setting(t *testing.T, s *storage.Store, name string) (value, source string) {
+	t.Helper()
+	err := s.DB().QueryRowContext(t.Context(), `
+		SELECT setting, source FROM pg_settings WHERE name = $1`, name).Scan(&value, &source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return value, source
+}
+
+// Every session asks the server to drop it soon after its client goes
+// silent, so that the advisory locks it holds do not outlive a dead
+// machine; a value the DSN gives is kept. (Over the tests' Unix socket the
+// server shows 0 for these, so the source is what tells.)
+func TestSessionsEndSoonAfterTheirClientDies(t *testing.T) {
+	ctx := t.Context()
+	dsn := storagetest.NewDatabase(t)
+	store, err := storage.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	deliveries, err := store.OpenDeliveries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer deliveries.Close()
+	for _, name := range []string{"tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count", "tcp_user_timeout"} {
+		for pool, s := range map[string]*storage.Store{"main": store, "deliveries": deliveries} {
+			if _, source := setting(t, s, name); source != "session" {
+				t.Errorf("%s pool: %s from %s, not set by the session", pool, name, source)
+			}
+		}
+	}
+
+	own, err := storage.Open(ctx, storage.WithParam(dsn, "tcp_keepalives_idle", "60"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	if _, source := setting(t, own, "tcp_keepalives_idle"); source != "client" {
+		t.Errorf("the DSN's tcp_keepalives_idle was replaced (source %s)", source)
+	}
+	if _, source := setting(t, own, "tcp_user_timeout"); source != "session" {
+		t.Errorf("tcp_user_timeout from %s once the DSN sets another setting", source)
 	}
 }
