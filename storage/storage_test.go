@@ -11,17 +11,7 @@ import (
 // (the test server may have it off for everyone: the source says who), by
 // SET, which a pooler passes on, not as a startup parameter.
 func TestDeliveriesCommitWithoutWaitingForTheFlush(t *testing.T) {
-	ctx := t.Context()
-	store, err := storage.Open(ctx, storagetest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	deliveries, err := store.OpenDeliveries(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer deliveries.Close()
+	_, store, deliveries := openPools(t)
 	if value, source := setting(t, deliveries, "synchronous_commit"); value != "off" || source != "session" {
 		t.Errorf("deliveries' synchronous_commit is %s, from %s", value, source)
 	}
@@ -45,6 +35,23 @@ func TestWithParamKeepsTheDSNForm(t *testing.T) {
 	}
 }
 
+// openPools opens both of a replica's pools on a new database.
+func openPools(t *testing.T) (dsn string, store, deliveries *storage.Store) {
+	t.Helper()
+	dsn = storagetest.NewDatabase(t)
+	store, err := storage.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	deliveries, err = store.OpenDeliveries(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deliveries.Close() })
+	return dsn, store, deliveries
+}
+
 // setting reads a session setting of one of the pool's connections and
 // where its value comes from.
 func setting(t *testing.T, s *storage.Store, name string) (value, source string) {
@@ -62,18 +69,7 @@ func setting(t *testing.T, s *storage.Store, name string) (value, source string)
 // machine; a value the DSN gives is kept. (Over the tests' Unix socket the
 // server shows 0 for these, so the source is what tells.)
 func TestSessionsEndSoonAfterTheirClientDies(t *testing.T) {
-	ctx := t.Context()
-	dsn := storagetest.NewDatabase(t)
-	store, err := storage.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	deliveries, err := store.OpenDeliveries(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer deliveries.Close()
+	dsn, store, deliveries := openPools(t)
 	for _, name := range []string{"tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count", "tcp_user_timeout"} {
 		for pool, s := range map[string]*storage.Store{"main": store, "deliveries": deliveries} {
 			if _, source := setting(t, s, name); source != "session" {
@@ -82,7 +78,7 @@ func TestSessionsEndSoonAfterTheirClientDies(t *testing.T) {
 		}
 	}
 
-	own, err := storage.Open(ctx, storage.WithParam(dsn, "tcp_keepalives_idle", "60"))
+	own, err := storage.Open(t.Context(), storage.WithParam(dsn, "tcp_keepalives_idle", "60"))
 	if err != nil {
 		t.Fatal(err)
 	}
