@@ -99,6 +99,7 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 			{btn(actAccept), btn(actAsk)},
 			{btn(actAnswer), btn(actTransfer)},
 			{btn(actReject), btn(actNote)},
+			{btn(actReclassify)},
 		}
 	} else {
 		rows = [][]bot.InlineButton{{btn(actNote)}}

@@ -116,24 +116,83 @@ func (s *Service) resumeClock(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
-	now, paused, due, days := s.now(), clock.PausedAt.Time, clock.DueAt.Time, clock.Days
-	switch working := cal.WorkingTimeBetween(paused, now, officeHours); r.LimitUnit {
+	due, days := moveDeadline(cal, r, clock.StartedAt, clock.DueAt.Time, clock.Days, clock.PausedAt.Time, s.now())
+	return t.tx.ResumeTicketClock(t.ctx, tk.ID, due, days)
+}
+
+// moveDeadline gives a deadline under rule r (days: the calendar days
+// granted so far under a rule in days) the time waited from..to, as
+// resumeClock describes.
+func moveDeadline(cal *workcal.Calendar, r storage.DeadlineRule, started sql.NullTime, due time.Time, days int, from, to time.Time) (time.Time, int) {
+	switch working := cal.WorkingTimeBetween(from, to, officeHours); r.LimitUnit {
 	case "working_hours":
 		due = cal.AddWorkingTime(due, working, officeHours)
 	case "days":
-		waited := wholeDays(now.Sub(paused), 24*time.Hour)
-		if days > 0 && clock.StartedAt.Valid {
+		waited := wholeDays(to.Sub(from), 24*time.Hour)
+		if days > 0 && started.Valid {
 			// Counted again from the start, so that a deadline moved off a
 			// day off is not moved twice.
 			days += waited
-			due = cal.AddCalendarDays(clock.StartedAt.Time, days)
+			due = cal.AddCalendarDays(started.Time, days)
 		} else {
 			due = cal.AddCalendarDays(due, waited)
 		}
 	default:
 		due = cal.Extend(due, wholeDays(working, officeHours.Daily()))
 	}
-	return t.tx.ResumeTicketClock(t.ctx, tk.ID, due, days)
+	return due, days
+}
+
+// reclassifyClock puts a reclassified ticket under the rule for its new
+// kind and category: the clock changes with the type (law.md §3). The
+// new deadline counts from when the clock started, as if the ticket had
+// had its new kind from then, and keeps the time the old deadline had
+// been moved for waits for the citizen. A clock paused for the citizen
+// stays paused, or, if the new rule does not pause, resumes with the
+// wait counted. A ticket no rule covers keeps its clock; one that had
+// none gets one from now.
+func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
+	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
+	if err != nil {
+		return err
+	}
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && r.ID == clock.RuleID) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if clock.RuleID == 0 || !clock.StartedAt.Valid || !clock.DueAt.Valid {
+		_, err := s.startClock(t, tk)
+		return err
+	}
+	old, err := t.tx.DeadlineRuleByID(t.ctx, clock.RuleID)
+	if err != nil {
+		return err
+	}
+	cal, err := t.calendar()
+	if err != nil {
+		return err
+	}
+	started := clock.StartedAt.Time
+	due, days := dueAfter(cal, r, started), 0
+	if r.LimitUnit == "days" {
+		days = r.AnswerLimit
+	}
+	if nominal := dueAfter(cal, old, started); clock.DueAt.Time.After(nominal) {
+		due, days = moveDeadline(cal, r, clock.StartedAt, due, days, nominal, clock.DueAt.Time)
+	}
+	if err := t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, started, due, days); err != nil {
+		return err
+	}
+	if !clock.PausedAt.Valid {
+		return nil
+	}
+	if err := t.tx.PauseTicketClock(t.ctx, tk.ID, clock.PausedAt.Time); err != nil || r.PauseOnInfo {
+		return err
+	}
+	return s.resumeClock(t, tk)
 }
 
 // wholeDays rounds a wait to the nearest number of days of the given

@@ -16,9 +16,11 @@ import (
 const flowOfficer = "officer"
 
 type officerTask struct {
-	TicketID int64  `json:"ticket_id"`
-	Action   string `json:"action"`
-	UnitID   int64  `json:"unit_id,omitempty"` // transfer target
+	TicketID   int64  `json:"ticket_id"`
+	Action     string `json:"action"`
+	UnitID     int64  `json:"unit_id,omitempty"`     // transfer target
+	Kind       string `json:"kind,omitempty"`        // reclassification: the new kind
+	CategoryID int64  `json:"category_id,omitempty"` // and category, 0 keeping it
 }
 
 // loadTicketFor finds a ticket for a staff action and checks the person's
@@ -37,6 +39,21 @@ func (s *Service) loadTicketFor(t *turn, tk storage.Ticket, err error) (storage.
 	return tk, role, true, nil
 }
 
+// lockOpenTicket locks a ticket for a button that would change it, checks
+// the person's scope and that the ticket is still open. When ok is false,
+// the press has been answered.
+func (s *Service) lockOpenTicket(t *turn, id int64) (storage.Ticket, bool, error) {
+	tk, err := t.tx.LockTicket(t.ctx, id)
+	tk, _, ok, err := s.loadTicketFor(t, tk, err)
+	if !ok || err != nil {
+		return tk, false, err
+	}
+	if !isOpen(tk.Status) {
+		return tk, false, t.answer(t.text("ticket.closed"), true)
+	}
+	return tk, true, nil
+}
+
 // refuse tells the person they cannot do this, as a toast for a button.
 func (t *turn) refuse() error {
 	if t.ev.Button != nil {
@@ -45,11 +62,15 @@ func (t *turn) refuse() error {
 	return t.reply("access.denied")
 }
 
-// officerButton handles the buttons of a ticket card, and "o:to:<ticket
-// id>:<unit id>" choosing where to transfer it.
+// officerButton handles the buttons of a ticket card, "o:to:<ticket
+// id>:<unit id>" choosing where to transfer it, and the choices of a
+// reclassification (reclassify.go).
 func (s *Service) officerButton(t *turn, args []string) error {
-	if len(args) == 3 && args[0] == actTransferTo {
+	switch {
+	case len(args) == 3 && args[0] == actTransferTo:
 		return s.transferToButton(t, args[1], args[2])
+	case len(args) == 3 && args[0] == actReclassifyKind, len(args) == 4 && args[0] == actReclassifyCategory:
+		return s.reclassifyButton(t, args)
 	}
 	if len(args) != 2 {
 		return t.answer(t.text("button.stale"), false)
@@ -79,6 +100,11 @@ func (s *Service) officerButton(t *turn, args []string) error {
 			return err
 		}
 		return s.transferChoices(t, tk)
+	case actReclassify:
+		if !isOpen(tk.Status) {
+			return t.answer(t.text("ticket.closed"), true)
+		}
+		return s.reclassifyKinds(t, tk)
 	}
 	return t.answer(t.text("button.stale"), false)
 }
@@ -139,6 +165,8 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 		return s.reject(t, tk, role, text)
 	case actNote:
 		return s.note(t, tk, role, text)
+	case actReclassify:
+		return s.reclassify(t, tk, role, task, text)
 	case actTransfer:
 		if task.UnitID == 0 {
 			return s.transferTarget(t, tk, role, text)
@@ -290,13 +318,9 @@ func (s *Service) transferToButton(t *turn, ticketArg, unitArg string) error {
 	if err1 != nil || err2 != nil {
 		return t.answer(t.text("button.stale"), false)
 	}
-	tk, err := t.tx.LockTicket(t.ctx, id)
-	tk, _, ok, err := s.loadTicketFor(t, tk, err)
+	tk, ok, err := s.lockOpenTicket(t, id)
 	if !ok || err != nil {
 		return err
-	}
-	if !isOpen(tk.Status) {
-		return t.answer(t.text("ticket.closed"), true)
 	}
 	unit, err := t.tx.UnitByID(t.ctx, unitID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!unit.Active || unit.ID == tk.UnitID.Int64)) {

@@ -23,6 +23,9 @@ const (
 	EventRouted      = "routed"
 	EventClosed      = "closed"
 	EventProgress    = "progress"
+	// EventReclassified: the kind or category changed; the body says
+	// from what to what, and why.
+	EventReclassified = "reclassified"
 )
 
 // Change is one step of a ticket's workflow: an event on the timeline and,
@@ -85,6 +88,38 @@ func (s *Store) ApplyChange(ctx context.Context, c Change) (Ticket, error) {
 			e.FromUnit, e.ToUnit = before.UnitID.Int64, unit
 		}
 		return tx.AddEvent(ctx, e)
+	})
+	return t, err
+}
+
+// Reclassification is an officer's correction of a ticket's kind and
+// category (law.md §3: a phản ánh may turn out to be a kiến nghị, or a
+// khiếu nại).
+type Reclassification struct {
+	TicketID   int64
+	Kind       string
+	CategoryID int64 // 0 keeps the category
+	At         time.Time
+	ActorID    int64  // the officer role
+	Body       string // what changed and why, for the timeline
+}
+
+// Reclassify applies a reclassification and appends it to the timeline. A
+// ticket that becomes a denunciation becomes confidential (law.md §5); one
+// that stops being one stays so, as its sender was promised.
+func (s *Store) Reclassify(ctx context.Context, r Reclassification) (Ticket, error) {
+	var t Ticket
+	err := s.InTx(ctx, func(tx *Store) error {
+		err := sqlx.GetContext(ctx, tx.x, &t, `
+			UPDATE tickets SET kind = $2, category_id = coalesce(nullif($3, 0), category_id),
+				confidential = confidential OR $2 = 'to_cao', updated_at = $4
+			WHERE id = $1
+			RETURNING `+ticketColumns, r.TicketID, r.Kind, r.CategoryID, r.At)
+		if err != nil {
+			return wrap("reclassify ticket", err)
+		}
+		return tx.AddEvent(ctx, TicketEvent{TicketID: r.TicketID, At: r.At, ActorKind: ActorOfficer, ActorID: r.ActorID,
+			Kind: EventReclassified, Body: r.Body})
 	})
 	return t, err
 }

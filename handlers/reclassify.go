@@ -1,0 +1,182 @@
+package handlers
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// Reclassifying: staff correct a ticket's kind and category (law.md §3: a
+// phản ánh may turn out to be a kiến nghị, or a khiếu nại). The card's
+// button offers the kinds ("o:kind:<ticket>"); a kind offers the
+// categories ("o:rk:<ticket>:<kind>"); a category ("o:rc:<ticket>:<kind>:
+// <category>", 0 keeping the ticket's) asks for the reason, which the
+// citizen is told with the new kind and deadline.
+const (
+	actReclassify         = "kind"
+	actReclassifyKind     = "rk"
+	actReclassifyCategory = "rc"
+)
+
+// reclassifyKinds offers the kinds, the ticket's own marked.
+func (s *Service) reclassifyKinds(t *turn, tk storage.Ticket) error {
+	if err := t.answer("", false); err != nil {
+		return err
+	}
+	buttons := make([]bot.InlineButton, len(kinds))
+	for i, k := range kinds {
+		label := t.text("kind." + k)
+		if k == tk.Kind {
+			label = "• " + label
+		}
+		buttons[i] = bot.InlineButton{Text: label, Data: data(prefixOfficer, actReclassifyKind, fmt.Sprint(tk.ID), k)}
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("reclassify.kind", tk.Code, t.text("kind."+tk.Kind)),
+		Buttons: grid(buttons, 2)})
+}
+
+// reclassifyButton takes the chosen kind ("rk", ticket, kind) or category
+// ("rc", ticket, kind, category).
+func (s *Service) reclassifyButton(t *turn, args []string) error {
+	id, err := strconv.ParseInt(args[1], 10, 64)
+	kind, category := args[2], int64(0)
+	if err == nil && args[0] == actReclassifyCategory {
+		category, err = strconv.ParseInt(args[3], 10, 64)
+	}
+	if err != nil || category < 0 || !slices.Contains(kinds, kind) {
+		return t.answer(t.text("button.stale"), false)
+	}
+	tk, ok, err := s.lockOpenTicket(t, id)
+	if !ok || err != nil {
+		return err
+	}
+	if args[0] == actReclassifyKind {
+		return s.reclassifyCategories(t, tk, kind)
+	}
+	if category != 0 {
+		cat, err := t.tx.CategoryByID(t.ctx, category)
+		if err != nil {
+			return t.answer(t.text("button.stale"), false)
+		}
+		if !cat.Active && cat.ID != tk.CategoryID.Int64 {
+			return t.answer(t.text("button.stale"), false)
+		}
+	}
+	task := officerTask{TicketID: tk.ID, Action: actReclassify, Kind: kind, CategoryID: category}
+	if unchanged(tk, task) {
+		return t.answer(t.text("reclassify.unchanged"), true)
+	}
+	return s.startTask(t, task, tk.Code)
+}
+
+// reclassifyCategories offers to keep the ticket's category or to choose
+// another.
+func (s *Service) reclassifyCategories(t *turn, tk storage.Ticket, kind string) error {
+	cats, err := t.tx.ActiveCategories(t.ctx)
+	if err != nil {
+		return err
+	}
+	button := func(label string, category int64) bot.InlineButton {
+		return bot.InlineButton{Text: label, Data: data(prefixOfficer, actReclassifyCategory, fmt.Sprint(tk.ID), kind, fmt.Sprint(category))}
+	}
+	var rows [][]bot.InlineButton
+	if tk.CategoryID.Valid {
+		current, err := t.tx.CategoryByID(t.ctx, tk.CategoryID.Int64)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []bot.InlineButton{button(t.text("reclassify.keep_category", categoryName(t.lang, current)), 0)})
+	}
+	var others []bot.InlineButton
+	for _, c := range cats {
+		if c.ID != tk.CategoryID.Int64 {
+			others = append(others, button(categoryName(t.lang, c), c.ID))
+		}
+	}
+	rows = append(rows, grid(others, 2)...)
+	if err := t.answer("", false); err != nil {
+		return err
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("reclassify.category", tk.Code, t.text("kind."+kind)), Buttons: rows})
+}
+
+// unchanged reports whether a reclassification would change nothing.
+func unchanged(tk storage.Ticket, task officerTask) bool {
+	return task.Kind == tk.Kind && (task.CategoryID == 0 || task.CategoryID == tk.CategoryID.Int64)
+}
+
+// reclassify applies the change with its reason, moves the clock to the
+// new kind's rule and tells the citizen.
+func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, task officerTask, reason string) error {
+	if unchanged(tk, task) { // someone else made the same change meanwhile
+		return t.reply("reclassify.unchanged")
+	}
+	if task.CategoryID == tk.CategoryID.Int64 {
+		task.CategoryID = 0
+	}
+	body, err := s.reclassificationText(t, t.lang, tk, task, reason)
+	if err != nil {
+		return err
+	}
+	before := tk
+	tk, err = t.tx.Reclassify(t.ctx, storage.Reclassification{TicketID: tk.ID, Kind: task.Kind, CategoryID: task.CategoryID,
+		At: s.now(), ActorID: role.ID, Body: body})
+	if err != nil {
+		return err
+	}
+	if err := s.reclassifyClock(t, tk); err != nil {
+		return err
+	}
+	if tk, err = t.tx.TicketByID(t.ctx, tk.ID); err != nil {
+		return err
+	}
+	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
+	if err != nil {
+		return err
+	}
+	told, err := s.reclassificationText(t, c.Language, before, task, reason)
+	if err != nil {
+		return err
+	}
+	text := s.texts.text(c.Language, "citizen.reclassified", tk.Code, bot.Escape(role.UnitName), bot.Escape(told))
+	if tk.DueAt.Valid {
+		text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_due", formatDate(tk.DueAt.Time))
+	}
+	if isGuidanceKind(tk.Kind) {
+		text += "\n\n" + s.texts.text(c.Language, "legal."+tk.Kind)
+	}
+	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text}); err != nil {
+		return err
+	}
+	due := t.text("value.none")
+	if tk.DueAt.Valid {
+		due = formatTime(tk.DueAt.Time)
+	}
+	return t.reply("task.done_reclassify", tk.Code, t.text("kind."+tk.Kind), due)
+}
+
+// reclassificationText says in lang what a reclassification changes and
+// why: "Phản ánh → Kiến nghị; lĩnh vực: Môi trường → Giao thông. Lý do: …".
+func (s *Service) reclassificationText(t *turn, lang string, tk storage.Ticket, task officerTask, reason string) (string, error) {
+	tr := func(key string, args ...any) string { return s.texts.text(lang, key, args...) }
+	text := tr("kind."+tk.Kind) + " → " + tr("kind."+task.Kind)
+	if task.CategoryID != 0 {
+		from := tr("value.none")
+		if tk.CategoryID.Valid {
+			cat, err := t.tx.CategoryByID(t.ctx, tk.CategoryID.Int64)
+			if err != nil {
+				return "", err
+			}
+			from = categoryName(lang, cat)
+		}
+		to, err := t.tx.CategoryByID(t.ctx, task.CategoryID)
+		if err != nil {
+			return "", err
+		}
+		text += tr("reclassify.category_change", from, categoryName(lang, to))
+	}
+	return text + tr("reclassify.reason", reason), nil
+}

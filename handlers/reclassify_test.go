@@ -1,0 +1,195 @@
+package handlers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/workcal"
+)
+
+// classification is what a reclassification may change.
+type classification struct {
+	Kind         string    `db:"kind"`
+	Category     string    `db:"category"`
+	Confidential bool      `db:"confidential"`
+	DueAt        time.Time `db:"due_at"`
+	Paused       bool      `db:"paused"`
+}
+
+func (w *world) classification(code string) classification {
+	w.t.Helper()
+	var s classification
+	if err := w.raw.Get(&s, `
+		SELECT t.kind, c.code AS category, t.confidential, t.due_at, t.paused_at IS NOT NULL AS paused
+		FROM tickets t JOIN categories c ON c.id = t.category_id WHERE t.code = $1`, code); err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
+// filed has a citizen file a petition about Phường Hòa Cường, whose card
+// goes to an officer of its ward.
+func filed(t *testing.T, officerID, citizenID int, text string) (w *world, officer, c *citizen, code string) {
+	t.Helper()
+	w = newWorld(t)
+	w.seedOrg()
+	officer = w.staff(officerID, "ubnd-hoa-cuong", "officer")
+	c = w.citizen(citizenID)
+	return w, officer, c, c.file("Phường Hòa Cường", text)
+}
+
+// asks has a staff member ask for information on their latest card.
+func (c *citizen) asks(question string) {
+	c.w.t.Helper()
+	c.presses("Yêu cầu bổ sung")
+	c.says(question)
+}
+
+// reclassifyAs has a staff member reclassify the ticket of their latest
+// card as kind, keeping its category.
+func (c *citizen) reclassifyAs(kind, reason string) []bot.Outgoing {
+	c.w.t.Helper()
+	c.presses("Phân loại lại")
+	c.presses(kind)
+	c.presses("Giữ lĩnh vực")
+	return c.says(reason)
+}
+
+func dueDate(at time.Time) string { return at.In(workcal.Location()).Format(time.DateOnly) }
+
+// An officer finds a phản ánh to be a question about transport: kind and
+// category change, the deadline becomes the question's 5 working days from
+// receipt instead of 10, the timeline records it and the citizen is told
+// why and by when.
+func TestReclassifyChangesKindCategoryAndDeadline(t *testing.T) {
+	w, officer, c, code := filed(t, 2101, 3101, "Đường Núi Thành khi nào được sửa lại mặt đường?")
+	// Filed on Monday 23 November 2026: 10 working days end on 7 December.
+	if s := w.classification(code); s.Kind != "phan_anh" || s.Category != "moi-truong" || dueDate(s.DueAt) != "2026-12-07" {
+		t.Fatalf("filed as %+v", s)
+	}
+	w.now = w.now.Add(24 * time.Hour)
+
+	mustContain(t, officer.presses("Phân loại lại"), "Chọn loại mới cho phản ánh "+code, "[• Phản ánh]", "[Hỏi đáp]")
+	mustContain(t, officer.presses("Hỏi đáp"), "loại mới: Hỏi đáp", "[Giữ lĩnh vực: Môi trường]", "[Giao thông và hạ tầng]")
+	officer.presses("Giao thông và hạ tầng")
+	if s := w.classification(code); s.Kind != "phan_anh" {
+		t.Fatal("changed before the reason was given")
+	}
+	out := officer.says("Nội dung là câu hỏi về kế hoạch sửa đường")
+
+	// 5 working days from receipt: 24, 25, 26, 27 and 30 November.
+	s := w.classification(code)
+	if s.Kind != "hoi_dap" || s.Category != "giao-thong" || dueDate(s.DueAt) != "2026-11-30" || s.Confidential {
+		t.Fatalf("after reclassifying: %+v", s)
+	}
+	mustContain(t, sentTo(out, c.id), "Phản ánh <b>"+code+"</b> của Ông/Bà đã được <b>UBND phường Hòa Cường</b> phân loại lại",
+		"Phản ánh → Hỏi đáp; lĩnh vực: Môi trường → Giao thông và hạ tầng. Lý do: Nội dung là câu hỏi về kế hoạch sửa đường",
+		"Thời hạn trả lời dự kiến: <b>30/11/2026</b>")
+	mustContain(t, sentTo(out, officer.id), "Đã phân loại lại phản ánh "+code+" là «Hỏi đáp». Hạn xử lý: 30/11/2026")
+	mustContain(t, c.says("/status "+code), "Loại: Hỏi đáp", "Phân loại lại: Phản ánh → Hỏi đáp")
+
+	// Choosing what it already is changes nothing.
+	events := w.count(`SELECT count(*) FROM ticket_events`)
+	officer.presses("Phân loại lại")
+	officer.presses("Hỏi đáp")
+	mustAnswer(t, officer.presses("Giữ lĩnh vực"), "Phân loại không thay đổi")
+	if n := w.count(`SELECT count(*) FROM ticket_events`); n != events {
+		t.Fatalf("an unchanged classification was recorded: %d → %d events", events, n)
+	}
+}
+
+// A ticket found to be a denunciation becomes confidential (law.md §5): the
+// card stops naming its sender, and the citizen is told how a denunciation
+// is made. Its clock is the guidance one, 5 working days from receipt.
+func TestReclassifyAsDenunciationMakesItConfidential(t *testing.T) {
+	w, officer, c, code := filed(t, 2111, 3111, "Cán bộ địa chính đòi tiền khi làm sổ đỏ")
+	mustContain(t, officer.says("/ticket "+code), "Người dân 3111")
+
+	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+	s := w.classification(code)
+	if s.Kind != "to_cao" || s.Category != "moi-truong" || !s.Confidential || dueDate(s.DueAt) != "2026-11-30" {
+		t.Fatalf("after reclassifying: %+v", s)
+	}
+	mustContain(t, sentTo(out, c.id), "Phản ánh → Tố cáo. Lý do:", "Lưu ý về tố cáo")
+	card := texts(officer.says("/ticket " + code))
+	if strings.Contains(card, "Người dân 3111") || !strings.Contains(card, "được giữ bí mật") {
+		t.Fatalf("the card still names the denouncer:\n%s", card)
+	}
+}
+
+// A ticket waiting for the citizen keeps its clock paused through a
+// reclassification, and its deadline still moves by the wait afterwards.
+func TestReclassifyKeepsAPausedClockPaused(t *testing.T) {
+	w, officer, c, code := filed(t, 2121, 3121, "Đề nghị lắp thêm đèn chiếu sáng ở kiệt 45")
+	officer.asks("Ông/Bà cho biết kiệt nào?")
+	officer.reclassifyAs("Hỏi đáp", "Đây là câu hỏi về kế hoạch lắp đèn")
+	s := w.classification(code)
+	if s.Kind != "hoi_dap" || !s.Paused || dueDate(s.DueAt) != "2026-11-30" {
+		t.Fatalf("after reclassifying while waiting: %+v", s)
+	}
+	// The citizen answers a working week later: the deadline moves by it.
+	w.now = w.now.Add(7 * 24 * time.Hour)
+	c.says("Kiệt 45 Núi Thành")
+	if s := w.classification(code); s.Paused || dueDate(s.DueAt) != "2026-12-07" {
+		t.Fatalf("after the citizen's answer: %+v", s)
+	}
+}
+
+// A deadline already moved for a wait for the citizen keeps that time
+// under the new kind.
+func TestReclassifyKeepsTheTimeWaitedForTheCitizen(t *testing.T) {
+	w, officer, c, code := filed(t, 2141, 3141, "Khi nào phường tổ chức tiêm phòng dại cho chó mèo?")
+	officer.asks("Ông/Bà ở tổ dân phố nào?")
+	w.now = w.now.Add(7 * 24 * time.Hour) // a working week
+	c.says("Tổ 12")
+	if s := w.classification(code); dueDate(s.DueAt) != "2026-12-14" {
+		t.Fatalf("after the wait: %+v", s)
+	}
+	officer.reclassifyAs("Hỏi đáp", "Đây là câu hỏi")
+	// 5 working days from receipt (30 November), and the week waited.
+	if s := w.classification(code); s.Kind != "hoi_dap" || dueDate(s.DueAt) != "2026-12-07" {
+		t.Fatalf("after reclassifying: %+v", s)
+	}
+}
+
+// Forged or stale choices, and staff of another unit, change nothing.
+func TestReclassifyRefusals(t *testing.T) {
+	w, officer, c, code := filed(t, 2131, 3131, "Rác thải tồn đọng ở chợ")
+	other := w.staff(2132, "ubnd-hai-chau", "officer")
+	var id int64
+	if err := w.raw.Get(&id, `SELECT id FROM tickets WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	before := w.classification(code)
+	events := w.count(`SELECT count(*) FROM ticket_events`)
+
+	mustAnswer(t, other.pressData("1", fmt.Sprintf("o:kind:%d", id)), "không có quyền")
+	mustAnswer(t, other.pressData("1", fmt.Sprintf("o:rc:%d:hoi_dap:0", id)), "không có quyền")
+	mustAnswer(t, c.pressData("1", fmt.Sprintf("o:rk:%d:hoi_dap", id)), "không có quyền")
+	mustAnswer(t, officer.pressData("1", fmt.Sprintf("o:rk:%d:bi_mat", id)), "không còn hiệu lực")
+	mustAnswer(t, officer.pressData("1", fmt.Sprintf("o:rc:%d:hoi_dap:999999", id)), "không còn hiệu lực")
+	mustAnswer(t, officer.pressData("1", fmt.Sprintf("o:rc:%d:hoi_dap:-1", id)), "không còn hiệu lực")
+	mustAnswer(t, officer.pressData("1", fmt.Sprintf("o:rc:%d:phan_anh:0", id)), "không thay đổi")
+	if n := w.count(`SELECT count(*) FROM conversations WHERE flow = 'officer'`); n != 0 {
+		t.Fatal("a refused choice started a task")
+	}
+
+	// Cancelling at the reason changes nothing either.
+	officer.presses("Phân loại lại")
+	officer.presses("Hỏi đáp")
+	officer.presses("Giữ lĩnh vực")
+	mustContain(t, officer.says("/cancel"), "Đã hủy")
+	if after := w.classification(code); after != before {
+		t.Fatalf("refusals changed the ticket: %+v → %+v", before, after)
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_events`); n != events {
+		t.Fatalf("refusals changed the timeline: %d → %d events", events, n)
+	}
+
+	// A closed ticket cannot be reclassified.
+	w.exec(`UPDATE tickets SET status = 'completed' WHERE id = $1`, id)
+	mustAnswer(t, officer.pressData("1", fmt.Sprintf("o:rc:%d:hoi_dap:0", id)), "đã kết thúc")
+}
