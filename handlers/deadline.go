@@ -149,8 +149,9 @@ func moveDeadline(cal *workcal.Calendar, r storage.DeadlineRule, started sql.Nul
 // had its new kind from then, and keeps the time the old deadline had
 // been moved for waits for the citizen. A clock paused for the citizen
 // stays paused, or, if the new rule does not pause, resumes with the
-// wait counted. A ticket no rule covers keeps its clock; one that had
-// none gets one from now.
+// wait counted. Escalations already sent stand unless the deadline moves
+// later. A ticket no rule covers keeps its clock; one that had none gets
+// one from now.
 func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
 	if err != nil {
@@ -183,13 +184,7 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	if nominal := dueAfter(cal, old, started); clock.DueAt.Time.After(nominal) {
 		due, days = moveDeadline(cal, r, clock.StartedAt, due, days, nominal, clock.DueAt.Time)
 	}
-	if err := t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, started, due, days); err != nil {
-		return err
-	}
-	if !clock.PausedAt.Valid {
-		return nil
-	}
-	if err := t.tx.PauseTicketClock(t.ctx, tk.ID, clock.PausedAt.Time); err != nil || r.PauseOnInfo {
+	if err := t.tx.MoveTicketClock(t.ctx, tk.ID, r.ID, due, days); err != nil || !clock.PausedAt.Valid || r.PauseOnInfo {
 		return err
 	}
 	return s.resumeClock(t, tk)

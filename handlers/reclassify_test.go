@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
 	"github.com/danvan-vn/danvan/workcal"
 )
 
@@ -152,6 +154,42 @@ func TestReclassifyKeepsTheTimeWaitedForTheCitizen(t *testing.T) {
 	// 5 working days from receipt (30 November), and the week waited.
 	if s := w.classification(code); s.Kind != "hoi_dap" || dueDate(s.DueAt) != "2026-12-07" {
 		t.Fatalf("after reclassifying: %+v", s)
+	}
+}
+
+// Leaders told that a ticket is overdue are not told again because its
+// kind changed, unless the change gives it a later deadline.
+func TestReclassifyKeepsEscalationsUnlessTheDeadlineMovesLater(t *testing.T) {
+	w, officer, _, code := filed(t, 2151, 3151, "Hố ga mất nắp trên đường 2 Tháng 9")
+	leader := w.staff(2152, "ubnd-hoa-cuong", "leader")
+	w.exec(`INSERT INTO deadline_rules (kind, category_id, answer_limit, legal_basis)
+		SELECT 'gop_y', id, 20, 'test' FROM categories WHERE code = 'giao-thong'`)
+	escalations := func() int {
+		t.Helper()
+		w.run(func(tx *storage.Store) error {
+			return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+		})
+		return len(sentTo(w.sent(), leader.id))
+	}
+	w.now = time.Date(2026, 12, 8, 8, 0, 0, 0, workcal.Location()) // due 7 December
+	if n := escalations(); n != 1 {
+		t.Fatalf("%d escalations of the overdue ticket", n)
+	}
+	officer.reclassifyAs("Kiến nghị", "Đề nghị sửa chữa")   // the same 10 working days
+	officer.reclassifyAs("Hỏi đáp", "Hỏi về thời gian sửa") // 5: earlier still
+	if n := escalations(); n != 0 {
+		t.Fatalf("the same overdue ticket escalated again after reclassifying (%d)", n)
+	}
+	officer.presses("Phân loại lại")
+	officer.presses("Góp ý")
+	officer.presses("Giao thông và hạ tầng")
+	officer.says("Góp ý về hạ tầng giao thông")
+	if s := w.classification(code); dueDate(s.DueAt) != "2026-12-21" {
+		t.Fatalf("under the 20-day rule: %+v", s)
+	}
+	w.now = time.Date(2026, 12, 22, 8, 0, 0, 0, workcal.Location())
+	if n := escalations(); n != 1 {
+		t.Fatalf("%d escalations when the later deadline passed", n)
 	}
 }
 

@@ -141,6 +141,19 @@ func (s *Store) SetTicketClock(ctx context.Context, ticketID, ruleID int64, star
 	return wrap("set ticket clock", err)
 }
 
+// MoveTicketClock puts a ticket's running or paused clock under another
+// rule with a new deadline, keeping its start and any pause. Escalations
+// already sent stand unless the deadline moved later: a new deadline
+// passing is news, the same one passing again is not.
+func (s *Store) MoveTicketClock(ctx context.Context, ticketID, ruleID int64, due time.Time, days int) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE tickets SET deadline_rule_id = $2, due_at = $3, clock_days = nullif($4, 0),
+			escalated_at = CASE WHEN $3 > due_at THEN NULL ELSE escalated_at END,
+			escalated_again_at = CASE WHEN $3 > due_at THEN NULL ELSE escalated_again_at END
+		WHERE id = $1`, ticketID, ruleID, toMicros(due), days)
+	return wrap("move ticket clock", err)
+}
+
 // PauseTicketClock stops the clock while waiting for the citizen.
 func (s *Store) PauseTicketClock(ctx context.Context, ticketID int64, at time.Time) error {
 	_, err := s.x.ExecContext(ctx, `UPDATE tickets SET paused_at = $2 WHERE id = $1 AND paused_at IS NULL`, ticketID, at)
