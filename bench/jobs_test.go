@@ -1,9 +1,6 @@
 package bench
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -15,17 +12,7 @@ import (
 // job lock exists to prevent) leave one job_runs row: the check must see
 // two runs of the slot, and a minute no run claimed.
 func TestJobsCheckSeesASlotRunTwice(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts PostgreSQL")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := openDatabase(ctx, "", logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.close()
+	ctx, db := testDatabase(t)
 	if err := storage.MigrateQuiet(ctx, db.db); err != nil {
 		t.Fatal(err)
 	}
