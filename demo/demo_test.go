@@ -193,6 +193,21 @@ func (s *sandbox) sendPhoto(chatID int64, caption string, want ...string) messag
 	return s.expect(chatID, at, want...)
 }
 
+// photographedPetition has a citizen write a petition with their location
+// and a photo, up to the phone step.
+func (s *sandbox) photographedPetition(chatID int64) {
+	s.t.Helper()
+	s.say(chatID, "/new", "loại nội dung")
+	s.press(chatID, "Phản ánh", "lĩnh vực")
+	s.press(chatID, "Môi trường", "xảy ra ở đâu")
+	at := s.lastID(chatID)
+	s.post(fmt.Sprintf("/api/chats/%d/location", chatID), struct{}{}, nil)
+	s.expect(chatID, at, "mô tả sự việc")
+	s.say(chatID, "Nước thải tràn ra đường ở kiệt 45 Núi Thành", "gửi ảnh")
+	s.sendPhoto(chatID, "", "Đã nhận")
+	s.press(chatID, "Tiếp tục", "số điện thoại")
+}
+
 func codeIn(t *testing.T, text string) string {
 	t.Helper()
 	i := strings.Index(text, "PA-")
@@ -219,16 +234,8 @@ func TestSandboxLoop(t *testing.T) {
 	s.expect(officer, 0, "cán bộ của Ủy ban nhân dân phường Hòa Cường")
 	s.expect(groupChatID, 0, "Nhóm đã được liên kết")
 
-	s.say(lan, "/new", "loại nội dung")
-	s.press(lan, "Phản ánh", "lĩnh vực")
-	s.press(lan, "Môi trường", "xảy ra ở đâu")
+	s.photographedPetition(lan)
 	at := s.lastID(lan)
-	s.post(fmt.Sprintf("/api/chats/%d/location", lan), struct{}{}, nil)
-	s.expect(lan, at, "mô tả sự việc")
-	s.say(lan, "Nước thải tràn ra đường ở kiệt 45 Núi Thành", "gửi ảnh")
-	s.sendPhoto(lan, "", "Đã nhận")
-	s.press(lan, "Tiếp tục", "số điện thoại")
-	at = s.lastID(lan)
 	s.post(fmt.Sprintf("/api/chats/%d/contact", lan), struct{}{}, nil)
 	s.expect(lan, at, "giữ bí mật")
 	s.press(lan, "Không cần", "kiểm tra lại")

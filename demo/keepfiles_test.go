@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -45,15 +44,7 @@ func TestPhotosSurviveRestart(t *testing.T) {
 	s, stop := runOn(t, dsn, dir)
 	lan, officer := int64(firstCitizenID), officerID(sampleWard)
 	s.expect(lan, 0, "Xin chào")
-	s.say(lan, "/new", "loại nội dung")
-	s.press(lan, "Phản ánh", "lĩnh vực")
-	s.press(lan, "Môi trường", "xảy ra ở đâu")
-	at := s.lastID(lan)
-	s.post(fmt.Sprintf("/api/chats/%d/location", lan), struct{}{}, nil)
-	s.expect(lan, at, "mô tả sự việc")
-	s.say(lan, "Nước thải tràn ra đường ở kiệt 45 Núi Thành", "gửi ảnh")
-	s.sendPhoto(lan, "", "Đã nhận")
-	s.press(lan, "Tiếp tục", "số điện thoại")
+	s.photographedPetition(lan)
 	s.say(lan, "Bỏ qua", "giữ bí mật")
 	s.press(lan, "Không cần", "kiểm tra lại")
 	code := codeIn(t, s.press(lan, "Gửi phản ánh", "PA-").Text)
