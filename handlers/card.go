@@ -180,8 +180,9 @@ func (s *Service) sendCard(t *turn, tk storage.Ticket, headerKey, added string) 
 		}
 		for _, a := range atts {
 			// Photos of a denunciation may show the denouncer's handwriting
-			// (law.md §5): they stay with the intake, off the cards.
-			if tk.Kind == "to_cao" {
+			// (law.md §5): they stay with the intake, off the cards, also
+			// once the ticket has been reclassified as another kind.
+			if tk.Kind == "to_cao" || tk.WasDenunciation {
 				continue
 			}
 			kind := bot.KindPhoto

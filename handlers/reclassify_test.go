@@ -231,3 +231,32 @@ func TestReclassifyRefusals(t *testing.T) {
 	w.exec(`UPDATE tickets SET status = 'completed' WHERE id = $1`, id)
 	mustAnswer(t, officer.pressData("1", fmt.Sprintf("o:rc:%d:hoi_dap:0", id)), "đã kết thúc")
 }
+
+// A denunciation's photos may show its sender's handwriting (law.md §5):
+// once a ticket has been a tố cáo, they stay off its cards even after it
+// is reclassified as something else, as its identity stays sealed.
+func TestPhotosOfAFormerDenunciationStayOffTheCards(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2161, "ubnd-hoa-cuong", "officer")
+	other := w.staff(2162, "ubnd-hai-chau", "officer")
+	c := w.citizen(3161)
+	c.describe("Phường Hòa Cường", "Tôi gửi kèm đơn viết tay về việc thu phí chợ")
+	c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "handwritten-letter", UniqueID: "hl"} })
+	c.presses("Tiếp tục")
+	c.says("Bỏ qua")
+	c.presses("Không cần")
+	c.presses("Gửi phản ánh")
+
+	officer.reclassifyAs("Tố cáo", "Nội dung tố cáo cán bộ thu phí")
+	officer.reclassifyAs("Kiến nghị", "Nội dung là kiến nghị về mức phí chợ")
+	officer.presses("Chuyển đơn vị")
+	officer.presses("UBND phường Hải Châu")
+	card := sentTo(officer.says("Thuộc địa bàn phường Hải Châu"), other.id)
+	mustContain(t, card, "Kiến nghị", "được giữ bí mật")
+	for _, o := range card {
+		if o.FileID != "" {
+			t.Fatalf("a former denunciation's photo went on a card: %+v", o)
+		}
+	}
+}

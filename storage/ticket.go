@@ -51,11 +51,15 @@ type Ticket struct {
 	RatingComment sql.NullString  `db:"rating_comment"`
 	CreatedAt     time.Time       `db:"created_at"`
 	UpdatedAt     time.Time       `db:"updated_at"`
+
+	// WasDenunciation: the ticket was a tố cáo before a reclassification
+	// gave it another kind; its photos stay sealed (law.md §5).
+	WasDenunciation bool `db:"was_denunciation"`
 }
 
 const ticketColumns = `id, code, kind, status, citizen_id, category_id, area_id, unit_id, description,
 	address, latitude, longitude, phone, confidential, source, due_at, answered_at, closed_at, rating,
-	rating_comment, created_at, updated_at`
+	rating_comment, created_at, updated_at, was_denunciation`
 
 // NewTicket is what a citizen submits.
 type NewTicket struct {

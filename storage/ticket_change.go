@@ -106,13 +106,15 @@ type Reclassification struct {
 
 // Reclassify applies a reclassification and appends it to the timeline. A
 // ticket that becomes a denunciation becomes confidential (law.md §5); one
-// that stops being one stays so, as its sender was promised.
+// that stops being one stays so, as its sender was promised, and keeps its
+// photos sealed (WasDenunciation).
 func (s *Store) Reclassify(ctx context.Context, r Reclassification) (Ticket, error) {
 	var t Ticket
 	err := s.InTx(ctx, func(tx *Store) error {
 		err := sqlx.GetContext(ctx, tx.x, &t, `
 			UPDATE tickets SET kind = $2, category_id = coalesce(nullif($3, 0), category_id),
-				confidential = confidential OR $2 = 'to_cao', updated_at = $4
+				confidential = confidential OR $2 = 'to_cao', was_denunciation = was_denunciation OR kind = 'to_cao',
+				updated_at = $4
 			WHERE id = $1
 			RETURNING `+ticketColumns, r.TicketID, r.Kind, r.CategoryID, r.At)
 		if err != nil {
