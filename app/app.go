@@ -87,7 +87,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err != nil {
 		return startFailed(err)
 	}
-	service, err := handlers.New(handlers.Config{Now: opts.Now, Logger: logger})
+	service, err := handlers.New(handlers.Config{Now: opts.Now, Logger: logger, CitizenKinds: cfg.PetitionKinds})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/danvan-vn/danvan/handlers"
 )
 
 // Config is the service's configuration.
@@ -41,6 +43,7 @@ type Config struct {
 	ShutdownDrainDelay    time.Duration
 	SendRate              float64 // messages per second over all chats
 	ChatSendRate          float64 // messages per second to one private chat
+	PetitionKinds         []string
 }
 
 type option struct {
@@ -90,6 +93,11 @@ var options = []option{
 		set: func(c *Config, v string) (err error) { c.RatingReminderDays, err = positive(v); return err }},
 	{name: "AUTO_CLOSE_DAYS", def: "4", help: "Days after that reminder before an unrated ticket is closed",
 		set: func(c *Config, v string) (err error) { c.AutoCloseDays, err = positive(v); return err }},
+	{name: "PETITION_KINDS", def: "phan_anh,kien_nghi,gop_y,hoi_dap,khieu_nai,to_cao", help: "Kinds citizens may pick, comma-separated; leave out khieu_nai and to_cao where the channel takes no complaints or denunciations",
+		set: func(c *Config, v string) error {
+			c.PetitionKinds = strings.Split(strings.ReplaceAll(v, " ", ""), ",")
+			return handlers.CheckCitizenKinds(c.PetitionKinds)
+		}},
 	{name: "SHUTDOWN_TIMEOUT", def: "15s", help: "How long a shutdown may take to drain work",
 		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = positiveDuration(v); return err }},
 	{name: "SHUTDOWN_DRAIN_DELAY", def: "0s", help: "On shutdown, how long /readyz answers 503 while updates are still taken, before intake stops (a little over the load balancer's check interval)",

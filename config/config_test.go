@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,9 @@ func TestInvalidValuesAreRefusedAtLoad(t *testing.T) {
 		{"DIGEST_CRON": "CRON_TZ=Asia/Ho_Chi_Minh"}, // panics inside robfig/cron v3.0.1
 		{"DIGEST_CRON": "30 7 * * MONDAY"},
 		{"LISTEN_ADDR": "8080"},
+		{"PETITION_KINDS": "phan_anh,khieu_nai,phan_anh"},
+		{"PETITION_KINDS": "khieu_nai,to_cao"},
+		{"PETITION_KINDS": "phan_anh,petition"},
 	} {
 		_, err := load(env(bad))
 		if err == nil {
@@ -132,5 +136,23 @@ func TestInvalidValuesAreRefusedAtLoad(t *testing.T) {
 	}
 	if c.ShutdownTimeout != time.Minute || c.ListenAddr != ":8080" || c.DigestCron != "@weekly" {
 		t.Errorf("valid values: %+v", c)
+	}
+}
+
+// All kinds are offered by default; a deployment can leave some out.
+func TestPetitionKinds(t *testing.T) {
+	c, err := load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"phan_anh", "kien_nghi", "gop_y", "hoi_dap", "khieu_nai", "to_cao"}; !slices.Equal(c.PetitionKinds, want) {
+		t.Fatalf("default PETITION_KINDS = %v", c.PetitionKinds)
+	}
+	c, err = load(env(map[string]string{"PETITION_KINDS": "phan_anh, kien_nghi,hoi_dap"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"phan_anh", "kien_nghi", "hoi_dap"}; !slices.Equal(c.PetitionKinds, want) {
+		t.Fatalf("PETITION_KINDS = %v", c.PetitionKinds)
 	}
 }

@@ -201,7 +201,13 @@ func (s *Service) petitionInput(t *turn, conv *storage.Conversation) error {
 func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 	switch step {
 	case stepKind:
-		if kind := matchKind(text); kind != "" {
+		switch kind := s.matchKind(text); {
+		case kind != "" && !slices.Contains(s.citizenKinds(), kind):
+			if err := t.reply("petition.not_taken." + kind); err != nil {
+				return err
+			}
+			return s.saveAndShow(t, d, step)
+		case kind != "":
 			d.setKind(kind)
 			return s.advance(t, d)
 		}
@@ -285,10 +291,12 @@ func matchAny(text string, options ...string) bool {
 }
 
 // matchKind recognises a typed kind: its name or its number on the screen.
-func matchKind(text string) string {
+// matchKind reads a typed kind: the number of its button, or its name. A
+// kind citizens may not pick is still recognised, to say so.
+func (s *Service) matchKind(text string) string {
 	f := strings.Trim(fold(text), " .")
-	if n, err := strconv.Atoi(f); err == nil && n >= 1 && n <= len(kinds) {
-		return kinds[n-1]
+	if n, err := strconv.Atoi(f); err == nil && n >= 1 && n <= len(s.citizenKinds()) {
+		return s.citizenKinds()[n-1]
 	}
 	for _, k := range kinds {
 		if f == strings.ReplaceAll(k, "_", " ") {

@@ -53,7 +53,7 @@ func (s *Service) petitionButton(t *turn, args []string) error {
 		return s.advance(t, d)
 	case action == "send" && step == stepReview:
 		return s.petitionSubmit(t, d)
-	case action == "set" && step == stepKind && slices.Contains(kinds, arg):
+	case action == "set" && step == stepKind && slices.Contains(s.citizenKinds(), arg):
 		d.setKind(arg)
 		return s.advance(t, d)
 	case action == "set" && step == stepConfidential && (arg == "0" || arg == "1"):

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -40,6 +42,34 @@ const (
 var kinds = []string{"phan_anh", "kien_nghi", "gop_y", "hoi_dap", "khieu_nai", "to_cao"}
 
 func isGuidanceKind(kind string) bool { return kind == "khieu_nai" || kind == "to_cao" }
+
+// CheckCitizenKinds checks a deployment's choice of the kinds citizens may
+// pick (law.md §3: some channels take no complaints or denunciations):
+// known kinds, each once, at least one that units handle.
+func CheckCitizenKinds(list []string) error {
+	handled := false
+	for i, k := range list {
+		switch {
+		case !slices.Contains(kinds, k):
+			return fmt.Errorf("unknown kind %q (known: %s)", k, strings.Join(kinds, ", "))
+		case slices.Contains(list[:i], k):
+			return fmt.Errorf("kind %q given twice", k)
+		}
+		handled = handled || !isGuidanceKind(k)
+	}
+	if !handled {
+		return errors.New("no kind that units handle (phan_anh, kien_nghi, gop_y or hoi_dap)")
+	}
+	return nil
+}
+
+// citizenKinds are the kinds citizens may pick, in the catalogue's order.
+func (s *Service) citizenKinds() []string {
+	if s.cfg.CitizenKinds == nil {
+		return kinds
+	}
+	return slices.DeleteFunc(slices.Clone(kinds), func(k string) bool { return !slices.Contains(s.cfg.CitizenKinds, k) })
+}
 
 // draft is a petition being written; it is the conversation's data.
 type draft struct {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -25,12 +26,18 @@ func (s *Service) petitionScreen(t *turn, d *draft, step string) ([]bot.Outgoing
 	var text string
 	switch step {
 	case stepKind:
-		text = t.text("petition.kind")
-		for i := 0; i < len(kinds); i += 2 {
-			rows = append(rows, []bot.InlineButton{
-				btn(t.text("kind."+kinds[i]), "set", kinds[i]),
-				btn(t.text("kind."+kinds[i+1]), "set", kinds[i+1]),
-			})
+		text = t.text("petition.kind") + "\n"
+		offered := s.citizenKinds()
+		buttons := make([]bot.InlineButton, len(offered))
+		for i, k := range offered {
+			text += fmt.Sprintf("\n• <b>%s</b>: %s", t.text("kind."+k), t.text("kind_help."+k))
+			buttons[i] = btn(t.text("kind."+k), "set", k)
+		}
+		rows = append(rows, grid(buttons, 2)...)
+		for _, k := range kinds {
+			if isGuidanceKind(k) && !slices.Contains(offered, k) {
+				text += "\n\n" + t.text("petition.not_taken."+k)
+			}
 		}
 	case stepLegal:
 		text = t.text("legal." + d.Kind)

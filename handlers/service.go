@@ -20,6 +20,9 @@ type Config struct {
 	// Now is the clock; nil means time.Now. The sandbox injects its own.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// CitizenKinds are the kinds citizens may pick (CheckCitizenKinds);
+	// nil means all. Staff may still reclassify a ticket as any kind.
+	CitizenKinds []string
 }
 
 // Service handles events.
@@ -41,6 +44,11 @@ func New(cfg Config) (*Service, error) {
 	texts, err := catalogOnce()
 	if err != nil {
 		return nil, err
+	}
+	if cfg.CitizenKinds != nil {
+		if err := CheckCitizenKinds(cfg.CitizenKinds); err != nil {
+			return nil, fmt.Errorf("handlers: %w", err)
+		}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -1,0 +1,58 @@
+package handlers_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/handlers"
+)
+
+// A channel that takes no complaints or denunciations (law.md §3) does not
+// offer them, says where they go instead, and refuses them typed or forged.
+func TestKindsLeftOutAreNotOffered(t *testing.T) {
+	w := newWorld(t)
+	var err error
+	w.service, err = handlers.New(handlers.Config{Now: func() time.Time { return w.now },
+		CitizenKinds: []string{"phan_anh", "kien_nghi", "gop_y", "hoi_dap"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := w.citizen(3201)
+	screen := texts(c.says("/new"))
+	for _, want := range []string{"[Phản ánh]", "[Hỏi đáp]", "<b>Hỏi đáp</b>: hỏi thông tin",
+		"Kênh này không tiếp nhận khiếu nại", "Kênh này không tiếp nhận tố cáo"} {
+		if !strings.Contains(screen, want) {
+			t.Fatalf("kind screen lacks %q:\n%s", want, screen)
+		}
+	}
+	for _, unwanted := range []string{"[Khiếu nại]", "[Tố cáo]", "<b>Khiếu nại</b>"} {
+		if strings.Contains(screen, unwanted) {
+			t.Fatalf("kind screen offers %q:\n%s", unwanted, screen)
+		}
+	}
+	mustAnswer(t, c.pressData("1", "p:kind:set:khieu_nai"), "không còn hiệu lực")
+	mustContain(t, c.says("Khiếu nại"), "Kênh này không tiếp nhận khiếu nại", "Ông/Bà muốn gửi loại nội dung nào?")
+	if n := w.count(`SELECT count(*) FROM conversations WHERE data ? 'kind'`); n != 0 {
+		t.Fatal("a kind left out was recorded")
+	}
+	// Numbers count the kinds offered: the fourth is now the question.
+	mustContain(t, c.says("4"), "lĩnh vực")
+	if n := w.count(`SELECT count(*) FROM conversations WHERE data->>'kind' = 'hoi_dap'`); n != 1 {
+		t.Fatal("the fourth kind offered was not taken")
+	}
+}
+
+func TestCheckCitizenKinds(t *testing.T) {
+	for _, bad := range [][]string{{}, {"khieu_nai", "to_cao"}, {"phan_anh", "phan_anh"}, {"phan_anh", "petition"}} {
+		if handlers.CheckCitizenKinds(bad) == nil {
+			t.Errorf("%q accepted", bad)
+		}
+		if _, err := handlers.New(handlers.Config{CitizenKinds: bad}); err == nil {
+			t.Errorf("New accepted %q", bad)
+		}
+	}
+	if err := handlers.CheckCitizenKinds([]string{"hoi_dap", "to_cao"}); err != nil {
+		t.Error(err)
+	}
+}
