@@ -117,13 +117,18 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if task.CategoryID == tk.CategoryID.Int64 {
 		task.CategoryID = 0
 	}
-	body, err := s.reclassificationText(t, t.lang, tk, task, reason)
+	// The timeline entry is the citizen's to read (/status, /mydata): it
+	// is written in their language, as they are told.
+	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
 	if err != nil {
 		return err
 	}
-	before := tk
+	told, err := s.reclassificationText(t, c.Language, tk, task, reason)
+	if err != nil {
+		return err
+	}
 	tk, err = t.tx.Reclassify(t.ctx, storage.Reclassification{TicketID: tk.ID, Kind: task.Kind, CategoryID: task.CategoryID,
-		At: s.now(), ActorID: role.ID, Body: body})
+		At: s.now(), ActorID: role.ID, Body: told})
 	if err != nil {
 		return err
 	}
@@ -131,14 +136,6 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 		return err
 	}
 	if tk, err = t.tx.TicketByID(t.ctx, tk.ID); err != nil {
-		return err
-	}
-	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
-	if err != nil {
-		return err
-	}
-	told, err := s.reclassificationText(t, c.Language, before, task, reason)
-	if err != nil {
 		return err
 	}
 	text := s.texts.text(c.Language, "citizen.reclassified", tk.Code, bot.Escape(role.UnitName), bot.Escape(told))

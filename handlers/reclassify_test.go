@@ -260,3 +260,18 @@ func TestPhotosOfAFormerDenunciationStayOffTheCards(t *testing.T) {
 		}
 	}
 }
+
+// The timeline entry of a reclassification is the citizen's to read in
+// /status and in their /mydata file: it is written in their language, not
+// in the one the officer chose for themselves.
+func TestReclassificationIsRecordedInTheCitizensLanguage(t *testing.T) {
+	_, officer, c, code := filed(t, 2171, 3171, "Khi nào phường thu gom rác cồng kềnh?")
+	officer.says("/lang")
+	officer.presses("English")
+	officer.says("/ticket " + code)
+	officer.presses("Reclassify")
+	officer.presses("Question")
+	officer.presses("Keep the field")
+	mustContain(t, sentTo(officer.says("Đây là câu hỏi"), officer.id), "is now a «Question»")
+	mustContain(t, c.says("/status "+code), "Phân loại lại: Phản ánh → Hỏi đáp. Lý do: Đây là câu hỏi")
+}
