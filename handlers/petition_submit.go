@@ -17,8 +17,8 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 		}
 		return s.advance(t, d)
 	}
-	unitID, err := t.tx.RouteTicket(t.ctx, d.CategoryID, d.AreaID)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	unitID, err := s.route(t, d)
+	if err != nil {
 		return err
 	}
 	now := s.now()
@@ -76,4 +76,25 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 		Text:    text,
 		Buttons: [][]bot.InlineButton{{{Text: t.text("btn.view_status"), Data: data(prefixStatus, ticket.Code)}}},
 	})
+}
+
+// route picks the unit a new ticket goes to (0: none). A denunciation goes
+// to the triage unit, not to the area's: it may accuse that very unit or
+// its officers, and must never be routed to them (law.md §5); the intake
+// forwards it to a competent unit it does not name.
+func (s *Service) route(t *turn, d draft) (int64, error) {
+	if d.Kind == "to_cao" {
+		triage, err := t.tx.TriageUnit(t.ctx)
+		if err == nil {
+			return triage.ID, nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return 0, err
+		}
+	}
+	unitID, err := t.tx.RouteTicket(t.ctx, d.CategoryID, d.AreaID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return 0, nil
+	}
+	return unitID, err
 }
