@@ -203,7 +203,7 @@ func (s *Service) CloseUnrated(ctx context.Context, tx *storage.Store, channel s
 	}
 	for _, tk := range closing {
 		_, err := tx.ApplyChange(ctx, storage.Change{TicketID: tk.ID, At: now, ActorKind: storage.ActorSystem,
-			Kind: storage.EventClosed, ToStatus: storage.StatusCompleted, Body: "no rating"})
+			Kind: storage.EventClosed, ToStatus: storage.StatusCompleted})
 		if err != nil {
 			return err
 		}

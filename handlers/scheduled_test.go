@@ -123,4 +123,9 @@ func TestUnratedAnswerIsRemindedOnceThenClosed(t *testing.T) {
 	if got := follow(); len(got) != 1 || got[0] != "completed" {
 		t.Fatalf("statuses = %v, want completed", got)
 	}
+	// The citizen's timeline says why, in their language.
+	mustContain(t, c.says("/status "+code), "Kết thúc (không có đánh giá sau khi được nhắc)")
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'closed' AND body <> ''`); n != 0 {
+		t.Fatal("the automatic close recorded a body in English")
+	}
 }
