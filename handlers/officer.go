@@ -145,12 +145,15 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 	if over, err := t.tooLong(text); over || err != nil {
 		return err
 	}
+	// The task ends here whatever happens next: a ticket that has left
+	// the person's scope meanwhile (transferred, say) must not hold every
+	// later message of theirs.
+	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		return err
+	}
 	tk, err := t.tx.LockTicket(t.ctx, task.TicketID)
 	tk, role, ok, err := s.loadTicketFor(t, tk, err)
 	if !ok || err != nil {
-		return err
-	}
-	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
 		return err
 	}
 	if task.Action != actNote && !isOpen(tk.Status) {

@@ -174,3 +174,23 @@ func TestATransferReasonOverTheLimitChangesNothing(t *testing.T) {
 		t.Fatal("the ticket was transferred")
 	}
 }
+
+// An answer started on a ticket that a colleague then transfers away is
+// refused when it comes, and the person's next messages are theirs again.
+func TestATaskOnATicketTransferredAwayEnds(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(2151, "ubnd-hoa-cuong", "officer")
+	b := w.staff(2152, "ubnd-hoa-cuong", "officer")
+	code := w.citizen(3151).file("Phường Hòa Cường", "Đèn đường hỏng trên đường Lê Thanh Nghị")
+	a.presses("Trả lời")
+	mustContain(t, b.says("/transfer "+code+" ubnd-hai-chau thuộc địa bàn phường Hải Châu"), "UBND phường Hải Châu")
+	mustContain(t, a.says("Đã thay bóng đèn mới."), "không có quyền")
+	if n := w.count(`SELECT count(*) FROM conversations WHERE flow = 'officer'`); n != 0 {
+		t.Fatal("the refused task still waits for text")
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'answered'`); n != 0 {
+		t.Fatal("the ticket was answered from outside its unit")
+	}
+	mustContain(t, a.says("/inbox"), "Không có phản ánh")
+}
