@@ -152,8 +152,10 @@ type recipient struct {
 }
 
 // sendCard delivers a ticket's card, and its photos, to a unit's staff,
-// headed by what happened and, when given, what the citizen just added.
-func (s *Service) sendCard(t *turn, tk storage.Ticket, headerKey, added string) error {
+// headed by what happened and followed, when given, by its detail (what
+// the citizen added, why the ticket was transferred) under the header's
+// "_detail" text.
+func (s *Service) sendCard(t *turn, tk storage.Ticket, headerKey, detail string) error {
 	if !tk.UnitID.Valid {
 		return nil
 	}
@@ -172,8 +174,8 @@ func (s *Service) sendCard(t *turn, tk storage.Ticket, headerKey, added string) 
 		}
 		card.ChatID, card.Group = r.chatID, r.group
 		card.Text = s.texts.text(r.lang, headerKey) + "\n" + card.Text
-		if added != "" {
-			card.Text += "\n\n" + s.texts.text(r.lang, "card.added", bot.Escape(added))
+		if detail != "" {
+			card.Text += "\n\n" + s.texts.text(r.lang, headerKey+"_detail", bot.Escape(detail))
 		}
 		if err := t.send(card); err != nil {
 			return err

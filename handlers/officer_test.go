@@ -176,7 +176,7 @@ func TestTransferAndReject(t *testing.T) {
 	mustContain(t, a.says("khong-co"), "Không tìm thấy đơn vị")
 	mustContain(t, a.presses("UBND phường Hải Châu"), "lý do chuyển")
 	out := a.says("Địa điểm thuộc phường Hải Châu")
-	mustContain(t, sentTo(out, b.id), "được chuyển đến đơn vị", code, "Địa điểm thuộc phường Hải Châu")
+	mustContain(t, sentTo(out, b.id), "được chuyển đến đơn vị", code, "<b>Lý do chuyển:</b> Địa điểm thuộc phường Hải Châu")
 	mustContain(t, sentTo(out, c.id), "đã được chuyển đến <b>UBND phường Hải Châu</b>")
 	// The first unit no longer has a say.
 	mustContain(t, a.says("/note "+code+" theo dõi"), "không có quyền")
