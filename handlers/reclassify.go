@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -135,10 +136,17 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if err := s.reclassifyClock(t, tk); err != nil {
 		return err
 	}
+	intake, err := s.toIntake(t, tk, role, c.Language)
+	if err != nil {
+		return err
+	}
 	if tk, err = t.tx.TicketByID(t.ctx, tk.ID); err != nil {
 		return err
 	}
 	text := s.texts.text(c.Language, "citizen.reclassified", tk.Code, bot.Escape(role.UnitName), bot.Escape(told))
+	if intake != "" {
+		text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_intake", bot.Escape(intake))
+	}
 	if tk.DueAt.Valid {
 		text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_due", formatDate(tk.DueAt.Time))
 	}
@@ -153,6 +161,32 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 		due = formatTime(tk.DueAt.Time)
 	}
 	return t.reply("task.done_reclassify", tk.Code, t.text("kind."+tk.Kind), due)
+}
+
+// toIntake hands a ticket that has become a denunciation to the triage
+// unit, where a new one goes (route): the unit that has it may be the one
+// it accuses. It returns the triage unit's name, or "" if the ticket stays.
+func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lang string) (string, error) {
+	if tk.Kind != "to_cao" {
+		return "", nil
+	}
+	triage, err := t.tx.TriageUnit(t.ctx)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && tk.UnitID.Int64 == triage.ID) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	tk, err = t.tx.ApplyChange(t.ctx, storage.Change{TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorOfficer,
+		ActorID: role.ID, Kind: storage.EventTransferred, ToStatus: storage.StatusTransferred, ToUnit: triage.ID,
+		Body: s.texts.text(lang, "reclassify.to_intake")})
+	if err != nil {
+		return "", err
+	}
+	if err := s.restartClock(t, tk, true); err != nil {
+		return "", err
+	}
+	return triage.Name, s.sendCard(t, tk, "card.transferred", s.texts.text(languages[0], "reclassify.to_intake"))
 }
 
 // reclassificationText says in lang what a reclassification changes and

@@ -108,6 +108,7 @@ func TestReclassifyChangesKindCategoryAndDeadline(t *testing.T) {
 // is made. Its clock is the guidance one, 5 working days from receipt.
 func TestReclassifyAsDenunciationMakesItConfidential(t *testing.T) {
 	w, officer, c, code := filed(t, 2111, 3111, "Cán bộ địa chính đòi tiền khi làm sổ đỏ")
+	intake := w.staff(2112, "ubnd-tp", "officer")
 	mustContain(t, officer.says("/ticket "+code), "Người dân 3111")
 
 	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
@@ -115,11 +116,16 @@ func TestReclassifyAsDenunciationMakesItConfidential(t *testing.T) {
 	if s.Kind != "to_cao" || s.Category != "moi-truong" || !s.Confidential || dueDate(s.DueAt) != "2026-11-30" {
 		t.Fatalf("after reclassifying: %+v", s)
 	}
-	mustContain(t, sentTo(out, c.id), "Phản ánh → Tố cáo. Lý do:", "Lưu ý về tố cáo")
-	card := texts(officer.says("/ticket " + code))
-	if strings.Contains(card, "Người dân 3111") || !strings.Contains(card, "được giữ bí mật") {
-		t.Fatalf("the card still names the denouncer:\n%s", card)
+	mustContain(t, sentTo(out, c.id), "Phản ánh → Tố cáo. Lý do:", "đã được chuyển đến <b>UBND thành phố Đà Nẵng</b>", "Lưu ý về tố cáo")
+	// It leaves the ward, which it may accuse, for the intake (law.md §5).
+	if n := w.count(`SELECT count(*) FROM tickets t JOIN units u ON u.id = t.unit_id WHERE t.code = $1 AND u.code = 'ubnd-tp'`, code); n != 1 {
+		t.Fatal("the denunciation stayed with the ward")
 	}
+	card := texts(sentTo(out, intake.id))
+	if !strings.Contains(card, "Lý do chuyển:") || strings.Contains(card, "Người dân 3111") || !strings.Contains(card, "được giữ bí mật") {
+		t.Fatalf("the intake's card:\n%s", card)
+	}
+	mustContain(t, officer.says("/ticket "+code), "không có quyền")
 }
 
 // A ticket waiting for the citizen keeps its clock paused through a
@@ -240,6 +246,7 @@ func TestPhotosOfAFormerDenunciationStayOffTheCards(t *testing.T) {
 	w.seedOrg()
 	officer := w.staff(2161, "ubnd-hoa-cuong", "officer")
 	other := w.staff(2162, "ubnd-hai-chau", "officer")
+	intake := w.staff(2163, "ubnd-tp", "officer")
 	c := w.citizen(3161)
 	c.describe("Phường Hòa Cường", "Tôi gửi kèm đơn viết tay về việc thu phí chợ")
 	c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "handwritten-letter", UniqueID: "hl"} })
@@ -249,10 +256,11 @@ func TestPhotosOfAFormerDenunciationStayOffTheCards(t *testing.T) {
 	c.presses("Gửi phản ánh")
 
 	officer.reclassifyAs("Tố cáo", "Nội dung tố cáo cán bộ thu phí")
-	officer.reclassifyAs("Kiến nghị", "Nội dung là kiến nghị về mức phí chợ")
-	officer.presses("Chuyển đơn vị")
-	officer.presses("UBND phường Hải Châu")
-	card := sentTo(officer.says("Thuộc địa bàn phường Hải Châu"), other.id)
+	// The intake, which now has it, finds it a kiến nghị after all.
+	intake.reclassifyAs("Kiến nghị", "Nội dung là kiến nghị về mức phí chợ")
+	intake.presses("Chuyển đơn vị")
+	intake.presses("UBND phường Hải Châu")
+	card := sentTo(intake.says("Thuộc địa bàn phường Hải Châu"), other.id)
 	mustContain(t, card, "Kiến nghị", "được giữ bí mật")
 	for _, o := range card {
 		if o.FileID != "" {
