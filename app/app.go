@@ -87,7 +87,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err != nil {
 		return startFailed(err)
 	}
-	service, err := handlers.New(handlers.Config{Now: opts.Now, Logger: logger, CitizenKinds: cfg.PetitionKinds})
+	service, err := handlers.New(handlers.Config{Now: opts.Now, Logger: logger, CitizenKinds: cfg.PetitionKinds,
+		BotUsername: client.Username()})
 	if err != nil {
 		return err
 	}

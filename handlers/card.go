@@ -73,6 +73,9 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 		return bot.Outgoing{}, err
 	}
 	line("field.photos", fmt.Sprint(len(atts)))
+	if tk.Cosigners > 0 {
+		line("field.cosigners", tr("value.people", tk.Cosigners))
+	}
 	if tk.Confidential {
 		line("field.sender", tr("value.confidential"))
 	} else {

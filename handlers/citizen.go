@@ -20,6 +20,9 @@ func (s *Service) cmdStart(t *turn) error {
 	if code, ok := strings.CutPrefix(payload, joinPayloadPrefix); ok {
 		return s.join(t, code)
 	}
+	if token, ok := strings.CutPrefix(payload, cosignPayloadPrefix); ok {
+		return s.cosign(t, token, false)
+	}
 	if code, ok := strings.CutPrefix(payload, areaPayloadPrefix); ok {
 		area, err := t.tx.AreaByCode(t.ctx, code)
 		if err == nil {
@@ -165,6 +168,9 @@ func (s *Service) showStatus(t *turn, input string) error {
 	out := bot.Outgoing{Kind: bot.KindText, Text: b.String()}
 	if isOpen(tk.Status) {
 		out.Buttons = [][]bot.InlineButton{{{Text: t.text("btn.add_info"), Data: data(prefixAdd, fmt.Sprint(tk.ID))}}}
+	}
+	if cosignable(tk) {
+		out.Buttons = append(out.Buttons, []bot.InlineButton{{Text: t.text("btn.share"), Data: data(prefixCosign, "share", fmt.Sprint(tk.ID))}})
 	}
 	return t.send(out)
 }

@@ -166,6 +166,8 @@ type personalData struct {
 	// The person's current roles as staff of a unit, if any.
 	StaffRoles []exportRole     `json:"staff_roles,omitempty"`
 	Petitions  []exportPetition `json:"petitions"`
+	// Other people's petitions the person co-signed (cosign.go).
+	Cosigned []storage.Cosigning `json:"cosigned,omitempty"`
 	// The petition the person has started and not sent yet: kept until
 	// they send or cancel it, or it expires.
 	Unfinished *exportDraft `json:"unfinished_petition,omitempty"`
@@ -247,6 +249,9 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 	}
 	for _, r := range roles {
 		out.StaffRoles = append(out.StaffRoles, exportRole{Unit: r.UnitName, Role: r.Role, Since: r.CreatedAt})
+	}
+	if out.Cosigned, err = t.tx.Cosigned(t.ctx, c.ID); err != nil {
+		return err
 	}
 	tickets, err := t.tx.TicketsByCitizen(t.ctx, c.ID, maxExportedPetitions)
 	if err != nil {

@@ -243,6 +243,9 @@ func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer,
 	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text, Buttons: s.ratingButtons(c.Language, tk.ID)}); err != nil {
 		return err
 	}
+	if err := s.tellCosigners(t, tk, "cosign.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer)); err != nil {
+		return err
+	}
 	return t.reply("task.done_answer", tk.Code)
 }
 
@@ -252,6 +255,9 @@ func (s *Service) reject(t *turn, tk storage.Ticket, role storage.Officer, reaso
 		return err
 	}
 	if err := s.tellCitizen(t, tk, "citizen.rejected", bot.Escape(role.UnitName), tk.Code, bot.Escape(reason)); err != nil {
+		return err
+	}
+	if err := s.tellCosigners(t, tk, "cosign.rejected", bot.Escape(role.UnitName), tk.Code, bot.Escape(reason)); err != nil {
 		return err
 	}
 	return t.reply("task.done_reject", tk.Code)

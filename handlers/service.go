@@ -20,6 +20,8 @@ type Config struct {
 	// Now is the clock; nil means time.Now. The sandbox injects its own.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// BotUsername, when known, makes invitations links (cosign.go).
+	BotUsername string
 	// CitizenKinds are the kinds citizens may pick (CheckCitizenKinds);
 	// nil means all. Staff may still reclassify a ticket as any kind.
 	CitizenKinds []string
@@ -88,6 +90,7 @@ func New(cfg Config) (*Service, error) {
 		prefixRating:   s.ratingButton,
 		prefixAdd:      s.addButton,
 		prefixMyData:   s.myDataButton,
+		prefixCosign:   s.cosignButton,
 	}
 	return s, nil
 }

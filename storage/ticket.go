@@ -55,11 +55,12 @@ type Ticket struct {
 	// WasDenunciation: the ticket was a tố cáo before a reclassification
 	// gave it another kind; its photos stay sealed (law.md §5).
 	WasDenunciation bool `db:"was_denunciation"`
+	Cosigners       int  `db:"cosigners"` // people who joined it (cosigner.go)
 }
 
 const ticketColumns = `id, code, kind, status, citizen_id, category_id, area_id, unit_id, description,
 	address, latitude, longitude, phone, confidential, source, due_at, answered_at, closed_at, rating,
-	rating_comment, created_at, updated_at, was_denunciation`
+	rating_comment, created_at, updated_at, was_denunciation, cosigners`
 
 // NewTicket is what a citizen submits.
 type NewTicket struct {
