@@ -43,11 +43,7 @@ func (s *Store) AddCosigner(ctx context.Context, ticketID, citizenID int64, at t
 
 // Cosigners lists the people who joined a ticket.
 func (s *Store) Cosigners(ctx context.Context, ticketID int64) ([]Citizen, error) {
-	var cs []Citizen
-	err := sqlx.SelectContext(ctx, s.x, &cs, `
-		SELECT `+citizenColumns+` FROM citizens
-		WHERE id IN (SELECT citizen_id FROM ticket_cosigners WHERE ticket_id = $1) ORDER BY id`, ticketID)
-	return cs, wrap("list cosigners", err)
+	return s.citizensIn(ctx, "list cosigners", `SELECT citizen_id FROM ticket_cosigners WHERE ticket_id = $1`, ticketID)
 }
 
 // Cosigned lists the codes of the tickets a person joined, with when.

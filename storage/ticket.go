@@ -56,11 +56,14 @@ type Ticket struct {
 	// gave it another kind; its photos stay sealed (law.md §5).
 	WasDenunciation bool `db:"was_denunciation"`
 	Cosigners       int  `db:"cosigners"` // people who joined it (cosigner.go)
+	// ConsultationID: the ticket is a comment on a consultation
+	// (consultation.go).
+	ConsultationID sql.NullInt64 `db:"consultation_id"`
 }
 
 const ticketColumns = `id, code, kind, status, citizen_id, category_id, area_id, unit_id, description,
 	address, latitude, longitude, phone, confidential, source, due_at, answered_at, closed_at, rating,
-	rating_comment, created_at, updated_at, was_denunciation, cosigners`
+	rating_comment, created_at, updated_at, was_denunciation, cosigners, consultation_id`
 
 // NewTicket is what a citizen submits.
 type NewTicket struct {
@@ -77,6 +80,8 @@ type NewTicket struct {
 	Confidential bool
 	Source       string // e.g. the deep-link payload the citizen came from
 	Attachments  []Attachment
+	// ConsultationID: a comment on this consultation (0: none).
+	ConsultationID int64
 }
 
 // Attachment is a file attached to a ticket.
@@ -108,12 +113,14 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket, now time.Time) (
 		code := FormatCode(year, seq)
 		err = sqlx.GetContext(ctx, tx.x, &t, `
 			INSERT INTO tickets (code, kind, status, citizen_id, category_id, area_id, unit_id,
-				description, address, latitude, longitude, phone, confidential, source, created_at, updated_at)
+				description, address, latitude, longitude, phone, confidential, source, created_at, updated_at,
+				consultation_id)
 			VALUES ($1, $2, $3, $4, nullif($5, 0), nullif($6, 0), nullif($7, 0), $8, $9, $10, $11,
-				nullif($12, ''), $13, $14, $15, $15)
+				nullif($12, ''), $13, $14, $15, $15, nullif($16, 0))
 			RETURNING `+ticketColumns,
 			code, nt.Kind, StatusReceived, nt.CitizenID, nt.CategoryID, nt.AreaID, nt.UnitID,
-			nt.Description, nt.Address, nt.Latitude, nt.Longitude, nt.Phone, nt.Confidential, nt.Source, now)
+			nt.Description, nt.Address, nt.Latitude, nt.Longitude, nt.Phone, nt.Confidential, nt.Source, now,
+			nt.ConsultationID)
 		if err != nil {
 			return wrap("create ticket", err)
 		}
