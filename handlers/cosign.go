@@ -117,6 +117,11 @@ func (s *Service) cosign(t *turn, token string, join bool) error {
 		return refuse("cosign.private_only")
 	}
 	tk, err := t.tx.TicketByShareToken(t.ctx, token)
+	if err == nil && join {
+		// Locked, so that an answer given meanwhile is seen here rather
+		// than sent before this person joins and never told them.
+		tk, err = t.tx.LockTicket(t.ctx, tk.ID)
+	}
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !cosignable(tk)) {
 		return refuse("cosign.unavailable")
 	}
@@ -154,9 +159,18 @@ func (s *Service) cosign(t *turn, token string, join bool) error {
 	return s.tellCitizen(t, tk, "cosign.sender_told", tk.Code, total)
 }
 
-// tellCosigners sends those who joined a ticket a message in their
-// language: its outcome.
-func (s *Service) tellCosigners(t *turn, tk storage.Ticket, key string, args ...any) error {
+// sealedFromCosigners: the ticket has become confidential since people
+// co-signed it (it was found to be a denunciation, law.md §5), so what the
+// unit tells its sender is not for them.
+func sealedFromCosigners(tk storage.Ticket) bool {
+	return tk.Confidential || tk.WasDenunciation || tk.Kind == "to_cao"
+}
+
+// tellCosigners sends those who joined a ticket its outcome in their
+// language, with the unit's photo if the answer has one. A ticket that has
+// since become confidential (found to be a denunciation, law.md §5) tells
+// them only that its handling has ended: its outcome is its sender's alone.
+func (s *Service) tellCosigners(t *turn, tk storage.Ticket, photo *bot.File, key string, args ...any) error {
 	if tk.Cosigners == 0 {
 		return nil
 	}
@@ -165,6 +179,17 @@ func (s *Service) tellCosigners(t *turn, tk storage.Ticket, key string, args ...
 		return err
 	}
 	for _, c := range cs {
+		if sealedFromCosigners(tk) {
+			if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: s.texts.text(c.Language, "cosign.ended", tk.Code)}); err != nil {
+				return err
+			}
+			continue
+		}
+		if photo != nil {
+			if err := t.send(bot.Outgoing{Kind: bot.KindPhoto, ChatID: c.ChatID, FileID: photo.ID, Text: tk.Code}); err != nil {
+				return err
+			}
+		}
 		if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: s.texts.text(c.Language, key, args...)}); err != nil {
 			return err
 		}

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
 )
 
 var invitation = regexp.MustCompile(`/start (k_[a-z0-9]+)`)
@@ -102,4 +104,118 @@ func TestCosignInvitationLinksToTheBot(t *testing.T) {
 	}
 	c.says("/status " + code)
 	mustContain(t, c.presses("Mời người cùng kiến nghị"), "mở https://t.me/danvan_bot?start=k_", "hoặc gửi cho bot lệnh /start k_")
+}
+
+// cosigned has a neighbour co-sign the sender's petition through the
+// invitation the sender forwards.
+func (c *citizen) cosigned(code string, neighbour *citizen) {
+	c.w.t.Helper()
+	c.says("/status " + code)
+	m := invitation.FindStringSubmatch(texts(c.presses("Mời người cùng kiến nghị")))
+	if m == nil {
+		c.w.t.Fatal("no invitation")
+	}
+	neighbour.says("/start " + m[1])
+	mustContain(c.w.t, neighbour.presses("Cùng kiến nghị"), "Ông/Bà đã cùng kiến nghị phản ánh")
+}
+
+// A petition co-signed and then found to be a denunciation is confidential
+// (law.md §5): its co-signers learn that its handling has ended, not what
+// the unit told the denouncer, whether an answer or why it is not
+// competent, and the officer is not warned of readers who will not read it.
+func TestCosignersOfAFormerDenunciationAreNotToldItsOutcome(t *testing.T) {
+	for i, button := range []string{"Trả lời", "Không thuộc thẩm quyền"} {
+		t.Run(button, func(t *testing.T) {
+			w, officer, c, code := filed(t, 2331+10*i, 3331+10*i, "Cán bộ phường thu tiền sai quy định khi cấp phép sửa nhà")
+			intake := w.staff(2332+10*i, "ubnd-tp", "officer")
+			n := w.citizen(3332 + 10*i)
+			c.cosigned(code, n)
+			officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+
+			if strings.Contains(texts(intake.presses(button)), "người cùng kiến nghị") {
+				t.Fatal("the prompt warns of co-signers who will not read the text")
+			}
+			out := intake.says("Đề nghị Ông Nguyễn Văn A gửi đơn tố cáo có chữ ký đến Thanh tra thành phố.")
+			mustContain(t, sentTo(out, c.id), "Nguyễn Văn A")
+			told := texts(sentTo(out, n.id))
+			if strings.Contains(told, "Nguyễn Văn A") || !strings.Contains(told, "Việc xử lý phản ánh <b>"+code+"</b> mà Ông/Bà cùng kiến nghị đã kết thúc") {
+				t.Fatalf("the co-signer of a denunciation was told:\n%s", told)
+			}
+		})
+	}
+}
+
+// An answer given as a photo alone reaches co-signers as it reaches the
+// sender: the photo, not an empty text.
+func TestCosignersGetAPhotoAnswer(t *testing.T) {
+	w, officer, c, code := filed(t, 2351, 3351, "Cống thoát nước trước chợ bị tắc, nước tràn vào nhà dân")
+	n := w.citizen(3352)
+	c.cosigned(code, n)
+	officer.presses("Trả lời")
+	out := officer.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "cleared-drain", UniqueID: "cd"} })
+	for _, chat := range []string{c.id, n.id} {
+		got := false
+		for _, o := range sentTo(out, chat) {
+			got = got || (o.Kind == bot.KindPhoto && o.FileID == "cleared-drain")
+		}
+		if !got {
+			t.Fatalf("chat %s did not get the answer's photo:\n%+v", chat, sentTo(out, chat))
+		}
+	}
+}
+
+// The officer writing an answer or a reason is told that the ticket's
+// co-signers read it too, so as not to name the sender in it.
+func TestOfficerIsToldCosignersReadTheAnswer(t *testing.T) {
+	w, officer, c, code := filed(t, 2361, 3361, "Cống thoát nước trước chợ bị tắc, nước tràn vào nhà dân")
+	if strings.Contains(texts(officer.presses("Trả lời")), "người cùng kiến nghị") {
+		t.Fatal("the prompt speaks of co-signers the ticket does not have")
+	}
+	officer.says("/cancel")
+	c.cosigned(code, w.citizen(3362))
+	mustContain(t, officer.presses("Trả lời"), "cũng được gửi đến 1 người cùng kiến nghị", "không nêu tên")
+	officer.says("/cancel")
+	mustContain(t, officer.presses("Không thuộc thẩm quyền"), "cũng được gửi đến 1 người cùng kiến nghị")
+}
+
+// Someone co-signing while the unit answers joins before the answer, and
+// is told it, or finds the invitation no longer valid: never joined after
+// the answer went out, waiting for news that never comes.
+func TestCosigningWhileTheUnitAnswers(t *testing.T) {
+	w, _, c, code := filed(t, 2371, 3371, "Cống thoát nước trước chợ bị tắc, nước tràn vào nhà dân")
+	c.says("/status " + code)
+	m := invitation.FindStringSubmatch(texts(c.presses("Mời người cùng kiến nghị")))
+	n := w.citizen(3372)
+	n.says("/start " + m[1])
+	msgID, data := w.findButton(n.id, "Cùng kiến nghị")
+	ev := n.event()
+	ev.Button = &bot.Button{QueryID: "q-race", Data: data, MessageID: msgID}
+
+	// The unit's answer holds the ticket while the neighbour presses.
+	answering, err := w.raw.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer answering.Rollback()
+	if _, err := answering.Exec(`SELECT id FROM tickets WHERE code = $1 FOR UPDATE`, code); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- w.store.InTx(w.ctx, func(tx *storage.Store) error { return w.service.Handle(w.ctx, tx, ev) })
+	}()
+	time.Sleep(300 * time.Millisecond)
+	if _, err := answering.Exec(`UPDATE tickets SET status = 'answered' WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	if err := answering.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := w.count(`SELECT count(*) FROM ticket_cosigners`); got != 0 {
+		t.Fatal("a co-signer joined a petition already answered")
+	}
+	mustAnswer(t, w.sent(), "không còn hiệu lực")
 }

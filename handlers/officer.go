@@ -91,12 +91,12 @@ func (s *Service) officerButton(t *turn, args []string) error {
 		if args[0] != actNote && !isOpen(tk.Status) {
 			return t.answer(t.text("ticket.closed"), true)
 		}
-		return s.startTask(t, officerTask{TicketID: tk.ID, Action: args[0]}, tk.Code)
+		return s.startTask(t, officerTask{TicketID: tk.ID, Action: args[0]}, tk)
 	case actTransfer:
 		if !isOpen(tk.Status) {
 			return t.answer(t.text("ticket.closed"), true)
 		}
-		if err := s.startTask(t, officerTask{TicketID: tk.ID, Action: actTransfer}, tk.Code); err != nil {
+		if err := s.startTask(t, officerTask{TicketID: tk.ID, Action: actTransfer}, tk); err != nil {
 			return err
 		}
 		return s.transferChoices(t, tk)
@@ -109,8 +109,11 @@ func (s *Service) officerButton(t *turn, args []string) error {
 	return t.answer(t.text("button.stale"), false)
 }
 
-// startTask asks the staff member for the text of an action.
-func (s *Service) startTask(t *turn, task officerTask, code string) error {
+// startTask asks the staff member for the text of an action on tk. An
+// answer or a reason why the unit is not competent also goes to the
+// ticket's co-signers (tellCosigners): the prompt says so, since what is
+// written for the sender may name them or quote their petition.
+func (s *Service) startTask(t *turn, task officerTask, tk storage.Ticket) error {
 	raw, _ := json.Marshal(task)
 	ev := t.ev
 	err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(),
@@ -122,7 +125,11 @@ func (s *Service) startTask(t *turn, task officerTask, code string) error {
 	if err := t.answer("", false); err != nil {
 		return err
 	}
-	return t.prompt("task."+task.Action, code)
+	text := t.text("task."+task.Action, tk.Code)
+	if tk.Cosigners > 0 && (task.Action == actAnswer || task.Action == actReject) && !sealedFromCosigners(tk) {
+		text += "\n\n" + t.text("task.cosigners_told", tk.Cosigners)
+	}
+	return t.promptText(text)
 }
 
 // officerInput receives the text (or photo) a pending action waits for.
@@ -243,7 +250,7 @@ func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer,
 	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text, Buttons: s.ratingButtons(c.Language, tk.ID)}); err != nil {
 		return err
 	}
-	if err := s.tellCosigners(t, tk, "cosign.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer)); err != nil {
+	if err := s.tellCosigners(t, tk, photo, "cosign.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer)); err != nil {
 		return err
 	}
 	return t.reply("task.done_answer", tk.Code)
@@ -257,7 +264,7 @@ func (s *Service) reject(t *turn, tk storage.Ticket, role storage.Officer, reaso
 	if err := s.tellCitizen(t, tk, "citizen.rejected", bot.Escape(role.UnitName), tk.Code, bot.Escape(reason)); err != nil {
 		return err
 	}
-	if err := s.tellCosigners(t, tk, "cosign.rejected", bot.Escape(role.UnitName), tk.Code, bot.Escape(reason)); err != nil {
+	if err := s.tellCosigners(t, tk, nil, "cosign.rejected", bot.Escape(role.UnitName), tk.Code, bot.Escape(reason)); err != nil {
 		return err
 	}
 	return t.reply("task.done_reject", tk.Code)
@@ -348,7 +355,7 @@ func (s *Service) transferTarget(t *turn, tk storage.Ticket, role storage.Office
 		if err := t.reply("unit.unknown", bot.Escape(excerpt(code, 40))); err != nil {
 			return err
 		}
-		return s.startTask(t, officerTask{TicketID: tk.ID, Action: actTransfer}, tk.Code)
+		return s.startTask(t, officerTask{TicketID: tk.ID, Action: actTransfer}, tk)
 	}
 	if err != nil {
 		return err

@@ -70,7 +70,7 @@ func (s *Service) reclassifyButton(t *turn, args []string) error {
 	if unchanged(tk, task) {
 		return t.answer(t.text("reclassify.unchanged"), true)
 	}
-	return s.startTask(t, task, tk.Code)
+	return s.startTask(t, task, tk)
 }
 
 // reclassifyCategories offers to keep the ticket's category or to choose

@@ -60,11 +60,14 @@ func (t *turn) reply(key string, args ...any) error {
 // prompt asks the person for the text an action waits for. In a group it
 // mentions them and asks their client to reply: a bot in privacy mode (the
 // default) sees only commands and replies to its own messages there.
-func (t *turn) prompt(key string, args ...any) error {
+func (t *turn) prompt(key string, args ...any) error { return t.promptText(t.text(key, args...)) }
+
+// promptText is prompt with the text already made.
+func (t *turn) promptText(text string) error {
 	if !t.ev.Chat.Group {
-		return t.reply(key, args...)
+		return t.send(bot.Outgoing{Kind: bot.KindText, Text: text})
 	}
-	text := bot.Mention(t.ev.From.ID, t.ev.From.Name) + "\n" + t.text(key, args...)
+	text = bot.Mention(t.ev.From.ID, t.ev.From.Name) + "\n" + text
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: text, ForceReply: true})
 }
 
