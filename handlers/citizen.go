@@ -161,8 +161,8 @@ func (s *Service) showStatus(t *turn, input string) error {
 			continue
 		}
 		fmt.Fprintf(&b, "\n• %s — %s", formatTime(e.At), t.text("event."+e.Kind))
-		if e.Body != "" {
-			fmt.Fprintf(&b, ": %s", bot.Escape(excerpt(e.Body, 500)))
+		if body := shownBody(e); body != "" {
+			fmt.Fprintf(&b, ": %s", bot.Escape(excerpt(body, 500)))
 		}
 	}
 	out := bot.Outgoing{Kind: bot.KindText, Text: b.String()}

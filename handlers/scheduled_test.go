@@ -1,10 +1,12 @@
 package handlers_test
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
 )
@@ -127,5 +129,21 @@ func TestUnratedAnswerIsRemindedOnceThenClosed(t *testing.T) {
 	mustContain(t, c.says("/status "+code), "Kết thúc (không có đánh giá sau khi được nhắc)")
 	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'closed' AND body <> ''`); n != 0 {
 		t.Fatal("the automatic close recorded a body in English")
+	}
+}
+
+// A ticket closed automatically before the close's label said why keeps
+// the English body "no rating" on its append-only timeline; neither the
+// citizen nor staff see it after the label, which now says it.
+func TestAnOlderAutomaticCloseShowsNoEnglish(t *testing.T) {
+	w, officer, c, code := filed(t, 2111, 3111, "Nắp cống bị vỡ trước trường học")
+	officer.says("/resolve " + code + " Đã thay nắp cống mới.")
+	w.exec(`UPDATE tickets SET status = 'completed' WHERE code = $1`, code)
+	w.exec(`INSERT INTO ticket_events (ticket_id, at, actor_kind, kind, from_status, to_status, body)
+		SELECT id, $2, 'system', 'closed', 'answered', 'completed', 'no rating' FROM tickets WHERE code = $1`, code, w.now)
+	for _, out := range [][]bot.Outgoing{c.says("/status " + code), officer.says("/ticket " + code)} {
+		if got := texts(out); strings.Contains(got, "no rating") || !strings.Contains(got, "Kết thúc (không có đánh giá sau khi được nhắc)") {
+			t.Fatalf("the timeline:\n%s", got)
+		}
 	}
 }

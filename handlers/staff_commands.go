@@ -145,11 +145,21 @@ func (s *Service) sendTimeline(t *turn, tk storage.Ticket) error {
 		if e.Internal {
 			b.WriteString(" 🔒")
 		}
-		if e.Body != "" {
-			fmt.Fprintf(&b, ": %s", bot.Escape(excerpt(e.Body, 300)))
+		if body := shownBody(e); body != "" {
+			fmt.Fprintf(&b, ": %s", bot.Escape(excerpt(body, 300)))
 		}
 	}
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String()})
+}
+
+// shownBody is what a timeline shows after an event's label. An automatic
+// close recorded before its label said why carries the English words "no
+// rating", which the label now says in the reader's language.
+func shownBody(e storage.TicketEvent) string {
+	if e.Kind == storage.EventClosed && e.ActorKind == storage.ActorSystem {
+		return ""
+	}
+	return e.Body
 }
 
 // ticketFromArgs reads the code that starts a command's arguments.
