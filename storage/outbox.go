@@ -361,11 +361,14 @@ func (s *Store) OutboxBacklog(ctx context.Context) (pending int, oldest time.Dur
 	return row.N, time.Duration(row.Oldest * float64(time.Second)), wrap("outbox backlog", err)
 }
 
-// PurgeOutbox deletes messages sent before the given time. Failed and
-// pending messages are kept. A purged message's dedupe key is forgotten,
-// so keep sent messages longer than any job could repeat itself.
+// PurgeOutbox deletes messages sent before the given time, and messages
+// that failed for good and were queued before it: they hold the same
+// names and phones, and an operator has had the time to look at them.
+// Pending messages are kept. A purged message's dedupe key is forgotten,
+// so keep messages longer than any job could repeat itself.
 func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.x.ExecContext(ctx, `DELETE FROM outbox WHERE status = 'sent' AND sent_at < $1`, before)
+	res, err := s.x.ExecContext(ctx, `
+		DELETE FROM outbox WHERE (status = 'sent' AND sent_at < $1) OR (status = 'failed' AND created_at < $1)`, before)
 	if err != nil {
 		return 0, wrap("purge outbox", err)
 	}
