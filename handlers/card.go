@@ -39,6 +39,13 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 		return bot.Outgoing{}, err
 	}
 	line("field.area", place)
+	if tk.ConsultationID.Valid {
+		c, err := t.tx.ConsultationByID(t.ctx, tk.ConsultationID.Int64)
+		if err != nil {
+			return bot.Outgoing{}, err
+		}
+		line("field.consultation", bot.Escape(c.Title))
+	}
 	if tk.Latitude.Valid {
 		line("field.location", fmt.Sprintf(`<a href="https://www.openstreetmap.org/?mlat=%.6f&amp;mlon=%.6f#map=18/%.6f/%.6f">%.5f, %.5f</a>`,
 			tk.Latitude.Float64, tk.Longitude.Float64, tk.Latitude.Float64, tk.Longitude.Float64, tk.Latitude.Float64, tk.Longitude.Float64))

@@ -157,6 +157,7 @@ func FuzzButtonData(f *testing.F) {
 		"m:new", "m:my", "m:help", "m:", "l:en", "l:vi", "l:fr", "s:PA-2026-000001", "s:pa20261", "s:PA-2026-000001:x",
 		"o:accept:1", "o:ask:1", "o:answer:1", "o:reject:1", "o:note:1", "o:transfer:1", "o:to:1:3", "o:to:1:1", "o:to:1:999",
 		"k:share:1", "k:share:x", "k:join:aaaaaaaaaa", "k:join", "k:x:1",
+		"g:1", "g:x", "g:999", "g:-1", "g:1:2", "g:",
 		"o:kind:1", "o:rk:1:hoi_dap", "o:rk:1:x", "o:rc:1:to_cao:0", "o:rc:1:hoi_dap:3", "o:rc:1:hoi_dap:-3", "o:rc:1:gop_y:999",
 		"c:1", "c:1 2", "c:-1", "c:0x1", "r:1:5", "r:1:+5", "r:1:0", "r:1:05", "a:1", "a:skip", "a:-1", "a:x",
 		"p:kind:set:phan_anh", "p:category:set:moi-truong", "p:area:set:hai-chau", "p:review:send", "p:x:cancel", "p:legal:next",
@@ -173,6 +174,7 @@ func FuzzButtonData(f *testing.F) {
 			owner, stranger = w.citizen(4001), w.citizen(4002)
 			outsider = w.staff(4003, "ubnd-hai-chau", "officer")
 			owner.file("Phường Hòa Cường", "Rác thải tồn đọng ở kiệt 25 Núi Thành")
+			w.consultation("Kế hoạch chỉnh trang vỉa hè", -day, 20*day) // open: "g:1" prompts for a comment
 			w.sent()
 		}
 		before := w.ticketState()

@@ -13,7 +13,7 @@ import (
 
 // Commands shown in the messenger's menu, per audience.
 var (
-	citizenMenu = []string{"new", "my", "status", "cancel", "lang", "mydata", "help"}
+	citizenMenu = []string{"new", "my", "gopy", "status", "cancel", "lang", "mydata", "help"}
 	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "report", "cancel", "lang", "help"}
 )
 

@@ -56,6 +56,16 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 		return err
 	}
 	s.logger.Info("ticket created", "ticket", ticket.Code, "kind", ticket.Kind, "unit", unitID)
+	key := "petition.received"
+	if isGuidanceKind(d.Kind) {
+		key = "petition.received_" + d.Kind
+	}
+	return s.acknowledge(t, ticket, t.text(key, ticket.Code))
+}
+
+// acknowledge starts a new ticket's clock, sends its card to the unit and
+// gives the citizen the receipt: text, then the expected date.
+func (s *Service) acknowledge(t *turn, ticket storage.Ticket, text string) error {
 	due, err := s.startClock(t, ticket)
 	if err != nil {
 		return err
@@ -64,11 +74,6 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 	if err := s.sendCard(t, ticket, "card.new", ""); err != nil {
 		return err
 	}
-	key := "petition.received"
-	if isGuidanceKind(d.Kind) {
-		key = "petition.received_" + d.Kind
-	}
-	text := t.text(key, ticket.Code)
 	if !due.IsZero() {
 		text += "\n\n" + t.text("petition.expected", formatDate(due))
 	}

@@ -68,6 +68,7 @@ func New(cfg Config) (*Service, error) {
 		"lang":   s.cmdLang,
 		"help":   s.cmdHelp,
 		"mydata": s.cmdMyData,
+		"gopy":   s.cmdConsultations,
 		"join":   s.cmdJoin,
 
 		"linkgroup": s.cmdLinkGroup,
@@ -91,6 +92,8 @@ func New(cfg Config) (*Service, error) {
 		prefixAdd:      s.addButton,
 		prefixMyData:   s.myDataButton,
 		prefixCosign:   s.cosignButton,
+
+		prefixConsultation: s.consultationButton,
 	}
 	return s, nil
 }
@@ -236,6 +239,8 @@ func (s *Service) onMessage(t *turn) error {
 			return s.officerInput(t, conv)
 		case flowSupplement, flowComment:
 			return s.supplementInput(t, conv)
+		case flowConsultation:
+			return s.consultationInput(t, conv)
 		}
 	}
 	ev := t.ev

@@ -26,6 +26,8 @@ func runAdmin(ctx context.Context, args []string) error {
 		"officers": runAdminOfficers,
 		"revoke":   runAdminRevoke,
 		"calendar": runAdminCalendar,
+
+		"consultation": runAdminConsultation,
 	}
 	if len(args) > 0 {
 		if run, ok := subs[args[0]]; ok {
@@ -42,7 +44,9 @@ func runAdmin(ctx context.Context, args []string) error {
   officers             list officers, leaders and administrators
   revoke ID            remove a role (the ID from "officers")
   calendar add|remove|list
-                       the working-day calendar's exceptions (swapped days, make-up days)`)
+                       the working-day calendar's exceptions (swapped days, make-up days)
+  consultation add|list|close
+                       drafts put out for residents' comments (law.md §7) and their synthesis`)
 	return subcommandError("admin", args)
 }
 

@@ -15,7 +15,7 @@ func TestHelpSucceedsUnknownFails(t *testing.T) {
 	for _, args := range [][]string{
 		{"help"}, {"-h"},
 		{"admin", "help"}, {"admin", "-h"}, {"admin", "--help"},
-		{"admin", "calendar", "help"}, {"admin", "calendar", "-h"},
+		{"admin", "calendar", "help"}, {"admin", "calendar", "-h"}, {"admin", "consultation", "help"},
 		{"ticket", "help"}, {"ticket", "-h"},
 		{"admin", "import", "-h"}, {"ticket", "list", "-h"},
 	} {
@@ -25,6 +25,7 @@ func TestHelpSucceedsUnknownFails(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"nonsense"}, {"admin"}, {"admin", "nonsense"}, {"admin", "calendar"}, {"admin", "calendar", "nonsense"},
+		{"admin", "consultation"}, {"admin", "consultation", "nonsense"},
 		{"ticket"}, {"ticket", "nonsense"}, {"admin", "import", "-nonsense", "x.yaml"},
 	} {
 		if err := dispatch(ctx, args); ok(err) {

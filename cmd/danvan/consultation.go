@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/danvan-vn/danvan/config"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
+)
+
+// minConsultationDays is the shortest consultation the Grassroots
+// Democracy Law allows (Art. 26, 28; law.md §7).
+const minConsultationDays = 20
+
+// Limits on what citizens are shown: a title fits a list line, a summary
+// and a synthesis a few messages.
+const (
+	maxConsultationTitle = 200
+	maxConsultationText  = 12000
+)
+
+func runAdminConsultation(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "add":
+			return runConsultationAdd(ctx, args[1:])
+		case "list":
+			return runConsultationList(ctx, args[1:])
+		case "close":
+			return runConsultationClose(ctx, args[1:])
+		}
+	}
+	fmt.Fprintln(os.Stderr, `Usage: danvan admin consultation <command>
+
+  add -unit CODE -title TEXT [-opens YYYY-MM-DD] -closes YYYY-MM-DD (-summary TEXT | -summary-file FILE | -link URL) [-force]
+                       put a draft or plan out for residents' comments (law.md §7: at
+                       least 20 days, opens and closes days included; -force allows less)
+  list                 consultations, open and closed, with their comments
+  close -id N -synthesis FILE [-force]
+                       publish the synthesis and send it to everyone who commented
+                       (-force before the period has ended)`)
+	return subcommandError("admin consultation", args)
+}
+
+func runConsultationAdd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("consultation add", flag.ContinueOnError)
+	unit := fs.String("unit", "", "code of the unit consulting")
+	title := fs.String("title", "", "title of the draft or plan")
+	opens := fs.String("opens", time.Now().In(workcal.Location()).Format(time.DateOnly), "first day comments are taken, YYYY-MM-DD")
+	closes := fs.String("closes", "", "last day comments are taken, YYYY-MM-DD")
+	summary := fs.String("summary", "", "the text shown to residents, or a summary of it")
+	summaryFile := fs.String("summary-file", "", "read the summary from this file")
+	link := fs.String("link", "", "where the full document is (https://…)")
+	force := fs.Bool("force", false, "accept a period shorter than the law's 20 days")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("consultation add: unexpected argument %q", fs.Arg(0))
+	}
+	nc, err := consultationFromFlags(*title, *summary, *summaryFile, *link)
+	if err != nil {
+		return err
+	}
+	if *unit == "" || *closes == "" {
+		return errors.New("-unit and -closes are required")
+	}
+	first, err := workcal.ParseDate(*opens)
+	if err != nil {
+		return fmt.Errorf("-opens: %w", err)
+	}
+	last, err := workcal.ParseDate(*closes)
+	if err != nil {
+		return fmt.Errorf("-closes: %w", err)
+	}
+	days := last.Sub(first) + 1
+	switch {
+	case days < 1:
+		return errors.New("-closes is before -opens")
+	case days < minConsultationDays && !*force:
+		return fmt.Errorf("the period is %d days; the law requires at least %d (law.md §7; -force to proceed anyway)", days, minConsultationDays)
+	case days < minConsultationDays:
+		fmt.Fprintf(os.Stderr, "Warning: the period is %d days, shorter than the %d the Grassroots Democracy Law requires (Art. 26, 28).\n", days, minConsultationDays)
+	}
+	nc.OpensAt, nc.ClosesAt = first.Start(), last.AddDays(1).Start()
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		u, err := store.UnitByCode(ctx, strings.ToLower(*unit))
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && !u.Active) {
+			return fmt.Errorf("no active unit %q (see danvan admin export)", *unit)
+		}
+		if err != nil {
+			return err
+		}
+		nc.UnitID = u.ID
+		c, err := store.CreateConsultation(ctx, nc, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Consultation %d of %s: %q, comments from %s to %s (%d days). Residents find it with /gopy.\n",
+			c.ID, u.Name, c.Title, first, last, days)
+		return nil
+	})
+}
+
+// consultationFromFlags checks what residents will be shown.
+func consultationFromFlags(title, summary, summaryFile, link string) (storage.NewConsultation, error) {
+	title, link = strings.TrimSpace(title), strings.TrimSpace(link)
+	if summaryFile != "" {
+		if summary != "" {
+			return storage.NewConsultation{}, errors.New("give -summary or -summary-file, not both")
+		}
+		b, err := os.ReadFile(summaryFile)
+		if err != nil {
+			return storage.NewConsultation{}, err
+		}
+		summary = string(b)
+	}
+	summary = strings.TrimSpace(summary)
+	switch {
+	case title == "":
+		return storage.NewConsultation{}, errors.New("-title is required")
+	case utf8.RuneCountInString(title) > maxConsultationTitle:
+		return storage.NewConsultation{}, fmt.Errorf("-title is over %d characters", maxConsultationTitle)
+	case summary == "" && link == "":
+		return storage.NewConsultation{}, errors.New("give a -summary (or -summary-file) or a -link to the document")
+	case !utf8.ValidString(summary) || utf8.RuneCountInString(summary) > maxConsultationText:
+		return storage.NewConsultation{}, fmt.Errorf("the summary must be UTF-8 text of at most %d characters", maxConsultationText)
+	case link != "" && !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://"):
+		return storage.NewConsultation{}, fmt.Errorf("-link must be an http(s) address, not %q", link)
+	}
+	return storage.NewConsultation{Title: title, Summary: summary, Link: link}, nil
+}
+
+func runConsultationList(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("consultation list", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("consultation list: unexpected argument %q", fs.Arg(0))
+	}
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		cs, err := store.Consultations(ctx)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tUNIT\tOPENS\tCLOSES\tSTATE\tCOMMENTS\tTITLE")
+		for _, c := range cs {
+			state := "open"
+			switch {
+			case c.PublishedAt.Valid:
+				state = "closed " + c.PublishedAt.Time.In(workcal.Location()).Format(time.DateOnly)
+			case now.Before(c.OpensAt):
+				state = "not yet open"
+			case !now.Before(c.ClosesAt):
+				state = "ended, no synthesis"
+			}
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", c.ID, c.UnitCode, workcal.DateOf(c.OpensAt),
+				workcal.DateOf(c.ClosesAt.Add(-time.Second)), state, c.Comments, c.Title)
+		}
+		return w.Flush()
+	})
+}
+
+func runConsultationClose(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("consultation close", flag.ContinueOnError)
+	id := fs.Int64("id", 0, "the consultation (see list)")
+	file := fs.String("synthesis", "", "file with the synthesis: what was adopted, and why the rest was not")
+	force := fs.Bool("force", false, "close before the period has ended")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 || *id <= 0 || *file == "" {
+		return errors.New("usage: danvan admin consultation close -id N -synthesis FILE [-force]")
+	}
+	b, err := os.ReadFile(*file)
+	if err != nil {
+		return err
+	}
+	synthesis := strings.TrimSpace(string(b))
+	if synthesis == "" || !utf8.ValidString(synthesis) || utf8.RuneCountInString(synthesis) > maxConsultationText {
+		return fmt.Errorf("%s: the synthesis must be UTF-8 text of 1 to %d characters", *file, maxConsultationText)
+	}
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		var told int
+		var c storage.Consultation
+		err := store.InTx(ctx, func(tx *storage.Store) error {
+			// Locked: comments being written finish first, and their
+			// authors get the synthesis too.
+			c, err = tx.LockConsultation(ctx, *id)
+			if errors.Is(err, storage.ErrNotFound) {
+				return fmt.Errorf("no consultation %d (see danvan admin consultation list)", *id)
+			}
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			switch {
+			case c.PublishedAt.Valid:
+				return fmt.Errorf("consultation %d was closed on %s", c.ID, c.PublishedAt.Time.In(workcal.Location()).Format(time.DateOnly))
+			case now.Before(c.ClosesAt) && !*force:
+				return fmt.Errorf("consultation %d takes comments until the end of %s (-force to close it now)",
+					c.ID, workcal.DateOf(c.ClosesAt.Add(-time.Second)))
+			}
+			if err := tx.PublishSynthesis(ctx, c.ID, synthesis, now); err != nil {
+				return err
+			}
+			c.Synthesis.String, c.Synthesis.Valid = synthesis, true
+			told, err = handlers.QueueSynthesis(ctx, tx, c)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Consultation %d closed; the synthesis is queued for the %d people who commented.\n", c.ID, told)
+		return nil
+	})
+}

@@ -1,0 +1,175 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// Consultations (lấy ý kiến, law.md §7): a unit puts a draft or plan out
+// for comments for at least 20 days, then publishes a synthesis. /gopy
+// (or the menu) lists those open now; choosing one ("g:<id>") shows its
+// summary or link and waits for the comment, which becomes a góp ý
+// ticket of the consultation's unit. The synthesis is queued by
+// QueueSynthesis when an administrator closes it.
+const (
+	prefixConsultation = "g"
+	flowConsultation   = "consultation"
+	// How many open consultations /gopy lists (a button each).
+	consultationsListed = 10
+)
+
+type consultationRef struct {
+	ConsultationID int64 `json:"consultation_id"`
+}
+
+func (s *Service) cmdConsultations(t *turn) error {
+	if t.ev.Chat.Group {
+		return t.reply("group.private_only")
+	}
+	cs, err := t.tx.OpenConsultations(t.ctx, s.now(), consultationsListed)
+	if err != nil {
+		return err
+	}
+	if len(cs) == 0 {
+		return t.show(bot.Outgoing{Text: t.text("consultation.none")})
+	}
+	var b strings.Builder
+	b.WriteString(t.text("consultation.list_title") + "\n")
+	var rows [][]bot.InlineButton
+	for i, c := range cs {
+		fmt.Fprintf(&b, "\n%d. %s\n", i+1, consultationHeading(t, c))
+		rows = append(rows, []bot.InlineButton{{Text: fmt.Sprintf("%d. %s", i+1, excerpt(c.Title, 40)),
+			Data: data(prefixConsultation, fmt.Sprint(c.ID))}})
+	}
+	return t.show(bot.Outgoing{Text: b.String(), Buttons: rows})
+}
+
+// consultationHeading is a consultation's title, unit and last day.
+func consultationHeading(t *turn, c storage.Consultation) string {
+	return t.text("consultation.item", bot.Escape(c.Title), bot.Escape(c.UnitName), lastDay(c))
+}
+
+// lastDay is the last day comments are taken, closes_at being exclusive.
+func lastDay(c storage.Consultation) string { return formatDate(c.ClosesAt.Add(-time.Second)) }
+
+// consultationButton: "g:<id>" chooses a consultation to comment on;
+// "g:x" stops waiting for the comment.
+func (s *Service) consultationButton(t *turn, args []string) error {
+	if len(args) != 1 {
+		return t.answer(t.text("button.stale"), false)
+	}
+	if t.ev.Chat.Group {
+		return t.answer(t.text("group.private_only"), true)
+	}
+	if args[0] == "x" {
+		conv, err := s.currentConversation(t)
+		if err != nil {
+			return err
+		}
+		if conv == nil || conv.Flow != flowConsultation {
+			return t.answer(t.text("button.stale"), false)
+		}
+		ev := t.ev
+		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+			return err
+		}
+		return t.show(bot.Outgoing{Text: t.text("task.cancelled")})
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil {
+		return t.answer(t.text("consultation.closed"), true)
+	}
+	c, err := t.tx.ConsultationByID(t.ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !c.OpenAt(s.now())) {
+		return t.answer(t.text("consultation.closed"), true)
+	}
+	if err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(consultationRef{ConsultationID: c.ID})
+	ev := t.ev
+	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(), Channel: ev.Channel, ChatID: ev.Chat.ID,
+		UserID: ev.From.ID, Flow: flowConsultation, Step: flowConsultation, Data: raw}); err != nil {
+		return err
+	}
+	text := "<b>" + t.text("consultation.screen_title") + "</b>\n" + consultationHeading(t, c)
+	if c.Summary != "" {
+		text += "\n\n" + bot.Escape(c.Summary)
+	}
+	if c.Link != "" {
+		text += "\n\n" + t.text("consultation.link", bot.Escape(c.Link))
+	}
+	text += "\n\n" + t.text("consultation.prompt") + "\n\n" + t.text("consultation.consent", bot.Escape(c.UnitName))
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: text,
+		Buttons: [][]bot.InlineButton{{{Text: t.text("btn.cancel"), Data: data(prefixConsultation, "x")}}}})
+}
+
+// consultationInput takes the comment and files it as a góp ý ticket of
+// the consultation's unit, if the consultation still takes comments.
+func (s *Service) consultationInput(t *turn, conv *storage.Conversation) error {
+	var ref consultationRef
+	if err := json.Unmarshal(conv.Data, &ref); err != nil {
+		return fail("decode consultation ref", err)
+	}
+	ev := t.ev
+	text := normalize(ev.Text)
+	if text == "" || ev.Photo != nil || ev.Document != nil {
+		return t.reply("consultation.need_text")
+	}
+	if msg := descriptionProblem(t, text); msg != "" {
+		return t.send(bot.Outgoing{Kind: bot.KindText, Text: msg})
+	}
+	// Locked so that an administrator's closing waits for this comment,
+	// whose author must then get the synthesis.
+	c, err := t.tx.LockConsultationForComment(t.ctx, ref.ConsultationID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		return err
+	}
+	if err != nil || !c.OpenAt(s.now()) {
+		return t.reply("consultation.closed")
+	}
+	tk, err := t.tx.CreateTicket(t.ctx, storage.NewTicket{Kind: "gop_y", CitizenID: t.citizen.ID, UnitID: c.UnitID,
+		Description: text, Source: fmt.Sprintf("consultation:%d", c.ID), ConsultationID: c.ID}, s.now())
+	if err != nil {
+		return err
+	}
+	if err := t.recordConsent(storage.ConsentHandling, tk.ID, "consultation.consent", bot.Escape(c.UnitName)); err != nil {
+		return err
+	}
+	s.logger.Info("consultation comment", "ticket", tk.Code, "consultation", c.ID, "unit", c.UnitID)
+	return s.acknowledge(t, tk, t.text("consultation.received", bot.Escape(c.Title), tk.Code, bot.Escape(c.UnitName)))
+}
+
+// QueueSynthesis queues a closed consultation's synthesis, in the outbox
+// within tx, to everyone who commented on it, in their language, and
+// returns how many they are.
+func QueueSynthesis(ctx context.Context, tx *storage.Store, c storage.Consultation) (int, error) {
+	texts, err := catalogOnce()
+	if err != nil {
+		return 0, err
+	}
+	people, err := tx.Commenters(ctx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range people {
+		text := texts.text(p.Language, "consultation.synthesis", bot.Escape(c.UnitName), bot.Escape(c.Title),
+			bot.Escape(c.Synthesis.String))
+		o := bot.Outgoing{Kind: bot.KindText, ChatID: p.ChatID, Text: text}
+		if err := enqueue(ctx, tx, p.Channel, o, fmt.Sprintf("synthesis:%d:%d", c.ID, p.ID)); err != nil {
+			return 0, err
+		}
+	}
+	return len(people), nil
+}

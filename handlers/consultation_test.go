@@ -1,0 +1,150 @@
+package handlers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// consultation puts a draft of Phường Hòa Cường out for comments from
+// opens to closes (relative to the world's clock) and returns its id.
+func (w *world) consultation(title string, opens, closes time.Duration) int64 {
+	w.t.Helper()
+	var id int64
+	err := w.raw.Get(&id, `
+		INSERT INTO consultations (unit_id, title, summary, link, opens_at, closes_at, created_at)
+		SELECT id, $1, 'Bố trí thêm cây xanh & ghế đá quanh hồ.', 'https://hoacuong.danang.gov.vn/du-thao', $2, $3, $2
+		FROM units WHERE code = 'ubnd-hoa-cuong' RETURNING id`, title, w.now.Add(opens), w.now.Add(closes))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}
+
+const day = 24 * time.Hour
+
+// A resident finds the open draft from the menu, reads it and comments;
+// the comment is a góp ý ticket of the ward, with its card and receipt,
+// and the synthesis reaches everyone who commented, in their language.
+func TestResidentCommentsOnAnOpenConsultation(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2401, "ubnd-hoa-cuong", "officer")
+	id := w.consultation("Quy hoạch công viên 29/3", -day, 20*day)
+	w.consultation("Dự thảo chưa mở", day, 25*day)
+	c := w.citizen(3401)
+
+	c.says("/start")
+	out := c.presses("Góp ý dự thảo")
+	mustContain(t, out, "Quy hoạch công viên 29/3", "UBND phường Hòa Cường", "nhận góp ý đến hết ngày 13/12/2026")
+	if strings.Contains(texts(out), "chưa mở") {
+		t.Fatal("a consultation not yet open is listed")
+	}
+	out = c.presses("1. Quy hoạch")
+	mustContain(t, out, "Bố trí thêm cây xanh &amp; ghế đá", "https://hoacuong.danang.gov.vn/du-thao", "nhập ý kiến góp ý")
+
+	out = c.says("Đề nghị giữ lại hàng cây sao đen dọc đường 2/9")
+	mustContain(t, sentTo(out, c.id), "Cảm ơn Ông/Bà đã góp ý về dự thảo «Quy hoạch công viên 29/3»", "PA-2026-000001",
+		"gửi Ông/Bà kết quả tổng hợp", "Thời hạn trả lời dự kiến")
+	mustContain(t, sentTo(out, officer.id), "PA-2026-000001</b> · Góp ý", "Lấy ý kiến: Quy hoạch công viên 29/3", "hàng cây sao đen")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE kind = 'gop_y' AND consultation_id = $1
+		AND unit_id = (SELECT id FROM units WHERE code = 'ubnd-hoa-cuong')`, id); n != 1 {
+		t.Fatalf("%d comment tickets", n)
+	}
+	if n := w.count(`SELECT count(*) FROM consents WHERE purpose = 'handling'`); n != 1 {
+		t.Fatalf("%d consents recorded", n)
+	}
+	if n := w.count(`SELECT count(*) FROM conversations`); n != 0 {
+		t.Fatal("the comment left a conversation behind")
+	}
+	// The next message is not taken for another comment.
+	mustContain(t, c.says("/gopy"), "Quy hoạch công viên 29/3")
+
+	// An English speaker comments too; closing tells both, once each.
+	e := w.citizen(3402)
+	e.says("/lang")
+	e.presses("English")
+	e.says("/gopy")
+	e.presses("1. Quy hoạch")
+	mustContain(t, e.says("Please keep the old trees along the lake."), "Thank you for your comment")
+	w.now = w.now.Add(21 * day)
+	err := w.store.InTx(w.ctx, func(tx *storage.Store) error {
+		if err := tx.PublishSynthesis(w.ctx, id, "Tiếp thu: giữ lại hàng cây <sao đen>.", w.now); err != nil {
+			return err
+		}
+		cons, err := tx.ConsultationByID(w.ctx, id)
+		if err != nil {
+			return err
+		}
+		n, err := handlers.QueueSynthesis(w.ctx, tx, cons)
+		if n != 2 {
+			t.Errorf("synthesis queued for %d people", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = w.sent()
+	checkOutgoing(t, out)
+	mustContain(t, sentTo(out, c.id), "UBND phường Hòa Cường công bố kết quả tổng hợp ý kiến", "giữ lại hàng cây &lt;sao đen&gt;")
+	mustContain(t, sentTo(out, e.id), "publishes the synthesis")
+	// Closed, it is no longer listed; the other draft has opened meanwhile.
+	if list := texts(c.says("/gopy")); strings.Contains(list, "Quy hoạch") || !strings.Contains(list, "Dự thảo chưa mở") {
+		t.Fatalf("open consultations after closing one:\n%s", list)
+	}
+}
+
+// Forged or stale buttons, a period that ends while the resident writes,
+// and a comment over the limit are refused politely and file nothing.
+func TestConsultationRefusals(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3411)
+	mustContain(t, c.says("/gopy"), "chưa có dự thảo nào")
+	open := w.consultation("Kế hoạch chỉnh trang vỉa hè", -day, 20*day)
+	future := w.consultation("Dự thảo chưa mở", day, 25*day)
+	closed := w.consultation("Dự thảo đã tổng hợp", -30*day, 20*day)
+	w.exec(`UPDATE consultations SET synthesis = 'Xong', published_at = $2 WHERE id = $1`, closed, w.now)
+
+	for _, d := range []string{fmt.Sprint(future), fmt.Sprint(closed), "999", "-1", "abc", "1:2"} {
+		out := c.pressData("1", "g:"+d)
+		checkOutgoing(t, out)
+		if d == "1:2" {
+			mustAnswer(t, out, "không còn hiệu lực")
+			continue
+		}
+		mustAnswer(t, out, "không nhận góp ý")
+	}
+	mustAnswer(t, c.pressData("1", "g:x"), "không còn hiệu lực")
+	if n := w.count(`SELECT count(*) FROM conversations`); n != 0 {
+		t.Fatal("a refused press started a comment")
+	}
+
+	c.says("/gopy")
+	c.presses("1. Kế hoạch")
+	mustContain(t, c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "p", UniqueID: "p"} }), "bằng chữ")
+	mustContain(t, c.says(strings.Repeat("x", 3001)), "vượt quá giới hạn")
+	mustContain(t, c.says("ngắn"), "hơi ngắn")
+	// Cancel ends the wait; the next text is a petition again.
+	mustContain(t, c.presses("Hủy"), "Đã hủy")
+	c.says("/gopy")
+	c.presses("1. Kế hoạch")
+
+	// The period ends while the resident is writing.
+	w.exec(`UPDATE consultations SET closes_at = $2 WHERE id = $1`, open, w.now.Add(time.Minute))
+	w.now = w.now.Add(2 * time.Minute)
+	mustContain(t, c.says("Đề nghị lát lại vỉa hè đường Núi Thành"), "không nhận góp ý")
+	if n := w.count(`SELECT count(*) FROM tickets`); n != 0 {
+		t.Fatalf("%d tickets filed by refused comments", n)
+	}
+	if n := w.count(`SELECT count(*) FROM conversations`); n != 0 {
+		t.Fatal("a refused comment left its conversation")
+	}
+	mustAnswer(t, c.pressData("1", fmt.Sprintf("g:%d", open)), "không nhận góp ý")
+}
