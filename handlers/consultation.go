@@ -153,11 +153,23 @@ func (s *Service) consultationInput(t *turn, conv *storage.Conversation) error {
 
 // QueueSynthesis queues a closed consultation's synthesis, in the outbox
 // within tx, to everyone who commented on it, in their language, and
-// returns how many they are.
-func QueueSynthesis(ctx context.Context, tx *storage.Store, c storage.Consultation) (int, error) {
+// returns how many they are. The synthesis is the unit's answer to the
+// comments it has not answered one by one (law.md §7): they are answered
+// with it at at, and their senders may rate it as any answer.
+func QueueSynthesis(ctx context.Context, tx *storage.Store, c storage.Consultation, at time.Time) (int, error) {
 	texts, err := catalogOnce()
 	if err != nil {
 		return 0, err
+	}
+	open, err := tx.OpenComments(ctx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range open {
+		if _, err := tx.ApplyChange(ctx, storage.Change{TicketID: id, At: at, ActorKind: storage.ActorSystem,
+			Kind: storage.EventAnswered, ToStatus: storage.StatusAnswered, Body: c.Synthesis.String}); err != nil {
+			return 0, err
+		}
 	}
 	people, err := tx.Commenters(ctx, c.ID)
 	if err != nil {

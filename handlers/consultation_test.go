@@ -50,7 +50,11 @@ func TestResidentCommentsOnAnOpenConsultation(t *testing.T) {
 
 	out = c.says("Đề nghị giữ lại hàng cây sao đen dọc đường 2/9")
 	mustContain(t, sentTo(out, c.id), "Cảm ơn Ông/Bà đã góp ý về dự thảo «Quy hoạch công viên 29/3»", "PA-2026-000001",
-		"gửi Ông/Bà kết quả tổng hợp", "Thời hạn trả lời dự kiến")
+		"gửi Ông/Bà kết quả tổng hợp")
+	// The synthesis answers it: it has no deadline of its own to pass.
+	if strings.Contains(texts(out), "Thời hạn trả lời dự kiến") || w.count(`SELECT count(*) FROM tickets WHERE due_at IS NOT NULL`) != 0 {
+		t.Fatal("a comment on a consultation got a deadline of its own")
+	}
 	mustContain(t, sentTo(out, officer.id), "PA-2026-000001</b> · Góp ý", "Lấy ý kiến: Quy hoạch công viên 29/3", "hàng cây sao đen")
 	if n := w.count(`SELECT count(*) FROM tickets WHERE kind = 'gop_y' AND consultation_id = $1
 		AND unit_id = (SELECT id FROM units WHERE code = 'ubnd-hoa-cuong')`, id); n != 1 {
@@ -81,7 +85,7 @@ func TestResidentCommentsOnAnOpenConsultation(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		n, err := handlers.QueueSynthesis(w.ctx, tx, cons)
+		n, err := handlers.QueueSynthesis(w.ctx, tx, cons, w.now)
 		if n != 2 {
 			t.Errorf("synthesis queued for %d people", n)
 		}
@@ -94,6 +98,10 @@ func TestResidentCommentsOnAnOpenConsultation(t *testing.T) {
 	checkOutgoing(t, out)
 	mustContain(t, sentTo(out, c.id), "UBND phường Hòa Cường công bố kết quả tổng hợp ý kiến", "giữ lại hàng cây &lt;sao đen&gt;")
 	mustContain(t, sentTo(out, e.id), "publishes the synthesis")
+	if n := w.count(`SELECT count(*) FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.kind = 'answered'
+		WHERE t.consultation_id = $1 AND t.status = 'answered' AND t.answered_at IS NOT NULL AND e.body LIKE 'Tiếp thu%'`, id); n != 2 {
+		t.Fatalf("%d comments answered by the synthesis, want 2", n)
+	}
 	// Closed, it is no longer listed; the other draft has opened meanwhile.
 	if list := texts(c.says("/gopy")); strings.Contains(list, "Quy hoạch") || !strings.Contains(list, "Dự thảo chưa mở") {
 		t.Fatalf("open consultations after closing one:\n%s", list)

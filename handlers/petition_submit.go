@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"time"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -66,9 +67,14 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 // acknowledge starts a new ticket's clock, sends its card to the unit and
 // gives the citizen the receipt: text, then the expected date.
 func (s *Service) acknowledge(t *turn, ticket storage.Ticket, text string) error {
-	due, err := s.startClock(t, ticket)
-	if err != nil {
-		return err
+	// A comment on a consultation has no clock of its own: the synthesis
+	// published when the consultation closes answers it (QueueSynthesis).
+	var due time.Time
+	if !ticket.ConsultationID.Valid {
+		var err error
+		if due, err = s.startClock(t, ticket); err != nil {
+			return err
+		}
 	}
 	ticket.DueAt.Time, ticket.DueAt.Valid = due, !due.IsZero()
 	if err := s.sendCard(t, ticket, "card.new", ""); err != nil {

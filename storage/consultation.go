@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Consultation is a draft or plan a unit puts out for residents' comments
@@ -131,4 +132,13 @@ func (s *Store) citizensIn(ctx context.Context, op, ids string, args ...any) ([]
 	var cs []Citizen
 	err := sqlx.SelectContext(ctx, s.x, &cs, `SELECT `+citizenColumns+` FROM citizens WHERE id IN (`+ids+`) ORDER BY id`, args...)
 	return cs, wrap(op, err)
+}
+
+// OpenComments lists the comments on a consultation that are still open.
+func (s *Store) OpenComments(ctx context.Context, consultationID int64) ([]int64, error) {
+	var ids []int64
+	err := sqlx.SelectContext(ctx, s.x, &ids, `
+		SELECT id FROM tickets WHERE consultation_id = $1 AND status = ANY($2) ORDER BY id`,
+		consultationID, pq.Array(openStatuses))
+	return ids, wrap("open comments", err)
 }

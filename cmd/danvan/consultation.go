@@ -218,7 +218,7 @@ func runConsultationClose(ctx context.Context, args []string) error {
 				return err
 			}
 			c.Synthesis.String, c.Synthesis.Valid = synthesis, true
-			told, err = handlers.QueueSynthesis(ctx, tx, c)
+			told, err = handlers.QueueSynthesis(ctx, tx, c, now)
 			return err
 		})
 		if err != nil {
