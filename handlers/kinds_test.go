@@ -56,3 +56,25 @@ func TestCheckCitizenKinds(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A petition begun as a kind the deployment has since left out is not
+// sent as it: the person chooses again.
+func TestAKindLeftOutSinceTheDraftBeganIsChosenAgain(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3211)
+	c.describe("Phường Hòa Cường", "Đề nghị lắp gờ giảm tốc trước cổng trường tiểu học")
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	c.presses("Không cần")
+	var err error
+	w.service, err = handlers.New(handlers.Config{Now: func() time.Time { return w.now },
+		CitizenKinds: []string{"kien_nghi", "gop_y", "hoi_dap"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, c.presses("Gửi phản ánh"), "không còn tiếp nhận loại nội dung đã chọn", "[Kiến nghị]")
+	if n := w.count(`SELECT count(*) FROM tickets`); n != 0 {
+		t.Fatal("a petition of a kind left out was filed")
+	}
+}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -11,6 +12,13 @@ import (
 // petitionSubmit turns the draft into a ticket and gives the citizen its code.
 func (s *Service) petitionSubmit(t *turn, d draft) error {
 	// The form may have been changed by an administrator meanwhile.
+	if !slices.Contains(s.citizenKinds(), d.Kind) {
+		d.Kind, d.LegalSeen = "", false
+		if err := t.reply("petition.kind_gone"); err != nil {
+			return err
+		}
+		return s.advance(t, d)
+	}
 	if cat, err := t.tx.CategoryByID(t.ctx, d.CategoryID); err != nil || !cat.Active {
 		d.CategoryID = 0
 		if err := t.reply("petition.category_gone"); err != nil {
