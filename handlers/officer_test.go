@@ -303,6 +303,29 @@ func TestLinkedGroupGetsCardsAndActs(t *testing.T) {
 	}
 }
 
+// A group linked by mistake, or no longer trusted, is unlinked by the
+// people who may link it, and gets no more cards.
+func TestUnlinkingAGroupStopsItsCards(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	leader := w.staff(2061, "ubnd-hoa-cuong", "leader")
+	other := w.staff(2062, "ubnd-hai-chau", "officer")
+	inGroup := func(who *citizen, command string) []bot.Outgoing {
+		return who.sends(func(e *bot.Event) {
+			e.Chat = bot.Chat{ID: "-100600", Group: true}
+			e.Command, e.Args, _ = strings.Cut(command, " ")
+		})
+	}
+	mustContain(t, inGroup(leader, "linkgroup ubnd-hoa-cuong"), "Nhóm đã được liên kết")
+	mustContain(t, inGroup(other, "unlinkgroup"), "không có quyền")
+	mustContain(t, inGroup(leader, "unlinkgroup"), "Nhóm đã hủy liên kết với <b>UBND phường Hòa Cường</b>")
+	w.citizen(3061).file("Phường Hòa Cường", "Ống nước vỡ trên đường Núi Thành")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = '-100600' AND payload->>'text' LIKE '%Ống nước vỡ%'`); n != 0 {
+		t.Fatal("an unlinked group got a card")
+	}
+	mustContain(t, inGroup(leader, "unlinkgroup"), "chưa được liên kết")
+}
+
 func TestAnInvitationToARemovedUnitIsRefused(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()

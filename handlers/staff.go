@@ -155,21 +155,49 @@ func (s *Service) cmdLinkGroup(t *turn) error {
 	if err != nil {
 		return err
 	}
-	roles, err := t.roles()
-	if err != nil {
-		return err
-	}
-	var by int64
-	for _, r := range roles {
-		if r.Role == storage.RoleAdmin || (r.Role == storage.RoleLeader && r.UnitID == unit.ID) {
-			by = r.ID
-		}
-	}
-	if by == 0 {
-		return t.reply("access.denied")
+	by, err := t.groupLinker(unit.ID)
+	if err != nil || by == 0 {
+		return errors.Join(err, t.reply("access.denied"))
 	}
 	if err := t.tx.LinkGroup(t.ctx, unit.ID, t.ev.Channel, t.ev.Chat.ID, by); err != nil {
 		return err
 	}
 	return t.reply("linkgroup.done", bot.Escape(unit.Name))
+}
+
+// cmdUnlinkGroup stops the linked group it is sent in from receiving its
+// unit's cards; the same people as may link it may do it.
+func (s *Service) cmdUnlinkGroup(t *turn) error {
+	if !t.ev.Chat.Group {
+		return t.reply("linkgroup.group_only")
+	}
+	by, err := t.groupLinker(t.groupUnit)
+	if err != nil || by == 0 {
+		return errors.Join(err, t.reply("access.denied"))
+	}
+	unit, err := t.tx.UnitByID(t.ctx, t.groupUnit)
+	if err != nil {
+		return err
+	}
+	if err := t.tx.UnlinkGroup(t.ctx, t.ev.Channel, t.ev.Chat.ID); err != nil {
+		return err
+	}
+	s.logger.Info("group unlinked", "unit", unit.Code, "chat", t.ev.Chat.ID)
+	return t.reply("linkgroup.unlinked", bot.Escape(unit.Name))
+}
+
+// groupLinker returns the role by which the person may link a group to
+// the unit, or unlink it: an administrator, or a leader of that unit; 0
+// if they may not.
+func (t *turn) groupLinker(unitID int64) (int64, error) {
+	roles, err := t.roles()
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range roles {
+		if r.Role == storage.RoleAdmin || (r.Role == storage.RoleLeader && r.UnitID == unitID) {
+			return r.ID, nil
+		}
+	}
+	return 0, nil
 }

@@ -143,6 +143,20 @@ func (s *Store) LinkGroup(ctx context.Context, unitID int64, channel, chatID str
 	return wrap("link group", err)
 }
 
+// UnlinkGroup stops a group from receiving its unit's cards; ErrNotFound
+// if it is not linked. The row stays, as history of who linked it.
+func (s *Store) UnlinkGroup(ctx context.Context, channel, chatID string) error {
+	res, err := s.x.ExecContext(ctx, `
+		UPDATE unit_groups SET active = false WHERE channel = $1 AND chat_id = $2 AND active`, channel, chatID)
+	if err != nil {
+		return wrap("unlink group", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return wrap("unlink group", ErrNotFound)
+	}
+	return nil
+}
+
 // MoveGroup follows a group chat to its new id (a group that became a
 // supergroup), keeping its link to a unit; a link the new id already has
 // stands.
