@@ -19,22 +19,7 @@ import (
 )
 
 func runAdmin(ctx context.Context, args []string) error {
-	subs := map[string]func(context.Context, []string) error{
-		"import":   runAdminImport,
-		"export":   runAdminExport,
-		"invite":   runAdminInvite,
-		"officers": runAdminOfficers,
-		"revoke":   runAdminRevoke,
-		"calendar": runAdminCalendar,
-
-		"consultation": runAdminConsultation,
-	}
-	if len(args) > 0 {
-		if run, ok := subs[args[0]]; ok {
-			return run(ctx, args[1:])
-		}
-	}
-	fmt.Fprintln(os.Stderr, `Usage: danvan admin <command>
+	return runGroup(ctx, "admin", `Usage: danvan admin <command>
 
   import [-dry-run] FILE.yaml
                        create or update units, areas, categories and routing rules
@@ -46,8 +31,15 @@ func runAdmin(ctx context.Context, args []string) error {
   calendar add|remove|list
                        the working-day calendar's exceptions (swapped days, make-up days)
   consultation add|list|close
-                       drafts put out for residents' comments (law.md §7) and their synthesis`)
-	return subcommandError("admin", args)
+                       drafts put out for residents' comments (law.md §7) and their synthesis`, subcommands{
+		"import":       runAdminImport,
+		"export":       runAdminExport,
+		"invite":       runAdminInvite,
+		"officers":     runAdminOfficers,
+		"revoke":       runAdminRevoke,
+		"calendar":     runAdminCalendar,
+		"consultation": runAdminConsultation,
+	}, args)
 }
 
 // withStore loads the configuration, opens the database with an up-to-date

@@ -16,23 +16,16 @@ import (
 )
 
 func runAdminCalendar(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "add":
-			return runCalendarAdd(ctx, args[1:])
-		case "remove":
-			return runCalendarRemove(ctx, args[1:])
-		case "list":
-			return runCalendarList(ctx, args[1:])
-		}
-	}
-	fmt.Fprintln(os.Stderr, `Usage: danvan admin calendar <command>
+	return runGroup(ctx, "admin calendar", `Usage: danvan admin calendar <command>
 
   add DATE -off|-work [-reason TEXT]   record the government's exception for a day
                                        (a swapped day off, a make-up working Saturday)
   remove DATE                          forget an exception
-  list [-year YYYY]                    holidays (computed, Tết included) and exceptions`)
-	return subcommandError("admin calendar", args)
+  list [-year YYYY]                    holidays (computed, Tết included) and exceptions`, subcommands{
+		"add":    runCalendarAdd,
+		"remove": runCalendarRemove,
+		"list":   runCalendarList,
+	}, args)
 }
 
 func runCalendarAdd(ctx context.Context, args []string) error {

@@ -30,17 +30,7 @@ const (
 )
 
 func runAdminConsultation(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "add":
-			return runConsultationAdd(ctx, args[1:])
-		case "list":
-			return runConsultationList(ctx, args[1:])
-		case "close":
-			return runConsultationClose(ctx, args[1:])
-		}
-	}
-	fmt.Fprintln(os.Stderr, `Usage: danvan admin consultation <command>
+	return runGroup(ctx, "admin consultation", `Usage: danvan admin consultation <command>
 
   add -unit CODE -title TEXT [-opens YYYY-MM-DD] -closes YYYY-MM-DD (-summary TEXT | -summary-file FILE | -link URL) [-force]
                        put a draft or plan out for residents' comments (law.md §7: at
@@ -48,8 +38,11 @@ func runAdminConsultation(ctx context.Context, args []string) error {
   list                 consultations, open and closed, with their comments
   close -id N -synthesis FILE [-force]
                        publish the synthesis and send it to everyone who commented
-                       (-force before the period has ended)`)
-	return subcommandError("admin consultation", args)
+                       (-force before the period has ended)`, subcommands{
+		"add":   runConsultationAdd,
+		"list":  runConsultationList,
+		"close": runConsultationClose,
+	}, args)
 }
 
 func runConsultationAdd(ctx context.Context, args []string) error {

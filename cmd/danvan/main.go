@@ -65,6 +65,21 @@ func isHelp(arg string) bool {
 
 // subcommandError is what a command returns after printing its usage for
 // a missing or unknown subcommand in args, or for a request for help.
+// subcommands are the commands of a group such as "admin calendar".
+type subcommands map[string]func(context.Context, []string) error
+
+// runGroup runs the command args name in a group, or prints the group's
+// usage and says what was wrong.
+func runGroup(ctx context.Context, group, usage string, subs subcommands, args []string) error {
+	if len(args) > 0 {
+		if run, ok := subs[args[0]]; ok {
+			return run(ctx, args[1:])
+		}
+	}
+	fmt.Fprintln(os.Stderr, usage)
+	return subcommandError(group, args)
+}
+
 func subcommandError(command string, args []string) error {
 	switch {
 	case len(args) == 0:

@@ -18,19 +18,13 @@ import (
 )
 
 func runTicket(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "show":
-			return runTicketShow(ctx, args[1:])
-		case "list":
-			return runTicketList(ctx, args[1:])
-		}
-	}
-	fmt.Fprintln(os.Stderr, `Usage: danvan ticket <command>
+	return runGroup(ctx, "ticket", `Usage: danvan ticket <command>
 
   show CODE [-json]                          one ticket with its timeline
-  list [-status S] [-unit CODE] [-json]      tickets, newest first`)
-	return subcommandError("ticket", args)
+  list [-status S] [-unit CODE] [-json]      tickets, newest first`, subcommands{
+		"show": runTicketShow,
+		"list": runTicketList,
+	}, args)
 }
 
 // ticketStatuses are the values of -status, as in the JSON "status" field.
