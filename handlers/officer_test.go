@@ -63,13 +63,18 @@ func (c *citizen) file(area, text string) string {
 	c.presses("Bỏ qua")
 	c.says("Bỏ qua")
 	c.presses("Không cần")
-	out := c.presses("Gửi phản ánh")
+	return codeIn(c.w.t, c.presses("Gửi phản ánh"))
+}
+
+// codeIn returns the ticket code in a receipt.
+func codeIn(t *testing.T, out []bot.Outgoing) string {
+	t.Helper()
 	for _, o := range out {
 		if i := strings.Index(o.Text, "PA-"); i >= 0 {
 			return o.Text[i : i+14]
 		}
 	}
-	c.w.t.Fatalf("no code in %s", texts(out))
+	t.Fatalf("no code in %s", texts(out))
 	return ""
 }
 

@@ -79,6 +79,7 @@ func New(cfg Config) (*Service, error) {
 		"reply":       s.staffOnly(s.staffTextCommand("reply.usage", s.progress, true)),
 		"resolve":     s.staffOnly(s.staffTextCommand("resolve.usage", s.resolve, true)),
 		"note":        s.staffOnly(s.staffTextCommand("note.usage", s.note, false)),
+		"identity":    s.staffOnly(s.cmdIdentity),
 		"transfer":    s.staffOnly(s.cmdTransfer),
 		"report":      s.staffOnly(s.cmdReport),
 	}

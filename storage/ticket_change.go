@@ -26,6 +26,9 @@ const (
 	// EventReclassified: the kind or category changed; the body says
 	// from what to what, and why.
 	EventReclassified = "reclassified"
+	// EventIdentityRead: the intake looked at a confidential sender's
+	// identity (identity.go); internal, the body is the reason.
+	EventIdentityRead = "identity_read"
 )
 
 // Change is one step of a ticket's workflow: an event on the timeline and,

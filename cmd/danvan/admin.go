@@ -28,17 +28,20 @@ func runAdmin(ctx context.Context, args []string) error {
                        print a one-time code and link that binds a Telegram account
   officers             list officers, leaders and administrators
   revoke ID            remove a role (the ID from "officers")
+  identity-reads [-ticket CODE]
+                       the log of looks at confidential senders' identities (law.md §5)
   calendar add|remove|list
                        the working-day calendar's exceptions (swapped days, make-up days)
   consultation add|list|close
                        drafts put out for residents' comments (law.md §7) and their synthesis`, subcommands{
-		"import":       runAdminImport,
-		"export":       runAdminExport,
-		"invite":       runAdminInvite,
-		"officers":     runAdminOfficers,
-		"revoke":       runAdminRevoke,
-		"calendar":     runAdminCalendar,
-		"consultation": runAdminConsultation,
+		"import":         runAdminImport,
+		"export":         runAdminExport,
+		"invite":         runAdminInvite,
+		"officers":       runAdminOfficers,
+		"revoke":         runAdminRevoke,
+		"identity-reads": runAdminIdentityReads,
+		"calendar":       runAdminCalendar,
+		"consultation":   runAdminConsultation,
 	}, args)
 }
 
