@@ -79,7 +79,7 @@ var options = []option{
 		set: func(c *Config, v string) error { c.LogFormat = v; return oneOf(v, "text", "json") }},
 	{name: "WORKERS", def: "4", help: "Updates handled at once (a chat's updates always stay in order)",
 		set: func(c *Config, v string) (err error) { c.Workers, err = positive(v); return err }},
-	{name: "SEND_RATE", def: "30", help: "Messages per second the bot sends over all chats (kept 3% below; one replica sends at a time); raise it only for a Bot API server without Telegram's limits",
+	{name: "SEND_RATE", def: "30", help: "Messages per second the bot sends over all chats (kept 1.5% below; one replica sends at a time); raise it only for a Bot API server without Telegram's limits",
 		set: func(c *Config, v string) (err error) { c.SendRate, err = positiveFloat(v); return err }},
 	{name: "CHAT_SEND_RATE", def: "1", help: "Messages per second to one private chat (short bursts of 3 allowed); raise it only for a Bot API server without Telegram's limits",
 		set: func(c *Config, v string) (err error) { c.ChatSendRate, err = positiveFloat(v); return err }},
