@@ -139,7 +139,7 @@ func (s *Service) consultationInput(t *turn, conv *storage.Conversation) error {
 	if err != nil || !c.OpenAt(s.now()) {
 		return t.reply("consultation.closed")
 	}
-	tk, err := t.tx.CreateTicket(t.ctx, storage.NewTicket{Kind: "gop_y", CitizenID: t.citizen.ID, UnitID: c.UnitID,
+	tk, err := t.tx.CreateTicket(t.ctx, storage.NewTicket{Kind: storage.CommentKind, CitizenID: t.citizen.ID, UnitID: c.UnitID,
 		Description: text, Source: fmt.Sprintf("consultation:%d", c.ID), ConsultationID: c.ID}, s.now())
 	if err != nil {
 		return err
@@ -151,11 +151,25 @@ func (s *Service) consultationInput(t *turn, conv *storage.Conversation) error {
 	return s.acknowledge(t, tk, t.text("consultation.received", bot.Escape(c.Title), tk.Code, bot.Escape(c.UnitName)))
 }
 
+// awaitsSynthesis reports whether a ticket is a comment that its
+// consultation's synthesis, not yet published, will answer: it has no
+// clock of its own (startClock), whatever its field or unit. A comment
+// found to be another kind (a phản ánh, a tố cáo now with the intake) is
+// handled as one, and the synthesis no longer answers it (OpenComments).
+func awaitsSynthesis(t *turn, tk storage.Ticket) (bool, error) {
+	if !tk.ConsultationID.Valid || tk.Kind != storage.CommentKind {
+		return false, nil
+	}
+	c, err := t.tx.ConsultationByID(t.ctx, tk.ConsultationID.Int64)
+	return err == nil && !c.PublishedAt.Valid, err
+}
+
 // QueueSynthesis queues a closed consultation's synthesis, in the outbox
-// within tx, to everyone who commented on it, in their language, and
-// returns how many they are. The synthesis is the unit's answer to the
-// comments it has not answered one by one (law.md §7): they are answered
-// with it at at, and their senders may rate it as any answer.
+// within tx, to everyone who took part (storage.Commenters: commented,
+// or co-signed a comment), in their language, and returns how many they
+// are. The synthesis is the unit's answer to the comments it has not
+// answered one by one (law.md §7), those still góp ý (OpenComments): they
+// are answered with it at at, and their senders may rate it as any answer.
 func QueueSynthesis(ctx context.Context, tx *storage.Store, c storage.Consultation, at time.Time) (int, error) {
 	texts, err := catalogOnce()
 	if err != nil {

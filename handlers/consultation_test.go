@@ -156,3 +156,106 @@ func TestConsultationRefusals(t *testing.T) {
 	}
 	mustAnswer(t, c.pressData("1", fmt.Sprintf("g:%d", open)), "không nhận góp ý")
 }
+
+// closeConsultation publishes a consultation's synthesis now, as
+// `danvan admin consultation close` does, and returns what it queued.
+func (w *world) closeConsultation(id int64, synthesis string) []bot.Outgoing {
+	w.t.Helper()
+	err := w.store.InTx(w.ctx, func(tx *storage.Store) error {
+		if err := tx.PublishSynthesis(w.ctx, id, synthesis, w.now); err != nil {
+			return err
+		}
+		cons, err := tx.ConsultationByID(w.ctx, id)
+		if err != nil {
+			return err
+		}
+		_, err = handlers.QueueSynthesis(w.ctx, tx, cons, w.now)
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return w.sent()
+}
+
+// comments has a resident comment on the first open consultation and
+// returns the receipt's code.
+func (c *citizen) comments(text string) string {
+	c.w.t.Helper()
+	c.says("/gopy")
+	c.presses("1. ")
+	return codeIn(c.w.t, c.says(text))
+}
+
+// A comment that stays a góp ý, even reclassified to another field or
+// transferred, waits for the synthesis without a clock of its own; one
+// found to be something else, above all a denunciation now with the
+// intake, is no longer answered by the synthesis: it needs its own answer.
+func TestTheSynthesisAnswersOnlyWhatIsStillAComment(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2421, "ubnd-hoa-cuong", "officer")
+	w.staff(2422, "ubnd-tp", "officer")
+	id := w.consultation("Quy hoạch công viên 29/3", -day, 20*day)
+
+	denunciation := w.citizen(3421).comments("Cán bộ phường nhận tiền để đưa dự án vào quy hoạch công viên")
+	// A comment has no field: reclassifying it chooses one.
+	reclassify := func(kind, reason string) {
+		officer.presses("Phân loại lại")
+		officer.presses(kind)
+		officer.presses("Môi trường")
+		mustContain(t, officer.says(reason), "Đã phân loại lại")
+	}
+	reclassify("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+	report := w.citizen(3422).comments("Đèn chiếu sáng ở công viên 29/3 bị hỏng nhiều tuần nay")
+	reclassify("Phản ánh", "Đây là phản ánh về sự cố chiếu sáng")
+	field := w.citizen(3423).comments("Đề nghị bổ sung nhà vệ sinh công cộng trong công viên")
+	reclassify("Góp ý", "Ghi nhận lĩnh vực môi trường")
+	moved := w.citizen(3424).comments("Đề nghị làm thêm lối đi cho xe lăn ở cổng công viên")
+	officer.says("/transfer " + moved + " ubnd-hai-chau Đơn vị phối hợp lập dự thảo")
+
+	for _, code := range []string{field, moved} {
+		if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND due_at IS NULL`, code); n != 1 {
+			t.Errorf("the comment %s got a deadline of its own while the consultation runs", code)
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND due_at IS NOT NULL`, report); n != 1 {
+		t.Errorf("the comment found to be a phản ánh %s has no deadline", report)
+	}
+
+	w.now = w.now.Add(21 * day)
+	w.closeConsultation(id, "Tiếp thu ý kiến bổ sung nhà vệ sinh và lối đi cho xe lăn.")
+	status := func(code string) string {
+		var s string
+		if err := w.raw.Get(&s, `SELECT status FROM tickets WHERE code = $1`, code); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, code := range []string{denunciation, report} {
+		if s := status(code); s == storage.StatusAnswered {
+			t.Errorf("%s, no longer a comment, was answered by the synthesis", code)
+		}
+	}
+	for _, code := range []string{field, moved} {
+		if s := status(code); s != storage.StatusAnswered {
+			t.Errorf("the comment %s is %s after the synthesis, want answered", code, s)
+		}
+	}
+}
+
+// Those who co-signed a comment took part in the consultation: they are
+// told the synthesis that answers it, as co-signers are told an answer.
+func TestCosignersOfACommentGetTheSynthesis(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.staff(2431, "ubnd-hoa-cuong", "officer")
+	id := w.consultation("Quy hoạch công viên 29/3", -day, 20*day)
+	c, n := w.citizen(3431), w.citizen(3432)
+	c.cosigned(c.comments("Đề nghị giữ lại hàng cây sao đen dọc đường 2/9"), n)
+
+	w.now = w.now.Add(21 * day)
+	out := w.closeConsultation(id, "Tiếp thu: giữ lại hàng cây sao đen.")
+	mustContain(t, sentTo(out, c.id), "Tiếp thu: giữ lại hàng cây sao đen")
+	mustContain(t, sentTo(out, n.id), "Tiếp thu: giữ lại hàng cây sao đen")
+}

@@ -39,8 +39,12 @@ func dueAfter(cal *workcal.Calendar, r storage.DeadlineRule, start time.Time) ti
 }
 
 // startClock gives a ticket its deadline from now, under the rule for its
-// kind, category and area. A ticket no rule covers has no deadline.
+// kind, category and area. A ticket no rule covers has no deadline, nor
+// has a comment waiting for its consultation's synthesis (awaitsSynthesis).
 func (s *Service) startClock(t *turn, tk storage.Ticket) (time.Time, error) {
+	if waits, err := awaitsSynthesis(t, tk); waits || err != nil {
+		return time.Time{}, err
+	}
 	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64)
 	if errors.Is(err, storage.ErrNotFound) {
 		return time.Time{}, nil

@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"slices"
-	"time"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -75,14 +74,11 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 // acknowledge starts a new ticket's clock, sends its card to the unit and
 // gives the citizen the receipt: text, then the expected date.
 func (s *Service) acknowledge(t *turn, ticket storage.Ticket, text string) error {
-	// A comment on a consultation has no clock of its own: the synthesis
-	// published when the consultation closes answers it (QueueSynthesis).
-	var due time.Time
-	if !ticket.ConsultationID.Valid {
-		var err error
-		if due, err = s.startClock(t, ticket); err != nil {
-			return err
-		}
+	// A comment on a consultation gets no clock (startClock): the
+	// synthesis published when the consultation closes answers it.
+	due, err := s.startClock(t, ticket)
+	if err != nil {
+		return err
 	}
 	ticket.DueAt.Time, ticket.DueAt.Valid = due, !due.IsZero()
 	if err := s.sendCard(t, ticket, "card.new", ""); err != nil {

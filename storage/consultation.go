@@ -122,9 +122,16 @@ func (s *Store) PublishSynthesis(ctx context.Context, id int64, synthesis string
 	return nil
 }
 
-// Commenters lists the people who commented on a consultation, once each.
+// Commenters lists the people who took part in a consultation, once each:
+// those who commented, and those who co-signed a comment that has not
+// since become confidential (law.md §5: a denunciation's co-signers learn
+// nothing more of it).
 func (s *Store) Commenters(ctx context.Context, consultationID int64) ([]Citizen, error) {
-	return s.citizensIn(ctx, "list commenters", `SELECT citizen_id FROM tickets WHERE consultation_id = $1`, consultationID)
+	return s.citizensIn(ctx, "list commenters", `
+		SELECT citizen_id FROM tickets WHERE consultation_id = $1
+		UNION
+		SELECT k.citizen_id FROM ticket_cosigners k JOIN tickets t ON t.id = k.ticket_id
+		WHERE t.consultation_id = $1 AND NOT (t.confidential OR t.was_denunciation OR t.kind = 'to_cao')`, consultationID)
 }
 
 // citizensIn lists the citizens whose ids a query returns, by id.
@@ -134,11 +141,17 @@ func (s *Store) citizensIn(ctx context.Context, op, ids string, args ...any) ([]
 	return cs, wrap(op, err)
 }
 
-// OpenComments lists the comments on a consultation that are still open.
+// CommentKind is the kind of a comment on a consultation: a góp ý.
+const CommentKind = "gop_y"
+
+// OpenComments lists the comments on a consultation that are still open,
+// which its synthesis answers. A comment staff have found to be another
+// kind (a phản ánh, a tố cáo gone to the intake) needs an answer of its
+// own and is left out.
 func (s *Store) OpenComments(ctx context.Context, consultationID int64) ([]int64, error) {
 	var ids []int64
 	err := sqlx.SelectContext(ctx, s.x, &ids, `
-		SELECT id FROM tickets WHERE consultation_id = $1 AND status = ANY($2) ORDER BY id`,
-		consultationID, pq.Array(openStatuses))
+		SELECT id FROM tickets WHERE consultation_id = $1 AND kind = $3 AND status = ANY($2) ORDER BY id`,
+		consultationID, pq.Array(openStatuses), CommentKind)
 	return ids, wrap("open comments", err)
 }

@@ -217,7 +217,7 @@ func runConsultationClose(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("Consultation %d closed; the synthesis is queued for the %d people who commented.\n", c.ID, told)
+		fmt.Printf("Consultation %d closed; the synthesis is queued for the %d people who commented or co-signed a comment.\n", c.ID, told)
 		return nil
 	})
 }
