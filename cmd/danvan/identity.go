@@ -24,7 +24,21 @@ func runAdminIdentityReads(ctx context.Context, args []string) error {
 	if fs.NArg() != 0 {
 		return fmt.Errorf("admin identity-reads: unexpected argument %q", fs.Arg(0))
 	}
+	if *code != "" {
+		// As typed ("pa-2026-123"): a code matched as given would list
+		// nothing, as if no one had looked.
+		canonical, ok := storage.ParseCode(*code)
+		if !ok {
+			return fmt.Errorf("admin identity-reads: -ticket %q is not a ticket code (PA-2026-000123)", *code)
+		}
+		*code = canonical
+	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		if *code != "" {
+			if _, err := store.TicketByCode(ctx, *code); err != nil {
+				return fmt.Errorf("ticket %s: %w", *code, err)
+			}
+		}
 		reads, err := store.IdentityReads(ctx, *code)
 		if err != nil {
 			return err

@@ -36,6 +36,18 @@ func TestIdentityReadsCommand(t *testing.T) {
 	if err != nil || strings.Contains(out, "PA-2026-000001") || !strings.Contains(out, "PA-2026-000002") {
 		t.Errorf("-ticket PA-2026-000002 = %q, %v", out, err)
 	}
+	// The code as people type it, as for danvan ticket show; what is not a
+	// code is refused rather than answered with an empty log.
+	out, err = runCLI(t, "admin", "identity-reads", "-ticket", "pa-2026-2")
+	if err != nil || strings.Contains(out, "PA-2026-000001") || !strings.Contains(out, "PA-2026-000002") {
+		t.Errorf("-ticket pa-2026-2 = %q, %v", out, err)
+	}
+	if _, err := runCLI(t, "admin", "identity-reads", "-ticket", "2026-000002"); err == nil {
+		t.Error("-ticket with no ticket code was accepted")
+	}
+	if _, err := runCLI(t, "admin", "identity-reads", "-ticket", "PA-2026-000009"); err == nil {
+		t.Error("-ticket of a ticket that does not exist was answered with an empty log")
+	}
 	if _, err := db.Exec(`DELETE FROM identity_reads`); err == nil {
 		t.Error("the log could be deleted")
 	}
