@@ -32,7 +32,7 @@ type consultationRef struct {
 
 func (s *Service) cmdConsultations(t *turn) error {
 	if t.ev.Chat.Group {
-		return t.reply("group.private_only")
+		return t.reply("consultation.private_only")
 	}
 	cs, err := t.tx.OpenConsultations(t.ctx, s.now(), consultationsListed)
 	if err != nil {
@@ -67,7 +67,7 @@ func (s *Service) consultationButton(t *turn, args []string) error {
 		return t.answer(t.text("button.stale"), false)
 	}
 	if t.ev.Chat.Group {
-		return t.answer(t.text("group.private_only"), true)
+		return t.answer(t.text("consultation.private_only"), true)
 	}
 	if args[0] == "x" {
 		conv, err := s.currentConversation(t)

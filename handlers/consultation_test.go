@@ -259,3 +259,31 @@ func TestCosignersOfACommentGetTheSynthesis(t *testing.T) {
 	mustContain(t, sentTo(out, c.id), "Tiếp thu: giữ lại hàng cây sao đen")
 	mustContain(t, sentTo(out, n.id), "Tiếp thu: giữ lại hàng cây sao đen")
 }
+
+// /gopy in a unit's linked group (a staff member trying it) points to the
+// private chat without claiming the group is not linked.
+func TestConsultationsInALinkedGroupPointToThePrivateChat(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	leader := w.staff(2441, "ubnd-hoa-cuong", "leader")
+	w.consultation("Quy hoạch công viên 29/3", -day, 20*day)
+	inGroup := func(mutate func(*bot.Event)) []bot.Outgoing {
+		return leader.sends(func(e *bot.Event) {
+			e.Chat = bot.Chat{ID: "-100700", Group: true}
+			mutate(e)
+		})
+	}
+	mustContain(t, inGroup(func(e *bot.Event) { e.Command, e.Args = "linkgroup", "ubnd-hoa-cuong" }), "Nhóm đã được liên kết")
+	for _, out := range [][]bot.Outgoing{
+		inGroup(func(e *bot.Event) { e.Command = "gopy" }),
+		inGroup(func(e *bot.Event) { e.Button = &bot.Button{QueryID: "q", MessageID: "1", Data: "g:1"} }),
+	} {
+		checkOutgoing(t, out)
+		if told := texts(out); strings.Contains(told, "chưa được liên kết") || !strings.Contains(told, "tin nhắn riêng với bot") {
+			t.Errorf("in a linked group, /gopy says:\n%s", told)
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM conversations`); n != 0 {
+		t.Fatal("a press in a group started a comment")
+	}
+}
