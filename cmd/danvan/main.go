@@ -63,8 +63,6 @@ func isHelp(arg string) bool {
 	return arg == "help" || arg == "-h" || arg == "-help" || arg == "--help"
 }
 
-// subcommandError is what a command returns after printing its usage for
-// a missing or unknown subcommand in args, or for a request for help.
 // subcommands are the commands of a group such as "admin calendar".
 type subcommands map[string]func(context.Context, []string) error
 
@@ -80,6 +78,8 @@ func runGroup(ctx context.Context, group, usage string, subs subcommands, args [
 	return subcommandError(group, args)
 }
 
+// subcommandError is what a command returns after printing its usage for
+// a missing or unknown subcommand in args, or for a request for help.
 func subcommandError(command string, args []string) error {
 	switch {
 	case len(args) == 0:
