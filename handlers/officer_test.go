@@ -329,6 +329,7 @@ func TestUnlinkingAGroupStopsItsCards(t *testing.T) {
 		t.Fatal("an unlinked group got a card")
 	}
 	mustContain(t, inGroup(leader, "unlinkgroup"), "chưa được liên kết")
+	mustContain(t, leader.says("/unlinkgroup"), "dùng trong nhóm đang liên kết")
 }
 
 func TestAnInvitationToARemovedUnitIsRefused(t *testing.T) {

@@ -169,7 +169,7 @@ func (s *Service) cmdLinkGroup(t *turn) error {
 // unit's cards; the same people as may link it may do it.
 func (s *Service) cmdUnlinkGroup(t *turn) error {
 	if !t.ev.Chat.Group {
-		return t.reply("linkgroup.group_only")
+		return t.reply("unlinkgroup.group_only")
 	}
 	by, err := t.groupLinker(t.groupUnit)
 	if err != nil || by == 0 {
