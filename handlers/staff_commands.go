@@ -154,9 +154,11 @@ func (s *Service) sendTimeline(t *turn, tk storage.Ticket) error {
 
 // shownBody is what a timeline shows after an event's label. An automatic
 // close recorded before its label said why carries the English words "no
-// rating", which the label now says in the reader's language.
+// rating", which the label now says in the reader's language. The reason
+// for a look at a confidential sender may hint at who they are: it stays
+// in the log (danvan admin identity-reads), off the unit's timeline.
 func shownBody(e storage.TicketEvent) string {
-	if e.Kind == storage.EventClosed && e.ActorKind == storage.ActorSystem {
+	if (e.Kind == storage.EventClosed && e.ActorKind == storage.ActorSystem) || e.Kind == storage.EventIdentityRead {
 		return ""
 	}
 	return e.Body
