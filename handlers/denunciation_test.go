@@ -3,6 +3,8 @@ package handlers_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/danvan-vn/danvan/bot"
 )
 
 // A denunciation about a ward goes to the triage unit, never to the ward
@@ -14,17 +16,7 @@ func TestADenunciationGoesToTheTriageUnit(t *testing.T) {
 	ward := w.staff(2201, "ubnd-hoa-cuong", "officer")
 	intake := w.staff(2202, "ubnd-tp", "officer")
 	c := w.citizen(3201)
-	c.says("/new")
-	c.presses("Tố cáo")
-	c.presses("Vẫn gửi")
-	c.presses("Đất đai")
-	c.presses("Thành phố Đà Nẵng")
-	c.presses("Phường Hòa Cường")
-	c.says("Cán bộ địa chính phường thu tiền trái quy định khi làm sổ đỏ")
-	c.presses("Bỏ qua")
-	c.says("Bỏ qua")
-	c.presses("Tiếp tục")
-	out := c.presses("Gửi")
+	out := c.denounces("Cán bộ địa chính phường thu tiền trái quy định khi làm sổ đỏ")
 	if n := len(sentTo(out, ward.id)); n != 0 {
 		t.Fatalf("the ward it may accuse got %d messages", n)
 	}
@@ -40,4 +32,21 @@ func TestADenunciationGoesToTheTriageUnit(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM tickets t JOIN units u ON u.id = t.unit_id WHERE t.kind = 'phan_anh' AND u.code = 'ubnd-hoa-cuong'`); n != 1 {
 		t.Fatal("a phản ánh left its ward")
 	}
+}
+
+// denounces has a citizen send a tố cáo about Phường Hòa Cường, for
+// guidance, and returns what sending it queued.
+func (c *citizen) denounces(text string) []bot.Outgoing {
+	c.w.t.Helper()
+	c.says("/new")
+	c.presses("Tố cáo")
+	c.presses("Vẫn gửi")
+	c.presses("Đất đai")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says(text)
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	c.presses("Tiếp tục")
+	return c.presses("Gửi")
 }

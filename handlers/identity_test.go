@@ -55,4 +55,11 @@ func TestOnlyTheIntakeSeesAConfidentialSender(t *testing.T) {
 	if n := reads(); n != 1 {
 		t.Fatalf("%d reads logged after asking about a petition that is not confidential", n)
 	}
+	// Looking up a sender is not handling the ticket: a denunciation the
+	// intake has, and only looked up, is not among the intake's own.
+	denounced := codeIn(t, w.citizen(3503).denounces("Cán bộ phường nhận tiền để bỏ qua vi phạm xây dựng"))
+	mustContain(t, intake.says("/identity "+denounced+" Xác minh"), "đã được ghi vào nhật ký")
+	if strings.Contains(texts(intake.says("/mine")), denounced) {
+		t.Fatal("/mine lists a ticket the intake only looked up")
+	}
 }

@@ -166,13 +166,15 @@ func (s *Store) OpenTickets(ctx context.Context, limit int) ([]Ticket, error) {
 }
 
 // TicketsHandledBy lists open tickets that any of the given staff roles
-// has acted on, most recently touched first.
+// has acted on, most recently touched first. Looking up a confidential
+// sender (the intake's /identity) is not acting on the ticket.
 func (s *Store) TicketsHandledBy(ctx context.Context, officerIDs []int64, limit int) ([]Ticket, error) {
 	var ts []Ticket
 	err := sqlx.SelectContext(ctx, s.x, &ts, `SELECT `+ticketColumns+` FROM tickets t
 		WHERE status = ANY($1) AND EXISTS (
 			SELECT 1 FROM ticket_events e
-			WHERE e.ticket_id = t.id AND e.actor_kind = 'officer' AND e.actor_id = ANY($2))
+			WHERE e.ticket_id = t.id AND e.actor_kind = 'officer' AND e.actor_id = ANY($2)
+			  AND e.kind <> '`+EventIdentityRead+`')
 		ORDER BY updated_at DESC LIMIT $3`, pq.Array(openStatuses), pq.Array(officerIDs), limit)
 	return ts, wrap("tickets handled by", err)
 }
