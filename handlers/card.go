@@ -34,11 +34,14 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 		}
 		line("field.category", bot.Escape(categoryName(lang, cat)))
 	}
-	place, err := s.placeText(t, tk.AreaID.Int64, tk.Address, false)
-	if err != nil {
-		return bot.Outgoing{}, err
+	// A comment on a consultation is about the draft, not a place.
+	if tk.AreaID.Valid || tk.Address != "" {
+		place, err := s.placeText(t, tk.AreaID.Int64, tk.Address, false)
+		if err != nil {
+			return bot.Outgoing{}, err
+		}
+		line("field.area", place)
 	}
-	line("field.area", place)
 	if tk.ConsultationID.Valid {
 		c, err := t.tx.ConsultationByID(t.ctx, tk.ConsultationID.Int64)
 		if err != nil {

@@ -56,6 +56,9 @@ func TestResidentCommentsOnAnOpenConsultation(t *testing.T) {
 		t.Fatal("a comment on a consultation got a deadline of its own")
 	}
 	mustContain(t, sentTo(out, officer.id), "PA-2026-000001</b> · Góp ý", "Lấy ý kiến: Quy hoạch công viên 29/3", "hàng cây sao đen")
+	if strings.Contains(texts(sentTo(out, officer.id)), "Khu vực") {
+		t.Fatal("a comment's card names an area it does not have")
+	}
 	if n := w.count(`SELECT count(*) FROM tickets WHERE kind = 'gop_y' AND consultation_id = $1
 		AND unit_id = (SELECT id FROM units WHERE code = 'ubnd-hoa-cuong')`, id); n != 1 {
 		t.Fatalf("%d comment tickets", n)
