@@ -57,6 +57,7 @@ func TestNeighboursCosignAPetition(t *testing.T) {
 	officer.presses("Trả lời")
 	out = officer.says("Đã nạo vét cống, nước đã thoát.")
 	mustContain(t, sentTo(out, n.id), "đã trả lời phản ánh <b>"+code+"</b> mà Ông/Bà cùng kiến nghị", "Đã nạo vét cống")
+	mustContain(t, sentTo(out, officer.id), "cho người dân và 1 người cùng kiến nghị")
 	for _, o := range sentTo(out, n.id) {
 		if len(o.Buttons) != 0 {
 			t.Fatal("a co-signer was asked to rate")

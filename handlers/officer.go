@@ -253,6 +253,9 @@ func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer,
 	if err := s.tellCosigners(t, tk, photo, "cosign.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer)); err != nil {
 		return err
 	}
+	if tk.Cosigners > 0 && !sealedFromCosigners(tk) { // /resolve gives no prompt to warn before
+		return t.reply("task.done_answer_cosigners", tk.Code, tk.Cosigners)
+	}
 	return t.reply("task.done_answer", tk.Code)
 }
 
