@@ -38,12 +38,14 @@ func sampleWorld(f *testing.F) *world {
 	return w
 }
 
-// ticketState sums up every ticket, its timeline and its attachments.
+// ticketState sums up every ticket, its timeline and its attachments. A
+// co-signing invitation is left out: its sender may ask for one at any
+// press (k:share), which changes nothing else.
 func (w *world) ticketState() string {
 	w.t.Helper()
 	var s string
 	err := w.raw.Get(&s, `SELECT
-		(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM tickets t) || ' ' ||
+		(SELECT md5(coalesce(string_agg((to_jsonb(t) - 'share_token')::text, '|' ORDER BY t.id), '')) FROM tickets t) || ' ' ||
 		(SELECT count(*) FROM ticket_events) || ' ' || (SELECT count(*) FROM ticket_attachments)`)
 	if err != nil {
 		w.t.Fatal(err)
@@ -165,6 +167,7 @@ func FuzzButtonData(f *testing.F) {
 	} {
 		f.Add(d, uint8(i))
 	}
+	f.Add("k:share:1", uint8(0)) // the sender asks for a co-signing invitation
 
 	w := sampleWorld(f)
 	var owner, stranger, outsider *citizen
