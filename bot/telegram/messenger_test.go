@@ -358,7 +358,7 @@ func TestMessengerFollowsAGroupUpgradedToASupergroup(t *testing.T) {
 // client for a reply, and that reply comes through.
 func TestAPromptInAGroupGetsItsReplyInPrivacyMode(t *testing.T) {
 	t.Parallel()
-	m, srv := newMessenger(t, telegramtest.Config{PrivacyMode: true})
+	m, srv := newMessenger(t, telegramtest.Config{})
 	const group = -4002
 	if err := srv.AddChat(telegramtest.GroupChat(group, "Tổ tiếp dân")); err != nil {
 		t.Fatal(err)
@@ -368,8 +368,14 @@ func TestAPromptInAGroupGetsItsReplyInPrivacyMode(t *testing.T) {
 		Text: bot.Mention("5002", "Hùng") + "\nĐồng chí nhập nội dung trả lời."})
 	msgID, _ := strconv.Atoi(id)
 	prompt, ok := srv.Message(group, msgID)
-	if !ok || !prompt.ForceReply {
-		t.Fatalf("the prompt does not ask for a reply: %+v", prompt)
+	if !ok || !prompt.ForceReply || !prompt.ForceReplySelective {
+		t.Fatalf("the prompt does not ask its person for a reply: %+v", prompt)
+	}
+	if open, ok := srv.ForceReplyFor(group, officer); !ok || open.ID != msgID {
+		t.Fatalf("the officer's client opens no reply to the prompt (%v, %d)", ok, open.ID)
+	}
+	if _, ok := srv.ForceReplyFor(group, telegramtest.User{ID: 5003, FirstName: "Lan"}); ok {
+		t.Fatal("the selective prompt opens a reply box for someone it does not mention")
 	}
 	chat := telegramtest.GroupChat(group, "Tổ tiếp dân")
 	plain, err := srv.PushMessage(telegramtest.Incoming{Chat: &chat, From: officer, Text: "Đã xử lý."})

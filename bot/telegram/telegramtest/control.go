@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // This file is the test-side control API: it plays users and groups.
@@ -159,21 +160,59 @@ func (s *Server) PushMessage(in Incoming) (Pushed, error) {
 	s.addMessageLocked(cs, m)
 
 	p := Pushed{ChatID: chat.ID, MessageID: m.ID, FileID: fileID, Cursor: Cursor(s.st.seq), At: m.Date}
-	if chat.Type != ChatPrivate && s.cfg.PrivacyMode && !s.seenInPrivacyModeLocked(cs, m) {
+	if !s.receivesLocked(cs, m) {
+		m.unseen = true
 		return p, nil
 	}
 	p.UpdateID, p.Queued = s.enqueueLocked(UpdateMessage, s.wireMessageLocked(m))
 	return p, nil
 }
 
-// seenInPrivacyModeLocked reports whether a bot in privacy mode receives a
-// group message: commands, mentions of the bot and replies to the bot.
-func (s *Server) seenInPrivacyModeLocked(cs *chatState, m *Message) bool {
-	if strings.HasPrefix(m.Text, "/") || strings.Contains(m.Text, "@"+s.bot.Username) {
+// receivesLocked reports whether the bot receives a user's message. In
+// private chats, and in groups when ReadAllGroupMessages is set, it
+// receives everything. In group privacy mode (Telegram's default, see
+// core.telegram.org/bots/features#privacy-mode) it receives only:
+//   - commands: text (or a caption) starting with '/', unless the command
+//     is addressed to another bot (/cmd@other_bot). Telegram gives an
+//     unaddressed command to the last bot that wrote in the group; the
+//     fake has one bot, so it always gets them;
+//   - replies to its own messages;
+//   - messages that mention its @username.
+//
+// Service messages and callback queries do not go through here: the bot
+// always receives them.
+func (s *Server) receivesLocked(cs *chatState, m *Message) bool {
+	if cs.chat.Type == ChatPrivate || s.cfg.ReadAllGroupMessages {
 		return true
 	}
-	r := cs.byID[m.ReplyToMessageID]
-	return r != nil && r.FromBot
+	if r := cs.byID[m.ReplyToMessageID]; r != nil && r.FromBot {
+		return true
+	}
+	text, ents := m.Text, m.Entities
+	if text == "" {
+		text, ents = m.Caption, m.CaptionEntities
+	}
+	if strings.HasPrefix(text, "/") {
+		_, to, addressed := strings.Cut(commandAt(text), "@")
+		if !addressed || strings.EqualFold(to, s.bot.Username) {
+			return true
+		}
+	}
+	for _, e := range ents {
+		if e.Type == "mention" && strings.EqualFold(entityText(text, e), "@"+s.bot.Username) {
+			return true
+		}
+	}
+	return false
+}
+
+// commandAt returns the command that starts text ("/cmd" or
+// "/cmd@bot_name"): everything up to the first space.
+func commandAt(text string) string {
+	if i := strings.IndexFunc(text, unicode.IsSpace); i >= 0 {
+		return text[:i]
+	}
+	return text
 }
 
 // mustPush turns invalid input of the convenience helpers into a panic:
@@ -307,7 +346,8 @@ func buttonTexts(m Message) string {
 }
 
 // PushEdit queues an edited_message update: u edits the text of their own
-// message.
+// message. The edit of a group message the bot never received (privacy
+// mode) is not queued.
 func (s *Server) PushEdit(u User, chatID int64, messageID int, newText string) (Pushed, error) {
 	text, ents, _ := formatText(newText, "", "", false)
 	if text == "" || utf16Len(text) > maxTextLen {
@@ -328,6 +368,11 @@ func (s *Server) PushEdit(u User, chatID int64, messageID int, newText string) (
 	m.EditDate, m.UpdatedAt = time.Now(), time.Now()
 	s.notifyLocked()
 	p := Pushed{ChatID: chatID, MessageID: messageID, Cursor: Cursor(s.st.seq), At: m.EditDate}
+	if m.unseen {
+		// edited_message carries messages "known to the bot": one that
+		// group privacy mode kept from it stays unknown.
+		return p, nil
+	}
 	p.UpdateID, p.Queued = s.enqueueLocked(UpdateEditedMessage, s.wireMessageLocked(m))
 	return p, nil
 }

@@ -5,8 +5,11 @@
 // envelope, long polling with offset confirmation, redelivery, blocking
 // timeouts and 409 conflicts, Telegram-like validation of texts, HTML and
 // MarkdownV2 entities and keyboards, callback queries, edits, files,
-// webhook delivery with the secret header and retries, flood control with
-// retry_after, and fault injection.
+// group privacy mode (on by default, as on Telegram: in a group the bot
+// gets only commands, replies to its messages and mentions of it; set
+// Config.ReadAllGroupMessages to turn it off), webhook delivery with the
+// secret header and retries, flood control with retry_after, and fault
+// injection.
 //
 // The package does not import "testing": the same server backs scenario
 // tests and the browser sandbox. A typical test:

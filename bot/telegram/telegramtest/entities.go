@@ -25,6 +25,15 @@ func utf16Len(s string) int {
 	return n
 }
 
+// entityText returns the part of text an entity covers.
+func entityText(text string, e Entity) string {
+	u := utf16.Encode([]rune(text))
+	if e.Offset < 0 || e.Length < 0 || e.Offset+e.Length > len(u) {
+		return ""
+	}
+	return string(utf16.Decode(u[e.Offset : e.Offset+e.Length]))
+}
+
 // formatText applies parse_mode (or explicit entities) to raw text, adds
 // the entities Telegram detects automatically and trims surrounding
 // whitespace. strictAmp rejects a bare '&' in HTML.

@@ -20,6 +20,7 @@ type markup struct {
 	keyboard   *ReplyKeyboard
 	remove     bool
 	forceReply bool
+	selective  bool // force_reply only
 }
 
 // inlineActions are the fields of which an inline button needs exactly one.
@@ -127,7 +128,13 @@ func parseMarkup(js string) (*markup, *apiError) {
 		if err := json.Unmarshal(obj["force_reply"], &v); err != nil || !v {
 			return nil, errMarkupJSON()
 		}
-		return &markup{forceReply: true}, nil
+		var selective bool
+		if raw := obj["selective"]; raw != nil {
+			if err := json.Unmarshal(raw, &selective); err != nil {
+				return nil, errMarkupJSON()
+			}
+		}
+		return &markup{forceReply: true, selective: selective}, nil
 	}
 	return nil, errMarkupJSON()
 }

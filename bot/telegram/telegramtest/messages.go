@@ -187,7 +187,7 @@ func applyMarkupLocked(cs *chatState, m *Message, mk *markup) {
 		m.RemoveKeyboard = true
 		cs.keyboard = nil
 	case mk.forceReply:
-		m.ForceReply = true
+		m.ForceReply, m.ForceReplySelective = true, mk.selective
 	}
 }
 

@@ -357,16 +357,126 @@ func TestGroupMessagesAndMigration(t *testing.T) {
 	mustSend(t, bot, tgbotapi.NewMessage(-1001234567890, "ok"))
 }
 
+// Group privacy mode is on by default, as on Telegram: in a group the bot
+// receives commands not meant for another bot, replies to its messages and
+// mentions of its @username, and nothing else.
 func TestPrivacyMode(t *testing.T) {
-	srv := start(t, Config{PrivacyMode: true})
+	srv := start(t, Config{})
+	bot := newBot(t, srv)
+	if bot.Self.CanReadAllGroupMessages {
+		t.Fatal("getMe: can_read_all_group_messages must be false in privacy mode")
+	}
 	group := GroupChat(-4001, "Cán bộ")
-	if p := srv.PushGroupText(group, officer, "chào mọi người"); p.Queued {
-		t.Fatal("plain group text must not reach a bot in privacy mode")
+	other := User{ID: 2003, FirstName: "Hoa", Username: "hoa_can_bo"}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"chào mọi người", false},
+		{"/status", true},
+		{"/status PA-2026-000001", true},
+		{"/status@danvan_test_bot", true},
+		{"/status@Danvan_Test_Bot PA-2026-000001", true},
+		{"/status@other_bot", false},
+		{"hỏi @danvan_test_bot", true},
+		{"hỏi @DANVAN_TEST_BOT nhé", true},
+		{"hỏi @danvan_test_bot2", false},
+		{"hỏi @" + other.Username, false},
+		{"danvan_test_bot", false},
+	} {
+		if p := srv.PushGroupText(group, officer, c.text); p.Queued != c.want {
+			t.Errorf("%q queued = %v, want %v", c.text, p.Queued, c.want)
+		}
 	}
-	if p := srv.PushGroupText(group, officer, "/status"); !p.Queued {
-		t.Fatal("commands reach a bot in privacy mode")
+	if p := srv.PushText(officer, "chào bot"); !p.Queued {
+		t.Error("private messages always reach the bot")
 	}
-	if p := srv.PushGroupText(group, officer, "hỏi @danvan_test_bot"); !p.Queued {
-		t.Fatal("mentions reach a bot in privacy mode")
+
+	prompt := mustSend(t, bot, tgbotapi.NewMessage(group.ID, "Lý do?"))
+	plain := srv.PushGroupText(group, officer, "Đã xử lý.")
+	if p, err := srv.PushMessage(Incoming{Chat: &group, From: officer, Text: "Đã xử lý.", ReplyTo: prompt.MessageID}); err != nil || !p.Queued {
+		t.Errorf("a reply to the bot must reach it (%v)", err)
 	}
+	if p, err := srv.PushMessage(Incoming{Chat: &group, From: other, Text: "Đúng rồi", ReplyTo: plain.MessageID}); err != nil || p.Queued {
+		t.Errorf("a reply to a person must not reach the bot (%v)", err)
+	}
+	if p, err := srv.PushMessage(Incoming{Chat: &group, From: officer, Photo: SamplePhoto(10, 10), Caption: "/photo"}); err != nil || !p.Queued {
+		t.Errorf("a command in a caption must reach the bot (%v)", err)
+	}
+	if p, err := srv.PushEdit(officer, group.ID, plain.MessageID, "@danvan_test_bot Đã xử lý."); err != nil || p.Queued {
+		t.Errorf("the edit of a message the bot never got must not reach it (%v)", err)
+	}
+	if err := srv.MigrateChat(group.ID, -1004001); err != nil {
+		t.Fatal(err)
+	}
+	ups := poll(t, bot, 0, 0)
+	last := ups[len(ups)-1].Message
+	if last == nil || last.MigrateToChatID != -1004001 {
+		t.Errorf("service messages always reach the bot: last update %+v", ups[len(ups)-1])
+	}
+}
+
+// Turning privacy mode off, as BotFather's /setprivacy does, gives the bot
+// every group message.
+func TestReadAllGroupMessages(t *testing.T) {
+	srv := start(t, Config{ReadAllGroupMessages: true})
+	bot := newBot(t, srv)
+	if !bot.Self.CanReadAllGroupMessages {
+		t.Fatal("getMe: can_read_all_group_messages must be true with privacy mode off")
+	}
+	if p := srv.PushGroupText(GroupChat(-4001, "Cán bộ"), officer, "chào mọi người"); !p.Queued {
+		t.Fatal("plain group text must reach a bot with privacy mode off")
+	}
+}
+
+// A Telegram app opens the reply box on a force_reply message meant for
+// its user; ForceReplyFor tells which message that is.
+func TestForceReplyFor(t *testing.T) {
+	srv := start(t, Config{})
+	bot := newBot(t, srv)
+	group := GroupChat(-4001, "Cán bộ")
+	other := User{ID: 2003, FirstName: "Hoa", Username: "hoa_can_bo"}
+	if err := srv.AddChat(group); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := srv.ForceReplyFor(group.ID, officer); ok {
+		t.Fatal("no prompt yet")
+	}
+	ask := func(text string, selective bool) int {
+		m := tgbotapi.NewMessage(group.ID, text)
+		m.ParseMode = tgbotapi.ModeHTML
+		m.ReplyMarkup = tgbotapi.ForceReply{ForceReply: true, Selective: selective}
+		return mustSend(t, bot, m).MessageID
+	}
+	want := func(u User, id int) {
+		t.Helper()
+		m, ok := srv.ForceReplyFor(group.ID, u)
+		if got := map[bool]int{true: m.ID}[ok]; got != id {
+			t.Fatalf("ForceReplyFor(%s) = %d, want %d", u.FirstName, got, id)
+		}
+	}
+
+	id := ask(`<a href="tg://user?id=2002">Minh</a> Lý do?`, true)
+	want(officer, id)
+	want(other, 0)
+	// Messages without reply markup leave the reply box open.
+	mustSend(t, bot, tgbotapi.NewMessage(group.ID, "Phiếu mới"))
+	want(officer, id)
+	// Once the person has written, the box is closed.
+	if _, err := srv.PushMessage(Incoming{Chat: &group, From: officer, Text: "Hỏng đèn", ReplyTo: id}); err != nil {
+		t.Fatal(err)
+	}
+	want(officer, 0)
+
+	id = ask("@hoa_can_bo Lý do?", true)
+	want(other, id)
+	want(officer, 0)
+	id = ask("Ai trả lời?", false)
+	want(officer, id)
+	want(other, id)
+	// A newer keyboard for everyone replaces the reply box.
+	kb := tgbotapi.NewMessage(group.ID, "Chọn")
+	kb.ReplyMarkup = tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButton("Có")))
+	mustSend(t, bot, kb)
+	want(officer, 0)
 }

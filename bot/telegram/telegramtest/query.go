@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -234,4 +235,77 @@ func (s *Server) ReplyKeyboard(chatID int64) *ReplyKeyboard {
 		return cs.keyboard.clone()
 	}
 	return nil
+}
+
+// ForceReplyFor returns the bot message whose reply box a Telegram app of
+// user u opens in a chat, as the apps do for force_reply: the bot's latest
+// message there with a reply markup (other than an inline keyboard) that
+// applies to u, when that markup is force_reply and u has not sent a
+// message in the chat since. A selective markup applies only to the users
+// its text mentions (@username, or a tg://user?id= link) and to the sender
+// of the message it replies to. Tests and the sandbox use it to send what
+// a person types next as a reply, as a real client does.
+func (s *Server) ForceReplyFor(chatID int64, u User) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.st.chats[chatID]
+	if cs == nil {
+		return Message{}, false
+	}
+	for i := len(cs.msgs) - 1; i >= 0; i-- {
+		m := cs.msgs[i]
+		if m.Deleted {
+			continue
+		}
+		if !m.FromBot {
+			if m.From.ID == u.ID {
+				return Message{}, false // the reply box was used (or closed)
+			}
+			continue
+		}
+		var selective bool
+		switch {
+		case m.ForceReply:
+			selective = m.ForceReplySelective
+		case m.ReplyKeyboard != nil:
+			selective = m.ReplyKeyboard.Selective
+		case m.RemoveKeyboard:
+		default:
+			continue
+		}
+		if selective && !addressesLocked(cs, m, u) {
+			continue
+		}
+		if !m.ForceReply {
+			return Message{}, false
+		}
+		return m.clone(), true
+	}
+	return Message{}, false
+}
+
+// addressesLocked reports whether a bot message is meant for u in the
+// sense of selective reply markup: its text mentions u, or it replies to a
+// message of u.
+func addressesLocked(cs *chatState, m *Message, u User) bool {
+	if r := cs.byID[m.ReplyToMessageID]; r != nil && !r.FromBot && r.From.ID == u.ID {
+		return true
+	}
+	text, ents := m.Text, m.Entities
+	if text == "" {
+		text, ents = m.Caption, m.CaptionEntities
+	}
+	for _, e := range ents {
+		switch e.Type {
+		case "mention":
+			if u.Username != "" && strings.EqualFold(entityText(text, e), "@"+u.Username) {
+				return true
+			}
+		case "text_link":
+			if id, ok := strings.CutPrefix(strings.ToLower(e.URL), "tg://user?id="); ok && id == strconv.FormatInt(u.ID, 10) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -45,9 +45,14 @@ type Config struct {
 	// bot (no pushed message, no AddChat) fail with 400 "chat not found".
 	// When false, unknown chats are created on first use.
 	RequireKnownChat bool
-	// PrivacyMode mimics group privacy mode: in groups the bot only receives
-	// commands, replies to its messages and mentions. Off by default.
-	PrivacyMode bool
+	// ReadAllGroupMessages turns group privacy mode off, as BotFather's
+	// /setprivacy "Disable" does (getMe then reports
+	// can_read_all_group_messages). By default, as on Telegram, the bot is
+	// in privacy mode: in groups it receives only commands (addressed to it
+	// or to no bot), replies to its own messages, messages mentioning its
+	// @username and service messages; callback queries from its buttons
+	// and private chats are not affected.
+	ReadAllGroupMessages bool
 	// HTMLAllowBareAmpersand accepts a '&' that does not start an HTML entity
 	// as a literal character, as Telegram itself does. By default the fake is
 	// stricter and rejects it, to catch citizen text sent without escaping.
@@ -531,7 +536,7 @@ func (s *Server) getMe(c *call) (any, *apiError) {
 		"first_name":                  s.bot.FirstName,
 		"username":                    s.bot.Username,
 		"can_join_groups":             true,
-		"can_read_all_group_messages": !s.cfg.PrivacyMode,
+		"can_read_all_group_messages": s.cfg.ReadAllGroupMessages,
 		"supports_inline_queries":     false,
 	}, nil
 }

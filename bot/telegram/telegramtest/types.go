@@ -160,6 +160,10 @@ type Message struct {
 	ReplyKeyboard  *ReplyKeyboard
 	RemoveKeyboard bool
 	ForceReply     bool
+	// ForceReplySelective is force_reply's selective: the reply box opens
+	// only for the users the text mentions and the sender of the message
+	// replied to (see ForceReplyFor).
+	ForceReplySelective bool
 
 	ReplyToMessageID int
 	ForwardFrom      *User
@@ -170,6 +174,10 @@ type Message struct {
 	// UpdatedAt is when the message was sent or last edited/deleted.
 	UpdatedAt time.Time
 	Deleted   bool
+
+	// unseen marks a user's group message the bot never received (group
+	// privacy mode): an edit of it does not reach the bot either.
+	unseen bool
 
 	seq uint64 // cursor of the last change, for WaitAfter
 }
