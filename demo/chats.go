@@ -72,6 +72,10 @@ type chatView struct {
 	Messages []messageView             `json:"messages"`
 	Keyboard *keyboardView             `json:"keyboard,omitempty"`
 	Commands []telegramtest.BotCommand `json:"commands,omitempty"`
+	// ReplyingTo is the bot's message the person's next message answers:
+	// one with force_reply meant for them, as Telegram's apps open a reply
+	// to it (see pushed).
+	ReplyingTo *quoteView `json:"replying_to,omitempty"`
 }
 
 func (s *server) chat(w http.ResponseWriter, r *http.Request) {
@@ -80,10 +84,20 @@ func (s *server) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := chatView{Messages: []messageView{}, Keyboard: viewKeyboard(s.api.ReplyKeyboard(ch.ID)), Commands: s.commands(ch)}
-	for _, m := range s.api.History(ch.ID) {
+	history := s.api.History(ch.ID)
+	byID := make(map[int]telegramtest.Message, len(history))
+	for _, m := range history {
+		byID[m.ID] = m
 		if !m.Deleted {
-			v.Messages = append(v.Messages, viewMessage(m, ch.Kind == kindGroup, s.clock.At))
+			mv := viewMessage(m, ch.Kind == kindGroup, s.clock.At)
+			if q, ok := byID[m.ReplyToMessageID]; ok && !q.Deleted {
+				mv.ReplyTo = viewQuote(q)
+			}
+			v.Messages = append(v.Messages, mv)
 		}
+	}
+	if m, ok := s.api.ForceReplyFor(ch.ID, ch.actor); ok {
+		v.ReplyingTo = viewQuote(m)
 	}
 	writeJSON(w, http.StatusOK, v)
 }
@@ -142,10 +156,23 @@ func (s *server) push(ch *chat, in telegramtest.Incoming) error {
 	return err
 }
 
+// pushed sends a message as the chat's person. Like Telegram's apps, which
+// open a reply to a force_reply message meant for their user (the bot's
+// prompts in a group mention the person and carry a selective
+// force_reply), it sends the message as a reply to that prompt: a bot in
+// group privacy mode sees nothing else there but commands and mentions.
 func (s *server) pushed(ch *chat, in telegramtest.Incoming) (telegramtest.Pushed, error) {
 	in.From = ch.actor
 	if ch.Kind == kindGroup {
 		in.Chat = &ch.tg
+	}
+	if m, ok := s.api.ForceReplyFor(ch.ID, ch.actor); ok && in.ReplyTo == 0 {
+		in.ReplyTo = m.ID
+		if p, err := s.api.PushMessage(in); err == nil {
+			return p, nil
+		}
+		// The prompt was deleted meanwhile: the app sends a plain message.
+		in.ReplyTo = 0
 	}
 	return s.api.PushMessage(in)
 }

@@ -96,13 +96,18 @@ func (s *sandbox) post(path string, body any, out any) {
 	}
 }
 
-func (s *sandbox) messages(chatID int64) []messageView {
+func (s *sandbox) chatView(chatID int64) chatView {
 	s.t.Helper()
 	var v chatView
 	if code := s.do(http.MethodGet, fmt.Sprintf("/api/chats/%d", chatID), "", nil, &v); code != http.StatusOK {
 		s.t.Fatalf("chat %d: status %d", chatID, code)
 	}
-	return v.Messages
+	return v
+}
+
+func (s *sandbox) messages(chatID int64) []messageView {
+	s.t.Helper()
+	return s.chatView(chatID).Messages
 }
 
 func (s *sandbox) lastID(chatID int64) int {
@@ -208,6 +213,19 @@ func (s *sandbox) photographedPetition(chatID int64) {
 	s.press(chatID, "Tiếp tục", "số điện thoại")
 }
 
+// filePetition files a photographed petition with the citizen's phone and
+// returns its code and the last message of the chat before it was sent.
+func (s *sandbox) filePetition(chatID int64) (code string, before int) {
+	s.t.Helper()
+	s.photographedPetition(chatID)
+	at := s.lastID(chatID)
+	s.post(fmt.Sprintf("/api/chats/%d/contact", chatID), struct{}{}, nil)
+	s.expect(chatID, at, "giữ bí mật")
+	s.press(chatID, "Không cần", "kiểm tra lại")
+	before = s.lastID(chatID)
+	return codeIn(s.t, s.press(chatID, "Gửi phản ánh", "PA-").Text), before
+}
+
 func codeIn(t *testing.T, text string) string {
 	t.Helper()
 	i := strings.Index(text, "PA-")
@@ -234,13 +252,7 @@ func TestSandboxLoop(t *testing.T) {
 	s.expect(officer, 0, "cán bộ của Ủy ban nhân dân phường Hòa Cường")
 	s.expect(groupChatID, 0, "Nhóm đã được liên kết")
 
-	s.photographedPetition(lan)
-	at := s.lastID(lan)
-	s.post(fmt.Sprintf("/api/chats/%d/contact", lan), struct{}{}, nil)
-	s.expect(lan, at, "giữ bí mật")
-	s.press(lan, "Không cần", "kiểm tra lại")
-	at = s.lastID(lan)
-	code := codeIn(t, s.press(lan, "Gửi phản ánh", "PA-").Text)
+	code, at := s.filePetition(lan)
 
 	s.expect(officer, 0, "Phản ánh mới", code, "Nước thải tràn")
 	s.expect(groupChatID, 0, code)
@@ -327,5 +339,45 @@ func TestSandboxGuard(t *testing.T) {
 		if rec.Code != tc.want {
 			t.Errorf("%s %s header=%v: status %d, want %d", tc.method, tc.host, tc.header, rec.Code, tc.want)
 		}
+	}
+}
+
+// In the unit's group the bot is in privacy mode, as on Telegram: it sees
+// the officer's answer only as a reply to its prompt. The page sends what
+// the officer types as that reply, as Telegram's apps do with the prompt's
+// force_reply, and shows which message it answers.
+func TestSandboxGroupAnswersAreRepliesToThePrompt(t *testing.T) {
+	s := startSandbox(t)
+	lan := int64(firstCitizenID)
+	s.expect(groupChatID, 0, "Nhóm đã được liên kết")
+
+	code, at := s.filePetition(lan)
+
+	s.expect(groupChatID, 0, code)
+	if v := s.chatView(groupChatID); v.ReplyingTo != nil {
+		t.Fatalf("a reply is open before any prompt: %+v", v.ReplyingTo)
+	}
+	s.press(groupChatID, "Tiếp nhận", "Đã tiếp nhận bởi")
+	prompt := s.press(groupChatID, "Trả lời", "nhập nội dung trả lời")
+	v := s.chatView(groupChatID)
+	if v.ReplyingTo == nil || v.ReplyingTo.ID != prompt.ID || !v.ReplyingTo.FromBot {
+		t.Fatalf("the page does not reply to the prompt #%d: %+v", prompt.ID, v.ReplyingTo)
+	}
+
+	answer := "Đã thu gom rác thải ở kiệt 45 Núi Thành."
+	s.say(groupChatID, answer, "Đã gửi trả lời phản ánh")
+	s.expect(lan, at, code, "Đã thu gom rác thải")
+	v = s.chatView(groupChatID)
+	var sent *messageView
+	for i, m := range v.Messages {
+		if m.Text == answer {
+			sent = &v.Messages[i]
+		}
+	}
+	if sent == nil || sent.ReplyTo == nil || sent.ReplyTo.ID != prompt.ID {
+		t.Fatalf("the answer was not sent as a reply to the prompt #%d: %+v", prompt.ID, sent)
+	}
+	if v.ReplyingTo != nil {
+		t.Fatalf("the reply stays open after the answer: %+v", v.ReplyingTo)
 	}
 }

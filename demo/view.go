@@ -26,6 +26,15 @@ type messageView struct {
 	Contact         *telegramtest.Contact  `json:"contact,omitempty"`
 	Buttons         [][]buttonView         `json:"buttons,omitempty"`
 	Edited          bool                   `json:"edited,omitempty"`
+	ReplyTo         *quoteView             `json:"reply_to,omitempty"`
+}
+
+// quoteView is the message a reply answers, as the bubble quotes it.
+type quoteView struct {
+	ID      int    `json:"id"`
+	FromBot bool   `json:"from_bot,omitempty"`
+	Sender  string `json:"sender"` // the bot's or the person's name
+	Text    string `json:"text"`   // one short line
 }
 
 type photoView struct {
@@ -89,6 +98,10 @@ func viewMessage(m telegramtest.Message, group bool, at func(time.Time) time.Tim
 		v.Buttons = append(v.Buttons, r)
 	}
 	return v
+}
+
+func viewQuote(m telegramtest.Message) *quoteView {
+	return &quoteView{ID: m.ID, FromBot: m.FromBot, Sender: strings.TrimSpace(m.From.FirstName + " " + m.From.LastName), Text: preview(m)}
 }
 
 func viewKeyboard(k *telegramtest.ReplyKeyboard) *keyboardView {

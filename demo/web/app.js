@@ -220,6 +220,7 @@ async function openChat(id) {
   app.current = id;
   app.rendered.clear();
   $("#messages").replaceChildren();
+  renderReplying(null);
   $("#commands-menu").hidden = true;
   localStorage.setItem("danvan-sandbox-chat", String(id));
   const c = chatById(id);
@@ -258,6 +259,7 @@ async function loadChat(scrollDown) {
   const botCount = data.messages.filter((m) => m.from_bot).length;
   renderMessages(data.messages);
   renderKeyboard(data.keyboard, keyboardHeld(botCount));
+  renderReplying(data.replying_to);
   renderCommands(data.commands || []);
   const c = chatById(id);
   if (c) {
@@ -318,6 +320,7 @@ function place(box, key, sig, build, prev) {
 function messageNode(m) {
   const bubble = el("div", { class: "bubble" });
   if (m.sender) bubble.append(el("div", { class: "sender" }, m.sender));
+  if (m.reply_to) bubble.append(quoteNode(m.reply_to));
   if (m.photo) {
     const full = "api/file/" + encodeURIComponent(m.photo.full_id);
     bubble.append(el("img", { class: "photo", src: "api/file/" + encodeURIComponent(m.photo.file_id), alt: "",
@@ -352,6 +355,27 @@ function messageNode(m) {
     node.append(kb);
   }
   return node;
+}
+
+// quoteNode is the message a reply answers, on one line under its sender.
+function quoteNode(q) {
+  return el("div", { class: "quote", "data-reply-to": q.id }, el("b", {}, q.sender), q.text);
+}
+
+// renderReplying shows, over the composer, the bot's prompt the next
+// message answers: Telegram's apps open a reply to a force_reply message
+// meant for their user, and the sandbox sends it as such a reply.
+function renderReplying(q) {
+  const bar = $("#replying");
+  if (!q) {
+    bar.hidden = true;
+    bar.replaceChildren();
+    return;
+  }
+  const quote = quoteNode(q);
+  quote.firstChild.textContent = t("composer.replying", { name: q.sender });
+  bar.replaceChildren(el("span", { class: "reply-icon", "aria-hidden": "true" }, "↩"), quote);
+  bar.hidden = false;
 }
 
 function inlineButton(m, b) {
