@@ -1,8 +1,9 @@
 // Drives the sandbox page in headless Chromium as a person would: a
 // citizen files a petition with a location and a photo, the ward's officer
 // accepts and answers it, the citizen rates it; a second petition is left
-// open, the clock is advanced and the city leader sees the escalation; the
-// weekly digest is sent when the build has it; the sandbox is restarted
+// open, the clock is advanced and the city leader sees the escalation, and
+// the unit's group answers it as a reply to the bot's prompt; the weekly
+// digest is sent when the build has it; the sandbox is restarted
 // with -lang en and keeps its tickets. Screenshots at every step.
 //
 //   node sandbox.mjs DANVAN_BINARY DATA_DIR SCREENSHOT_DIR
@@ -289,6 +290,25 @@ async function advanceAndEscalate(code) {
   await shot("group-card");
 }
 
+// In the unit's group the bot is in privacy mode, as on Telegram: the
+// officer's answer reaches it only as a reply to its prompt, which the page
+// opens by itself, as Telegram's apps do for force_reply.
+async function groupAnswers() {
+  await openChat('[data-kind="group"]');
+  await press("Tiếp nhận");
+  await botSays("Đã tiếp nhận bởi");
+  await press("Trả lời");
+  await botSays("nhập nội dung trả lời");
+  await page.locator("#replying:not([hidden])", { hasText: "Trả lời danvan" }).waitFor({ timeout: STEP });
+  checks++;
+  await shot("group-prompt");
+  await type("Đã cử tổ vệ sinh môi trường đến kiểm tra và xử lý.");
+  await botSays("Đã gửi trả lời phản ánh");
+  await page.locator("#messages .msg.out .quote", { hasText: "nhập nội dung trả lời" }).last().waitFor({ timeout: STEP });
+  check(await page.locator("#replying").isHidden(), "the reply bar stays open after the answer");
+  await shot("group-answered");
+}
+
 async function digest() {
   if (!(await page.locator("#digest-btn").isVisible())) {
     console.log("  this build has no weekly digest: skipped");
@@ -397,6 +417,7 @@ try {
   const open = await fileByBrowsingAreas();
   console.log("  filed", open, "(left open)");
   await advanceAndEscalate(open);
+  await groupAnswers();
   await digest();
   await lateReload();
   await report();
