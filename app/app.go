@@ -126,6 +126,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		jobs.Reminders(store, service, cfg.ReminderCron),
 		jobs.Escalations(store, service, policy),
 		jobs.RatingFollowUp(store, service, policy),
+		jobs.ReceptionReminders(store, service),
 		jobs.WeeklyDigest(store, cfg.DigestCron, logger),
 	}
 	for _, job := range scheduled {

@@ -52,6 +52,23 @@ func (s *Service) cmdConsultations(t *turn) error {
 	return t.show(bot.Outgoing{Text: b.String(), Buttons: rows})
 }
 
+// stopFlow ends the person's flow from its cancel button, if that flow is
+// still the current one.
+func (s *Service) stopFlow(t *turn, flow string) error {
+	conv, err := s.currentConversation(t)
+	if err != nil {
+		return err
+	}
+	if conv == nil || conv.Flow != flow {
+		return t.answer(t.text("button.stale"), false)
+	}
+	ev := t.ev
+	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		return err
+	}
+	return t.show(bot.Outgoing{Text: t.text("task.cancelled")})
+}
+
 // consultationHeading is a consultation's title, unit and last day.
 func consultationHeading(t *turn, c storage.Consultation) string {
 	return t.text("consultation.item", bot.Escape(c.Title), bot.Escape(c.UnitName), lastDay(c))
@@ -70,18 +87,7 @@ func (s *Service) consultationButton(t *turn, args []string) error {
 		return t.answer(t.text("consultation.private_only"), true)
 	}
 	if args[0] == "x" {
-		conv, err := s.currentConversation(t)
-		if err != nil {
-			return err
-		}
-		if conv == nil || conv.Flow != flowConsultation {
-			return t.answer(t.text("button.stale"), false)
-		}
-		ev := t.ev
-		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
-			return err
-		}
-		return t.show(bot.Outgoing{Text: t.text("task.cancelled")})
+		return s.stopFlow(t, flowConsultation)
 	}
 	id, err := strconv.ParseInt(args[0], 10, 64)
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 
 // Commands shown in the messenger's menu, per audience.
 var (
-	citizenMenu = []string{"new", "my", "gopy", "status", "cancel", "lang", "mydata", "help"}
-	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "report", "cancel", "lang", "help"}
+	citizenMenu = []string{"new", "my", "gopy", "tiepdan", "status", "cancel", "lang", "mydata", "help"}
+	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "report", "lichtiep", "cancel", "lang", "help"}
 )
 
 func commandMenu(chatID, lang string, staff bool) bot.Outgoing {

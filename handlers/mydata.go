@@ -168,6 +168,8 @@ type personalData struct {
 	Petitions  []exportPetition `json:"petitions"`
 	// Other people's petitions the person co-signed (cosign.go).
 	Cosigned []storage.Cosigning `json:"cosigned,omitempty"`
+	// Their bookings of citizen receptions (reception.go).
+	Receptions []exportBooking `json:"receptions,omitempty"`
 	// The petition the person has started and not sent yet: kept until
 	// they send or cancel it, or it expires.
 	Unfinished *exportDraft `json:"unfinished_petition,omitempty"`
@@ -219,6 +221,17 @@ type exportPetition struct {
 	Timeline      []exportEvent `json:"timeline"`
 }
 
+type exportBooking struct {
+	Unit     string    `json:"unit"`
+	Day      string    `json:"day"`
+	Hours    string    `json:"hours"`
+	Place    string    `json:"place"`
+	Subject  string    `json:"subject"`
+	Status   string    `json:"status"`
+	Reason   string    `json:"reason,omitempty"`
+	BookedAt time.Time `json:"booked_at"`
+}
+
 type exportEvent struct {
 	At     time.Time `json:"at"`
 	By     string    `json:"by"`
@@ -252,6 +265,15 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 	}
 	if out.Cosigned, err = t.tx.Cosigned(t.ctx, c.ID); err != nil {
 		return err
+	}
+	bookings, err := t.tx.BookingsOf(t.ctx, c.ID, maxExportedPetitions)
+	if err != nil {
+		return err
+	}
+	for _, bk := range bookings {
+		out.Receptions = append(out.Receptions, exportBooking{Unit: bk.UnitName, Day: bk.Date().String(),
+			Hours: bk.Starts + "–" + bk.Ends, Place: bk.Place, Subject: bk.Subject, Status: bk.Status, Reason: bk.Reason,
+			BookedAt: bk.CreatedAt})
 	}
 	tickets, err := t.tx.TicketsByCitizen(t.ctx, c.ID, maxExportedPetitions)
 	if err != nil {

@@ -21,6 +21,7 @@ type officerTask struct {
 	UnitID     int64  `json:"unit_id,omitempty"`     // transfer target
 	Kind       string `json:"kind,omitempty"`        // reclassification: the new kind
 	CategoryID int64  `json:"category_id,omitempty"` // and category, 0 keeping it
+	BookingID  int64  `json:"booking_id,omitempty"`  // a reception booking's refusal, instead of a ticket
 }
 
 // loadTicketFor finds a ticket for a staff action and checks the person's
@@ -157,6 +158,9 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 	// later message of theirs.
 	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
 		return err
+	}
+	if task.Action == actRefuseBooking {
+		return s.refuseBooking(t, task, text)
 	}
 	tk, err := t.tx.LockTicket(t.ctx, task.TicketID)
 	tk, role, ok, err := s.loadTicketFor(t, tk, err)

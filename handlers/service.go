@@ -60,16 +60,17 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, texts: texts, logger: cfg.Logger}
 	s.commands = map[string]commandFunc{
-		"start":  s.cmdStart,
-		"new":    s.cmdNew,
-		"my":     s.cmdMy,
-		"status": s.cmdStatus,
-		"cancel": s.cmdCancel,
-		"lang":   s.cmdLang,
-		"help":   s.cmdHelp,
-		"mydata": s.cmdMyData,
-		"gopy":   s.cmdConsultations,
-		"join":   s.cmdJoin,
+		"start":   s.cmdStart,
+		"new":     s.cmdNew,
+		"my":      s.cmdMy,
+		"status":  s.cmdStatus,
+		"cancel":  s.cmdCancel,
+		"lang":    s.cmdLang,
+		"help":    s.cmdHelp,
+		"mydata":  s.cmdMyData,
+		"gopy":    s.cmdConsultations,
+		"tiepdan": s.cmdReception,
+		"join":    s.cmdJoin,
 
 		"linkgroup":   s.cmdLinkGroup,
 		"unlinkgroup": s.cmdUnlinkGroup,
@@ -82,6 +83,7 @@ func New(cfg Config) (*Service, error) {
 		"identity":    s.staffOnly(s.cmdIdentity),
 		"transfer":    s.staffOnly(s.cmdTransfer),
 		"report":      s.staffOnly(s.cmdReport),
+		"lichtiep":    s.staffOnly(s.cmdReceptionSchedule),
 	}
 	s.buttons = map[string]buttonFunc{
 		prefixPetition: s.petitionButton,
@@ -96,6 +98,7 @@ func New(cfg Config) (*Service, error) {
 		prefixCosign:   s.cosignButton,
 
 		prefixConsultation: s.consultationButton,
+		prefixReception:    s.receptionButton,
 	}
 	return s, nil
 }
@@ -243,6 +246,8 @@ func (s *Service) onMessage(t *turn) error {
 			return s.supplementInput(t, conv)
 		case flowConsultation:
 			return s.consultationInput(t, conv)
+		case flowReception:
+			return s.receptionInput(t, conv)
 		}
 	}
 	ev := t.ev

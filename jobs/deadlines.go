@@ -44,3 +44,13 @@ func RatingFollowUp(store *storage.Store, service *handlers.Service, policy hand
 			return service.CloseUnrated(ctx, tx, channel, policy)
 		})}
 }
+
+// ReceptionReminders reminds citizens of tomorrow's receptions and tells
+// the units whom they receive. It runs hourly in the daytime so that one
+// missed run costs no reminder, and never at night.
+func ReceptionReminders(store *storage.Store, service *handlers.Service) Job {
+	return Job{Name: "reception-reminders", Schedule: "15 8-20 * * *",
+		Run: inTx(store, func(ctx context.Context, tx *storage.Store) error {
+			return service.RemindReceptions(ctx, tx, channel)
+		})}
+}

@@ -185,6 +185,7 @@ var (
 		"hoi_dap":   "Hỏi đáp",
 		"khieu_nai": "Khiếu nại",
 		"to_cao":    "Tố cáo",
+		"tiep_dan":  "Tiếp công dân",
 	}
 	statusLabels = map[string]string{
 		storage.StatusReceived:     "Đã tiếp nhận",

@@ -94,7 +94,8 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // statistics count (kind, category, area, unit, dates, status, rating)
 // and the units' own answers; petitions still being handled keep what the
 // unit needs to handle them, and a later erasure blanks them once
-// finished. Messages still waiting to be sent are delivered.
+// finished. So do their reception bookings. Messages still waiting to be
+// sent are delivered.
 func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.WithdrawPhone(ctx, c.ID, at); err != nil {
@@ -121,18 +122,33 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 		if err != nil {
 			return wrap("erase citizen", err)
 		}
-		_, err = tx.x.ExecContext(ctx, blankFinishedPetitions(`citizen_id = $1`), c.ID)
-		return wrap("erase finished petitions", err)
+		if _, err = tx.x.ExecContext(ctx, blankFinishedPetitions(`citizen_id = $1`), c.ID); err != nil {
+			return wrap("erase finished petitions", err)
+		}
+		_, err = tx.x.ExecContext(ctx, blankPastBookings(`citizen_id = $1`), c.ID)
+		return wrap("erase past bookings", err)
 	})
 }
 
 // BlankErasedPetitions blanks what people who erased their data wrote on
-// their petitions completed or rejected since: erasure leaves open ones
-// alone so that the unit can resolve them.
+// their petitions completed or rejected since, and for their receptions
+// over since: erasure leaves open ones alone so that the unit can resolve
+// them.
 func (s *Store) BlankErasedPetitions(ctx context.Context) error {
-	_, err := s.x.ExecContext(ctx, blankFinishedPetitions(
-		`citizen_id IN (SELECT id FROM citizens WHERE erased_at IS NOT NULL) AND description <> ''`))
-	return wrap("blank erased petitions", err)
+	const erased = `citizen_id IN (SELECT id FROM citizens WHERE erased_at IS NOT NULL)`
+	if _, err := s.x.ExecContext(ctx, blankFinishedPetitions(erased+` AND description <> ''`)); err != nil {
+		return wrap("blank erased petitions", err)
+	}
+	_, err := s.x.ExecContext(ctx, blankPastBookings(erased))
+	return wrap("blank erased bookings", err)
+}
+
+// blankPastBookings is the statement that blanks what a person wrote for
+// their reception bookings no longer awaited (met, refused, cancelled...)
+// that match the condition; a booking still awaited keeps it for the
+// meeting, as an open petition does.
+func blankPastBookings(people string) string {
+	return `UPDATE reception_bookings SET subject = '' WHERE status <> 'booked' AND subject <> '' AND ` + people
 }
 
 // blankFinishedPetitions is the statement that blanks what a person wrote
