@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -33,7 +32,9 @@ func runAdmin(ctx context.Context, args []string) error {
   calendar add|remove|list
                        the working-day calendar's exceptions (swapped days, make-up days)
   consultation add|list|close
-                       drafts put out for residents' comments (law.md §7) and their synthesis`, subcommands{
+                       drafts put out for residents' comments (law.md §7) and their synthesis
+  reception set|off|list|close
+                       citizen reception hours (law.md §8) and days called off`, subcommands{
 		"import":         runAdminImport,
 		"export":         runAdminExport,
 		"invite":         runAdminInvite,
@@ -42,6 +43,7 @@ func runAdmin(ctx context.Context, args []string) error {
 		"identity-reads": runAdminIdentityReads,
 		"calendar":       runAdminCalendar,
 		"consultation":   runAdminConsultation,
+		"reception":      runAdminReception,
 	}, args)
 }
 
@@ -96,10 +98,7 @@ func runAdminInvite(ctx context.Context, args []string) error {
 		return errors.New("-unit is required")
 	}
 	return withStore(ctx, func(cfg *config.Config, store *storage.Store, _ *slog.Logger) error {
-		u, err := store.UnitByCode(ctx, strings.ToLower(*unit))
-		if errors.Is(err, storage.ErrNotFound) || (err == nil && !u.Active) {
-			return fmt.Errorf("no active unit %q (see danvan admin export)", *unit)
-		}
+		u, err := activeUnit(ctx, store, *unit)
 		if err != nil {
 			return err
 		}
