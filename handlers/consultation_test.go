@@ -214,10 +214,18 @@ func TestTheSynthesisAnswersOnlyWhatIsStillAComment(t *testing.T) {
 	reclassify("Phản ánh", "Đây là phản ánh về sự cố chiếu sáng")
 	field := w.citizen(3423).comments("Đề nghị bổ sung nhà vệ sinh công cộng trong công viên")
 	reclassify("Góp ý", "Ghi nhận lĩnh vực môi trường")
+	// Found to be a kiến nghị, it gets a clock; a góp ý again, it waits
+	// for the synthesis without one.
+	roundTrip := w.citizen(3425).comments("Đề nghị kéo dài giờ mở cửa công viên đến 22 giờ")
+	reclassify("Kiến nghị", "Đây là kiến nghị về giờ mở cửa")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND due_at IS NOT NULL`, roundTrip); n != 1 {
+		t.Errorf("the comment found to be a kiến nghị %s has no deadline", roundTrip)
+	}
+	reclassify("Góp ý", "Xếp lại vào góp ý dự thảo")
 	moved := w.citizen(3424).comments("Đề nghị làm thêm lối đi cho xe lăn ở cổng công viên")
 	officer.says("/transfer " + moved + " ubnd-hai-chau Đơn vị phối hợp lập dự thảo")
 
-	for _, code := range []string{field, moved} {
+	for _, code := range []string{field, moved, roundTrip} {
 		if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND due_at IS NULL`, code); n != 1 {
 			t.Errorf("the comment %s got a deadline of its own while the consultation runs", code)
 		}
@@ -240,7 +248,7 @@ func TestTheSynthesisAnswersOnlyWhatIsStillAComment(t *testing.T) {
 			t.Errorf("%s, no longer a comment, was answered by the synthesis", code)
 		}
 	}
-	for _, code := range []string{field, moved} {
+	for _, code := range []string{field, moved, roundTrip} {
 		if s := status(code); s != storage.StatusAnswered {
 			t.Errorf("the comment %s is %s after the synthesis, want answered", code, s)
 		}

@@ -155,8 +155,12 @@ func moveDeadline(cal *workcal.Calendar, r storage.DeadlineRule, started sql.Nul
 // stays paused, or, if the new rule does not pause, resumes with the
 // wait counted. Escalations already sent stand unless the deadline moves
 // later. A ticket no rule covers keeps its clock; one that had none gets
-// one from now.
+// one from now. A comment again waiting for its consultation's synthesis
+// has none (startClock).
 func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
+	if waits, err := awaitsSynthesis(t, tk); waits || err != nil {
+		return errors.Join(err, t.tx.StopTicketClock(t.ctx, tk.ID))
+	}
 	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
 	if err != nil {
 		return err
@@ -185,8 +189,15 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	if r.LimitUnit == "days" {
 		days = r.AnswerLimit
 	}
-	if nominal := dueAfter(cal, old, started); clock.DueAt.Time.After(nominal) {
-		due, days = moveDeadline(cal, r, clock.StartedAt, due, days, nominal, clock.DueAt.Time)
+	// The waits given so far: what the deadline was moved by, or, under a
+	// rule in days, the days granted beyond its limit, since that deadline
+	// may also have been moved off a day off.
+	from, to := dueAfter(cal, old, started), clock.DueAt.Time
+	if old.LimitUnit == "days" && clock.Days > 0 {
+		to = from.AddDate(0, 0, clock.Days-old.AnswerLimit)
+	}
+	if to.After(from) {
+		due, days = moveDeadline(cal, r, clock.StartedAt, due, days, from, to)
 	}
 	if err := t.tx.MoveTicketClock(t.ctx, tk.ID, r.ID, due, days); err != nil || !clock.PausedAt.Valid || r.PauseOnInfo {
 		return err

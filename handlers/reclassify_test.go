@@ -283,3 +283,26 @@ func TestReclassificationIsRecordedInTheCitizensLanguage(t *testing.T) {
 	mustContain(t, sentTo(officer.says("Đây là câu hỏi"), officer.id), "is now a «Question»")
 	mustContain(t, c.says("/status "+code), "Phân loại lại: Phản ánh → Hỏi đáp. Lý do: Đây là câu hỏi")
 }
+
+// Between two rules in calendar days, the new deadline gets back the days
+// the citizen was waited for, not also the days the old deadline was
+// moved off a weekend.
+func TestReclassifyInCalendarDaysCreditsOnlyTheWait(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'days', answer_limit = CASE kind WHEN 'hoi_dap' THEN 10 ELSE 4 END`)
+	officer := w.staff(2191, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3191)
+	// Filed on Monday 23/11/2026: 4 days end on Friday 27/11; a day's
+	// wait makes it Saturday 28/11, moved to Monday 30/11.
+	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Hỏi thủ tục xin giấy phép sửa nhà")
+	if due := w.pauseFor(officer, c, code, time.Date(2026, 11, 24, 9, 0, 0, 0, vn), time.Date(2026, 11, 25, 9, 0, 0, 0, vn)); due != "2026-11-30" {
+		t.Fatalf("after the wait due = %s, want 2026-11-30", due)
+	}
+	officer.reclassifyAs("Hỏi đáp", "Đây là câu hỏi về thủ tục")
+	// 10 days and the day waited from Monday 23/11: Friday 04/12.
+	if due := w.dueOf(code).Format("2006-01-02"); due != "2026-12-04" {
+		t.Fatalf("after reclassifying due = %s, want 2026-12-04", due)
+	}
+}

@@ -154,6 +154,16 @@ func (s *Store) MoveTicketClock(ctx context.Context, ticketID, ruleID int64, due
 	return wrap("move ticket clock", err)
 }
 
+// StopTicketClock takes a ticket's clock away: it has no deadline until
+// one is set again. Escalations already sent stay on record.
+func (s *Store) StopTicketClock(ctx context.Context, ticketID int64) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE tickets SET deadline_rule_id = NULL, clock_started_at = NULL, due_at = NULL, paused_at = NULL,
+			clock_days = NULL
+		WHERE id = $1`, ticketID)
+	return wrap("stop ticket clock", err)
+}
+
 // PauseTicketClock stops the clock while waiting for the citizen.
 func (s *Store) PauseTicketClock(ctx context.Context, ticketID int64, at time.Time) error {
 	_, err := s.x.ExecContext(ctx, `UPDATE tickets SET paused_at = $2 WHERE id = $1 AND paused_at IS NULL`, ticketID, at)
