@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,38 +13,43 @@ import (
 )
 
 // RemindReceptions reminds the citizens booked for tomorrow's receptions,
-// each once, and sends each of those units' staff the list of whom they
-// will receive. A booking made today needs no reminder: its confirmation
-// is fresh.
+// each once, and sends each unit receiving tomorrow the list of whom,
+// once. A booking made today needs no reminder: its confirmation is
+// fresh.
 func (s *Service) RemindReceptions(ctx context.Context, tx *storage.Store, channel string) error {
 	t := s.systemTurn(ctx, tx, channel)
 	today := workcal.DateOf(s.now())
-	bs, err := tx.BookingsToRemind(ctx, today.AddDays(1), today.Start())
+	tomorrow := today.AddDays(1)
+	bs, err := tx.BookingsToRemind(ctx, tomorrow, today.Start())
 	if err != nil {
 		return err
 	}
-	byUnit := map[int64][]storage.Booking{}
-	var units []int64
 	for _, bk := range bs {
-		if err := tellBooking(ctx, tx, channel, s.texts, bk, "reception.reminder", "reception-reminder"); err != nil {
+		if err := tellBooking(ctx, tx, s.texts, bk, "reception.reminder", "reception-reminder"); err != nil {
 			return err
 		}
 		if err := tx.MarkReminded(ctx, bk.ID, s.now()); err != nil {
 			return err
 		}
-		if _, seen := byUnit[bk.UnitID]; !seen {
-			units = append(units, bk.UnitID)
-		}
-		byUnit[bk.UnitID] = append(byUnit[bk.UnitID], bk)
 	}
-	for _, unit := range units {
+	all, err := tx.BookingsOn(ctx, tomorrow)
+	if err != nil {
+		return err
+	}
+	for len(all) > 0 {
+		n := 1
+		for n < len(all) && all[n].UnitID == all[0].UnitID {
+			n++
+		}
+		unit, list := all[0].UnitID, all[:n]
+		all = all[n:]
 		recipients, err := s.staffRecipients(t, unit)
 		if err != nil {
 			return err
 		}
 		for _, r := range recipients {
-			msg := bot.Outgoing{Kind: bot.KindText, ChatID: r.chatID, Group: r.group, Text: s.unitReceptionList(r.lang, byUnit[unit])}
-			key := fmt.Sprintf("reception-list:%d:%s:%s", unit, today.AddDays(1), r.chatID)
+			msg := bot.Outgoing{Kind: bot.KindText, ChatID: r.chatID, Group: r.group, Text: s.unitReceptionList(r.lang, list)}
+			key := fmt.Sprintf("reception-list:%d:%s:%s", unit, tomorrow, r.chatID)
 			if err := enqueue(ctx, tx, channel, msg, key); err != nil {
 				return err
 			}
@@ -64,35 +70,43 @@ func (s *Service) unitReceptionList(lang string, bs []storage.Booking) string {
 
 // CallOffReceptionDay calls a unit's reception day off, in tx: the day
 // takes no more bookings, and the citizens booked for it are told why, in
-// their language. It returns how many were.
-func CallOffReceptionDay(ctx context.Context, tx *storage.Store, channel string, unitID int64, day workcal.Date,
-	reason string, now time.Time) (int, error) {
+// their language. It returns how many were, and whether the unit holds
+// receptions on that weekday.
+func CallOffReceptionDay(ctx context.Context, tx *storage.Store, unitID int64, day workcal.Date,
+	reason string, now time.Time) (int, bool, error) {
 	texts, err := catalogOnce()
 	if err != nil {
-		return 0, err
+		return 0, false, err
+	}
+	// Locked as a booking locks it: one being made for the day finishes
+	// first and is called off too, or sees the closure.
+	_, err = tx.LockReceptionHours(ctx, unitID, day.Weekday())
+	holds := err == nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return 0, false, err
 	}
 	bs, err := tx.CloseReceptionDay(ctx, unitID, day, reason, now)
 	if err != nil {
-		return 0, err
+		return 0, holds, err
 	}
 	for _, bk := range bs {
-		if err := tellBooking(ctx, tx, channel, texts, bk, "reception.citizen_called_off", "reception-off"); err != nil {
-			return 0, err
+		if err := tellBooking(ctx, tx, texts, bk, "reception.citizen_called_off", "reception-off"); err != nil {
+			return 0, holds, err
 		}
 	}
-	return len(bs), nil
+	return len(bs), holds, nil
 }
 
-// tellBooking sends a booking's citizen a text about it, in their
-// language, once (the dedupe key is the booking's). The text's arguments
+// tellBooking sends a booking's citizen a text about it, on their channel
+// and in their language, once (the dedupe key is the booking's). The text's arguments
 // are the unit, the day, the hours, the place, the reason (of a refusal or
 // calling off) and then extra; texts pick theirs by index (%[2]s).
-func tellBooking(ctx context.Context, tx *storage.Store, channel string, texts catalog, bk storage.Booking, key, dedupe string,
+func tellBooking(ctx context.Context, tx *storage.Store, texts catalog, bk storage.Booking, key, dedupe string,
 	extra ...any) error {
 	lang := bk.Language
 	args := append([]any{bot.Escape(localName(lang, bk.UnitName, bk.UnitNameEN)), texts.dayText(lang, bk.Date()),
 		bk.Starts, bk.Ends, bot.Escape(bk.Place), bot.Escape(bk.Reason)}, extra...)
 	text := texts.text(lang, key, args...)
 	o := bot.Outgoing{Kind: bot.KindText, ChatID: bk.ChatID, Text: text}
-	return enqueue(ctx, tx, channel, o, fmt.Sprintf("%s:%d", dedupe, bk.ID))
+	return enqueue(ctx, tx, bk.Channel, o, fmt.Sprintf("%s:%d", dedupe, bk.ID))
 }

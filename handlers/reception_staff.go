@@ -172,7 +172,7 @@ func (s *Service) markReceived(t *turn, bk storage.Booking, role storage.Officer
 		return err
 	}
 	s.logger.Info("reception held", "booking", bk.ID, "ticket", tk.Code, "unit", bk.UnitID)
-	if err := tellBooking(t.ctx, t.tx, t.ev.Channel, s.texts, bk, "reception.citizen_received", "reception-received",
+	if err := tellBooking(t.ctx, t.tx, s.texts, bk, "reception.citizen_received", "reception-received",
 		tk.Code, formatDate(due)); err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (s *Service) markAbsent(t *turn, bk storage.Booking) error {
 	if err := t.tx.SetBookingOutcome(t.ctx, bk.ID, storage.BookingAbsent, "", 0, s.now()); err != nil {
 		return err
 	}
-	if err := tellBooking(t.ctx, t.tx, t.ev.Channel, s.texts, bk, "reception.citizen_absent", "reception-absent"); err != nil {
+	if err := tellBooking(t.ctx, t.tx, s.texts, bk, "reception.citizen_absent", "reception-absent"); err != nil {
 		return err
 	}
 	if err := t.answer(t.text("ticket.updated"), false); err != nil {
@@ -212,7 +212,7 @@ func (s *Service) refuseBooking(t *turn, task officerTask, reason string) error 
 	}
 	bk.Reason = reason
 	s.logger.Info("reception refused", "booking", bk.ID, "unit", bk.UnitID)
-	if err := tellBooking(t.ctx, t.tx, t.ev.Channel, s.texts, bk, "reception.citizen_refused", "reception-refused"); err != nil {
+	if err := tellBooking(t.ctx, t.tx, s.texts, bk, "reception.citizen_refused", "reception-refused"); err != nil {
 		return err
 	}
 	return t.reply("reception.refused", bk.ID)

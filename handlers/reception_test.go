@@ -210,7 +210,7 @@ func TestReceptionRefusalCallOffAndScope(t *testing.T) {
 		var n int
 		err := w.store.InTx(w.ctx, func(tx *storage.Store) error {
 			var err error
-			n, err = handlers.CallOffReceptionDay(w.ctx, tx, "telegram", unit, workcal.NewDate(2026, 11, 26),
+			n, _, err = handlers.CallOffReceptionDay(w.ctx, tx, unit, workcal.NewDate(2026, 11, 26),
 				"Lãnh đạo phường đi công tác", w.now)
 			return err
 		})
@@ -275,6 +275,24 @@ func TestReceptionUnitFoundByName(t *testing.T) {
 		t.Fatal("a booking without a proper subject")
 	}
 	mustContain(t, c.says("Đề nghị bố trí lại điểm tập kết rác ở kiệt 12"), "Đã đăng ký tiếp công dân")
+
+	// Booked on Wednesday for Thursday: no reminder, but on the ward's list.
+	officer := w.staff(2521, "ubnd-hoa-cuong", "officer")
+	w.now = time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+	d := w.citizen(3522)
+	d.says("/tiepdan")
+	d.says("Hòa Cường")
+	d.presses("UBND phường Hòa Cường")
+	d.presses("26/11")
+	d.says("Đề nghị cấp bản sao giấy khai sinh")
+	w.sent()
+	w.run(func(tx *storage.Store) error { return w.service.RemindReceptions(w.ctx, tx, "telegram") })
+	out = w.sent()
+	mustContain(t, sentTo(out, c.id), "Nhắc lịch tiếp công dân ngày mai")
+	mustContain(t, sentTo(out, officer.id), "2 người đăng ký", "điểm tập kết rác", "bản sao giấy khai sinh")
+	if len(sentTo(out, d.id)) != 0 {
+		t.Fatal("a booking made the day before was reminded")
+	}
 }
 
 // The download holds the person's bookings; erasure blanks what they wrote

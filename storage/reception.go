@@ -152,6 +152,7 @@ type Booking struct {
 	TicketID   sql.NullInt64 `db:"ticket_id"`
 	CreatedAt  time.Time     `db:"created_at"`
 	// Of the citizen, to tell them.
+	Channel  string `db:"channel"`
 	ChatID   string `db:"chat_id"`
 	Language string `db:"language"`
 }
@@ -161,7 +162,7 @@ func (b Booking) Date() workcal.Date { return dateOf(b.Day) }
 
 const bookingSelect = `SELECT b.id, b.unit_id, u.name AS unit_name, u.name_en AS unit_name_en, b.citizen_id, b.day,
 	to_char(b.starts, 'HH24:MI') AS starts, to_char(b.ends, 'HH24:MI') AS ends, b.place, b.subject, b.status,
-	b.reason, b.ticket_id, b.created_at, c.chat_id, c.language
+	b.reason, b.ticket_id, b.created_at, c.channel, c.chat_id, c.language
 	FROM reception_bookings b JOIN units u ON u.id = b.unit_id JOIN citizens c ON c.id = b.citizen_id`
 
 // NewBooking is what a citizen books.
@@ -271,6 +272,14 @@ func (s *Store) CloseReceptionDay(ctx context.Context, unitID int64, day workcal
 	return bs, wrap("list called-off bookings", err)
 }
 
+// BookingsOn lists the bookings of a day still awaited, by unit and hour.
+func (s *Store) BookingsOn(ctx context.Context, day workcal.Date) ([]Booking, error) {
+	var bs []Booking
+	err := sqlx.SelectContext(ctx, s.x, &bs, bookingSelect+`
+		WHERE b.day = $1 AND b.status = 'booked' ORDER BY b.unit_id, b.starts, b.id`, day.String())
+	return bs, wrap("list bookings of day", err)
+}
+
 // BookingsToRemind lists the bookings for the day, made before the given
 // time, whose citizens have not been reminded, locking them so two runs
 // cannot both remind.
@@ -278,7 +287,7 @@ func (s *Store) BookingsToRemind(ctx context.Context, day workcal.Date, madeBefo
 	var bs []Booking
 	err := sqlx.SelectContext(ctx, s.x, &bs, bookingSelect+`
 		WHERE b.day = $1 AND b.status = 'booked' AND b.reminded_at IS NULL AND b.created_at < $2
-		ORDER BY b.unit_id, b.starts, b.id FOR UPDATE OF b SKIP LOCKED`,
+		ORDER BY b.id FOR UPDATE OF b SKIP LOCKED`,
 		day.String(), madeBefore)
 	return bs, wrap("list bookings to remind", err)
 }

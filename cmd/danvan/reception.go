@@ -18,10 +18,6 @@ import (
 	"github.com/danvan-vn/danvan/workcal"
 )
 
-// receptionChannel is the messenger citizens booked on, as in the
-// reception-reminders job.
-const receptionChannel = "telegram"
-
 // Limits on what citizens are shown: a place fits a button's message, a
 // reason for calling a day off a notice.
 const (
@@ -280,14 +276,9 @@ func runReceptionClose(ctx context.Context, args []string) error {
 	return withUnit(ctx, *unit, func(store *storage.Store, u storage.Unit) error {
 		var told int
 		err := store.InTx(ctx, func(tx *storage.Store) error {
-			// Locked as a booking locks it: one being made for the day
-			// finishes first and is called off too, or sees the closure.
-			_, err := tx.LockReceptionHours(ctx, u.ID, day.Weekday())
-			holds := err == nil
-			if err != nil && !errors.Is(err, storage.ErrNotFound) {
-				return err
-			}
-			told, err = handlers.CallOffReceptionDay(ctx, tx, receptionChannel, u.ID, day, reason, time.Now())
+			var holds bool
+			var err error
+			told, holds, err = handlers.CallOffReceptionDay(ctx, tx, u.ID, day, reason, time.Now())
 			switch {
 			case errors.Is(err, storage.ErrDuplicate):
 				return fmt.Errorf("%s's reception of %s is already called off", u.Name, day)
