@@ -381,3 +381,20 @@ func TestSandboxGroupAnswersAreRepliesToThePrompt(t *testing.T) {
 		t.Fatalf("the reply stays open after the answer: %+v", v.ReplyingTo)
 	}
 }
+
+// The sample ward holds a weekly citizen reception: a resident books a
+// place from the menu and the ward's officer finds it in /lichtiep.
+func TestSandboxReceptionBooking(t *testing.T) {
+	s := startSandbox(t)
+	lan, officer := int64(firstCitizenID), officerID(sampleWard)
+	s.expect(lan, 0, "Xin chào")
+	s.expect(officer, 0, "cán bộ của Ủy ban nhân dân phường Hòa Cường")
+
+	s.press(lan, "Đăng ký tiếp công dân", "chọn đơn vị")
+	s.press(lan, "phường Hòa Cường", "chọn ngày muốn đến")
+	s.press(lan, "còn 10 chỗ", "125 Núi Thành", "nêu ngắn gọn nội dung")
+	s.say(lan, "Đề nghị giải quyết dứt điểm tình trạng ngập ở kiệt 45 Núi Thành", "Đã đăng ký tiếp công dân")
+
+	s.say(officer, "/lichtiep", "Lịch tiếp công dân", "ngập ở kiệt 45 Núi Thành")
+	s.press(officer, "#1", "Lịch tiếp công dân #1", "Người đăng ký", "125 Núi Thành")
+}

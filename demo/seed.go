@@ -34,6 +34,9 @@ func seed(ctx context.Context, store *storage.Store, api *telegramtest.Server, c
 	if !changes.Empty() {
 		logger.Info("sample organisation imported", "changes", changes.String())
 	}
+	if err := receptionHours(ctx, store, now()); err != nil {
+		return err
+	}
 	if err := joinStaff(ctx, store, api, c, now); err != nil {
 		return err
 	}
@@ -45,6 +48,41 @@ func seed(ctx context.Context, store *storage.Store, api *telegramtest.Server, c
 			if _, err := api.PushMessage(telegramtest.Incoming{From: ch.actor, Text: "/start"}); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// sampleReceptions are the weekly citizen receptions the sandbox offers
+// (/tiepdan): the sample ward's and the city's.
+var sampleReceptions = []struct {
+	unit    string
+	weekday time.Weekday
+	place   string
+}{
+	{sampleWard, time.Thursday, "Trụ sở UBND phường Hòa Cường, 125 Núi Thành"},
+	{cityUnit, time.Tuesday, "Trụ sở Tiếp công dân thành phố, 24 Trần Phú"},
+}
+
+// receptionHours gives the sample units their reception hours, unless
+// they have some already.
+func receptionHours(ctx context.Context, store *storage.Store, now time.Time) error {
+	for _, r := range sampleReceptions {
+		u, err := store.UnitByCode(ctx, r.unit)
+		if err != nil {
+			return fmt.Errorf("demo: reception of %s: %w", r.unit, err)
+		}
+		hours, err := store.UnitReceptionHours(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if len(hours) > 0 {
+			continue
+		}
+		err = store.SetReceptionHours(ctx, storage.ReceptionHours{UnitID: u.ID, Weekday: r.weekday, Starts: "07:30",
+			Ends: "11:00", Place: r.place, Capacity: 10}, now)
+		if err != nil {
+			return err
 		}
 	}
 	return nil
