@@ -53,6 +53,19 @@ func (w *world) ticketState() string {
 	return s
 }
 
+// bookingState sums up the reception bookings and closures.
+func (w *world) bookingState() string {
+	w.t.Helper()
+	var s string
+	err := w.raw.Get(&s, `SELECT
+		(SELECT md5(coalesce(string_agg(to_jsonb(b)::text, '|' ORDER BY b.id), '')) FROM reception_bookings b) || ' ' ||
+		(SELECT count(*) FROM reception_closures)`)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
 // maxButtonData is Telegram's limit on a button's callback data, in bytes.
 const maxButtonData = 64
 
@@ -160,6 +173,8 @@ func FuzzButtonData(f *testing.F) {
 		"o:accept:1", "o:ask:1", "o:answer:1", "o:reject:1", "o:note:1", "o:transfer:1", "o:to:1:3", "o:to:1:1", "o:to:1:999",
 		"k:share:1", "k:share:x", "k:join:aaaaaaaaaa", "k:join", "k:x:1",
 		"g:1", "g:x", "g:999", "g:-1", "g:1:2", "g:",
+		"t:u:1", "t:u:30", "t:u:x", "t:d:30:2026-11-26", "t:d:30:2026-11-27", "t:d:30:2026-02-30", "t:c:1", "t:x",
+		"t:o:1", "t:m:1", "t:a:1", "t:f:1", "t:f:-1", "t:m:1:2", "t:", "t",
 		"o:kind:1", "o:rk:1:hoi_dap", "o:rk:1:x", "o:rc:1:to_cao:0", "o:rc:1:hoi_dap:3", "o:rc:1:hoi_dap:-3", "o:rc:1:gop_y:999",
 		"c:1", "c:1 2", "c:-1", "c:0x1", "r:1:5", "r:1:+5", "r:1:0", "r:1:05", "a:1", "a:skip", "a:-1", "a:x",
 		"p:kind:set:phan_anh", "p:category:set:moi-truong", "p:area:set:hai-chau", "p:review:send", "p:x:cancel", "p:legal:next",
@@ -178,9 +193,12 @@ func FuzzButtonData(f *testing.F) {
 			outsider = w.staff(4003, "ubnd-hai-chau", "officer")
 			owner.file("Phường Hòa Cường", "Rác thải tồn đọng ở kiệt 25 Núi Thành")
 			w.consultation("Kế hoạch chỉnh trang vỉa hè", -day, 20*day) // open: "g:1" prompts for a comment
+			// Someone else's booking of the ward's Thursday reception.
+			w.receptionHours("ubnd-hoa-cuong", 5)
+			w.citizen(4004).book("26/11", "Đề nghị xem xét cấp giấy phép xây dựng")
 			w.sent()
 		}
-		before := w.ticketState()
+		before, booked := w.ticketState(), w.bookingState()
 
 		presser := []*citizen{owner, stranger, outsider}[int(who)%3]
 		ev := presser.event()
@@ -206,6 +224,9 @@ func FuzzButtonData(f *testing.F) {
 		if after := w.ticketState(); after != before {
 			t.Fatalf("pressing %q as %s changed a ticket", data, presser.name)
 		}
+		if after := w.bookingState(); after != booked {
+			t.Fatalf("pressing %q as %s changed a reception booking", data, presser.name)
+		}
 		// Each press starts from the same state.
 		w.exec(`DELETE FROM conversations`)
 		w.exec(`UPDATE citizens SET language = 'vi'`)
@@ -229,7 +250,7 @@ var conversationTexts = []string{
 var conversationCommands = []string{
 	"start", "start a_hai-chau", "start a_nowhere", "start " + strings.Repeat("a_", 40), "new", "my", "status",
 	"status PA-2026-000001", "status pa 2026 2", "status <b>", "help", "cancel", "lang", "join", "join CODE-1",
-	"inbox", "mine", "ticket 1", "reply", "report", "linkgroup", "nosuchcommand", "Start",
+	"inbox", "mine", "ticket 1", "reply", "report", "linkgroup", "nosuchcommand", "Start", "tiepdan", "lichtiep",
 }
 
 // conversationPlaces are shared locations: in a ward, in the city, far

@@ -35,7 +35,7 @@ func (w *world) receptionHours(unit string, capacity int) int64 {
 func (c *citizen) book(day, subject string) {
 	c.w.t.Helper()
 	c.says("/tiepdan")
-	c.presses("UBND phường Hòa Cường")
+	c.presses("phường Hòa Cường")
 	mustContain(c.w.t, c.presses(day), "nêu ngắn gọn nội dung")
 	mustContain(c.w.t, c.says(subject), "Đã đăng ký tiếp công dân")
 }
