@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -68,7 +69,7 @@ func (s *Service) cmdReception(t *turn) error {
 		}
 		b.WriteString("\n\n")
 	}
-	units, err := receptionUnits(t)
+	units, err := s.receptionUnits(t)
 	if err != nil {
 		return err
 	}
@@ -88,28 +89,29 @@ func (s *Service) cmdReception(t *turn) error {
 	return t.show(bot.Outgoing{Text: b.String(), Buttons: rows})
 }
 
-// receptionUnit is a unit that holds receptions.
+// receptionUnit is a unit that holds receptions, with its names folded
+// for search.
 type receptionUnit struct {
-	ID         int64
-	Name       string
-	NameEN     string
-	searchName string // folded, both languages
+	storage.ReceptionUnit
+	searchName string
 }
 
-func receptionUnits(t *turn) ([]receptionUnit, error) {
-	hours, err := t.tx.AllReceptionHours(t.ctx)
-	if err != nil {
-		return nil, err
+// receptionUnits lists the units with weekly hours or a reception on a
+// date citizens can book now.
+func (s *Service) receptionUnits(t *turn) ([]receptionUnit, error) {
+	from, to := bookableDays(s.now())
+	found, err := t.tx.ReceptionUnits(t.ctx, from, to)
+	units := make([]receptionUnit, len(found))
+	for i, u := range found {
+		units[i] = receptionUnit{ReceptionUnit: u, searchName: fold(u.Name + " " + u.NameEN)}
 	}
-	var units []receptionUnit
-	for _, h := range hours {
-		if n := len(units); n > 0 && units[n-1].ID == h.UnitID {
-			continue
-		}
-		units = append(units, receptionUnit{ID: h.UnitID, Name: h.UnitName, NameEN: h.UnitNameEN,
-			searchName: fold(h.UnitName + " " + h.UnitNameEN)})
-	}
-	return units, nil
+	return units, err
+}
+
+// bookableDays are the first and last days citizens can book at a time.
+func bookableDays(now time.Time) (workcal.Date, workcal.Date) {
+	today := workcal.DateOf(now)
+	return today.AddDays(1), today.AddDays(receptionHorizonDays)
 }
 
 func unitButtons(t *turn, units []receptionUnit) [][]bot.InlineButton {
@@ -206,7 +208,7 @@ func (s *Service) receptionInput(t *turn, conv *storage.Conversation) error {
 
 // findReceptionUnit offers the units whose name has every word typed.
 func (s *Service) findReceptionUnit(t *turn, typed string) error {
-	units, err := receptionUnits(t)
+	units, err := s.receptionUnits(t)
 	if err != nil {
 		return err
 	}
@@ -241,32 +243,40 @@ type openDay struct {
 	left  int
 }
 
-// openDays lists a unit's reception days from tomorrow on that are
-// working days, not called off and not full, soonest first.
+// openDays lists a unit's reception days citizens can book that are not
+// called off nor full, soonest first: the days of its weekly hours that
+// are working days, and its receptions on dates, which replace the weekly
+// hours on theirs.
 func (s *Service) openDays(t *turn, unitID int64, limit int) ([]openDay, error) {
 	hours, err := t.tx.UnitReceptionHours(t.ctx, unitID)
-	if err != nil || len(hours) == 0 {
+	if err != nil {
+		return nil, err
+	}
+	from, to := bookableDays(s.now())
+	dated, err := t.tx.ReceptionDates(t.ctx, unitID, from, to)
+	if err != nil || len(hours)+len(dated) == 0 {
 		return nil, err
 	}
 	cal, err := t.calendar()
 	if err != nil {
 		return nil, err
 	}
-	today := workcal.DateOf(s.now())
-	from, to := today.AddDays(1), today.AddDays(receptionHorizonDays)
 	standing, err := t.tx.ReceptionDays(t.ctx, unitID, from, to)
 	if err != nil {
 		return nil, err
 	}
 	var days []openDay
 	for d := from; !to.Before(d) && len(days) < limit; d = d.AddDays(1) {
-		i := slices.IndexFunc(hours, func(h storage.ReceptionHours) bool { return h.Weekday == d.Weekday() })
-		if i < 0 || !cal.IsWorkday(d) {
+		var h storage.ReceptionHours
+		if i := slices.IndexFunc(dated, func(r storage.ReceptionDate) bool { return r.Date() == d }); i >= 0 {
+			h = dated[i].ReceptionHours
+		} else if i := slices.IndexFunc(hours, func(h storage.ReceptionHours) bool { return h.Weekday == d.Weekday() }); i >= 0 && cal.IsWorkday(d) {
+			h = hours[i]
+		} else {
 			continue
 		}
-		st := standing[d]
-		if st.ClosedReason == "" && st.Taken < hours[i].Capacity {
-			days = append(days, openDay{day: d, hours: hours[i], left: hours[i].Capacity - st.Taken})
+		if st := standing[d]; st.ClosedReason == "" && st.Taken < h.Capacity {
+			days = append(days, openDay{day: d, hours: h, left: h.Capacity - st.Taken})
 		}
 	}
 	return days, nil
@@ -324,19 +334,21 @@ func (s *Service) openDay(t *turn, unitID int64, day workcal.Date) (openDay, boo
 	return days[i], true, nil
 }
 
-// book records the booking, if the day still has a place: the weekday's
-// hours are locked while the places are counted.
+// book records the booking, if the day still has a place: the unit's
+// receptions are locked while the places are counted.
 func (s *Service) book(t *turn, d receptionDraft, subject string) error {
-	h, err := t.tx.LockReceptionHours(t.ctx, d.UnitID, d.Day.Weekday())
+	err := t.tx.LockReceptionUnit(t.ctx, d.UnitID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return t.reply("reception.day_gone")
 	}
 	if err != nil {
 		return err
 	}
-	if _, ok, err := s.openDay(t, d.UnitID, d.Day); err != nil || !ok {
+	od, ok, err := s.openDay(t, d.UnitID, d.Day)
+	if err != nil || !ok {
 		return errors.Join(err, t.reply("reception.day_gone"))
 	}
+	h := od.hours
 	bk, err := t.tx.CreateBooking(t.ctx, storage.NewBooking{Hours: h, CitizenID: t.citizen.ID, Day: d.Day, Subject: subject}, s.now())
 	if errors.Is(err, storage.ErrDuplicate) {
 		return t.reply("reception.already")

@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,9 +80,11 @@ func CallOffReceptionDay(ctx context.Context, tx *storage.Store, unitID int64, d
 	}
 	// Locked as a booking locks it: one being made for the day finishes
 	// first and is called off too, or sees the closure.
-	_, err = tx.LockReceptionHours(ctx, unitID, day.Weekday())
-	holds := err == nil
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := tx.LockReceptionUnit(ctx, unitID); err != nil {
+		return 0, false, err
+	}
+	holds, err := holdsReception(ctx, tx, unitID, day)
+	if err != nil {
 		return 0, false, err
 	}
 	bs, err := tx.CloseReceptionDay(ctx, unitID, day, reason, now)
@@ -95,6 +97,17 @@ func CallOffReceptionDay(ctx context.Context, tx *storage.Store, unitID int64, d
 		}
 	}
 	return len(bs), holds, nil
+}
+
+// holdsReception reports whether a unit has a reception on the day, by
+// its weekly hours or on that date.
+func holdsReception(ctx context.Context, tx *storage.Store, unitID int64, day workcal.Date) (bool, error) {
+	dated, err := tx.ReceptionDates(ctx, unitID, day, day)
+	if err != nil || len(dated) > 0 {
+		return len(dated) > 0, err
+	}
+	hours, err := tx.UnitReceptionHours(ctx, unitID)
+	return slices.ContainsFunc(hours, func(h storage.ReceptionHours) bool { return h.Weekday == day.Weekday() }), err
 }
 
 // tellBooking sends a booking's citizen a text about it, on their channel

@@ -337,3 +337,50 @@ func TestReceptionBookingsInPersonalData(t *testing.T) {
 		t.Fatalf("%d subjects kept after the erased person's receptions are over", n)
 	}
 }
+
+// A reception on a date — a Saturday, or one that replaces Thursday's
+// hours — is offered with its own hours and places; a unit whose only
+// reception is on a date is listed too.
+func TestReceptionOnADate(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	ward := w.receptionHours("ubnd-hoa-cuong", 2)
+	dated := func(unit int64, day workcal.Date, starts, ends, place string, capacity int) {
+		w.run(func(tx *storage.Store) error {
+			return tx.SetReceptionDate(w.ctx, storage.ReceptionDate{ReceptionHours: storage.ReceptionHours{UnitID: unit,
+				Starts: starts, Ends: ends, Place: place, Capacity: capacity}, Day: day.Start()}, w.now)
+		})
+	}
+	dated(ward, workcal.NewDate(2026, 11, 28), "08:00", "11:00", "Nhà văn hóa tổ 5", 3)
+	dated(ward, workcal.NewDate(2026, 12, 3), "14:00", "16:00", "Hội trường UBND phường", 1)
+	var other int64
+	w.run(func(tx *storage.Store) error {
+		u, err := tx.UnitByCode(w.ctx, "ubnd-hai-chau")
+		other = u.ID
+		return err
+	})
+	dated(other, workcal.NewDate(2026, 12, 15), "08:00", "10:00", "Trụ sở UBND phường Hải Châu", 5)
+
+	c := w.citizen(3541)
+	mustContain(t, c.says("/tiepdan"), "[UBND phường Hòa Cường]", "[UBND phường Hải Châu]")
+	out := c.presses("phường Hòa Cường")
+	mustContain(t, out, "[Thứ Năm 26/11 · 07:30–11:30 · còn 2 chỗ]", "[Thứ Bảy 28/11 · 08:00–11:00 · còn 3 chỗ]",
+		"[Thứ Năm 03/12 · 14:00–16:00 · còn 1 chỗ]", "[Thứ Năm 10/12 · 07:30–11:30 · còn 2 chỗ]")
+	if strings.Contains(texts(out), "17/12") {
+		t.Fatalf("more than four days offered:\n%s", texts(out))
+	}
+	c.presses("03/12")
+	mustContain(t, c.says("Đề nghị xem xét hỗ trợ sửa chữa nhà tình nghĩa"), "Thứ Năm, 03/12/2026", "14:00–16:00",
+		"Hội trường UBND phường")
+	if n := w.count(`SELECT count(*) FROM reception_bookings WHERE day = '2026-12-03' AND starts = '14:00' AND place = 'Hội trường UBND phường'`); n != 1 {
+		t.Fatal("the booking does not hold the date's hours and place")
+	}
+	// Its one place is taken: Thursday's weekly hours do not come back.
+	d := w.citizen(3542)
+	d.says("/tiepdan")
+	if out := texts(d.presses("phường Hòa Cường")); strings.Contains(out, "03/12") || !strings.Contains(out, "17/12") {
+		t.Fatalf("a full date is offered:\n%s", out)
+	}
+	d.says("/tiepdan")
+	mustContain(t, d.presses("phường Hải Châu"), "[Thứ Ba 15/12 · 08:00–10:00 · còn 5 chỗ]")
+}

@@ -85,17 +85,86 @@ func (s *Store) UnitReceptionHours(ctx context.Context, unitID int64) ([]Recepti
 	return hs, wrap("list unit reception hours", err)
 }
 
-// LockReceptionHours loads a unit's reception on a weekday and holds it
-// until the transaction ends, so bookings for it count places one at a
-// time.
-func (s *Store) LockReceptionHours(ctx context.Context, unitID int64, weekday time.Weekday) (ReceptionHours, error) {
-	var h ReceptionHours
-	err := sqlx.GetContext(ctx, s.x, &h, receptionHoursSelect+`
-		WHERE h.unit_id = $1 AND h.weekday = $2 AND u.active FOR UPDATE OF h`, unitID, int(weekday))
+// ReceptionDate is a reception on one date (reception_days): a monthly
+// or ad hoc one. On its date it takes the place of the weekly hours.
+type ReceptionDate struct {
+	ReceptionHours
+	Day time.Time `db:"day"` // a date; see Date
+}
+
+// Date is the reception's date.
+func (r ReceptionDate) Date() workcal.Date { return dateOf(r.Day) }
+
+const receptionDateSelect = `SELECT r.unit_id, u.code AS unit_code, u.name AS unit_name, u.name_en AS unit_name_en,
+	r.day, to_char(r.starts, 'HH24:MI') AS starts, to_char(r.ends, 'HH24:MI') AS ends, r.place, r.capacity
+	FROM reception_days r JOIN units u ON u.id = r.unit_id`
+
+// SetReceptionDate records a unit's reception on a date, replacing what
+// that date had.
+func (s *Store) SetReceptionDate(ctx context.Context, r ReceptionDate, now time.Time) error {
+	_, err := s.x.ExecContext(ctx, `
+		INSERT INTO reception_days (unit_id, day, starts, ends, place, capacity, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (unit_id, day) DO UPDATE SET starts = EXCLUDED.starts, ends = EXCLUDED.ends,
+			place = EXCLUDED.place, capacity = EXCLUDED.capacity, updated_at = EXCLUDED.updated_at`,
+		r.UnitID, r.Date().String(), r.Starts, r.Ends, r.Place, r.Capacity, now)
+	return wrap("set reception date", err)
+}
+
+// DeleteReceptionDate removes a unit's reception on a date; ErrNotFound
+// when it has none.
+func (s *Store) DeleteReceptionDate(ctx context.Context, unitID int64, day workcal.Date) error {
+	res, err := s.x.ExecContext(ctx, `DELETE FROM reception_days WHERE unit_id = $1 AND day = $2`, unitID, day.String())
+	if err != nil {
+		return wrap("delete reception date", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return wrap("delete reception date", ErrNotFound)
+	}
+	return nil
+}
+
+// ReceptionDates lists the receptions on dates from..to (inclusive) of
+// active units, of one unit unless unitID is 0, by date.
+func (s *Store) ReceptionDates(ctx context.Context, unitID int64, from, to workcal.Date) ([]ReceptionDate, error) {
+	var rs []ReceptionDate
+	err := sqlx.SelectContext(ctx, s.x, &rs, receptionDateSelect+`
+		WHERE ($1 = 0 OR r.unit_id = $1) AND r.day BETWEEN $2 AND $3 AND u.active ORDER BY r.day, u.name, u.id`,
+		unitID, from.String(), to.String())
+	return rs, wrap("list reception dates", err)
+}
+
+// ReceptionUnit is a unit that holds receptions.
+type ReceptionUnit struct {
+	ID     int64  `db:"id"`
+	Code   string `db:"code"`
+	Name   string `db:"name"`
+	NameEN string `db:"name_en"`
+}
+
+// ReceptionUnits lists the active units with weekly reception hours or a
+// reception on a date from..to, by name.
+func (s *Store) ReceptionUnits(ctx context.Context, from, to workcal.Date) ([]ReceptionUnit, error) {
+	var us []ReceptionUnit
+	err := sqlx.SelectContext(ctx, s.x, &us, `
+		SELECT u.id, u.code, u.name, u.name_en FROM units u
+		WHERE u.active AND (EXISTS (SELECT FROM reception_hours h WHERE h.unit_id = u.id)
+			OR EXISTS (SELECT FROM reception_days r WHERE r.unit_id = u.id AND r.day BETWEEN $1 AND $2))
+		ORDER BY u.name, u.id`, from.String(), to.String())
+	return us, wrap("list reception units", err)
+}
+
+// LockReceptionUnit holds an active unit's receptions until the
+// transaction ends, so that bookings count places one at a time and a day
+// called off cannot cross a booking for it. ErrNotFound: no active unit.
+// The row lock leaves rows that merely reference the unit free.
+func (s *Store) LockReceptionUnit(ctx context.Context, unitID int64) error {
+	var id int64
+	err := sqlx.GetContext(ctx, s.x, &id, `SELECT id FROM units WHERE id = $1 AND active FOR NO KEY UPDATE`, unitID)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
-	return h, wrap("lock reception hours", err)
+	return wrap("lock reception unit", err)
 }
 
 // ReceptionDay is a day's standing for a unit's reception: called off,

@@ -26,6 +26,8 @@ const (
 	// Citizens book up to this many days ahead (handlers' horizon); list
 	// shows a weekday's reception days within it.
 	receptionHorizon = 28
+	// list shows the receptions on dates up to this many days ahead.
+	datesListed = 366
 )
 
 // receptionWeekdays are the names -weekday takes.
@@ -40,8 +42,11 @@ func runAdminReception(ctx context.Context, args []string) error {
   set -unit CODE -weekday mon|tue|wed|thu|fri|sat|sun -from HH:MM -to HH:MM -place TEXT -capacity N
                        hold a weekly citizen reception (law.md §8: a commune chairman at least
                        one day a week), or change it; bookings already made keep their hours
-  off -unit CODE -weekday DAY
-                       stop taking bookings for that weekday
+  set -unit CODE -day YYYY-MM-DD -from HH:MM -to HH:MM -place TEXT -capacity N
+                       hold one on a date (a head of agency's monthly one, an ad hoc one); on
+                       that date it replaces the weekly hours, and it may fall on a day off
+  off -unit CODE -weekday DAY | -day YYYY-MM-DD
+                       stop taking bookings for that weekday or date
   list                 every unit's reception hours and the places taken on the next days
   close -unit CODE -day YYYY-MM-DD -reason TEXT
                        call one reception day off: its bookings are called off and their
@@ -95,12 +100,9 @@ func parseClock(name, s string) (string, time.Time, error) {
 }
 
 // receptionHoursFromFlags checks a reception's hours, place and capacity.
-func receptionHoursFromFlags(weekday, from, to, place string, capacity int) (storage.ReceptionHours, error) {
+func receptionHoursFromFlags(from, to, place string, capacity int) (storage.ReceptionHours, error) {
 	var h storage.ReceptionHours
 	var err error
-	if h.Weekday, err = parseWeekday(weekday); err != nil {
-		return h, err
-	}
 	var starts, ends time.Time
 	if h.Starts, starts, err = parseClock("from", from); err != nil {
 		return h, err
@@ -126,7 +128,8 @@ func receptionHoursFromFlags(weekday, from, to, place string, capacity int) (sto
 func runReceptionSet(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("reception set", flag.ContinueOnError)
 	unit := fs.String("unit", "", "code of the unit receiving")
-	weekday := fs.String("weekday", "", "mon, tue, wed, thu, fri, sat or sun")
+	weekday := fs.String("weekday", "", "mon, tue, wed, thu, fri, sat or sun: every week")
+	dayFlag := fs.String("day", "", "YYYY-MM-DD: on that date only")
 	from := fs.String("from", "", "when the reception starts, HH:MM")
 	to := fs.String("to", "", "when it ends, HH:MM")
 	place := fs.String("place", "", "where citizens are received")
@@ -140,44 +143,86 @@ func runReceptionSet(ctx context.Context, args []string) error {
 	if *unit == "" {
 		return errors.New("-unit is required")
 	}
-	h, err := receptionHoursFromFlags(*weekday, *from, *to, *place, *capacity)
+	day, dated, err := weekdayOrDate(*weekday, *dayFlag)
+	if err != nil {
+		return err
+	}
+	h, err := receptionHoursFromFlags(*from, *to, *place, *capacity)
 	if err != nil {
 		return err
 	}
 	return withUnit(ctx, *unit, func(store *storage.Store, u storage.Unit) error {
 		h.UnitID = u.ID
-		if err := store.SetReceptionHours(ctx, h, time.Now()); err != nil {
+		var when string
+		if dated {
+			when = fmt.Sprintf("%s (%s)", day, day.Weekday())
+			err = store.SetReceptionDate(ctx, storage.ReceptionDate{ReceptionHours: h, Day: day.Start()}, time.Now())
+		} else {
+			h.Weekday = day.Weekday()
+			when = h.Weekday.String() + "s"
+			err = store.SetReceptionHours(ctx, h, time.Now())
+		}
+		if err != nil {
 			return err
 		}
-		fmt.Printf("%s receives citizens on %ss, %s–%s, at %s, %d places a day. Citizens book with /tiepdan.\n",
-			u.Name, h.Weekday, h.Starts, h.Ends, h.Place, h.Capacity)
+		fmt.Printf("%s receives citizens on %s, %s–%s, at %s, %d places a day. Citizens book with /tiepdan.\n",
+			u.Name, when, h.Starts, h.Ends, h.Place, h.Capacity)
 		return nil
 	})
+}
+
+// weekdayOrDate reads -weekday or -day, exactly one: for a weekday, a date
+// on it; for a date, the date itself, not in the past, and dated true.
+func weekdayOrDate(weekday, day string) (workcal.Date, bool, error) {
+	today := workcal.DateOf(time.Now())
+	switch {
+	case (weekday == "") == (day == ""):
+		return today, false, errors.New("give either -weekday (every week) or -day (one date)")
+	case weekday != "":
+		wd, err := parseWeekday(weekday)
+		return today.AddDays((int(wd) - int(today.Weekday()) + 7) % 7), false, err
+	}
+	d, err := workcal.ParseDate(strings.TrimSpace(day))
+	if err != nil {
+		return d, true, fmt.Errorf("-day: %w", err)
+	}
+	if d.Before(today) {
+		return d, true, fmt.Errorf("-day %s is in the past", d)
+	}
+	return d, true, nil
 }
 
 func runReceptionOff(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("reception off", flag.ContinueOnError)
 	unit := fs.String("unit", "", "code of the unit")
 	weekday := fs.String("weekday", "", "the weekday it stops receiving on")
+	dayFlag := fs.String("day", "", "or the date, YYYY-MM-DD")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 || *unit == "" || *weekday == "" {
-		return errors.New("usage: danvan admin reception off -unit CODE -weekday DAY")
+	if fs.NArg() != 0 || *unit == "" {
+		return errors.New("usage: danvan admin reception off -unit CODE -weekday DAY | -day YYYY-MM-DD")
 	}
-	day, err := parseWeekday(*weekday)
+	on, dated, err := weekdayOrDate(*weekday, *dayFlag)
 	if err != nil {
 		return err
 	}
 	return withUnit(ctx, *unit, func(store *storage.Store, u storage.Unit) error {
-		err := store.DeleteReceptionHours(ctx, u.ID, day)
+		when := on.Weekday().String() + "s"
+		var err error
+		if dated {
+			when = on.String()
+			err = store.DeleteReceptionDate(ctx, u.ID, on)
+		} else {
+			err = store.DeleteReceptionHours(ctx, u.ID, on.Weekday())
+		}
 		if errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("%s holds no reception on %ss (see danvan admin reception list)", u.Name, day)
+			return fmt.Errorf("%s holds no reception on %s (see danvan admin reception list)", u.Name, when)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%s no longer takes bookings for %ss.\n", u.Name, day)
+		fmt.Printf("%s no longer takes bookings for %s.\n", u.Name, when)
 		// The bookings already made stand until their day is called off.
 		today := workcal.DateOf(time.Now())
 		last := today.AddDays(receptionHorizon)
@@ -186,7 +231,7 @@ func runReceptionOff(ctx context.Context, args []string) error {
 			return err
 		}
 		for d := today; !last.Before(d); d = d.AddDays(1) {
-			if st := standing[d]; d.Weekday() == day && st.ClosedReason == "" && st.Taken > 0 {
+			if st := standing[d]; (d == on || !dated && d.Weekday() == on.Weekday()) && st.ClosedReason == "" && st.Taken > 0 {
 				fmt.Printf("%d places are taken on %s; to call the day off and tell the citizens booked: danvan admin reception close -unit %s -day %s -reason TEXT\n",
 					st.Taken, d, u.Code, d)
 			}
@@ -208,7 +253,12 @@ func runReceptionList(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if len(hours) == 0 {
+		today := workcal.DateOf(time.Now())
+		dated, err := store.ReceptionDates(ctx, 0, today, today.AddDays(datesListed))
+		if err != nil {
+			return err
+		}
+		if len(hours)+len(dated) == 0 {
 			fmt.Println("No unit holds receptions (see danvan admin reception set).")
 			return nil
 		}
@@ -216,11 +266,12 @@ func runReceptionList(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		today := workcal.DateOf(time.Now())
 		last := today.AddDays(receptionHorizon)
 		standing := map[int64]map[workcal.Date]storage.ReceptionDay{}
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "UNIT\tWEEKDAY\tHOURS\tPLACE\tCAPACITY\tNEXT DAYS (places taken)")
+		if len(hours) > 0 {
+			fmt.Fprintln(w, "UNIT\tWEEKDAY\tHOURS\tPLACE\tCAPACITY\tNEXT DAYS (places taken)")
+		}
 		for _, h := range hours {
 			days, ok := standing[h.UnitID]
 			if !ok {
@@ -246,6 +297,25 @@ func runReceptionList(ctx context.Context, args []string) error {
 			}
 			fmt.Fprintf(w, "%s\t%s\t%s–%s\t%s\t%d\t%s\n", h.UnitCode, weekdayName(h.Weekday), h.Starts, h.Ends,
 				h.Place, h.Capacity, strings.Join(next, ", "))
+		}
+		if len(dated) > 0 {
+			if len(hours) > 0 {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintln(w, "UNIT\tDATE\tHOURS\tPLACE\tCAPACITY\tPLACES TAKEN")
+		}
+		for _, r := range dated {
+			d := r.Date()
+			days, err := store.ReceptionDays(ctx, r.UnitID, d, d)
+			if err != nil {
+				return err
+			}
+			taken := fmt.Sprint(days[d].Taken)
+			if days[d].ClosedReason != "" {
+				taken = "called off"
+			}
+			fmt.Fprintf(w, "%s\t%s %s\t%s–%s\t%s\t%d\t%s\n", r.UnitCode, d, weekdayName(d.Weekday()), r.Starts, r.Ends,
+				r.Place, r.Capacity, taken)
 		}
 		return w.Flush()
 	})

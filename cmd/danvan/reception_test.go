@@ -264,3 +264,50 @@ func TestReceptionCloseTellsCitizensBooked(t *testing.T) {
 		t.Errorf("the refused second close queued messages: %d in the outbox", all)
 	}
 }
+
+// A reception on a date is set, listed and taken off like a weekday's;
+// -weekday and -day go one at a time, and a date in the past is refused.
+func TestReceptionOnADate(t *testing.T) {
+	db := newDatabase(t)
+	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
+		t.Fatal(err)
+	}
+	day := workcal.DateOf(time.Now()).AddDays(10)
+	args := []string{"admin", "reception", "set", "-unit", "ubnd-quan-cu", "-day", day.String(),
+		"-from", "14:00", "-to", "16:00", "-place", "Hội trường", "-capacity", "4"}
+	out, err := runCLI(t, args...)
+	if err != nil || !strings.Contains(out, day.String()) || !strings.Contains(out, "14:00–16:00") {
+		t.Fatalf("set -day = %q, %v", out, err)
+	}
+	var rows int
+	if err := db.QueryRow(`SELECT count(*) FROM reception_days WHERE day = $1 AND capacity = 4 AND place = 'Hội trường'`,
+		day.String()).Scan(&rows); err != nil || rows != 1 {
+		t.Fatalf("%d reception dates stored, %v", rows, err)
+	}
+	if n := db.QueryRow(`SELECT count(*) FROM reception_hours`).Scan(&rows); n != nil || rows != 0 {
+		t.Fatalf("a date made %d weekly receptions", rows)
+	}
+	out, err = runCLI(t, "admin", "reception", "list")
+	if err != nil || !strings.Contains(out, "DATE") || !strings.Contains(out, day.String()) || !strings.Contains(out, "Hội trường") {
+		t.Fatalf("list = %q, %v", out, err)
+	}
+	for _, bad := range [][]string{
+		{"-weekday", "thu"}, // both
+		{"-day", workcal.DateOf(time.Now()).AddDays(-1).String()}, // past
+		{"-day", "2026-02-30"},
+	} {
+		if out, err := runCLI(t, append(args, bad...)...); err == nil {
+			t.Errorf("set %v accepted: %q", bad, out)
+		}
+	}
+	if out, err := runCLI(t, "admin", "reception", "off", "-unit", "ubnd-quan-cu", "-day", day.String()); err != nil ||
+		!strings.Contains(out, "no longer takes bookings for "+day.String()) {
+		t.Fatalf("off -day = %q, %v", out, err)
+	}
+	if _, err := runCLI(t, "admin", "reception", "off", "-unit", "ubnd-quan-cu", "-day", day.String()); err == nil {
+		t.Fatal("a second off -day succeeded")
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM reception_days`).Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("%d reception dates left after off", rows)
+	}
+}
