@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Citizen is a person who writes to the bot. Officers are citizens too; their
@@ -76,3 +77,62 @@ func (s *Store) AccountOf(ctx context.Context, channel, userID, name string) (Ci
 // keptName is the name an upsert stores: the one the messenger gives,
 // unless the person had their name erased with /mydata.
 const keptName = `CASE WHEN citizens.erased_at IS NULL THEN EXCLUDED.display_name ELSE '' END`
+
+// NoticeAudience is whom a notice to many people (danvan admin notify) is
+// for: with IDs those citizens; with UnitID those who filed or co-signed a
+// ticket of that unit or of a unit below it; with neither everyone. Since,
+// unless zero, keeps only those with such a ticket (any ticket, for
+// everyone) created at or after it; it does not apply to IDs.
+type NoticeAudience struct {
+	UnitID int64
+	IDs    []int64
+	Since  time.Time
+}
+
+// NoticeRecipient is a person a notice is for.
+type NoticeRecipient struct {
+	Citizen
+	// Denouncer: the person sent a tố cáo (now or before), whom a message
+	// may expose to whoever shares their phone (law.md §5).
+	Denouncer bool `db:"denouncer"`
+	// Told: the outbox already holds the notice for them (a message with
+	// the key prefix and their id), from an earlier run.
+	Told bool `db:"told"`
+}
+
+// NoticeRecipients lists the people of an audience, by id, those who
+// blocked the bot (UnreachableAt) and those who erased their data
+// included; keyPrefix is the notice's dedupe key before the citizen's id.
+// Staff are citizens too, and so are accounts seen only in a group: the
+// schema does not tell them apart (Telegram refuses a message to one who
+// never wrote to the bot, and the sender then marks them unreachable).
+func (s *Store) NoticeRecipients(ctx context.Context, a NoticeAudience, keyPrefix string) ([]NoticeRecipient, error) {
+	query := `
+		SELECT ` + citizenColumns + `,
+		       EXISTS (SELECT FROM tickets t WHERE t.citizen_id = c.id AND (t.kind = 'to_cao' OR t.was_denunciation)) AS denouncer,
+		       EXISTS (SELECT FROM outbox o WHERE o.dedupe_key = $1 || c.id) AS told
+		FROM citizens c`
+	args := []any{keyPrefix}
+	switch {
+	case a.IDs != nil:
+		query += ` WHERE c.id = ANY ($2::bigint[])`
+		args = append(args, pq.Array(a.IDs))
+	case a.UnitID != 0 || !a.Since.IsZero():
+		// UNION (not UNION ALL) stops on a cycle, as in UnitSubtree.
+		query = `
+		WITH RECURSIVE subtree (id) AS (
+			SELECT id FROM units WHERE id = $2
+			UNION
+			SELECT u.id FROM units u JOIN subtree t ON u.parent_id = t.id
+		), theirs AS (
+			SELECT id, citizen_id FROM tickets
+			WHERE created_at >= $3 AND ($2 = 0 OR unit_id IN (SELECT id FROM subtree))
+		)` + query + `
+		WHERE c.id IN (SELECT citizen_id FROM theirs
+		               UNION SELECT k.citizen_id FROM ticket_cosigners k JOIN theirs t ON t.id = k.ticket_id)`
+		args = append(args, a.UnitID, a.Since)
+	}
+	var rs []NoticeRecipient
+	err := sqlx.SelectContext(ctx, s.x, &rs, query+` ORDER BY c.id`, args...)
+	return rs, wrap("notice recipients", err)
+}

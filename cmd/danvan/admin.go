@@ -33,6 +33,9 @@ func runAdmin(ctx context.Context, args []string) error {
                        the working-day calendar's exceptions (swapped days, make-up days)
   consultation add|list|close
                        drafts put out for residents' comments (law.md §7) and their synthesis
+  notify (-all | -unit CODE | -ids FILE) [-since YYYY-MM-DD] -vi FILE [-en FILE] [-send]
+                       tell many people at once, e.g. of a personal-data breach (law.md §6);
+                       a dry run unless -send
   reception set|off|list|close
                        citizen reception hours (law.md §8) and days called off`, subcommands{
 		"import":         runAdminImport,
@@ -43,6 +46,7 @@ func runAdmin(ctx context.Context, args []string) error {
 		"identity-reads": runAdminIdentityReads,
 		"calendar":       runAdminCalendar,
 		"consultation":   runAdminConsultation,
+		"notify":         runAdminNotify,
 		"reception":      runAdminReception,
 	}, args)
 }
