@@ -7,6 +7,7 @@ type Kind string
 const (
 	KindText     Kind = "text"     // send a new text message
 	KindEdit     Kind = "edit"     // replace the text and buttons of a sent message
+	KindDelete   Kind = "delete"   // delete a sent message
 	KindAnswer   Kind = "answer"   // answer a button press (toast or alert)
 	KindPhoto    Kind = "photo"    // send a photo by file id, with a caption
 	KindDocument Kind = "document" // send a file by id or content, with a caption
@@ -24,7 +25,7 @@ type Outgoing struct {
 	Buttons     [][]InlineButton `json:"buttons,omitempty"`
 	Reply       *ReplyKeyboard   `json:"reply,omitempty"`
 	RemoveReply bool             `json:"remove_reply,omitempty"`
-	MessageID   string           `json:"message_id,omitempty"` // KindEdit: the message to edit
+	MessageID   string           `json:"message_id,omitempty"` // KindEdit, KindDelete: the message
 	QueryID     string           `json:"query_id,omitempty"`   // KindAnswer
 	Alert       bool             `json:"alert,omitempty"`      // KindAnswer: a dialog instead of a toast
 	FileID      string           `json:"file_id,omitempty"`    // KindPhoto, KindDocument

@@ -102,6 +102,11 @@ func checkOutgoing(t *testing.T, out []bot.Outgoing) {
 			continue
 		case bot.KindCommands:
 			continue
+		case bot.KindDelete:
+			if o.MessageID == "" || o.Text != "" {
+				t.Fatalf("a delete without its message, or with a text: %+v", o)
+			}
+			continue
 		default:
 			t.Fatalf("unknown kind %q", o.Kind)
 		}

@@ -128,6 +128,9 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if err != nil {
 		return err
 	}
+	// Becoming a denunciation for the first time: its cards were shown
+	// with the sender's name, words and photos.
+	sealing := task.Kind == "to_cao" && tk.Kind != "to_cao" && !tk.WasDenunciation
 	tk, err = t.tx.Reclassify(t.ctx, storage.Reclassification{TicketID: tk.ID, Kind: task.Kind, CategoryID: task.CategoryID,
 		At: s.now(), ActorID: role.ID, Body: told})
 	if err != nil {
@@ -142,6 +145,11 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	}
 	if tk, err = t.tx.TicketByID(t.ctx, tk.ID); err != nil {
 		return err
+	}
+	if sealing {
+		if err := s.sealCards(t, tk, c); err != nil {
+			return err
+		}
 	}
 	text := s.texts.text(c.Language, "citizen.reclassified", tk.Code, bot.Escape(role.UnitName), bot.Escape(told))
 	if intake != "" {
@@ -187,6 +195,41 @@ func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lan
 		return "", err
 	}
 	return triage.Name, s.sendCard(t, tk, "card.transferred", s.texts.text(languages[0], "reclassify.to_intake"))
+}
+
+// sealCards takes a ticket that has become a denunciation off the chats
+// that had its cards, other than its sender's and those of the unit now
+// handling it: the unit that had it may be the one accused, and the
+// denouncer's name, words and handwriting are to be kept secret (law.md
+// §5). Each card becomes a notice that it was sealed, its photos are
+// deleted (Telegram refuses once they are 48 hours old), and the copies
+// kept of what was sent about it there are blanked.
+func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) error {
+	keep := []string{sender.ChatID}
+	if tk.UnitID.Valid {
+		recipients, err := s.staffRecipients(t, tk.UnitID.Int64)
+		if err != nil {
+			return err
+		}
+		for _, r := range recipients {
+			keep = append(keep, r.chatID)
+		}
+	}
+	cards, err := t.tx.SentCards(t.ctx, t.ev.Channel, tk, keep)
+	if err != nil {
+		return err
+	}
+	notice := s.texts.text(languages[0], "card.sealed", tk.Code)
+	for _, c := range cards {
+		o := bot.Outgoing{Kind: bot.KindEdit, ChatID: c.ChatID, Group: c.Group, MessageID: c.MessageID, Text: notice}
+		if c.Photo {
+			o.Kind, o.Text = bot.KindDelete, ""
+		}
+		if err := t.send(o); err != nil {
+			return err
+		}
+	}
+	return t.tx.BlankTicketCopies(t.ctx, t.ev.Channel, tk.ID, keep)
 }
 
 // reclassificationText says in lang what a reclassification changes and

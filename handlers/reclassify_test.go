@@ -238,6 +238,18 @@ func TestReclassifyRefusals(t *testing.T) {
 	mustAnswer(t, officer.pressData("1", fmt.Sprintf("o:rc:%d:hoi_dap:0", id)), "đã kết thúc")
 }
 
+// fileWithLetter has a citizen file a petition about Phường Hòa Cường with
+// a photo of a handwritten letter, and returns its code.
+func (c *citizen) fileWithLetter(text string) string {
+	c.w.t.Helper()
+	c.describe("Phường Hòa Cường", text)
+	c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "handwritten-letter", UniqueID: "hl"} })
+	c.presses("Tiếp tục")
+	c.says("Bỏ qua")
+	c.presses("Không cần")
+	return codeIn(c.w.t, c.presses("Gửi phản ánh"))
+}
+
 // A denunciation's photos may show its sender's handwriting (law.md §5):
 // once a ticket has been a tố cáo, they stay off its cards even after it
 // is reclassified as something else, as its identity stays sealed.
@@ -248,12 +260,7 @@ func TestPhotosOfAFormerDenunciationStayOffTheCards(t *testing.T) {
 	other := w.staff(2162, "ubnd-hai-chau", "officer")
 	intake := w.staff(2163, "ubnd-tp", "officer")
 	c := w.citizen(3161)
-	c.describe("Phường Hòa Cường", "Tôi gửi kèm đơn viết tay về việc thu phí chợ")
-	c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "handwritten-letter", UniqueID: "hl"} })
-	c.presses("Tiếp tục")
-	c.says("Bỏ qua")
-	c.presses("Không cần")
-	c.presses("Gửi phản ánh")
+	c.fileWithLetter("Tôi gửi kèm đơn viết tay về việc thu phí chợ")
 
 	officer.reclassifyAs("Tố cáo", "Nội dung tố cáo cán bộ thu phí")
 	// The intake, which now has it, finds it a kiến nghị after all.
@@ -304,5 +311,73 @@ func TestReclassifyInCalendarDaysCreditsOnlyTheWait(t *testing.T) {
 	// 10 days and the day waited from Monday 23/11: Friday 04/12.
 	if due := w.dueOf(code).Format("2006-01-02"); due != "2026-12-04" {
 		t.Fatalf("after reclassifying due = %s, want 2026-12-04", due)
+	}
+}
+
+// A ticket found to be a denunciation is taken off the ward's chats that
+// had its card and photo (law.md §5: the ward may be the one accused, and
+// the denouncer's name and handwriting are secret): the card becomes a
+// notice, the photo is deleted and the kept copies are blanked. The
+// sender's own messages and the intake's new card stay.
+func TestDenunciationIsSealedInTheChatsThatHadItsCard(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2171, "ubnd-hoa-cuong", "officer")
+	intake := w.staff(2172, "ubnd-tp", "officer")
+	c := w.citizen(3171)
+	code := c.fileWithLetter("Cán bộ phường thu tiền trái phép khi cấp phép sửa nhà, tôi gửi kèm đơn viết tay")
+	officer.says("/ticket " + code) // a second card in the officer's chat
+	// The sender delivers what is queued: each message gets the id of
+	// its outbox row, an edit keeps the id of the message it edits.
+	w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text) WHERE status = 'pending'`)
+	var cards, photos []string
+	if err := w.raw.Select(&cards, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND kind = 'text'
+		AND payload::text LIKE '%Người dân 3171%' ORDER BY id`, officer.id); err != nil || len(cards) != 2 {
+		t.Fatalf("cards in the officer's chat: %v, %v", cards, err)
+	}
+	if err := w.raw.Select(&photos, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND kind = 'photo'`, officer.id); err != nil || len(photos) != 1 {
+		t.Fatalf("photos in the officer's chat: %v, %v", photos, err)
+	}
+
+	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
+	checkOutgoing(t, out)
+	sealed := map[string]bool{}
+	for _, o := range sentTo(out, officer.id) {
+		switch o.Kind {
+		case bot.KindEdit:
+			if !strings.Contains(o.Text, "đã được xác định là tố cáo") || strings.Contains(o.Text, "3171") || len(o.Buttons) != 0 {
+				t.Fatalf("a card edited into %q with %d button rows", o.Text, len(o.Buttons))
+			}
+			sealed[o.MessageID] = true
+		case bot.KindDelete:
+			if o.MessageID != photos[0] {
+				t.Fatalf("deleted message %s, the photo is %s", o.MessageID, photos[0])
+			}
+			sealed["photo"] = true
+		}
+	}
+	if !sealed[cards[0]] || !sealed[cards[1]] || !sealed["photo"] {
+		t.Fatalf("sealed %v; cards %v, photo %v", sealed, cards, photos)
+	}
+	for _, o := range sentTo(out, c.id) {
+		if o.Kind == bot.KindEdit || o.Kind == bot.KindDelete {
+			t.Fatalf("the sender's own message was changed: %+v", o)
+		}
+	}
+	mustContain(t, sentTo(out, intake.id), code, "Lý do chuyển:")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'sent' AND payload::text LIKE '%' || $2 || '%'`,
+		officer.id, code); n != 0 {
+		t.Fatalf("%d copies naming %s kept for the ward's chat", n, code)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'sent' AND payload::text LIKE '%' || $2 || '%'`,
+		c.id, code); n == 0 {
+		t.Fatal("the sender's own copies were blanked")
+	}
+	// Found to be something else later, it is not sealed again.
+	w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text) WHERE status = 'pending'`)
+	for _, o := range intake.reclassifyAs("Kiến nghị", "Nội dung là kiến nghị") {
+		if o.Kind == bot.KindEdit && strings.Contains(o.Text, "xác định là tố cáo") {
+			t.Fatalf("sealed again: %+v", o)
+		}
 	}
 }

@@ -384,3 +384,44 @@ func (s *Store) SentMessageID(ctx context.Context, dedupeKey string) (string, er
 		SELECT coalesce(sent_message_id, '') FROM outbox WHERE dedupe_key = $1 AND status = 'sent'`, dedupeKey)
 	return id, wrap("sent message id", err)
 }
+
+// SentCard is where a ticket's card or photo was delivered.
+type SentCard struct {
+	ChatID    string `db:"chat_id"`
+	Group     bool   `db:"is_group"`
+	Photo     bool   `db:"photo"` // a photo or file, not a card's text
+	MessageID string `db:"sent_message_id"`
+}
+
+// SentCards lists the messages a ticket's cards and photos became in
+// chats other than those excepted, once each: the cards are the messages
+// with its buttons, the photos those captioned with its code.
+func (s *Store) SentCards(ctx context.Context, channel string, ticket Ticket, except []string) ([]SentCard, error) {
+	var cs []SentCard
+	err := sqlx.SelectContext(ctx, s.x, &cs, `
+		SELECT DISTINCT ON (o.chat_id, o.sent_message_id) o.chat_id, o.is_group,
+			o.kind IN ('photo', 'document') AS photo, o.sent_message_id
+		FROM outbox o
+		WHERE o.channel = $1 AND o.status = 'sent' AND coalesce(o.sent_message_id, '') <> ''
+		  AND NOT o.chat_id = ANY($4)
+		  AND ((o.kind IN ('photo', 'document') AND o.payload->>'text' = $3)
+		       OR (o.kind IN ('text', 'edit') AND EXISTS (
+		           SELECT FROM jsonb_array_elements(o.payload->'buttons') r, jsonb_array_elements(r) b
+		           WHERE b->>'data' ~ ('^o:[a-z_]+:' || $2 || '$'))))
+		ORDER BY o.chat_id, o.sent_message_id, o.id DESC`,
+		channel, ticket.ID, ticket.Code, pq.Array(except))
+	return cs, wrap("list sent cards", err)
+}
+
+// BlankTicketCopies blanks the kept copies of the messages sent about a
+// ticket to chats other than those excepted, as erasure does for a
+// person's.
+func (s *Store) BlankTicketCopies(ctx context.Context, channel string, ticketID int64, except []string) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE outbox o SET payload = '{}'
+		FROM tickets t
+		WHERE t.id = $2 AND o.channel = $1 AND o.status <> 'pending' AND o.payload <> '{}'
+		  AND NOT o.chat_id = ANY($3) AND `+namesTicket,
+		channel, ticketID, pq.Array(except))
+	return wrap("blank ticket copies", err)
+}

@@ -53,6 +53,9 @@ func (m *Messenger) Deliver(ctx context.Context, o bot.Outgoing) (string, error)
 	if to := migratedTo(err); to != 0 && o.Kind != bot.KindAnswer && o.Kind != bot.KindCommands {
 		m.logger.Warn("telegram: the group became a supergroup; sending there", "chat", o.ChatID, "supergroup", to)
 		o.ChatID = strconv.FormatInt(to, 10)
+		if o.Kind == bot.KindDelete { // the message was the old group's, and went with it
+			return "", nil
+		}
 		if o.Kind == bot.KindEdit {
 			o.Kind, o.MessageID = bot.KindText, ""
 		}
@@ -82,6 +85,8 @@ func (m *Messenger) deliver(ctx context.Context, o bot.Outgoing) (string, error)
 		return m.sendText(ctx, chatID, o)
 	case bot.KindEdit:
 		return m.edit(ctx, chatID, o)
+	case bot.KindDelete:
+		return "", m.delete(ctx, chatID, o)
 	case bot.KindPhoto:
 		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(o.FileID))
 		photo.Caption, photo.ParseMode, photo.ReplyMarkup = o.Text, tgbotapi.ModeHTML, replyMarkup(o)
@@ -147,6 +152,24 @@ func (m *Messenger) edit(ctx context.Context, chatID int64, o bot.Outgoing) (str
 		return m.sendText(ctx, chatID, o)
 	}
 	return "", err
+}
+
+// delete deletes a sent message. One already gone is done; one Telegram
+// no longer lets the bot delete (older than 48 hours, say) is refused for
+// good.
+func (m *Messenger) delete(ctx context.Context, chatID int64, o bot.Outgoing) error {
+	id, err := strconv.Atoi(o.MessageID)
+	if err != nil || id <= 0 {
+		return &bot.DeliveryError{Permanent: true, Description: fmt.Sprintf("invalid message id %q", o.MessageID)}
+	}
+	err = m.client.do(ctx, m.client.timeout, func(api *tgbotapi.BotAPI) error {
+		_, err := api.Request(tgbotapi.NewDeleteMessage(chatID, id))
+		return err
+	})
+	if isAPIError(err, http.StatusBadRequest, "message to delete not found") {
+		return nil
+	}
+	return err
 }
 
 // answer answers a button press. An expired query gives a 400 and is not

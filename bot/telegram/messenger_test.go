@@ -139,6 +139,28 @@ func TestMessengerEdits(t *testing.T) {
 	}
 }
 
+// A deleted message is gone; one already gone counts as deleted; a
+// message id that cannot be one is refused for good.
+func TestMessengerDeletes(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	id := deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: "PA-2026-000001"})
+	del := bot.Outgoing{Kind: bot.KindDelete, ChatID: lanChat, MessageID: id}
+	deliver(t, m, del)
+	n, _ := strconv.Atoi(id)
+	if msg, ok := srv.Message(lan.ID, n); !ok || !msg.Deleted {
+		t.Fatalf("after the delete: %+v, %v", msg, ok)
+	}
+	deliver(t, m, del)
+	for _, target := range []string{"", "0", "x"} {
+		bad := del
+		bad.MessageID = target
+		if de := deliveryError(t, m, bad); !de.Permanent {
+			t.Errorf("delete of %q: %+v, want a permanent refusal", target, de)
+		}
+	}
+}
+
 func TestMessengerAnswersCallbacks(t *testing.T) {
 	t.Parallel()
 	m, srv := newMessenger(t, telegramtest.Config{})
