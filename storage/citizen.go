@@ -80,9 +80,10 @@ const keptName = `CASE WHEN citizens.erased_at IS NULL THEN EXCLUDED.display_nam
 
 // NoticeAudience is whom a notice to many people (danvan admin notify) is
 // for: with IDs those citizens; with UnitID those who filed or co-signed a
-// ticket of that unit or of a unit below it; with neither everyone. Since,
-// unless zero, keeps only those with such a ticket (any ticket, for
-// everyone) created at or after it; it does not apply to IDs.
+// ticket of that unit or of a unit below it, or booked one's reception;
+// with neither everyone. Since, unless zero, keeps only those with such a
+// ticket or booking (any, for everyone) created at or after it; it does
+// not apply to IDs.
 type NoticeAudience struct {
 	UnitID int64
 	IDs    []int64
@@ -129,7 +130,9 @@ func (s *Store) NoticeRecipients(ctx context.Context, a NoticeAudience, keyPrefi
 			WHERE created_at >= $3 AND ($2 = 0 OR unit_id IN (SELECT id FROM subtree))
 		)` + query + `
 		WHERE c.id IN (SELECT citizen_id FROM theirs
-		               UNION SELECT k.citizen_id FROM ticket_cosigners k JOIN theirs t ON t.id = k.ticket_id)`
+		               UNION SELECT k.citizen_id FROM ticket_cosigners k JOIN theirs t ON t.id = k.ticket_id
+		               UNION SELECT b.citizen_id FROM reception_bookings b
+		               WHERE b.created_at >= $3 AND ($2 = 0 OR b.unit_id IN (SELECT id FROM subtree)))`
 		args = append(args, a.UnitID, a.Since)
 	}
 	var rs []NoticeRecipient

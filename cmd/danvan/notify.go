@@ -48,7 +48,7 @@ type notice struct {
 func runAdminNotify(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("admin notify", flag.ContinueOnError)
 	all := fs.Bool("all", false, "everyone who has written to the bot")
-	unit := fs.String("unit", "", "those who filed or co-signed a ticket of this unit or of a unit below it")
+	unit := fs.String("unit", "", "those who filed or co-signed a ticket of this unit or of a unit below it, or booked its reception")
 	ids := fs.String("ids", "", "file of citizen ids, one a line (the breach runbook's Q13 writes it)")
 	since := fs.String("since", "", "with -all or -unit: only those with such a ticket created on or after this day, YYYY-MM-DD")
 	vi := fs.String("vi", "", "file with the text in Vietnamese, with full diacritics (required)")

@@ -53,6 +53,10 @@ func notifyDatabase(t *testing.T) *sql.DB {
 		JOIN units u ON u.code = v.unit`)
 	mustExec(t, db, `INSERT INTO ticket_cosigners (ticket_id, citizen_id, created_at)
 		SELECT id, 3, now() FROM tickets WHERE code = 'PA-2026-000002'`)
+	// Citizen 6 only booked the commune's reception.
+	mustExec(t, db, `INSERT INTO reception_bookings (unit_id, citizen_id, day, starts, ends, place, subject, created_at, updated_at)
+		SELECT id, 6, '2026-02-12', '07:30', '11:00', 'Trụ sở', 'Nội dung', '2026-02-10 09:00+07', '2026-02-10 09:00+07'
+		FROM units WHERE code = 'ubnd-xa'`)
 	return db
 }
 
@@ -173,8 +177,9 @@ func TestNotifyUnitSubtreeAndSince(t *testing.T) {
 		// there, is on or after the 15th.
 		{"Thông báo từ ngày 15.", []string{"-all", "-since", "2026-02-15"}, []string{"2", "3", "8"}},
 		{"Thông báo sau ngày 15.", []string{"-all", "-since", "2026-02-16"}, []string{"2", "3"}},
-		// The denouncer is included, with a warning, and erased: still one.
-		{"Thông báo xã.", []string{"-unit", "ubnd-xa"}, []string{"5", "7"}},
+		// The denouncer is included, with a warning, and erased: still one;
+		// so is who only booked the commune's reception.
+		{"Thông báo xã.", []string{"-unit", "ubnd-xa"}, []string{"5", "6", "7"}},
 	} {
 		out, err := notify(t, c.text, "", append(c.flags, "-send")...)
 		if err != nil {
