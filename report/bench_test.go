@@ -51,7 +51,7 @@ func BenchmarkWriteXLSX100k(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		var c counter
-		if err := report.WriteXLSX(&c, rows, summary, report.Meta{From: at(1, 1, 0, 0), To: at(12, 31, 0, 0)}); err != nil {
+		if err := report.WriteXLSX(&c, report.Data{Rows: rows, Summary: summary}, report.Meta{From: at(1, 1, 0, 0), To: at(12, 31, 0, 0)}); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(c)/(1<<20), "MB")

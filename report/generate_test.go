@@ -11,6 +11,7 @@ import (
 	"github.com/danvan-vn/danvan/report"
 	"github.com/danvan-vn/danvan/storage"
 	"github.com/danvan-vn/danvan/storage/storagetest"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 func openStore(t testing.TB) *storage.Store {
@@ -65,6 +66,15 @@ func TestGenerateKeepsPersonalDataOut(t *testing.T) {
 		Rating: 4, Body: "Cảm ơn, tôi là " + citizenName}); err != nil {
 		t.Fatal(err)
 	}
+	// A booking for a reception day in the period, its subject the
+	// citizen's own words.
+	if _, err := s.CreateBooking(ctx, storage.NewBooking{
+		Hours: storage.ReceptionHours{UnitID: unitID, Weekday: time.Thursday, Starts: "07:30", Ends: "11:30",
+			Place: "Phòng tiếp công dân", Capacity: 10},
+		CitizenID: c.ID, Day: workcal.NewDate(2026, 3, 5), Subject: secretText + ", " + address,
+	}, created); err != nil {
+		t.Fatal(err)
+	}
 	from, to := at(1, 1, 0, 0), at(7, 1, 0, 0)
 
 	xlsx, err := report.Generate(ctx, s, nil, from, to, report.FormatXLSX)
@@ -94,6 +104,11 @@ func TestGenerateKeepsPersonalDataOut(t *testing.T) {
 	_, unit := rowWith(t, f, report.SheetSummary, 1, "ubnd-hc")
 	if unit[3] != "2" || unit[4] != "1" || unit[6] != "1" || unit[8] != "1" || unit[9] != "4" {
 		t.Errorf("unit = %q", unit)
+	}
+
+	_, reception := rowWith(t, f, report.SheetReceptions, 1, "ubnd-hc")
+	if reception[3] != "1" || reception[4] != "0" || reception[8] != "1" {
+		t.Errorf("reception = %q", reception)
 	}
 
 	records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(csvData, []byte("\uFEFF")))).ReadAll()

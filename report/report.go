@@ -1,8 +1,9 @@
 // Package report writes the reports leaders use for interim and annual
-// reviews (sơ kết, tổng kết): an XLSX workbook with a per-unit summary and
-// the list of tickets, or the tickets as CSV. The figures and their
-// definitions come from storage.ReportSummary and storage.ReportTickets;
-// the reports carry no personal data.
+// reviews (sơ kết, tổng kết): an XLSX workbook with a per-unit summary,
+// the list of tickets and the per-unit citizen reception figures (tiếp
+// công dân), or the tickets as CSV. The figures and their definitions
+// come from storage.ReportSummary, storage.ReportTickets and
+// storage.ReportReceptions; the reports carry no personal data.
 //
 // Texts in the files are Vietnamese; times are shown in Vietnam
 // (Asia/Ho_Chi_Minh).
@@ -51,21 +52,24 @@ type Meta struct {
 
 // Heading texts.
 const (
-	DefaultTitle = "Báo cáo tình hình tiếp nhận, xử lý phản ánh, kiến nghị"
-	AllUnits     = "Tất cả đơn vị"
+	DefaultTitle   = "Báo cáo tình hình tiếp nhận, xử lý phản ánh, kiến nghị"
+	ReceptionTitle = "Báo cáo kết quả công tác tiếp công dân" // the heading of its sheet
+	AllUnits       = "Tất cả đơn vị"
 )
 
 // Data is what a report shows.
 type Data struct {
-	Rows    []storage.ReportRow
-	Summary []storage.UnitSummary
+	Rows       []storage.ReportRow
+	Summary    []storage.UnitSummary
+	Receptions []storage.UnitReceptions // XLSX only
 }
 
 // Total is the figures of all the units together.
 func (d Data) Total() storage.UnitSummary { return storage.TotalSummary(d.Summary) }
 
-// Load reads a report's data: the tickets created in [from, to) and the
-// per-unit figures, for the given units (nil: all).
+// Load reads a report's data: the tickets created in [from, to), the
+// per-unit figures and the per-unit citizen reception figures of the
+// reception days in the period, for the given units (nil: all).
 func Load(ctx context.Context, store *storage.Store, unitIDs []int64, from, to time.Time) (Data, error) {
 	summary, err := store.ReportSummary(ctx, unitIDs, from, to)
 	if err != nil {
@@ -75,15 +79,19 @@ func Load(ctx context.Context, store *storage.Store, unitIDs []int64, from, to t
 	if err != nil {
 		return Data{}, err
 	}
-	return Data{Rows: rows, Summary: summary}, nil
+	receptions, err := store.ReportReceptions(ctx, unitIDs, from, to)
+	if err != nil {
+		return Data{}, err
+	}
+	return Data{Rows: rows, Summary: summary, Receptions: receptions}, nil
 }
 
-// Write writes the data in a format: XLSX with both sheets, or the tickets
-// as CSV.
+// Write writes the data in a format: XLSX with all its sheets, or the
+// tickets as CSV.
 func (d Data) Write(w io.Writer, format Format, meta Meta) error {
 	switch format {
 	case FormatXLSX:
-		return WriteXLSX(w, d.Rows, d.Summary, meta)
+		return WriteXLSX(w, d, meta)
 	case FormatCSV:
 		return WriteCSV(w, d.Rows)
 	}
@@ -233,4 +241,15 @@ var notes = []string{
 	"• Mức hài lòng bình quân: điểm đánh giá trung bình (thang 1–5) của các phản ánh gửi đến trong kỳ đã được người dân đánh giá; tỷ lệ hài lòng: tỷ lệ đánh giá từ «Chấp nhận được» trở lên (3–5 điểm).",
 	"• Số liệu tính cho đơn vị đang giữ phản ánh: phản ánh đã chuyển được tính cho đơn vị nhận.",
 	"• Thời gian theo giờ Việt Nam (UTC+7). Báo cáo không chứa thông tin cá nhân của người gửi; nội dung phản ánh được yêu cầu giữ bí mật được ẩn.",
+}
+
+// receptionNotes explain the figures under the citizen reception sheet.
+var receptionNotes = []string{
+	"Ghi chú:",
+	"• Số liệu tính theo các lượt người dân đăng ký tiếp công dân qua hệ thống cho các ngày tiếp trong kỳ (Luật Tiếp công dân 2013); kỳ báo cáo kết thúc trong ngày thì tính cả ngày đó.",
+	"• Lượt đăng ký: mọi lượt đăng ký cho các ngày đó, trừ lượt người dân tự hủy; bằng tổng của đã tiếp, vắng mặt, từ chối tiếp, hoãn tiếp và chờ tiếp.",
+	"• Vắng mặt: người dân không đến; từ chối tiếp: từ chối theo Điều 9 Luật Tiếp công dân, có thông báo lý do; hoãn tiếp: buổi tiếp bị đơn vị hoãn; chờ tiếp: chưa đến buổi tiếp hoặc chưa ghi nhận kết quả.",
+	"• Đã trả lời sau tiếp: số nội dung người dân trình bày tại các lượt đã tiếp đã được trả lời trước thời điểm cuối kỳ (thời hạn theo Điều 28 Luật Tiếp công dân); trả lời đúng hạn tính như ở trang «Tổng hợp».",
+	"• Số liệu tính cho đơn vị tổ chức buổi tiếp, kể cả khi nội dung sau buổi tiếp đã được chuyển đơn vị khác xử lý.",
+	"• Báo cáo không chứa thông tin cá nhân của người dân.",
 }

@@ -54,6 +54,17 @@ func sample() ([]storage.ReportRow, []storage.UnitSummary) {
 	return rows, summary
 }
 
+// sampleReceptions are the reception figures of sample's units.
+func sampleReceptions() []storage.UnitReceptions {
+	return []storage.UnitReceptions{
+		{UnitID: 1, UnitCode: "ubnd-hc", UnitName: "UBND phường Hòa Cường", Depth: 1,
+			Booked: 12, Received: 6, Absent: 2, Refused: 1, CalledOff: 2, Awaited: 1, Answered: 5, AnsweredOnTime: 4},
+		{UnitID: 2, UnitCode: "hc-dc", UnitName: "Tổ địa chính phường Hòa Cường", Depth: 2},
+		{UnitID: 3, UnitCode: "ubnd-hch", UnitName: "UBND phường Hải Châu", Depth: 1,
+			Booked: 3, Received: 2, Awaited: 1, Answered: 1},
+	}
+}
+
 // readXLSX opens a workbook written by WriteXLSX.
 func readXLSX(t *testing.T, data []byte) *excelize.File {
 	t.Helper()
@@ -124,28 +135,31 @@ func TestWriteXLSXRoundTrip(t *testing.T) {
 		Scope: "UBND phường Hòa Cường", From: at(1, 1, 0, 0), To: at(7, 1, 0, 0),
 		Generated: time.Date(2026, 7, 1, 2, 30, 0, 0, time.UTC),
 	}
-	if err := report.WriteXLSX(&buf, rows, summary, meta); err != nil {
+	if err := report.WriteXLSX(&buf, report.Data{Rows: rows, Summary: summary, Receptions: sampleReceptions()}, meta); err != nil {
 		t.Fatal(err)
 	}
 	f := readXLSX(t, buf.Bytes())
-	if got := f.GetSheetList(); len(got) != 2 || got[0] != "Tổng hợp" || got[1] != "Phản ánh" {
+	if got := f.GetSheetList(); len(got) != 3 || got[0] != "Tổng hợp" || got[1] != "Phản ánh" || got[2] != "Tiếp công dân" {
 		t.Fatalf("sheets = %q", got)
 	}
 
-	// The heading.
-	s := report.SheetSummary
-	if v := shown(t, f, s, "A1"); v != report.DefaultTitle {
-		t.Errorf("title = %q", v)
-	}
-	for cell, want := range map[string]string{
-		"A2": "Kỳ báo cáo: từ ngày 01/01/2026 đến ngày 30/06/2026",
-		"A3": "Phạm vi: UBND phường Hòa Cường",
-		"A4": "Lập lúc: 09:30 ngày 01/07/2026",
+	// The heading, the same on both per-unit sheets but for the title.
+	for s, title := range map[string]string{
+		report.SheetSummary:    report.DefaultTitle,
+		report.SheetReceptions: "Báo cáo kết quả công tác tiếp công dân",
 	} {
-		if v := shown(t, f, s, cell); v != want {
-			t.Errorf("%s = %q, want %q", cell, v, want)
+		for cell, want := range map[string]string{
+			"A1": title,
+			"A2": "Kỳ báo cáo: từ ngày 01/01/2026 đến ngày 30/06/2026",
+			"A3": "Phạm vi: UBND phường Hòa Cường",
+			"A4": "Lập lúc: 09:30 ngày 01/07/2026",
+		} {
+			if v := shown(t, f, s, cell); v != want {
+				t.Errorf("%s!%s = %q, want %q", s, cell, v, want)
+			}
 		}
 	}
+	s := report.SheetSummary
 	headerRow, header := rowWith(t, f, s, 1, "Mã đơn vị")
 	if header[2] != "Đơn vị" || header[6] != "Tỷ lệ đúng hạn" || header[9] != "Mức hài lòng bình quân (1–5)" {
 		t.Errorf("header = %q", header)
@@ -221,11 +235,13 @@ func TestWriteXLSXRoundTrip(t *testing.T) {
 	if f, err := f.GetCellFormula(tk, "I4"); err != nil || f != "" {
 		t.Errorf("a description became a formula: %q, %v", f, err)
 	}
+
+	checkReceptionSheet(t, f)
 }
 
 func TestWriteXLSXEmpty(t *testing.T) {
 	var buf bytes.Buffer
-	if err := report.WriteXLSX(&buf, nil, nil, report.Meta{From: at(11, 1, 0, 0), To: at(11, 23, 9, 15)}); err != nil {
+	if err := report.WriteXLSX(&buf, report.Data{}, report.Meta{From: at(11, 1, 0, 0), To: at(11, 23, 9, 15)}); err != nil {
 		t.Fatal(err)
 	}
 	f := readXLSX(t, buf.Bytes())
@@ -242,6 +258,10 @@ func TestWriteXLSXEmpty(t *testing.T) {
 	rows, err := f.GetRows(report.SheetTickets)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("tickets sheet = %q, %v", rows, err)
+	}
+	_, total = rowWith(t, f, report.SheetReceptions, 2, "Tổng cộng")
+	if total[3] != "0" || total[10] != "0" {
+		t.Errorf("receptions total = %q", total)
 	}
 }
 
@@ -371,7 +391,7 @@ func unzipped(t *testing.T, data []byte) string {
 func TestNotesDefineTheFigures(t *testing.T) {
 	rows, summary := sample()
 	var buf bytes.Buffer
-	if err := report.WriteXLSX(&buf, rows, summary, report.Meta{From: at(1, 1, 0, 0), To: at(7, 1, 0, 0)}); err != nil {
+	if err := report.WriteXLSX(&buf, report.Data{Rows: rows, Summary: summary}, report.Meta{From: at(1, 1, 0, 0), To: at(7, 1, 0, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	f := readXLSX(t, buf.Bytes())
@@ -399,5 +419,70 @@ func TestNotesDefineTheFigures(t *testing.T) {
 	}
 	if onTime := note("• Tỷ lệ đúng hạn:"); !strings.Contains(onTime, "tạm dừng tính hạn") {
 		t.Errorf("the on-time note does not mention the paused clock: %q", onTime)
+	}
+}
+
+// checkReceptionSheet checks the citizen reception sheet of the round
+// trip: the summary's unit layout, the figures as numbers, a total row and
+// the definitions (the heading is checked with the summary's).
+func checkReceptionSheet(t *testing.T, f *excelize.File) {
+	t.Helper()
+	s := report.SheetReceptions
+	headerRow, header := rowWith(t, f, s, 1, "Mã đơn vị")
+	wantHeader := []string{"STT", "Mã đơn vị", "Đơn vị", "Lượt đăng ký", "Đã tiếp", "Vắng mặt", "Từ chối tiếp",
+		"Hoãn tiếp", "Chờ tiếp", "Đã trả lời sau tiếp", "Trả lời đúng hạn"}
+	if got := strings.Join(header[:len(wantHeader)], "|"); got != strings.Join(wantHeader, "|") || header[len(wantHeader)] != "" {
+		t.Errorf("header = %q", header)
+	}
+	for _, h := range header {
+		if !norm.NFC.IsNormalString(h) {
+			t.Errorf("header %q is not NFC", h)
+		}
+	}
+	// The units in order, right under the header, numbered; figures are
+	// numbers, and a unit without bookings has zeros.
+	for i, u := range sampleReceptions() {
+		r, got := rowWith(t, f, s, 1, u.UnitCode)
+		if r != headerRow+1+i || got[0] != strconv.Itoa(i+1) || got[2] != u.UnitName {
+			t.Errorf("unit %s at row %d = %q", u.UnitCode, r, got)
+		}
+		want := []int{u.Booked, u.Received, u.Absent, u.Refused, u.CalledOff, u.Awaited, u.Answered, u.AnsweredOnTime}
+		for j, w := range want {
+			if got := number(t, got[3+j]); got != float64(w) {
+				t.Errorf("%s column %d = %v, want %d", u.UnitCode, 3+j, got, w)
+			}
+		}
+	}
+	_, hc := rowWith(t, f, s, 1, "ubnd-hc")
+	if hc[3] != "12" || hc[4] != "6" || hc[9] != "5" || hc[10] != "4" {
+		t.Errorf("ubnd-hc = %q", hc)
+	}
+	// Indented by depth below the scope's top, as on the summary.
+	for code, indent := range map[string]int{"ubnd-hc": 0, "hc-dc": 1} {
+		r, _ := rowWith(t, f, s, 1, code)
+		id, err := f.GetCellStyle(s, "C"+strconv.Itoa(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		style, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		if style.Alignment != nil {
+			got = style.Alignment.Indent
+		}
+		if got != indent {
+			t.Errorf("%s indent = %d, want %d", code, got, indent)
+		}
+	}
+	_, total := rowWith(t, f, s, 2, "Tổng cộng")
+	for i, want := range []float64{15, 8, 2, 1, 2, 2, 6, 4} {
+		if got := number(t, total[3+i]); got != want {
+			t.Errorf("total column %d = %v, want %v", 3+i, got, want)
+		}
+	}
+	if _, note := rowWith(t, f, s, 0, "Ghi chú:"); note[1] != "" {
+		t.Errorf("notes row = %q", note)
 	}
 }

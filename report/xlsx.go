@@ -12,8 +12,9 @@ import (
 
 // Sheet names.
 const (
-	SheetSummary = "Tổng hợp"
-	SheetTickets = "Phản ánh"
+	SheetSummary    = "Tổng hợp"
+	SheetTickets    = "Phản ánh"
+	SheetReceptions = "Tiếp công dân"
 )
 
 // summaryHeaders are the columns of the summary sheet.
@@ -23,6 +24,14 @@ var summaryHeaders = []string{
 }
 
 var summaryWidths = []float64{6, 16, 42, 11, 11, 11, 11, 10, 11, 16, 11}
+
+// receptionHeaders are the columns of the citizen reception sheet.
+var receptionHeaders = []string{
+	"STT", "Mã đơn vị", "Đơn vị", "Lượt đăng ký", "Đã tiếp", "Vắng mặt", "Từ chối tiếp", "Hoãn tiếp",
+	"Chờ tiếp", "Đã trả lời sau tiếp", "Trả lời đúng hạn",
+}
+
+var receptionWidths = []float64{6, 16, 42, 11, 11, 11, 11, 11, 11, 13, 11}
 
 // ticketWidths go with ticketHeaders, after the STT column.
 var ticketWidths = []float64{6, 17, 11, 20, 22, 22, 16, 32, 60, 17, 17, 17, 17, 10, 9, 9}
@@ -105,10 +114,11 @@ func (s *styles) unitName(depth int) (int, error) {
 }
 
 // WriteXLSX writes the workbook: the sheet "Tổng hợp" with the per-unit
-// summary, a total row and the definitions, then the sheet "Phản ánh" with
-// one row per ticket. Times are date cells in Vietnam time, rates are
-// numbers formatted as percentages.
-func WriteXLSX(w io.Writer, rows []storage.ReportRow, summary []storage.UnitSummary, meta Meta) error {
+// summary, a total row and the definitions, the sheet "Phản ánh" with
+// one row per ticket, then the sheet "Tiếp công dân" with the per-unit
+// citizen reception figures, laid out as the summary. Times are date
+// cells in Vietnam time, rates are numbers formatted as percentages.
+func WriteXLSX(w io.Writer, d Data, meta Meta) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	st, err := newStyles(f)
@@ -118,14 +128,20 @@ func WriteXLSX(w io.Writer, rows []storage.ReportRow, summary []storage.UnitSumm
 	if err := f.SetSheetName(f.GetSheetName(0), SheetSummary); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := writeSummary(f, st, summary, meta); err != nil {
+	if err := writeSummary(f, st, d.Summary, meta); err != nil {
 		return fmt.Errorf("report: summary sheet: %w", err)
 	}
 	if _, err := f.NewSheet(SheetTickets); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := writeTickets(f, st, rows); err != nil {
+	if err := writeTickets(f, st, d.Rows); err != nil {
 		return fmt.Errorf("report: tickets sheet: %w", err)
+	}
+	if _, err := f.NewSheet(SheetReceptions); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := writeReceptions(f, st, d.Receptions, meta); err != nil {
+		return fmt.Errorf("report: receptions sheet: %w", err)
 	}
 	f.SetActiveSheet(0)
 	title := meta.Title
@@ -158,23 +174,56 @@ func printLandscape(f *excelize.File, sheet string) error {
 	return f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
 }
 
+// unitTable is a sheet of per-unit figures: a heading, a row per unit,
+// its name indented by its depth in the organisation, a total row and the
+// definitions under it.
+type unitTable struct {
+	sheet, title string
+	headers      []string // from "STT", "Mã đơn vị", "Đơn vị" on
+	widths       []float64
+	units        []unitRow
+	total        []any // the total row's figure cells
+	notes        []string
+}
+
+// unitRow is a unit's row of a unitTable; ID 0 is the row of tickets not
+// routed to any unit.
+type unitRow struct {
+	id         int64
+	code, name string
+	depth      int
+	figures    []any
+}
+
 func writeSummary(f *excelize.File, st *styles, summary []storage.UnitSummary, meta Meta) error {
-	if err := printLandscape(f, SheetSummary); err != nil {
+	title := meta.Title
+	if title == "" {
+		title = DefaultTitle
+	}
+	units := make([]unitRow, len(summary))
+	for i, u := range summary {
+		units[i] = unitRow{u.UnitID, u.UnitCode, u.UnitName, u.Depth, figureCells(u, st.count, st.percent, st.average)}
+	}
+	return writeUnitTable(f, st, unitTable{
+		sheet: SheetSummary, title: title, headers: summaryHeaders, widths: summaryWidths, units: units,
+		total: figureCells(storage.TotalSummary(summary), st.totalCount, st.totalPercent, st.totalAverage), notes: notes,
+	}, meta)
+}
+
+func writeUnitTable(f *excelize.File, st *styles, t unitTable, meta Meta) error {
+	if err := printLandscape(f, t.sheet); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(SheetSummary)
+	sw, err := f.NewStreamWriter(t.sheet)
 	if err != nil {
 		return err
 	}
-	for i, width := range summaryWidths {
+	for i, width := range t.widths {
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return err
 		}
 	}
-	title, scope := meta.Title, meta.Scope
-	if title == "" {
-		title = DefaultTitle
-	}
+	scope := meta.Scope
 	if scope == "" {
 		scope = AllUnits
 	}
@@ -194,10 +243,10 @@ func writeSummary(f *excelize.File, st *styles, summary []storage.UnitSummary, m
 	}
 
 	row := 1
-	if err := sw.SetRow(cell(1, row), []any{excelize.Cell{StyleID: st.title, Value: title}}, excelize.RowOpts{Height: 22}); err != nil {
+	if err := sw.SetRow(cell(1, row), []any{excelize.Cell{StyleID: st.title, Value: t.title}}, excelize.RowOpts{Height: 22}); err != nil {
 		return err
 	}
-	if err := sw.MergeCell(cell(1, row), cell(len(summaryHeaders), row)); err != nil {
+	if err := sw.MergeCell(cell(1, row), cell(len(t.headers), row)); err != nil {
 		return err
 	}
 	for _, line := range heading {
@@ -207,8 +256,8 @@ func writeSummary(f *excelize.File, st *styles, summary []storage.UnitSummary, m
 		}
 	}
 	row = headerRow
-	header := make([]any, len(summaryHeaders))
-	for i, h := range summaryHeaders {
+	header := make([]any, len(t.headers))
+	for i, h := range t.headers {
 		header[i] = excelize.Cell{StyleID: st.header, Value: h}
 	}
 	if err := sw.SetRow(cell(1, row), header, excelize.RowOpts{Height: 45}); err != nil {
@@ -216,25 +265,25 @@ func writeSummary(f *excelize.File, st *styles, summary []storage.UnitSummary, m
 	}
 
 	minDepth := 0
-	for i, u := range summary {
-		if i == 0 || u.Depth < minDepth {
-			minDepth = u.Depth
+	for i, u := range t.units {
+		if i == 0 || u.depth < minDepth {
+			minDepth = u.depth
 		}
 	}
-	for i, u := range summary {
-		name, code := u.UnitName, u.UnitCode
-		if u.UnitID == 0 {
+	for i, u := range t.units {
+		name := u.name
+		if u.id == 0 {
 			name = unroutedName
 		}
-		nameStyle, err := st.unitName(u.Depth - minDepth)
+		nameStyle, err := st.unitName(u.depth - minDepth)
 		if err != nil {
 			return err
 		}
 		values := append([]any{
 			excelize.Cell{StyleID: st.count, Value: i + 1},
-			excelize.Cell{StyleID: st.text, Value: code},
+			excelize.Cell{StyleID: st.text, Value: u.code},
 			excelize.Cell{StyleID: nameStyle, Value: name},
-		}, figureCells(u, st.count, st.percent, st.average)...)
+		}, u.figures...)
 		row++
 		if err := sw.SetRow(cell(1, row), values); err != nil {
 			return err
@@ -245,19 +294,40 @@ func writeSummary(f *excelize.File, st *styles, summary []storage.UnitSummary, m
 		excelize.Cell{StyleID: st.totalText},
 		excelize.Cell{StyleID: st.totalText},
 		excelize.Cell{StyleID: st.totalText, Value: "Tổng cộng"},
-	}, figureCells(storage.TotalSummary(summary), st.totalCount, st.totalPercent, st.totalAverage)...)
+	}, t.total...)
 	if err := sw.SetRow(cell(1, row), values); err != nil {
 		return err
 	}
 
 	row++
-	for _, line := range notes {
+	for _, line := range t.notes {
 		row++
 		if err := sw.SetRow(cell(1, row), []any{excelize.Cell{StyleID: st.note, Value: line}}); err != nil {
 			return err
 		}
 	}
 	return sw.Flush()
+}
+
+// writeReceptions writes the citizen reception sheet (tiếp công dân).
+func writeReceptions(f *excelize.File, st *styles, receptions []storage.UnitReceptions, meta Meta) error {
+	units := make([]unitRow, len(receptions))
+	for i, u := range receptions {
+		units[i] = unitRow{u.UnitID, u.UnitCode, u.UnitName, u.Depth, receptionCells(u, st.count)}
+	}
+	return writeUnitTable(f, st, unitTable{
+		sheet: SheetReceptions, title: ReceptionTitle, headers: receptionHeaders, widths: receptionWidths, units: units,
+		total: receptionCells(storage.TotalReceptions(receptions), st.totalCount), notes: receptionNotes,
+	}, meta)
+}
+
+// receptionCells are a unit's reception figures from "Lượt đăng ký" on.
+func receptionCells(u storage.UnitReceptions, count int) []any {
+	cells := make([]any, 0, 8)
+	for _, n := range []int{u.Booked, u.Received, u.Absent, u.Refused, u.CalledOff, u.Awaited, u.Answered, u.AnsweredOnTime} {
+		cells = append(cells, excelize.Cell{StyleID: count, Value: n})
+	}
+	return cells
 }
 
 // figureCells are a unit's figures from "Tiếp nhận" on; a rate without a

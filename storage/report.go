@@ -36,6 +36,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // ConfidentialText stands in a report for the description of a
@@ -154,26 +156,9 @@ func TotalSummary(units []UnitSummary) UnitSummary {
 // have figures, in the order of the organisation tree (siblings by name).
 // With nil, tickets not routed to any unit get a last row with UnitID 0.
 func (s *Store) ReportSummary(ctx context.Context, unitIDs []int64, from, to time.Time) ([]UnitSummary, error) {
-	var units []struct {
-		UnitSummary
-		Active bool `db:"active"`
-	}
-	// Units unreachable from a root (a hand-made cycle) sort last.
-	err := sqlx.SelectContext(ctx, s.x, &units, `
-		WITH RECURSIVE ranked AS (
-			SELECT id, parent_id, row_number() OVER (ORDER BY name COLLATE "vi-x-icu", code) AS rank FROM units
-		), tree (id, path) AS (
-			SELECT id, ARRAY[rank] FROM ranked WHERE parent_id IS NULL
-			UNION ALL
-			SELECT r.id, t.path || r.rank FROM ranked r JOIN tree t ON r.parent_id = t.id
-		)
-		SELECT u.id AS unit_id, u.code AS unit_code, u.name AS unit_name,
-		       coalesce(cardinality(t.path) - 1, 0) AS depth, u.active
-		FROM units u LEFT JOIN tree t ON t.id = u.id
-		WHERE $1::bigint[] IS NULL OR u.id = ANY($1)
-		ORDER BY t.path NULLS LAST, u.id`, pq.Array(unitIDs))
+	units, err := s.reportUnits(ctx, unitIDs)
 	if err != nil {
-		return nil, wrap("report units", err)
+		return nil, err
 	}
 
 	var figures []UnitSummary
@@ -202,16 +187,142 @@ func (s *Store) ReportSummary(ctx context.Context, unitIDs []int64, from, to tim
 
 	out := make([]UnitSummary, 0, len(units)+1)
 	for _, u := range units {
-		f := byUnit[u.UnitID]
+		f := byUnit[u.ID]
 		if !u.Active && f.Received == 0 && f.Answered == 0 && f.Overdue == 0 && f.Rated == 0 {
 			// Old tickets alone (each unit dissolved in a
 			// reorganisation has them) are no figures.
 			continue
 		}
-		f.UnitID, f.UnitCode, f.UnitName, f.Depth = u.UnitID, u.UnitCode, u.UnitName, u.Depth
+		f.UnitID, f.UnitCode, f.UnitName, f.Depth = u.ID, u.Code, u.Name, u.Depth
 		out = append(out, f)
 	}
 	if f, ok := byUnit[0]; ok && unitIDs == nil {
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// reportUnit is a unit of a report's scope, where it stands in the tree.
+type reportUnit struct {
+	ID     int64  `db:"id"`
+	Code   string `db:"code"`
+	Name   string `db:"name"`
+	Depth  int    `db:"depth"` // 0 at the top of the organisation
+	Active bool   `db:"active"`
+}
+
+// reportUnits lists the units of the set (nil: all units), active or not,
+// in the order of the organisation tree (siblings by name); units
+// unreachable from a root (a hand-made cycle) sort last. The per-unit
+// reports list them in this order.
+func (s *Store) reportUnits(ctx context.Context, unitIDs []int64) ([]reportUnit, error) {
+	var units []reportUnit
+	err := sqlx.SelectContext(ctx, s.x, &units, `
+		WITH RECURSIVE ranked AS (
+			SELECT id, parent_id, row_number() OVER (ORDER BY name COLLATE "vi-x-icu", code) AS rank FROM units
+		), tree (id, path) AS (
+			SELECT id, ARRAY[rank] FROM ranked WHERE parent_id IS NULL
+			UNION ALL
+			SELECT r.id, t.path || r.rank FROM ranked r JOIN tree t ON r.parent_id = t.id
+		)
+		SELECT u.id, u.code, u.name, coalesce(cardinality(t.path) - 1, 0) AS depth, u.active
+		FROM units u LEFT JOIN tree t ON t.id = u.id
+		WHERE $1::bigint[] IS NULL OR u.id = ANY($1)
+		ORDER BY t.path NULLS LAST, u.id`, pq.Array(unitIDs))
+	return units, wrap("report units", err)
+}
+
+// UnitReceptions holds a unit's citizen reception figures (tiếp công dân,
+// law.md §8) for a period: the bookings for its reception days in the
+// period, by what became of them, and the follow-up tickets of those
+// received. See ReportReceptions.
+type UnitReceptions struct {
+	UnitID   int64  `db:"unit_id"`
+	UnitCode string `db:"unit_code"`
+	UnitName string `db:"unit_name"`
+	Depth    int    `db:"depth"` // 0 at the top of the organisation
+
+	Booked    int `db:"booked"`     // all but those the citizen cancelled
+	Received  int `db:"received"`   // BookingReceived
+	Absent    int `db:"absent"`     // BookingAbsent
+	Refused   int `db:"refused"`    // BookingRefused
+	CalledOff int `db:"called_off"` // BookingCalledOff: the unit called the day off
+	Awaited   int `db:"awaited"`    // BookingBooked: still to be met or recorded
+	// Of the follow-up tickets of the received: answered before the end
+	// of the period, and of those, answered on time (as in the summary).
+	Answered       int `db:"answered"`
+	AnsweredOnTime int `db:"answered_on_time"`
+}
+
+// TotalReceptions adds the reception figures of several units up.
+func TotalReceptions(units []UnitReceptions) UnitReceptions {
+	var t UnitReceptions
+	for _, u := range units {
+		t.Booked += u.Booked
+		t.Received += u.Received
+		t.Absent += u.Absent
+		t.Refused += u.Refused
+		t.CalledOff += u.CalledOff
+		t.Awaited += u.Awaited
+		t.Answered += u.Answered
+		t.AnsweredOnTime += u.AnsweredOnTime
+	}
+	return t
+}
+
+// ReportReceptions computes the citizen reception figures of [from, to)
+// per unit. A booking counts when its reception day is one of the days
+// of the period in Vietnam: from the date of from to the date of the
+// last instant before to (a period ending now takes in today). It counts
+// for the unit it was booked with, whatever became of its follow-up
+// ticket; that ticket is answered when its answered_at is before to, on
+// time as the summary judges it (answeredOnTime). Booked = Received +
+// Absent + Refused + CalledOff + Awaited.
+//
+// The units are those of ReportSummary, in its order: every active unit
+// of the set (nil: all units), with zeros where no one booked, and
+// inactive units that have bookings in the period.
+func (s *Store) ReportReceptions(ctx context.Context, unitIDs []int64, from, to time.Time) ([]UnitReceptions, error) {
+	units, err := s.reportUnits(ctx, unitIDs)
+	if err != nil {
+		return nil, err
+	}
+	first, last := workcal.DateOf(from), workcal.DateOf(to.Add(-time.Nanosecond))
+
+	var figures []UnitReceptions
+	// The ticket columns in answeredOnTime are unqualified: no column of
+	// reception_bookings has their names.
+	err = sqlx.SelectContext(ctx, s.x, &figures, `
+		SELECT b.unit_id, '' AS unit_code, '' AS unit_name, 0 AS depth,
+		       count(*) FILTER (WHERE b.status <> 'cancelled') AS booked,
+		       count(*) FILTER (WHERE b.status = 'received') AS received,
+		       count(*) FILTER (WHERE b.status = 'absent') AS absent,
+		       count(*) FILTER (WHERE b.status = 'refused') AS refused,
+		       count(*) FILTER (WHERE b.status = 'called_off') AS called_off,
+		       count(*) FILTER (WHERE b.status = 'booked') AS awaited,
+		       count(*) FILTER (WHERE b.status = 'received' AND t.answered_at < $3) AS answered,
+		       count(*) FILTER (WHERE b.status = 'received' AND t.answered_at < $3
+		                          AND `+answeredOnTime+`) AS answered_on_time
+		FROM reception_bookings b
+		LEFT JOIN tickets t ON t.id = b.ticket_id
+		WHERE b.day BETWEEN $1 AND $2 AND ($4::bigint[] IS NULL OR b.unit_id = ANY($4))
+		GROUP BY b.unit_id`,
+		first.String(), last.String(), to, pq.Array(unitIDs))
+	if err != nil {
+		return nil, wrap("report receptions", err)
+	}
+	byUnit := make(map[int64]UnitReceptions, len(figures))
+	for _, f := range figures {
+		byUnit[f.UnitID] = f
+	}
+
+	out := make([]UnitReceptions, 0, len(units))
+	for _, u := range units {
+		f := byUnit[u.ID]
+		if !u.Active && f.Booked == 0 {
+			continue // as ReportSummary: a dissolved unit without figures
+		}
+		f.UnitID, f.UnitCode, f.UnitName, f.Depth = u.ID, u.Code, u.Name, u.Depth
 		out = append(out, f)
 	}
 	return out, nil

@@ -3,12 +3,15 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/danvan-vn/danvan/storage"
 	"github.com/danvan-vn/danvan/workcal"
@@ -469,5 +472,236 @@ func TestALateAnswerStaysLateWhenTheTicketIsReopened(t *testing.T) {
 	}
 	if got := digest.Current; got.Answered != 1 || got.OnTime != 0 {
 		t.Errorf("digest: %d answered, %d on time; want 1, 0", got.Answered, got.OnTime)
+	}
+}
+
+// receptionBooking is a booking of the reception fixture, with its
+// follow-up ticket when received. The expected figures are computed from
+// these in Go, independently of the SQL.
+type receptionBooking struct {
+	unit   string // unit code
+	day    workcal.Date
+	status string
+	// The follow-up ticket of a received booking.
+	due, paused, answered time.Time    // zero: none
+	verdict               sql.NullBool // answered_on_time as ApplyChange stored it
+	ticketUnit            string       // "" = the booking's unit; else transferred there
+}
+
+func receptionDay(m time.Month, d int) workcal.Date { return workcal.NewDate(2026, m, d) }
+
+func receptionFixture() []receptionBooking {
+	var zero time.Time
+	late := sql.NullBool{Bool: false, Valid: true}
+	none := sql.NullBool{}
+	return []receptionBooking{
+		// The first day of the period: received, answered on time.
+		{"hc", receptionDay(1, 1), storage.BookingReceived, reportVN(1, 15, 23, 59, 0), zero, reportVN(1, 10, 9, 0, 0), none, ""},
+		// The day before the period: out.
+		{"hc", workcal.NewDate(2025, 12, 31), storage.BookingReceived, reportVN(1, 14, 23, 59, 0), zero, reportVN(1, 2, 9, 0, 0), none, ""},
+		// The last day of the period: received, answered that evening.
+		{"hc", receptionDay(6, 30), storage.BookingReceived, reportVN(7, 14, 23, 59, 0), zero, reportVN(6, 30, 23, 0, 0), none, ""},
+		// Answered late.
+		{"hc", receptionDay(6, 1), storage.BookingReceived, reportVN(6, 15, 23, 59, 0), zero, reportVN(6, 20, 9, 0, 0), none, ""},
+		// Received, answered exactly at the end of the period: not answered in it.
+		{"hc", receptionDay(6, 25), storage.BookingReceived, reportVN(7, 9, 23, 59, 0), zero, reportTo, none, ""},
+		// Received, not answered yet.
+		{"hc", receptionDay(6, 29), storage.BookingReceived, reportVN(7, 13, 23, 59, 0), zero, zero, none, ""},
+		// Answered late, then reopened with a later deadline: stays late.
+		{"hc", receptionDay(3, 5), storage.BookingReceived, reportVN(4, 30, 23, 59, 0), zero, reportVN(3, 25, 9, 0, 0), late, ""},
+		// Answered after the deadline while paused for the citizen since before it: on time.
+		{"hc", receptionDay(3, 12), storage.BookingReceived, reportVN(3, 26, 23, 59, 0), reportVN(3, 20, 9, 0, 0), reportVN(3, 30, 9, 0, 0), none, ""},
+		{"hc", receptionDay(2, 5), storage.BookingCancelled, zero, zero, zero, none, ""},
+		{"hc", receptionDay(2, 5), storage.BookingAbsent, zero, zero, zero, none, ""},
+		{"hc", receptionDay(2, 12), storage.BookingRefused, zero, zero, zero, none, ""},
+		{"hc", receptionDay(2, 19), storage.BookingCalledOff, zero, zero, zero, none, ""},
+		{"hc", receptionDay(2, 19), storage.BookingCalledOff, zero, zero, zero, none, ""},
+		// A past day no one recorded, and one still to come: awaited.
+		{"hc", receptionDay(5, 7), storage.BookingBooked, zero, zero, zero, none, ""},
+		{"hc", receptionDay(6, 30), storage.BookingBooked, zero, zero, zero, none, ""},
+		// The day after the period: out.
+		{"hc", receptionDay(7, 1), storage.BookingBooked, zero, zero, zero, none, ""},
+		{"hc-dc", receptionDay(4, 8), storage.BookingRefused, zero, zero, zero, none, ""},
+		{"hc-dc", receptionDay(4, 8), storage.BookingCancelled, zero, zero, zero, none, ""},
+		// Answered exactly at the deadline by the unit it was transferred
+		// to: on time, and counted for the unit that received the citizen.
+		{"hch", receptionDay(5, 14), storage.BookingReceived, reportVN(5, 28, 23, 59, 0), zero, reportVN(5, 28, 23, 59, 0), none, "hc"},
+		// An inactive unit with a booking in the period is listed; one
+		// whose only booking was cancelled is not.
+		{"cu", receptionDay(1, 8), storage.BookingAbsent, zero, zero, zero, none, ""},
+		{"cu2", receptionDay(1, 8), storage.BookingCancelled, zero, zero, zero, none, ""},
+	}
+}
+
+// seedReceptions adds the reception fixture to the report fixture.
+func seedReceptions(t *testing.T, s *storage.Store, ids map[string]int64) {
+	t.Helper()
+	ctx := context.Background()
+	db := s.DB()
+	for i, b := range receptionFixture() {
+		// A citizen each: one live booking per citizen, unit and day.
+		c, err := s.TouchCitizen(ctx, "telegram", strconv.Itoa(100+i), strconv.Itoa(100+i), "Lê Văn C", "vi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ticket sql.NullInt64
+		if b.status == storage.BookingReceived {
+			unit := b.ticketUnit
+			if unit == "" {
+				unit = b.unit
+			}
+			status := storage.StatusInProgress
+			if !b.answered.IsZero() {
+				status = storage.StatusAnswered
+			}
+			err := db.QueryRowContext(ctx, `
+				INSERT INTO tickets (code, kind, status, citizen_id, unit_id, description, due_at, paused_at,
+					answered_at, answered_on_time, created_at, updated_at)
+				VALUES ($1, 'tiep_dan', $2, $3, $4, 'Kiến nghị tại buổi tiếp', $5, $6, $7, $8, $9, $9) RETURNING id`,
+				fmt.Sprintf("TD-2026-%06d", i+1), status, c.ID, ids[unit], reportNullTime(b.due), reportNullTime(b.paused),
+				reportNullTime(b.answered), b.verdict, b.day.Start().Add(10*time.Hour)).Scan(&ticket)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = db.ExecContext(ctx, `
+			INSERT INTO reception_bookings (unit_id, citizen_id, day, starts, ends, place, subject, status, ticket_id, created_at, updated_at)
+			VALUES ($1, $2, $3, '07:30', '11:30', 'Phòng tiếp công dân', 'Đất đai', $4, $5, $6, $6)`,
+			ids[b.unit], c.ID, b.day.String(), b.status, ticket, b.day.Start().AddDate(0, 0, -3))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// expectReceptions applies the definitions to the fixture for [from, to).
+func expectReceptions(units []string, from, to time.Time) map[string]storage.UnitReceptions {
+	want := map[string]storage.UnitReceptions{}
+	for _, u := range units {
+		want[u] = storage.UnitReceptions{}
+	}
+	for _, b := range receptionFixture() {
+		f, ok := want[b.unit]
+		// The day's start before to, its end after from.
+		if !ok || !b.day.Start().Before(to) || !b.day.AddDays(1).Start().After(from) {
+			continue
+		}
+		switch b.status {
+		case storage.BookingCancelled:
+			continue
+		case storage.BookingReceived:
+			f.Received++
+			if !b.answered.IsZero() && b.answered.Before(to) {
+				f.Answered++
+				onTime := b.due.IsZero() || !b.answered.After(b.due) || !b.paused.IsZero() && !b.paused.After(b.due)
+				if b.verdict.Valid {
+					onTime = b.verdict.Bool
+				}
+				if onTime {
+					f.AnsweredOnTime++
+				}
+			}
+		case storage.BookingAbsent:
+			f.Absent++
+		case storage.BookingRefused:
+			f.Refused++
+		case storage.BookingCalledOff:
+			f.CalledOff++
+		case storage.BookingBooked:
+			f.Awaited++
+		}
+		f.Booked++
+		want[b.unit] = f
+	}
+	return want
+}
+
+// receptionFigures compares reception figures, not which unit has them.
+var receptionFigures = cmpopts.IgnoreFields(storage.UnitReceptions{}, "UnitID", "UnitCode", "UnitName", "Depth")
+
+func TestReportReceptions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t)
+	ids := seedReport(t, s)
+	seedReceptions(t, s, ids)
+
+	// check loads the figures of a scope for [reportFrom, to), with the
+	// units in order (">" a level down), and compares them with the oracle.
+	check := func(what string, scope []int64, to time.Time, order ...string) []storage.UnitReceptions {
+		t.Helper()
+		got, err := s.ReportReceptions(ctx, scope, reportFrom, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotOrder, codes []string
+		for _, u := range got {
+			gotOrder = append(gotOrder, strings.Repeat(">", u.Depth)+u.UnitCode)
+		}
+		for _, o := range order {
+			codes = append(codes, strings.TrimLeft(o, ">"))
+		}
+		if !slices.Equal(gotOrder, order) {
+			t.Fatalf("%s: units = %q, want %q", what, gotOrder, order)
+		}
+		want := expectReceptions(codes, reportFrom, to)
+		for _, u := range got {
+			if u.UnitID != ids[u.UnitCode] {
+				t.Errorf("%s: %s: id %d, want %d", what, u.UnitCode, u.UnitID, ids[u.UnitCode])
+			}
+			if diff := cmp.Diff(want[u.UnitCode], u, receptionFigures); diff != "" {
+				t.Errorf("%s: unit %q (-want +got):\n%s", what, u.UnitCode, diff)
+			}
+			if u.Booked != u.Received+u.Absent+u.Refused+u.CalledOff+u.Awaited {
+				t.Errorf("%s: %s: the outcomes do not add up to the bookings: %+v", what, u.UnitCode, u)
+			}
+		}
+		return got
+	}
+
+	// The summary's units and order, without its unrouted row: the
+	// inactive unit without bookings is left out, the one with is in.
+	got := check("all", nil, reportTo, "tp", ">cu", ">hch", ">hc", ">>hc-dc")
+
+	// The same figures worked out by hand, so the oracle above is checked too.
+	hc := storage.UnitReceptions{Booked: 13, Received: 7, Absent: 1, Refused: 1, CalledOff: 2, Awaited: 2,
+		Answered: 5, AnsweredOnTime: 3}
+	if diff := cmp.Diff(hc, got[3], receptionFigures); diff != "" {
+		t.Errorf("hc by hand (-want +got):\n%s", diff)
+	}
+	if hch := got[2]; hch.Booked != 1 || hch.Received != 1 || hch.Answered != 1 || hch.AnsweredOnTime != 1 {
+		t.Errorf("hch = %+v", hch)
+	}
+	if dc := got[4]; dc.Booked != 1 || dc.Refused != 1 {
+		t.Errorf("hc-dc = %+v", dc)
+	}
+	if diff := cmp.Diff(storage.UnitReceptions{}, got[0], receptionFigures); diff != "" {
+		t.Errorf("tp (-want +got):\n%s", diff)
+	}
+	total := storage.TotalReceptions(got)
+	if diff := cmp.Diff(storage.UnitReceptions{Booked: 16, Received: 8, Absent: 2, Refused: 2, CalledOff: 2, Awaited: 2,
+		Answered: 6, AnsweredOnTime: 4}, total); diff != "" {
+		t.Errorf("total (-want +got):\n%s", diff)
+	}
+
+	// A period ending in the morning of its last day (a report made then)
+	// takes that day in; what was answered after its end is not answered.
+	got = check("until 30/06 09:00", nil, reportVN(6, 30, 9, 0, 0), "tp", ">cu", ">hch", ">hc", ">>hc-dc")
+	if hc := got[3]; hc.Booked != 13 || hc.Answered != 4 || hc.AnsweredOnTime != 2 {
+		t.Errorf("until 30/06 09:00: hc = %+v", hc)
+	}
+
+	// A leader's subtree.
+	sub, err := s.UnitSubtree(ctx, ids["hc"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("subtree", sub, reportTo, ">hc", ">>hc-dc")
+
+	// An empty set is nothing; an empty period has only zeros.
+	check("empty scope", []int64{}, reportTo)
+	got = check("empty period", nil, reportFrom, "tp", ">hch", ">hc", ">>hc-dc")
+	if total := storage.TotalReceptions(got); total != (storage.UnitReceptions{}) {
+		t.Errorf("empty period: total = %+v", total)
 	}
 }
