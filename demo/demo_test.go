@@ -397,4 +397,27 @@ func TestSandboxReceptionBooking(t *testing.T) {
 
 	s.say(officer, "/lichtiep", "Lịch tiếp công dân", "ngập ở kiệt 45 Núi Thành")
 	s.press(officer, "#1", "Lịch tiếp công dân #1", "Người đăng ký", "125 Núi Thành")
+
+	// Once the day has come, the reception is recorded: the card becomes
+	// the follow-up ticket's, and the resident is told its code.
+	at := s.lastID(lan)
+	s.post("/api/clock/advance", map[string]int{"workdays": 6}, nil)
+	list := s.say(officer, "/lichtiep", "chọn một lịch để ghi nhận kết quả")
+	s.press(officer, "#1")
+	// The list becomes the booking's card, now with "Đã tiếp".
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		m := s.messages(officer)[len(s.messages(officer))-1]
+		if m.ID == list.ID && len(m.Buttons) > 0 && strings.Contains(m.Buttons[0][0].Text, "Đã tiếp") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the booking's card has no «Đã tiếp» once its day has come: %+v", m)
+		}
+	}
+	s.press(officer, "Đã tiếp", "Đã ghi nhận buổi tiếp theo lịch #1", "Tiếp công dân")
+	msgs := s.messages(officer)
+	if last := msgs[len(msgs)-1]; !strings.Contains(last.Text, "Đã ghi nhận buổi tiếp theo lịch #1") {
+		t.Fatalf("the officer's last message is %q", last.Text)
+	}
+	s.expect(lan, at, "Cảm ơn Ông/Bà đã đến buổi tiếp công dân", "PA-")
 }
