@@ -42,6 +42,11 @@ func dueAfter(cal *workcal.Calendar, r storage.DeadlineRule, start time.Time) ti
 // kind, category and area. A ticket no rule covers has no deadline, nor
 // has a comment waiting for its consultation's synthesis (awaitsSynthesis).
 func (s *Service) startClock(t *turn, tk storage.Ticket) (time.Time, error) {
+	return s.startClockFrom(t, tk, s.now())
+}
+
+// startClockFrom is startClock with the clock started at a given time.
+func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (time.Time, error) {
 	if waits, err := awaitsSynthesis(t, tk); waits || err != nil {
 		return time.Time{}, err
 	}
@@ -56,12 +61,11 @@ func (s *Service) startClock(t *turn, tk storage.Ticket) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	now := s.now()
-	due, days := dueAfter(cal, r, now), 0
+	due, days := dueAfter(cal, r, start), 0
 	if r.LimitUnit == "days" {
 		days = r.AnswerLimit
 	}
-	return due, t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, now, due, days)
+	return due, t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, start, due, days)
 }
 
 // restartClock gives a ticket a new clock when its rule says so (a

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -151,15 +152,25 @@ func (s *Service) bookingCard(t *turn, bk storage.Booking, met bool) bot.Outgoin
 }
 
 // markReceived records the meeting: what the citizen raised becomes a
-// ticket of the unit, taken in hand by the person who met them, with
-// Art. 28's clock from now, and the citizen is told its code and date.
+// ticket of the unit, taken in hand by the person who met them, and the
+// citizen is told its code and date. Art. 28's clock runs from the
+// reception, not from when it is recorded: from the end of its hours when
+// it is recorded later.
 func (s *Service) markReceived(t *turn, bk storage.Booking, role storage.Officer) error {
 	tk, err := t.tx.CreateTicket(t.ctx, storage.NewTicket{Kind: storage.ReceptionKind, CitizenID: bk.CitizenID,
 		UnitID: bk.UnitID, Description: bk.Subject, Source: fmt.Sprintf("reception:%d", bk.ID)}, s.now())
 	if err != nil {
 		return err
 	}
-	due, err := s.startClock(t, tk)
+	held, err := time.ParseInLocation("2006-01-02 15:04", bk.Date().String()+" "+bk.Ends, displayZone)
+	if err != nil {
+		return fail("reception hours", err)
+	}
+	start := s.now()
+	if held.Before(start) {
+		start = held
+	}
+	due, err := s.startClockFrom(t, tk, start)
 	if err != nil {
 		return err
 	}

@@ -384,3 +384,22 @@ func TestReceptionOnADate(t *testing.T) {
 	d.says("/tiepdan")
 	mustContain(t, d.presses("phường Hải Châu"), "[Thứ Ba 15/12 · 08:00–10:00 · còn 5 chỗ]")
 }
+
+// A reception recorded days later still has Art. 28's 10 working days
+// counted from the reception, not from the recording.
+func TestReceptionRecordedLateCountsFromTheReception(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.receptionHours("ubnd-hoa-cuong", 5)
+	officer := w.staff(2551, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3551)
+	c.book("26/11", "Đề nghị xem xét lại mức hỗ trợ giải phóng mặt bằng")
+	// Recorded on Wednesday 2 December.
+	w.now = time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	officer.says("/lichtiep")
+	officer.presses(fmt.Sprintf("#%d", w.bookingID(c.id)))
+	mustContain(t, officer.presses("Đã tiếp"), "hạn trả lời 10/12/2026")
+	if due := w.dueOf("PA-2026-000001").In(workcal.Location()).Format("02/01/2006"); due != "10/12/2026" {
+		t.Fatalf("due %s, want 10/12/2026: 10 working days from Thursday 26/11", due)
+	}
+}

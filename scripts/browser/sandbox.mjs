@@ -235,6 +235,46 @@ async function citizenRates(code) {
   checks++;
 }
 
+// A resident books the ward's weekly citizen reception (tiếp công dân),
+// and the ward's officer finds the booking.
+async function reception() {
+  await openChat('[data-chat-id="1002"]');
+  await type("/tiepdan");
+  await botSays("chọn đơn vị");
+  await press("phường Hòa Cường");
+  await botSays("chọn ngày muốn đến");
+  // The soonest day: /lichtiep shows the next 14 days.
+  await page.locator("#messages .inline-kb button", { hasText: /còn 10 chỗ$/ }).first().click({ timeout: STEP });
+  await botSays("nêu ngắn gọn nội dung");
+  await type("Đề nghị giải quyết dứt điểm tình trạng ngập ở kiệt 45 Núi Thành mỗi khi mưa lớn.");
+  await botSays("Đã đăng ký tiếp công dân");
+  await shot("citizen-reception-booked");
+  await openChat('[data-kind="officer"][data-unit="ubnd-hoa-cuong"]');
+  await type("/lichtiep");
+  await botSays("ngập ở kiệt 45");
+}
+
+// Once the day has come (the clock was advanced), the officer records
+// the reception: the resident gets the follow-up ticket, due in 10
+// working days (Citizen Reception Law Art. 28).
+async function receptionHeld() {
+  await openChat('[data-kind="officer"][data-unit="ubnd-hoa-cuong"]');
+  // The new list, not the one shown before the clock was advanced.
+  const lists = bubbles().filter({ hasText: "chọn một lịch để ghi nhận" });
+  const before = await lists.count();
+  await type("/lichtiep");
+  for (const end = Date.now() + STEP; (await lists.count()) <= before; await page.waitForTimeout(100)) {
+    if (Date.now() > end) throw new Error("no new /lichtiep list");
+  }
+  await page.locator("#messages .inline-kb button", { hasText: /^#\d+ · / }).last().click({ timeout: STEP });
+  await botSays("Người đăng ký");
+  await press("Đã tiếp");
+  await botSays("Đã ghi nhận buổi tiếp");
+  await shot("officer-reception-held");
+  await openChat('[data-chat-id="1002"]');
+  await botSays("Cảm ơn Ông/Bà đã đến buổi tiếp công dân");
+}
+
 async function fileByBrowsingAreas() {
   await openChat('[data-chat-id="1002"]');
   await press("Gửi phản ánh");
@@ -414,10 +454,12 @@ try {
   console.log("  filed", code);
   await officerAcceptsAndAnswers(code);
   await citizenRates(code);
+  await reception();
   const open = await fileByBrowsingAreas();
   console.log("  filed", open, "(left open)");
   await advanceAndEscalate(open);
   await groupAnswers();
+  await receptionHeld();
   await digest();
   await lateReload();
   await report();
