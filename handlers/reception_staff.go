@@ -49,22 +49,14 @@ func (s *Service) cmdReceptionSchedule(t *turn) error {
 	}
 	var b strings.Builder
 	b.WriteString(t.text("reception.staff_title"))
-	var rows [][]bot.InlineButton
+	var buttons []bot.InlineButton
 	for _, bk := range bs {
 		fmt.Fprintf(&b, "\n\n<b>#%d</b> · %s %s · %s\n%s", bk.ID, shortDay(t, bk.Date()), bk.Starts,
 			bot.Escape(localName(t.lang, bk.UnitName, bk.UnitNameEN)), bot.Escape(excerpt(bk.Subject, 80)))
-		rows = append(rows, []bot.InlineButton{{Text: fmt.Sprintf("#%d · %s", bk.ID, shortDay(t, bk.Date())),
-			Data: data(prefixReception, actBookingOpen, fmt.Sprint(bk.ID))}})
+		buttons = append(buttons, bot.InlineButton{Text: fmt.Sprintf("#%d · %s", bk.ID, shortDay(t, bk.Date())),
+			Data: data(prefixReception, actBookingOpen, fmt.Sprint(bk.ID))})
 	}
-	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: grid(flatten(rows), 2)})
-}
-
-func flatten(rows [][]bot.InlineButton) []bot.InlineButton {
-	var out []bot.InlineButton
-	for _, r := range rows {
-		out = append(out, r...)
-	}
-	return out
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: grid(buttons, 2)})
 }
 
 // bookingFor locks a booking for a staff action and checks it is in the
