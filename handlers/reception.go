@@ -64,8 +64,10 @@ func (s *Service) cmdReception(t *turn) error {
 		b.WriteString(t.text("reception.yours") + "\n")
 		for _, bk := range booked {
 			fmt.Fprintf(&b, "\n• %s", bookingLine(t, bk))
-			rows = append(rows, []bot.InlineButton{{Text: t.text("reception.btn_cancel", shortDay(t, bk.Date())),
-				Data: data(prefixReception, actBookCancel, fmt.Sprint(bk.ID))}})
+			if s.now().Before(bk.Starting()) { // cancelBooking
+				rows = append(rows, []bot.InlineButton{{Text: t.text("reception.btn_cancel", shortDay(t, bk.Date())),
+					Data: data(prefixReception, actBookCancel, fmt.Sprint(bk.ID))}})
+			}
 		}
 		b.WriteString("\n\n")
 	}
@@ -364,7 +366,9 @@ func (s *Service) book(t *turn, d receptionDraft, subject string) error {
 	return t.reply("reception.booked", unit, longDay(t, d.Day), h.Starts, h.Ends, bot.Escape(h.Place))
 }
 
-// cancelBooking lets a citizen give up their place.
+// cancelBooking lets a citizen give up their place, until the reception
+// starts: after it, the unit records what happened (the follow-up clock
+// depends on it).
 func (s *Service) cancelBooking(t *turn, id int64) error {
 	bk, err := t.tx.LockBooking(t.ctx, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && (bk.CitizenID != t.citizen.ID || bk.Status != storage.BookingBooked)) {
@@ -372,6 +376,9 @@ func (s *Service) cancelBooking(t *turn, id int64) error {
 	}
 	if err != nil {
 		return err
+	}
+	if !s.now().Before(bk.Starting()) {
+		return t.answer(t.text("reception.too_late_to_cancel"), true)
 	}
 	if err := t.tx.SetBookingOutcome(t.ctx, bk.ID, storage.BookingCancelled, "", 0, s.now()); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -14,8 +15,8 @@ import (
 
 // RemindReceptions reminds the citizens booked for tomorrow's receptions,
 // each once, and sends each unit receiving tomorrow the list of whom,
-// once. A booking made today needs no reminder: its confirmation is
-// fresh.
+// again when someone has booked since. A booking made today needs no
+// reminder: its confirmation is fresh.
 func (s *Service) RemindReceptions(ctx context.Context, tx *storage.Store, channel string) error {
 	t := s.systemTurn(ctx, tx, channel)
 	today := workcal.DateOf(s.now())
@@ -47,9 +48,12 @@ func (s *Service) RemindReceptions(ctx context.Context, tx *storage.Store, chann
 		if err != nil {
 			return err
 		}
+		// The latest booking on the list names it: a later run sends the
+		// list again only if someone booked since.
+		latest := slices.MaxFunc(list, func(a, b storage.Booking) int { return cmp.Compare(a.ID, b.ID) }).ID
 		for _, r := range recipients {
 			msg := bot.Outgoing{Kind: bot.KindText, ChatID: r.chatID, Group: r.group, Text: s.unitReceptionList(r.lang, list)}
-			key := fmt.Sprintf("reception-list:%d:%s:%s", unit, tomorrow, r.chatID)
+			key := fmt.Sprintf("reception-list:%d:%s:%s:%d", unit, tomorrow, r.chatID, latest)
 			if err := enqueue(ctx, tx, channel, msg, key); err != nil {
 				return err
 			}

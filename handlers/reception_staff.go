@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -154,12 +153,8 @@ func (s *Service) markReceived(t *turn, bk storage.Booking, role storage.Officer
 	if err != nil {
 		return err
 	}
-	held, err := time.ParseInLocation("2006-01-02 15:04", bk.Date().String()+" "+bk.Ends, displayZone)
-	if err != nil {
-		return fail("reception hours", err)
-	}
 	start := s.now()
-	if held.Before(start) {
+	if held := bk.Ending(); held.Before(start) {
 		start = held
 	}
 	due, err := s.startClockFrom(t, tk, start)

@@ -293,6 +293,27 @@ func TestReceptionUnitFoundByName(t *testing.T) {
 	if len(sentTo(out, d.id)) != 0 {
 		t.Fatal("a booking made the day before was reminded")
 	}
+	// An hour later nothing is new; after another booking, the ward gets
+	// the list again, with three.
+	w.now = w.now.Add(time.Hour)
+	w.run(func(tx *storage.Store) error { return w.service.RemindReceptions(w.ctx, tx, "telegram") })
+	if out := w.sent(); len(out) != 0 {
+		t.Fatalf("a run with nothing new sent %s", texts(out))
+	}
+	e := w.citizen(3523)
+	e.says("/tiepdan")
+	e.says("Hòa Cường")
+	e.presses("UBND phường Hòa Cường")
+	e.presses("26/11")
+	e.says("Đề nghị kiểm tra đèn chiếu sáng hỏng ở kiệt 3")
+	w.sent()
+	w.now = w.now.Add(time.Hour)
+	w.run(func(tx *storage.Store) error { return w.service.RemindReceptions(w.ctx, tx, "telegram") })
+	out = w.sent()
+	mustContain(t, sentTo(out, officer.id), "3 người đăng ký", "đèn chiếu sáng hỏng")
+	if len(out) != 1 {
+		t.Fatalf("%d messages, want the ward's list only", len(out))
+	}
 }
 
 // The download holds the person's bookings; erasure blanks what they wrote
@@ -401,5 +422,36 @@ func TestReceptionRecordedLateCountsFromTheReception(t *testing.T) {
 	mustContain(t, officer.presses("Đã tiếp"), "hạn trả lời 10/12/2026")
 	if due := w.dueOf("PA-2026-000001").In(workcal.Location()).Format("02/01/2006"); due != "10/12/2026" {
 		t.Fatalf("due %s, want 10/12/2026: 10 working days from Thursday 26/11", due)
+	}
+}
+
+// Booking a day one already holds says so and ends the form, and the
+// transaction goes on; once the reception has started, the booking can
+// no longer be cancelled, for the unit to record what happened.
+func TestReceptionDuplicateAndLateCancel(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.receptionHours("ubnd-hoa-cuong", 5)
+	c := w.citizen(3561)
+	c.book("26/11", "Đề nghị sửa lại mương thoát nước kiệt 7")
+	id := w.bookingID(c.id)
+	c.says("/tiepdan")
+	c.presses("phường Hòa Cường")
+	c.presses("26/11")
+	mustContain(t, c.says("Đề nghị sửa lại mương thoát nước kiệt 7, lần hai"), "đã có lịch tiếp với đơn vị này vào ngày đó")
+	if n := w.count(`SELECT count(*) FROM conversations`); n != 0 {
+		t.Fatal("the form is still waiting after the duplicate")
+	}
+	if n := w.count(`SELECT count(*) FROM reception_bookings`); n != 1 {
+		t.Fatalf("%d bookings", n)
+	}
+	// Thursday 08:00: the reception has started.
+	w.now = time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
+	if strings.Contains(texts(c.says("/tiepdan")), "Hủy lịch") {
+		t.Fatal("a booking whose reception has started can still be cancelled from /tiepdan")
+	}
+	mustContain(t, c.pressData("1", fmt.Sprintf("t:c:%d", id)), "không thể hủy lịch")
+	if n := w.count(`SELECT count(*) FROM reception_bookings WHERE status = 'booked'`); n != 1 {
+		t.Fatal("a booking was cancelled after its reception started")
 	}
 }

@@ -229,6 +229,24 @@ type Booking struct {
 // Date is the day of the reception.
 func (b Booking) Date() workcal.Date { return dateOf(b.Day) }
 
+// Starting is when the reception's hours start.
+func (b Booking) Starting() time.Time {
+	at, err := time.ParseInLocation("2006-01-02 15:04", b.Date().String()+" "+b.Starts, workcal.Location())
+	if err != nil { // cannot happen: PostgreSQL wrote both
+		return b.Date().Start()
+	}
+	return at
+}
+
+// Ending is when the reception's hours end.
+func (b Booking) Ending() time.Time {
+	at, err := time.ParseInLocation("2006-01-02 15:04", b.Date().String()+" "+b.Ends, workcal.Location())
+	if err != nil { // cannot happen: PostgreSQL wrote both
+		return b.Date().End()
+	}
+	return at
+}
+
 const bookingSelect = `SELECT b.id, b.unit_id, u.name AS unit_name, u.name_en AS unit_name_en, b.citizen_id, b.day,
 	to_char(b.starts, 'HH24:MI') AS starts, to_char(b.ends, 'HH24:MI') AS ends, b.place, b.subject, b.status,
 	b.reason, b.ticket_id, b.created_at, c.channel, c.chat_id, c.language
@@ -243,13 +261,19 @@ type NewBooking struct {
 }
 
 // CreateBooking records a booking with the hours and place of nb.Hours.
-// ErrDuplicate: the citizen already has one with the unit that day.
+// ErrDuplicate: the citizen already has one with the unit that day; the
+// transaction goes on (the conflict is not an error to PostgreSQL).
 func (s *Store) CreateBooking(ctx context.Context, nb NewBooking, now time.Time) (Booking, error) {
 	var id int64
 	err := sqlx.GetContext(ctx, s.x, &id, `
 		INSERT INTO reception_bookings (unit_id, citizen_id, day, starts, ends, place, subject, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+		ON CONFLICT (citizen_id, unit_id, day) WHERE status = 'booked' DO NOTHING
+		RETURNING id`,
 		nb.Hours.UnitID, nb.CitizenID, nb.Day.String(), nb.Hours.Starts, nb.Hours.Ends, nb.Hours.Place, nb.Subject, now)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrDuplicate
+	}
 	if err != nil {
 		return Booking{}, wrap("create booking", err)
 	}
