@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -198,12 +200,13 @@ func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lan
 }
 
 // sealCards takes a ticket that has become a denunciation off the chats
-// that had its cards, other than its sender's and those of the unit now
-// handling it: the unit that had it may be the one accused, and the
-// denouncer's name, words and handwriting are to be kept secret (law.md
-// §5). Each card becomes a notice that it was sealed, its photos are
-// deleted (Telegram refuses once they are 48 hours old), and the copies
-// kept of what was sent about it there are blanked.
+// other than its sender's and those of the unit now handling it: the unit
+// that had it may be the one accused, and the denouncer's name, words and
+// handwriting are to be kept secret (law.md §5). Each card of it, and
+// each timeline (/ticket), becomes a notice that it was sealed, its photos are deleted (Telegram refuses
+// once they are 48 hours old), a list that quotes it (/inbox, /mine)
+// loses the quote, and what is still queued of these is withdrawn. The
+// copies kept of what was sent about it there are blanked.
 func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) error {
 	keep := []string{sender.ChatID}
 	if tk.UnitID.Valid {
@@ -215,21 +218,64 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 			keep = append(keep, r.chatID)
 		}
 	}
-	cards, err := t.tx.SentCards(t.ctx, t.ev.Channel, tk, keep)
+	msgs, err := t.tx.MessagesAbout(t.ctx, t.ev.Channel, tk.ID, keep)
 	if err != nil {
 		return err
 	}
 	notice := s.texts.text(languages[0], "card.sealed", tk.Code)
-	for _, c := range cards {
-		o := bot.Outgoing{Kind: bot.KindEdit, ChatID: c.ChatID, Group: c.Group, MessageID: c.MessageID, Text: notice}
-		if c.Photo {
-			o.Kind, o.Text = bot.KindDelete, ""
+	quote := bot.Escape(excerpt(tk.Description, ticketListExcerpt))
+	var withdraw []int64
+	for _, m := range msgs {
+		var o bot.Outgoing
+		if err := json.Unmarshal(m.Payload, &o); err != nil {
+			return fail("decode outbox message", err)
 		}
+		photo := (o.Kind == bot.KindPhoto || o.Kind == bot.KindDocument) && o.Text == tk.Code
+		card := isCardOf(o, tk.ID) || s.isTimelineOf(o, tk.Code)
+		quoted := quote != "" && strings.Contains(o.Text, quote)
+		switch {
+		case !photo && !card && !quoted:
+			continue // a reminder or a reply that only names the code
+		case m.Pending:
+			withdraw = append(withdraw, m.OutboxID)
+			continue
+		case photo:
+			o = bot.Outgoing{Kind: bot.KindDelete}
+		case card:
+			o = bot.Outgoing{Kind: bot.KindEdit, Text: notice}
+		default:
+			o.Kind, o.Text = bot.KindEdit, strings.ReplaceAll(o.Text, quote, s.texts.text(languages[0], "list.sealed"))
+		}
+		o.ChatID, o.Group, o.MessageID = m.ChatID, m.Group, m.MessageID
 		if err := t.send(o); err != nil {
 			return err
 		}
 	}
+	if err := t.tx.WithdrawOutbox(t.ctx, withdraw); err != nil {
+		return err
+	}
 	return t.tx.BlankTicketCopies(t.ctx, t.ev.Channel, tk.ID, keep)
+}
+
+// isTimelineOf reports whether a message is a ticket's timeline as staff
+// see it (sendTimeline), in any language.
+func (s *Service) isTimelineOf(o bot.Outgoing, code string) bool {
+	return slices.ContainsFunc(languages, func(lang string) bool {
+		return strings.HasPrefix(o.Text, s.texts.text(lang, "staff.timeline", code))
+	})
+}
+
+// isCardOf reports whether a message is a ticket's card: it has the
+// ticket's buttons ("o:<action>:<id>").
+func isCardOf(o bot.Outgoing, ticketID int64) bool {
+	for _, row := range o.Buttons {
+		for _, b := range row {
+			if prefix, args := splitData(b.Data); prefix == prefixOfficer && len(args) == 2 && args[1] == fmt.Sprint(ticketID) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // reclassificationText says in lang what a reclassification changes and

@@ -326,38 +326,67 @@ func TestDenunciationIsSealedInTheChatsThatHadItsCard(t *testing.T) {
 	intake := w.staff(2172, "ubnd-tp", "officer")
 	c := w.citizen(3171)
 	code := c.fileWithLetter("Cán bộ phường thu tiền trái phép khi cấp phép sửa nhà, tôi gửi kèm đơn viết tay")
+	other := w.citizen(3172).file("Phường Hòa Cường", "Đèn đường hỏng trước nhà số 9 Núi Thành")
 	officer.says("/ticket " + code) // a second card in the officer's chat
+	officer.says("/inbox")          // a list quoting both tickets
 	// The sender delivers what is queued: each message gets the id of
 	// its outbox row, an edit keeps the id of the message it edits.
 	w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text) WHERE status = 'pending'`)
-	var cards, photos []string
+	list := fmt.Sprint(w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND payload::text LIKE '%Đèn đường hỏng%'
+		AND payload::text LIKE '%Cán bộ phường thu tiền%'`, officer.id))
+	// One more card is still queued when the ticket is sealed.
+	officer.says("/ticket " + code)
+	queued := w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND status = 'pending'`, officer.id)
+	var cards, photos, timelines []string
 	if err := w.raw.Select(&cards, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND kind = 'text'
-		AND payload::text LIKE '%Người dân 3171%' ORDER BY id`, officer.id); err != nil || len(cards) != 2 {
+		AND status = 'sent' AND payload::text LIKE '%Người dân 3171%' ORDER BY id`, officer.id); err != nil || len(cards) != 2 {
 		t.Fatalf("cards in the officer's chat: %v, %v", cards, err)
 	}
 	if err := w.raw.Select(&photos, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND kind = 'photo'`, officer.id); err != nil || len(photos) != 1 {
 		t.Fatalf("photos in the officer's chat: %v, %v", photos, err)
+	}
+	if err := w.raw.Select(&timelines, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND status = 'sent'
+		AND payload->>'text' LIKE '%Quá trình xử lý ' || $2 || '%'`, officer.id, code); err != nil || len(timelines) != 1 {
+		t.Fatalf("timelines in the officer's chat: %v, %v", timelines, err)
 	}
 
 	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
 	checkOutgoing(t, out)
 	sealed := map[string]bool{}
 	for _, o := range sentTo(out, officer.id) {
-		switch o.Kind {
-		case bot.KindEdit:
+		switch {
+		case o.Kind == bot.KindEdit && o.MessageID == list:
+		case o.Kind == bot.KindEdit:
 			if !strings.Contains(o.Text, "đã được xác định là tố cáo") || strings.Contains(o.Text, "3171") || len(o.Buttons) != 0 {
 				t.Fatalf("a card edited into %q with %d button rows", o.Text, len(o.Buttons))
 			}
 			sealed[o.MessageID] = true
-		case bot.KindDelete:
+		case o.Kind == bot.KindDelete:
 			if o.MessageID != photos[0] {
 				t.Fatalf("deleted message %s, the photo is %s", o.MessageID, photos[0])
 			}
 			sealed["photo"] = true
 		}
 	}
-	if !sealed[cards[0]] || !sealed[cards[1]] || !sealed["photo"] {
-		t.Fatalf("sealed %v; cards %v, photo %v", sealed, cards, photos)
+	if !sealed[cards[0]] || !sealed[cards[1]] || !sealed[timelines[0]] || !sealed["photo"] {
+		t.Fatalf("sealed %v; cards %v, timeline %v, photo %v", sealed, cards, timelines, photos)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE id IN ($1, $2)`, queued-1, queued); n != 0 {
+		t.Fatal("the card and timeline still queued for the ward when the ticket was sealed were not withdrawn")
+	}
+	// The list keeps the other ticket and loses the denunciation's words.
+	var edited bool
+	for _, o := range sentTo(out, officer.id) {
+		if o.Kind == bot.KindEdit && o.MessageID == list {
+			edited = true
+			if strings.Contains(o.Text, "thu tiền trái phép") || !strings.Contains(o.Text, "nội dung được giữ bí mật") ||
+				!strings.Contains(o.Text, other) || !strings.Contains(o.Text, "Đèn đường hỏng") || len(o.Buttons) != 2 {
+				t.Fatalf("the list became %q with %d button rows", o.Text, len(o.Buttons))
+			}
+		}
+	}
+	if !edited {
+		t.Fatal("the /inbox list quoting the denunciation was not edited")
 	}
 	for _, o := range sentTo(out, c.id) {
 		if o.Kind == bot.KindEdit || o.Kind == bot.KindDelete {

@@ -111,7 +111,7 @@ func TestReportIsForLeadersAndAdmins(t *testing.T) {
 	if doc.FileName != "bao-cao-2026-11-01_2026-11-23.xlsx" || doc.ChatID != leader.id {
 		t.Fatalf("document %q to %s", doc.FileName, doc.ChatID)
 	}
-	if got := f.GetSheetList(); len(got) != 2 || got[0] != "Tổng hợp" || got[1] != "Phản ánh" {
+	if got := f.GetSheetList(); len(got) != 3 || got[0] != "Tổng hợp" || got[1] != "Phản ánh" || got[2] != "Tiếp công dân" {
 		t.Fatalf("sheets = %q", got)
 	}
 	hc := summaryRow(t, f, "ubnd-hoa-cuong")

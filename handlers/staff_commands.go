@@ -71,6 +71,10 @@ func (s *Service) cmdMine(t *turn) error {
 	return s.ticketList(t, "mine.title", "mine.empty", tickets)
 }
 
+// ticketListExcerpt is how much of a ticket's text /inbox and /mine
+// quote.
+const ticketListExcerpt = 80
+
 func (s *Service) ticketList(t *turn, titleKey, emptyKey string, tickets []storage.Ticket) error {
 	if len(tickets) == 0 {
 		return t.reply(emptyKey)
@@ -91,7 +95,7 @@ func (s *Service) ticketList(t *turn, titleKey, emptyKey string, tickets []stora
 			due += " · " + t.text(mark)
 		}
 		fmt.Fprintf(&b, "\n<b>%s</b> · %s · %s%s\n%s", tk.Code, t.text("kind."+tk.Kind), t.text("status."+tk.Status),
-			due, bot.Escape(excerpt(tk.Description, 80)))
+			due, bot.Escape(excerpt(tk.Description, ticketListExcerpt)))
 		rows = append(rows, []bot.InlineButton{{Text: tk.Code, Data: data(prefixCard, fmt.Sprint(tk.ID))}})
 	}
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: rows})
@@ -139,7 +143,7 @@ func (s *Service) sendTimeline(t *turn, tk storage.Ticket) error {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(t.text("status.timeline"))
+	b.WriteString(t.text("staff.timeline", tk.Code))
 	for _, e := range events {
 		fmt.Fprintf(&b, "\n• %s — %s", formatTime(e.At), t.text("event."+e.Kind))
 		if e.Internal {

@@ -385,32 +385,41 @@ func (s *Store) SentMessageID(ctx context.Context, dedupeKey string) (string, er
 	return id, wrap("sent message id", err)
 }
 
-// SentCard is where a ticket's card or photo was delivered.
-type SentCard struct {
+// MessageAbout is a message naming a ticket: delivered (the latest
+// version of it, with the messenger's id) or still queued.
+type MessageAbout struct {
+	OutboxID  int64  `db:"id"`
 	ChatID    string `db:"chat_id"`
 	Group     bool   `db:"is_group"`
-	Photo     bool   `db:"photo"` // a photo or file, not a card's text
-	MessageID string `db:"sent_message_id"`
+	Kind      string `db:"kind"`
+	Pending   bool   `db:"pending"`
+	MessageID string `db:"sent_message_id"` // "" while queued
+	Payload   []byte `db:"payload"`
 }
 
-// SentCards lists the messages a ticket's cards and photos became in
-// chats other than those excepted, once each: the cards are the messages
-// with its buttons, the photos those captioned with its code.
-func (s *Store) SentCards(ctx context.Context, channel string, ticket Ticket, except []string) ([]SentCard, error) {
-	var cs []SentCard
-	err := sqlx.SelectContext(ctx, s.x, &cs, `
-		SELECT DISTINCT ON (o.chat_id, o.sent_message_id) o.chat_id, o.is_group,
-			o.kind IN ('photo', 'document') AS photo, o.sent_message_id
-		FROM outbox o
-		WHERE o.channel = $1 AND o.status = 'sent' AND coalesce(o.sent_message_id, '') <> ''
-		  AND NOT o.chat_id = ANY($4)
-		  AND ((o.kind IN ('photo', 'document') AND o.payload->>'text' = $3)
-		       OR (o.kind IN ('text', 'edit') AND EXISTS (
-		           SELECT FROM jsonb_array_elements(o.payload->'buttons') r, jsonb_array_elements(r) b
-		           WHERE b->>'data' ~ ('^o:[a-z_]+:' || $2 || '$'))))
-		ORDER BY o.chat_id, o.sent_message_id, o.id DESC`,
-		channel, ticket.ID, ticket.Code, pq.Array(except))
-	return cs, wrap("list sent cards", err)
+// MessagesAbout lists the messages naming a ticket (its code) in chats
+// other than those excepted, delivered or still queued: of a delivered
+// message that was edited, its latest version.
+func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int64, except []string) ([]MessageAbout, error) {
+	var ms []MessageAbout
+	err := sqlx.SelectContext(ctx, s.x, &ms, `
+		SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
+			o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending,
+			coalesce(o.sent_message_id, '') AS sent_message_id, o.payload
+		FROM outbox o JOIN tickets t ON t.id = $2
+		WHERE o.channel = $1 AND NOT o.chat_id = ANY($3)
+		  AND (o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.sent_message_id, '') <> ''))
+		  AND o.kind IN ('text', 'edit', 'photo', 'document') AND `+namesTicket+`
+		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`,
+		channel, ticketID, pq.Array(except))
+	return ms, wrap("list messages about a ticket", err)
+}
+
+// WithdrawOutbox takes queued messages out of the outbox before they are
+// sent; one already being sent goes out.
+func (s *Store) WithdrawOutbox(ctx context.Context, ids []int64) error {
+	_, err := s.x.ExecContext(ctx, `DELETE FROM outbox WHERE id = ANY($1) AND status = 'pending'`, pq.Array(ids))
+	return wrap("withdraw outbox messages", err)
 }
 
 // BlankTicketCopies blanks the kept copies of the messages sent about a
