@@ -13,7 +13,7 @@ import (
 
 // Commands shown in the messenger's menu, per audience.
 var (
-	citizenMenu = []string{"new", "my", "gopy", "tiepdan", "status", "cancel", "lang", "mydata", "help"}
+	citizenMenu = []string{"new", "my", "gopy", "tiepdan", "thongke", "status", "cancel", "lang", "mydata", "help"}
 	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "report", "lichtiep", "cancel", "lang", "help"}
 )
 

@@ -34,6 +34,7 @@ type Service struct {
 	logger   *slog.Logger
 	commands map[string]commandFunc
 	buttons  map[string]buttonFunc
+	stats    statsCache // public figures (stats.go)
 }
 
 type commandFunc func(t *turn) error
@@ -70,6 +71,7 @@ func New(cfg Config) (*Service, error) {
 		"mydata":  s.cmdMyData,
 		"gopy":    s.cmdConsultations,
 		"tiepdan": s.cmdReception,
+		"thongke": s.cmdStats,
 		"join":    s.cmdJoin,
 
 		"linkgroup":   s.cmdLinkGroup,
@@ -99,6 +101,7 @@ func New(cfg Config) (*Service, error) {
 
 		prefixConsultation: s.consultationButton,
 		prefixReception:    s.receptionButton,
+		prefixStats:        s.statsButton,
 	}
 	return s, nil
 }
