@@ -401,6 +401,20 @@ async function report() {
   await shot("leader-report");
 }
 
+// A resident looks at the city's public figures (/thongke): the
+// petitions filed above are counted, and no petition is shown.
+async function publicFigures() {
+  await openChat('[data-chat-id="1002"]');
+  await type("/thongke");
+  await botSays("Ông/Bà vui lòng chọn đơn vị");
+  await press("Ủy ban nhân dân thành phố Đà Nẵng");
+  await botSays("Tiếp nhận:");
+  const text = await bubbles().filter({ hasText: "Tiếp nhận:" }).last().innerText();
+  check(!/PA-\d{4}/.test(text) && !text.includes("Nước thải"), "the public figures show no petition: " + text);
+  check(/Tiếp nhận: [1-9]/.test(text), "the public figures count the petitions filed: " + text);
+  await shot("citizen-public-figures");
+}
+
 // Restarted with -lang en on the same data directory and port, the page
 // speaks English (the switch was last set to Vietnamese under the earlier
 // default) and the tickets are still there.
@@ -463,6 +477,7 @@ try {
   await digest();
   await lateReload();
   await report();
+  await publicFigures();
   await english();
   await restartInEnglish(code);
   check(external.length === 0, "no request leaves the sandbox: " + external.join(", "));
