@@ -209,6 +209,13 @@ func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lan
 // copies kept of what was sent about it there are blanked.
 func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) error {
 	keep := []string{sender.ChatID}
+	cosigners, err := t.tx.Cosigners(t.ctx, tk.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range cosigners { // what they were told is the unit's
+		keep = append(keep, c.ChatID)
+	}
 	if tk.UnitID.Valid {
 		recipients, err := s.staffRecipients(t, tk.UnitID.Int64)
 		if err != nil {
@@ -222,17 +229,29 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 	if err != nil {
 		return err
 	}
+	atts, err := t.tx.Attachments(t.ctx, tk.ID)
+	if err != nil {
+		return err
+	}
+	sent := map[string]bool{} // the sender's photos
+	for _, a := range atts {
+		sent[a.FileID] = a.AddedBy == storage.ActorCitizen
+	}
 	notice := s.texts.text(languages[0], "card.sealed", tk.Code)
 	quote := bot.Escape(excerpt(tk.Description, ticketListExcerpt))
+	// What marks, with the code, the first part of a card split in two.
+	words := bot.Escape(string([]rune(tk.Description)[:min(len([]rune(tk.Description)), sealedWords)]))
+	name := bot.Escape(sender.DisplayName)
 	var withdraw []int64
 	for _, m := range msgs {
 		var o bot.Outgoing
 		if err := json.Unmarshal(m.Payload, &o); err != nil {
 			return fail("decode outbox message", err)
 		}
-		photo := (o.Kind == bot.KindPhoto || o.Kind == bot.KindDocument) && o.Text == tk.Code
-		card := isCardOf(o, tk.ID) || s.isTimelineOf(o, tk.Code)
-		quoted := quote != "" && strings.Contains(o.Text, quote)
+		photo := (o.Kind == bot.KindPhoto || o.Kind == bot.KindDocument) && sent[o.FileID]
+		quoted := hasButton(o, prefixCard) && quote != "" && strings.Contains(o.Text, quote) // /inbox, /mine
+		card := !photo && !quoted && (isCardOf(o, tk.ID) || s.isTimelineOf(o, tk.Code) ||
+			strings.Contains(o.Text, tk.Code) && (contains(o.Text, words) || contains(o.Text, name)))
 		switch {
 		case !photo && !card && !quoted:
 			continue // a reminder or a reply that only names the code
@@ -257,12 +276,31 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 	return t.tx.BlankTicketCopies(t.ctx, t.ev.Channel, tk.ID, keep)
 }
 
+// sealedWords is how much of a ticket's text, with its code, marks a
+// message as its card (or a part of one) when sealing it.
+const sealedWords = 40
+
 // isTimelineOf reports whether a message is a ticket's timeline as staff
 // see it (sendTimeline), in any language.
 func (s *Service) isTimelineOf(o bot.Outgoing, code string) bool {
 	return slices.ContainsFunc(languages, func(lang string) bool {
 		return strings.HasPrefix(o.Text, s.texts.text(lang, "staff.timeline", code))
 	})
+}
+
+// contains is strings.Contains for a non-empty part.
+func contains(text, part string) bool { return part != "" && strings.Contains(text, part) }
+
+// hasButton reports whether a message has a button with the prefix.
+func hasButton(o bot.Outgoing, prefix string) bool {
+	for _, row := range o.Buttons {
+		for _, b := range row {
+			if p, _ := splitData(b.Data); p == prefix {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isCardOf reports whether a message is a ticket's card: it has the

@@ -410,3 +410,68 @@ func TestDenunciationIsSealedInTheChatsThatHadItsCard(t *testing.T) {
 		}
 	}
 }
+
+// Sealing also reaches both parts of a card too long for one message (a
+// long petition and the long information added to it), spares what the
+// co-signers were told and a card a sender is delivering at that moment
+// (it goes out and is recorded), and a long timeline stays one message.
+func TestSealingReachesASplitCardAndSparesCosignersAndDeliveries(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2181, "ubnd-hoa-cuong", "officer")
+	w.staff(2182, "ubnd-tp", "officer")
+	c, n := w.citizen(3181), w.citizen(3182)
+	long := strings.Repeat("Cán bộ địa chính phường nhận tiền khi làm sổ đỏ. ", 55)
+	code := c.file("Phường Hòa Cường", long)
+	c.cosigned(code, n)
+	officer.asks("Ông/Bà cho biết thêm thời gian, địa điểm?")
+	c.says(strings.Repeat("Ngày 12/11 tại trụ sở phường, có người làm chứng. ", 55))
+	for i := range 16 {
+		officer.says(fmt.Sprintf("/note %s Ghi chú %d: %s", code, i, strings.Repeat("đã xác minh một phần nội dung; ", 9)))
+	}
+	timeline := officer.says("/ticket " + code)
+	for _, o := range timeline {
+		if n := bot.TextLen(o.Text); n > bot.MaxTextLen {
+			t.Fatalf("a message of %d characters", n)
+		}
+	}
+	mustContain(t, timeline, "mục trước không hiển thị", "Ghi chú 15")
+	w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text) WHERE status = 'pending'`)
+	// Every message quoting the petition or what was added to it: the
+	// cards (the one with the information added in two parts) and the
+	// timeline.
+	var parts []string
+	if err := w.raw.Select(&parts, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND status = 'sent'
+		AND (payload->>'text' LIKE '%có người làm chứng%' OR payload->>'text' LIKE '%nhận tiền khi làm sổ đỏ%') ORDER BY id`,
+		officer.id); err != nil || len(parts) < 4 {
+		t.Fatalf("messages quoting the petition: %v, %v", parts, err)
+	}
+	var split int
+	if err := w.raw.Get(&split, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'sent'
+		AND payload->>'text' LIKE '%nhận tiền khi làm sổ đỏ%' AND payload->'buttons' IS NULL`, officer.id); err != nil || split == 0 {
+		t.Fatalf("no card was split in two (%d): the test does not test it", split)
+	}
+	// A card a sender is delivering as the ticket is sealed.
+	officer.says("/ticket " + code)
+	w.exec(`UPDATE outbox SET lease_until = now() + interval '1 minute' WHERE chat_id = $1 AND status = 'pending'`, officer.id)
+	leased := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending'`, officer.id)
+
+	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+	edited := map[string]bool{}
+	for _, o := range out {
+		if o.ChatID == n.id && (o.Kind == bot.KindEdit || o.Kind == bot.KindDelete) {
+			t.Fatalf("what a co-signer was told was changed: %+v", o)
+		}
+		if o.ChatID == officer.id && o.Kind == bot.KindEdit {
+			edited[o.MessageID] = strings.Contains(o.Text, "đã được xác định là tố cáo")
+		}
+	}
+	for _, p := range parts {
+		if !edited[p] {
+			t.Fatalf("message %s quoting the petition was not sealed; sealed %v", p, edited)
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND lease_until > now()`, officer.id); n != leased {
+		t.Fatalf("%d of the %d messages being delivered are left in the outbox", n, leased)
+	}
+}

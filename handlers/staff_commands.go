@@ -136,24 +136,32 @@ func (s *Service) showCard(t *turn, tk storage.Ticket, err error) error {
 	return s.sendTimeline(t, tk)
 }
 
-// sendTimeline shows staff the whole history, internal notes included.
+// sendTimeline shows staff the history, internal notes included, in one
+// message (so that it can be sealed as one, reclassify.go): the latest
+// events when all do not fit.
 func (s *Service) sendTimeline(t *turn, tk storage.Ticket) error {
 	events, err := t.tx.Events(t.ctx, tk.ID)
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	b.WriteString(t.text("staff.timeline", tk.Code))
-	for _, e := range events {
-		fmt.Fprintf(&b, "\n• %s — %s", formatTime(e.At), t.text("event."+e.Kind))
+	lines := make([]string, len(events))
+	for i, e := range events {
+		line := fmt.Sprintf("\n• %s — %s", formatTime(e.At), t.text("event."+e.Kind))
 		if e.Internal {
-			b.WriteString(" 🔒")
+			line += " 🔒"
 		}
 		if body := shownBody(e); body != "" {
-			fmt.Fprintf(&b, ": %s", bot.Escape(excerpt(body, 300)))
+			line += ": " + bot.Escape(excerpt(body, 300))
 		}
+		lines[i] = line
 	}
-	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String()})
+	text := t.text("staff.timeline", tk.Code) + strings.Join(lines, "")
+	for left := lines; bot.TextLen(text) > bot.MaxTextLen && len(left) > 1; {
+		left = left[1:]
+		text = t.text("staff.timeline", tk.Code) + "\n" + t.text("staff.timeline_earlier", len(lines)-len(left)) +
+			strings.Join(left, "")
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: text})
 }
 
 // shownBody is what a timeline shows after an event's label. An automatic

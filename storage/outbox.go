@@ -397,8 +397,10 @@ type MessageAbout struct {
 	Payload   []byte `db:"payload"`
 }
 
-// MessagesAbout lists the messages naming a ticket (its code) in chats
-// other than those excepted, delivered or still queued: of a delivered
+// MessagesAbout lists the messages about a ticket in chats other than
+// those excepted, delivered or still queued: those naming it (its code)
+// and those with a button for it (":<id>" ending a button's data; the
+// last part of a card split in two names it only so). Of a delivered
 // message that was edited, its latest version.
 func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int64, except []string) ([]MessageAbout, error) {
 	var ms []MessageAbout
@@ -409,16 +411,20 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 		FROM outbox o JOIN tickets t ON t.id = $2
 		WHERE o.channel = $1 AND NOT o.chat_id = ANY($3)
 		  AND (o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.sent_message_id, '') <> ''))
-		  AND o.kind IN ('text', 'edit', 'photo', 'document') AND `+namesTicket+`
+		  AND o.kind IN ('text', 'edit', 'photo', 'document')
+		  AND (`+namesTicket+` OR o.payload::text LIKE '%:' || t.id || '"%')
 		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`,
 		channel, ticketID, pq.Array(except))
 	return ms, wrap("list messages about a ticket", err)
 }
 
 // WithdrawOutbox takes queued messages out of the outbox before they are
-// sent; one already being sent goes out.
+// sent. One a sender is delivering (leased) is left to be recorded as
+// sent: it goes out whatever is done here.
 func (s *Store) WithdrawOutbox(ctx context.Context, ids []int64) error {
-	_, err := s.x.ExecContext(ctx, `DELETE FROM outbox WHERE id = ANY($1) AND status = 'pending'`, pq.Array(ids))
+	_, err := s.x.ExecContext(ctx, `
+		DELETE FROM outbox WHERE id = ANY($1) AND status = 'pending' AND (lease_until IS NULL OR lease_until <= now())`,
+		pq.Array(ids))
 	return wrap("withdraw outbox messages", err)
 }
 
