@@ -376,3 +376,14 @@ func TestAnImageSentAsAFileReachesTheOfficer(t *testing.T) {
 		t.Fatalf("files on the officer's card: %v", files)
 	}
 }
+
+// Staff asking for help also get their own commands; citizens do not.
+func TestHelpForStaff(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2091, "ubnd-hoa-cuong", "officer")
+	mustContain(t, officer.says("/help"), "Gửi phản ánh", "Dành cho cán bộ", "/lichtiep", "/resolve MÃ nội dung")
+	if out := texts(w.citizen(3091).says("/help")); !strings.Contains(out, "Gửi phản ánh") || strings.Contains(out, "Dành cho cán bộ") {
+		t.Fatalf("a citizen's help:\n%s", out)
+	}
+}

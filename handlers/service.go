@@ -270,7 +270,20 @@ func (s *Service) onMessage(t *turn) error {
 	return t.reply("input.unsupported")
 }
 
-func (s *Service) cmdHelp(t *turn) error { return t.reply("help") }
+// cmdHelp explains the commands; staff also get theirs.
+func (s *Service) cmdHelp(t *turn) error {
+	staff, err := t.isStaff()
+	if err != nil {
+		return err
+	}
+	if t.ev.Chat.Group {
+		return t.reply("help.staff")
+	}
+	if err := t.reply("help"); err != nil || !staff {
+		return err
+	}
+	return t.reply("help.staff")
+}
 
 // fail wraps an internal error with the event it happened on, without any
 // message content.
