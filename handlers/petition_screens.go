@@ -211,12 +211,7 @@ func yesNo(b bool) string {
 	return "value.no"
 }
 
-func categoryName(lang string, c storage.Category) string {
-	if lang == "en" && c.NameEN != "" {
-		return c.NameEN
-	}
-	return c.Name
-}
+func categoryName(lang string, c storage.Category) string { return localName(lang, c.Name, c.NameEN) }
 
 // grid lays buttons out in rows of n.
 func grid(buttons []bot.InlineButton, n int) [][]bot.InlineButton {
