@@ -1,12 +1,10 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -197,123 +195,6 @@ func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lan
 		return "", err
 	}
 	return triage.Name, s.sendCard(t, tk, "card.transferred", s.texts.text(languages[0], "reclassify.to_intake"))
-}
-
-// sealCards takes a ticket that has become a denunciation off the chats
-// other than its sender's and those of the unit now handling it: the unit
-// that had it may be the one accused, and the denouncer's name, words and
-// handwriting are to be kept secret (law.md §5). Each card of it, and
-// each timeline (/ticket), becomes a notice that it was sealed, its photos are deleted (Telegram refuses
-// once they are 48 hours old), a list that quotes it (/inbox, /mine)
-// loses the quote, and what is still queued of these is withdrawn. The
-// copies kept of what was sent about it there are blanked.
-func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) error {
-	keep := []string{sender.ChatID}
-	cosigners, err := t.tx.Cosigners(t.ctx, tk.ID)
-	if err != nil {
-		return err
-	}
-	for _, c := range cosigners { // what they were told is the unit's
-		keep = append(keep, c.ChatID)
-	}
-	if tk.UnitID.Valid {
-		recipients, err := s.staffRecipients(t, tk.UnitID.Int64)
-		if err != nil {
-			return err
-		}
-		for _, r := range recipients {
-			keep = append(keep, r.chatID)
-		}
-	}
-	msgs, err := t.tx.MessagesAbout(t.ctx, t.ev.Channel, tk.ID, keep)
-	if err != nil {
-		return err
-	}
-	atts, err := t.tx.Attachments(t.ctx, tk.ID)
-	if err != nil {
-		return err
-	}
-	sent := map[string]bool{} // the sender's photos
-	for _, a := range atts {
-		sent[a.FileID] = a.AddedBy == storage.ActorCitizen
-	}
-	notice := s.texts.text(languages[0], "card.sealed", tk.Code)
-	quote := bot.Escape(excerpt(tk.Description, ticketListExcerpt))
-	// What marks, with the code, the first part of a card split in two.
-	words := bot.Escape(string([]rune(tk.Description)[:min(len([]rune(tk.Description)), sealedWords)]))
-	name := bot.Escape(sender.DisplayName)
-	var withdraw []int64
-	for _, m := range msgs {
-		var o bot.Outgoing
-		if err := json.Unmarshal(m.Payload, &o); err != nil {
-			return fail("decode outbox message", err)
-		}
-		photo := (o.Kind == bot.KindPhoto || o.Kind == bot.KindDocument) && sent[o.FileID]
-		quoted := hasButton(o, prefixCard) && quote != "" && strings.Contains(o.Text, quote) // /inbox, /mine
-		card := !photo && !quoted && (isCardOf(o, tk.ID) || s.isTimelineOf(o, tk.Code) ||
-			strings.Contains(o.Text, tk.Code) && (contains(o.Text, words) || contains(o.Text, name)))
-		switch {
-		case !photo && !card && !quoted:
-			continue // a reminder or a reply that only names the code
-		case m.Pending:
-			withdraw = append(withdraw, m.OutboxID)
-			continue
-		case photo:
-			o = bot.Outgoing{Kind: bot.KindDelete}
-		case card:
-			o = bot.Outgoing{Kind: bot.KindEdit, Text: notice}
-		default:
-			o.Kind, o.Text = bot.KindEdit, strings.ReplaceAll(o.Text, quote, s.texts.text(languages[0], "list.sealed"))
-		}
-		o.ChatID, o.Group, o.MessageID = m.ChatID, m.Group, m.MessageID
-		if err := t.send(o); err != nil {
-			return err
-		}
-	}
-	if err := t.tx.WithdrawOutbox(t.ctx, withdraw); err != nil {
-		return err
-	}
-	return t.tx.BlankTicketCopies(t.ctx, t.ev.Channel, tk.ID, keep)
-}
-
-// sealedWords is how much of a ticket's text, with its code, marks a
-// message as its card (or a part of one) when sealing it.
-const sealedWords = 40
-
-// isTimelineOf reports whether a message is a ticket's timeline as staff
-// see it (sendTimeline), in any language.
-func (s *Service) isTimelineOf(o bot.Outgoing, code string) bool {
-	return slices.ContainsFunc(languages, func(lang string) bool {
-		return strings.HasPrefix(o.Text, s.texts.text(lang, "staff.timeline", code))
-	})
-}
-
-// contains is strings.Contains for a non-empty part.
-func contains(text, part string) bool { return part != "" && strings.Contains(text, part) }
-
-// hasButton reports whether a message has a button with the prefix.
-func hasButton(o bot.Outgoing, prefix string) bool {
-	for _, row := range o.Buttons {
-		for _, b := range row {
-			if p, _ := splitData(b.Data); p == prefix {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// isCardOf reports whether a message is a ticket's card: it has the
-// ticket's buttons ("o:<action>:<id>").
-func isCardOf(o bot.Outgoing, ticketID int64) bool {
-	for _, row := range o.Buttons {
-		for _, b := range row {
-			if prefix, args := splitData(b.Data); prefix == prefixOfficer && len(args) == 2 && args[1] == fmt.Sprint(ticketID) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // reclassificationText says in lang what a reclassification changes and
