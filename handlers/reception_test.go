@@ -51,6 +51,13 @@ func (c *citizen) bookByName(typed, day, subject string) {
 	mustContain(c.w.t, c.says(subject), "Đã đăng ký tiếp công dân")
 }
 
+// opensBooking has a staff member open a booking's card from /lichtiep.
+func (c *citizen) opensBooking(id int64) []bot.Outgoing {
+	c.w.t.Helper()
+	c.says("/lichtiep")
+	return c.presses(fmt.Sprintf("#%d", id))
+}
+
 func (w *world) bookingID(citizenID string) int64 {
 	w.t.Helper()
 	return int64(w.count(`SELECT b.id FROM reception_bookings b JOIN citizens c ON c.id = b.citizen_id
@@ -135,8 +142,7 @@ func TestCitizenBooksReceptionAndIsReceived(t *testing.T) {
 	// Thursday morning: received. The follow-up ticket is in hand, due
 	// in 10 working days, and the citizen has its code.
 	w.now = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
-	officer.says("/lichtiep")
-	officer.presses(fmt.Sprintf("#%d", id))
+	officer.opensBooking(id)
 	out = officer.presses("Đã tiếp")
 	mustContain(t, sentTo(out, officer.id), "Đã ghi nhận buổi tiếp theo lịch", "PA-2026-000001", "10/12/2026", "Tiếp công dân")
 	mustContain(t, sentTo(out, c.id), "Cảm ơn Ông/Bà đã đến buổi tiếp công dân của UBND phường Hòa Cường", "PA-2026-000001",
@@ -160,8 +166,7 @@ func TestCitizenBooksReceptionAndIsReceived(t *testing.T) {
 	mustContain(t, c.says("/status PA-2026-000001"), "Tiếp công dân")
 
 	// The other citizen did not come.
-	officer.says("/lichtiep")
-	officer.presses(fmt.Sprintf("#%d", w.bookingID(d.id)))
+	officer.opensBooking(w.bookingID(d.id))
 	out = officer.presses("Vắng mặt")
 	mustContain(t, sentTo(out, d.id), "ghi nhận Ông/Bà không đến buổi tiếp công dân", "/tiepdan")
 	mustContain(t, officer.says("/lichtiep"), "Không có lịch tiếp công dân nào")
@@ -203,8 +208,7 @@ func TestReceptionRefusalCallOffAndScope(t *testing.T) {
 	}
 
 	// Refused with a reason (Art. 9), which the citizen receives.
-	officer.says("/lichtiep")
-	officer.presses(fmt.Sprintf("#%d", id))
+	officer.opensBooking(id)
 	mustContain(t, officer.presses("Từ chối tiếp"), "lý do từ chối tiếp công dân theo lịch #")
 	out := officer.says("Nội dung đã được giải quyết và giải thích đầy đủ tại Quyết định số 12/QĐ-UBND <2024>")
 	mustContain(t, sentTo(out, officer.id), "Đã gửi thông báo từ chối tiếp")
@@ -331,8 +335,7 @@ func TestReceptionBookingsInPersonalData(t *testing.T) {
 	past := w.bookingID(c.id)
 	c.book("03/12", "Đề nghị cấp lại sổ hộ nghèo")
 	coming := w.bookingID(c.id)
-	officer.says("/lichtiep")
-	officer.presses(fmt.Sprintf("#%d", past))
+	officer.opensBooking(past)
 	officer.presses("Từ chối tiếp")
 	officer.says("Vụ việc đang được Tòa án nhân dân thụ lý")
 
@@ -352,8 +355,7 @@ func TestReceptionBookingsInPersonalData(t *testing.T) {
 		t.Fatal("erasure blanked the subject of a reception still to come")
 	}
 	w.now = time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC)
-	officer.says("/lichtiep")
-	officer.presses(fmt.Sprintf("#%d", coming))
+	officer.opensBooking(coming)
 	officer.presses("Vắng mặt")
 	w.run(func(tx *storage.Store) error { return tx.BlankErasedPetitions(w.ctx) })
 	if n := w.count(`SELECT count(*) FROM reception_bookings WHERE subject <> ''`); n != 0 {
@@ -419,8 +421,7 @@ func TestReceptionRecordedLateCountsFromTheReception(t *testing.T) {
 	c.book("26/11", "Đề nghị xem xét lại mức hỗ trợ giải phóng mặt bằng")
 	// Recorded on Wednesday 2 December.
 	w.now = time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
-	officer.says("/lichtiep")
-	officer.presses(fmt.Sprintf("#%d", w.bookingID(c.id)))
+	officer.opensBooking(w.bookingID(c.id))
 	mustContain(t, officer.presses("Đã tiếp"), "hạn trả lời 10/12/2026")
 	if due := w.dueOf("PA-2026-000001").In(workcal.Location()).Format("02/01/2006"); due != "10/12/2026" {
 		t.Fatalf("due %s, want 10/12/2026: 10 working days from Thursday 26/11", due)
