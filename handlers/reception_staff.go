@@ -15,14 +15,21 @@ import (
 // The unit's side of citizen reception: /lichtiep lists the bookings to
 // meet; a booking's card ("t:o:<id>") records the meeting ("t:m:<id>"),
 // which files the follow-up ticket under the Art. 28 clock, or that the
-// citizen did not come ("t:a:<id>"), or refuses the reception with a
-// reason ("t:f:<id>", Art. 9), which is sent to the citizen as the
-// written notice of refusal.
+// citizen did not come ("t:a:<id>"), or refuses the reception ("t:f:<id>")
+// on one of the grounds of Art. 9 ("t:g:<id>:<n>") or for a reason typed
+// ("t:w:<id>"), which is sent to the citizen as the written notice of
+// refusal.
 const (
 	actBookingOpen     = "o"
 	actBookingReceived = "m"
 	actBookingAbsent   = "a"
 	actBookingRefuse   = "f"
+	actBookingGround   = "g"
+	actBookingWrite    = "w"
+	// Art. 9's grounds: 1 intoxicated or unable to control oneself, 2
+	// threatening or disorderly, 3 a matter settled and explained that is
+	// raised again.
+	refusalGrounds = 3
 	// The officer task that waits for a refusal's reason.
 	actRefuseBooking = "refuse_booking"
 	// /lichtiep shows the bookings up to this many days ahead, at most
@@ -31,7 +38,8 @@ const (
 	bookingsListed    = 20
 )
 
-var staffBookingActions = []string{actBookingOpen, actBookingReceived, actBookingAbsent, actBookingRefuse}
+var staffBookingActions = []string{actBookingOpen, actBookingReceived, actBookingAbsent, actBookingRefuse,
+	actBookingGround, actBookingWrite}
 
 func (s *Service) cmdReceptionSchedule(t *turn) error {
 	units, all, err := t.scopeUnits()
@@ -92,7 +100,12 @@ func (s *Service) receptionStaffButton(t *turn, args []string) error {
 	if staff, err := t.isStaff(); err != nil || !staff {
 		return errors.Join(err, t.answer(t.text("button.stale"), false))
 	}
-	if len(args) != 2 {
+	ground := 0
+	if args[0] == actBookingGround && len(args) == 3 {
+		ground, _ = strconv.Atoi(args[2])
+		args = args[:2]
+	}
+	if len(args) != 2 || (args[0] == actBookingGround && (ground < 1 || ground > refusalGrounds)) {
 		return t.answer(t.text("button.stale"), false)
 	}
 	id, err := strconv.ParseInt(args[1], 10, 64)
@@ -116,6 +129,10 @@ func (s *Service) receptionStaffButton(t *turn, args []string) error {
 		}
 		return s.markReceived(t, bk, role)
 	case actBookingRefuse:
+		return t.show(s.refusalGrounds(t, bk))
+	case actBookingGround:
+		return s.refuse(t, bk, s.texts.text(bk.Language, fmt.Sprintf("reception.ground_text.%d", ground)))
+	case actBookingWrite:
 		// The prompt names the booking where a ticket's task names its code.
 		return s.startTask(t, officerTask{BookingID: bk.ID, Action: actRefuseBooking}, storage.Ticket{Code: fmt.Sprintf("#%d", bk.ID)})
 	}
@@ -205,6 +222,26 @@ func (s *Service) refuseBooking(t *turn, task officerTask, reason string) error 
 	if !ok || err != nil {
 		return err
 	}
+	return s.refuse(t, bk, reason)
+}
+
+// refusalGrounds offers Art. 9's grounds for refusing a reception, and
+// a reason of one's own.
+func (s *Service) refusalGrounds(t *turn, bk storage.Booking) bot.Outgoing {
+	id := fmt.Sprint(bk.ID)
+	var rows [][]bot.InlineButton
+	for n := 1; n <= refusalGrounds; n++ {
+		rows = append(rows, []bot.InlineButton{{Text: t.text(fmt.Sprintf("reception.ground.%d", n)),
+			Data: data(prefixReception, actBookingGround, id, fmt.Sprint(n))}})
+	}
+	rows = append(rows, []bot.InlineButton{{Text: t.text("reception.btn_other_reason"), Data: data(prefixReception, actBookingWrite, id)},
+		{Text: t.text("btn.back"), Data: data(prefixReception, actBookingOpen, id)}})
+	return bot.Outgoing{Text: t.text("reception.refuse_choose", bk.ID), Buttons: rows}
+}
+
+// refuse refuses a booked reception with a reason, which the citizen is
+// sent as the notice of refusal.
+func (s *Service) refuse(t *turn, bk storage.Booking, reason string) error {
 	if err := t.tx.SetBookingOutcome(t.ctx, bk.ID, storage.BookingRefused, reason, 0, s.now()); err != nil {
 		return err
 	}
@@ -213,5 +250,5 @@ func (s *Service) refuseBooking(t *turn, task officerTask, reason string) error 
 	if err := tellBooking(t.ctx, t.tx, s.texts, bk, "reception.citizen_refused", "reception-refused"); err != nil {
 		return err
 	}
-	return t.reply("reception.refused", bk.ID)
+	return t.show(bot.Outgoing{Text: t.text("reception.refused", bk.ID)})
 }

@@ -209,7 +209,8 @@ func TestReceptionRefusalCallOffAndScope(t *testing.T) {
 
 	// Refused with a reason (Art. 9), which the citizen receives.
 	officer.opensBooking(id)
-	mustContain(t, officer.presses("Từ chối tiếp"), "lý do từ chối tiếp công dân theo lịch #")
+	mustContain(t, officer.presses("Từ chối tiếp"), "Điều 9 Luật Tiếp công dân", "[Vụ việc đã giải quyết", "[✍️ Lý do khác]")
+	mustContain(t, officer.presses("Lý do khác"), "lý do từ chối tiếp công dân theo lịch #")
 	out := officer.says("Nội dung đã được giải quyết và giải thích đầy đủ tại Quyết định số 12/QĐ-UBND <2024>")
 	mustContain(t, sentTo(out, officer.id), "Đã gửi thông báo từ chối tiếp")
 	mustContain(t, sentTo(out, c.id), "Thông báo từ chối tiếp công dân", "Quyết định số 12/QĐ-UBND &lt;2024&gt;", "Điều 9")
@@ -218,6 +219,24 @@ func TestReceptionRefusalCallOffAndScope(t *testing.T) {
 	}
 	// The place is free again and the stranger takes it.
 	stranger.book("26/11", "Đề nghị sửa chữa đèn chiếu sáng kiệt 25 Núi Thành")
+	// A refusal on one of Art. 9's grounds sends its words, in the
+	// citizen's language.
+	e := w.citizen(3513)
+	e.says("/lang")
+	e.presses("English")
+	e.says("/tiepdan")
+	e.presses("phường Hòa Cường")
+	e.presses("03/12")
+	mustContain(t, e.says("Complaint for the fifth time about the 2019 land recovery decision"), "Reception booked")
+	officer.opensBooking(w.bookingID(e.id))
+	officer.presses("Từ chối tiếp")
+	out = officer.presses("Vụ việc đã giải quyết")
+	mustContain(t, sentTo(out, officer.id), "Đã gửi thông báo từ chối tiếp")
+	mustContain(t, sentTo(out, e.id), "Notice of refusal of reception", "pursues the complaint or denunciation regardless", "Art. 9")
+	if n := w.count(`SELECT count(*) FROM reception_bookings WHERE citizen_id = (SELECT id FROM citizens WHERE user_id = $1)
+		AND status = 'refused' AND reason LIKE 'The matter has been settled%'`, e.id); n != 1 {
+		t.Fatal("the refusal on a ground was not recorded with its words")
+	}
 
 	// The ward calls Thursday off: the stranger is told why, the day is
 	// no longer offered, and calling it off twice fails.
@@ -337,6 +356,7 @@ func TestReceptionBookingsInPersonalData(t *testing.T) {
 	coming := w.bookingID(c.id)
 	officer.opensBooking(past)
 	officer.presses("Từ chối tiếp")
+	officer.presses("Lý do khác")
 	officer.says("Vụ việc đang được Tòa án nhân dân thụ lý")
 
 	c.says("/mydata")
