@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 const orgBefore = `categories:
@@ -76,7 +78,8 @@ func TestDigestOfAWeekNotOverIsNotQueued(t *testing.T) {
 	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := runCLI(t, "digest", "-now", "-week", time.Now().Format(time.DateOnly))
+	// This week as it is in Vietnam: on Sunday evening UTC, Monday there.
+	_, err := runCLI(t, "digest", "-now", "-week", time.Now().In(workcal.Location()).Format(time.DateOnly))
 	if err == nil || !strings.Contains(err.Error(), "-preview") {
 		t.Fatalf("digest -now for this week: %v", err)
 	}
