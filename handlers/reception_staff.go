@@ -27,9 +27,11 @@ const (
 	actBookingGround   = "g"
 	actBookingWrite    = "w"
 	// Art. 9's grounds: 1 intoxicated or unable to control oneself, 2
-	// threatening or disorderly, 3 a matter settled and explained that is
-	// raised again.
+	// threatening or disorderly — how a person behaves at the reception,
+	// so only once its day has come —, 3 a matter settled and explained
+	// that is raised again.
 	refusalGrounds = 3
+	conductGrounds = 2
 	// The officer task that waits for a refusal's reason.
 	actRefuseBooking = "refuse_booking"
 	// /lichtiep shows the bookings up to this many days ahead, at most
@@ -129,8 +131,11 @@ func (s *Service) receptionStaffButton(t *turn, args []string) error {
 		}
 		return s.markReceived(t, bk, role)
 	case actBookingRefuse:
-		return t.show(s.refusalGrounds(t, bk))
+		return t.show(s.refusalGrounds(t, bk, met))
 	case actBookingGround:
+		if ground <= conductGrounds && !met {
+			return t.answer(t.text("reception.not_yet"), true)
+		}
 		return s.refuse(t, bk, s.texts.text(bk.Language, fmt.Sprintf("reception.ground_text.%d", ground)))
 	case actBookingWrite:
 		// The prompt names the booking where a ticket's task names its code.
@@ -225,12 +230,15 @@ func (s *Service) refuseBooking(t *turn, task officerTask, reason string) error 
 	return s.refuse(t, bk, reason)
 }
 
-// refusalGrounds offers Art. 9's grounds for refusing a reception, and
-// a reason of one's own.
-func (s *Service) refusalGrounds(t *turn, bk storage.Booking) bot.Outgoing {
+// refusalGrounds offers Art. 9's grounds for refusing a reception (those
+// about conduct once its day has come), and a reason of one's own.
+func (s *Service) refusalGrounds(t *turn, bk storage.Booking, met bool) bot.Outgoing {
 	id := fmt.Sprint(bk.ID)
 	var rows [][]bot.InlineButton
 	for n := 1; n <= refusalGrounds; n++ {
+		if n <= conductGrounds && !met {
+			continue
+		}
 		rows = append(rows, []bot.InlineButton{{Text: t.text(fmt.Sprintf("reception.ground.%d", n)),
 			Data: data(prefixReception, actBookingGround, id, fmt.Sprint(n))}})
 	}

@@ -229,7 +229,12 @@ func TestReceptionRefusalCallOffAndScope(t *testing.T) {
 	e.presses("03/12")
 	mustContain(t, e.says("Complaint for the fifth time about the 2019 land recovery decision"), "Reception booked")
 	officer.opensBooking(w.bookingID(e.id))
-	officer.presses("Từ chối tiếp")
+	// Days before it, the cases about conduct at the reception are not
+	// offered, nor taken from a forged press.
+	if out := texts(officer.presses("Từ chối tiếp")); strings.Contains(out, "Say, mất khả năng") || strings.Contains(out, "Đe dọa") {
+		t.Fatalf("conduct at a reception not yet held offered as a ground:\n%s", out)
+	}
+	mustContain(t, officer.pressData("1", fmt.Sprintf("t:g:%d:1", w.bookingID(e.id))), "Chưa đến ngày tiếp")
 	out = officer.presses("Vụ việc đã giải quyết")
 	mustContain(t, sentTo(out, officer.id), "Đã gửi thông báo từ chối tiếp")
 	mustContain(t, sentTo(out, e.id), "Notice of refusal of reception", "pursues the complaint or denunciation regardless", "Art. 9")

@@ -371,8 +371,9 @@ func TestDenunciationIsSealedInTheChatsThatHadItsCard(t *testing.T) {
 	if !sealed[cards[0]] || !sealed[cards[1]] || !sealed[timelines[0]] || !sealed["photo"] {
 		t.Fatalf("sealed %v; cards %v, timeline %v, photo %v", sealed, cards, timelines, photos)
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE id IN ($1, $2)`, queued-1, queued); n != 0 {
-		t.Fatal("the card and timeline still queued for the ward when the ticket was sealed were not withdrawn")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE id IN ($1, $2) AND status = 'pending'
+		AND payload->>'text' LIKE '%đã được xác định là tố cáo%' AND payload::text NOT LIKE '%3171%'`, queued-1, queued); n != 2 {
+		t.Fatalf("%d of the card and timeline still queued for the ward were sealed where they wait, want 2", n)
 	}
 	// The list keeps the other ticket and loses the denunciation's words.
 	var edited bool
@@ -413,8 +414,9 @@ func TestDenunciationIsSealedInTheChatsThatHadItsCard(t *testing.T) {
 
 // Sealing also reaches both parts of a card too long for one message (a
 // long petition and the long information added to it), spares what the
-// co-signers were told and a card a sender is delivering at that moment
-// (it goes out and is recorded), and a long timeline stays one message.
+// co-signers were told, seals where it waits a card a sender is
+// delivering at that moment (a retry sends the sealed one), and a long
+// timeline stays one message.
 func TestSealingReachesASplitCardAndSparesCosignersAndDeliveries(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
@@ -471,7 +473,41 @@ func TestSealingReachesASplitCardAndSparesCosignersAndDeliveries(t *testing.T) {
 			t.Fatalf("message %s quoting the petition was not sealed; sealed %v", p, edited)
 		}
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND lease_until > now()`, officer.id); n != leased {
-		t.Fatalf("%d of the %d messages being delivered are left in the outbox", n, leased)
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND lease_until > now()
+		AND payload::text NOT LIKE '%Người dân 3181%' AND payload::text NOT LIKE '%nhận tiền khi làm sổ đỏ%'`, officer.id); n != leased {
+		t.Fatalf("%d of the %d messages being delivered are left in the outbox, sealed for a retry", n, leased)
+	}
+}
+
+// Sealing leaves alone another ticket's card that mentions the sealed
+// one's code, and a reminder listing it, whatever the sender's name.
+func TestSealingLeavesOtherTicketsAlone(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2191, "ubnd-hoa-cuong", "officer")
+	w.staff(2192, "ubnd-tp", "officer")
+	c := w.citizen(3191)
+	c.name = "A" // a name found in every code (PA-…)
+	code := c.file("Phường Hòa Cường", "Cán bộ phường thu tiền trái phép khi cấp phép sửa nhà")
+	other := w.citizen(3192).file("Phường Hòa Cường", "Tôi đã gửi phản ánh "+code+" rồi, nay đường lại ngập")
+	w.now = w.now.Add(11 * 24 * time.Hour) // Friday 4/12: both due on Monday, the reminder lists them
+	w.run(func(tx *storage.Store) error { return w.service.RemindUnits(w.ctx, tx, "telegram") })
+	officer.says("/ticket " + code) // its card is the latest: reclassifyAs acts on it
+	w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text) WHERE status = 'pending'`)
+	otherCard := fmt.Sprint(w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND payload->>'text' LIKE '%nay đường lại ngập%'
+		AND payload::text LIKE '%"o:accept:%'`, officer.id))
+	reminder := fmt.Sprint(w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND payload->>'text' LIKE '%' || $2 || '%'
+		AND payload->>'text' LIKE '%' || $3 || '%' AND payload::text NOT LIKE '%"o:accept:%'`, officer.id, code, other))
+	sealed := 0
+	for _, o := range officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ") {
+		if (o.Kind == bot.KindEdit || o.Kind == bot.KindDelete) && (o.MessageID == otherCard || o.MessageID == reminder) {
+			t.Fatalf("sealing changed message %s (another ticket's card is %s, the reminder %s): %+v", o.MessageID, otherCard, reminder, o)
+		}
+		if o.Kind == bot.KindEdit && strings.Contains(o.Text, code+"</b> đã được xác định là tố cáo") {
+			sealed++
+		}
+	}
+	if sealed < 2 { // the new card and /ticket's card and timeline
+		t.Fatalf("%d of the ticket's own messages sealed", sealed)
 	}
 }

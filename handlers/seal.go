@@ -18,8 +18,8 @@ import (
 // §5). Each card of it and each timeline (/ticket) becomes a notice that
 // it was sealed, its sender's photos are deleted (Telegram refuses once
 // they are 48 hours old), a list that quotes it (/inbox, /mine) loses the
-// quote, and what is still queued of these is withdrawn. The copies kept
-// of what was sent about it there are blanked.
+// quote, and what is still queued of these is sealed where it waits. The
+// copies kept of what was sent about it there are blanked.
 func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) error {
 	keep := []string{sender.ChatID}
 	cosigners, err := t.tx.Cosigners(t.ctx, tk.ID)
@@ -52,42 +52,74 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 	}
 	notice := s.texts.text(languages[0], "card.sealed", tk.Code)
 	quote := bot.Escape(excerpt(tk.Description, ticketListExcerpt))
-	// What marks, with the code, the first part of a card split in two.
+	// What marks the first part of a card split in two, which has no
+	// buttons: the card's code line, and the petition's opening words or
+	// the sender's line.
+	codeLine := "<b>" + tk.Code + "</b> · "
 	words := bot.Escape(string([]rune(tk.Description)[:min(utf8.RuneCountInString(tk.Description), sealedWords)]))
-	name := bot.Escape(sender.DisplayName)
-	var withdraw []int64
+	var senderLines []string
+	if sender.DisplayName != "" {
+		for _, lang := range languages {
+			senderLines = append(senderLines, s.texts.text(lang, "field.sender")+": "+bot.Escape(sender.DisplayName))
+		}
+	}
 	for _, m := range msgs {
 		var o bot.Outgoing
 		if err := json.Unmarshal(m.Payload, &o); err != nil {
 			return fail("decode outbox message", err)
 		}
+		// Lists (/inbox, /mine, reminders, digests) have buttons to
+		// open cards; of this ticket they may quote the petition.
+		list := anyButton(o, func(prefix string, _ []string) bool { return prefix == prefixCard })
 		photo := (o.Kind == bot.KindPhoto || o.Kind == bot.KindDocument) && sent[o.FileID]
-		list := anyButton(o, func(prefix string, _ []string) bool { return prefix == prefixCard }) // /inbox, /mine
-		quoted := list && contains(o.Text, quote)
-		card := !photo && !quoted && (isCardOf(o, tk.ID) || s.isTimelineOf(o, tk.Code) ||
-			strings.Contains(o.Text, tk.Code) && (contains(o.Text, words) || contains(o.Text, name)))
+		card := isCardOf(o, tk.ID) || s.isTimelineOf(o, tk.Code) ||
+			len(o.Buttons) == 0 && strings.Contains(o.Text, codeLine) &&
+				(contains(o.Text, words) || slices.ContainsFunc(senderLines, func(l string) bool { return strings.Contains(o.Text, l) }))
+		var sealed bot.Outgoing
 		switch {
-		case !photo && !card && !quoted:
-			continue // a reminder or a reply that only names the code
-		case m.Pending:
-			withdraw = append(withdraw, m.OutboxID)
-			continue
+		case photo && m.Pending:
+			sealed = bot.Outgoing{Kind: bot.KindText, Text: notice}
 		case photo:
-			o = bot.Outgoing{Kind: bot.KindDelete}
-		case card:
-			o = bot.Outgoing{Kind: bot.KindEdit, Text: notice}
+			sealed = bot.Outgoing{Kind: bot.KindDelete}
+		case list && contains(o.Text, quote):
+			sealed = o
+			sealed.Text = strings.ReplaceAll(o.Text, quote, s.texts.text(languages[0], "list.sealed"))
+		case card && !list:
+			sealed = bot.Outgoing{Kind: bot.KindEdit, MessageID: o.MessageID, Text: notice}
+			if m.Pending && o.Kind != bot.KindEdit {
+				sealed.Kind = bot.KindText
+			}
 		default:
-			o.Kind, o.Text = bot.KindEdit, strings.ReplaceAll(o.Text, quote, s.texts.text(languages[0], "list.sealed"))
+			continue // a reply or a list that only names the code
 		}
-		o.ChatID, o.Group, o.MessageID = m.ChatID, m.Group, m.MessageID
-		if err := t.send(o); err != nil {
+		sealed.ChatID, sealed.Group = m.ChatID, m.Group
+		if m.Pending {
+			// Sealed where it waits: should a sender be delivering it now,
+			// a retry after a failure sends the sealed one.
+			if err := t.tx.ReplaceQueued(t.ctx, m.OutboxID, storage.OutboxEntry{ChatID: m.ChatID, Group: m.Group,
+				Kind: string(sealed.Kind), Payload: mustJSON(sealed)}); err != nil {
+				return err
+			}
+			continue
+		}
+		if sealed.Kind != bot.KindDelete {
+			sealed.Kind = bot.KindEdit
+		}
+		sealed.MessageID = m.MessageID
+		if err := t.send(sealed); err != nil {
 			return err
 		}
 	}
-	if err := t.tx.WithdrawOutbox(t.ctx, withdraw); err != nil {
-		return err
-	}
 	return t.tx.BlankTicketCopies(t.ctx, t.ev.Channel, tk.ID, keep)
+}
+
+// mustJSON encodes an outgoing message; it has only plain fields.
+func mustJSON(o bot.Outgoing) []byte {
+	b, err := json.Marshal(o)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // sealedWords is how much of a ticket's text, with its code, marks a

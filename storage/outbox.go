@@ -418,14 +418,12 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 	return ms, wrap("list messages about a ticket", err)
 }
 
-// WithdrawOutbox takes queued messages out of the outbox before they are
-// sent. One a sender is delivering (leased) is left to be recorded as
-// sent: it goes out whatever is done here.
-func (s *Store) WithdrawOutbox(ctx context.Context, ids []int64) error {
+// ReplaceQueued replaces a message still waiting in the outbox (one a
+// sender is delivering too: a retry sends the new one).
+func (s *Store) ReplaceQueued(ctx context.Context, id int64, e OutboxEntry) error {
 	_, err := s.x.ExecContext(ctx, `
-		DELETE FROM outbox WHERE id = ANY($1) AND status = 'pending' AND (lease_until IS NULL OR lease_until <= now())`,
-		pq.Array(ids))
-	return wrap("withdraw outbox messages", err)
+		UPDATE outbox SET kind = $2, payload = $3::jsonb WHERE id = $1 AND status = 'pending'`, id, e.Kind, string(e.Payload))
+	return wrap("replace queued message", err)
 }
 
 // BlankTicketCopies blanks the kept copies of the messages sent about a
