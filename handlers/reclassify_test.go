@@ -510,4 +510,47 @@ func TestSealingLeavesOtherTicketsAlone(t *testing.T) {
 	if sealed < 2 { // the new card and /ticket's card and timeline
 		t.Fatalf("%d of the ticket's own messages sealed", sealed)
 	}
+	// The other ticket's kept copy stays, so that it can be sealed in
+	// turn when it too is found to be a denunciation.
+	if n := w.count(`SELECT count(*) FROM outbox WHERE id = $1 AND payload->>'text' LIKE '%nay đường lại ngập%'`, otherCard); n != 1 {
+		t.Fatal("sealing one ticket blanked the kept copy of another ticket's card")
+	}
+	officer.says("/ticket " + other)
+	w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text) WHERE status = 'pending'`)
+	sealedOther := false
+	for _, o := range officer.reclassifyAs("Tố cáo", "Nội dung tố cáo") {
+		sealedOther = sealedOther || o.Kind == bot.KindEdit && o.MessageID == otherCard
+	}
+	if !sealedOther {
+		t.Fatal("the other ticket's first card was not sealed when it became a denunciation")
+	}
+}
+
+// A card queued by another update of the same batch (one transaction)
+// is sealed too.
+func TestSealingReachesACardQueuedInTheSameBatch(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2201, "ubnd-hoa-cuong", "officer")
+	colleague := w.staff(2202, "ubnd-hoa-cuong", "officer")
+	w.staff(2203, "ubnd-tp", "officer")
+	code := w.citizen(3201).file("Phường Hòa Cường", "Cán bộ phường thu tiền trái phép khi cấp phép sửa nhà")
+	officer.presses("Phân loại lại")
+	officer.presses("Tố cáo")
+	officer.presses("Giữ lĩnh vực")
+	look, reason := colleague.event(), officer.event()
+	look.Command, look.Args = "ticket", code
+	reason.Text = "Nội dung tố cáo hành vi của cán bộ"
+	err := w.store.InTx(w.ctx, func(tx *storage.Store) error {
+		if err := w.service.Handle(w.ctx, tx, look); err != nil {
+			return err
+		}
+		return w.service.Handle(w.ctx, tx, reason)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND payload::text LIKE '%thu tiền trái phép%'`, colleague.id); n != 0 {
+		t.Fatalf("%d messages with the denunciation's words queued for the colleague in the same batch", n)
+	}
 }

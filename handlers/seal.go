@@ -19,7 +19,7 @@ import (
 // it was sealed, its sender's photos are deleted (Telegram refuses once
 // they are 48 hours old), a list that quotes it (/inbox, /mine) loses the
 // quote, and what is still queued of these is sealed where it waits. The
-// copies kept of what was sent about it there are blanked.
+// copies kept of the messages sealed are blanked.
 func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) error {
 	keep := []string{sender.ChatID}
 	cosigners, err := t.tx.Cosigners(t.ctx, tk.ID)
@@ -37,6 +37,11 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 		for _, r := range recipients {
 			keep = append(keep, r.chatID)
 		}
+	}
+	// What this transaction has queued so far (other updates of its batch
+	// among them) must be seen too.
+	if err := t.tx.WriteQueued(t.ctx); err != nil {
+		return err
 	}
 	msgs, err := t.tx.MessagesAbout(t.ctx, t.ev.Channel, tk.ID, keep)
 	if err != nil {
@@ -63,6 +68,7 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 			senderLines = append(senderLines, s.texts.text(lang, "field.sender")+": "+bot.Escape(sender.DisplayName))
 		}
 	}
+	var chats, sealedIDs []string // delivered messages sealed, whose kept copies go
 	for _, m := range msgs {
 		var o bot.Outgoing
 		if err := json.Unmarshal(m.Payload, &o); err != nil {
@@ -109,8 +115,9 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 		if err := t.send(sealed); err != nil {
 			return err
 		}
+		chats, sealedIDs = append(chats, m.ChatID), append(sealedIDs, m.MessageID)
 	}
-	return t.tx.BlankTicketCopies(t.ctx, t.ev.Channel, tk.ID, keep)
+	return t.tx.BlankCopies(t.ctx, t.ev.Channel, chats, sealedIDs)
 }
 
 // mustJSON encodes an outgoing message; it has only plain fields.

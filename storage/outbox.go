@@ -426,15 +426,15 @@ func (s *Store) ReplaceQueued(ctx context.Context, id int64, e OutboxEntry) erro
 	return wrap("replace queued message", err)
 }
 
-// BlankTicketCopies blanks the kept copies of the messages sent about a
-// ticket to chats other than those excepted, as erasure does for a
+// BlankCopies blanks the kept copies of delivered messages, every version
+// of each (an edited message keeps its id), as erasure does for a
 // person's.
-func (s *Store) BlankTicketCopies(ctx context.Context, channel string, ticketID int64, except []string) error {
+func (s *Store) BlankCopies(ctx context.Context, channel string, chatIDs, messageIDs []string) error {
 	_, err := s.x.ExecContext(ctx, `
 		UPDATE outbox o SET payload = '{}'
-		FROM tickets t
-		WHERE t.id = $2 AND o.channel = $1 AND o.status <> 'pending' AND o.payload <> '{}'
-		  AND NOT o.chat_id = ANY($3) AND `+namesTicket,
-		channel, ticketID, pq.Array(except))
-	return wrap("blank ticket copies", err)
+		FROM unnest($2::text[], $3::text[]) AS m(chat_id, message_id)
+		WHERE o.channel = $1 AND o.status <> 'pending' AND o.payload <> '{}'
+		  AND o.chat_id = m.chat_id AND o.sent_message_id = m.message_id`,
+		channel, pq.Array(chatIDs), pq.Array(messageIDs))
+	return wrap("blank kept copies", err)
 }
