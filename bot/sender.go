@@ -425,7 +425,8 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage, queued 
 	cancel()
 	if err == nil {
 		s.sent.Add(1)
-		s.markSent(ctx, sentMark{SentMark: storage.SentMark{ID: msg.ID, MessageID: messageID}, followed: msg.Followed, queued: queued})
+		s.markSent(ctx, sentMark{SentMark: storage.SentMark{ID: msg.ID, MessageID: messageID, Revision: msg.Revision},
+			kind: out.Kind, followed: msg.Followed, queued: queued})
 		return
 	}
 	de := AsDeliveryError(err)

@@ -24,6 +24,7 @@ type sentMarks struct {
 // frees a message that waits behind it in its chat.
 type sentMark struct {
 	storage.SentMark
+	kind     Kind   // what was delivered
 	followed bool   // the chat had another message waiting at the claim
 	queued   uint64 // the sender's Wake count before the claim
 }
@@ -81,8 +82,11 @@ func (s *Sender) writeMarks(ctx context.Context, batch []sentMark) {
 	}
 	giveUp := time.Now().Add(markRetryFor)
 	for attempt := 0; ; attempt++ {
-		err := s.store.MarkOutboxSent(ctx, marks...)
+		replaced, err := s.store.MarkOutboxSent(ctx, marks...)
 		if err == nil {
+			for _, r := range replaced {
+				s.settleReplaced(ctx, r, batch)
+			}
 			return
 		}
 		wait := Backoff(attempt, 50*time.Millisecond, 2*time.Second)

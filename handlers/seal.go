@@ -81,32 +81,45 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 		card := isCardOf(o, tk.ID) || s.isTimelineOf(o, tk.Code) ||
 			len(o.Buttons) == 0 && strings.Contains(o.Text, codeLine) &&
 				(contains(o.Text, words) || slices.ContainsFunc(senderLines, func(l string) bool { return strings.Contains(o.Text, l) }))
-		var sealed bot.Outgoing
-		switch {
-		case photo && m.Pending:
-			sealed = bot.Outgoing{Kind: bot.KindText, Text: notice}
-		case photo:
-			sealed = bot.Outgoing{Kind: bot.KindDelete}
-		case list && contains(o.Text, quote):
-			sealed = o
-			sealed.Text = strings.ReplaceAll(o.Text, quote, s.texts.text(languages[0], "list.sealed"))
-		case card && !list:
-			sealed = bot.Outgoing{Kind: bot.KindEdit, MessageID: o.MessageID, Text: notice}
-			if m.Pending && o.Kind != bot.KindEdit {
-				sealed.Kind = bot.KindText
+		seal := func(pending bool) (sealed bot.Outgoing, ok bool) {
+			switch {
+			case photo && pending:
+				sealed = bot.Outgoing{Kind: bot.KindText, Text: notice}
+			case photo:
+				sealed = bot.Outgoing{Kind: bot.KindDelete}
+			case list && contains(o.Text, quote):
+				sealed = o
+				sealed.Text = strings.ReplaceAll(o.Text, quote, s.texts.text(languages[0], "list.sealed"))
+			case card && !list:
+				sealed = bot.Outgoing{Kind: bot.KindEdit, MessageID: o.MessageID, Text: notice}
+				if pending && o.Kind != bot.KindEdit {
+					sealed.Kind = bot.KindText
+				}
+			default:
+				return sealed, false // a reply or a list that only names the code
 			}
-		default:
-			continue // a reply or a list that only names the code
+			sealed.ChatID, sealed.Group = m.ChatID, m.Group
+			return sealed, true
 		}
-		sealed.ChatID, sealed.Group = m.ChatID, m.Group
+		sealed, ok := seal(m.Pending)
+		if !ok {
+			continue
+		}
 		if m.Pending {
 			// Sealed where it waits: should a sender be delivering it now,
-			// a retry after a failure sends the sealed one.
-			if err := t.tx.ReplaceQueued(t.ctx, m.OutboxID, storage.OutboxEntry{ChatID: m.ChatID, Group: m.Group,
-				Kind: string(sealed.Kind), Payload: mustJSON(sealed)}); err != nil {
+			// a retry after a failure sends the sealed one, and a delivery
+			// that succeeds is put right (bot.Sender).
+			deliveredAs, err := t.tx.ReplaceQueued(t.ctx, m.OutboxID, storage.OutboxEntry{ChatID: m.ChatID, Group: m.Group,
+				Kind: string(sealed.Kind), Payload: mustJSON(sealed)})
+			if err != nil {
 				return err
 			}
-			continue
+			if deliveredAs == "" {
+				continue
+			}
+			// Delivered since it was listed: sealed as delivered.
+			m.MessageID = deliveredAs
+			sealed, _ = seal(false)
 		}
 		if sealed.Kind != bot.KindDelete {
 			sealed.Kind = bot.KindEdit

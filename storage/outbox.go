@@ -3,7 +3,9 @@ package storage
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 	"time"
 
@@ -43,6 +45,9 @@ type OutboxMessage struct {
 	Payload   json.RawMessage `db:"payload"`
 	Attempts  int             `db:"attempts"`
 	CreatedAt time.Time       `db:"created_at"`
+	// Revision counts the times the message was replaced (ReplaceQueued):
+	// the one claimed is what the sender delivers.
+	Revision int `db:"revision"`
 	// Followed reports, as of the claim, another message of the chat
 	// (not an answer) waiting behind this one.
 	Followed bool `db:"followed"`
@@ -244,7 +249,7 @@ func claimOutboxQuery(from string) string {
 		)
 		UPDATE outbox o SET lease_until = now() + make_interval(secs => CASE WHEN o.kind = 'answer' THEN $4::float8 ELSE $3::float8 END)
 		FROM due WHERE o.id = due.id
-		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at,
+		RETURNING o.id, o.channel, o.chat_id, o.is_group, o.kind, o.payload, o.attempts, o.created_at, o.revision,
 		          array_position((SELECT ids FROM picked), o.id) AS turn,
 		          EXISTS (SELECT FROM outbox f
 		                  WHERE f.channel = o.channel AND f.chat_id = o.chat_id AND f.status = 'pending'
@@ -256,26 +261,79 @@ func claimOutboxQuery(from string) string {
 type SentMark struct {
 	ID        int64
 	MessageID string
+	Revision  int // of the message claimed, and so delivered
 }
 
-// MarkOutboxSent records delivered messages, several in one statement.
-func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) error {
+// MarkOutboxSent records delivered messages, several in one statement. A
+// message replaced since it was claimed (ReplaceQueued) is not recorded,
+// since what went out is not what the outbox now holds: those marks are
+// returned, for the sender to record with a correction (SettleReplaced).
+func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) (replaced []SentMark, err error) {
 	if len(marks) == 1 { // the one-row form: see statements, prepared.go
-		_, err := s.x.ExecContext(ctx, `
+		res, err := s.x.ExecContext(ctx, `
 			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL
-			WHERE id = $1`, marks[0].ID, marks[0].MessageID)
-		return wrap("mark outbox sent", err)
+			WHERE id = $1 AND revision = $3`, marks[0].ID, marks[0].MessageID, marks[0].Revision)
+		if err != nil {
+			return nil, wrap("mark outbox sent", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return marks, nil
+		}
+		return nil, nil
 	}
 	ids := make([]int64, len(marks))
 	messageIDs := make([]string, len(marks))
+	revisions := make([]int, len(marks))
 	for i, m := range marks {
-		ids[i], messageIDs[i] = m.ID, m.MessageID
+		ids[i], messageIDs[i], revisions[i] = m.ID, m.MessageID, m.Revision
 	}
-	_, err := s.planEachCall().ExecContext(ctx, `
+	var marked []int64
+	err = sqlx.SelectContext(ctx, s.planEachCall(), &marked, `
 		UPDATE outbox o SET status = 'sent', sent_at = now(), sent_message_id = m.message_id, lease_until = NULL
-		FROM unnest($1::bigint[], $2::text[]) AS m(id, message_id)
-		WHERE o.id = m.id`, pq.Array(ids), pq.Array(messageIDs))
-	return wrap("mark outbox sent", err)
+		FROM unnest($1::bigint[], $2::text[], $3::integer[]) AS m(id, message_id, revision)
+		WHERE o.id = m.id AND o.revision = m.revision
+		RETURNING o.id`, pq.Array(ids), pq.Array(messageIDs), pq.Array(revisions))
+	if err != nil {
+		return nil, wrap("mark outbox sent", err)
+	}
+	if len(marked) == len(marks) {
+		return nil, nil
+	}
+	for _, m := range marks {
+		if !slices.Contains(marked, m.ID) {
+			replaced = append(replaced, m)
+		}
+	}
+	return replaced, nil
+}
+
+// SettleReplaced records the delivery of a message replaced while it was
+// being delivered and, in the same transaction, queues what correct makes
+// of the message the outbox now holds: what puts right the one delivered.
+// A message no longer in the outbox is left alone.
+func (s *Store) SettleReplaced(ctx context.Context, mark SentMark, correct func(now OutboxMessage) ([]OutboxEntry, error)) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		var now OutboxMessage
+		err := sqlx.GetContext(ctx, tx.x, &now, `
+			SELECT id, channel, chat_id, is_group, kind, payload, attempts, created_at, revision, false AS followed
+			FROM outbox WHERE id = $1 FOR UPDATE`, mark.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return wrap("read a replaced message", err)
+		}
+		entries, err := correct(now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.x.ExecContext(ctx, `
+			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL
+			WHERE id = $1`, mark.ID, mark.MessageID); err != nil {
+			return wrap("mark outbox sent", err)
+		}
+		return tx.Enqueue(ctx, now.Channel, entries...)
+	})
 }
 
 // RetryOutbox counts a failed attempt and releases the message until
@@ -418,12 +476,27 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 	return ms, wrap("list messages about a ticket", err)
 }
 
-// ReplaceQueued replaces a message still waiting in the outbox (one a
-// sender is delivering too: a retry sends the new one).
-func (s *Store) ReplaceQueued(ctx context.Context, id int64, e OutboxEntry) error {
-	_, err := s.x.ExecContext(ctx, `
-		UPDATE outbox SET kind = $2, payload = $3::jsonb WHERE id = $1 AND status = 'pending'`, id, e.Kind, string(e.Payload))
-	return wrap("replace queued message", err)
+// ReplaceQueued replaces a message still waiting in the outbox. Should a
+// sender be delivering it, a retry sends the new one, and a delivery of
+// the old one is put right (MarkOutboxSent). A message delivered since it
+// was read is not replaced: sent is then the messenger's id of it, for
+// the caller to edit instead ("" when it was replaced, or failed).
+func (s *Store) ReplaceQueued(ctx context.Context, id int64, e OutboxEntry) (sent string, err error) {
+	res, err := s.x.ExecContext(ctx, `
+		UPDATE outbox SET kind = $2, payload = $3::jsonb, revision = revision + 1
+		WHERE id = $1 AND status = 'pending'`, id, e.Kind, string(e.Payload))
+	if err != nil {
+		return "", wrap("replace queued message", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return "", wrap("replace queued message", err)
+	}
+	err = sqlx.GetContext(ctx, s.x, &sent, `
+		SELECT coalesce(sent_message_id, '') FROM outbox WHERE id = $1 AND status = 'sent'`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return sent, wrap("replace queued message", err)
 }
 
 // BlankCopies blanks the kept copies of delivered messages, every version

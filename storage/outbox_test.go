@@ -71,8 +71,8 @@ func outboxNames(t *testing.T, msgs []storage.OutboxMessage) []string {
 func outboxMarkSent(t *testing.T, s *storage.Store, msgs ...storage.OutboxMessage) {
 	t.Helper()
 	for _, m := range msgs {
-		if err := s.MarkOutboxSent(t.Context(), storage.SentMark{ID: m.ID, MessageID: fmt.Sprint(m.ID)}); err != nil {
-			t.Fatal(err)
+		if replaced, err := s.MarkOutboxSent(t.Context(), storage.SentMark{ID: m.ID, MessageID: fmt.Sprint(m.ID)}); err != nil || replaced != nil {
+			t.Fatal(replaced, err)
 		}
 	}
 }
@@ -172,8 +172,8 @@ func TestClaimOutboxNeverLeasesARowTwice(t *testing.T) {
 				}
 				mu.Unlock()
 				for _, m := range msgs {
-					if err := s.MarkOutboxSent(context.Background(), storage.SentMark{ID: m.ID}); err != nil {
-						t.Error(err)
+					if replaced, err := s.MarkOutboxSent(context.Background(), storage.SentMark{ID: m.ID}); err != nil || replaced != nil {
+						t.Error(replaced, err)
 					}
 				}
 			}
@@ -246,8 +246,8 @@ func TestEnqueueIgnoresADuplicateDedupeKey(t *testing.T) {
 	if diff := cmp.Diff([]string{"first"}, got); diff != "" {
 		t.Fatalf("claim (-want +got):\n%s", diff)
 	}
-	if err := s.MarkOutboxSent(ctx, storage.SentMark{ID: msgs[0].ID, MessageID: "4242"}); err != nil {
-		t.Fatal(err)
+	if replaced, err := s.MarkOutboxSent(ctx, storage.SentMark{ID: msgs[0].ID, MessageID: "4242"}); err != nil || replaced != nil {
+		t.Fatal(replaced, err)
 	}
 	if id, err := s.SentMessageID(ctx, "digest:2026-W48"); err != nil || id != "4242" {
 		t.Fatalf("SentMessageID = %q, %v; want 4242", id, err)
@@ -533,12 +533,12 @@ func TestMarkOutboxSentRecordsEachMessage(t *testing.T) {
 	if len(msgs) != 3 {
 		t.Fatalf("claimed %d messages, want 3", len(msgs))
 	}
-	err := s.MarkOutboxSent(ctx, storage.SentMark{ID: msgs[0].ID, MessageID: "101"}, storage.SentMark{ID: msgs[1].ID, MessageID: "102"})
-	if err != nil {
-		t.Fatal(err)
+	replaced, err := s.MarkOutboxSent(ctx, storage.SentMark{ID: msgs[0].ID, MessageID: "101"}, storage.SentMark{ID: msgs[1].ID, MessageID: "102"})
+	if err != nil || replaced != nil {
+		t.Fatal(replaced, err)
 	}
-	if err := s.MarkOutboxSent(ctx, storage.SentMark{ID: msgs[2].ID, MessageID: "103"}); err != nil {
-		t.Fatal(err)
+	if replaced, err := s.MarkOutboxSent(ctx, storage.SentMark{ID: msgs[2].ID, MessageID: "103"}); err != nil || replaced != nil {
+		t.Fatal(replaced, err)
 	}
 	for chat, want := range map[string]string{"A": "101", "B": "102", "C": "103"} {
 		if got, err := s.SentMessageID(ctx, "key:"+chat); err != nil || got != want {
