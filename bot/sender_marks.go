@@ -65,36 +65,47 @@ func (s *Sender) markSent(ctx context.Context, mark sentMark) {
 	m.mu.Unlock()
 }
 
-// markRetryFor bounds the retries of a failed write of marks: long enough
+// markRetryFor bounds the retries of a failed write of marks (and of
+// corrections, sender_replaced.go): long enough
 // to ride out a dropped connection or a restart of PostgreSQL, short
 // enough not to hold up a shutdown much, as it waits for the deliveries
 // in flight and so for this write (their context is never cancelled).
 const markRetryFor = 10 * time.Second
 
 // writeMarks records a batch of deliveries. The write is idempotent, so a
-// failed one is tried again, with backoff, for up to markRetryFor: a mark
-// dropped is a message sent twice. Marks queued meanwhile wait for the
-// next write.
+// failed one is tried again (retryWrite): a mark dropped is a message sent
+// twice. Marks queued meanwhile wait for the next write.
 func (s *Sender) writeMarks(ctx context.Context, batch []sentMark) {
 	marks := make([]storage.SentMark, len(batch))
 	for i, b := range batch {
 		marks[i] = b.SentMark
 	}
+	var replaced []storage.SentMark
+	s.retryWrite("recording deliveries", len(marks), func() (err error) {
+		replaced, err = s.store.MarkOutboxSent(ctx, marks...)
+		return err
+	})
+	for _, r := range replaced {
+		s.settleReplaced(ctx, r, batch)
+	}
+}
+
+// retryWrite runs an idempotent write of n messages' outcomes until it
+// succeeds, with backoff, for up to markRetryFor, and reports whether it
+// did; what names it in the log.
+func (s *Sender) retryWrite(what string, n int, write func() error) bool {
 	giveUp := time.Now().Add(markRetryFor)
 	for attempt := 0; ; attempt++ {
-		replaced, err := s.store.MarkOutboxSent(ctx, marks...)
+		err := write()
 		if err == nil {
-			for _, r := range replaced {
-				s.settleReplaced(ctx, r, batch)
-			}
-			return
+			return true
 		}
 		wait := Backoff(attempt, 50*time.Millisecond, 2*time.Second)
 		if time.Now().Add(wait).After(giveUp) {
-			s.logger.Error("outbox: recording deliveries failed; they will be sent again", "messages", len(marks), "error", err)
-			return
+			s.logger.Error("outbox: "+what+" failed; they will be sent again", "messages", n, "error", err)
+			return false
 		}
-		s.logger.Warn("outbox: recording deliveries failed, will retry", "messages", len(marks), "error", err, "retry_in", wait)
+		s.logger.Warn("outbox: "+what+" failed, will retry", "messages", n, "error", err, "retry_in", wait)
 		time.Sleep(wait)
 	}
 }

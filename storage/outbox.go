@@ -327,9 +327,11 @@ func (s *Store) SettleReplaced(ctx context.Context, mark SentMark, correct func(
 		if err != nil {
 			return err
 		}
+		// Sent already (delivered twice, a lease having run out): its
+		// record stands, and the correction of this delivery is queued.
 		if _, err := tx.x.ExecContext(ctx, `
 			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL
-			WHERE id = $1`, mark.ID, mark.MessageID); err != nil {
+			WHERE id = $1 AND status = 'pending'`, mark.ID, mark.MessageID); err != nil {
 			return wrap("mark outbox sent", err)
 		}
 		return tx.Enqueue(ctx, now.Channel, entries...)
