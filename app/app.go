@@ -87,8 +87,10 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err != nil {
 		return startFailed(err)
 	}
+	// A notice to every follower goes out at two thirds of SEND_RATE, so
+	// replies keep the rest.
 	service, err := handlers.New(handlers.Config{Now: opts.Now, Logger: logger, CitizenKinds: cfg.PetitionKinds,
-		BotUsername: client.Username()})
+		BotUsername: client.Username(), AnnouncementRate: cfg.SendRate * 2 / 3})
 	if err != nil {
 		return err
 	}

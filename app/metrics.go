@@ -139,6 +139,8 @@ var (
 		"Messages waiting in the outbox (all replicas share it).", nil, nil)
 	outboxOldestDesc = prometheus.NewDesc("danvan_outbox_oldest_pending_seconds",
 		"Age of the oldest message waiting in the outbox; 0 when it is empty.", nil, nil)
+	outboxScheduledDesc = prometheus.NewDesc("danvan_outbox_scheduled_messages",
+		"Messages scheduled for later, such as a notice to every follower of an area, not yet moved into the outbox.", nil, nil)
 	inboxPendingDesc = prometheus.NewDesc("danvan_inbox_pending_updates",
 		"Updates recorded and not yet handled (all replicas share them).", nil, nil)
 	inboxOldestDesc = prometheus.NewDesc("danvan_inbox_oldest_pending_seconds",
@@ -168,9 +170,9 @@ type dbStats struct {
 }
 
 type dbSnapshot struct {
-	outboxPending, inboxPending int
-	outboxOldest, inboxOldest   time.Duration
-	units                       []storage.UnitTicketCounts
+	outboxPending, outboxScheduled, inboxPending int
+	outboxOldest, inboxOldest                    time.Duration
+	units                                        []storage.UnitTicketCounts
 }
 
 func newDBStats(store *storage.Store, now func() time.Time, logger *slog.Logger) *dbStats {
@@ -181,7 +183,7 @@ func newDBStats(store *storage.Store, now func() time.Time, logger *slog.Logger)
 }
 
 func (d *dbStats) Describe(ch chan<- *prometheus.Desc) {
-	for _, desc := range []*prometheus.Desc{outboxPendingDesc, outboxOldestDesc, inboxPendingDesc, inboxOldestDesc,
+	for _, desc := range []*prometheus.Desc{outboxPendingDesc, outboxOldestDesc, outboxScheduledDesc, inboxPendingDesc, inboxOldestDesc,
 		ticketsOpenDesc, ticketsOverdueDesc, statsFailuresDesc} {
 		ch <- desc
 	}
@@ -207,6 +209,7 @@ func (d *dbStats) Collect(ch chan<- prometheus.Metric) {
 	s := d.snap
 	gauge(outboxPendingDesc, float64(s.outboxPending))
 	gauge(outboxOldestDesc, s.outboxOldest.Seconds())
+	gauge(outboxScheduledDesc, float64(s.outboxScheduled))
 	gauge(inboxPendingDesc, float64(s.inboxPending))
 	gauge(inboxOldestDesc, s.inboxOldest.Seconds())
 	for _, u := range s.units {
@@ -222,6 +225,9 @@ func (d *dbStats) refresh() error {
 	var s dbSnapshot
 	err := d.store.InTx(ctx, func(tx *storage.Store) (err error) {
 		if s.outboxPending, s.outboxOldest, err = tx.OutboxBacklog(ctx); err != nil {
+			return err
+		}
+		if s.outboxScheduled, err = tx.ScheduledBacklog(ctx); err != nil {
 			return err
 		}
 		if s.inboxPending, s.inboxOldest, err = tx.InboxBacklog(ctx); err != nil {

@@ -95,9 +95,10 @@ func TestMetricsFollowAPetition(t *testing.T) {
 		oldest   = `danvan_outbox_oldest_pending_seconds`
 		inbox    = `danvan_inbox_pending_updates`
 		inboxAge = `danvan_inbox_oldest_pending_seconds`
+		later    = `danvan_outbox_scheduled_messages`
 	)
 	before := scrape(t, cfg.ListenAddr)
-	for _, name := range []string{ok, failed, handled, sent, open, overdue, outbox, oldest, inbox, inboxAge,
+	for _, name := range []string{ok, failed, handled, sent, open, overdue, outbox, oldest, inbox, inboxAge, later,
 		`danvan_telegram_flood_control_total`, `danvan_telegram_send_failures_total`, `danvan_telegram_retries_total`,
 		`danvan_metrics_refresh_failures_total`, `go_goroutines`, `process_cpu_seconds_total`,
 		`go_sql_open_connections{db_name="danvan"}`} {
@@ -131,11 +132,16 @@ func TestMetricsFollowAPetition(t *testing.T) {
 	if _, err := store.DB().Exec(`UPDATE tickets SET due_at = now() - interval '1 hour' WHERE code = $1`, code); err != nil {
 		t.Fatal(err)
 	}
+	// A notice's message due tomorrow.
+	if _, err := store.DB().Exec(`INSERT INTO outbox_scheduled (channel, chat_id, kind, payload, dedupe_key, due_at)
+		VALUES ('telegram', '7001', 'text', '{"kind": "text", "text": "Thông báo"}', 'test', now() + interval '1 day')`); err != nil {
+		t.Fatal(err)
+	}
 	startService(t, cfg)
 	waitReady(t, cfg.ListenAddr)
 	fresh := scrape(t, cfg.ListenAddr)
-	if fresh[open] != 1 || fresh[overdue] != 1 {
-		t.Errorf("after the petition: %v open, %v overdue; want 1, 1", fresh[open], fresh[overdue])
+	if fresh[open] != 1 || fresh[overdue] != 1 || fresh[later] != 1 {
+		t.Errorf("after the petition: %v open, %v overdue, %v scheduled; want 1, 1, 1", fresh[open], fresh[overdue], fresh[later])
 	}
 	if fresh[ok] != 0 {
 		t.Errorf("a new process starts its counters at 0, not %v", fresh[ok])

@@ -103,8 +103,9 @@ type Sender struct {
 	queued atomic.Uint64
 	marks  sentMarks
 	// afterChat is where the claims' round of chats goes on; only the
-	// sending loop uses it.
-	afterChat string
+	// sending loop uses it, and lastRelease (sender_scheduled.go).
+	afterChat   string
+	lastRelease time.Time
 
 	sent, retried, deferred, failed atomic.Int64
 	leading                         atomic.Bool
@@ -327,6 +328,7 @@ more:
 		}
 	}()
 
+	s.releaseScheduled(ctx)
 	queued, began := s.queued.Load(), time.Now()
 	msgs, next, err := s.store.ClaimOutbox(ctx, storage.OutboxClaim{
 		Channel: s.m.Channel(), Limit: held, Lease: s.opts.Lease, AnswerLease: 2 * answerTimeout, AfterChat: s.afterChat,

@@ -46,8 +46,8 @@ func (s *Service) menu(t *turn) [][]bot.InlineButton {
 	return [][]bot.InlineButton{
 		{{Text: t.text("btn.new"), Data: data(prefixMenu, "new")}, {Text: t.text("btn.my"), Data: data(prefixMenu, "my")}},
 		{{Text: t.text("btn.consultations"), Data: data(prefixMenu, "gopy")}, {Text: t.text("btn.reception"), Data: data(prefixMenu, "tiepdan")}},
-		{{Text: t.text("btn.stats"), Data: data(prefixMenu, "thongke")}, {Text: t.text("btn.help"), Data: data(prefixMenu, "help")}},
-		{{Text: t.s.texts.text(other, "language.name"), Data: data(prefixLanguage, other)}},
+		{{Text: t.text("btn.notices"), Data: data(prefixMenu, "thongbao")}, {Text: t.text("btn.stats"), Data: data(prefixMenu, "thongke")}},
+		{{Text: t.text("btn.help"), Data: data(prefixMenu, "help")}, {Text: t.s.texts.text(other, "language.name"), Data: data(prefixLanguage, other)}},
 	}
 }
 
@@ -70,6 +70,8 @@ func (s *Service) menuButton(t *turn, args []string) error {
 		return s.cmdReception(t)
 	case "thongke":
 		return s.cmdStats(t)
+	case "thongbao":
+		return s.showNotices(t)
 	}
 	return t.answer(t.text("button.stale"), false)
 }

@@ -100,10 +100,7 @@ func (s *Service) consultationButton(t *turn, args []string) error {
 	if err != nil {
 		return err
 	}
-	raw, _ := json.Marshal(consultationRef{ConsultationID: c.ID})
-	ev := t.ev
-	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(), Channel: ev.Channel, ChatID: ev.Chat.ID,
-		UserID: ev.From.ID, Flow: flowConsultation, Step: flowConsultation, Data: raw}); err != nil {
+	if err := s.saveStep(t, flowConsultation, flowConsultation, consultationRef{ConsultationID: c.ID}); err != nil {
 		return err
 	}
 	text := "<b>" + t.text("consultation.screen_title") + "</b>\n" + consultationHeading(t, c)

@@ -13,8 +13,8 @@ import (
 
 // Commands shown in the messenger's menu, per audience.
 var (
-	citizenMenu = []string{"new", "my", "gopy", "tiepdan", "thongke", "status", "cancel", "lang", "mydata", "help"}
-	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "report", "lichtiep", "cancel", "lang", "help"}
+	citizenMenu = []string{"new", "my", "gopy", "tiepdan", "thongke", "thongbao", "status", "cancel", "lang", "mydata", "help"}
+	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "report", "lichtiep", "congbo", "cancel", "lang", "help"}
 )
 
 func commandMenu(chatID, lang string, staff bool) bot.Outgoing {

@@ -170,6 +170,8 @@ type personalData struct {
 	Cosigned []storage.Cosigning `json:"cosigned,omitempty"`
 	// Their bookings of citizen receptions (reception.go).
 	Receptions []exportBooking `json:"receptions,omitempty"`
+	// The areas whose notices they receive (announcement.go).
+	FollowedAreas []exportFollow `json:"followed_areas,omitempty"`
 	// The petition the person has started and not sent yet: kept until
 	// they send or cancel it, or it expires.
 	Unfinished *exportDraft `json:"unfinished_petition,omitempty"`
@@ -232,6 +234,11 @@ type exportBooking struct {
 	BookedAt time.Time `json:"booked_at"`
 }
 
+type exportFollow struct {
+	Area  string    `json:"area"`
+	Since time.Time `json:"since"`
+}
+
 type exportEvent struct {
 	At     time.Time `json:"at"`
 	By     string    `json:"by"`
@@ -274,6 +281,13 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 		out.Receptions = append(out.Receptions, exportBooking{Unit: bk.UnitName, Day: bk.Date().String(),
 			Hours: bk.Starts + "–" + bk.Ends, Place: bk.Place, Subject: bk.Subject, Status: bk.Status, Reason: bk.Reason,
 			BookedAt: bk.CreatedAt})
+	}
+	follows, err := t.tx.FollowedAreas(t.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, f := range follows {
+		out.FollowedAreas = append(out.FollowedAreas, exportFollow{Area: f.Name, Since: f.Since})
 	}
 	tickets, err := t.tx.TicketsByCitizen(t.ctx, c.ID, maxExportedPetitions)
 	if err != nil {

@@ -115,12 +115,7 @@ func (s *Service) officerButton(t *turn, args []string) error {
 // ticket's co-signers (tellCosigners): the prompt says so, since what is
 // written for the sender may name them or quote their petition.
 func (s *Service) startTask(t *turn, task officerTask, tk storage.Ticket) error {
-	raw, _ := json.Marshal(task)
-	ev := t.ev
-	err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(),
-		Channel: ev.Channel, ChatID: ev.Chat.ID, UserID: ev.From.ID, Flow: flowOfficer, Step: task.Action, Data: raw,
-	})
-	if err != nil {
+	if err := s.saveStep(t, flowOfficer, task.Action, task); err != nil {
 		return err
 	}
 	if err := t.answer("", false); err != nil {
@@ -139,13 +134,10 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 	if err := json.Unmarshal(conv.Data, &task); err != nil {
 		return fail("decode task", err)
 	}
-	ev := t.ev
-	if s.matchNavigation(t, ev.Text) == "cancel" {
-		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
-			return err
-		}
-		return t.reply("task.cancelled")
+	if done, err := s.cancelTyped(t); done || err != nil {
+		return err
 	}
+	ev := t.ev
 	text := normalize(ev.Text)
 	if text == "" && !(task.Action == actAnswer && ev.Photo != nil) {
 		return t.prompt("task.need_text")
@@ -375,10 +367,7 @@ func (s *Service) transferTarget(t *turn, tk storage.Ticket, role storage.Office
 
 // askTransferReason waits for the reason of a transfer to unit.
 func (s *Service) askTransferReason(t *turn, tk storage.Ticket, unit storage.Unit) error {
-	raw, _ := json.Marshal(officerTask{TicketID: tk.ID, Action: actTransfer, UnitID: unit.ID})
-	ev := t.ev
-	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(), Channel: ev.Channel, ChatID: ev.Chat.ID,
-		UserID: ev.From.ID, Flow: flowOfficer, Step: actTransfer, Data: raw}); err != nil {
+	if err := s.saveStep(t, flowOfficer, actTransfer, officerTask{TicketID: tk.ID, Action: actTransfer, UnitID: unit.ID}); err != nil {
 		return err
 	}
 	return t.prompt("task.transfer_reason", bot.Escape(unit.Name))

@@ -34,6 +34,30 @@ func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {
 	return &conv, nil
 }
 
+// saveStep stores the step of a flow the person is at, with its data.
+func (s *Service) saveStep(t *turn, flow, step string, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fail("encode "+flow+" step", err)
+	}
+	ev := t.ev
+	return t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(),
+		Channel: ev.Channel, ChatID: ev.Chat.ID, UserID: ev.From.ID, Flow: flow, Step: step, Data: raw})
+}
+
+// cancelTyped ends the person's flow if they typed a word for cancelling
+// it; done reports whether they did.
+func (s *Service) cancelTyped(t *turn) (done bool, err error) {
+	if s.matchNavigation(t, t.ev.Text) != "cancel" {
+		return false, nil
+	}
+	ev := t.ev
+	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		return true, err
+	}
+	return true, t.reply("task.cancelled")
+}
+
 func loadDraft(conv *storage.Conversation) (draft, error) {
 	var d draft
 	if err := json.Unmarshal(conv.Data, &d); err != nil {
@@ -48,21 +72,13 @@ func (s *Service) saveAndShow(t *turn, d draft, step string) error {
 	if err != nil {
 		return err
 	}
-	ev := t.ev
 	if d.ReplyKeyboard && !usesReplyKeyboard(step) {
 		// Telegram allows one keyboard per message: take the phone
 		// keyboard down with a short acknowledgement of its own.
 		screen = append([]bot.Outgoing{{Kind: bot.KindText, Text: t.text("petition.noted"), RemoveReply: true}}, screen...)
 		d.ReplyKeyboard = false
 	}
-	raw, err := json.Marshal(d)
-	if err != nil {
-		return fail("encode draft", err)
-	}
-	err = t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(),
-		Channel: ev.Channel, ChatID: ev.Chat.ID, UserID: ev.From.ID, Flow: flowPetition, Step: step, Data: raw,
-	})
-	if err != nil {
+	if err := s.saveStep(t, flowPetition, step, d); err != nil {
 		return err
 	}
 	for i, o := range screen {

@@ -82,7 +82,7 @@ func (s *Service) cmdReception(t *turn) error {
 		b.WriteString(t.text("reception.choose_unit"))
 		rows = append(rows, unitButtons(t, units)...)
 	default:
-		if err := s.saveReceptionStep(t, stepReceptionUnit, receptionDraft{}); err != nil {
+		if err := s.saveStep(t, flowReception, stepReceptionUnit, receptionDraft{}); err != nil {
 			return err
 		}
 		b.WriteString(t.text("reception.type_unit"))
@@ -133,13 +133,6 @@ func localName(lang, name, nameEN string) string {
 	return name
 }
 
-func (s *Service) saveReceptionStep(t *turn, step string, d receptionDraft) error {
-	raw, _ := json.Marshal(d)
-	ev := t.ev
-	return t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(), Channel: ev.Channel,
-		ChatID: ev.Chat.ID, UserID: ev.From.ID, Flow: flowReception, Step: step, Data: raw})
-}
-
 // receptionButton handles "t:..." presses: the citizen's (here) and the
 // unit staff's (receptionStaffButton).
 func (s *Service) receptionButton(t *turn, args []string) error {
@@ -185,14 +178,11 @@ func (s *Service) receptionInput(t *turn, conv *storage.Conversation) error {
 	if err := json.Unmarshal(conv.Data, &d); err != nil {
 		return fail("decode reception draft", err)
 	}
+	if done, err := s.cancelTyped(t); done || err != nil {
+		return err
+	}
 	ev := t.ev
 	text := normalize(ev.Text)
-	if s.matchNavigation(t, ev.Text) == "cancel" {
-		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
-			return err
-		}
-		return t.reply("task.cancelled")
-	}
 	if text == "" || ev.Photo != nil || ev.Document != nil || ev.Location != nil {
 		return t.reply("reception.need_text")
 	}
@@ -313,7 +303,7 @@ func (s *Service) chooseDay(t *turn, unitID int64, day workcal.Date) error {
 	if !ok {
 		return t.answer(t.text("reception.day_gone"), true)
 	}
-	if err := s.saveReceptionStep(t, stepReceptionSubject, receptionDraft{UnitID: unitID, Day: day}); err != nil {
+	if err := s.saveStep(t, flowReception, stepReceptionSubject, receptionDraft{UnitID: unitID, Day: day}); err != nil {
 		return err
 	}
 	unit := localName(t.lang, od.hours.UnitName, od.hours.UnitNameEN)

@@ -25,6 +25,9 @@ type Config struct {
 	// CitizenKinds are the kinds citizens may pick (CheckCitizenKinds);
 	// nil means all. Staff may still reclassify a ticket as any kind.
 	CitizenKinds []string
+	// AnnouncementRate is how many messages of a notice go out a second
+	// (announcement_publish.go); 0 means DefaultAnnouncementRate.
+	AnnouncementRate float64
 }
 
 // Service handles events.
@@ -61,18 +64,19 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, texts: texts, logger: cfg.Logger}
 	s.commands = map[string]commandFunc{
-		"start":   s.cmdStart,
-		"new":     s.cmdNew,
-		"my":      s.cmdMy,
-		"status":  s.cmdStatus,
-		"cancel":  s.cmdCancel,
-		"lang":    s.cmdLang,
-		"help":    s.cmdHelp,
-		"mydata":  s.cmdMyData,
-		"gopy":    s.cmdConsultations,
-		"tiepdan": s.cmdReception,
-		"thongke": s.cmdStats,
-		"join":    s.cmdJoin,
+		"start":    s.cmdStart,
+		"new":      s.cmdNew,
+		"my":       s.cmdMy,
+		"status":   s.cmdStatus,
+		"cancel":   s.cmdCancel,
+		"lang":     s.cmdLang,
+		"help":     s.cmdHelp,
+		"mydata":   s.cmdMyData,
+		"gopy":     s.cmdConsultations,
+		"tiepdan":  s.cmdReception,
+		"thongke":  s.cmdStats,
+		"thongbao": s.cmdNotices,
+		"join":     s.cmdJoin,
 
 		"linkgroup":   s.cmdLinkGroup,
 		"unlinkgroup": s.cmdUnlinkGroup,
@@ -86,6 +90,7 @@ func New(cfg Config) (*Service, error) {
 		"transfer":    s.staffOnly(s.cmdTransfer),
 		"report":      s.staffOnly(s.cmdReport),
 		"lichtiep":    s.staffOnly(s.cmdReceptionSchedule),
+		"congbo":      s.staffOnly(s.cmdPublish),
 	}
 	s.buttons = map[string]buttonFunc{
 		prefixPetition: s.petitionButton,
@@ -102,6 +107,7 @@ func New(cfg Config) (*Service, error) {
 		prefixConsultation: s.consultationButton,
 		prefixReception:    s.receptionButton,
 		prefixStats:        s.statsButton,
+		prefixNotice:       s.noticeButton,
 	}
 	return s, nil
 }
@@ -251,6 +257,8 @@ func (s *Service) onMessage(t *turn) error {
 			return s.consultationInput(t, conv)
 		case flowReception:
 			return s.receptionInput(t, conv)
+		case flowNotice:
+			return s.noticeInput(t, conv)
 		}
 	}
 	ev := t.ev

@@ -46,9 +46,7 @@ func (s *Service) startSupplement(t *turn, tk storage.Ticket, flow string) error
 	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
-	raw, _ := json.Marshal(ticketRef{TicketID: tk.ID, Code: tk.Code})
-	if err := t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(), Channel: ev.Channel, ChatID: ev.Chat.ID,
-		UserID: ev.From.ID, Flow: flow, Step: flow, Data: raw}); err != nil {
+	if err := s.saveStep(t, flow, flow, ticketRef{TicketID: tk.ID, Code: tk.Code}); err != nil {
 		return err
 	}
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text(flow+".prompt", tk.Code),

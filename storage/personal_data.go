@@ -85,7 +85,7 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 }
 
 // EraseCitizen erases, in one transaction, a person's name and phone,
-// their unfinished forms, the kept copies of the messages sent to their
+// their unfinished forms, the areas they follow, the kept copies of the messages sent to their
 // chat or about their petitions (officers' cards name them) and the raw
 // updates of theirs the bot gave up on, and, on their finished
 // (completed or rejected) petitions, what they wrote: the description,
@@ -106,6 +106,8 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 				UPDATE citizens SET display_name = '', erased_at = $4, updated_at = $4 WHERE id = $1
 			), forms AS (
 				DELETE FROM conversations WHERE channel = $2 AND user_id = $3
+			), follows AS (
+				DELETE FROM area_followers WHERE citizen_id = $1
 			), failed AS (
 				UPDATE inbox SET payload = '{}'
 				WHERE channel = $2 AND failed_at IS NOT NULL AND payload IS NOT NULL

@@ -1,0 +1,190 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Announcements are notices a unit publishes to the residents of the areas
+// it serves (unit_areas): those who follow one of those areas or an area
+// below one.
+
+// Announcement is a published notice.
+type Announcement struct {
+	ID          int64     `db:"id"`
+	UnitID      int64     `db:"unit_id"`
+	UnitName    string    `db:"unit_name"`
+	UnitNameEN  string    `db:"unit_name_en"`
+	OfficerID   int64     `db:"officer_id"`
+	Text        string    `db:"text"`
+	PublishedAt time.Time `db:"published_at"`
+	Recipients  int       `db:"recipients"`
+}
+
+const announcementColumns = `n.id, n.unit_id, u.name AS unit_name, u.name_en AS unit_name_en,
+	n.officer_id, n.text, n.published_at, n.recipients`
+
+// servedAreas is a CTE of the areas unit $1 serves and those below them.
+const servedAreas = `served(id) AS (
+	SELECT area_id FROM unit_areas WHERE unit_id = $1
+	UNION
+	SELECT a.id FROM areas a JOIN served s ON a.parent_id = s.id)`
+
+// followersOfServed selects the people who follow an area of served, once
+// each, who can be reached: not unreachable, not erased.
+const followersOfServed = `
+	SELECT DISTINCT c.id, c.channel, c.chat_id, c.language
+	FROM area_followers f JOIN citizens c ON c.id = f.citizen_id
+	WHERE f.area_id IN (SELECT id FROM served) AND c.unreachable_at IS NULL AND c.erased_at IS NULL`
+
+// FollowArea has a person follow an area's announcements; following it
+// again changes nothing.
+func (s *Store) FollowArea(ctx context.Context, citizenID, areaID int64, at time.Time) error {
+	_, err := s.x.ExecContext(ctx, `
+		INSERT INTO area_followers (citizen_id, area_id, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, citizenID, areaID, at)
+	return wrap("follow area", err)
+}
+
+// UnfollowArea stops a person following an area; ErrNotFound if they did
+// not.
+func (s *Store) UnfollowArea(ctx context.Context, citizenID, areaID int64) error {
+	res, err := s.x.ExecContext(ctx, `DELETE FROM area_followers WHERE citizen_id = $1 AND area_id = $2`, citizenID, areaID)
+	if err != nil {
+		return wrap("unfollow area", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("storage: unfollow area: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// FollowedArea is an area a person follows, and since when.
+type FollowedArea struct {
+	Area
+	Since time.Time `db:"since"`
+}
+
+// FollowedAreas lists the areas a person follows, by name.
+func (s *Store) FollowedAreas(ctx context.Context, citizenID int64) ([]FollowedArea, error) {
+	var as []FollowedArea
+	err := sqlx.SelectContext(ctx, s.x, &as, `
+		SELECT `+areaColumns+`, f.created_at AS since
+		FROM area_followers f JOIN areas a ON a.id = f.area_id
+		WHERE f.citizen_id = $1
+		ORDER BY a.name COLLATE "vi-x-icu"`, citizenID)
+	return as, wrap("list followed areas", err)
+}
+
+// UnitAudience returns the areas a unit serves, by name, and how many
+// people an announcement of it would reach now.
+func (s *Store) UnitAudience(ctx context.Context, unitID int64) (areas []Area, followers int, err error) {
+	err = sqlx.SelectContext(ctx, s.x, &areas, `
+		SELECT `+areaColumns+` FROM areas a JOIN unit_areas ua ON ua.area_id = a.id
+		WHERE ua.unit_id = $1
+		ORDER BY a.name COLLATE "vi-x-icu"`, unitID)
+	if err != nil {
+		return nil, 0, wrap("list unit areas", err)
+	}
+	err = sqlx.GetContext(ctx, s.x, &followers, `
+		WITH RECURSIVE `+servedAreas+`
+		SELECT count(*) FROM (`+followersOfServed+`) people`, unitID)
+	return areas, followers, wrap("count unit followers", err)
+}
+
+// NewAnnouncement is a notice to publish.
+type NewAnnouncement struct {
+	UnitID    int64
+	OfficerID int64
+	Text      string
+	At        time.Time
+	// Messages maps each language to the outgoing message its followers
+	// get (a JSON object with a "chat_id" field to fill); people whose
+	// language has none get Fallback's.
+	Messages map[string]json.RawMessage
+	Fallback string
+	// PerSecond paces the messages: the i-th (from 0) is due i/PerSecond
+	// seconds after At.
+	PerSecond float64
+}
+
+// PublishAnnouncement records a notice and schedules it, in one
+// statement, for every follower of the unit's areas (outbox_schedule.go).
+// It returns the notice's id and how many people it was scheduled for.
+func (s *Store) PublishAnnouncement(ctx context.Context, a NewAnnouncement) (id int64, recipients int, err error) {
+	var langs []string
+	var messages []string
+	for lang, m := range a.Messages {
+		langs, messages = append(langs, lang), append(messages, string(m))
+	}
+	var row struct {
+		ID         int64 `db:"id"`
+		Recipients int   `db:"recipients"`
+	}
+	err = sqlx.GetContext(ctx, s.x, &row, `
+		WITH RECURSIVE `+servedAreas+`,
+		people AS (`+followersOfServed+`),
+		notice AS (
+			INSERT INTO announcements (unit_id, officer_id, text, published_at, recipients)
+			VALUES ($1, $2, $3, $4, (SELECT count(*) FROM people))
+			RETURNING id, recipients
+		), message AS (
+			SELECT * FROM unnest($5::text[], $6::jsonb[]) AS m(language, payload)
+		), scheduled AS (
+			INSERT INTO outbox_scheduled (channel, chat_id, kind, payload, dedupe_key, due_at)
+			SELECT p.channel, p.chat_id, m.payload->>'kind',
+			       jsonb_set(m.payload, '{chat_id}', to_jsonb(p.chat_id)),
+			       'announcement:' || n.id || ':' || p.id,
+			       $4 + make_interval(secs => (row_number() OVER (ORDER BY p.id) - 1) / $8::float8)
+			FROM people p CROSS JOIN notice n
+			JOIN message m ON m.language = CASE WHEN p.language = ANY($5) THEN p.language ELSE $7 END
+		)
+		SELECT id, recipients FROM notice`,
+		a.UnitID, a.OfficerID, a.Text, a.At, pq.Array(langs), pq.Array(messages), a.Fallback, a.PerSecond)
+	return row.ID, row.Recipients, wrap("publish announcement", err)
+}
+
+// AnnouncementsFor lists the latest notices published since since that
+// reach a person's followed areas: those of units serving one of them or
+// an area above one. Newest first.
+func (s *Store) AnnouncementsFor(ctx context.Context, citizenID int64, since time.Time, limit int) ([]Announcement, error) {
+	var ns []Announcement
+	err := sqlx.SelectContext(ctx, s.x, &ns, `
+		WITH RECURSIVE above(id) AS (
+			SELECT area_id FROM area_followers WHERE citizen_id = $1
+			UNION
+			SELECT a.parent_id FROM areas a JOIN above ON a.id = above.id WHERE a.parent_id IS NOT NULL
+		)
+		SELECT `+announcementColumns+`
+		FROM announcements n JOIN units u ON u.id = n.unit_id
+		WHERE n.published_at >= $2
+		  AND n.unit_id IN (SELECT unit_id FROM unit_areas WHERE area_id IN (SELECT id FROM above))
+		ORDER BY n.published_at DESC, n.id DESC
+		LIMIT $3`, citizenID, since, limit)
+	return ns, wrap("list announcements for a person", err)
+}
+
+// UnitAnnouncements lists a unit's latest notices, newest first.
+func (s *Store) UnitAnnouncements(ctx context.Context, unitID int64, limit int) ([]Announcement, error) {
+	var ns []Announcement
+	err := sqlx.SelectContext(ctx, s.x, &ns, `
+		SELECT `+announcementColumns+`
+		FROM announcements n JOIN units u ON u.id = n.unit_id
+		WHERE n.unit_id = $1
+		ORDER BY n.published_at DESC, n.id DESC
+		LIMIT $2`, unitID, limit)
+	return ns, wrap("list unit announcements", err)
+}
+
+// AnnouncementByID loads a notice.
+func (s *Store) AnnouncementByID(ctx context.Context, id int64) (Announcement, error) {
+	var n Announcement
+	err := sqlx.GetContext(ctx, s.x, &n, `
+		SELECT `+announcementColumns+` FROM announcements n JOIN units u ON u.id = n.unit_id WHERE n.id = $1`, id)
+	return n, wrap("get announcement", err)
+}
