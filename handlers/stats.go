@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -148,8 +149,18 @@ func (s *Service) figures(t *turn, unitID int64) (storage.UnitSummary, error) {
 	return total, nil
 }
 
-// percent is a share as a whole percentage, "87%".
-func percent(share float64) string { return fmt.Sprintf("%.0f%%", share*100) }
+// percent writes a share as a whole percentage. A share short of all
+// never reads 100%, nor one above none 0%: 199 of 200 on time is 99%.
+func percent(share float64) string {
+	p := math.Round(share * 100)
+	switch {
+	case p == 100 && share < 1:
+		p = 99
+	case p == 0 && share > 0:
+		p = 1
+	}
+	return fmt.Sprintf("%.0f%%", p)
+}
 
 // decimal writes x with one decimal, with a comma in Vietnamese: "4,3".
 func decimal(lang string, x float64) string {
