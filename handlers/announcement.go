@@ -33,6 +33,8 @@ const (
 	actNoticeFollow   = "f"
 	actNoticeUnfollow = "u"
 	actNoticeRead     = "r"
+	// Follow the area of a petition, from its receipt: the receipt stays.
+	actNoticeFollowArea = "g"
 )
 
 func (s *Service) cmdNotices(t *turn) error {
@@ -112,11 +114,13 @@ func (s *Service) noticeButton(t *turn, args []string) error {
 	case actNoticeAreas:
 		return s.browseAreas(t, id)
 	case actNoticeFollow:
-		return s.followArea(t, id)
+		return s.followArea(t, id, false)
 	case actNoticeUnfollow:
 		return s.unfollowArea(t, id)
 	case actNoticeRead:
 		return s.readNotice(t, id)
+	case actNoticeFollowArea:
+		return s.followArea(t, id, true)
 	}
 	return t.answer(t.text("button.stale"), false)
 }
@@ -174,7 +178,10 @@ func activeArea(t *turn, id int64) (*storage.Area, error) {
 	return &area, nil
 }
 
-func (s *Service) followArea(t *turn, id int64) error {
+// followArea follows an area: from /thongbao's screens, shown again
+// then, or from a petition's receipt (fromReceipt), which stays as it is
+// while the person is told in a message of its own.
+func (s *Service) followArea(t *turn, id int64, fromReceipt bool) error {
 	area, err := activeArea(t, id)
 	if err != nil || area == nil {
 		return err
@@ -185,7 +192,29 @@ func (s *Service) followArea(t *turn, id int64) error {
 	if err := t.answer(t.text("notice.followed", area.Name), false); err != nil {
 		return err
 	}
+	if fromReceipt {
+		return t.reply("notice.followed_from_receipt", bot.Escape(area.Name))
+	}
 	return s.showNotices(t)
+}
+
+// noticeOffer is the row of a petition's receipt that offers notices
+// about its area, when a unit publishes for it and the person does not
+// follow it yet (none otherwise).
+func (s *Service) noticeOffer(t *turn, tk storage.Ticket) ([][]bot.InlineButton, error) {
+	if !tk.AreaID.Valid || t.ev.Chat.Group {
+		return nil, nil
+	}
+	offer, err := t.tx.NoticeOffer(t.ctx, t.citizen.ID, tk.AreaID.Int64)
+	if err != nil || !offer {
+		return nil, err
+	}
+	area, err := t.tx.AreaByID(t.ctx, tk.AreaID.Int64)
+	if err != nil {
+		return nil, err
+	}
+	return [][]bot.InlineButton{{{Text: t.text("notice.btn_offer", excerpt(area.Name, 40)),
+		Data: data(prefixNotice, actNoticeFollowArea, fmt.Sprint(area.ID))}}}, nil
 }
 
 func (s *Service) unfollowArea(t *turn, id int64) error {

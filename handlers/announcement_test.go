@@ -212,3 +212,57 @@ func sortedKeys(m map[string]bot.Outgoing) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// A petition's receipt offers notices about its area while the person
+// follows neither it nor an area above it; taking the offer leaves the
+// receipt as it is.
+func TestReceiptOffersNoticesAboutThePetitionsArea(t *testing.T) {
+	w := newWorld(t)
+	w.seedNoticeAreas()
+	c := w.citizen(4401)
+	mustContain(t, []bot.Outgoing{receiptOf(t, c, "Rác thải tồn đọng ở kiệt 25 Núi Thành")}, "[🔔 Nhận thông báo về Phường Hòa Cường]")
+
+	out := c.presses("Nhận thông báo về Phường Hòa Cường")
+	mustContain(t, out, "sẽ nhận các thông báo của chính quyền về <b>Phường Hòa Cường</b>")
+	for _, o := range out {
+		if o.Kind == bot.KindEdit {
+			t.Fatalf("the receipt was replaced: %q", o.Text)
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM area_followers f JOIN areas a ON a.id = f.area_id WHERE a.code = 'hoa-cuong'`); n != 1 {
+		t.Fatalf("%d followers of Hòa Cường after taking the offer", n)
+	}
+	if strings.Contains(texts([]bot.Outgoing{receiptOf(t, c, "Đèn đường hỏng ở kiệt 40 Núi Thành")}), "Nhận thông báo") {
+		t.Error("the offer is made again to a follower")
+	}
+
+	// Following the city covers its wards.
+	d := w.citizen(4402)
+	d.follow("Thành phố Đà Nẵng ›", "Theo dõi cả Thành phố Đà Nẵng")
+	if strings.Contains(texts([]bot.Outgoing{receiptOf(t, d, "Cây đổ trên đường Núi Thành")}), "Nhận thông báo") {
+		t.Error("the offer is made to a follower of the city")
+	}
+}
+
+// receiptOf files a petition about the whole of Hòa Cường (an area with
+// one below it) and returns its receipt.
+func receiptOf(t *testing.T, c *citizen, text string) bot.Outgoing {
+	t.Helper()
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường ›")
+	c.presses("toàn bộ khu vực")
+	c.says(text)
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	c.presses("Không cần")
+	for _, o := range c.presses("Gửi phản ánh") {
+		if strings.Contains(o.Text, "PA-") {
+			return o
+		}
+	}
+	t.Fatal("no receipt")
+	return bot.Outgoing{}
+}

@@ -87,10 +87,12 @@ func (s *Service) acknowledge(t *turn, ticket storage.Ticket, text string) error
 	if !due.IsZero() {
 		text += "\n\n" + t.text("petition.expected", formatDate(due))
 	}
-	return t.show(bot.Outgoing{
-		Text:    text,
-		Buttons: [][]bot.InlineButton{{{Text: t.text("btn.view_status"), Data: data(prefixStatus, ticket.Code)}}},
-	})
+	rows := [][]bot.InlineButton{{{Text: t.text("btn.view_status"), Data: data(prefixStatus, ticket.Code)}}}
+	offer, err := s.noticeOffer(t, ticket)
+	if err != nil {
+		return err
+	}
+	return t.show(bot.Outgoing{Text: text, Buttons: append(rows, offer...)})
 }
 
 // route picks the unit a new ticket goes to (0: none). A denunciation goes

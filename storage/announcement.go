@@ -97,6 +97,22 @@ func (s *Store) UnitAudience(ctx context.Context, unitID int64) (areas []Area, f
 	return areas, followers, wrap("count unit followers", err)
 }
 
+// NoticeOffer reports whether to offer a person notices about an area:
+// a unit serves it or an area above it, and they follow neither.
+func (s *Store) NoticeOffer(ctx context.Context, citizenID, areaID int64) (bool, error) {
+	var offer bool
+	err := sqlx.GetContext(ctx, s.x, &offer, `
+		WITH RECURSIVE above(id) AS (
+			SELECT $2::bigint
+			UNION
+			SELECT a.parent_id FROM areas a JOIN above ON a.id = above.id WHERE a.parent_id IS NOT NULL
+		)
+		SELECT EXISTS (SELECT FROM unit_areas WHERE area_id IN (SELECT id FROM above))
+		   AND NOT EXISTS (SELECT FROM area_followers WHERE citizen_id = $1 AND area_id IN (SELECT id FROM above))`,
+		citizenID, areaID)
+	return offer, wrap("notice offer", err)
+}
+
 // NewAnnouncement is a notice to publish.
 type NewAnnouncement struct {
 	UnitID    int64
