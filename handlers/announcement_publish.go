@@ -242,7 +242,7 @@ func (s *Service) publishNotice(t *turn) error {
 		rate = DefaultAnnouncementRate
 	}
 	id, recipients, err := t.tx.PublishAnnouncement(t.ctx, storage.NewAnnouncement{UnitID: d.UnitID, OfficerID: role.ID,
-		Text: d.Text, At: s.now(), Messages: messages, Fallback: languages[0], PerSecond: rate})
+		Text: d.Text, At: s.now()}, storage.FollowerMessages{Messages: messages, Fallback: languages[0], From: s.now(), PerSecond: rate})
 	if err != nil {
 		return err
 	}

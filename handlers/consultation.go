@@ -18,6 +18,33 @@ import (
 // (or the menu) lists those open now; choosing one ("g:<id>") shows its
 // summary or link and waits for the comment, which becomes a góp ý
 // ticket of the consultation's unit. The synthesis is queued by
+// ScheduleConsultationNotice tells the followers of the unit's areas
+// (announcement.go) that a consultation takes comments, when it opens:
+// the Grassroots Democracy Law has residents told through the channels
+// they use (Art. 26). Their messages are paced at perSecond; it returns
+// how many people will be told.
+func ScheduleConsultationNotice(ctx context.Context, tx *storage.Store, c storage.Consultation, now time.Time, perSecond float64) (int, error) {
+	texts, err := catalogOnce()
+	if err != nil {
+		return 0, err
+	}
+	messages := make(map[string]json.RawMessage, len(languages))
+	for _, lang := range languages {
+		messages[lang] = mustJSON(bot.Outgoing{Kind: bot.KindText, Text: texts.text(lang, "consultation.opened",
+			bot.Escape(c.UnitName), bot.Escape(c.Title), lastDay(c))})
+	}
+	return tx.ScheduleForFollowers(ctx, storage.FollowerMessages{UnitID: c.UnitID, Messages: messages, Fallback: languages[0],
+		KeyPrefix: fmt.Sprintf("consultation:%d:", c.ID), From: later(now, c.OpensAt), PerSecond: perSecond})
+}
+
+// later is the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // QueueSynthesis when an administrator closes it.
 const (
 	prefixConsultation = "g"

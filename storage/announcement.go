@@ -119,50 +119,74 @@ type NewAnnouncement struct {
 	OfficerID int64
 	Text      string
 	At        time.Time
+}
+
+// FollowerMessages is a message for every follower of a unit's areas.
+type FollowerMessages struct {
+	UnitID int64
 	// Messages maps each language to the outgoing message its followers
 	// get (a JSON object with a "chat_id" field to fill); people whose
 	// language has none get Fallback's.
 	Messages map[string]json.RawMessage
 	Fallback string
-	// PerSecond paces the messages: the i-th (from 0) is due i/PerSecond
-	// seconds after At.
+	// KeyPrefix followed by the person's id is each message's dedupe key.
+	KeyPrefix string
+	// From and PerSecond pace the messages: the i-th (from 0) is due
+	// i/PerSecond seconds after From.
+	From      time.Time
 	PerSecond float64
 }
 
-// PublishAnnouncement records a notice and schedules it, in one
-// statement, for every follower of the unit's areas (outbox_schedule.go).
-// It returns the notice's id and how many people it was scheduled for.
-func (s *Store) PublishAnnouncement(ctx context.Context, a NewAnnouncement) (id int64, recipients int, err error) {
-	var langs []string
-	var messages []string
-	for lang, m := range a.Messages {
-		langs, messages = append(langs, lang), append(messages, string(m))
+// ScheduleForFollowers schedules a message, in one statement, for every
+// follower of the unit's areas who can be reached, once each
+// (outbox_schedule.go). It returns how many it scheduled.
+func (s *Store) ScheduleForFollowers(ctx context.Context, m FollowerMessages) (int, error) {
+	var langs, messages []string
+	for lang, msg := range m.Messages {
+		langs, messages = append(langs, lang), append(messages, string(msg))
 	}
-	var row struct {
-		ID         int64 `db:"id"`
-		Recipients int   `db:"recipients"`
-	}
-	err = sqlx.GetContext(ctx, s.x, &row, `
+	res, err := s.x.ExecContext(ctx, `
 		WITH RECURSIVE `+servedAreas+`,
 		people AS (`+followersOfServed+`),
-		notice AS (
-			INSERT INTO announcements (unit_id, officer_id, text, published_at, recipients)
-			VALUES ($1, $2, $3, $4, (SELECT count(*) FROM people))
-			RETURNING id, recipients
-		), message AS (
-			SELECT * FROM unnest($5::text[], $6::jsonb[]) AS m(language, payload)
-		), scheduled AS (
-			INSERT INTO outbox_scheduled (channel, chat_id, kind, payload, dedupe_key, due_at)
-			SELECT p.channel, p.chat_id, m.payload->>'kind',
-			       jsonb_set(m.payload, '{chat_id}', to_jsonb(p.chat_id)),
-			       'announcement:' || n.id || ':' || p.id,
-			       $4 + make_interval(secs => (row_number() OVER (ORDER BY p.id) - 1) / $8::float8)
-			FROM people p CROSS JOIN notice n
-			JOIN message m ON m.language = CASE WHEN p.language = ANY($5) THEN p.language ELSE $7 END
+		message AS (
+			SELECT * FROM unnest($2::text[], $3::jsonb[]) AS m(language, payload)
 		)
-		SELECT id, recipients FROM notice`,
-		a.UnitID, a.OfficerID, a.Text, a.At, pq.Array(langs), pq.Array(messages), a.Fallback, a.PerSecond)
-	return row.ID, row.Recipients, wrap("publish announcement", err)
+		INSERT INTO outbox_scheduled (channel, chat_id, kind, payload, dedupe_key, due_at)
+		SELECT p.channel, p.chat_id, m.payload->>'kind',
+		       jsonb_set(m.payload, '{chat_id}', to_jsonb(p.chat_id)),
+		       $5::text || p.id,
+		       $6::timestamptz + make_interval(secs => (row_number() OVER (ORDER BY p.id) - 1) / $7::float8)
+		FROM people p
+		JOIN message m ON m.language = CASE WHEN p.language = ANY($2) THEN p.language ELSE $4 END
+		ON CONFLICT (dedupe_key) DO NOTHING`,
+		m.UnitID, pq.Array(langs), pq.Array(messages), m.Fallback, m.KeyPrefix, m.From, m.PerSecond)
+	if err != nil {
+		return 0, wrap("schedule messages for followers", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), wrap("schedule messages for followers", err)
+}
+
+// PublishAnnouncement records a notice and schedules it, as m, for every
+// follower of the unit's areas (m's unit and key prefix are the
+// notice's). It returns the notice's id and how many people it was
+// scheduled for.
+func (s *Store) PublishAnnouncement(ctx context.Context, a NewAnnouncement, m FollowerMessages) (id int64, recipients int, err error) {
+	err = s.InTx(ctx, func(tx *Store) error {
+		err := sqlx.GetContext(ctx, tx.x, &id, `
+			INSERT INTO announcements (unit_id, officer_id, text, published_at, recipients)
+			VALUES ($1, $2, $3, $4, 0) RETURNING id`, a.UnitID, a.OfficerID, a.Text, a.At)
+		if err != nil {
+			return wrap("publish announcement", err)
+		}
+		m.UnitID, m.KeyPrefix = a.UnitID, fmt.Sprintf("announcement:%d:", id)
+		if recipients, err = tx.ScheduleForFollowers(ctx, m); err != nil {
+			return err
+		}
+		_, err = tx.x.ExecContext(ctx, `UPDATE announcements SET recipients = $2 WHERE id = $1`, id, recipients)
+		return wrap("publish announcement", err)
+	})
+	return id, recipients, err
 }
 
 // AnnouncementsFor lists the latest notices published since since that

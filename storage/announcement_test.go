@@ -76,7 +76,7 @@ func TestPublishAnnouncementReachesEachFollowerOnce(t *testing.T) {
 	}
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	id, recipients, err := s.PublishAnnouncement(ctx, storage.NewAnnouncement{UnitID: unitID, OfficerID: officerID,
-		Text: "Lịch cắt nước", At: at, Messages: noticeMessages(), Fallback: "vi", PerSecond: 4})
+		Text: "Lịch cắt nước", At: at}, storage.FollowerMessages{Messages: noticeMessages(), Fallback: "vi", From: at, PerSecond: 4})
 	if err != nil || recipients != 3 {
 		t.Fatalf("PublishAnnouncement = %d, %d, %v; want 3 recipients", id, recipients, err)
 	}
@@ -139,7 +139,8 @@ func BenchmarkPublishAnnouncement(b *testing.B) {
 		err := s.InTx(b.Context(), func(tx *storage.Store) error {
 			var err error
 			_, recipients, err = tx.PublishAnnouncement(context.Background(), storage.NewAnnouncement{UnitID: unitID,
-				OfficerID: officerID, Text: "Lịch cắt nước", At: time.Now(), Messages: noticeMessages(), Fallback: "vi", PerSecond: 20})
+				OfficerID: officerID, Text: "Lịch cắt nước", At: time.Now()},
+				storage.FollowerMessages{Messages: noticeMessages(), Fallback: "vi", From: time.Now(), PerSecond: 20})
 			if err == nil {
 				err = errReleased
 			}

@@ -32,9 +32,10 @@ const (
 func runAdminConsultation(ctx context.Context, args []string) error {
 	return runGroup(ctx, "admin consultation", `Usage: danvan admin consultation <command>
 
-  add -unit CODE -title TEXT [-opens YYYY-MM-DD] -closes YYYY-MM-DD (-summary TEXT | -summary-file FILE | -link URL) [-force]
+  add -unit CODE -title TEXT [-opens YYYY-MM-DD] -closes YYYY-MM-DD (-summary TEXT | -summary-file FILE | -link URL) [-force] [-notify=false]
                        put a draft or plan out for residents' comments (law.md §7: at
-                       least 20 days, opens and closes days included; -force allows less)
+                       least 20 days, opens and closes days included; -force allows less);
+                       the followers of the unit's areas are told when it opens
   list                 consultations, open and closed, with their comments
   close -id N -synthesis FILE [-force]
                        publish the synthesis and send it to everyone who commented
@@ -55,6 +56,7 @@ func runConsultationAdd(ctx context.Context, args []string) error {
 	summaryFile := fs.String("summary-file", "", "read the summary from this file")
 	link := fs.String("link", "", "where the full document is (https://…)")
 	force := fs.Bool("force", false, "accept a period shorter than the law's 20 days")
+	notify := fs.Bool("notify", true, "tell the followers of the unit's areas when it opens")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,7 +88,7 @@ func runConsultationAdd(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "Warning: the period is %d days, shorter than the %d the Grassroots Democracy Law requires (Art. 26, 28).\n", days, minConsultationDays)
 	}
 	nc.OpensAt, nc.ClosesAt = first.Start(), last.AddDays(1).Start()
-	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+	return withStore(ctx, func(cfg *config.Config, store *storage.Store, _ *slog.Logger) error {
 		u, err := store.UnitByCode(ctx, strings.ToLower(*unit))
 		if errors.Is(err, storage.ErrNotFound) || (err == nil && !u.Active) {
 			return fmt.Errorf("no active unit %q (see danvan admin export)", *unit)
@@ -95,12 +97,26 @@ func runConsultationAdd(ctx context.Context, args []string) error {
 			return err
 		}
 		nc.UnitID = u.ID
-		c, err := store.CreateConsultation(ctx, nc, time.Now())
+		var c storage.Consultation
+		told := 0
+		err = store.InTx(ctx, func(tx *storage.Store) error {
+			now := time.Now()
+			if c, err = tx.CreateConsultation(ctx, nc, now); err != nil || !*notify {
+				return err
+			}
+			// The bot paces notices at two thirds of SEND_RATE, as the
+			// leaders' (/congbo).
+			told, err = handlers.ScheduleConsultationNotice(ctx, tx, c, now, cfg.SendRate*2/3)
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		fmt.Printf("Consultation %d of %s: %q, comments from %s to %s (%d days). Residents find it with /gopy.\n",
 			c.ID, u.Name, c.Title, first, last, days)
+		if *notify {
+			fmt.Printf("%d people following the unit's areas will be told when it opens.\n", told)
+		}
 		return nil
 	})
 }

@@ -75,3 +75,51 @@ func TestConsultationCommands(t *testing.T) {
 		t.Fatalf("list after close:\n%s", out)
 	}
 }
+
+// The followers of the unit's areas are told of a consultation when it
+// opens, each in their language; -notify=false tells no one.
+func TestConsultationTellsTheFollowersWhenItOpens(t *testing.T) {
+	db := newDatabase(t)
+	org := `areas:
+  - {code: phuong, name: Phường Hòa Cường}
+  - {code: to-5, name: Tổ dân phố 5, parent: phuong}
+  - {code: khac, name: Phường khác}
+categories:
+  - {code: khac, name: Khác}
+units:
+  - {code: tiep-nhan, name: Tiếp nhận, triage: true}
+  - {code: ubnd-phuong, name: UBND phường Hòa Cường, areas: [phuong]}
+`
+	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", org)); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `INSERT INTO citizens (channel, user_id, chat_id, language) VALUES
+		('telegram', '1', '1', 'vi'), ('telegram', '2', '2', 'en'), ('telegram', '3', '3', 'vi')`)
+	mustExec(t, db, `INSERT INTO area_followers (citizen_id, area_id, created_at)
+		SELECT c.id, a.id, now() FROM citizens c, areas a WHERE (c.chat_id, a.code) IN (('1', 'phuong'), ('2', 'to-5'), ('3', 'khac'))`)
+	opens := time.Now().In(workcal.Location()).AddDate(0, 0, 2).Format(time.DateOnly)
+	closes := time.Now().In(workcal.Location()).AddDate(0, 0, 40).Format(time.DateOnly)
+	out, err := runCLI(t, "admin", "consultation", "add", "-unit", "ubnd-phuong", "-title", "Quy hoạch công viên",
+		"-link", "https://example.org/du-thao", "-opens", opens, "-closes", closes)
+	if err != nil || !strings.Contains(out, "2 people following the unit's areas will be told when it opens") {
+		t.Fatalf("add = %q, %v", out, err)
+	}
+	var vi, en, early int
+	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE chat_id = '1' AND payload->>'text' LIKE '%lấy ý kiến người dân về «Quy hoạch công viên»%'),
+		count(*) FILTER (WHERE chat_id = '2' AND payload->>'text' LIKE '%asks residents for comments%'),
+		count(*) FILTER (WHERE due_at < (SELECT opens_at FROM consultations WHERE id = 1))
+		FROM outbox_scheduled`).Scan(&vi, &en, &early); err != nil {
+		t.Fatal(err)
+	}
+	if vi != 1 || en != 1 || early != 0 {
+		t.Fatalf("scheduled %d in Vietnamese, %d in English, %d before the opening", vi, en, early)
+	}
+	if out, err := runCLI(t, "admin", "consultation", "add", "-unit", "ubnd-phuong", "-title", "Lần hai",
+		"-link", "https://example.org/2", "-opens", opens, "-closes", closes, "-notify=false"); err != nil || strings.Contains(out, "will be told") {
+		t.Fatalf("add -notify=false = %q, %v", out, err)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM outbox_scheduled`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d messages scheduled after a consultation added without notice (%v)", n, err)
+	}
+}
