@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -51,50 +52,69 @@ func (s *Service) cmdPublish(t *turn) error {
 	if t.ev.Chat.Group {
 		return t.reply("notice.publish_private")
 	}
-	units, err := publishingUnits(t)
+	ps, err := publishers(t)
 	if err != nil {
 		return err
 	}
-	switch len(units) {
+	switch len(ps) {
 	case 0:
 		return t.reply("notice.publish_not_allowed")
 	case 1:
-		return s.startNotice(t, units[0].UnitID)
+		return s.startNotice(t, ps[0].unit.ID)
 	}
-	rows := make([][]bot.InlineButton, len(units))
-	for i, u := range units {
-		rows[i] = []bot.InlineButton{{Text: excerpt(u.UnitName, 60), Data: data(prefixNotice, actNoticeUnit, fmt.Sprint(u.UnitID))}}
+	rows := make([][]bot.InlineButton, len(ps))
+	for i, p := range ps {
+		rows[i] = []bot.InlineButton{{Text: excerpt(localName(t.lang, p.unit.Name, p.unit.NameEN), 60),
+			Data: data(prefixNotice, actNoticeUnit, fmt.Sprint(p.unit.ID))}}
 	}
 	return t.show(bot.Outgoing{Text: t.text("notice.publish_choose"), Buttons: rows})
 }
 
-// publishingUnits are the roles that let the person publish for a unit:
-// leading it or administering it.
-func publishingUnits(t *turn) ([]storage.Officer, error) {
-	roles, err := t.roles()
-	var units []storage.Officer
-	for _, r := range roles {
-		if r.Role == storage.RoleLeader || r.Role == storage.RoleAdmin {
-			units = append(units, r)
-		}
-	}
-	return units, err
+// publisher is a role that lets the person publish for a unit, and the
+// unit.
+type publisher struct {
+	role storage.Officer
+	unit storage.Unit
 }
 
-// publisherOf returns the person's role that lets them publish for a unit;
-// ok is false if they have none (a forged button, a role revoked).
-func publisherOf(t *turn, unitID int64) (storage.Officer, bool, error) {
-	units, err := publishingUnits(t)
-	i := slices.IndexFunc(units, func(r storage.Officer) bool { return r.UnitID == unitID })
-	if err != nil || i < 0 {
-		return storage.Officer{}, false, err
+// publishers lists the units the person may publish for: the active ones
+// they lead or administer.
+func publishers(t *turn) ([]publisher, error) {
+	roles, err := t.roles()
+	if err != nil {
+		return nil, err
 	}
-	return units[i], true, nil
+	var ps []publisher
+	for _, r := range roles {
+		if r.Role != storage.RoleLeader && r.Role != storage.RoleAdmin {
+			continue
+		}
+		u, err := t.tx.UnitByID(t.ctx, r.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		if u.Active {
+			ps = append(ps, publisher{role: r, unit: u})
+		}
+	}
+	return ps, nil
+}
+
+// publisherFor returns what lets the person publish for a unit; ok is
+// false if nothing does (a forged button, a role revoked, a unit
+// deactivated).
+func publisherFor(t *turn, unitID int64) (publisher, bool, error) {
+	ps, err := publishers(t)
+	i := slices.IndexFunc(ps, func(p publisher) bool { return p.unit.ID == unitID })
+	if err != nil || i < 0 {
+		return publisher{}, false, err
+	}
+	return ps[i], true, nil
 }
 
 // startNotice asks for the text of a unit's notice, saying whom it reaches.
 func (s *Service) startNotice(t *turn, unitID int64) error {
-	role, ok, err := publisherOf(t, unitID)
+	p, ok, err := publisherFor(t, unitID)
 	if err != nil || !ok {
 		return errorOr(err, t.answer(t.text("button.stale"), false))
 	}
@@ -102,7 +122,7 @@ func (s *Service) startNotice(t *turn, unitID int64) error {
 	if err != nil {
 		return err
 	}
-	unit := bot.Escape(role.UnitName)
+	unit := bot.Escape(localName(t.lang, p.unit.Name, p.unit.NameEN))
 	if len(areas) == 0 {
 		return t.show(bot.Outgoing{Text: t.text("notice.unit_no_areas", unit)})
 	}
@@ -155,18 +175,18 @@ func (s *Service) noticeInput(t *turn, conv *storage.Conversation) error {
 	if text == "" || ev.Photo != nil || ev.Document != nil || ev.Location != nil {
 		return t.reply("notice.need_text")
 	}
-	if long, err := t.tooLong(text); long || err != nil {
-		return err
-	}
-	_, ok, err := publisherOf(t, d.UnitID)
+	p, ok, err := publisherFor(t, d.UnitID)
 	if err != nil {
 		return err
 	}
-	if !ok { // the role was revoked meanwhile
+	if !ok { // the role was revoked meanwhile, or the unit deactivated
 		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
 			return err
 		}
 		return t.reply("notice.publish_not_allowed")
+	}
+	if long, err := s.noticeTooLong(t, p.unit, text); long || err != nil {
+		return err
 	}
 	d.Text = text
 	if err := s.saveStep(t, flowNotice, stepNoticeConfirm, d); err != nil {
@@ -176,13 +196,24 @@ func (s *Service) noticeInput(t *turn, conv *storage.Conversation) error {
 	if err != nil {
 		return err
 	}
-	unit, err := t.tx.UnitByID(t.ctx, d.UnitID)
-	if err != nil {
-		return err
-	}
-	preview := t.text("notice.preview", formatNumber(followers)) + "\n\n" + s.noticeMessage(languages[0], unit, text)
+	preview := t.text("notice.preview", formatNumber(followers)) + "\n\n" + s.noticeMessage(languages[0], p.unit, text)
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: preview, Buttons: [][]bot.InlineButton{
 		{{Text: t.text("notice.btn_publish"), Data: data(prefixNotice, actNoticePublish)}}, stopNoticeRow(t)}})
+}
+
+// noticeTooLong tells the leader a notice's text is too long, if it is:
+// over maxDescription characters, or, with the heading and the footer
+// residents get, over one message in one of the languages.
+func (s *Service) noticeTooLong(t *turn, unit storage.Unit, text string) (bool, error) {
+	n := utf8.RuneCountInString(text)
+	over := n - maxDescription
+	for _, lang := range languages {
+		over = max(over, bot.TextLen(s.noticeMessage(lang, unit, text))-bot.MaxTextLen)
+	}
+	if over <= 0 {
+		return false, nil
+	}
+	return true, t.reply("notice.too_long", formatNumber(n), formatNumber(over))
 }
 
 // noticeMessage is a notice as its followers of a language receive it.
@@ -225,24 +256,20 @@ func (s *Service) publishNotice(t *turn) error {
 	if err := json.Unmarshal(conv.Data, &d); err != nil {
 		return fail("decode notice draft", err)
 	}
-	role, ok, err := publisherOf(t, d.UnitID)
+	p, ok, err := publisherFor(t, d.UnitID)
 	if err != nil || !ok {
 		return errorOr(err, t.answer(t.text("notice.publish_not_allowed"), true))
 	}
-	unit, err := t.tx.UnitByID(t.ctx, d.UnitID)
-	if err != nil {
-		return err
-	}
 	messages := make(map[string]json.RawMessage, len(languages))
 	for _, lang := range languages {
-		messages[lang] = mustJSON(bot.Outgoing{Kind: bot.KindText, Text: s.noticeMessage(lang, unit, d.Text)})
+		messages[lang] = mustJSON(bot.Outgoing{Kind: bot.KindText, Text: s.noticeMessage(lang, p.unit, d.Text)})
 	}
 	rate := s.cfg.AnnouncementRate
 	if rate <= 0 {
 		rate = DefaultAnnouncementRate
 	}
-	id, recipients, err := t.tx.PublishAnnouncement(t.ctx, storage.NewAnnouncement{UnitID: d.UnitID, OfficerID: role.ID,
-		Text: d.Text, At: s.now()}, storage.FollowerMessages{Messages: messages, Fallback: languages[0], From: s.now(), PerSecond: rate})
+	id, recipients, err := t.tx.PublishAnnouncement(t.ctx, storage.NewAnnouncement{UnitID: d.UnitID, OfficerID: p.role.ID,
+		Text: d.Text, At: s.now()}, storage.FollowerMessages{Messages: messages, Fallback: languages[0], PerSecond: rate})
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,7 @@ func TestNoticesReachTheFollowersOfAUnitsAreas(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, at := range due {
-		if want := w.now.Add(time.Duration(i) * time.Second / 20); !at.Equal(want) {
+		if want := due[0].Add(time.Duration(i) * time.Second / 20); !at.Equal(want) {
 			t.Errorf("message %d due at %v, want %v: 20 a second", i, at, want)
 		}
 	}

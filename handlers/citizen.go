@@ -71,7 +71,7 @@ func (s *Service) menuButton(t *turn, args []string) error {
 	case "thongke":
 		return s.cmdStats(t)
 	case "thongbao":
-		return s.showNotices(t)
+		return s.cmdNotices(t)
 	}
 	return t.answer(t.text("button.stale"), false)
 }

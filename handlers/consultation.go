@@ -34,15 +34,7 @@ func ScheduleConsultationNotice(ctx context.Context, tx *storage.Store, c storag
 			bot.Escape(c.UnitName), bot.Escape(c.Title), lastDay(c))})
 	}
 	return tx.ScheduleForFollowers(ctx, storage.FollowerMessages{UnitID: c.UnitID, Messages: messages, Fallback: languages[0],
-		KeyPrefix: fmt.Sprintf("consultation:%d:", c.ID), From: later(now, c.OpensAt), PerSecond: perSecond})
-}
-
-// later is the later of two times.
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
+		KeyPrefix: fmt.Sprintf("consultation:%d:", c.ID), After: max(0, c.OpensAt.Sub(now)), PerSecond: perSecond})
 }
 
 // QueueSynthesis when an administrator closes it.

@@ -11,8 +11,9 @@ import (
 )
 
 // Announcements are notices a unit publishes to the residents of the areas
-// it serves (unit_areas): those who follow one of those areas or an area
-// below one.
+// it serves (unit_areas): those who follow one of those areas, an area
+// below one (a residential group of the ward) or an area above one (the
+// whole city, and so all of it).
 
 // Announcement is a published notice.
 type Announcement struct {
@@ -29,18 +30,27 @@ type Announcement struct {
 const announcementColumns = `n.id, n.unit_id, u.name AS unit_name, u.name_en AS unit_name_en,
 	n.officer_id, n.text, n.published_at, n.recipients`
 
-// servedAreas is a CTE of the areas unit $1 serves and those below them.
+// servedAreas is two CTEs: served, the areas unit $1 serves and those
+// below them, and containing, the areas above them.
 const servedAreas = `served(id) AS (
 	SELECT area_id FROM unit_areas WHERE unit_id = $1
 	UNION
-	SELECT a.id FROM areas a JOIN served s ON a.parent_id = s.id)`
+	SELECT a.id FROM areas a JOIN served s ON a.parent_id = s.id
+), containing(id) AS (
+	SELECT a.parent_id FROM areas a JOIN unit_areas ua ON ua.area_id = a.id
+	WHERE ua.unit_id = $1 AND a.parent_id IS NOT NULL
+	UNION
+	SELECT a.parent_id FROM areas a JOIN containing c ON a.id = c.id WHERE a.parent_id IS NOT NULL)`
 
-// followersOfServed selects the people who follow an area of served, once
-// each, who can be reached: not unreachable, not erased.
+// followersOfServed selects the people who follow an area of served or
+// containing, once each, who can be reached (they have not blocked the
+// bot). Erasure stops a person's following; one who follows again after
+// it wants the notices.
 const followersOfServed = `
 	SELECT DISTINCT c.id, c.channel, c.chat_id, c.language
 	FROM area_followers f JOIN citizens c ON c.id = f.citizen_id
-	WHERE f.area_id IN (SELECT id FROM served) AND c.unreachable_at IS NULL AND c.erased_at IS NULL`
+	WHERE (f.area_id IN (SELECT id FROM served) OR f.area_id IN (SELECT id FROM containing))
+	  AND c.unreachable_at IS NULL`
 
 // FollowArea has a person follow an area's announcements; following it
 // again changes nothing.
@@ -131,9 +141,10 @@ type FollowerMessages struct {
 	Fallback string
 	// KeyPrefix followed by the person's id is each message's dedupe key.
 	KeyPrefix string
-	// From and PerSecond pace the messages: the i-th (from 0) is due
-	// i/PerSecond seconds after From.
-	From      time.Time
+	// After and PerSecond pace the messages: the i-th (from 0) is due
+	// i/PerSecond seconds after After from now, by the database's clock,
+	// which the sender's release goes by.
+	After     time.Duration
 	PerSecond float64
 }
 
@@ -155,11 +166,11 @@ func (s *Store) ScheduleForFollowers(ctx context.Context, m FollowerMessages) (i
 		SELECT p.channel, p.chat_id, m.payload->>'kind',
 		       jsonb_set(m.payload, '{chat_id}', to_jsonb(p.chat_id)),
 		       $5::text || p.id,
-		       $6::timestamptz + make_interval(secs => (row_number() OVER (ORDER BY p.id) - 1) / $7::float8)
+		       now() + make_interval(secs => $6::float8 + (row_number() OVER (ORDER BY p.id) - 1) / $7::float8)
 		FROM people p
 		JOIN message m ON m.language = CASE WHEN p.language = ANY($2) THEN p.language ELSE $4 END
 		ON CONFLICT (dedupe_key) DO NOTHING`,
-		m.UnitID, pq.Array(langs), pq.Array(messages), m.Fallback, m.KeyPrefix, m.From, m.PerSecond)
+		m.UnitID, pq.Array(langs), pq.Array(messages), m.Fallback, m.KeyPrefix, m.After.Seconds(), m.PerSecond)
 	if err != nil {
 		return 0, wrap("schedule messages for followers", err)
 	}
@@ -190,8 +201,8 @@ func (s *Store) PublishAnnouncement(ctx context.Context, a NewAnnouncement, m Fo
 }
 
 // AnnouncementsFor lists the latest notices published since since that
-// reach a person's followed areas: those of units serving one of them or
-// an area above one. Newest first.
+// reach a person's followed areas: those of units serving one of them, an
+// area above one or an area below one. Newest first.
 func (s *Store) AnnouncementsFor(ctx context.Context, citizenID int64, since time.Time, limit int) ([]Announcement, error) {
 	var ns []Announcement
 	err := sqlx.SelectContext(ctx, s.x, &ns, `
@@ -199,11 +210,16 @@ func (s *Store) AnnouncementsFor(ctx context.Context, citizenID int64, since tim
 			SELECT area_id FROM area_followers WHERE citizen_id = $1
 			UNION
 			SELECT a.parent_id FROM areas a JOIN above ON a.id = above.id WHERE a.parent_id IS NOT NULL
+		), below(id) AS (
+			SELECT area_id FROM area_followers WHERE citizen_id = $1
+			UNION
+			SELECT a.id FROM areas a JOIN below ON a.parent_id = below.id
 		)
 		SELECT `+announcementColumns+`
 		FROM announcements n JOIN units u ON u.id = n.unit_id
 		WHERE n.published_at >= $2
-		  AND n.unit_id IN (SELECT unit_id FROM unit_areas WHERE area_id IN (SELECT id FROM above))
+		  AND n.unit_id IN (SELECT unit_id FROM unit_areas
+		                    WHERE area_id IN (SELECT id FROM above) OR area_id IN (SELECT id FROM below))
 		ORDER BY n.published_at DESC, n.id DESC
 		LIMIT $3`, citizenID, since, limit)
 	return ns, wrap("list announcements for a person", err)

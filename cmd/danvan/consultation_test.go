@@ -107,7 +107,7 @@ units:
 	var vi, en, early int
 	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE chat_id = '1' AND payload->>'text' LIKE '%lấy ý kiến người dân về «Quy hoạch công viên»%'),
 		count(*) FILTER (WHERE chat_id = '2' AND payload->>'text' LIKE '%asks residents for comments%'),
-		count(*) FILTER (WHERE due_at < (SELECT opens_at FROM consultations WHERE id = 1))
+		count(*) FILTER (WHERE due_at < (SELECT opens_at FROM consultations WHERE id = 1) - interval '1 minute')
 		FROM outbox_scheduled`).Scan(&vi, &en, &early); err != nil {
 		t.Fatal(err)
 	}
