@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -16,8 +18,9 @@ import (
 // The leaders' side of notices: /congbo has a unit's leader (or an
 // administrator) write a notice, see it as residents will, and publish it
 // to the followers of the areas the unit serves. "n:p:<unit>" chooses the
-// unit when the person leads several, "n:s" publishes the notice previewed,
-// "n:x" stops.
+// unit when the person leads several, "n:s:<version>" publishes the notice
+// previewed (the version names the text, so that the button under an
+// earlier preview publishes nothing), "n:x" stops.
 const (
 	flowNotice = "notice"
 	// The steps: waiting for the notice's text, and for it to be
@@ -198,7 +201,13 @@ func (s *Service) noticeInput(t *turn, conv *storage.Conversation) error {
 	}
 	preview := t.text("notice.preview", formatNumber(followers)) + "\n\n" + s.noticeMessage(languages[0], p.unit, text)
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: preview, Buttons: [][]bot.InlineButton{
-		{{Text: t.text("notice.btn_publish"), Data: data(prefixNotice, actNoticePublish)}}, stopNoticeRow(t)}})
+		{{Text: t.text("notice.btn_publish"), Data: data(prefixNotice, actNoticePublish, noticeVersion(text))}}, stopNoticeRow(t)}})
+}
+
+// noticeVersion names a notice's text in its publish button.
+func noticeVersion(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:4])
 }
 
 // noticeTooLong tells the leader a notice's text is too long, if it is:
@@ -235,8 +244,8 @@ func (s *Service) publishButton(t *turn, args []string) error {
 		return s.startNotice(t, id)
 	case args[0] == actNoticeStop && len(args) == 1:
 		return s.stopFlow(t, flowNotice)
-	case args[0] == actNoticePublish && len(args) == 1:
-		return s.publishNotice(t)
+	case args[0] == actNoticePublish && len(args) == 2:
+		return s.publishNotice(t, args[1])
 	}
 	return t.answer(t.text("button.stale"), false)
 }
@@ -244,7 +253,7 @@ func (s *Service) publishButton(t *turn, args []string) error {
 // publishNotice publishes the notice previewed: it is recorded and queued
 // for every follower in this transaction, paced so that replies still go
 // out while it does.
-func (s *Service) publishNotice(t *turn) error {
+func (s *Service) publishNotice(t *turn, version string) error {
 	conv, err := s.currentConversation(t)
 	if err != nil {
 		return err
@@ -255,6 +264,9 @@ func (s *Service) publishNotice(t *turn) error {
 	var d noticeDraft
 	if err := json.Unmarshal(conv.Data, &d); err != nil {
 		return fail("decode notice draft", err)
+	}
+	if version != noticeVersion(d.Text) {
+		return t.answer(t.text("notice.older_preview"), true)
 	}
 	p, ok, err := publisherFor(t, d.UnitID)
 	if err != nil || !ok {

@@ -83,9 +83,15 @@ func TestNoticesReachTheFollowersOfAUnitsAreas(t *testing.T) {
 	l := w.staff(4100, "ubnd-hoa-cuong", "leader")
 	mustContain(t, l.says("/congbo"), "Công bố thông báo của UBND phường Hòa Cường", "3 người đang theo dõi Phường Hòa Cường")
 	mustContain(t, l.sends(func(ev *bot.Event) { ev.Photo = &bot.File{ID: "f1", UniqueID: "u1"} }), "bằng chữ")
-	mustContain(t, l.says("Lịch cắt nước <ngày 25/11>"), "gửi tới 3 người", "Thông báo của UBND phường Hòa Cường",
+	first := l.says("Lịch cắt nước <ngày 25/11>")
+	mustContain(t, first, "gửi tới 3 người", "Thông báo của UBND phường Hòa Cường",
 		"Lịch cắt nước &lt;ngày 25/11&gt;", "[📢 Công bố]")
 	mustContain(t, l.says("Lịch cắt nước ngày 25/11, từ 8 giờ đến 17 giờ"), "gửi tới 3 người")
+	// The first preview's button publishes nothing: its text was replaced.
+	mustContain(t, l.pressData("1", buttonData(t, first, "Công bố")), "bản xem lại cũ")
+	if n := w.count(`SELECT count(*) FROM announcements`); n != 0 {
+		t.Fatalf("an earlier preview's button published %d notices", n)
+	}
 	mustContain(t, l.presses("Công bố"), "Đã công bố thông báo tới 3 người")
 	mustContain(t, l.presses("Công bố"), "Nút này không còn hiệu lực")
 
@@ -147,7 +153,7 @@ func TestNoticeButtonsRefuseForgedData(t *testing.T) {
 	}
 	before := w.count(`SELECT count(*) FROM area_followers`)
 	for _, forged := range []string{"n:f:999999", "n:f:abc", "n:f:-1", "n:a:999999", "n:u:999999", "n:r:0", "n:r:999999",
-		"n:s", "n:x", "n:zz", "n:", "n:f", "n:f:1:2", "n:p:" + haiChau, "n:p:abc"} {
+		"n:s", "n:s:00000000", "n:x", "n:zz", "n:", "n:f", "n:f:1:2", "n:p:" + haiChau, "n:p:abc"} {
 		mustContain(t, c.pressData("1", forged), "Nút này không còn hiệu lực")
 		mustContain(t, l.pressData("1", forged), "Nút này không còn hiệu lực")
 	}
@@ -190,6 +196,22 @@ func TestFollowedAreasArePersonalData(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM area_followers`); n != 0 {
 		t.Errorf("%d areas still followed after erasure", n)
 	}
+}
+
+// buttonData returns the data of the button labelled label in out.
+func buttonData(t *testing.T, out []bot.Outgoing, label string) string {
+	t.Helper()
+	for _, o := range out {
+		for _, row := range o.Buttons {
+			for _, b := range row {
+				if strings.Contains(b.Text, label) {
+					return b.Data
+				}
+			}
+		}
+	}
+	t.Fatalf("no button %q in %s", label, texts(out))
+	return ""
 }
 
 // follow has a person follow an area from /thongbao, pressing the labels

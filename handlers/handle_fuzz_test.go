@@ -181,7 +181,7 @@ func FuzzButtonData(f *testing.F) {
 		"t:u:1", "t:u:30", "t:u:x", "t:d:30:2026-11-26", "t:d:30:2026-11-27", "t:d:30:2026-02-30", "t:c:1", "t:x",
 		"t:o:1", "t:m:1", "t:a:1", "t:f:1", "t:f:-1", "t:m:1:2", "t:", "t", "t:g:1:3", "t:g:1:4", "t:g:1", "t:w:1",
 		"v:1", "v:2", "v:x", "v:0", "v:1:2", "v:",
-		"n:l", "n:a:0", "n:a:1", "n:f:1", "n:f:2", "n:u:1", "n:r:1", "n:p:1", "n:p:2", "n:s", "n:x", "n:f:x", "n:g:1", "n:g:x", "n:",
+		"n:l", "n:a:0", "n:a:1", "n:f:1", "n:f:2", "n:u:1", "n:r:1", "n:p:1", "n:p:2", "n:s", "n:s:0000", "n:x", "n:f:x", "n:g:1", "n:g:x", "n:",
 		"o:kind:1", "o:rk:1:hoi_dap", "o:rk:1:x", "o:rc:1:to_cao:0", "o:rc:1:hoi_dap:3", "o:rc:1:hoi_dap:-3", "o:rc:1:gop_y:999",
 		"c:1", "c:1 2", "c:-1", "c:0x1", "r:1:5", "r:1:+5", "r:1:0", "r:1:05", "a:1", "a:skip", "a:-1", "a:x",
 		"p:kind:set:phan_anh", "p:category:set:moi-truong", "p:area:set:hai-chau", "p:review:send", "p:x:cancel", "p:legal:next",
