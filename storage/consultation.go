@@ -122,6 +122,20 @@ func (s *Store) PublishSynthesis(ctx context.Context, id int64, synthesis string
 	return nil
 }
 
+// ExtendConsultation moves the end of a consultation not yet closed to
+// closesAt, later than its end; ErrNotFound otherwise.
+func (s *Store) ExtendConsultation(ctx context.Context, id int64, closesAt time.Time) error {
+	res, err := s.x.ExecContext(ctx, `
+		UPDATE consultations SET closes_at = $2 WHERE id = $1 AND published_at IS NULL AND closes_at < $2`, id, closesAt)
+	if err != nil {
+		return wrap("extend consultation", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("storage: extend consultation: %w", ErrNotFound)
+	}
+	return nil
+}
+
 // Commenters lists the people who took part in a consultation, once each:
 // those who commented, and those who co-signed a comment that has not
 // since become confidential (law.md §5: a denunciation's co-signers learn

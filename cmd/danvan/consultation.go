@@ -37,12 +37,16 @@ func runAdminConsultation(ctx context.Context, args []string) error {
                        least 20 days, opens and closes days included; -force allows less);
                        the followers of the unit's areas are told when it opens
   list                 consultations, open and closed, with their comments
+  extend -id N -closes YYYY-MM-DD
+                       take comments until a later day (also one that has ended and
+                       has no synthesis yet)
   close -id N -synthesis FILE [-force]
                        publish the synthesis and send it to everyone who commented
                        (-force before the period has ended)`, subcommands{
-		"add":   runConsultationAdd,
-		"list":  runConsultationList,
-		"close": runConsultationClose,
+		"add":    runConsultationAdd,
+		"list":   runConsultationList,
+		"extend": runConsultationExtend,
+		"close":  runConsultationClose,
 	}, args)
 }
 
@@ -180,6 +184,47 @@ func runConsultationList(ctx context.Context, args []string) error {
 				workcal.DateOf(c.ClosesAt.Add(-time.Second)), state, c.Comments, c.Title)
 		}
 		return w.Flush()
+	})
+}
+
+func runConsultationExtend(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("consultation extend", flag.ContinueOnError)
+	id := fs.Int64("id", 0, "the consultation (see list)")
+	closes := fs.String("closes", "", "the new last day comments are taken, YYYY-MM-DD")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 || *id <= 0 || *closes == "" {
+		return errors.New("usage: danvan admin consultation extend -id N -closes YYYY-MM-DD")
+	}
+	last, err := workcal.ParseDate(*closes)
+	if err != nil {
+		return fmt.Errorf("-closes: %w", err)
+	}
+	if !last.AddDays(1).Start().After(time.Now()) {
+		return fmt.Errorf("-closes %s is over already", last)
+	}
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		return store.InTx(ctx, func(tx *storage.Store) error {
+			c, err := tx.LockConsultation(ctx, *id)
+			if errors.Is(err, storage.ErrNotFound) {
+				return fmt.Errorf("no consultation %d (see danvan admin consultation list)", *id)
+			}
+			if err != nil {
+				return err
+			}
+			switch {
+			case c.PublishedAt.Valid:
+				return fmt.Errorf("consultation %d was closed on %s", c.ID, c.PublishedAt.Time.In(workcal.Location()).Format(time.DateOnly))
+			case !last.AddDays(1).Start().After(c.ClosesAt):
+				return fmt.Errorf("consultation %d already takes comments until the end of %s", c.ID, workcal.DateOf(c.ClosesAt.Add(-time.Second)))
+			}
+			if err := tx.ExtendConsultation(ctx, c.ID, last.AddDays(1).Start()); err != nil {
+				return err
+			}
+			fmt.Printf("Consultation %d takes comments until the end of %s (it was %s).\n", c.ID, last, workcal.DateOf(c.ClosesAt.Add(-time.Second)))
+			return nil
+		})
 	})
 }
 

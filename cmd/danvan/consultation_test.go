@@ -123,3 +123,49 @@ units:
 		t.Fatalf("%d messages scheduled after a consultation added without notice (%v)", n, err)
 	}
 }
+
+// A consultation takes comments longer when extended, even after its
+// period ended, until its synthesis is published; an earlier or past day
+// is refused.
+func TestConsultationExtend(t *testing.T) {
+	db := newDatabase(t)
+	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(workcal.Location())
+	day := func(n int) string { return today.AddDate(0, 0, n).Format(time.DateOnly) }
+	if _, err := runCLI(t, "admin", "consultation", "add", "-unit", "ubnd-quan-cu", "-title", "Quy hoạch công viên",
+		"-link", "https://example.org/du-thao", "-opens", day(-30), "-closes", day(-2), "-notify=false"); err != nil {
+		t.Fatal(err)
+	}
+	extend := func(closes string) (string, error) {
+		return runCLI(t, "admin", "consultation", "extend", "-id", "1", "-closes", closes)
+	}
+	if _, err := extend(day(-1)); err == nil || !strings.Contains(err.Error(), "over already") {
+		t.Fatalf("extending to yesterday: %v", err)
+	}
+	out, err := extend(day(10))
+	if err != nil || !strings.Contains(out, "until the end of "+day(10)) || !strings.Contains(out, "it was "+day(-2)) {
+		t.Fatalf("extend = %q, %v", out, err)
+	}
+	var closesAt time.Time
+	if err := db.QueryRow(`SELECT closes_at FROM consultations WHERE id = 1`).Scan(&closesAt); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := workcal.ParseDate(day(10)); !closesAt.Equal(last.AddDays(1).Start()) {
+		t.Fatalf("the consultation closes at %v, not at the end of %s", closesAt, day(10))
+	}
+	if _, err := extend(day(5)); err == nil || !strings.Contains(err.Error(), "already takes comments until the end of "+day(10)) {
+		t.Fatalf("shortening by extend: %v", err)
+	}
+	synthesis := writeFile(t, "tong-hop.txt", "Tiếp thu ý kiến giữ lại cây xanh.\n")
+	if _, err := runCLI(t, "admin", "consultation", "close", "-id", "1", "-synthesis", synthesis, "-force"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := extend(day(20)); err == nil || !strings.Contains(err.Error(), "was closed") {
+		t.Fatalf("extending a closed consultation: %v", err)
+	}
+	if _, err := runCLI(t, "admin", "consultation", "extend", "-id", "9", "-closes", day(20)); err == nil {
+		t.Fatal("extending an unknown consultation succeeded")
+	}
+}
