@@ -2,7 +2,8 @@
 // citizen files a petition with a location and a photo, the ward's officer
 // accepts and answers it, the citizen rates it; a second petition is left
 // open, the clock is advanced and the city leader sees the escalation, and
-// the unit's group answers it as a reply to the bot's prompt; the weekly
+// the unit's group answers it as a reply to the bot's prompt; a resident
+// follows the ward and receives the notice its leader publishes; the weekly
 // digest is sent when the build has it; the sandbox is restarted
 // with -lang en and keeps its tickets. Screenshots at every step.
 //
@@ -145,6 +146,9 @@ async function botSays(text) {
 async function openChat(selector) {
   await page.click(`#chats .chat-item${selector}`);
   await page.waitForSelector(`#chats .chat-item.active${selector}`);
+  // The page empties the chat and loads it: what a step counts or
+  // presses next is in the chat, not in a chat still loading.
+  await page.locator("#messages > *").first().waitFor({ timeout: STEP });
 }
 
 // press clicks the latest inline button whose label is this one, maybe
@@ -273,6 +277,86 @@ async function receptionHeld() {
   await shot("officer-reception-held");
   await openChat('[data-chat-id="1002"]');
   await botSays("Cảm ơn Ông/Bà đã đến buổi tiếp công dân");
+}
+
+// ask sends a command and waits for a new bot message containing answer,
+// not one the chat showed before.
+async function ask(command, answer) {
+  const said = bubbles().filter({ hasText: answer });
+  const before = await said.count();
+  await type(command);
+  for (const end = Date.now() + STEP; (await said.count()) <= before; await page.waitForTimeout(100)) {
+    if (Date.now() > end) throw new Error(`no new message «${answer}» after ${command}`);
+  }
+  checks++;
+}
+
+const notice = "Từ 7 giờ đến 11 giờ sáng Chủ nhật, đường Núi Thành (đoạn từ kiệt 45 đến chợ) tạm cấm xe để thi công cống thoát nước. Người dân vui lòng đi đường Hoàng Diệu.";
+
+// Notices (dân biết): the first resident follows her ward from the /start
+// menu, through the area tree. (Not the second: his chat's next steps
+// press «Phường Hòa Cường», which «🔕 Ngừng nhận: Phường Hòa Cường» would
+// answer too.)
+async function followWard() {
+  await openChat('[data-chat-id="1001"]');
+  await ask("/start", "Xin chào");
+  await press("📢 Thông báo");
+  await botSays("chưa theo dõi khu vực nào");
+  await press("➕ Theo dõi một khu vực");
+  await botSays("muốn nhận thông báo về khu vực nào");
+  await press("Thành phố Đà Nẵng ›");
+  await botSays("theo dõi cả khu vực");
+  // The sample's wards have no areas below them: the ward's button
+  // follows it at once.
+  await press("Phường Hòa Cường");
+  await page.locator("#toast:not([hidden])", { hasText: "Đã theo dõi Phường Hòa Cường" }).waitFor({ timeout: STEP });
+  await botSays("Ông/Bà đang nhận thông báo về: Phường Hòa Cường");
+  await botSays("Chưa có thông báo nào");
+  // The new greeting became this screen, step by step (not the one the
+  // chat began with, further up).
+  const last = await bubbles().last().innerText();
+  check(last.includes("đang nhận thông báo về") && !last.includes("Xin chào"), "the menu's greeting became the notices screen: " + last);
+  await shot("citizen-notices-followed");
+  // The toast is the resident's: it would show over the leader's chat.
+  await page.locator("#toast").waitFor({ state: "hidden", timeout: STEP });
+}
+
+// The ward's leader publishes a notice to the ward's followers: whom it
+// reaches, the text, a preview as residents will see it, then «Công bố».
+async function publishNotice() {
+  await openChat('[data-chat-id="3002"]');
+  await ask("/congbo", "Công bố thông báo của Ủy ban nhân dân phường Hòa Cường");
+  const prompt = await bubbles().filter({ hasText: "Công bố thông báo của" }).last().innerText();
+  check(prompt.includes("Người nhận: 1 người đang theo dõi Phường Hòa Cường"), "/congbo names the ward's one follower: " + prompt);
+  await type(notice);
+  await botSays("thông báo sẽ gửi tới 1 người");
+  await botSays("Thông báo của Ủy ban nhân dân phường Hòa Cường");
+  await shot("leader-notice-preview");
+  await press("📢 Công bố");
+  await botSays("Đã công bố thông báo tới 1 người");
+  return Date.now();
+}
+
+// The follower receives it within a second or two (the sender moves the
+// scheduled messages each second), and finds it again with /thongbao.
+async function noticeReceived(published) {
+  await openChat('[data-chat-id="1001"]');
+  await botSays("📢 Thông báo của Ủy ban nhân dân phường Hòa Cường");
+  const text = await bubbles().filter({ hasText: "📢 Thông báo của" }).last().innerText();
+  check(text.includes(notice), "the notice reaches its follower in full: " + text);
+  const took = (Date.now() - published) / 1000;
+  console.log(`  notice received ${took.toFixed(1)} s after «Công bố»`);
+  check(took < 10, `the notice took ${took.toFixed(1)} s to arrive`);
+  await shot("citizen-notice-received");
+  await ask("/thongbao", "Thông báo gần đây");
+  const list = await bubbles().filter({ hasText: "Thông báo gần đây" }).last().innerText();
+  check(list.includes("Ủy ban nhân dân phường Hòa Cường") && list.includes("Núi Thành"), "/thongbao lists the notice: " + list);
+  await shot("citizen-notices-listed");
+  await press("📄 1");
+  // In full: the unit and the time above the text, in place of the list.
+  await botSays("📢 Ủy ban nhân dân phường Hòa Cường ·");
+  const full = await bubbles().filter({ hasText: "📢 Ủy ban nhân dân phường Hòa Cường ·" }).last().innerText();
+  check(full.includes(notice), "«📄 1» shows the notice in full: " + full);
 }
 
 async function fileByBrowsingAreas() {
@@ -474,6 +558,10 @@ try {
   await advanceAndEscalate(open);
   await groupAnswers();
   await receptionHeld();
+  // After the clock was advanced: the notice is due by the database's
+  // clock, which the sender goes by, not the sandbox's.
+  await followWard();
+  await noticeReceived(await publishNotice());
   await digest();
   await lateReload();
   await report();
