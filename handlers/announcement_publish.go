@@ -294,5 +294,8 @@ func (s *Service) publishNotice(t *turn, version string) error {
 		return t.show(bot.Outgoing{Text: t.text("notice.published_none")})
 	}
 	minutes := int(math.Ceil(float64(recipients) / rate / 60))
+	if minutes <= 1 {
+		return t.show(bot.Outgoing{Text: t.text("notice.published_soon", formatNumber(recipients))})
+	}
 	return t.show(bot.Outgoing{Text: t.text("notice.published", formatNumber(recipients), formatNumber(minutes))})
 }
