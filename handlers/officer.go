@@ -378,6 +378,9 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 	if err != nil {
 		return err
 	}
+	if !unit.Active { // removed by an import since it was chosen
+		return t.reply("transfer.unit_gone", bot.Escape(unit.Name))
+	}
 	tk, err = t.tx.ApplyChange(t.ctx, storage.Change{
 		TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorOfficer, ActorID: role.ID,
 		Kind: storage.EventTransferred, ToStatus: storage.StatusTransferred, ToUnit: unit.ID, Body: reason,

@@ -25,6 +25,17 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 		}
 		return s.advance(t, d)
 	}
+	if d.AreaID != 0 {
+		if area, err := t.tx.AreaByID(t.ctx, d.AreaID); err != nil || !area.Active {
+			// Removed by a reorganisation: the ticket would be routed by
+			// the area's old place in the tree.
+			d.AreaID, d.AreaParent = 0, 0
+			if err := t.reply("petition.area_gone"); err != nil {
+				return err
+			}
+			return s.saveAndShow(t, d, stepArea)
+		}
+	}
 	unitID, err := s.route(t, d)
 	if err != nil {
 		return err

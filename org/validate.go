@@ -6,7 +6,10 @@ import (
 	"regexp"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/danvan-vn/danvan/storage"
 )
 
 // maxCodeLen keeps deep links within Telegram's 64-byte start parameter:
@@ -60,7 +63,11 @@ func (f *File) normalise() {
 	}
 }
 
-func text(s string) string { return norm.NFC.String(strings.TrimSpace(s)) }
+// text also drops NUL characters ("\0" in a quoted YAML string), which
+// PostgreSQL text cannot hold: they are never meant.
+func text(s string) string {
+	return norm.NFC.String(strings.TrimSpace(strings.ReplaceAll(s, "\x00", "")))
+}
 
 type validator struct {
 	f    *File
@@ -128,6 +135,27 @@ func (v *validator) areas() {
 	}
 	v.tree("areas", labels, v.areaIndex,
 		func(i int) string { return v.f.Areas[i].Code }, func(i int) string { return v.f.Areas[i].Parent })
+	v.areaDepths(labels)
+}
+
+// areaDepths refuses an area more than storage.MaxAreaDepth levels deep:
+// routing and deadline rules look no further up the tree. (An area in a
+// cycle is reported by tree.)
+func (v *validator) areaDepths(labels []string) {
+	for i := range v.f.Areas {
+		depth, top := 1, false
+		for j := i; depth <= len(v.f.Areas); depth++ {
+			p, ok := v.areaIndex[v.f.Areas[j].Parent]
+			if !ok {
+				top = true
+				break
+			}
+			j = p
+		}
+		if top && depth == storage.MaxAreaDepth+1 { // the first level too deep: those below it follow
+			v.errorf(v.pos.field("areas", i, "parent"), "%s: %d levels deep; areas may be at most %d deep", labels[i], depth, storage.MaxAreaDepth)
+		}
+	}
 }
 
 func (v *validator) categories() {
@@ -139,6 +167,8 @@ func (v *validator) categories() {
 		label := v.code("categories", "category", i, c.Code, v.categoryIndex)
 		v.name("categories", i, label, c.Name)
 		switch {
+		case isFloat(v.pos.value("categories", i, "position")):
+			v.errorf(v.pos.field("categories", i, "position"), "%s: position must be a whole number", label)
 		case c.Position < 0:
 			v.errorf(v.pos.field("categories", i, "position"), "%s: position must not be negative", label)
 		case c.Position > maxPosition:
@@ -148,6 +178,10 @@ func (v *validator) categories() {
 		}
 	}
 }
+
+// isFloat reports whether a value was written as a number with a
+// fraction: decoded into an integer it would be cut silently.
+func isFloat(n *yaml.Node) bool { return n != nil && n.ShortTag() == "!!float" }
 
 func (v *validator) units() {
 	v.unitIndex = map[string]int{}

@@ -36,7 +36,7 @@ func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, ar
 			SELECT id, parent_id, remote, 0 AS depth FROM areas WHERE id = $3
 			UNION ALL
 			SELECT a.id, a.parent_id, a.remote, up.depth + 1 FROM areas a JOIN up ON a.id = up.parent_id
-			WHERE up.depth < 32
+			WHERE up.depth < $4
 		)
 		SELECT r.id, r.kind, r.category_id, r.area_id, r.remote_only, r.answer_limit, r.limit_unit,
 		       r.pause_on_info, r.restart_on_transfer, r.legal_basis
@@ -46,7 +46,7 @@ func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, ar
 		  AND (r.area_id IS NULL OR up.id IS NOT NULL)
 		  AND (NOT r.remote_only OR EXISTS (SELECT 1 FROM up WHERE up.remote))
 		ORDER BY r.area_id IS NULL, up.depth, r.category_id IS NULL, NOT r.remote_only
-		LIMIT 1`, kind, categoryID, areaID)
+		LIMIT 1`, kind, categoryID, areaID, MaxAreaDepth)
 	return r, wrap("deadline rule", err)
 }
 

@@ -45,9 +45,10 @@ func (s *Store) ActiveRoutingRules(ctx context.Context) ([]RoutingRule, error) {
 	return rs, wrap("list routing rules", err)
 }
 
-// maxAreaDepth bounds the walk up the area tree, so a cycle introduced by
-// hand in the database cannot loop forever. Real trees have 2–4 levels.
-const maxAreaDepth = 32
+// MaxAreaDepth bounds the walk up the area tree, so a cycle introduced by
+// hand in the database cannot loop forever; the organisation file refuses
+// a deeper tree (org). Real trees have 2–4 levels.
+const MaxAreaDepth = 32
 
 // RouteTicket picks the unit responsible for a ticket in category and
 // area (0: the citizen gave none). Among the active rules whose category
@@ -84,7 +85,7 @@ func (s *Store) RouteTicket(ctx context.Context, categoryID, areaID int64) (unit
 		  AND (r.category_id IS NULL OR r.category_id = $1)
 		  AND (r.area_id IS NULL OR ch.id IS NOT NULL)
 		ORDER BY ch.distance NULLS LAST, r.category_id IS NULL
-		LIMIT 1`, categoryID, areaID, maxAreaDepth)
+		LIMIT 1`, categoryID, areaID, MaxAreaDepth)
 	if errors.Is(err, sql.ErrNoRows) {
 		u, err := s.TriageUnit(ctx)
 		return u.ID, err
