@@ -102,6 +102,19 @@ func (s *Service) reminder(lang string, tickets []storage.Ticket, now time.Time)
 	return bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: rows}
 }
 
+// workdaysBack is the latest instant n working days of office time
+// before now: the same time of day n working days back, or, on a day off,
+// the end of the nth working day before the last one. So a first
+// escalation sent on Tuesday evening, after office hours, is three working
+// days old on Friday evening, not on Friday morning.
+func workdaysBack(cal *workcal.Calendar, now time.Time, n int) time.Time {
+	today := workcal.DateOf(now)
+	if !cal.IsWorkday(today) {
+		return cal.AddWorkdays(cal.AddWorkdays(now, -1), -n)
+	}
+	return workcal.DateOf(cal.AddWorkdays(now, -n)).Start().Add(now.Sub(today.Start()))
+}
+
 // Escalate tells the leaders of a ticket's unit and of its parent unit,
 // once, that the ticket passed its deadline; a ticket still overdue some
 // working days later goes one level further up, once.
@@ -121,7 +134,7 @@ func (s *Service) Escalate(ctx context.Context, tx *storage.Store, channel strin
 	if err != nil {
 		return err
 	}
-	second, err := tx.ClaimStillOverdue(ctx, now, cal.AddWorkdays(now, -policy.SecondEscalationWorkdays))
+	second, err := tx.ClaimStillOverdue(ctx, now, workdaysBack(cal, now, policy.SecondEscalationWorkdays))
 	if err != nil {
 		return err
 	}

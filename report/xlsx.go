@@ -402,7 +402,10 @@ func writeTickets(f *excelize.File, st *styles, rows []storage.ReportRow) error 
 		if !valid {
 			return excelize.Cell{StyleID: st.date}
 		}
-		return excelize.Cell{StyleID: st.date, Value: t.In(zone)}
+		// To the minute the sheet shows: a spreadsheet rounds a time to
+		// its own precision, and the end of a deadline's last day
+		// (23:59:59.999999) would read as midnight of the next.
+		return excelize.Cell{StyleID: st.date, Value: t.In(zone).Truncate(time.Minute)}
 	}
 	values := make([]any, len(header))
 	for i, r := range rows {
