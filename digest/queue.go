@@ -21,8 +21,8 @@ func DedupeKey(d Digest, leaderCitizenID int64) string {
 // unit on channel: the text with buttons to the oldest overdue tickets,
 // then the chart as a PNG file (an outgoing photo can only be a file id
 // Telegram already has). Each leader reads it in their language. Call it
-// in a transaction. It returns the number of leaders the digest is now
-// queued for; for those it was queued for before, nothing is added.
+// in a transaction. It returns the number of leaders the digest is queued
+// for now; those who were sent it before (digests_sent) are skipped.
 func Queue(ctx context.Context, tx *storage.Store, d Digest, channel string) (int, error) {
 	leaders, err := tx.UnitStaff(ctx, d.Unit.ID, storage.RoleLeader)
 	if err != nil {
@@ -33,6 +33,14 @@ func Queue(ctx context.Context, tx *storage.Store, d Digest, channel string) (in
 	n := 0
 	for _, o := range leaders {
 		if o.Channel != channel {
+			continue
+		}
+		// The outbox's dedupe key forgets once the message is purged;
+		// this record does not.
+		if fresh, err := tx.RecordDigestSent(ctx, d.Unit.ID, d.WeekStart, o.CitizenID); err != nil || !fresh {
+			if err != nil {
+				return n, err
+			}
 			continue
 		}
 		citizen, err := tx.CitizenByID(ctx, o.CitizenID)

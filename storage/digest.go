@@ -533,6 +533,20 @@ func (s *Store) LeaderUnits(ctx context.Context) ([]int64, error) {
 	return ids, wrap("leader units", err)
 }
 
+// RecordDigestSent records that a leader (citizenID) is sent a unit's
+// digest of the week starting on weekStart, and reports whether that is
+// new: false if they were sent it before, however long ago.
+func (s *Store) RecordDigestSent(ctx context.Context, unitID int64, weekStart time.Time, citizenID int64) (bool, error) {
+	res, err := s.x.ExecContext(ctx, `
+		INSERT INTO digests_sent (unit_id, week_start, citizen_id) VALUES ($1, $2::date, $3)
+		ON CONFLICT DO NOTHING`, unitID, weekStart.Format(time.DateOnly), citizenID)
+	if err != nil {
+		return false, wrap("record digest sent", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrap("record digest sent", err)
+}
+
 // The reads behind DigestStats. Each returns rows keyed by unit and
 // period; width_bucket against the ascending period boundaries finds a
 // timestamp's period exactly.
