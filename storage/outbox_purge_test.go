@@ -1,0 +1,53 @@
+package storage_test
+
+import (
+	"testing"
+	"time"
+)
+
+// Delivered messages about a ticket still open and never a denunciation
+// outlive the retention (sealing may need them); those about a closed
+// ticket, or one already a denunciation, and those about none, do not.
+func TestPurgeOutboxKeepsWhatSealingAnOpenTicketNeeds(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	if _, err := s.DB().ExecContext(ctx, `
+		INSERT INTO citizens (channel, user_id, chat_id) VALUES ('telegram', 'c', 'c');
+		INSERT INTO tickets (code, kind, status, citizen_id, description)
+		SELECT code, kind, status, (SELECT id FROM citizens), 'Nội dung'
+		FROM (VALUES ('PA-2026-000001', 'phan_anh', 'in_progress'), ('PA-2026-000002', 'phan_anh', 'completed'),
+		             ('PA-2026-000003', 'to_cao', 'received')) AS v(code, kind, status);
+		INSERT INTO outbox (channel, chat_id, kind, payload, status, sent_at, sent_message_id)
+		SELECT 'telegram', 'ward', 'text', p::jsonb, 'sent', now() - interval '40 days', '1'
+		FROM (VALUES
+			('{"kind": "text", "text": "<b>PA-2026-000001</b> · open card"}'),
+			('{"kind": "text", "text": "second part", "buttons": [[{"text": "Nhận", "data": "o:accept:' ||
+				(SELECT id FROM tickets WHERE code = 'PA-2026-000001') || '"}]]}'),
+			('{"kind": "text", "text": "<b>PA-2026-000002</b> · closed card"}'),
+			('{"kind": "text", "text": "<b>PA-2026-000003</b> · sealed already"}'),
+			('{"kind": "text", "text": "<b>PA-2026-0000011</b> · not a code"}'),
+			('{"kind": "text", "text": "a reply"}')) AS v(p)`); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.PurgeOutbox(ctx, time.Now().Add(-30*24*time.Hour))
+	if err != nil || n != 4 {
+		t.Fatalf("purged %d (%v), want 4", n, err)
+	}
+	var kept []string
+	rows, err := s.DB().QueryContext(ctx, `SELECT payload->>'text' FROM outbox ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var text string
+		if err := rows.Scan(&text); err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, text)
+	}
+	if len(kept) != 2 || kept[0] != "<b>PA-2026-000001</b> · open card" || kept[1] != "second part" {
+		t.Errorf("kept %q, want the open ticket's card, both parts", kept)
+	}
+}
