@@ -71,24 +71,32 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (t
 // restartClock gives a ticket a new clock when its rule says so (a
 // transfer), or always (a reopening). A transfer that keeps the clock
 // resumes it if paused: the ticket no longer waits for the citizen.
-func (s *Service) restartClock(t *turn, tk storage.Ticket, onlyIfRuleSays bool) error {
+func (s *Service) restartClock(t *turn, tk storage.Ticket, onlyIfRuleSays bool) (storage.Ticket, error) {
+	restart := true
 	if onlyIfRuleSays {
 		clock, err := t.tx.TicketClock(t.ctx, tk.ID)
 		if err != nil {
-			return err
+			return tk, err
 		}
 		if clock.RuleID != 0 {
 			r, err := t.tx.DeadlineRuleByID(t.ctx, clock.RuleID)
 			if err != nil {
-				return err
+				return tk, err
 			}
-			if !r.RestartOnTransfer {
-				return s.resumeClock(t, tk)
-			}
+			restart = r.RestartOnTransfer
 		}
 	}
-	_, err := s.startClock(t, tk)
-	return err
+	var err error
+	if restart {
+		_, err = s.startClock(t, tk)
+	} else {
+		err = s.resumeClock(t, tk)
+	}
+	if err != nil {
+		return tk, err
+	}
+	// The ticket as the clock left it, for the cards that follow.
+	return t.tx.LockTicket(t.ctx, tk.ID)
 }
 
 // pauseClock stops the clock while the unit waits for the citizen, if the

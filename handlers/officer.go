@@ -218,6 +218,15 @@ func (s *Service) askInfo(t *turn, tk storage.Ticket, role storage.Officer, ques
 	if err := s.tellCitizen(t, tk, "citizen.info_requested", bot.Escape(role.UnitName), tk.Code, bot.Escape(question)); err != nil {
 		return err
 	}
+	// Their next message answers the question: a comment or addition on
+	// another ticket they were invited to make gives way to it.
+	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
+	if err != nil {
+		return err
+	}
+	if err := t.tx.EndFlows(t.ctx, c.Channel, c.ChatID, c.UserID, flowSupplement, flowComment); err != nil {
+		return err
+	}
 	return t.reply("task.done_ask", tk.Code)
 }
 
@@ -388,7 +397,7 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 	if err != nil {
 		return err
 	}
-	if err := s.restartClock(t, tk, true); err != nil {
+	if tk, err = s.restartClock(t, tk, true); err != nil {
 		return err
 	}
 	if err := s.tellCitizen(t, tk, "citizen.transferred", tk.Code, bot.Escape(unit.Name), bot.Escape(reason)); err != nil {

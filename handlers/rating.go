@@ -61,7 +61,8 @@ func (s *Service) ratingButton(t *turn, args []string) error {
 // reopen returns an unsatisfying answer to the same unit and tells its
 // leaders.
 func (s *Service) reopen(t *turn, tk storage.Ticket) error {
-	if err := s.restartClock(t, tk, false); err != nil {
+	tk, err := s.restartClock(t, tk, false)
+	if err != nil {
 		return err
 	}
 	if err := t.reply("citizen.reopened", tk.Code); err != nil {

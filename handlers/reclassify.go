@@ -191,7 +191,7 @@ func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lan
 	if err != nil {
 		return "", err
 	}
-	if err := s.restartClock(t, tk, true); err != nil {
+	if tk, err = s.restartClock(t, tk, true); err != nil {
 		return "", err
 	}
 	return triage.Name, s.sendCard(t, tk, "card.transferred", s.texts.text(languages[0], "reclassify.to_intake"))

@@ -149,7 +149,7 @@ func (s *Service) cmdLinkGroup(t *turn) error {
 		return t.reply("linkgroup.usage")
 	}
 	unit, err := t.tx.UnitByCode(t.ctx, code)
-	if errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !unit.Active) {
 		return t.reply("unit.unknown", bot.Escape(code))
 	}
 	if err != nil {
@@ -158,6 +158,14 @@ func (s *Service) cmdLinkGroup(t *turn) error {
 	by, err := t.groupLinker(unit.ID)
 	if err != nil || by == 0 {
 		return errors.Join(err, t.reply("access.denied"))
+	}
+	if t.groupUnit != 0 && t.groupUnit != unit.ID {
+		// Linked to another unit: only who may unlink it from that unit
+		// may take it away, or one unit's leader could have another's
+		// cards sent to their group.
+		if from, err := t.groupLinker(t.groupUnit); err != nil || from == 0 {
+			return errors.Join(err, t.reply("access.denied"))
+		}
 	}
 	if err := t.tx.LinkGroup(t.ctx, unit.ID, t.ev.Channel, t.ev.Chat.ID, by); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -178,21 +179,34 @@ func shownBody(e storage.TicketEvent) string {
 
 // ticketFromArgs reads the code that starts a command's arguments.
 func (s *Service) ticketFromArgs(t *turn) (storage.Ticket, error) {
-	first, _, _ := strings.Cut(strings.TrimSpace(t.ev.Args), " ")
-	code, ok := storage.ParseCode(first)
+	code, ok := storage.ParseCode(commandWord(t.ev.Args))
 	if !ok {
 		return storage.Ticket{}, storage.ErrNotFound
 	}
 	return t.tx.LockTicketByCode(t.ctx, code)
 }
 
-// commandText is what follows the code: "/reply CODE text" → "text".
+// commandText is what follows the first skip words: "/reply CODE text"
+// → "text". Words are separated by any white space: people put the text
+// on the next line too.
 func commandText(args string, skip int) string {
-	fields := strings.SplitN(strings.TrimSpace(args), " ", skip+1)
-	if len(fields) <= skip {
-		return ""
+	rest := strings.TrimSpace(args)
+	for range skip {
+		i := strings.IndexFunc(rest, unicode.IsSpace)
+		if i < 0 {
+			return ""
+		}
+		rest = strings.TrimLeftFunc(rest[i:], unicode.IsSpace)
 	}
-	return normalize(fields[skip])
+	return normalize(rest)
+}
+
+// commandWord is the first word of a command's arguments.
+func commandWord(args string) string {
+	if fields := strings.Fields(args); len(fields) > 0 {
+		return fields[0]
+	}
+	return ""
 }
 
 // staffTextCommand runs "/<cmd> CODE text" with the same checks as the

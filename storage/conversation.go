@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Conversation is the state of a multi-step flow (a wizard) for one person
@@ -66,4 +67,12 @@ func (s *Store) EndConversation(ctx context.Context, channel, chatID, userID str
 		DELETE FROM conversations WHERE channel = $1 AND chat_id = $2 AND user_id = $3`,
 		channel, chatID, userID)
 	return wrap("end conversation", err)
+}
+
+// EndFlows forgets the person's flow state if it is one of flows.
+func (s *Store) EndFlows(ctx context.Context, channel, chatID, userID string, flows ...string) error {
+	_, err := s.x.ExecContext(ctx, `
+		DELETE FROM conversations WHERE channel = $1 AND chat_id = $2 AND user_id = $3 AND flow = ANY($4)`,
+		channel, chatID, userID, pq.Array(flows))
+	return wrap("end flows", err)
 }

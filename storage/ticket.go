@@ -225,7 +225,8 @@ func ParseCode(s string) (string, bool) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	s = strings.NewReplacer("-", "", " ", "", "_", "", ".", "").Replace(s)
 	s, ok := strings.CutPrefix(s, "PA")
-	if !ok || len(s) < 5 || len(s) > 10 {
+	// A year's sequence runs past six digits after its 999,999th ticket.
+	if !ok || len(s) < 5 || len(s) > 13 {
 		return "", false
 	}
 	year, err1 := strconv.Atoi(s[:4])

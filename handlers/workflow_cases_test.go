@@ -1,0 +1,181 @@
+package handlers_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+)
+
+// deadlineLineOf returns the deadline line of the card in out, or fails.
+func deadlineLineOf(t *testing.T, out []bot.Outgoing) string {
+	t.Helper()
+	for _, o := range out {
+		for _, line := range strings.Split(o.Text, "\n") {
+			if strings.HasPrefix(line, "Hạn xử lý: ") {
+				return line
+			}
+		}
+	}
+	t.Fatalf("no deadline line in:\n%s", texts(out))
+	return ""
+}
+
+// The card a transfer sends to the receiving unit shows the clock the
+// transfer gave it (restart_on_transfer, the default), not the old unit's
+// deadline that has passed.
+func TestTransferredCardShowsTheNewDeadline(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(2801, "ubnd-hoa-cuong", "officer")
+	b := w.staff(2802, "ubnd-hai-chau", "officer")
+	c := w.citizen(3801)
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Ống nước vỡ, nước chảy lênh láng")
+	w.now = time.Date(2026, 12, 10, 9, 0, 0, 0, vn) // overdue at the first unit
+	out := a.says("/transfer " + code + " ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
+	due := w.dueOf(code)
+	if due.Format("2006-01-02") != "2026-12-24" {
+		t.Fatalf("due = %s, want 2026-12-24", due)
+	}
+	line := deadlineLineOf(t, sentTo(out, b.id))
+	if !strings.Contains(line, "24/12/2026") || strings.Contains(line, "Quá hạn") {
+		t.Fatalf("the receiving unit's card says %q; the ticket is due %s", line, due.Format("02/01/2006 15:04"))
+	}
+}
+
+// A reopened ticket gets a new clock; the card that tells the unit shows
+// it, not the deadline of the first round.
+func TestReopenedCardShowsTheNewDeadline(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2811, "ubnd-hai-chau", "officer")
+	c := w.citizen(3811)
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := c.file("Phường Hải Châu", "Vỉa hè bị lấn chiếm để kinh doanh")
+	w.now = time.Date(2026, 12, 10, 9, 0, 0, 0, vn) // answered late
+	officer.says("/resolve " + code + " Đã nhắc nhở các hộ kinh doanh.")
+	out := c.presses("Không hài lòng")
+	due := w.dueOf(code)
+	if !due.After(w.now) {
+		t.Fatalf("the reopened ticket has no new clock: due %s", due)
+	}
+	line := deadlineLineOf(t, sentTo(out, officer.id))
+	if !strings.Contains(line, due.Format("02/01/2006")) || strings.Contains(line, "Quá hạn") {
+		t.Fatalf("the reopened card says %q; the ticket is due %s", line, due.Format("02/01/2006 15:04"))
+	}
+}
+
+// A ticket found to be a denunciation goes to the intake with a new clock;
+// the intake's card shows that clock.
+func TestIntakeCardOfAReclassifiedTicketShowsItsDeadline(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2821, "ubnd-hoa-cuong", "officer")
+	intake := w.staff(2822, "ubnd-tp", "officer")
+	c := w.citizen(3821)
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Cán bộ phường thu tiền sai quy định khi cấp phép sửa nhà")
+	w.now = time.Date(2026, 12, 10, 9, 0, 0, 0, vn)
+	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+	due := w.dueOf(code)
+	if !due.After(w.now) {
+		t.Fatalf("the denunciation has no new clock at the intake: due %s", due)
+	}
+	line := deadlineLineOf(t, sentTo(out, intake.id))
+	if !strings.Contains(line, due.Format("02/01/2006")) || strings.Contains(line, "Quá hạn") {
+		t.Fatalf("the intake's card says %q; the ticket is due %s", line, due.Format("02/01/2006 15:04"))
+	}
+}
+
+// A unit asks for information on one petition while the citizen's chat
+// still waits for a supplement to another (offered after a "not
+// satisfied" rating). The citizen replies to the question, as the
+// question tells them to: the reply must reach the ticket that asked, and
+// its clock resume.
+func TestReplyToAQuestionReachesTheTicketThatAsked(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	ward1 := w.staff(2831, "ubnd-hai-chau", "officer")
+	ward2 := w.staff(2832, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3831)
+	first := c.file("Phường Hải Châu", "Vỉa hè bị lấn chiếm để kinh doanh")
+	second := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà")
+	ward1.says("/resolve " + first + " Đã nhắc nhở các hộ kinh doanh.")
+	c.presses("Không hài lòng") // reopened; offered to add information to it
+	w.now = w.now.Add(2 * time.Hour)
+	ward2.says("/ticket " + second)
+	ward2.presses("Yêu cầu bổ sung")
+	mustContain(t, sentTo(ward2.says("Ông/Bà cho biết số nhà gần nhất?"), c.id), second)
+	w.now = w.now.Add(time.Hour)
+	out := c.says("Trước nhà số 45 Núi Thành")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'awaiting_info'`, second); n != 0 {
+		t.Fatalf("the reply went elsewhere; %s still waits for it (paused). Replies:\n%s", second, texts(out))
+	}
+	mustContain(t, sentTo(out, ward2.id), "Trước nhà số 45")
+}
+
+// The same within the half hour a comment on a rating is awaited.
+func TestReplyToAQuestionIsNotTakenForARatingComment(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	ward1 := w.staff(2841, "ubnd-hai-chau", "officer")
+	ward2 := w.staff(2842, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3841)
+	first := c.file("Phường Hải Châu", "Vỉa hè bị lấn chiếm để kinh doanh")
+	second := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà")
+	ward1.says("/resolve " + first + " Đã nhắc nhở các hộ kinh doanh.")
+	c.presses("Rất hài lòng") // a comment is awaited for 30 minutes
+	ward2.says("/ticket " + second)
+	ward2.presses("Yêu cầu bổ sung")
+	ward2.says("Ông/Bà cho biết số nhà gần nhất?")
+	w.now = w.now.Add(5 * time.Minute)
+	out := c.says("Trước nhà số 45 Núi Thành")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'awaiting_info'`, second); n != 0 {
+		t.Fatalf("the reply to %s was taken for a comment on %s:\n%s", second, first, texts(out))
+	}
+}
+
+// Officers type the text of a command on the line after the code as often
+// as after a space; the ticket is theirs and must not be refused.
+func TestStaffCommandWithTheTextOnTheNextLine(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2851, "ubnd-hai-chau", "officer")
+	c := w.citizen(3851)
+	code := c.file("Phường Hải Châu", "Ổ gà lớn trên đường Hùng Vương")
+	out := officer.says("/resolve " + code + "\nĐã vá ổ gà, cảm ơn Ông/Bà.")
+	if strings.Contains(texts(out), "không có quyền") {
+		t.Fatalf("/resolve with its text on the next line was refused:\n%s", texts(out))
+	}
+	mustContain(t, sentTo(out, c.id), "Đã vá ổ gà")
+}
+
+// /unlinkgroup in a group is for the leaders of the group's unit (and
+// administrators); a leader of another unit cannot take the group away
+// from its unit either by linking it to their own, which would also send
+// their unit's cards, with names and phones, to the other unit's staff.
+func TestAnotherUnitsLeaderCannotTakeOverALinkedGroup(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	owner := w.staff(2861, "ubnd-hoa-cuong", "leader")
+	other := w.staff(2862, "ubnd-hai-chau", "leader")
+	inGroup := func(who *citizen, command string) []bot.Outgoing {
+		return who.sends(func(e *bot.Event) {
+			e.Chat = bot.Chat{ID: "-100861", Group: true}
+			e.Command, e.Args, _ = strings.Cut(command, " ")
+		})
+	}
+	mustContain(t, inGroup(owner, "linkgroup ubnd-hoa-cuong"), "Nhóm đã được liên kết")
+	mustContain(t, inGroup(other, "unlinkgroup"), "không có quyền")
+	inGroup(other, "linkgroup ubnd-hai-chau")
+	if n := w.count(`SELECT count(*) FROM unit_groups g JOIN units u ON u.id = g.unit_id
+		WHERE g.chat_id = '-100861' AND g.active AND u.code = 'ubnd-hoa-cuong'`); n != 1 {
+		t.Fatal("a leader of another unit took the group away from its unit")
+	}
+	w.citizen(3861).file("Phường Hải Châu", "Đèn tín hiệu giao thông không hoạt động")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = '-100861' AND payload->>'text' LIKE '%Đèn tín hiệu%'`); n != 0 {
+		t.Fatal("another ward's card, with its sender's name, reached the group")
+	}
+}
