@@ -110,6 +110,9 @@ func NewClient(ctx context.Context, token string, opts ClientOptions) (*Client, 
 			return nil, fmt.Errorf("telegram: the bot token was rejected (check TELEGRAM_BOT_TOKEN, as @BotFather gave it, and TELEGRAM_API_URL): %w", callErr)
 		}
 		wait := bot.Backoff(attempt, time.Second, 30*time.Second)
+		if callErr.RetryAfter > 0 { // flood control: not before Telegram says
+			wait = max(wait, callErr.RetryAfter)
+		}
 		c.logger.Warn("telegram: cannot reach the Bot API, retrying", "error", callErr, "retry_in", wait)
 		if !sleep(ctx, wait) {
 			return nil, fmt.Errorf("telegram: connect: %w (last error: %w)", ctx.Err(), callErr)

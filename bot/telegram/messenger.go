@@ -249,8 +249,10 @@ func truncate(s string, limit int) string {
 // setCommands sets the command menu of one chat, or of every chat when
 // ChatID is empty, for clients in o.Language ("" for every language without
 // its own menu). The menu is a convenience and some servers (the emulator)
-// lack the method, so a failure is permanent: it is recorded, not retried,
-// and never holds up the chat's messages.
+// lack the method, so a refusal is permanent: it is recorded, not retried,
+// and never holds up the chat's messages. Flood control and a call that
+// got no answer are not refusals: they are waited out and retried, or the
+// menu, queued once per version of its texts, would never be set.
 func (m *Messenger) setCommands(ctx context.Context, o bot.Outgoing) error {
 	list := make([]map[string]string, len(o.Commands))
 	for i, c := range o.Commands {
@@ -268,10 +270,16 @@ func (m *Messenger) setCommands(ctx context.Context, o bot.Outgoing) error {
 	scopeJSON, _ := json.Marshal(scope)
 	params := tgbotapi.Params{"commands": string(listJSON), "scope": string(scopeJSON)}
 	params.AddNonEmpty("language_code", o.Language)
-	if _, err := m.client.request(ctx, m.client.timeout, "setMyCommands", params); err != nil {
-		return &bot.DeliveryError{Permanent: true, Description: "setMyCommands: " + err.Error()}
+	_, err := m.client.request(ctx, m.client.timeout, "setMyCommands", params)
+	if err == nil {
+		return nil
 	}
-	return nil
+	de := deliveryError(err)
+	var refused *apiError
+	if errors.As(err, &refused) && refused.Code != 0 && de.RetryAfter == 0 && !de.Rejected { // an answer, not a lost call
+		de.Permanent = true
+	}
+	return de
 }
 
 // DownloadFile fetches a file a person sent (up to 20 MB, Telegram's limit

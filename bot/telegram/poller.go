@@ -101,6 +101,8 @@ func (p *Poller) Run(ctx context.Context) error {
 		case err != nil && isAPIError(err, http.StatusConflict, "other getUpdates") && time.Since(abandoned) < p.opts.Timeout+p.client.timeout:
 			p.logger.Info("telegram: getUpdates ended by a call this poller had abandoned; asking again")
 			continue
+		case err != nil && isAPIError(err, http.StatusConflict, "webhook is active") && p.deleteWebhook(ctx):
+			continue
 		case err != nil:
 			busy = false
 			wait, err := p.pause(err, failures)
@@ -182,6 +184,19 @@ func (p *Poller) parse(batch []json.RawMessage, offset int64) ([]storage.Incomin
 		offset = max(offset, u.UpdateID+1)
 	}
 	return updates, offset
+}
+
+// deleteWebhook deletes a webhook that keeps getUpdates from answering,
+// and reports whether it did. Start deletes an earlier deployment's; should
+// that have failed, this replica, set to poll, does it now, or it would
+// never hear a thing.
+func (p *Poller) deleteWebhook(ctx context.Context) bool {
+	if err := p.client.DeleteWebhook(ctx); err != nil {
+		p.logger.Warn("telegram: a webhook is set and could not be deleted", "error", err)
+		return false
+	}
+	p.logger.Warn("telegram: a webhook was set; deleted it to poll")
+	return true
 }
 
 // pause decides how long to wait after a failed getUpdates, or that

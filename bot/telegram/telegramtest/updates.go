@@ -33,6 +33,7 @@ type queuedUpdate struct {
 	kind    string
 	created time.Time
 	payload json.RawMessage // the whole Update object
+	chat    int64           // the chat it belongs to; 0 for none
 
 	// Webhook delivery state.
 	inFlight    bool
@@ -86,7 +87,7 @@ func (s *Server) enqueueLocked(kind string, payload any) (id int, ok bool) {
 	if err != nil {
 		panic("telegramtest: cannot encode update: " + err.Error())
 	}
-	q.items = append(q.items, &queuedUpdate{id: id, kind: kind, created: time.Now(), payload: raw})
+	q.items = append(q.items, &queuedUpdate{id: id, kind: kind, created: time.Now(), payload: raw, chat: chatOf(payload)})
 	s.notifyLocked()
 	return id, true
 }
@@ -226,4 +227,30 @@ func (s *Server) DeliveryCount(updateID int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.st.updates.deliveries[updateID]
+}
+
+// chatOf returns the id of the chat an update's payload belongs to (a
+// message's, an edit's, a pressed button's message's, a membership
+// change's), or 0.
+func chatOf(payload any) int64 {
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return 0
+	}
+	var p struct {
+		Chat    *struct{ ID int64 } `json:"chat"`
+		Message *struct {
+			Chat struct{ ID int64 } `json:"chat"`
+		} `json:"message"`
+	}
+	if json.Unmarshal(raw, &p) != nil {
+		return 0
+	}
+	switch {
+	case p.Chat != nil:
+		return p.Chat.ID
+	case p.Message != nil:
+		return p.Message.Chat.ID
+	}
+	return 0
 }

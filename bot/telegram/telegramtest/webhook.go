@@ -232,9 +232,18 @@ func (s *Server) runWebhook(ws *webhookState) {
 		now := time.Now()
 		s.expireLocked(now)
 		var wake time.Time
+		// Like Telegram, a chat's next update goes only once the one
+		// before it was accepted or given up: retries keep its order.
+		held := map[int64]bool{}
 		for _, u := range s.st.updates.items {
 			if ws.inFlight >= ws.maxConn {
 				break
+			}
+			if u.chat != 0 {
+				if held[u.chat] {
+					continue
+				}
+				held[u.chat] = true
 			}
 			if u.inFlight {
 				continue
