@@ -12,10 +12,20 @@ import (
 type Messenger interface {
 	// Channel names the platform, e.g. "telegram"; it keys inbox and outbox rows.
 	Channel() string
-	// Deliver performs one outgoing message and returns the platform's id
-	// of the sent message ("" when there is none, e.g. a callback answer).
+	// Deliver performs one outgoing message and says where it went.
 	// Failures should be *DeliveryError so the sender knows what to do.
-	Deliver(ctx context.Context, msg Outgoing) (messageID string, err error)
+	Deliver(ctx context.Context, msg Outgoing) (Delivered, error)
+}
+
+// Delivered says where a delivered message went.
+type Delivered struct {
+	// MessageID is the platform's id of the message sent or edited (""
+	// when there is none, e.g. a callback answer).
+	MessageID string
+	// ChatID is set when it went to another chat than the one it was for:
+	// a group that became a supergroup. Later edits and deletions of it
+	// must go there.
+	ChatID string
 }
 
 // Decoder turns a recorded raw update into an Event.

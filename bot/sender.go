@@ -423,11 +423,12 @@ func (s *Sender) deliver(ctx context.Context, msg storage.OutboxMessage, queued 
 		timeout = min(timeout, messageTimeout)
 	}
 	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
-	messageID, err := s.m.Deliver(attemptCtx, out)
+	delivered, err := s.m.Deliver(attemptCtx, out)
 	cancel()
 	if err == nil {
 		s.sent.Add(1)
-		s.markSent(ctx, sentMark{SentMark: storage.SentMark{ID: msg.ID, MessageID: messageID, Revision: msg.Revision},
+		s.markSent(ctx, sentMark{SentMark: storage.SentMark{ID: msg.ID, MessageID: delivered.MessageID, ChatID: delivered.ChatID,
+			Revision: msg.Revision},
 			kind: out.Kind, followed: msg.Followed, queued: queued})
 		return
 	}

@@ -41,7 +41,7 @@ type fakeMessenger struct {
 
 func (f *fakeMessenger) Channel() string { return "telegram" }
 
-func (f *fakeMessenger) Deliver(ctx context.Context, o bot.Outgoing) (string, error) {
+func (f *fakeMessenger) Deliver(ctx context.Context, o bot.Outgoing) (bot.Delivered, error) {
 	f.mu.Lock()
 	try := f.tries[o.Text]
 	f.tries[o.Text]++
@@ -70,9 +70,9 @@ func (f *fakeMessenger) Deliver(ctx context.Context, o bot.Outgoing) (string, er
 	}
 	f.deliveries = append(f.deliveries, d)
 	if d.Err != nil {
-		return "", d.Err
+		return bot.Delivered{}, d.Err
 	}
-	return fmt.Sprint("m-", o.Text), nil
+	return bot.Delivered{MessageID: fmt.Sprint("m-", o.Text)}, nil
 }
 
 // delivered returns the successful deliveries to a chat, in order.

@@ -261,7 +261,11 @@ func claimOutboxQuery(from string) string {
 type SentMark struct {
 	ID        int64
 	MessageID string
-	Revision  int // of the message claimed, and so delivered
+	// ChatID is where it went when not to its row's chat (a group that
+	// became a supergroup): what later edits or deletes it reads it from
+	// the row. "" otherwise.
+	ChatID   string
+	Revision int // of the message claimed, and so delivered
 }
 
 // MarkOutboxSent records delivered messages, several in one statement. A
@@ -271,8 +275,9 @@ type SentMark struct {
 func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) (replaced []SentMark, err error) {
 	if len(marks) == 1 { // the one-row form: see statements, prepared.go
 		res, err := s.x.ExecContext(ctx, `
-			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL
-			WHERE id = $1 AND revision = $3`, marks[0].ID, marks[0].MessageID, marks[0].Revision)
+			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL,
+				chat_id = coalesce(nullif($4, ''), chat_id)
+			WHERE id = $1 AND revision = $3`, marks[0].ID, marks[0].MessageID, marks[0].Revision, marks[0].ChatID)
 		if err != nil {
 			return nil, wrap("mark outbox sent", err)
 		}
@@ -282,17 +287,18 @@ func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) (replaced
 		return nil, nil
 	}
 	ids := make([]int64, len(marks))
-	messageIDs := make([]string, len(marks))
+	messageIDs, chatIDs := make([]string, len(marks)), make([]string, len(marks))
 	revisions := make([]int, len(marks))
 	for i, m := range marks {
-		ids[i], messageIDs[i], revisions[i] = m.ID, m.MessageID, m.Revision
+		ids[i], messageIDs[i], chatIDs[i], revisions[i] = m.ID, m.MessageID, m.ChatID, m.Revision
 	}
 	var marked []int64
 	err = sqlx.SelectContext(ctx, s.planEachCall(), &marked, `
-		UPDATE outbox o SET status = 'sent', sent_at = now(), sent_message_id = m.message_id, lease_until = NULL
-		FROM unnest($1::bigint[], $2::text[], $3::integer[]) AS m(id, message_id, revision)
+		UPDATE outbox o SET status = 'sent', sent_at = now(), sent_message_id = m.message_id, lease_until = NULL,
+			chat_id = coalesce(nullif(m.chat_id, ''), o.chat_id)
+		FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[]) AS m(id, message_id, revision, chat_id)
 		WHERE o.id = m.id AND o.revision = m.revision
-		RETURNING o.id`, pq.Array(ids), pq.Array(messageIDs), pq.Array(revisions))
+		RETURNING o.id`, pq.Array(ids), pq.Array(messageIDs), pq.Array(revisions), pq.Array(chatIDs))
 	if err != nil {
 		return nil, wrap("mark outbox sent", err)
 	}
@@ -330,8 +336,9 @@ func (s *Store) SettleReplaced(ctx context.Context, mark SentMark, correct func(
 		// Sent already (delivered twice, a lease having run out): its
 		// record stands, and the correction of this delivery is queued.
 		if _, err := tx.x.ExecContext(ctx, `
-			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL
-			WHERE id = $1 AND status = 'pending'`, mark.ID, mark.MessageID); err != nil {
+			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL,
+				chat_id = coalesce(nullif($3, ''), chat_id)
+			WHERE id = $1 AND status = 'pending'`, mark.ID, mark.MessageID, mark.ChatID); err != nil {
 			return wrap("mark outbox sent", err)
 		}
 		return tx.Enqueue(ctx, now.Channel, entries...)

@@ -47,14 +47,17 @@ func (m *Messenger) Channel() string { return Channel }
 //
 // A message to a group that became a supergroup goes to the supergroup
 // (an edit, as a new message: message ids are the old group's), so that
-// a unit's cards still reach it until its link is updated.
-func (m *Messenger) Deliver(ctx context.Context, o bot.Outgoing) (string, error) {
+// a unit's cards still reach it until its link is updated; Delivered says
+// so, so that what later edits or deletes it goes there.
+func (m *Messenger) Deliver(ctx context.Context, o bot.Outgoing) (bot.Delivered, error) {
+	var moved string
 	id, err := m.deliver(ctx, o)
 	if to := migratedTo(err); to != 0 && o.Kind != bot.KindAnswer && o.Kind != bot.KindCommands {
 		m.logger.Warn("telegram: the group became a supergroup; sending there", "chat", o.ChatID, "supergroup", to)
 		o.ChatID = strconv.FormatInt(to, 10)
+		moved = o.ChatID
 		if o.Kind == bot.KindDelete { // the message was the old group's, and went with it
-			return "", nil
+			return bot.Delivered{}, nil
 		}
 		if o.Kind == bot.KindEdit {
 			o.Kind, o.MessageID = bot.KindText, ""
@@ -62,9 +65,9 @@ func (m *Messenger) Deliver(ctx context.Context, o bot.Outgoing) (string, error)
 		id, err = m.deliver(ctx, o)
 	}
 	if err != nil {
-		return "", deliveryError(err)
+		return bot.Delivered{}, deliveryError(err)
 	}
-	return id, nil
+	return bot.Delivered{MessageID: id, ChatID: moved}, nil
 }
 
 // deliver is Deliver without the supergroup's second try; its errors are

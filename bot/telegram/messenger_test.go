@@ -31,7 +31,7 @@ func deliver(t *testing.T, m *telegram.Messenger, o bot.Outgoing) string {
 	if err != nil {
 		t.Fatalf("Deliver(%s): %v", o.Kind, err)
 	}
-	return id
+	return id.MessageID
 }
 
 // deliveryError delivers o and returns the classified failure.
