@@ -33,9 +33,10 @@ type queuedUpdate struct {
 	kind    string
 	created time.Time
 	payload json.RawMessage // the whole Update object
-	chat    int64           // the chat it belongs to; 0 for none
 
 	// Webhook delivery state.
+	chat        int64 // the chat it belongs to (0: none), once chatKnown
+	chatKnown   bool
 	inFlight    bool
 	attempts    int
 	nextAttempt time.Time
@@ -87,7 +88,7 @@ func (s *Server) enqueueLocked(kind string, payload any) (id int, ok bool) {
 	if err != nil {
 		panic("telegramtest: cannot encode update: " + err.Error())
 	}
-	q.items = append(q.items, &queuedUpdate{id: id, kind: kind, created: time.Now(), payload: raw, chat: chatOf(payload)})
+	q.items = append(q.items, &queuedUpdate{id: id, kind: kind, created: time.Now(), payload: raw})
 	s.notifyLocked()
 	return id, true
 }
@@ -229,12 +230,16 @@ func (s *Server) DeliveryCount(updateID int) int {
 	return s.st.updates.deliveries[updateID]
 }
 
-// chatOf returns the id of the chat an update's payload belongs to (a
-// message's, an edit's, a pressed button's message's, a membership
-// change's), or 0.
-func chatOf(payload any) int64 {
-	raw, err := json.Marshal(payload)
-	if err != nil {
+// chatOf returns the id of the chat an update belongs to (a message's, an
+// edit's, a pressed button's message's, a membership change's), or 0.
+// It is read once, when a webhook first needs it.
+func (u *queuedUpdate) chatOf() int64 {
+	if u.chatKnown {
+		return u.chat
+	}
+	u.chatKnown = true
+	var update map[string]json.RawMessage
+	if json.Unmarshal(u.payload, &update) != nil {
 		return 0
 	}
 	var p struct {
@@ -243,14 +248,14 @@ func chatOf(payload any) int64 {
 			Chat struct{ ID int64 } `json:"chat"`
 		} `json:"message"`
 	}
-	if json.Unmarshal(raw, &p) != nil {
+	if json.Unmarshal(update[u.kind], &p) != nil {
 		return 0
 	}
 	switch {
 	case p.Chat != nil:
-		return p.Chat.ID
+		u.chat = p.Chat.ID
 	case p.Message != nil:
-		return p.Message.Chat.ID
+		u.chat = p.Message.Chat.ID
 	}
-	return 0
+	return u.chat
 }

@@ -239,11 +239,11 @@ func (s *Server) runWebhook(ws *webhookState) {
 			if ws.inFlight >= ws.maxConn {
 				break
 			}
-			if u.chat != 0 {
-				if held[u.chat] {
+			if chat := u.chatOf(); chat != 0 {
+				if held[chat] {
 					continue
 				}
-				held[u.chat] = true
+				held[chat] = true
 			}
 			if u.inFlight {
 				continue
