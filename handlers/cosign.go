@@ -170,7 +170,7 @@ func sealedFromCosigners(tk storage.Ticket) bool {
 // language, with the unit's photo if the answer has one. A ticket that has
 // since become confidential (found to be a denunciation, law.md §5) tells
 // them only that its handling has ended: its outcome is its sender's alone.
-func (s *Service) tellCosigners(t *turn, tk storage.Ticket, photo *bot.File, key string, args ...any) error {
+func (s *Service) tellCosigners(t *turn, tk storage.Ticket, evidence *media, key string, args ...any) error {
 	if tk.Cosigners == 0 {
 		return nil
 	}
@@ -185,8 +185,8 @@ func (s *Service) tellCosigners(t *turn, tk storage.Ticket, photo *bot.File, key
 			}
 			continue
 		}
-		if photo != nil {
-			if err := t.send(bot.Outgoing{Kind: bot.KindPhoto, ChatID: c.ChatID, FileID: photo.ID, Text: tk.Code}); err != nil {
+		if evidence != nil {
+			if err := t.send(evidence.message(c.ChatID, tk.Code)); err != nil {
 				return err
 			}
 		}

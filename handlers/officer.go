@@ -139,7 +139,8 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 	}
 	ev := t.ev
 	text := normalize(ev.Text)
-	if text == "" && !(task.Action == actAnswer && ev.Photo != nil) {
+	answerMedia := mediaOf(ev, true)
+	if text == "" && !(task.Action == actAnswer && answerMedia != nil) {
 		return t.prompt("task.need_text")
 	}
 	if over, err := t.tooLong(text); over || err != nil {
@@ -166,7 +167,7 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 	case actAsk:
 		return s.askInfo(t, tk, role, text)
 	case actAnswer:
-		return s.answerTicket(t, tk, role, text, ev.Photo)
+		return s.answerTicket(t, tk, role, text, answerMedia)
 	case actReject:
 		return s.reject(t, tk, role, text)
 	case actNote:
@@ -230,11 +231,9 @@ func (s *Service) askInfo(t *turn, tk storage.Ticket, role storage.Officer, ques
 	return t.reply("task.done_ask", tk.Code)
 }
 
-func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer, answer string, photo *bot.File) error {
-	if photo != nil {
-		err := t.tx.AddAttachment(t.ctx, storage.Attachment{TicketID: tk.ID, Channel: t.ev.Channel, Kind: "photo",
-			FileID: photo.ID, FileUniqueID: photo.UniqueID, AddedBy: storage.ActorOfficer}, s.now())
-		if err != nil {
+func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer, answer string, evidence *media) error {
+	if evidence != nil {
+		if err := t.tx.AddAttachment(t.ctx, evidence.attachment(t, tk.ID, storage.ActorOfficer), s.now()); err != nil {
 			return err
 		}
 	}
@@ -246,8 +245,8 @@ func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer,
 	if err != nil {
 		return err
 	}
-	if photo != nil {
-		if err := t.send(bot.Outgoing{Kind: bot.KindPhoto, ChatID: c.ChatID, FileID: photo.ID, Text: tk.Code}); err != nil {
+	if evidence != nil {
+		if err := t.send(evidence.message(c.ChatID, tk.Code)); err != nil {
 			return err
 		}
 	}
@@ -255,7 +254,7 @@ func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer,
 	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text, Buttons: s.ratingButtons(c.Language, tk.ID)}); err != nil {
 		return err
 	}
-	if err := s.tellCosigners(t, tk, photo, "cosign.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer)); err != nil {
+	if err := s.tellCosigners(t, tk, evidence, "cosign.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer)); err != nil {
 		return err
 	}
 	if tk.Cosigners > 0 && !sealedFromCosigners(tk) { // /resolve gives no prompt to warn before

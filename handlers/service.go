@@ -262,7 +262,7 @@ func (s *Service) onMessage(t *turn) error {
 		}
 	}
 	ev := t.ev
-	if ev.Text != "" || ev.Photo != nil {
+	if ev.Text != "" || mediaOf(ev, false) != nil {
 		if handled, err := s.answerInfoRequest(t); handled || err != nil {
 			return err
 		}

@@ -94,7 +94,8 @@ func (s *Service) supplementInput(t *turn, conv *storage.Conversation) error {
 	}
 	ev := t.ev
 	text := normalize(ev.Text)
-	if text == "" && ev.Photo == nil {
+	added := mediaOf(ev, false)
+	if text == "" && added == nil {
 		return t.reply("supplement.need_text")
 	}
 	if over, err := t.tooLong(text); over || err != nil {
@@ -115,18 +116,17 @@ func (s *Service) supplementInput(t *turn, conv *storage.Conversation) error {
 		}
 		return t.reply("comment.thanks")
 	}
-	return s.attachInfo(t, tk, text, ev.Photo)
+	return s.attachInfo(t, tk, text, added)
 }
 
 // attachInfo adds the citizen's information to an open ticket; a ticket
 // waiting for it goes back to the unit's hands.
-func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, photo *bot.File) error {
+func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *media) error {
 	if !isOpen(tk.Status) {
 		return t.reply("supplement.closed", tk.Code)
 	}
-	if photo != nil {
-		if err := t.tx.AddAttachment(t.ctx, storage.Attachment{TicketID: tk.ID, Channel: t.ev.Channel, Kind: "photo",
-			FileID: photo.ID, FileUniqueID: photo.UniqueID}, s.now()); err != nil {
+	if added != nil {
+		if err := t.tx.AddAttachment(t.ctx, added.attachment(t, tk.ID, storage.ActorCitizen), s.now()); err != nil {
 			return err
 		}
 	}
@@ -169,7 +169,7 @@ func (s *Service) answerInfoRequest(t *turn) (bool, error) {
 			if over, err := t.tooLong(text); over || err != nil {
 				return true, err
 			}
-			return true, s.attachInfo(t, tk, text, t.ev.Photo)
+			return true, s.attachInfo(t, tk, text, mediaOf(t.ev, false))
 		}
 	}
 	return false, nil

@@ -1,0 +1,50 @@
+package handlers
+
+import (
+	"strings"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// media is the photo or file a message carries, as a ticket keeps it.
+type media struct {
+	file     bot.File
+	document bool // sent as a file: it goes out again as one
+}
+
+// mediaOf returns what a message carries that a ticket takes: a photo, or
+// a file sent as a document when it is an image or anyFile allows any
+// (an officer's answer may be the signed reply in PDF). nil otherwise.
+func mediaOf(ev bot.Event, anyFile bool) *media {
+	switch {
+	case ev.Photo != nil:
+		return &media{file: *ev.Photo}
+	case ev.Document != nil && (anyFile || strings.HasPrefix(ev.Document.MIME, "image/")):
+		return &media{file: *ev.Document, document: true}
+	}
+	return nil
+}
+
+// kind is the attachment's kind as tickets keep it.
+func (m *media) kind() string {
+	if m.document {
+		return "document"
+	}
+	return "photo"
+}
+
+// attachment is m as a ticket's attachment, added by by.
+func (m *media) attachment(t *turn, ticketID int64, by string) storage.Attachment {
+	return storage.Attachment{TicketID: ticketID, Channel: t.ev.Channel, Kind: m.kind(),
+		FileID: m.file.ID, FileUniqueID: m.file.UniqueID, AddedBy: by}
+}
+
+// message is m sent again to chatID, with caption.
+func (m *media) message(chatID, caption string) bot.Outgoing {
+	o := bot.Outgoing{Kind: bot.KindPhoto, ChatID: chatID, FileID: m.file.ID, Text: caption}
+	if m.document {
+		o.Kind = bot.KindDocument
+	}
+	return o
+}
