@@ -55,6 +55,9 @@ func (s *Service) menuButton(t *turn, args []string) error {
 	if len(args) != 1 {
 		return t.answer(t.text("button.stale"), false)
 	}
+	if t.ev.Chat.Group { // the menu is a person's own, for a private chat
+		return t.answer(t.text("group.command_private"), true)
+	}
 	switch args[0] {
 	case "new":
 		return s.cmdNew(t)

@@ -478,3 +478,32 @@ func TestWithdrawingPhoneConsentForgetsTheDownloadedFile(t *testing.T) {
 		t.Fatal("the kept copy of the downloaded file still holds the withdrawn phone")
 	}
 }
+
+// A citizen's commands and menu show the person's own petitions and data:
+// in a linked group, where everyone reads them, they are refused with a
+// word on why, while the staff's commands work there.
+func TestCitizensCommandsAreRefusedInALinkedGroup(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	leader := w.staff(2504, "ubnd-hoa-cuong", "leader")
+	code := leader.file("Phường Hòa Cường", "Lấn chiếm vỉa hè trước chợ Hòa Cường")
+	inGroup := func(mutate func(*bot.Event)) []bot.Outgoing {
+		return leader.sends(func(e *bot.Event) { mutate(e); e.Chat = bot.Chat{ID: "-100779", Group: true} })
+	}
+	mustContain(t, inGroup(func(e *bot.Event) { e.Command, e.Args = "linkgroup", "ubnd-hoa-cuong" }), "Nhóm đã được liên kết")
+	for _, cmd := range []string{"start", "my", "status", "new", "thongbao", "tiepdan", "gopy"} {
+		out := inGroup(func(e *bot.Event) { e.Command, e.Args = cmd, code })
+		mustContain(t, out, "chỉ dùng trong tin nhắn riêng")
+		if strings.Contains(texts(out), "Lấn chiếm") {
+			t.Fatalf("/%s showed the person's petition in the group:\n%s", cmd, texts(out))
+		}
+	}
+	out := inGroup(func(e *bot.Event) { e.Button = &bot.Button{QueryID: "qg3", Data: "m:my", MessageID: "1"} })
+	if got := texts(out); strings.Contains(got, "Lấn chiếm") || !strings.Contains(got, "chỉ dùng trong tin nhắn riêng") {
+		t.Fatalf("the menu's «my petitions» in a group:\n%s", got)
+	}
+	mustContain(t, inGroup(func(e *bot.Event) { e.Command = "inbox" }), code)
+	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = '-100779'`); n != 0 {
+		t.Fatalf("%d forms started in the group", n)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -211,6 +212,11 @@ func (s *Service) handleGroup(t *turn) error {
 		if t.groupUnit == 0 && ev.Command != "linkgroup" {
 			return t.reply("group.not_linked")
 		}
+		// Everyone in the group would see what a citizen's command shows
+		// of the person (their petitions, their areas, their data).
+		if _, known := s.commands[ev.Command]; known && !slices.Contains(groupCommands, ev.Command) {
+			return t.reply("group.command_private")
+		}
 		return s.onCommand(t)
 	}
 	conv, err := t.tx.Conversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID)
@@ -292,6 +298,11 @@ func (s *Service) cmdHelp(t *turn) error {
 	}
 	return t.reply("help.staff")
 }
+
+// groupCommands are the commands a linked group takes: the staff's, which
+// act on the group's unit's tickets. The citizens' show the person's own
+// data, and are for a private chat.
+var groupCommands = append([]string{"linkgroup", "unlinkgroup", "help", "thongke"}, staffMenu...)
 
 // fail wraps an internal error with the event it happened on, without any
 // message content.
