@@ -198,6 +198,7 @@ type exportDraft struct {
 
 type exportConsent struct {
 	Purpose     string     `json:"purpose"`
+	Petition    string     `json:"petition,omitempty"` // the code of the petition it was given for
 	Wording     string     `json:"wording"`
 	Text        string     `json:"text,omitempty"`
 	GivenAt     time.Time  `json:"given_at"`
@@ -258,6 +259,13 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 	}
 	for _, k := range consents {
 		e := exportConsent{Purpose: k.Purpose, Wording: k.Wording, Text: k.Text, GivenAt: k.GivenAt}
+		if k.TicketID != 0 {
+			tk, err := t.tx.TicketByID(t.ctx, k.TicketID)
+			if err != nil {
+				return err
+			}
+			e.Petition = tk.Code
+		}
 		if k.WithdrawnAt.Valid {
 			e.WithdrawnAt = &k.WithdrawnAt.Time
 		}

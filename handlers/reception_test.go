@@ -382,7 +382,7 @@ func TestReceptionBookingsInPersonalData(t *testing.T) {
 	w.now = time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC)
 	officer.opensBooking(coming)
 	officer.presses("Vắng mặt")
-	w.run(func(tx *storage.Store) error { return tx.BlankErasedPetitions(w.ctx) })
+	w.run(func(tx *storage.Store) error { return tx.BlankErasedPetitions(w.ctx, workcal.DateOf(w.now)) })
 	if n := w.count(`SELECT count(*) FROM reception_bookings WHERE subject <> ''`); n != 0 {
 		t.Fatalf("%d subjects kept after the erased person's receptions are over", n)
 	}

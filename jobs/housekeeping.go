@@ -6,6 +6,7 @@ import (
 
 	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // inboxRetention keeps handled updates long enough to recognise a
@@ -44,7 +45,7 @@ func Housekeeping(store *storage.Store) Job {
 			if _, err := store.PurgeJobRuns(ctx, slot.Add(-jobRunRetention)); err != nil {
 				return err
 			}
-			if err := store.BlankErasedPetitions(ctx); err != nil {
+			if err := store.BlankErasedPetitions(ctx, workcal.DateOf(slot)); err != nil {
 				return err
 			}
 			_, err := store.PurgeOutbox(ctx, slot.Add(-outboxRetention))

@@ -26,7 +26,7 @@ func (s *Store) RecordIdentityRead(ctx context.Context, ticketID, officerID int6
 			INSERT INTO identity_reads (ticket_id, officer_id, reason, at) VALUES ($1, $2, $3, $4)
 		)
 		INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, kind, body, internal)
-		VALUES ($1, $4, 'officer', $2, $5, $3, true)`, ticketID, officerID, reason, at, EventIdentityRead)
+		VALUES ($1, $4, 'officer', $2, $5, '', true)`, ticketID, officerID, reason, at, EventIdentityRead)
 	return wrap("record identity read", err)
 }
 

@@ -444,8 +444,8 @@ func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error
 		  AND NOT (o.status = 'sent' AND o.kind IN ('text', 'edit', 'photo', 'document') AND EXISTS (
 			SELECT FROM tickets t
 			WHERE t.status NOT IN ('completed', 'rejected') AND t.kind <> 'to_cao' AND NOT t.was_denunciation
-			  AND (t.code IN (SELECT m[1] FROM regexp_matches(o.payload::text, '(PA-[0-9]{4}-[0-9]{6})(?![0-9])', 'g') AS m)
-			       OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, ':([0-9]+)"', 'g') AS m))))`, before)
+			  AND (t.code IN (SELECT m[1] FROM regexp_matches(o.payload::text, '(PA-[0-9]{4}-[0-9]{6,})', 'g') AS m)
+			       OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, '"data": "(?:o:[a-z]+|c):([0-9]+)"', 'g') AS m))))`, before)
 	if err != nil {
 		return 0, wrap("purge outbox", err)
 	}
@@ -489,7 +489,7 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 		WHERE o.channel = $1 AND NOT o.chat_id = ANY($3)
 		  AND (o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.sent_message_id, '') <> ''))
 		  AND o.kind IN ('text', 'edit', 'photo', 'document')
-		  AND (`+namesTicket+` OR o.payload::text LIKE '%:' || t.id || '"%')
+		  AND `+aboutTicket+`
 		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`,
 		channel, ticketID, pq.Array(except))
 	return ms, wrap("list messages about a ticket", err)

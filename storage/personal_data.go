@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // Purposes a person can consent to.
@@ -119,7 +121,7 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 			UPDATE outbox o SET payload = '{}'
 			WHERE o.channel = $2 AND o.status <> 'pending' AND o.payload <> '{}'
 			  AND ((o.chat_id = $5 AND NOT o.is_group)
-			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+namesTicket+`))`,
+			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+aboutTicket+`))`,
 			c.ID, c.Channel, c.UserID, at, c.ChatID)
 		if err != nil {
 			return wrap("erase citizen", err)
@@ -127,7 +129,7 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 		if _, err = tx.x.ExecContext(ctx, blankFinishedPetitions(`citizen_id = $1`), c.ID); err != nil {
 			return wrap("erase finished petitions", err)
 		}
-		_, err = tx.x.ExecContext(ctx, blankPastBookings(`citizen_id = $1`), c.ID)
+		_, err = tx.x.ExecContext(ctx, blankPastBookings(`citizen_id = $1`, "$2"), c.ID, workcal.DateOf(at).String())
 		return wrap("erase past bookings", err)
 	})
 }
@@ -136,12 +138,12 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 // their petitions completed or rejected since, and for their receptions
 // over since: erasure leaves open ones alone so that the unit can resolve
 // them.
-func (s *Store) BlankErasedPetitions(ctx context.Context) error {
+func (s *Store) BlankErasedPetitions(ctx context.Context, today workcal.Date) error {
 	const erased = `citizen_id IN (SELECT id FROM citizens WHERE erased_at IS NOT NULL)`
 	if _, err := s.x.ExecContext(ctx, blankFinishedPetitions(erased+` AND description <> ''`)); err != nil {
 		return wrap("blank erased petitions", err)
 	}
-	_, err := s.x.ExecContext(ctx, blankPastBookings(erased))
+	_, err := s.x.ExecContext(ctx, blankPastBookings(erased, "$1"), today.String())
 	return wrap("blank erased bookings", err)
 }
 
@@ -149,9 +151,16 @@ func (s *Store) BlankErasedPetitions(ctx context.Context) error {
 // their reception bookings no longer awaited (met, refused, cancelled...)
 // that match the condition; a booking still awaited keeps it for the
 // meeting, as an open petition does.
-func blankPastBookings(people string) string {
-	return `UPDATE reception_bookings SET subject = '' WHERE status <> 'booked' AND subject <> '' AND ` + people
+func blankPastBookings(people, today string) string {
+	return `UPDATE reception_bookings SET subject = '' WHERE subject <> ''
+		AND (status <> 'booked' OR day < ` + today + `::date - ` + unrecordedBookingDays + `) AND ` + people
 }
+
+// unrecordedBookingDays is how long after its day a reception nobody
+// recorded (received, absent, refused) still waits to be: staff may
+// record it late, and the follow-up ticket takes its subject. Then it is
+// over, and an erased person's subject goes.
+const unrecordedBookingDays = "14"
 
 // blankFinishedPetitions is the statement that blanks what a person wrote
 // on their completed or rejected petitions that match the condition: the
@@ -182,3 +191,9 @@ func (s *Store) CountTickets(ctx context.Context, citizenID int64) (int, error) 
 // begin a longer one (PA-2026-123456, PA-2026-1234567), so no digit may
 // follow it.
 const namesTicket = `strpos(o.payload::text, t.code) > 0 AND o.payload::text ~ (t.code || '([^0-9]|$)')`
+
+// aboutTicket holds when outbox row o is about ticket t: it names its code
+// or has a button for it, a card's ("o:<action>:<id>") or a list's
+// ("c:<id>"). A card split in two names the ticket in its first part only;
+// its last part has the buttons.
+const aboutTicket = `(` + namesTicket + ` OR o.payload::text ~ ('"data": "(o:[a-z]+|c):' || t.id || '"'))`
