@@ -288,3 +288,35 @@ func receiptOf(t *testing.T, c *citizen, text string) bot.Outgoing {
 	t.Fatal("no receipt")
 	return bot.Outgoing{}
 }
+
+// A leader's download holds the notices they published, and everyone's
+// holds the account the bot reaches them by.
+func TestMyDataHoldsTheNoticesPublishedAndTheAccount(t *testing.T) {
+	w := newWorld(t)
+	w.seedNoticeAreas()
+	l := w.staff(4501, "ubnd-hoa-cuong", "leader")
+	l.says("/congbo")
+	l.says("Phường tổ chức tổng vệ sinh sáng Chủ nhật")
+	l.presses("Công bố")
+	l.says("/mydata")
+	var export struct {
+		Account struct {
+			UserID string `json:"user_id"`
+			ChatID string `json:"chat_id"`
+		} `json:"account"`
+		Notices []struct {
+			Unit string `json:"unit"`
+			Text string `json:"text"`
+		} `json:"notices_published"`
+	}
+	if err := json.Unmarshal([]byte(l.exported()), &export); err != nil {
+		t.Fatal(err)
+	}
+	if export.Account.UserID != l.id || export.Account.ChatID != l.id {
+		t.Errorf("account in the download: %+v", export.Account)
+	}
+	if len(export.Notices) != 1 || export.Notices[0].Unit != "UBND phường Hòa Cường" ||
+		export.Notices[0].Text != "Phường tổ chức tổng vệ sinh sáng Chủ nhật" {
+		t.Errorf("notices in the download: %+v", export.Notices)
+	}
+}

@@ -157,12 +157,15 @@ func freshConfirmation(stamp string, now time.Time) bool {
 // them, as it is stored, except other people's data (officers' names and
 // internal notes).
 type personalData struct {
-	ExportedAt time.Time       `json:"exported_at"`
-	Name       string          `json:"name"`
-	Phone      string          `json:"phone,omitempty"`
-	Language   string          `json:"language"`
-	Since      time.Time       `json:"since"`
-	Consents   []exportConsent `json:"consents"`
+	ExportedAt time.Time `json:"exported_at"`
+	Name       string    `json:"name"`
+	Phone      string    `json:"phone,omitempty"`
+	Language   string    `json:"language"`
+	Since      time.Time `json:"since"`
+	// The messenger account: the ids that reach the person, and since
+	// when they have blocked the bot, if they have.
+	Account  exportAccount   `json:"account"`
+	Consents []exportConsent `json:"consents"`
 	// The person's current roles as staff of a unit, if any.
 	StaffRoles []exportRole     `json:"staff_roles,omitempty"`
 	Petitions  []exportPetition `json:"petitions"`
@@ -172,6 +175,8 @@ type personalData struct {
 	Receptions []exportBooking `json:"receptions,omitempty"`
 	// The areas whose notices they receive (announcement.go).
 	FollowedAreas []exportFollow `json:"followed_areas,omitempty"`
+	// The notices they published as a unit's leader.
+	NoticesPublished []exportNotice `json:"notices_published,omitempty"`
 	// The petition the person has started and not sent yet: kept until
 	// they send or cancel it, or it expires.
 	Unfinished *exportDraft `json:"unfinished_petition,omitempty"`
@@ -235,6 +240,20 @@ type exportBooking struct {
 	BookedAt time.Time `json:"booked_at"`
 }
 
+type exportAccount struct {
+	Channel     string     `json:"channel"`
+	UserID      string     `json:"user_id"`
+	ChatID      string     `json:"chat_id"`
+	Unreachable *time.Time `json:"unreachable_since,omitempty"`
+}
+
+type exportNotice struct {
+	Unit        string    `json:"unit"`
+	Text        string    `json:"text"`
+	PublishedAt time.Time `json:"published_at"`
+	Recipients  int       `json:"recipients"`
+}
+
 type exportFollow struct {
 	Area  string    `json:"area"`
 	Since time.Time `json:"since"`
@@ -252,7 +271,11 @@ type exportEvent struct {
 func (s *Service) exportMyData(t *turn, now time.Time) error {
 	c := t.citizen
 	out := personalData{ExportedAt: now, Name: c.DisplayName, Phone: c.Phone.String, Language: c.Language,
-		Since: c.CreatedAt, Consents: []exportConsent{}, Petitions: []exportPetition{}}
+		Since: c.CreatedAt, Consents: []exportConsent{}, Petitions: []exportPetition{},
+		Account: exportAccount{Channel: c.Channel, UserID: c.UserID, ChatID: c.ChatID}}
+	if c.UnreachableAt.Valid {
+		out.Account.Unreachable = &c.UnreachableAt.Time
+	}
 	consents, err := t.tx.Consents(t.ctx, c.ID)
 	if err != nil {
 		return err
@@ -296,6 +319,14 @@ func (s *Service) exportMyData(t *turn, now time.Time) error {
 	}
 	for _, f := range follows {
 		out.FollowedAreas = append(out.FollowedAreas, exportFollow{Area: f.Name, Since: f.Since})
+	}
+	notices, err := t.tx.AnnouncementsBy(t.ctx, c.ID, maxExportedPetitions)
+	if err != nil {
+		return err
+	}
+	for _, n := range notices {
+		out.NoticesPublished = append(out.NoticesPublished, exportNotice{Unit: n.UnitName, Text: n.Text,
+			PublishedAt: n.PublishedAt, Recipients: n.Recipients})
 	}
 	tickets, err := t.tx.TicketsByCitizen(t.ctx, c.ID, maxExportedPetitions)
 	if err != nil {

@@ -237,6 +237,19 @@ func (s *Store) UnitAnnouncements(ctx context.Context, unitID int64, limit int) 
 	return ns, wrap("list unit announcements", err)
 }
 
+// AnnouncementsBy lists the notices a person published, in any of their
+// roles, newest first.
+func (s *Store) AnnouncementsBy(ctx context.Context, citizenID int64, limit int) ([]Announcement, error) {
+	var ns []Announcement
+	err := sqlx.SelectContext(ctx, s.x, &ns, `
+		SELECT `+announcementColumns+`
+		FROM announcements n JOIN units u ON u.id = n.unit_id JOIN officers o ON o.id = n.officer_id
+		WHERE o.citizen_id = $1
+		ORDER BY n.published_at DESC, n.id DESC
+		LIMIT $2`, citizenID, limit)
+	return ns, wrap("list a person's announcements", err)
+}
+
 // AnnouncementByID loads a notice.
 func (s *Store) AnnouncementByID(ctx context.Context, id int64) (Announcement, error) {
 	var n Announcement
