@@ -3,7 +3,9 @@ package handlers_test
 import (
 	"encoding/json"
 	"html"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,7 +48,7 @@ func TestFollowingAfterErasureReceivesNotices(t *testing.T) {
 	l.says("Lịch cắt điện ngày 30/11 tại Phường Hòa Cường")
 	l.presses("Công bố")
 	if got := w.noticesTo("Lịch cắt điện ngày 30/11"); len(got) != 1 || got["4601"].ChatID != "4601" {
-		t.Fatalf("the notice went to %v; want the follower 4601, who follows the ward and is told so", sortedKeys(got))
+		t.Fatalf("the notice went to %v; want the follower 4601, who follows the ward and is told so", slices.Sorted(maps.Keys(got)))
 	}
 }
 
@@ -154,6 +156,6 @@ func TestFollowingTheWholeCityReceivesItsWardsNotices(t *testing.T) {
 	l.says("Phường Hòa Cường phun thuốc diệt muỗi ngày 28/11")
 	l.presses("Công bố")
 	if got := w.noticesTo("phun thuốc diệt muỗi"); got["5001"].ChatID != "5001" {
-		t.Fatalf("a follower of the whole city did not get a ward's notice (went to %v)", sortedKeys(got))
+		t.Fatalf("a follower of the whole city did not get a ward's notice (went to %v)", slices.Sorted(maps.Keys(got)))
 	}
 }

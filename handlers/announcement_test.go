@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func TestNoticesReachTheFollowersOfAUnitsAreas(t *testing.T) {
 	mustContain(t, l.presses("Công bố"), "Nút này không còn hiệu lực")
 
 	got := w.noticesTo("Lịch cắt nước ngày 25/11")
-	if diff := cmp.Diff([]string{"4001", "4003", "4004"}, sortedKeys(got)); diff != "" {
+	if diff := cmp.Diff([]string{"4001", "4003", "4004"}, slices.Sorted(maps.Keys(got))); diff != "" {
 		t.Fatalf("the ward's notice went to (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(got["4004"].Text, "Notice from UBND phường Hòa Cường") || !strings.Contains(got["4001"].Text, "Thông báo của UBND phường Hòa Cường") {
@@ -117,7 +118,7 @@ func TestNoticesReachTheFollowersOfAUnitsAreas(t *testing.T) {
 	city.says("/congbo")
 	city.says("Thành phố tổ chức tiêm chủng miễn phí")
 	mustContain(t, city.presses("Công bố"), "tới 4 người")
-	if diff := cmp.Diff([]string{"4001", "4002", "4003", "4004"}, sortedKeys(w.noticesTo("tiêm chủng"))); diff != "" {
+	if diff := cmp.Diff([]string{"4001", "4002", "4003", "4004"}, slices.Sorted(maps.Keys(w.noticesTo("tiêm chủng")))); diff != "" {
 		t.Fatalf("the city's notice went to (-want +got):\n%s", diff)
 	}
 
@@ -224,15 +225,6 @@ func (c *citizen) follow(labels ...string) []bot.Outgoing {
 		out = c.presses(l)
 	}
 	return out
-}
-
-func sortedKeys(m map[string]bot.Outgoing) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // A petition's receipt offers notices about its area while the person

@@ -445,7 +445,7 @@ func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error
 			SELECT FROM tickets t
 			WHERE t.status NOT IN ('completed', 'rejected') AND t.kind <> 'to_cao' AND NOT t.was_denunciation
 			  AND (t.code IN (SELECT m[1] FROM regexp_matches(o.payload::text, '(PA-[0-9]{4}-[0-9]{6,})', 'g') AS m)
-			       OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, '"data": "(?:o:[a-z]+|c):([0-9]+)"', 'g') AS m))))`, before)
+			       OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, '`+ticketButton+`([0-9]+)"', 'g') AS m))))`, before)
 	if err != nil {
 		return 0, wrap("purge outbox", err)
 	}

@@ -196,4 +196,8 @@ const namesTicket = `strpos(o.payload::text, t.code) > 0 AND o.payload::text ~ (
 // or has a button for it, a card's ("o:<action>:<id>") or a list's
 // ("c:<id>"). A card split in two names the ticket in its first part only;
 // its last part has the buttons.
-const aboutTicket = `(` + namesTicket + ` OR o.payload::text ~ ('"data": "(o:[a-z]+|c):' || t.id || '"'))`
+const aboutTicket = `(` + namesTicket + ` OR o.payload::text ~ ('` + ticketButton + `' || t.id || '"'))`
+
+// ticketButton is the start of a button that names a ticket by its id, as
+// it reads in a payload: a card's ("o:<action>:") or a list's ("c:").
+const ticketButton = `"data": "(?:o:[a-z]+|c):`
