@@ -26,7 +26,11 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 		return s.advance(t, d)
 	}
 	if d.AreaID != 0 {
-		if area, err := t.tx.AreaByID(t.ctx, d.AreaID); err != nil || !area.Active {
+		area, err := t.tx.AreaByID(t.ctx, d.AreaID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		if err != nil || !area.Active {
 			// Removed by a reorganisation: the ticket would be routed by
 			// the area's old place in the tree.
 			d.AreaID, d.AreaParent = 0, 0
