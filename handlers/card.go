@@ -193,22 +193,32 @@ func (s *Service) sendCard(t *turn, tk storage.Ticket, headerKey, detail string)
 		if err := t.send(card); err != nil {
 			return err
 		}
+		if photosSealed(tk) {
+			continue
+		}
 		for _, a := range atts {
-			// Photos of a denunciation may show the denouncer's handwriting
-			// (law.md §5): they stay with the intake, off the cards, also
-			// once the ticket has been reclassified as another kind.
-			if tk.Kind == "to_cao" || tk.WasDenunciation {
-				continue
-			}
-			kind := bot.KindPhoto
-			if a.Kind == "document" { // an image sent as a file, uncompressed
-				kind = bot.KindDocument
-			}
-			if err := t.send(bot.Outgoing{Kind: kind, ChatID: r.chatID, Group: r.group, FileID: a.FileID,
-				Text: tk.Code}); err != nil {
+			o := attachmentMessage(a, tk.Code)
+			o.ChatID, o.Group = r.chatID, r.group
+			if err := t.send(o); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// photosSealed reports whether a ticket's photos stay off its cards: a
+// denunciation's may show the denouncer's handwriting (law.md §5). They
+// stay with the intake, who sees them with the sender's identity
+// (/identity), also once the ticket has been reclassified as another kind.
+func photosSealed(tk storage.Ticket) bool { return tk.Kind == "to_cao" || tk.WasDenunciation }
+
+// attachmentMessage is a ticket's photo, or image sent as a file, captioned
+// with its code.
+func attachmentMessage(a storage.Attachment, code string) bot.Outgoing {
+	kind := bot.KindPhoto
+	if a.Kind == "document" { // an image sent as a file, uncompressed
+		kind = bot.KindDocument
+	}
+	return bot.Outgoing{Kind: kind, FileID: a.FileID, Text: code}
 }

@@ -11,9 +11,10 @@ import (
 // ticket to the intake, and to no one else: law.md §5 lets only a
 // designated intake read a denouncer's identity, and has every read
 // logged. The intake is the staff of the triage unit, where denunciations
-// go (route). Cards never name the sender; this is the one way to, in a
-// private chat, with a reason that goes in the log (identity_reads, listed
-// by `danvan admin identity-reads`) and on the ticket's internal timeline.
+// go (route). Cards never name the sender, nor show a denunciation's
+// photos; this is the one way to see them, in a private chat, with a
+// reason that goes in the log (identity_reads, listed by `danvan admin
+// identity-reads`); the ticket's internal timeline shows the read.
 func (s *Service) cmdIdentity(t *turn) error {
 	if t.ev.Chat.Group {
 		return t.reply("identity.private_only")
@@ -55,7 +56,22 @@ func (s *Service) cmdIdentity(t *turn) error {
 	if tk.Phone.Valid {
 		phone = bot.Escape(tk.Phone.String)
 	}
-	return t.reply("identity.shown", tk.Code, name, phone)
+	if err := t.reply("identity.shown", tk.Code, name, phone); err != nil {
+		return err
+	}
+	if !photosSealed(tk) { // they are on its cards
+		return nil
+	}
+	atts, err := t.tx.Attachments(t.ctx, tk.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range atts {
+		if err := t.send(attachmentMessage(a, tk.Code)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // intakeRole is the person's role in the triage unit, if they have one

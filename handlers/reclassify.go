@@ -139,6 +139,13 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if err := s.reclassifyClock(t, tk); err != nil {
 		return err
 	}
+	// Sealed before any new card is sent: the chats of the unit that
+	// keeps it had cards naming the sender too.
+	if sealing {
+		if err := s.sealCards(t, tk, c); err != nil {
+			return err
+		}
+	}
 	intake, err := s.toIntake(t, tk, role, c.Language)
 	if err != nil {
 		return err
@@ -146,8 +153,8 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if tk, err = t.tx.TicketByID(t.ctx, tk.ID); err != nil {
 		return err
 	}
-	if sealing {
-		if err := s.sealCards(t, tk, c); err != nil {
+	if sealing && intake == "" {
+		if err := s.sendCard(t, tk, "card.sealed_kept", ""); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -552,5 +553,59 @@ func TestSealingReachesACardQueuedInTheSameBatch(t *testing.T) {
 	}
 	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND payload::text LIKE '%thu tiền trái phép%'`, colleague.id); n != 0 {
 		t.Fatalf("%d messages with the denunciation's words queued for the colleague in the same batch", n)
+	}
+}
+
+// The intake, holding a petition transferred to it, finds it a
+// denunciation: its own earlier card and photo named and showed the
+// sender too, so they are sealed like the ward's, and it gets a new card
+// without the name. The photos stay with it, shown with the identity.
+func TestSealingReachesTheChatsOfTheUnitThatKeepsIt(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	ward := w.staff(2181, "ubnd-hoa-cuong", "officer")
+	intake := w.staff(2182, "ubnd-tp", "officer")
+	c := w.citizen(3181)
+	code := c.fileWithLetter("Tổ trưởng dân phố thu tiền trái phép, tôi gửi kèm đơn viết tay")
+	ward.presses("Chuyển đơn vị")
+	ward.presses("UBND thành phố Đà Nẵng")
+	mustContain(t, sentTo(ward.says("Vượt thẩm quyền của phường"), intake.id), code, "Người dân 3181")
+	w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = id::text WHERE status = 'pending'`)
+	card := fmt.Sprint(w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND kind = 'text'
+		AND payload::text LIKE '%Người dân 3181%'`, intake.id))
+	photo := fmt.Sprint(w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND kind = 'photo'`, intake.id))
+
+	out := intake.reclassifyAs("Tố cáo", "Nội dung tố cáo tổ trưởng dân phố")
+	checkOutgoing(t, out)
+	var sealedCard, deletedPhoto bool
+	var fresh []bot.Outgoing
+	for _, o := range sentTo(out, intake.id) {
+		switch {
+		case o.Kind == bot.KindEdit && o.MessageID == card:
+			sealedCard = !strings.Contains(o.Text, "3181") && len(o.Buttons) == 0
+		case o.Kind == bot.KindDelete && o.MessageID == photo:
+			deletedPhoto = true
+		case o.Kind == bot.KindText && strings.Contains(o.Text, "Tổ trưởng dân phố thu tiền"):
+			fresh = append(fresh, o)
+		case o.Kind == bot.KindPhoto || o.Kind == bot.KindEdit || o.Kind == bot.KindDelete:
+			t.Fatalf("unexpected message to the intake: %+v", o)
+		}
+	}
+	if !sealedCard || !deletedPhoto {
+		t.Fatalf("the intake's card sealed %v, its photo deleted %v", sealedCard, deletedPhoto)
+	}
+	if len(fresh) != 1 || strings.Contains(fresh[0].Text, "3181") || !strings.Contains(fresh[0].Text, "giữ bí mật") ||
+		len(fresh[0].Buttons) == 0 {
+		t.Fatalf("the intake's new card: %+v", fresh)
+	}
+	mustContain(t, sentTo(out, ward.id), "đã được xác định là tố cáo")
+	// The intake reads the identity, and with it the photos.
+	shown := intake.says("/identity " + code + " Cần xác minh nội dung đơn")
+	mustContain(t, shown, "Người dân 3181")
+	if n := len(slices.DeleteFunc(shown, func(o bot.Outgoing) bool { return o.FileID != "handwritten-letter" })); n != 1 {
+		t.Fatalf("%d copies of the sender's photo with the identity, want 1: %+v", n, shown)
+	}
+	if n := len(slices.DeleteFunc(ward.says("/identity "+code+" xem"), func(o bot.Outgoing) bool { return o.FileID == "" })); n != 0 {
+		t.Fatal("the ward was shown the photos")
 	}
 }

@@ -12,10 +12,10 @@ import (
 )
 
 // sealCards takes a ticket that has become a denunciation off the chats
-// other than its sender's, its co-signers' and those of the unit now
-// handling it: the unit that had it may be the one accused, and the
-// denouncer's name, words and handwriting are to be kept secret (law.md
-// §5). Each card of it and each timeline (/ticket) becomes a notice that
+// other than its sender's and its co-signers': the unit that had it may be
+// the one accused, and the denouncer's name, words and handwriting are to
+// be kept secret (law.md §5); the unit that handles it from now on gets a
+// new card without the name. Each card of it and each timeline (/ticket) becomes a notice that
 // it was sealed, its sender's photos are deleted (Telegram refuses once
 // they are 48 hours old), a list that quotes it (/inbox, /mine) loses the
 // quote, and what is still queued of these is sealed where it waits. The
@@ -28,15 +28,6 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 	}
 	for _, c := range cosigners { // what they were told is the unit's
 		keep = append(keep, c.ChatID)
-	}
-	if tk.UnitID.Valid {
-		recipients, err := s.staffRecipients(t, tk.UnitID.Int64)
-		if err != nil {
-			return err
-		}
-		for _, r := range recipients {
-			keep = append(keep, r.chatID)
-		}
 	}
 	// What this transaction has queued so far (other updates of its batch
 	// among them) must be seen too.
