@@ -87,7 +87,8 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 }
 
 // EraseCitizen erases, in one transaction, a person's name and phone,
-// their unfinished forms, the areas they follow, the kept copies of the messages sent to their
+// their unfinished forms, the areas they follow and the notices of those
+// still to be sent them, the kept copies of the messages sent to their
 // chat or about their petitions (officers' cards name them) and the raw
 // updates of theirs the bot gave up on, and, on their finished
 // (completed or rejected) petitions, what they wrote: the description,
@@ -96,8 +97,8 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // statistics count (kind, category, area, unit, dates, status, rating)
 // and the units' own answers; petitions still being handled keep what the
 // unit needs to handle them, and a later erasure blanks them once
-// finished. So do their reception bookings. Messages still waiting to be
-// sent are delivered.
+// finished. So do their reception bookings. Other messages still waiting
+// to be sent are delivered.
 func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.WithdrawPhone(ctx, c.ID, at); err != nil {
@@ -110,6 +111,8 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 				DELETE FROM conversations WHERE channel = $2 AND user_id = $3
 			), follows AS (
 				DELETE FROM area_followers WHERE citizen_id = $1
+			), notices AS ( -- those of the areas they no longer follow
+				DELETE FROM outbox_scheduled WHERE channel = $2 AND chat_id = $5 AND NOT is_group
 			), failed AS (
 				UPDATE inbox SET payload = '{}'
 				WHERE channel = $2 AND failed_at IS NOT NULL AND payload IS NOT NULL

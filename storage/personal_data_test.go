@@ -59,3 +59,38 @@ func TestErasureLeavesMessagesAboutLongerCodesAlone(t *testing.T) {
 		t.Fatalf("messages kept after erasing Người 41: %q", kept)
 	}
 }
+
+// Erasing one's data stops following areas, and with it the notices of
+// theirs still to come; another follower's stay scheduled.
+func TestErasureCancelsTheNoticesStillToCome(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	ctx := t.Context()
+	unitID, officerID := seedNoticeUnit(t, s)
+	follow(t, s, "leaving", "vi", "ward")
+	follow(t, s, "staying", "vi", "ward")
+	_, recipients, err := s.PublishAnnouncement(ctx, storage.NewAnnouncement{UnitID: unitID, OfficerID: officerID,
+		Text: "Lịch tiêm chủng", At: time.Now()}, storage.FollowerMessages{Messages: noticeMessages(), Fallback: "vi",
+		After: time.Hour, PerSecond: 1})
+	if err != nil || recipients != 2 {
+		t.Fatalf("PublishAnnouncement = %d, %v; want 2 recipients", recipients, err)
+	}
+	var id int64
+	if err := s.DB().QueryRowContext(ctx, `SELECT id FROM citizens WHERE chat_id = 'leaving'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	leaving, err := s.CitizenByID(ctx, id)
+	if err == nil {
+		err = s.EraseCitizen(ctx, leaving, time.Now())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left string
+	if err := s.DB().QueryRowContext(ctx, `SELECT string_agg(chat_id, ',') FROM outbox_scheduled`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != "staying" {
+		t.Errorf("scheduled after erasure: %q, want only the other follower's", left)
+	}
+}
