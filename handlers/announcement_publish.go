@@ -289,7 +289,7 @@ func (s *Service) publishNotice(t *turn, version string) error {
 	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
 		return err
 	}
-	s.logger.Info("notice published", "announcement_id", id, "unit_id", d.UnitID, "recipients", recipients)
+	t.logInfo("notice published", "announcement_id", id, "unit_id", d.UnitID, "recipients", recipients)
 	if recipients == 0 {
 		return t.show(bot.Outgoing{Text: t.text("notice.published_none")})
 	}

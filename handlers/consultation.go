@@ -169,7 +169,7 @@ func (s *Service) consultationInput(t *turn, conv *storage.Conversation) error {
 	if err := t.recordConsent(storage.ConsentHandling, tk.ID, "consultation.consent", bot.Escape(c.UnitName)); err != nil {
 		return err
 	}
-	s.logger.Info("consultation comment", "ticket", tk.Code, "consultation", c.ID, "unit", c.UnitID)
+	t.logInfo("consultation comment", "ticket", tk.Code, "consultation", c.ID, "unit", c.UnitID)
 	return s.acknowledge(t, tk, t.text("consultation.received", bot.Escape(c.Title), tk.Code, bot.Escape(c.UnitName)))
 }
 

@@ -47,7 +47,7 @@ func (s *Service) cmdIdentity(t *turn) error {
 	if err := t.tx.RecordIdentityRead(t.ctx, tk.ID, intake.ID, reason, s.now()); err != nil {
 		return err
 	}
-	s.logger.Info("identity read", "ticket", tk.Code, "officer", intake.ID)
+	t.logInfo("identity read", "ticket", tk.Code, "officer", intake.ID)
 	name := bot.Escape(c.DisplayName)
 	if name == "" {
 		name = t.text("value.name_erased")

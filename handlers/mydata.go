@@ -108,7 +108,7 @@ func (s *Service) myDataButton(t *turn, args []string) error {
 		if err := t.tx.WithdrawPhone(t.ctx, t.citizen.ID, now); err != nil {
 			return err
 		}
-		s.logger.Info("phone consent withdrawn", "citizen", t.citizen.ID)
+		t.logInfo("phone consent withdrawn", "citizen", t.citizen.ID)
 		return t.show(bot.Outgoing{Text: t.text("mydata.phone_withdrawn")})
 	case myDataErase:
 		return s.confirmErasure(t, now)
@@ -125,7 +125,7 @@ func (s *Service) myDataButton(t *turn, args []string) error {
 		if err := t.tx.EraseCitizen(t.ctx, t.citizen, now); err != nil {
 			return err
 		}
-		s.logger.Info("personal data erased", "citizen", t.citizen.ID)
+		t.logInfo("personal data erased", "citizen", t.citizen.ID)
 		return t.show(bot.Outgoing{Text: t.text("mydata.erased")})
 	}
 	return t.answer(t.text("button.stale"), false)

@@ -78,7 +78,7 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
 		return err
 	}
-	s.logger.Info("ticket created", "ticket", ticket.Code, "kind", ticket.Kind, "unit", unitID)
+	t.logInfo("ticket created", "ticket", ticket.Code, "kind", ticket.Kind, "unit", unitID)
 	key := "petition.received"
 	if isGuidanceKind(d.Kind) {
 		key = "petition.received_" + d.Kind

@@ -352,7 +352,7 @@ func (s *Service) book(t *turn, d receptionDraft, subject string) error {
 	if err := t.recordConsent(storage.ConsentHandling, 0, "reception.consent", unit); err != nil {
 		return err
 	}
-	s.logger.Info("reception booked", "booking", bk.ID, "unit", h.UnitCode, "day", d.Day.String())
+	t.logInfo("reception booked", "booking", bk.ID, "unit", h.UnitCode, "day", d.Day.String())
 	return t.reply("reception.booked", unit, longDay(t, d.Day), h.Starts, h.Ends, bot.Escape(h.Place))
 }
 

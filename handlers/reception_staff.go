@@ -191,7 +191,7 @@ func (s *Service) markReceived(t *turn, bk storage.Booking, role storage.Officer
 	if err := t.tx.SetBookingOutcome(t.ctx, bk.ID, storage.BookingReceived, "", tk.ID, s.now()); err != nil {
 		return err
 	}
-	s.logger.Info("reception held", "booking", bk.ID, "ticket", tk.Code, "unit", bk.UnitID)
+	t.logInfo("reception held", "booking", bk.ID, "ticket", tk.Code, "unit", bk.UnitID)
 	if err := tellBooking(t.ctx, t.tx, s.texts, bk, "reception.citizen_received", "reception-received",
 		tk.Code, formatDate(due)); err != nil {
 		return err
@@ -254,7 +254,7 @@ func (s *Service) refuse(t *turn, bk storage.Booking, reason string) error {
 		return err
 	}
 	bk.Reason = reason
-	s.logger.Info("reception refused", "booking", bk.ID, "unit", bk.UnitID)
+	t.logInfo("reception refused", "booking", bk.ID, "unit", bk.UnitID)
 	if err := tellBooking(t.ctx, t.tx, s.texts, bk, "reception.citizen_refused", "reception-refused"); err != nil {
 		return err
 	}

@@ -124,7 +124,7 @@ func (s *Service) cmdReport(t *turn) error {
 	if file.Len() > maxReportBytes {
 		return t.reply("report.too_large", period, formatNumber(len(data.Rows)))
 	}
-	s.logger.Info("report", "tickets", len(data.Rows), "units", len(data.Summary), "bytes", file.Len())
+	t.logInfo("report", "tickets", len(data.Rows), "units", len(data.Summary), "bytes", file.Len())
 	err = t.send(bot.Outgoing{
 		Kind: bot.KindDocument, Content: file.Bytes(), FileName: report.FileName(first, last, report.FormatXLSX),
 		Text: t.text("report.caption", period),

@@ -187,7 +187,7 @@ func (s *Service) escalate(t *turn, tk storage.Ticket, from, to int, key string)
 			return err
 		}
 	}
-	s.logger.Info("ticket escalated", "ticket", tk.Code, "leaders", len(notified), "step", key)
+	t.logInfo("ticket escalated", "ticket", tk.Code, "leaders", len(notified), "step", key)
 	return nil
 }
 

@@ -187,7 +187,7 @@ func (s *Service) handleGroup(t *turn) error {
 	ev := t.ev
 	if ev.MovedTo != "" {
 		// Telegram refuses the old id from now on.
-		s.logger.Info("group moved", "from", ev.Chat.ID, "to", ev.MovedTo)
+		t.logInfo("group moved", "from", ev.Chat.ID, "to", ev.MovedTo)
 		return t.tx.MoveGroup(t.ctx, ev.Channel, ev.Chat.ID, ev.MovedTo)
 	}
 	c, err := t.tx.AccountOf(t.ctx, ev.Channel, ev.From.ID, ev.From.Name)

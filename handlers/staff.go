@@ -131,7 +131,7 @@ func (s *Service) join(t *turn, code string) error {
 	case err != nil:
 		return err
 	}
-	s.logger.Info("staff joined", "officer", o.ID, "unit", o.UnitCode, "role", o.Role)
+	t.logInfo("staff joined", "officer", o.ID, "unit", o.UnitCode, "role", o.Role)
 	if err := t.send(commandMenu(t.ev.Chat.ID, t.lang, true)); err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (s *Service) cmdUnlinkGroup(t *turn) error {
 	if err := t.tx.UnlinkGroup(t.ctx, t.ev.Channel, t.ev.Chat.ID); err != nil {
 		return err
 	}
-	s.logger.Info("group unlinked", "unit", unit.Code, "chat", t.ev.Chat.ID)
+	t.logInfo("group unlinked", "unit", unit.Code, "chat", t.ev.Chat.ID)
 	return t.reply("linkgroup.unlinked", bot.Escape(unit.Name))
 }
 

@@ -44,6 +44,11 @@ func (t *turn) tooLong(text string) (bool, error) {
 	return true, t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
 }
 
+// logInfo logs a change once the turn's transaction commits.
+func (t *turn) logInfo(msg string, args ...any) {
+	t.tx.AfterCommit(func() { t.s.logger.Info(msg, args...) })
+}
+
 // send queues a message, to the event's chat unless o names another.
 func (t *turn) send(o bot.Outgoing) error {
 	if o.ChatID == "" {

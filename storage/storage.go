@@ -33,7 +33,9 @@ type Store struct {
 	// queued holds the messages a transaction queued (Enqueue) until it
 	// commits.
 	queued []queuedEntry
-	dsn    string // what the pool was opened with
+	// committed holds what is to run once the transaction commits.
+	committed []func()
+	dsn       string // what the pool was opened with
 }
 
 // Open connects to PostgreSQL and checks the connection. Queries run as
@@ -139,7 +141,21 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("storage: commit: %w", err)
 	}
+	for _, fn := range txs.committed {
+		fn()
+	}
 	return nil
+}
+
+// AfterCommit runs fn once the transaction commits, and never if it rolls
+// back: a change is logged only once it has happened (a batch of updates
+// rolled back is handled again). Outside a transaction fn runs at once.
+func (s *Store) AfterCommit(fn func()) {
+	if s.tx == nil {
+		fn()
+		return
+	}
+	s.committed = append(s.committed, fn)
 }
 
 // wrap names the failed operation and maps driver errors to sentinels.

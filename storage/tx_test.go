@@ -47,3 +47,35 @@ func TestInTxRollsBackWhenFnPanics(t *testing.T) {
 		t.Fatalf("%d transactions left open", open)
 	}
 }
+
+// What is to run after a commit runs once the outermost transaction
+// commits, and not at all when it rolls back.
+func TestAfterCommitRunsOnlyOnCommit(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	store := openStore(t)
+	var ran []string
+	note := func(what string) func() { return func() { ran = append(ran, what) } }
+	err := store.InTx(ctx, func(tx *storage.Store) error {
+		tx.AfterCommit(note("outer"))
+		return tx.InTx(ctx, func(inner *storage.Store) error {
+			inner.AfterCommit(note("joined"))
+			if len(ran) != 0 {
+				t.Errorf("ran before the commit: %v", ran)
+			}
+			return nil
+		})
+	})
+	if err != nil || len(ran) != 2 || ran[0] != "outer" || ran[1] != "joined" {
+		t.Fatalf("after a commit: ran %v, %v", ran, err)
+	}
+	ran = nil
+	_ = store.InTx(ctx, func(tx *storage.Store) error {
+		tx.AfterCommit(note("rolled back"))
+		return storage.ErrNotFound
+	})
+	store.AfterCommit(note("no transaction"))
+	if len(ran) != 1 || ran[0] != "no transaction" {
+		t.Fatalf("ran %v; want only the one outside a transaction", ran)
+	}
+}
