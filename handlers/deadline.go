@@ -118,11 +118,16 @@ func (s *Service) pauseClock(t *turn, tk storage.Ticket) error {
 // calendar time for days. A rule in days gets the wait back rounded to
 // the nearest whole day (half a day up; for working days, a day is the
 // office hours' length), so that its deadline stays the end of a day and
-// the rounding costs the unit or the citizen at most half a day.
+// the rounding costs the unit or the citizen at most half a day. A clock
+// that had run out when the unit asked is not given the wait: there was
+// no time left to stop.
 func (s *Service) resumeClock(t *turn, tk storage.Ticket) error {
 	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
 	if err != nil || !clock.PausedAt.Valid || !clock.DueAt.Valid {
 		return err
+	}
+	if !clock.PausedAt.Time.Before(clock.DueAt.Time) {
+		return t.tx.ResumeTicketClock(t.ctx, tk.ID, clock.DueAt.Time, clock.Days)
 	}
 	r, err := t.tx.DeadlineRuleByID(t.ctx, clock.RuleID)
 	if err != nil {

@@ -252,3 +252,27 @@ func TestPauseInCalendarDaysDoesNotMoveAMovedDeadlineTwice(t *testing.T) {
 		}
 	}
 }
+
+// A clock that has already run out cannot be "paused": a request for
+// information sent after the deadline must not move the missed deadline
+// later when the citizen answers, which would turn an overdue ticket into
+// a later one (the citizen's /status, cards and reports show a date the
+// law never granted).
+func TestAPauseAfterTheDeadlineDoesNotMoveIt(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2901, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3901)
+	// Filed Monday 23/11/2026 16:00: 10 WD end on Monday 07/12.
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Đèn đường hỏng cả tuần nay")
+	if due := w.dueOf(code).Format("2006-01-02"); due != "2026-12-07" {
+		t.Fatalf("due = %s", due)
+	}
+	// Overdue since 08/12; the officer asks for information on Thursday
+	// 10/12 and the citizen answers two weeks later, Thursday 24/12.
+	got := w.pauseFor(officer, c, code, time.Date(2026, 12, 10, 9, 0, 0, 0, vn), time.Date(2026, 12, 24, 9, 0, 0, 0, vn))
+	if got != "2026-12-07" {
+		t.Errorf("a deadline missed on 07/12 moved to %s by a pause that began after it", got)
+	}
+}

@@ -96,8 +96,8 @@ func (s *Store) CalendarDays(ctx context.Context) ([]CalendarDay, error) {
 	return days, wrap("list calendar days", err)
 }
 
-// Calendar is the working-day calendar: computed holidays plus the
-// administrators' exceptions.
+// Calendar is the working-day calendar: computed holidays, the Tết spans
+// the administrators recorded as announced, and their exceptions.
 func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) {
 	days, err := s.CalendarDays(ctx)
 	if err != nil {
@@ -107,7 +107,7 @@ func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) {
 	for _, d := range days {
 		overrides[workcal.NewDate(d.Day.Year(), d.Day.Month(), d.Day.Day())] = workcal.Override{Workday: d.IsWorkday, Reason: d.Reason}
 	}
-	return workcal.NewCalendar(workcal.Rules{}, overrides), nil
+	return workcal.NewCalendar(workcal.Rules{}.WithAnnouncedTet(overrides), overrides), nil
 }
 
 // Clock is a ticket's deadline state.

@@ -37,6 +37,9 @@ type TetSpan struct {
 	// NewYearDays is the number of days of the new lunar year, starting
 	// with mùng 1 (1/1).
 	NewYearDays int
+	// Announced marks a span as the government announced it, weekly rest
+	// days within it included: they give no compensatory days off.
+	Announced bool
 }
 
 // defaultTetSpan is the last day of the old lunar year plus mùng 1–4.
@@ -105,7 +108,7 @@ func (r Rules) tetSpan(year int) TetSpan {
 	if s == (TetSpan{}) {
 		s = defaultTetSpan
 	}
-	return TetSpan{max(s.OldYearDays, 0), max(s.NewYearDays, 0)}
+	return TetSpan{max(s.OldYearDays, 0), max(s.NewYearDays, 0), s.Announced}
 }
 
 func (r Rules) nationalDayExtra(year int) int {
@@ -136,6 +139,7 @@ func (r Rules) weekend() (w [7]bool) {
 // sorted by date.
 func (r Rules) holidays(year int) []holiday {
 	raw := map[int]string{}
+	announced := map[int]bool{} // days of an announced Tết span
 	add := func(j int, reason string) {
 		if old, ok := raw[j]; ok && old != reason {
 			// Two holidays on one day (e.g. Giỗ Tổ on 30 April) give
@@ -152,6 +156,7 @@ func (r Rules) holidays(year int) []holiday {
 			s, t := r.tetSpan(y), tet.jdn()
 			for j := t - s.OldYearDays; j < t+s.NewYearDays; j++ {
 				add(j, ReasonTet)
+				announced[j] = s.Announced
 			}
 		}
 		if d, err := FromLunar(LunarDate{Year: y, Month: 3, Day: 10}); err == nil {
@@ -177,7 +182,7 @@ func (r Rules) holidays(year int) []holiday {
 		}
 		n := len(all)
 		for _, h := range all[:n] {
-			if !weekend[weekdayOf(h.jdn)] {
+			if !weekend[weekdayOf(h.jdn)] || announced[h.jdn] {
 				continue
 			}
 			c := h.jdn + 1

@@ -1,0 +1,38 @@
+package workcal
+
+import "testing"
+
+// An administrator records the Tết breaks as the government announced
+// them, weekends included: the calendar then keeps them, and the days
+// around them are working days (without the records, 3 February 2025
+// would be a compensatory day off for a default Tết day on a Saturday).
+// A day off for another reason near Tết leaves the span alone.
+func TestAnnouncedTetReplacesTheDefaultSpan(t *testing.T) {
+	overrides := map[Date]Override{}
+	for _, br := range []struct{ first, last Date }{
+		{d(2024, 2, 8), d(2024, 2, 14)},
+		{d(2025, 1, 25), d(2025, 2, 2)},
+	} {
+		for x := br.first; !x.After(br.last); x = x.AddDays(1) {
+			overrides[x] = Override{Reason: "Nghỉ Tết Nguyên đán"}
+		}
+	}
+	overrides[d(2026, 2, 24)] = Override{Reason: "Bão số 1"}
+	cal := NewCalendar(Rules{}.WithAnnouncedTet(overrides), overrides)
+	for _, x := range []Date{d(2024, 2, 7), d(2024, 2, 15), d(2024, 2, 16), d(2025, 1, 24), d(2025, 2, 3), d(2026, 2, 23)} {
+		if ok, why := cal.Day(x); !ok {
+			t.Errorf("%v (%v) is a day off: %q", x, x.Weekday(), why)
+		}
+	}
+	for _, x := range []Date{d(2025, 1, 27), d(2025, 1, 31), d(2026, 2, 16), d(2026, 2, 20), d(2026, 2, 24)} {
+		if cal.IsWorkday(x) {
+			t.Errorf("%v is a working day", x)
+		}
+	}
+	if got := (Rules{}).WithAnnouncedTet(overrides).TetByYear; len(got) != 2 || got[2025] != (TetSpan{2, 3, true}) || got[2024] != (TetSpan{2, 5, true}) {
+		t.Errorf("announced spans %v, want 2024 {2 5 true} and 2025 {2 3 true}", got)
+	}
+	if NewCalendar(Rules{}, nil).IsWorkday(d(2025, 2, 3)) {
+		t.Error("without records, 3 February 2025 should be the default's compensatory day off")
+	}
+}
