@@ -251,3 +251,30 @@ func ExampleLunarNewYear() {
 	// 2007-02-17
 	// 2030-02-02
 }
+
+// Tết (1/1) and Giỗ Tổ Hùng Vương (10/3, the regular month even in 2031,
+// whose leap month is 3) for 2025–2035 are the days Hồ Ngọc Đức's
+// independent UTC+7 algorithm gives (a reviewer also compared the full
+// day-by-day conversion of 2024–2036).
+func TestLunarHolidaysMatchAnIndependentAlgorithm(t *testing.T) {
+	tet := map[int]Date{2025: d(2025, 1, 29), 2026: d(2026, 2, 17), 2027: d(2027, 2, 6), 2028: d(2028, 1, 26),
+		2029: d(2029, 2, 13), 2030: d(2030, 2, 2), 2031: d(2031, 1, 23), 2032: d(2032, 2, 11), 2033: d(2033, 1, 31),
+		2034: d(2034, 2, 19), 2035: d(2035, 2, 8)}
+	hung := map[int]Date{2025: d(2025, 4, 7), 2026: d(2026, 4, 26), 2027: d(2027, 4, 16), 2028: d(2028, 4, 4),
+		2029: d(2029, 4, 23), 2030: d(2030, 4, 12), 2031: d(2031, 4, 1), 2032: d(2032, 4, 19), 2033: d(2033, 4, 9),
+		2034: d(2034, 4, 28), 2035: d(2035, 4, 17)}
+	for y := 2025; y <= 2035; y++ {
+		if got, err := LunarNewYear(y); err != nil || got != tet[y] {
+			t.Errorf("Tết %d = %v, %v; want %v", y, got, err, tet[y])
+		}
+		found := false
+		for _, h := range Holidays(y) {
+			if h.Reason == ReasonHungKings || h.Reason == ReasonHungKings+", "+ReasonVictory {
+				found = found || h.Date == hung[y]
+			}
+		}
+		if !found {
+			t.Errorf("Giỗ Tổ %d not on %v: %v", y, hung[y], Holidays(y))
+		}
+	}
+}

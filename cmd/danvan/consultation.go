@@ -33,8 +33,9 @@ func runAdminConsultation(ctx context.Context, args []string) error {
 	return runGroup(ctx, "admin consultation", `Usage: danvan admin consultation <command>
 
   add -unit CODE -title TEXT [-opens YYYY-MM-DD] -closes YYYY-MM-DD (-summary TEXT | -summary-file FILE | -link URL) [-force] [-notify=false]
-                       put a draft or plan out for residents' comments (law.md §7: at
-                       least 20 days, opens and closes days included; -force allows less);
+                       put a draft or plan out for residents' comments (law.md §7: the
+                       last day at least 20 days after the later of -opens and today;
+                       -force allows less);
                        the followers of the unit's areas are told when it opens
   list                 consultations, open and closed, with their comments
   extend -id N -closes YYYY-MM-DD
@@ -82,14 +83,23 @@ func runConsultationAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("-closes: %w", err)
 	}
-	days := last.Sub(first) + 1
+	// The law's 20 days run from publication, which is when residents are
+	// told and can comment: the opening day, or today for one opened in
+	// the past. As everywhere (Civil Code Art. 147), that day itself does
+	// not count.
+	published := workcal.DateOf(time.Now())
+	if first.After(published) {
+		published = first
+	}
+	days := last.Sub(published)
 	switch {
-	case days < 1:
+	case last.Before(first):
 		return errors.New("-closes is before -opens")
 	case days < minConsultationDays && !*force:
-		return fmt.Errorf("the period is %d days; the law requires at least %d (law.md §7; -force to proceed anyway)", days, minConsultationDays)
+		return fmt.Errorf("comments would be taken for %d days after it is published on %s; the law requires at least %d (law.md §7; -force to proceed anyway)",
+			days, published, minConsultationDays)
 	case days < minConsultationDays:
-		fmt.Fprintf(os.Stderr, "Warning: the period is %d days, shorter than the %d the Grassroots Democracy Law requires (Art. 26, 28).\n", days, minConsultationDays)
+		fmt.Fprintf(os.Stderr, "Warning: comments are taken for %d days after it is published, fewer than the %d the Grassroots Democracy Law requires (Art. 26, 28).\n", days, minConsultationDays)
 	}
 	nc.OpensAt, nc.ClosesAt = first.Start(), last.AddDays(1).Start()
 	return withStore(ctx, func(cfg *config.Config, store *storage.Store, _ *slog.Logger) error {
@@ -116,7 +126,7 @@ func runConsultationAdd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("Consultation %d of %s: %q, comments from %s to %s (%d days). Residents find it with /gopy.\n",
+		fmt.Printf("Consultation %d of %s: %q, comments from %s to %s (%d days after it is published). Residents find it with /gopy.\n",
 			c.ID, u.Name, c.Title, first, last, days)
 		if *notify {
 			fmt.Printf("%d people following the unit's areas will be told when it opens.\n", told)

@@ -13,17 +13,21 @@ func TestConsultationCommands(t *testing.T) {
 	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
 		t.Fatal(err)
 	}
-	today := time.Now()
+	today := time.Now().In(workcal.Location())
 	day := func(n int) string { return today.AddDate(0, 0, n).Format(time.DateOnly) }
 	add := func(extra ...string) (string, error) {
 		return runCLI(t, append([]string{"admin", "consultation", "add", "-unit", "ubnd-quan-cu",
 			"-title", "Quy hoạch công viên", "-link", "https://example.org/du-thao"}, extra...)...)
 	}
 
-	// Shorter than the law's 20 days (opens and closes days included) is
-	// refused unless forced; so is a consultation with nothing to read.
-	if _, err := add("-opens", day(-1), "-closes", day(17)); err == nil || !strings.Contains(err.Error(), "at least 20") {
-		t.Fatalf("a 19-day consultation: %v", err)
+	// Fewer than the law's 20 days after publication (today for one
+	// opened yesterday, the day itself not counted) is refused unless
+	// forced; so is a consultation with nothing to read.
+	if _, err := add("-opens", day(-1), "-closes", day(19)); err == nil || !strings.Contains(err.Error(), "at least 20") {
+		t.Fatalf("a consultation closing 19 days after today: %v", err)
+	}
+	if _, err := add("-opens", day(-15), "-closes", day(4)); err == nil || !strings.Contains(err.Error(), "at least 20") {
+		t.Fatalf("a consultation opened 15 days ago, published today, closing in 4 days: %v", err)
 	}
 	if _, err := runCLI(t, "admin", "consultation", "add", "-unit", "ubnd-quan-cu", "-title", "X", "-closes", day(30)); err == nil {
 		t.Fatal("a consultation without summary or link was added")
@@ -31,8 +35,8 @@ func TestConsultationCommands(t *testing.T) {
 	if _, err := add("-unit", "khong-co", "-closes", day(30)); err == nil {
 		t.Fatal("a consultation of an unknown unit was added")
 	}
-	out, err := add("-opens", day(-1), "-closes", day(18))
-	if err != nil || !strings.Contains(out, "Consultation 1") || !strings.Contains(out, "(20 days)") {
+	out, err := add("-opens", day(-1), "-closes", day(20))
+	if err != nil || !strings.Contains(out, "Consultation 1") || !strings.Contains(out, "(20 days after it is published)") {
 		t.Fatalf("add = %q, %v", out, err)
 	}
 	if _, err := add("-opens", day(-30), "-closes", day(-25), "-force"); err != nil {
@@ -135,7 +139,7 @@ func TestConsultationExtend(t *testing.T) {
 	today := time.Now().In(workcal.Location())
 	day := func(n int) string { return today.AddDate(0, 0, n).Format(time.DateOnly) }
 	if _, err := runCLI(t, "admin", "consultation", "add", "-unit", "ubnd-quan-cu", "-title", "Quy hoạch công viên",
-		"-link", "https://example.org/du-thao", "-opens", day(-30), "-closes", day(-2), "-notify=false"); err != nil {
+		"-link", "https://example.org/du-thao", "-opens", day(-30), "-closes", day(-2), "-notify=false", "-force"); err != nil {
 		t.Fatal(err)
 	}
 	extend := func(closes string) (string, error) {
