@@ -8,6 +8,7 @@ import (
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 var vn = time.FixedZone("ICT", 7*3600)
@@ -35,7 +36,7 @@ func TestDeadlinesFollowTheWorkingCalendar(t *testing.T) {
 	c.says("Bỏ qua")
 	c.presses("Không cần")
 	out := c.presses("Gửi phản ánh")
-	mustContain(t, out, "trước hết ngày <b>07/12/2026</b>")
+	mustContain(t, out, "chậm nhất đến hết ngày <b>07/12/2026</b>")
 	code := "PA-2026-000001"
 	if due := w.dueOf(code); due.Format("2006-01-02 15:04") != "2026-12-07 23:59" {
 		t.Fatalf("due = %s", due)
@@ -274,5 +275,44 @@ func TestAPauseAfterTheDeadlineDoesNotMoveIt(t *testing.T) {
 	got := w.pauseFor(officer, c, code, time.Date(2026, 12, 10, 9, 0, 0, 0, vn), time.Date(2026, 12, 24, 9, 0, 0, 0, vn))
 	if got != "2026-12-07" {
 		t.Errorf("a deadline missed on 07/12 moved to %s by a pause that began after it", got)
+	}
+}
+
+// A working day the government later gives off (law.md §1: working days
+// exclude days off; administrators record the announcement) no longer
+// counts in the periods of open tickets that spanned it: they get one
+// more. A day off after a deadline, a Saturday made a working day, and
+// removing the exception again change no deadline (citizens were told it).
+func TestADayGivenOffPostponesTheDeadlinesThatCountedIt(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := w.citizen(3921).file("Phường Hòa Cường", "Nắp cống bị mất")
+	if due := dueDate(w.dueOf(code)); due != "2026-12-07" {
+		t.Fatalf("due = %s", due)
+	}
+	change := func(day workcal.Date, change func(tx *storage.Store) error) (postponed int) {
+		t.Helper()
+		w.run(func(tx *storage.Store) (err error) {
+			postponed, err = handlers.ChangeCalendarDay(w.ctx, tx, day, func() error { return change(tx) })
+			return err
+		})
+		return postponed
+	}
+	setDay := func(day workcal.Date, workday bool) int {
+		return change(day, func(tx *storage.Store) error { return tx.SetCalendarDay(w.ctx, day, workday, "Thông báo của Chính phủ") })
+	}
+	tuesday := workcal.Date{Year: 2026, Month: 12, Day: 1}
+	if n := setDay(tuesday, false); n != 1 || dueDate(w.dueOf(code)) != "2026-12-08" {
+		t.Fatalf("after 01/12 became a day off: %d postponed, due %s; want 1, 2026-12-08", n, dueDate(w.dueOf(code)))
+	}
+	if n := setDay(tuesday, false); n != 0 {
+		t.Fatalf("recording the same day off again postponed %d", n)
+	}
+	setDay(workcal.Date{Year: 2026, Month: 12, Day: 10}, false)
+	setDay(workcal.Date{Year: 2026, Month: 12, Day: 5}, true)
+	change(tuesday, func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, tuesday) })
+	if due := dueDate(w.dueOf(code)); due != "2026-12-08" {
+		t.Fatalf("due %s after changes that should not move it, want 2026-12-08", due)
 	}
 }

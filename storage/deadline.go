@@ -182,3 +182,32 @@ func (s *Store) ResumeTicketClock(ctx context.Context, ticketID int64, due time.
 // toMicros truncates to PostgreSQL's precision: a deadline at the last
 // nanosecond of a day would otherwise be rounded into the next day.
 func toMicros(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
+
+// SpanningClock is an open ticket's deadline, counted in working days or
+// working hours, whose period a given moment falls within.
+type SpanningClock struct {
+	TicketID  int64     `db:"id"`
+	DueAt     time.Time `db:"due_at"`
+	LimitUnit string    `db:"limit_unit"`
+}
+
+// ClocksSpanning lists, locked, the open tickets whose clock in working
+// days or working hours started before from and is due at or after it.
+func (s *Store) ClocksSpanning(ctx context.Context, from time.Time) ([]SpanningClock, error) {
+	var clocks []SpanningClock
+	err := sqlx.SelectContext(ctx, s.x, &clocks, `
+		SELECT t.id, t.due_at, r.limit_unit
+		FROM tickets t JOIN deadline_rules r ON r.id = t.deadline_rule_id
+		WHERE t.status NOT IN ('answered', 'completed', 'rejected') AND r.limit_unit IN ('workdays', 'working_hours')
+		  AND t.clock_started_at < $1 AND t.due_at >= $1
+		ORDER BY t.id
+		FOR UPDATE OF t`, from)
+	return clocks, wrap("clocks spanning", err)
+}
+
+// PostponeDeadline moves an open ticket's deadline later, keeping its
+// rule and the escalations already sent.
+func (s *Store) PostponeDeadline(ctx context.Context, ticketID int64, due time.Time) error {
+	_, err := s.x.ExecContext(ctx, `UPDATE tickets SET due_at = $2 WHERE id = $1 AND due_at < $2`, ticketID, toMicros(due))
+	return wrap("postpone deadline", err)
+}
