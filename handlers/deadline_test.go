@@ -300,7 +300,9 @@ func TestADayGivenOffPostponesTheDeadlinesThatCountedIt(t *testing.T) {
 		return postponed
 	}
 	setDay := func(day workcal.Date, workday bool) int {
-		return change(day, func(tx *storage.Store) error { return tx.SetCalendarDay(w.ctx, day, workday, "Thông báo của Chính phủ") })
+		return change(day, func(tx *storage.Store) error {
+			return tx.SetCalendarDay(w.ctx, day, workday, "Thông báo của Chính phủ")
+		})
 	}
 	tuesday := workcal.Date{Year: 2026, Month: 12, Day: 1}
 	if n := setDay(tuesday, false); n != 1 || dueDate(w.dueOf(code)) != "2026-12-08" {
