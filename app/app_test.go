@@ -3,8 +3,12 @@ package app_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +16,8 @@ import (
 
 	"github.com/danvan-vn/danvan/app"
 	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+	"github.com/danvan-vn/danvan/config"
+	"github.com/danvan-vn/danvan/storage/localpg"
 	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
@@ -241,6 +247,100 @@ func TestShutdownDoesNotWaitForWhatCannotBeSent(t *testing.T) {
 	}
 	if n := count(t, dsn, `SELECT count(*) FROM outbox WHERE status = 'pending'`); n != 1 {
 		t.Errorf("%d messages kept for the next start, want the refused reply alone", n)
+	}
+}
+
+// A delivery in flight when SHUTDOWN_TIMEOUT ends is finished and
+// recorded, not cut short: a message sent but not recorded would be sent
+// twice after the restart. The shutdown then takes longer than the
+// timeout, by up to 20 s (README, Running at scale: Probes).
+func TestShutdownFinishesAndRecordsTheDeliveryInFlight(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	cfg := testConfig(api, dsn)
+	cfg.ShutdownTimeout = time.Second
+	svc := startService(t, cfg)
+	a := newPerson(t, api, 5091, "A")
+	a.says("/start", "Xin chào")
+
+	at := api.Cursor()
+	api.InjectFault(telegramtest.Fault{Method: "sendMessage", ChatID: a.user.ID, Times: 1, Kind: telegramtest.FaultDelay, Delay: 4500 * time.Millisecond})
+	api.PushCommand(a.user, "/help")
+	// Wait until the sender has leased the reply (its call is under way).
+	for deadline := time.Now().Add(wait); count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND lease_until > now()`, "5091") == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the reply was never leased")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	begin := time.Now()
+	svc.stop()
+	if took := time.Since(begin); took > cfg.ShutdownTimeout+20*time.Second {
+		t.Errorf("SHUTDOWN_TIMEOUT is %v, the shutdown took %v", cfg.ShutdownTimeout, took.Round(100*time.Millisecond))
+	}
+	if n := countAfter(api, at, a.user.ID, "Hướng dẫn"); n != 1 {
+		t.Errorf("the reply in flight was delivered %d times, want once", n)
+	}
+	if n := count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status <> 'sent'`, "5091"); n != 0 {
+		t.Errorf("%d messages not recorded as sent: the reply in flight would go out again at the next start", n)
+	}
+}
+
+// The service and the one-shot commands share the private PostgreSQL, in
+// either order (README: "in a second terminal, same directory"): whoever
+// is done first leaves it running for the other, and the last one stops
+// it. A command that started the server must not stop it under a service
+// that started meanwhile, say restarted by systemd during a long export.
+func TestThePrivateServerStopsWithItsLastUser(t *testing.T) {
+	parent, err := os.MkdirTemp("", "danvan-shared-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reachable by the postgres user when the tests run as root.
+	if err := os.Chmod(parent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(parent) })
+	cfg := &config.Config{DataDir: parent, RunMigrations: true}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	socket := filepath.Join(parent, "postgres", fmt.Sprintf(".s.PGSQL.%d", localpg.DefaultPort))
+	running := func() bool { _, err := os.Stat(socket); return err == nil }
+
+	for _, commandFirst := range []bool{true, false} {
+		// The command finds no server running and starts it; the service
+		// starts while it runs.
+		_, closeCommand, err := app.OpenStore(ctx, cfg, logger)
+		if errors.Is(err, localpg.ErrNoBinaries) {
+			t.Skip(err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		service, closeService, err := app.OpenStore(ctx, cfg, logger)
+		if err != nil {
+			closeCommand()
+			t.Fatal(err)
+		}
+		first, last := closeCommand, closeService
+		if !commandFirst {
+			first, last = closeService, closeCommand
+		}
+		first()
+		if commandFirst {
+			var one int
+			if err := service.DB().QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+				t.Errorf("the service lost its database when a command that shared it ended: %v", err)
+			}
+		} else if !running() {
+			t.Error("the service stopped the private PostgreSQL under a command still using it")
+		}
+		last()
+		if running() {
+			t.Errorf("the private PostgreSQL still runs after its last user ended (command first: %t)", commandFirst)
+		}
 	}
 }
 

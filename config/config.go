@@ -16,6 +16,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/danvan-vn/danvan/bot/telegram"
 	"github.com/danvan-vn/danvan/handlers"
 )
 
@@ -44,6 +45,8 @@ type Config struct {
 	SendRate              float64 // messages per second over all chats
 	ChatSendRate          float64 // messages per second to one private chat
 	PetitionKinds         []string
+
+	given map[string]bool // the settings the environment set, not defaulted
 }
 
 type option struct {
@@ -53,7 +56,7 @@ type option struct {
 }
 
 var options = []option{
-	{name: "TELEGRAM_BOT_TOKEN", secret: true, help: "Bot token from @BotFather (required for run)",
+	{name: "TELEGRAM_BOT_TOKEN", secret: true, help: "Bot token from @BotFather; without it, run starts the sandbox, or refuses to start if DATABASE_URL, TELEGRAM_MODE or TELEGRAM_WEBHOOK_URL is set",
 		set: func(c *Config, v string) error { c.TelegramToken = v; return nil }},
 	{name: "TELEGRAM_API_URL", def: "https://api.telegram.org", help: "Bot API server: Telegram, a self-hosted telegram-bot-api, or a test server",
 		set: func(c *Config, v string) error { c.TelegramAPIURL = strings.TrimRight(v, "/"); return validURL(v) }},
@@ -64,7 +67,13 @@ var options = []option{
 	{name: "TELEGRAM_WEBHOOK_URL", help: "Public HTTPS URL Telegram posts updates to (webhook mode), routed to LISTEN_ADDR/telegram/webhook",
 		set: func(c *Config, v string) error { c.TelegramWebhookURL = v; return nil }},
 	{name: "TELEGRAM_WEBHOOK_SECRET", secret: true, help: "Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (webhook mode; 1-256 of A-Z a-z 0-9 _ -)",
-		set: func(c *Config, v string) error { c.TelegramWebhookSecret = v; return nil }},
+		set: func(c *Config, v string) error {
+			c.TelegramWebhookSecret = v
+			if v == "" {
+				return nil // required in webhook mode only: see ValidateRun
+			}
+			return telegram.CheckWebhookSecret(v)
+		}},
 	{name: "LISTEN_ADDR", def: "127.0.0.1:8080", help: "HTTP listener for the webhook, /healthz, /readyz and /metrics",
 		set: func(c *Config, v string) error { c.ListenAddr = v; return hostPort(v) }},
 	{name: "DATABASE_URL", secret: true, help: "PostgreSQL URL; unset: a private PostgreSQL in DANVAN_DATA_DIR",
@@ -98,7 +107,7 @@ var options = []option{
 			c.PetitionKinds = strings.Split(strings.ReplaceAll(v, " ", ""), ",")
 			return handlers.CheckCitizenKinds(c.PetitionKinds)
 		}},
-	{name: "SHUTDOWN_TIMEOUT", def: "15s", help: "How long a shutdown may take to drain work",
+	{name: "SHUTDOWN_TIMEOUT", def: "15s", help: "How long a shutdown may take to drain work; a delivery in flight then is still finished and recorded, so that it is not sent twice, which can take up to 20 s more",
 		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = positiveDuration(v); return err }},
 	{name: "SHUTDOWN_DRAIN_DELAY", def: "0s", help: "On shutdown, how long /readyz answers 503 while updates are still taken, before intake stops (a little over the load balancer's check interval)",
 		set: func(c *Config, v string) (err error) { c.ShutdownDrainDelay, err = nonNegativeDuration(v); return err }},
@@ -108,10 +117,11 @@ var options = []option{
 func Load() (*Config, error) { return load(os.Getenv) }
 
 func load(getenv func(string) string) (*Config, error) {
-	c := &Config{}
+	c := &Config{given: map[string]bool{}}
 	var errs []error
 	for _, o := range options {
 		v, err := lookup(getenv, o)
+		c.given[o.name] = getenv(o.name) != "" || o.secret && getenv(o.name+"_FILE") != ""
 		if err == nil {
 			err = o.set(c, v)
 		}
@@ -161,6 +171,19 @@ func (c *Config) ValidateRun() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ServiceSettings names the settings given that only the real service
+// uses. `danvan run` without a token starts the sandbox only when there
+// are none: a production host missing its token must not run the demo.
+func (c *Config) ServiceSettings() []string {
+	var set []string
+	for _, name := range []string{"DATABASE_URL", "TELEGRAM_MODE", "TELEGRAM_WEBHOOK_URL"} {
+		if c.given[name] {
+			set = append(set, name)
+		}
+	}
+	return set
 }
 
 // Describe lists every setting with its current value, secrets redacted.
@@ -237,10 +260,16 @@ func positiveDuration(v string) (time.Duration, error) {
 	return d, err
 }
 
-// hostPort checks a listen address such as "127.0.0.1:8080" or ":8080".
+// hostPort checks a listen address such as "127.0.0.1:8080" or ":8080",
+// and that its port is one net.Listen takes (a number up to 65535, or a
+// service name this machine knows).
 func hostPort(v string) error {
-	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil || port == "" {
 		return fmt.Errorf("%q is not HOST:PORT", v)
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("%q: %w", v, err)
 	}
 	return nil
 }

@@ -156,3 +156,59 @@ func TestPetitionKinds(t *testing.T) {
 		t.Fatalf("PETITION_KINDS = %v", c.PetitionKinds)
 	}
 }
+
+// A webhook secret Telegram would refuse (base64 and openssl output have
+// '=', '+' or '/') stops the start when the settings load, not after the
+// service has connected and called Telegram.
+func TestWebhookSecretIsCheckedAtLoad(t *testing.T) {
+	for _, secret := range []string{"c2VjcmV0Cg==", "a+b/c", "has space", strings.Repeat("a", 257)} {
+		_, err := load(env(map[string]string{
+			"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_MODE": "webhook",
+			"TELEGRAM_WEBHOOK_URL": "https://x.example/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET": secret,
+		}))
+		if err == nil || !strings.Contains(err.Error(), "TELEGRAM_WEBHOOK_SECRET") {
+			t.Errorf("TELEGRAM_WEBHOOK_SECRET %q: err = %v", secret, err)
+		}
+	}
+	if _, err := load(env(map[string]string{"TELEGRAM_WEBHOOK_SECRET": "Ab0_-" + strings.Repeat("z", 251)})); err != nil {
+		t.Errorf("a valid secret of 256 characters: %v", err)
+	}
+}
+
+// A port net.Listen would refuse stops the start when the settings load,
+// not after the database work of the start.
+func TestListenAddrPortIsCheckedAtLoad(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:99999", ":http-alt-typo", "127.0.0.1:-1"} {
+		if _, err := load(env(map[string]string{"LISTEN_ADDR": addr})); err == nil || !strings.Contains(err.Error(), "LISTEN_ADDR") {
+			t.Errorf("LISTEN_ADDR %q: err = %v", addr, err)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:8443", ":http"} {
+		if _, err := load(env(map[string]string{"LISTEN_ADDR": addr})); err != nil {
+			t.Errorf("LISTEN_ADDR %q: %v", addr, err)
+		}
+	}
+}
+
+// ServiceSettings names what the environment set, a default value spelt
+// out included, and a secret given through its _FILE.
+func TestServiceSettingsAreTheOnesGiven(t *testing.T) {
+	c, err := load(env(map[string]string{"LISTEN_ADDR": ":8080"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ServiceSettings(); len(got) != 0 {
+		t.Errorf("nothing of the service set: ServiceSettings = %v", got)
+	}
+	file := filepath.Join(t.TempDir(), "dsn")
+	if err := os.WriteFile(file, []byte("postgres://db.example/danvan\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = load(env(map[string]string{"DATABASE_URL_FILE": file, "TELEGRAM_MODE": "polling"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.ServiceSettings(), []string{"DATABASE_URL", "TELEGRAM_MODE"}; !slices.Equal(got, want) {
+		t.Errorf("ServiceSettings = %v, want %v", got, want)
+	}
+}

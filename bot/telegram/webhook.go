@@ -47,7 +47,7 @@ type WebhookHandler struct {
 // given to RegisterWebhook), unless the options disable the check.
 func NewWebhookHandler(secret string, record RecordFunc, logger *slog.Logger, opts WebhookOptions) (*WebhookHandler, error) {
 	if !opts.InsecureSkipSecretCheck {
-		if err := checkSecret(secret); err != nil {
+		if err := CheckWebhookSecret(secret); err != nil {
 			return nil, err
 		}
 	}
@@ -113,7 +113,7 @@ func (h *WebhookHandler) authentic(r *http.Request) bool {
 // waited out, as are server and network errors, until ctx ends. A refusal
 // (a bad URL, say) fails at once.
 func (c *Client) RegisterWebhook(ctx context.Context, url, secret string) error {
-	if err := checkSecret(secret); err != nil {
+	if err := CheckWebhookSecret(secret); err != nil {
 		return err
 	}
 	allowed, _ := json.Marshal(allowedUpdates)
@@ -152,8 +152,8 @@ func (c *Client) DeleteWebhook(ctx context.Context) error {
 	return err
 }
 
-// checkSecret enforces setWebhook's rule: 1-256 of A-Z a-z 0-9 _ -.
-func checkSecret(secret string) error {
+// CheckWebhookSecret enforces setWebhook's rule: 1-256 of A-Z a-z 0-9 _ -.
+func CheckWebhookSecret(secret string) error {
 	if secret == "" || len(secret) > 256 {
 		return errors.New("telegram: the webhook secret must have 1 to 256 characters")
 	}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/danvan-vn/danvan/app"
 	"github.com/danvan-vn/danvan/config"
 	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
@@ -31,7 +32,7 @@ func runAdmin(ctx context.Context, args []string) error {
                        the log of looks at confidential senders' identities (law.md §5)
   calendar add|remove|list
                        the working-day calendar's exceptions (swapped days, make-up days)
-  consultation add|list|close
+  consultation add|list|extend|close
                        drafts put out for residents' comments (law.md §7) and their synthesis
   notify (-all | -unit CODE | -ids FILE) [-since YYYY-MM-DD] -vi FILE [-en FILE] [-send]
                        tell many people at once, e.g. of a personal-data breach (law.md §6);
@@ -59,7 +60,7 @@ func withStore(ctx context.Context, fn func(cfg *config.Config, store *storage.S
 		return err
 	}
 	logger := newLogger(cfg)
-	store, closeStore, err := openStore(ctx, cfg, logger)
+	store, closeStore, err := app.OpenStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -84,11 +85,8 @@ func runAdminInvite(ctx context.Context, args []string) error {
 	unit := fs.String("unit", "", "code of the unit")
 	role := fs.String("role", storage.RoleOfficer, "officer, leader or admin")
 	ttl := fs.Duration("ttl", 72*time.Hour, "how long the code stays valid")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("admin invite: unexpected argument %q (usage: danvan admin invite -unit CODE -role ROLE [-ttl 72h])", fs.Arg(0))
 	}
 	if *ttl <= 0 {
 		return fmt.Errorf("-ttl must be positive, not %s", *ttl)
@@ -122,12 +120,8 @@ func runAdminInvite(ctx context.Context, args []string) error {
 }
 
 func runAdminOfficers(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("admin officers", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(flag.NewFlagSet("admin officers", flag.ContinueOnError), args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("admin officers: unexpected argument %q", fs.Arg(0))
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		officers, err := store.Officers(ctx)
@@ -145,7 +139,7 @@ func runAdminOfficers(ctx context.Context, args []string) error {
 
 func runAdminRevoke(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("admin revoke", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)

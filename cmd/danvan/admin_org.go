@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/danvan-vn/danvan/app"
 	"github.com/danvan-vn/danvan/config"
 	"github.com/danvan-vn/danvan/org"
 	"github.com/danvan-vn/danvan/storage"
@@ -26,7 +27,7 @@ func runAdminImport(ctx context.Context, args []string) error {
 			"examples/org.yaml documents the format.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -71,12 +72,8 @@ func runAdminExport(ctx context.Context, args []string) error {
 			"Writes the active areas, categories, units and routing rules as YAML.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return fmt.Errorf("admin export: unexpected argument %q", fs.Arg(0))
 	}
 
 	store, closeStore, err := openAdminStore(ctx)
@@ -103,14 +100,14 @@ func parseFile(path string) (*org.File, error) {
 	return org.Parse(path, fh)
 }
 
-// openAdminStore connects as the service does (openStore also brings the
+// openAdminStore connects as the service does (OpenStore also brings the
 // schema up to date or refuses an outdated one).
 func openAdminStore(ctx context.Context) (*storage.Store, func(), error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return nil, nil, err
 	}
-	return openStore(ctx, cfg, newLogger(cfg))
+	return app.OpenStore(ctx, cfg, newLogger(cfg))
 }
 
 // writeFileAtomically writes through a temporary file in the same

@@ -75,10 +75,7 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 
 // dateArg parses "DATE [flags]" or "[flags] DATE".
 func dateArg(fs *flag.FlagSet, args []string) (workcal.Date, error) {
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		args = append(args[1:], args[0])
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return workcal.Date{}, err
 	}
 	if fs.NArg() != 1 {
@@ -90,7 +87,7 @@ func dateArg(fs *flag.FlagSet, args []string) (workcal.Date, error) {
 func runCalendarList(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("calendar list", flag.ContinueOnError)
 	year := fs.Int("year", time.Now().In(workcal.Location()).Year(), "the year to show")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {

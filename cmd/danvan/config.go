@@ -11,8 +11,7 @@ import (
 )
 
 func runConfig(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(flag.NewFlagSet("config", flag.ContinueOnError), args); err != nil {
 		return err
 	}
 	cfg, err := config.Load()

@@ -35,7 +35,7 @@ func runDemo(ctx context.Context, args []string) error {
 			"apart from the service's own data.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if *lang != "vi" && *lang != "en" {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/danvan-vn/danvan/app"
 	"github.com/danvan-vn/danvan/config"
 	"github.com/danvan-vn/danvan/digest"
 	"github.com/danvan-vn/danvan/storage"
@@ -33,12 +34,10 @@ func runDigest(ctx context.Context, args []string) error {
        danvan digest -now [-unit CODE] [-week YYYY-MM-DD]`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case *preview == *now:
 		return errors.New("give one of -preview and -now")
 	case *preview && *unit == "":
@@ -65,7 +64,7 @@ func runDigest(ctx context.Context, args []string) error {
 		return err
 	}
 	logger := newLogger(cfg)
-	store, closeStore, err := openStore(ctx, cfg, logger)
+	store, closeStore, err := app.OpenStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,8 @@ func runExport(ctx context.Context, args []string) error {
 			"days in Vietnam, both included. The report carries no personal data.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return fmt.Errorf("export: unexpected argument %q", fs.Arg(0))
 	}
 	if *out == "" {
 		fs.Usage()

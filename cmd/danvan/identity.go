@@ -18,11 +18,8 @@ import (
 func runAdminIdentityReads(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("admin identity-reads", flag.ContinueOnError)
 	code := fs.String("ticket", "", "only the looks at this ticket's sender")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("admin identity-reads: unexpected argument %q", fs.Arg(0))
 	}
 	if *code != "" {
 		// As typed ("pa-2026-123"): a code matched as given would list

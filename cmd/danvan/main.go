@@ -19,7 +19,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "run the bot service (the default; the sandbox when no token is set)", runService},
+		{"run", "run the bot service (the default; with nothing configured, the sandbox)", runService},
 		{"demo", "try the bot in a browser, without Telegram (a sandbox)", runDemo},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"admin", "organisation, officers and invitations (danvan admin help)", runAdmin},
@@ -88,6 +88,43 @@ func subcommandError(command string, args []string) error {
 		return flag.ErrHelp
 	}
 	return fmt.Errorf("%s: unknown command %q", command, args[0])
+}
+
+// parseFlags parses args with fs, the flags wherever they stand among the
+// other words: the flag package stops at the first word, and would take
+// the flags after it ("admin import FILE -dry-run") for more words. "--"
+// ends the flags. fs.Args() then holds the other words.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			words = append(words, rest...)
+			break
+		}
+		words, args = append(words, rest[0]), rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, words...))
+}
+
+// parseNoArgs is parseFlags for a command that takes flags only: a word
+// it would otherwise ignore ("calendar list 2027") is refused, with the
+// usage, as a mistyped flag is.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
 }
 
 func usage() {

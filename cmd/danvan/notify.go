@@ -50,15 +50,12 @@ func runAdminNotify(ctx context.Context, args []string) error {
 	all := fs.Bool("all", false, "everyone who has written to the bot")
 	unit := fs.String("unit", "", "those who filed or co-signed a ticket of this unit or of a unit below it, or booked its reception")
 	ids := fs.String("ids", "", "file of citizen ids, one a line (the breach runbook's Q13 writes it)")
-	since := fs.String("since", "", "with -all or -unit: only those with such a ticket created on or after this day, YYYY-MM-DD")
+	since := fs.String("since", "", "with -all or -unit: only those with such a ticket created, or such a reception booked, on or after this day, YYYY-MM-DD")
 	vi := fs.String("vi", "", "file with the text in Vietnamese, with full diacritics (required)")
 	en := fs.String("en", "", "file with the text in English, for those who chose English")
 	send := fs.Bool("send", false, "queue the messages; without it, only say whom they would reach")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("admin notify: unexpected argument %q", fs.Arg(0))
 	}
 	n, err := noticeFromFlags(*all, *unit, *ids, *since, *vi, *en)
 	if err != nil {
@@ -76,16 +73,16 @@ func runAdminNotify(ctx context.Context, args []string) error {
 				return err
 			}
 			n.audience.UnitID = u.ID
-			audience = fmt.Sprintf("those who filed or co-signed a ticket of %s (%s) or of a unit below it", u.Name, u.Code)
+			audience = fmt.Sprintf("those who filed or co-signed a ticket of %s (%s) or of a unit below it, or booked one's reception", u.Name, u.Code)
 		}
 		if n.idsFile != "" {
 			audience = fmt.Sprintf("the %d citizens listed in %s", len(n.audience.IDs), n.idsFile)
 		}
 		switch {
 		case n.since != "" && n.unit != "":
-			audience += ", created on or after " + n.since
+			audience += ", the ticket created or the booking made on or after " + n.since
 		case n.since != "":
-			audience = "those who filed or co-signed a ticket created on or after " + n.since
+			audience = "those who filed or co-signed a ticket created, or booked a reception, on or after " + n.since
 		}
 		if !*send {
 			p, err := planNotice(ctx, store, n)

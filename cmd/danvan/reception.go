@@ -134,11 +134,8 @@ func runReceptionSet(ctx context.Context, args []string) error {
 	to := fs.String("to", "", "when it ends, HH:MM")
 	place := fs.String("place", "", "where citizens are received")
 	capacity := fs.Int("capacity", 0, "how many citizens can book the day")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("reception set: unexpected argument %q", fs.Arg(0))
 	}
 	if *unit == "" {
 		return errors.New("-unit is required")
@@ -197,10 +194,10 @@ func runReceptionOff(ctx context.Context, args []string) error {
 	unit := fs.String("unit", "", "code of the unit")
 	weekday := fs.String("weekday", "", "the weekday it stops receiving on")
 	dayFlag := fs.String("day", "", "or the date, YYYY-MM-DD")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 || *unit == "" {
+	if *unit == "" {
 		return errors.New("usage: danvan admin reception off -unit CODE -weekday DAY | -day YYYY-MM-DD")
 	}
 	on, dated, err := weekdayOrDate(*weekday, *dayFlag)
@@ -242,11 +239,8 @@ func runReceptionOff(ctx context.Context, args []string) error {
 
 func runReceptionList(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("reception list", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("reception list: unexpected argument %q", fs.Arg(0))
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		hours, err := store.AllReceptionHours(ctx)
@@ -326,10 +320,10 @@ func runReceptionClose(ctx context.Context, args []string) error {
 	unit := fs.String("unit", "", "code of the unit")
 	dayFlag := fs.String("day", "", "the reception day called off, YYYY-MM-DD")
 	reasonFlag := fs.String("reason", "", "why, as the citizens booked will read it")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 || *unit == "" || *dayFlag == "" {
+	if *unit == "" || *dayFlag == "" {
 		return errors.New("usage: danvan admin reception close -unit CODE -day YYYY-MM-DD -reason TEXT")
 	}
 	day, err := workcal.ParseDate(*dayFlag)

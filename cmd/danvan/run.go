@@ -3,16 +3,15 @@ package main
 import (
 	"context"
 	"flag"
-	"log/slog"
+	"fmt"
+	"strings"
 
 	"github.com/danvan-vn/danvan/app"
 	"github.com/danvan-vn/danvan/config"
-	"github.com/danvan-vn/danvan/storage"
 )
 
 func runService(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(flag.NewFlagSet("run", flag.ContinueOnError), args); err != nil {
 		return err
 	}
 	cfg, err := config.Load()
@@ -20,18 +19,18 @@ func runService(ctx context.Context, args []string) error {
 		return err
 	}
 	if cfg.TelegramToken == "" {
+		if set := cfg.ServiceSettings(); len(set) > 0 {
+			// A production host missing its token must not run the demo.
+			return fmt.Errorf("TELEGRAM_BOT_TOKEN (or TELEGRAM_BOT_TOKEN_FILE) is required when %s is set: "+
+				"the sandbox never starts in place of a real service (danvan demo starts it explicitly)", strings.Join(set, " or "))
+		}
 		return runDemoInstead(ctx)
 	}
 	return app.Run(ctx, cfg, app.Options{Logger: newLogger(cfg)})
 }
 
-func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*storage.Store, func(), error) {
-	return app.OpenStoreShared(ctx, cfg, logger)
-}
-
 func runMigrate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(flag.NewFlagSet("migrate", flag.ContinueOnError), args); err != nil {
 		return err
 	}
 	cfg, err := config.Load()
@@ -40,7 +39,7 @@ func runMigrate(ctx context.Context, args []string) error {
 	}
 	cfg.RunMigrations = true
 	logger := newLogger(cfg)
-	_, closeStore, err := app.OpenStoreShared(ctx, cfg, logger)
+	_, closeStore, err := app.OpenStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

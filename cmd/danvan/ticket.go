@@ -20,8 +20,8 @@ import (
 func runTicket(ctx context.Context, args []string) error {
 	return runGroup(ctx, "ticket", `Usage: danvan ticket <command>
 
-  show CODE [-json]                          one ticket with its timeline
-  list [-status S] [-unit CODE] [-json]      tickets, newest first`, subcommands{
+  show CODE [-json]                                  one ticket with its timeline
+  list [-status S] [-unit CODE] [-limit N] [-json]   tickets, newest first (1,000 at most by default)`, subcommands{
 		"show": runTicketShow,
 		"list": runTicketList,
 	}, args)
@@ -169,11 +169,7 @@ func (c *codes) ticket(t storage.Ticket, full bool) (ticketJSON, error) {
 func runTicketShow(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ticket show", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	// Accept the code before or after the flags.
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		args = append(args[1:], args[0])
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	code, ok := storage.ParseCode(fs.Arg(0))
@@ -218,11 +214,8 @@ func runTicketList(ctx context.Context, args []string) error {
 	unit := fs.String("unit", "", "only tickets of this unit (code)")
 	limit := fs.Int("limit", 1000, "at most this many")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("ticket list: unexpected argument %q (usage: danvan ticket list [-status S] [-unit CODE] [-json])", fs.Arg(0))
 	}
 	if *status != "" && !slices.Contains(ticketStatuses, *status) {
 		return fmt.Errorf("ticket list: -status %q is not one of %s", *status, strings.Join(ticketStatuses, ", "))
