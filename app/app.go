@@ -105,7 +105,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		GlobalRate: rate.Limit(cfg.SendRate),
 		ChatRate:   rate.Limit(cfg.ChatSendRate), ChatBurst: max(3, int(math.Ceil(cfg.ChatSendRate))),
 	})
-	metrics := newMetrics(store, sender, opts.Now, logger)
+	metrics := newMetrics(store, deliveries, sender, opts.Now, logger)
 	decoders := map[string]bot.Decoder{telegram.Channel: telegram.NewDecoder(client.Username())}
 	processor := handlers.NewProcessor(store, service, decoders, sender.Wake,
 		handlers.ProcessorOptions{Workers: cfg.Workers, Observe: metrics.observe})

@@ -77,10 +77,11 @@ type metrics struct {
 }
 
 // newMetrics registers the service's metrics: the Go runtime and the
-// process, the database pool, the processor's outcomes and timings (fed
-// through observe), the sender's counters, and the gauges read from the
-// database (see dbStats). now is the service's clock, for deadlines.
-func newMetrics(store *storage.Store, sender *bot.Sender, now func() time.Time, logger *slog.Logger) *metrics {
+// process, the two database pools (store's and the sender's deliveries),
+// the processor's outcomes and timings (fed through observe), the
+// sender's counters, and the gauges read from the database (see dbStats).
+// now is the service's clock, for deadlines.
+func newMetrics(store, deliveries *storage.Store, sender *bot.Sender, now func() time.Time, logger *slog.Logger) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -105,6 +106,7 @@ func newMetrics(store *storage.Store, sender *bot.Sender, now func() time.Time, 
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(store.DB(), "danvan"),
+		collectors.NewDBStatsCollector(deliveries.DB(), "danvan_deliveries"),
 		m.updates, m.handling,
 		senderCounter("danvan_telegram_sent_total", "Messages delivered to Telegram by this replica.",
 			func(s bot.SenderStats) int64 { return s.Sent }),

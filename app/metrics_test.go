@@ -101,7 +101,7 @@ func TestMetricsFollowAPetition(t *testing.T) {
 	for _, name := range []string{ok, failed, handled, sent, open, overdue, outbox, oldest, inbox, inboxAge, later,
 		`danvan_telegram_flood_control_total`, `danvan_telegram_send_failures_total`, `danvan_telegram_retries_total`,
 		`danvan_metrics_refresh_failures_total`, `go_goroutines`, `process_cpu_seconds_total`,
-		`go_sql_open_connections{db_name="danvan"}`} {
+		`go_sql_open_connections{db_name="danvan"}`, `go_sql_max_open_connections{db_name="danvan_deliveries"}`} {
 		if _, found := before[name]; !found {
 			t.Errorf("no %s in /metrics", name)
 		}
