@@ -119,6 +119,9 @@ func (s *Service) consultationButton(t *turn, args []string) error {
 	if err != nil {
 		return err
 	}
+	if busy, err := s.draftFirst(t, "consultation.draft_first"); busy || err != nil {
+		return err
+	}
 	if err := s.saveStep(t, flowConsultation, flowConsultation, consultationRef{ConsultationID: c.ID}); err != nil {
 		return err
 	}

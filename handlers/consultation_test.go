@@ -298,3 +298,22 @@ func TestConsultationsInALinkedGroupPointToThePrivateChat(t *testing.T) {
 		t.Fatal("a press in a group started a comment")
 	}
 }
+
+// A citizen writing a petition opens /gopy and chooses a draft: the
+// petition is kept (the comment would otherwise take its place), and they
+// are told to send or cancel it first; once it is cancelled, the draft
+// takes their comment.
+func TestChoosingAConsultationKeepsAPetitionDraft(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.consultation("Quy hoạch công viên 29/3", -day, 20*day)
+	c := w.citizen(5221)
+	c.describe("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành")
+	c.says("/gopy")
+	mustContain(t, c.presses("1. Quy hoạch"), "đang soạn dở", "/cancel")
+	if w.draftStep(c) != "photos" || !strings.HasPrefix(w.draftField(c, "description"), "Rác thải") {
+		t.Fatal("the petition draft was dropped when a consultation was chosen")
+	}
+	c.says("/cancel")
+	mustContain(t, c.presses("1. Quy hoạch"), "nhập ý kiến góp ý")
+}

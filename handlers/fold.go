@@ -31,5 +31,12 @@ func mapDD(r rune) rune {
 	return r
 }
 
+// answerKey reduces a typed answer, or a button's label, to what the two
+// are compared by: folded, without the marks and emoji around the words,
+// so that "✅ Gửi phản ánh", "gửi phản ánh." and "Gui phan anh" agree.
+func answerKey(s string) string {
+	return strings.TrimFunc(fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
 // normalize prepares user text for storage: NFC, trimmed.
 func normalize(s string) string { return strings.TrimSpace(norm.NFC.String(s)) }

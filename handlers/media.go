@@ -26,6 +26,21 @@ func mediaOf(ev bot.Event, anyFile bool) *media {
 	return nil
 }
 
+// refuseFile tells the person that the file they sent is not taken (a
+// ticket keeps images only), and reports whether it did. The caption goes
+// with it: taken alone, it would stand for a file the person thinks sent.
+func (t *turn) refuseFile() (bool, error) {
+	if t.ev.Document == nil || mediaOf(t.ev, false) != nil {
+		return false, nil
+	}
+	return true, t.reply("input.document_unsupported")
+}
+
+// draftPhoto is m as a petition draft keeps it.
+func (m *media) draftPhoto() draftPhoto {
+	return draftPhoto{ID: m.file.ID, UniqueID: m.file.UniqueID, Document: m.document}
+}
+
 // kind is the attachment's kind as tickets keep it.
 func (m *media) kind() string {
 	if m.document {

@@ -250,8 +250,12 @@ func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer,
 			return err
 		}
 	}
+	rate, err := s.ratingButtons(t, c.Language, tk.ID)
+	if err != nil {
+		return err
+	}
 	text := s.texts.text(c.Language, "citizen.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer))
-	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text, Buttons: s.ratingButtons(c.Language, tk.ID)}); err != nil {
+	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text, Buttons: rate}); err != nil {
 		return err
 	}
 	if err := s.tellCosigners(t, tk, evidence, "cosign.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer)); err != nil {
@@ -430,15 +434,4 @@ func (s *Service) tellCitizen(t *turn, tk storage.Ticket, key string, args ...an
 		return err
 	}
 	return t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: s.texts.text(c.Language, key, args...)})
-}
-
-func (s *Service) ratingButtons(lang string, ticketID int64) [][]bot.InlineButton {
-	var rows [][]bot.InlineButton
-	for n := 5; n >= 1; n-- {
-		rows = append(rows, []bot.InlineButton{{
-			Text: s.texts.text(lang, fmt.Sprintf("rating.%d", n)),
-			Data: data(prefixRating, fmt.Sprint(ticketID), fmt.Sprint(n)),
-		}})
-	}
-	return rows
 }

@@ -34,6 +34,23 @@ func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {
 	return &conv, nil
 }
 
+// draftInProgress reports whether the person is writing a petition.
+func (s *Service) draftInProgress(t *turn) (bool, error) {
+	conv, err := s.currentConversation(t)
+	return conv != nil && conv.Flow == flowPetition, err
+}
+
+// draftFirst tells a person writing a petition that it must be sent or
+// cancelled before what they asked for (the text key says what), which
+// would take their next message from it; it reports whether they are.
+func (s *Service) draftFirst(t *turn, key string, args ...any) (bool, error) {
+	busy, err := s.draftInProgress(t)
+	if !busy || err != nil {
+		return busy, err
+	}
+	return true, t.reply(key, args...)
+}
+
 // saveStep stores the step of a flow the person is at, with its data.
 func (s *Service) saveStep(t *turn, flow, step string, data any) error {
 	raw, err := json.Marshal(data)
@@ -48,7 +65,7 @@ func (s *Service) saveStep(t *turn, flow, step string, data any) error {
 // cancelTyped ends the person's flow if they typed a word for cancelling
 // it; done reports whether they did.
 func (s *Service) cancelTyped(t *turn) (done bool, err error) {
-	if s.matchNavigation(t, t.ev.Text) != "cancel" {
+	if s.matchNavigation(t.ev.Text) != "cancel" {
 		return false, nil
 	}
 	ev := t.ev
@@ -122,16 +139,21 @@ func takeDescription(t *turn, d *draft, text string) error {
 var greetings = []string{"hi", "hello", "chao", "xin chao", "alo", "menu", "bat dau", "start", "help", "giup"}
 
 // petitionStartWith starts a petition from a first message that is already
-// content: the description, a photo or a location.
+// content: the description, a photo (or an image sent as a file) or a
+// location.
 func (s *Service) petitionStartWith(t *turn, ev bot.Event) error {
-	if ev.Photo == nil && ev.Location == nil && slices.Contains(greetings, strings.Trim(fold(ev.Text), "!.?, ")) {
+	if refused, err := t.refuseFile(); refused || err != nil {
+		return err
+	}
+	photo := mediaOf(ev, false)
+	if photo == nil && ev.Location == nil && slices.Contains(greetings, strings.Trim(fold(ev.Text), "!.?, ")) {
 		return s.cmdStart(t)
 	}
 	var d draft
 	if ev.Text != "" {
 		// Text alone that cannot be a description starts nothing; a photo
 		// or a place with it starts the petition all the same.
-		if ev.Photo == nil && ev.Location == nil {
+		if photo == nil && ev.Location == nil {
 			if msg := descriptionProblem(t, normalize(ev.Text)); msg != "" {
 				return t.send(bot.Outgoing{Kind: bot.KindText, Text: msg})
 			}
@@ -140,8 +162,8 @@ func (s *Service) petitionStartWith(t *turn, ev bot.Event) error {
 			return err
 		}
 	}
-	if ev.Photo != nil {
-		d.Photos = append(d.Photos, draftPhoto{ID: ev.Photo.ID, UniqueID: ev.Photo.UniqueID})
+	if photo != nil {
+		d.Photos = append(d.Photos, photo.draftPhoto())
 	}
 	if ev.Location != nil {
 		if err := s.setLocation(t, &d, *ev.Location); err != nil {
@@ -173,8 +195,12 @@ func (s *Service) petitionInput(t *turn, conv *storage.Conversation) error {
 		return err
 	}
 	ev, step := t.ev, conv.Step
-	if ev.Text != "" && ev.Photo == nil && ev.Document == nil {
-		switch s.matchNavigation(t, ev.Text) {
+	if refused, err := t.refuseFile(); refused || err != nil {
+		return err
+	}
+	photo := mediaOf(ev, false)
+	if ev.Text != "" && photo == nil {
+		switch s.matchNavigation(ev.Text) {
 		case "cancel":
 			return s.petitionCancel(t)
 		case "back":
@@ -182,11 +208,12 @@ func (s *Service) petitionInput(t *turn, conv *storage.Conversation) error {
 		}
 	}
 	switch {
-	case ev.Photo != nil:
-		return s.addPhoto(t, d, step, draftPhoto{ID: ev.Photo.ID, UniqueID: ev.Photo.UniqueID})
-	case ev.Document != nil && strings.HasPrefix(ev.Document.MIME, "image/"):
-		return s.addPhoto(t, d, step, draftPhoto{ID: ev.Document.ID, UniqueID: ev.Document.UniqueID, Document: true})
+	case photo != nil:
+		return s.addPhoto(t, d, step, photo.draftPhoto())
 	case ev.Location != nil:
+		if step == stepArea {
+			d.clearPlace()
+		}
 		if err := s.setLocation(t, &d, *ev.Location); err != nil {
 			return err
 		}
@@ -204,8 +231,6 @@ func (s *Service) petitionInput(t *turn, conv *storage.Conversation) error {
 		return s.setPhoneFromContact(t, d, *ev.Contact)
 	case ev.Text != "":
 		return s.petitionText(t, d, step, normalize(ev.Text))
-	case ev.Document != nil:
-		return t.reply("input.document_unsupported")
 	}
 	if err := t.reply("input.unsupported"); err != nil {
 		return err
@@ -219,7 +244,7 @@ func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 	case stepKind:
 		switch kind := s.matchKind(text); {
 		case kind != "" && !slices.Contains(s.citizenKinds(), kind):
-			if err := t.reply("petition.not_taken." + kind); err != nil {
+			if err := t.send(bot.Outgoing{Kind: bot.KindText, Text: notTaken(t, kind)}); err != nil {
 				return err
 			}
 			return s.saveAndShow(t, d, step)
@@ -237,18 +262,28 @@ func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 			return s.saveAndShow(t, d, step)
 		}
 	case stepLegal:
-		if matchAny(text, "tiep tuc", "van gui", "continue", "ok", "dong y") {
+		if s.typed(text, []string{"btn.continue_guidance", "btn.continue"}, "van gui", "ok", "dong y") {
 			d.LegalSeen = true
 			return s.advance(t, d)
 		}
 	case stepCategory:
-		id, err := s.matchCategory(t, text)
+		cats, err := s.matchCategory(t, text)
 		if err != nil {
 			return err
 		}
-		if id != 0 {
-			d.CategoryID = id
+		switch {
+		case len(cats) == 1:
+			d.CategoryID = cats[0].ID
 			return s.advance(t, d)
+		case len(cats) > 1:
+			names := make([]string, len(cats))
+			for i, c := range cats {
+				names[i] = "«" + bot.Escape(categoryName(t.lang, c)) + "»"
+			}
+			if err := t.reply("petition.category_ambiguous", bot.Escape(text), strings.Join(names, ", ")); err != nil {
+				return err
+			}
+			return s.saveAndShow(t, d, step)
 		}
 	case stepArea:
 		return s.areaText(t, d, text)
@@ -259,12 +294,12 @@ func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 		d.setDescription(text)
 		return s.advance(t, d)
 	case stepPhotos:
-		if matchAny(text, "xong", "tiep tuc", "bo qua", "khong", "done", "skip", "next", "continue") {
+		if s.typed(text, []string{"btn.skip", "btn.continue"}, "xong", "khong", "done", "next") {
 			d.PhotosDone = true
 			return s.advance(t, d)
 		}
 	case stepPhone:
-		if matchAny(text, fold(t.text("btn.skip")), "bo qua", "khong", "skip", "no") {
+		if s.typed(text, []string{"btn.skip"}, "khong", "no") {
 			d.Phone, d.PhoneDone = "", true
 			return s.advance(t, d)
 		}
@@ -274,13 +309,15 @@ func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 		}
 	case stepConfidential:
 		switch {
-		case matchAny(text, "co", "giu bi mat", "bi mat", "yes", "keep"):
+		// A denunciation's only button is Continue: it is kept secret.
+		case s.typed(text, []string{"btn.keep_secret"}, "co", "bi mat", "yes", "keep"),
+			d.Kind == "to_cao" && s.typed(text, []string{"btn.continue"}):
 			return s.setConfidential(t, d, true)
-		case matchAny(text, "khong", "khong can", "no"):
+		case s.typed(text, []string{"btn.no_secret"}, "khong", "no"):
 			return s.setConfidential(t, d, false)
 		}
 	case stepReview:
-		if matchAny(text, "gui", "xac nhan", "dong y", "send", "confirm", "ok") {
+		if s.typed(text, []string{"btn.send"}, "gui", "xac nhan", "dong y", "send", "confirm", "ok") {
 			return s.petitionSubmit(t, d)
 		}
 	}
@@ -291,52 +328,99 @@ func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 }
 
 // matchNavigation recognises typed Back and Cancel, in either language.
-func (s *Service) matchNavigation(t *turn, text string) string {
-	f := fold(text)
+func (s *Service) matchNavigation(text string) string {
 	switch {
-	case slices.Contains([]string{"huy", "cancel", "/cancel", fold(t.text("btn.cancel"))}, f):
+	case s.typed(text, []string{"btn.cancel"}, "huy bo"):
 		return "cancel"
-	case slices.Contains([]string{"quay lai", "back", "tro lai", fold(t.text("btn.back"))}, f):
+	case s.typed(text, []string{"btn.back"}, "tro lai"):
 		return "back"
 	}
 	return ""
 }
 
-func matchAny(text string, options ...string) bool {
-	return slices.Contains(options, strings.Trim(fold(text), " .!"))
+// typed reports whether text is the label of one of the buttons (by their
+// text keys), in either language since people type what they know, or one
+// of the words (as answerKey gives them).
+func (s *Service) typed(text string, buttons []string, words ...string) bool {
+	key := answerKey(text)
+	if slices.Contains(words, key) {
+		return true
+	}
+	for _, b := range buttons {
+		for _, lang := range languages {
+			if answerKey(s.texts.text(lang, b)) == key {
+				return true
+			}
+		}
+	}
+	return false
 }
 
-// matchKind recognises a typed kind: its name or its number on the screen.
-// matchKind reads a typed kind: the number of its button, or its name. A
-// kind citizens may not pick is still recognised, to say so.
+// matchKind reads a typed kind: the number of its button, or its name in
+// either language. A kind citizens may not pick is still recognised, to
+// say so.
 func (s *Service) matchKind(text string) string {
-	f := strings.Trim(fold(text), " .")
-	if n, err := strconv.Atoi(f); err == nil && n >= 1 && n <= len(s.citizenKinds()) {
+	if n, err := strconv.Atoi(answerKey(text)); err == nil && n >= 1 && n <= len(s.citizenKinds()) {
 		return s.citizenKinds()[n-1]
 	}
 	for _, k := range kinds {
-		if f == strings.ReplaceAll(k, "_", " ") {
+		if s.typed(text, []string{"kind." + k}) {
 			return k
 		}
 	}
 	return ""
 }
 
-func (s *Service) matchCategory(t *turn, text string) (int64, error) {
+// notTaken tells why a kind cannot be picked here: complaints and
+// denunciations with where to turn instead.
+func notTaken(t *turn, kind string) string {
+	if isGuidanceKind(kind) {
+		return t.text("petition.not_taken." + kind)
+	}
+	return t.text("petition.not_taken", t.text("kind."+kind))
+}
+
+// matchCategory reads a typed field: the number of its button, or its name
+// in either language. Several fields are returned when the text could mean
+// any of them, so that the person is asked again rather than guessed for.
+func (s *Service) matchCategory(t *turn, text string) ([]storage.Category, error) {
 	cats, err := t.tx.ActiveCategories(t.ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	f := strings.Trim(fold(text), " .")
-	if n, err := strconv.Atoi(f); err == nil && n >= 1 && n <= len(cats) {
-		return cats[n-1].ID, nil
+	if n, err := strconv.Atoi(answerKey(text)); err == nil && n >= 1 && n <= len(cats) {
+		return cats[n-1 : n], nil
 	}
-	for _, c := range cats {
-		if f != "" && (fold(c.Name) == f || fold(c.NameEN) == f || strings.Contains(fold(c.Name), f)) {
-			return c.ID, nil
+	return byName(cats, text, func(c storage.Category) []string { return []string{c.Name, c.NameEN} }), nil
+}
+
+// byName finds what a typed name means among items: those with a name that
+// is the text, or else those with a name containing it when it is long
+// enough (3 letters) to mean something.
+func byName[T any](items []T, text string, names func(T) []string) []T {
+	key := answerKey(text)
+	if key == "" {
+		return nil
+	}
+	var exact, partial []T
+	for _, item := range items {
+		is, contains := false, false
+		for _, n := range names(item) {
+			n = answerKey(n)
+			is = is || n == key
+			contains = contains || (len(key) >= 3 && strings.Contains(n, key))
+		}
+		switch {
+		case is:
+			exact = append(exact, item)
+		case contains:
+			partial = append(partial, item)
 		}
 	}
-	return 0, nil
+	if len(exact) > 0 {
+		return exact
+	}
+	return partial
 }
 
 // Vietnamese phone numbers: 0 or +84 followed by 9 digits (10 for some

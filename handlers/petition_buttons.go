@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -108,41 +107,37 @@ func (s *Service) areaButton(t *turn, d draft, action, arg string) error {
 		d.AreaParent = a.ID
 		return s.saveAndShow(t, d, stepArea)
 	}
+	d.clearPlace()
 	d.AreaID = a.ID
 	return s.advance(t, d)
 }
 
-// areaText takes a typed area name, or keeps the text as an address when
-// no single area matches.
+// areaText takes a typed area name (or the label of the button choosing
+// the whole area on the screen), or keeps the text as an address when no
+// single area matches.
 func (s *Service) areaText(t *turn, d draft, text string) error {
 	areas, err := t.tx.ActiveAreas(t.ctx)
 	if err != nil {
 		return err
 	}
-	f := fold(text)
-	var exact, partial []storage.Area
-	for _, a := range areas {
-		name := fold(a.Name)
-		switch {
-		case name == f:
-			exact = append(exact, a)
-		case len(f) >= 3 && strings.Contains(name, f):
-			partial = append(partial, a)
-		}
-	}
+	var area int64
+	address := ""
+	matches := byName(areas, text, func(a storage.Area) []string { return []string{a.Name} })
 	switch {
-	case len(exact) == 1:
-		d.AreaID = exact[0].ID
-	case len(exact) == 0 && len(partial) == 1:
-		d.AreaID = partial[0].ID
+	case d.AreaParent != 0 && s.typed(text, []string{"btn.whole_area"}):
+		area = d.AreaParent
+	case len(matches) == 1:
+		area = matches[0].ID
 	case len([]rune(text)) >= 5 && len([]rune(text)) <= 300:
-		d.Address = text
+		address = text
 	default:
 		if err := t.reply("petition.area_unknown"); err != nil {
 			return err
 		}
 		return s.saveAndShow(t, d, stepArea)
 	}
+	d.clearPlace()
+	d.AreaID, d.Address = area, address
 	return s.advance(t, d)
 }
 

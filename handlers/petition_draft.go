@@ -144,6 +144,10 @@ func (d *draft) previous(step string) string {
 	return stepKind
 }
 
+// clearPlace forgets where the petition is about: an answer at the area
+// step (where Back leads to change it) replaces the one given before.
+func (d *draft) clearPlace() { d.AreaID, d.Address, d.Latitude, d.Longitude = 0, "", nil, nil }
+
 // setKind records the kind; a denunciation is always confidential.
 func (d *draft) setKind(kind string) {
 	d.Kind = kind

@@ -276,3 +276,124 @@ func TestAStartingTextOutsideTheLimitsIsNotTheDescription(t *testing.T) {
 		t.Fatalf("after a photo captioned too briefly: description %q, %d photos", d, n)
 	}
 }
+
+// draftStep returns the step of the citizen's petition draft, or "" if none.
+func (w *world) draftStep(c *citizen) string {
+	w.t.Helper()
+	var step string
+	_ = w.raw.Get(&step, `SELECT step FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id)
+	return step
+}
+
+// draftField returns a field of the citizen's petition draft, or "".
+func (w *world) draftField(c *citizen, field string) string {
+	w.t.Helper()
+	var v string
+	_ = w.raw.Get(&v, `SELECT coalesce(data->>$2, '') FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id, field)
+	return v
+}
+
+// backToArea has a citizen describe a petition about an area and go back
+// to the area step to change it, where the browser shows the city.
+func (c *citizen) backToArea(area, text string) {
+	c.w.t.Helper()
+	c.describe(area, text)
+	c.presses("Quay lại")
+	mustContain(c.w.t, c.presses("Quay lại"), "Khu vực <b>Thành phố Đà Nẵng</b>")
+}
+
+// A citizen picks Phường Hòa Cường by mistake, goes back to the area step
+// and shares the location of the spot, in Hải Châu: the location replaces
+// the ward chosen before, and the review shows the ward near the spot.
+func TestALocationSharedAfterBackReplacesTheArea(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(5201)
+	c.backToArea("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày trước chợ")
+	c.sends(func(e *bot.Event) { e.Location = &bot.Location{Latitude: 16.0701, Longitude: 108.2201} })
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	out := texts(c.presses("Không cần"))
+	if !strings.Contains(out, "Phường Hải Châu; vị trí đã gửi") || strings.Contains(out, "Phường Hòa Cường") {
+		t.Fatalf("the location shared at the area step did not replace the area chosen before:\n%s", out)
+	}
+}
+
+// The same with a typed address: it replaces the ward chosen before going
+// back, so the ticket is not filed in that ward, nor routed to its unit.
+func TestATypedAddressAfterBackReplacesTheArea(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(5401)
+	c.backToArea("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày trước chợ")
+	mustContain(t, c.says("Số 5 đường Hùng Vương, gần chợ Hàn"), "gửi ảnh")
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	c.presses("Không cần")
+	c.presses("Gửi phản ánh")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE area_id IS NULL AND address = 'Số 5 đường Hùng Vương, gần chợ Hàn'`); n != 1 {
+		t.Fatal("the typed address did not replace the ward chosen before going back")
+	}
+}
+
+// A typed field that the names of several fields contain ("giáo": Giáo dục
+// or Giao thông và hạ tầng?) is asked again with the candidates, and a
+// single letter is no field at all; the full name is taken.
+func TestAnAmbiguousTypedFieldIsAskedAgain(t *testing.T) {
+	w := newWorld(t)
+	w.seedAreas()
+	c := w.citizen(5210)
+	c.says("/new")
+	c.presses("Phản ánh")
+	mustContain(t, c.says("giáo"), "nhiều lĩnh vực", "«Giáo dục»", "«Giao thông và hạ tầng»", "[Giáo dục]")
+	mustContain(t, c.says("a"), "chọn một nút")
+	if s := w.draftStep(c); s != "category" || w.draftField(c, "category_id") != "" {
+		t.Fatalf("an ambiguous field was chosen: step %q, category %q", s, w.draftField(c, "category_id"))
+	}
+	mustContain(t, c.says("giáo dục"), "xảy ra ở đâu")
+}
+
+// The labels of the buttons, typed, are understood at every step, in
+// either language: a Vietnamese speaker types «Vẫn gửi để được hướng
+// dẫn», «Chọn toàn bộ khu vực này», «Không cần» and «Gửi phản ánh»; an
+// English speaker goes through
+// the form typing «Question», «Skip», «Keep confidential» and «Send report».
+func TestTypedButtonLabelsInEitherLanguage(t *testing.T) {
+	w := newWorld(t)
+	w.seedAreas()
+
+	c := w.citizen(5241)
+	c.says("/new")
+	mustContain(t, c.presses("Khiếu nại"), "Lưu ý về khiếu nại")
+	mustContain(t, c.says("Vẫn gửi để được hướng dẫn"), "lĩnh vực")
+	c.presses("Đất đai")
+	c.presses("Thành phố Đà Nẵng")
+	mustContain(t, c.says("Chọn toàn bộ khu vực này"), "mô tả sự việc")
+	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1
+		AND (data->>'area_id')::bigint = (SELECT id FROM areas WHERE code = 'da-nang')`, c.id); n != 1 {
+		t.Fatal("typed «Chọn toàn bộ khu vực này» did not choose the city")
+	}
+
+	d := w.citizen(5242)
+	d.describe("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành")
+	d.presses("Bỏ qua")
+	d.says("Bỏ qua")
+	mustContain(t, d.says("Không cần"), "kiểm tra lại")
+	mustContain(t, d.says("Gửi phản ánh"), "PA-2026-000001")
+
+	e := w.citizen(5243)
+	e.says("/lang")
+	e.presses("English")
+	e.says("/new")
+	mustContain(t, e.says("Question"), "Which field")
+	e.says("Environment")
+	e.says("Phường Hòa Cường")
+	e.says("Rubbish has piled up for days at 25 Nui Thanh lane")
+	e.says("Skip")
+	mustContain(t, e.says("Skip"), "identity kept confidential")
+	mustContain(t, e.says("Keep confidential"), "Please check")
+	mustContain(t, e.says("Send report"), "PA-2026-000002")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE kind = 'hoi_dap' AND confidential`); n != 1 {
+		t.Fatal("the typed answers in English were not taken")
+	}
+}

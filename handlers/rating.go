@@ -2,27 +2,62 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
 )
 
-// Rating buttons: "r:<ticket id>:<1-5>".
+// Rating buttons: "r:<ticket id>:<1-5>:<answer>", the answer being its
+// event's id. Buttons sent before answers were told apart lack it.
 const prefixRating = "r"
 
 // Ratings at or below this are "not satisfied" and reopen the ticket.
 const unsatisfiedRating = 2
 
+// ratingButtons rate a ticket's latest answer.
+func (s *Service) ratingButtons(t *turn, lang string, ticketID int64) ([][]bot.InlineButton, error) {
+	answer, _, err := latestAnswer(t, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]bot.InlineButton
+	for n := 5; n >= 1; n-- {
+		rows = append(rows, []bot.InlineButton{{
+			Text: s.texts.text(lang, fmt.Sprintf("rating.%d", n)),
+			Data: data(prefixRating, fmt.Sprint(ticketID), fmt.Sprint(n), fmt.Sprint(answer.ID)),
+		}})
+	}
+	return rows, nil
+}
+
+// latestAnswer returns a ticket's latest answer and how many it has had.
+func latestAnswer(t *turn, ticketID int64) (latest storage.TicketEvent, answers int, err error) {
+	events, err := t.tx.Events(t.ctx, ticketID)
+	for _, e := range events {
+		if e.Kind == storage.EventAnswered {
+			latest, answers = e, answers+1
+		}
+	}
+	return latest, answers, err
+}
+
 // ratingButton records the citizen's rating of an answer. Only the owner of
-// an answered ticket can rate it, once per answer.
+// an answered ticket can rate it, once per answer, and only with the
+// buttons under that answer.
 func (s *Service) ratingButton(t *turn, args []string) error {
-	if len(args) != 2 {
+	if len(args) != 2 && len(args) != 3 {
 		return t.answer(t.text("button.stale"), false)
 	}
 	id, err1 := strconv.ParseInt(args[0], 10, 64)
 	n, err2 := strconv.Atoi(args[1])
-	if err1 != nil || err2 != nil || n < 1 || n > 5 {
+	answer := int64(0) // unknown: a button of the older format
+	var err3 error
+	if len(args) == 3 {
+		answer, err3 = strconv.ParseInt(args[2], 10, 64)
+	}
+	if err1 != nil || err2 != nil || err3 != nil || n < 1 || n > 5 {
 		return t.answer(t.text("button.stale"), false)
 	}
 	tk, err := t.tx.LockTicket(t.ctx, id)
@@ -34,6 +69,16 @@ func (s *Service) ratingButton(t *turn, args []string) error {
 	}
 	if tk.Status != storage.StatusAnswered {
 		return t.answer(t.text("rating.already"), false)
+	}
+	latest, answers, err := latestAnswer(t, tk.ID)
+	if err != nil {
+		return err
+	}
+	// A button under an earlier answer must not rate the one given since,
+	// which the person may not have read. An older button names no answer:
+	// it can only be the latest when there was no other.
+	if answer != latest.ID && (answer != 0 || answers > 1) {
+		return s.staleRating(t, tk, latest)
 	}
 	status, kind := storage.StatusCompleted, storage.EventRated
 	if n <= unsatisfiedRating {
@@ -56,6 +101,16 @@ func (s *Service) ratingButton(t *turn, args []string) error {
 		return s.reopen(t, tk)
 	}
 	return s.startSupplement(t, tk, flowComment)
+}
+
+// staleRating tells the person that the button pressed was under an
+// earlier answer, and offers the latest with buttons that rate it.
+func (s *Service) staleRating(t *turn, tk storage.Ticket, latest storage.TicketEvent) error {
+	rows, err := s.ratingButtons(t, t.lang, tk.ID)
+	if err != nil {
+		return err
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("rating.stale", tk.Code, bot.Escape(latest.Body)), Buttons: rows})
 }
 
 // reopen returns an unsatisfying answer to the same unit and tells its

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -57,4 +58,101 @@ func TestAnOldSkipButtonLeavesAPetitionInProgressAlone(t *testing.T) {
 	if out := texts(c.presses("Môi trường")); !strings.Contains(out, "Thành phố Đà Nẵng") {
 		t.Fatalf("the petition did not go on:\n%s", out)
 	}
+}
+
+// After rating, the citizen types the Skip button's word instead of
+// pressing it: the wait for a comment ends, and «Bỏ qua» is not recorded
+// as their comment.
+func TestTypedSkipAfterARatingIsNotAComment(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c, _ := w.answered(5111, 5112, "Biển báo giao thông bị che khuất")
+	mustContain(t, c.presses("Rất hài lòng"), "góp ý thêm")
+	mustContain(t, c.says("Bỏ qua"), "Đã ghi nhận")
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'rated' AND coalesce(body, '') <> ''`); n != 0 {
+		t.Fatal("typed «Bỏ qua» was recorded as a comment")
+	}
+	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1`, c.id); n != 0 {
+		t.Fatal("typed «Bỏ qua» did not end the wait for a comment")
+	}
+}
+
+// A photo sent as the comment after a rating: a comment is kept as text,
+// so the citizen is asked to write it, nothing is recorded or thanked
+// for, and the comment they then write is kept.
+func TestAPhotoAsARatingCommentIsAskedForInWords(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c, _ := w.answered(5121, 5122, "Ổ gà lớn trên đường Hùng Vương")
+	mustContain(t, c.presses("Hài lòng"), "góp ý thêm")
+	out := texts(c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "after.jpg", UniqueID: "a1"} }))
+	if !strings.Contains(out, "chỉ nhận nội dung bằng chữ") || strings.Contains(out, "Cảm ơn Ông/Bà đã góp ý") {
+		t.Fatalf("a photo as a comment was not asked for in words:\n%s", out)
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'rated'`); n != 1 {
+		t.Fatalf("%d rated events after a photo, want the rating's only", n)
+	}
+	mustContain(t, c.says("Đường đã được vá phẳng, cảm ơn phường"), "Cảm ơn Ông/Bà đã góp ý")
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'rated' AND body = 'Đường đã được vá phẳng, cảm ơn phường'`); n != 1 {
+		t.Fatal("the comment written after the photo was not kept")
+	}
+}
+
+// After «Không hài lòng» reopens a ticket, the citizen may add information
+// for a while, not for days: a new, unrelated matter sent the next day
+// starts a petition instead of going to the reopened ticket's unit.
+func TestANewMatterADayAfterAReopeningStartsAPetition(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c, code := w.answered(5311, 5312, "Vỉa hè bị lấn chiếm để kinh doanh")
+	mustContain(t, c.presses("Không hài lòng"), "mở lại", "gửi thêm thông tin")
+	w.now = w.now.Add(26 * time.Hour)
+	out := c.says("Đèn đường hỏng cả tuần nay trên đường Bạch Đằng")
+	mustContain(t, out, "loại nội dung nào")
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'info_added'`); n != 0 {
+		t.Fatalf("a new matter a day later was added to %s as information:\n%s", code, texts(out))
+	}
+}
+
+// A reopened ticket is answered again; the citizen presses a rating
+// button under the first answer. It must not rate the second answer,
+// which they may not have read: they are told the button is of an earlier
+// answer and shown the latest with buttons that rate it. A button of the
+// older format (the ticket only, sent before answers were told apart) is
+// stale as well once there were two answers, and still rates a ticket
+// answered once.
+func TestRatingButtonsOfAnEarlierAnswerAreStale(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(5501, "ubnd-hai-chau", "officer")
+	c := w.citizen(5502)
+	code := c.file("Phường Hải Châu", "Vỉa hè bị lấn chiếm để kinh doanh")
+	officer.says("/resolve " + code + " Đã nhắc nhở các hộ kinh doanh.")
+	firstMsg, firstData := w.findButton(c.id, "Rất hài lòng")
+	c.presses("Không hài lòng") // reopened
+	officer.says("/resolve " + code + " Đã lập biên bản và cưỡng chế tháo dỡ.")
+	if id, _ := w.findButton(c.id, "Rất hài lòng"); id == firstMsg {
+		t.Fatal("no second answer")
+	}
+	var id int64
+	if err := w.raw.Get(&id, `SELECT id FROM tickets WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{firstData, fmt.Sprintf("r:%d:5", id)} {
+		out := c.pressData(firstMsg, data)
+		mustContain(t, out, "câu trả lời trước đây", "cưỡng chế tháo dỡ", "[Rất hài lòng]")
+		if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'answered'`, code); n != 1 {
+			t.Fatalf("a rating button under the first answer (%s) rated the second one:\n%s", data, texts(out))
+		}
+	}
+	mustContain(t, c.presses("Rất hài lòng"), "Cảm ơn Ông/Bà đã đánh giá")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'completed' AND rating = 5`, code); n != 1 {
+		t.Fatal("the latest answer's buttons did not rate it")
+	}
+
+	d, other := w.answered(5511, 5512, "Ổ gà lớn trên đường Hùng Vương")
+	if err := w.raw.Get(&id, `SELECT id FROM tickets WHERE code = $1`, other); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, d.pressData("1", fmt.Sprintf("r:%d:4", id)), "Cảm ơn Ông/Bà đã đánh giá")
 }

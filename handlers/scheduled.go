@@ -205,7 +205,11 @@ func (s *Service) CloseUnrated(ctx context.Context, tx *storage.Store, channel s
 		if err != nil {
 			return err
 		}
-		if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Buttons: s.ratingButtons(c.Language, tk.ID),
+		rate, err := s.ratingButtons(t, c.Language, tk.ID)
+		if err != nil {
+			return err
+		}
+		if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Buttons: rate,
 			Text: s.texts.text(c.Language, "rating.reminder", tk.Code)}); err != nil {
 			return err
 		}

@@ -274,7 +274,7 @@ func (s *Service) onMessage(t *turn) error {
 		}
 	}
 	switch {
-	case ev.Text != "" || ev.Photo != nil || ev.Location != nil:
+	case ev.Text != "" || mediaOf(ev, false) != nil || ev.Location != nil:
 		return s.petitionStartWith(t, ev)
 	case ev.Contact != nil:
 		return t.reply("contact.outside_flow")

@@ -16,15 +16,16 @@ const (
 	flowComment    = "comment"    // an optional comment on a rating
 )
 
-// An optional comment on a rating is awaited only briefly: a message much
-// later is a new matter (a new petition, a reply to a unit's question),
-// not the comment.
-const commentLifetime = 30 * time.Minute
+// The message these flows wait for (an optional comment on a rating, or
+// information after «Bổ sung thông tin» or a reopening) is awaited only
+// briefly: a message much later is a new matter (a new petition, a reply
+// to a unit's question), not that message.
+const ticketMessageLifetime = 30 * time.Minute
 
 // lifetimeOf is how long a conversation of a flow waits for the person.
 func lifetimeOf(flow string) time.Duration {
-	if flow == flowComment {
-		return commentLifetime
+	if flow == flowComment || flow == flowSupplement {
+		return ticketMessageLifetime
 	}
 	return DraftLifetime
 }
@@ -40,10 +41,7 @@ type ticketRef struct {
 // startSupplement makes the citizen's next message go to a ticket, unless
 // they are in the middle of writing a petition.
 func (s *Service) startSupplement(t *turn, tk storage.Ticket, flow string) error {
-	ev := t.ev
-	if conv, err := t.tx.Conversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err == nil && conv.Flow == flowPetition {
-		return nil
-	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if busy, err := s.draftInProgress(t); busy || err != nil {
 		return err
 	}
 	if err := s.saveStep(t, flow, flow, ticketRef{TicketID: tk.ID, Code: tk.Code}); err != nil {
@@ -58,7 +56,6 @@ func (s *Service) addButton(t *turn, args []string) error {
 	if len(args) != 1 {
 		return t.answer(t.text("button.stale"), false)
 	}
-	ev := t.ev
 	if args[0] == "skip" {
 		// An old prompt's Skip must not end what the person does now
 		// (say, a petition they are writing).
@@ -69,10 +66,7 @@ func (s *Service) addButton(t *turn, args []string) error {
 		if conv == nil || (conv.Flow != flowSupplement && conv.Flow != flowComment) {
 			return t.answer(t.text("button.stale"), false)
 		}
-		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
-			return err
-		}
-		return t.show(bot.Outgoing{Text: t.text("supplement.skipped")})
+		return s.skipTicketMessage(t)
 	}
 	id, _ := strconv.ParseInt(args[0], 10, 64)
 	tk, err := t.tx.LockTicket(t.ctx, id)
@@ -82,7 +76,20 @@ func (s *Service) addButton(t *turn, args []string) error {
 	if err != nil {
 		return err
 	}
+	if busy, err := s.draftFirst(t, "supplement.draft_first", tk.Code); busy || err != nil {
+		return err
+	}
 	return s.startSupplement(t, tk, flowSupplement)
+}
+
+// skipTicketMessage stops waiting for the comment or the information, as
+// the prompt's Skip does.
+func (s *Service) skipTicketMessage(t *turn) error {
+	ev := t.ev
+	if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		return err
+	}
+	return t.show(bot.Outgoing{Text: t.text("supplement.skipped")})
 }
 
 // supplementInput attaches the citizen's message to the ticket and tells
@@ -95,6 +102,18 @@ func (s *Service) supplementInput(t *turn, conv *storage.Conversation) error {
 	ev := t.ev
 	text := normalize(ev.Text)
 	added := mediaOf(ev, false)
+	// The prompt's Skip, typed, or a word for cancelling: nothing to add.
+	if ev.Photo == nil && ev.Document == nil && (s.matchNavigation(text) == "cancel" || s.typed(text, []string{"btn.skip"}, "khong", "no")) {
+		return s.skipTicketMessage(t)
+	}
+	if conv.Flow == flowComment && (text == "" || ev.Photo != nil || ev.Document != nil) {
+		// A comment is kept as text with the rating, where a photo would
+		// be lost: it is asked for in words.
+		return t.reply("comment.need_text")
+	}
+	if refused, err := t.refuseFile(); refused || err != nil {
+		return err
+	}
 	if text == "" && added == nil {
 		return t.reply("supplement.need_text")
 	}
@@ -165,6 +184,9 @@ func (s *Service) answerInfoRequest(t *turn) (bool, error) {
 			return false, err
 		}
 		if tk.Status == storage.StatusAwaitingInfo {
+			if refused, err := t.refuseFile(); refused || err != nil {
+				return true, err
+			}
 			text := normalize(t.ev.Text)
 			if over, err := t.tooLong(text); over || err != nil {
 				return true, err

@@ -179,3 +179,47 @@ func TestAnotherUnitsLeaderCannotTakeOverALinkedGroup(t *testing.T) {
 		t.Fatal("another ward's card, with its sender's name, reached the group")
 	}
 }
+
+// After «Bổ sung thông tin», a citizen types the word of a button instead
+// of pressing it — «Hủy», or «Skip» in the other language: it ends the
+// wait as the prompt's Skip does, and is not sent to the unit as
+// information.
+func TestTypedCancelOrSkipEndsAddingInformation(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(5101, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(5102)
+	code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà số 12")
+	for _, typed := range []string{"Hủy", "skip"} {
+		c.says("/status " + code)
+		mustContain(t, c.presses("Bổ sung thông tin"), "gửi thêm thông tin")
+		out := c.says(typed)
+		mustContain(t, out, "Đã ghi nhận")
+		if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'info_added'`); n != 0 {
+			t.Fatalf("typed «%s» was added to %s as information (%d events) and sent to the unit:\n%s",
+				typed, code, n, texts(sentTo(out, officer.id)))
+		}
+		if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1`, c.id); n != 0 {
+			t.Fatalf("typed «%s» did not end the wait for information", typed)
+		}
+	}
+}
+
+// «Bổ sung thông tin» pressed while a petition is being written: the
+// petition is kept, and the citizen is told why the button does nothing
+// yet and what to do (send or cancel the petition first); once it is
+// cancelled, the button works.
+func TestAddInformationDuringADraftSaysWhy(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(5231)
+	code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà số 12")
+	c.says("/status " + code)
+	c.says("/new")
+	mustContain(t, c.presses("Bổ sung thông tin"), "đang soạn dở", code, "/cancel")
+	if w.draftStep(c) != "kind" {
+		t.Fatal("the petition draft was not kept")
+	}
+	c.says("/cancel")
+	mustContain(t, c.presses("Bổ sung thông tin"), "gửi thêm thông tin")
+}
