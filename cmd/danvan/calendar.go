@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/danvan-vn/danvan/config"
+	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
 	"github.com/danvan-vn/danvan/workcal"
 )
@@ -41,14 +42,17 @@ func runCalendarAdd(ctx context.Context, args []string) error {
 		return errors.New("give exactly one of -off and -work")
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
-		if err := store.SetCalendarDay(ctx, day, *work, *reason); err != nil {
+		postponed, err := changeCalendarDay(ctx, store, day, func(tx *storage.Store) error {
+			return tx.SetCalendarDay(ctx, day, *work, *reason)
+		})
+		if err != nil {
 			return err
 		}
 		kind := "a day off"
 		if *work {
 			kind = "a working day"
 		}
-		fmt.Printf("%s is now %s. Deadlines computed from now on count it; existing deadlines are kept.\n", day, kind)
+		fmt.Printf("%s is now %s. %s\n", day, kind, postponedText(postponed))
 		return nil
 	})
 }
@@ -61,16 +65,37 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		// Only a recorded exception can be removed: a mistyped date must
 		// not look like success.
-		err := store.DeleteCalendarDay(ctx, day)
+		postponed, err := changeCalendarDay(ctx, store, day, func(tx *storage.Store) error {
+			return tx.DeleteCalendarDay(ctx, day)
+		})
 		if errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("%s: no exception recorded (see danvan admin calendar list -year %d)", day, day.Year)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%s: exception removed; the day follows the computed calendar again.\n", day)
+		fmt.Printf("%s: exception removed; the day follows the computed calendar again. %s\n", day, postponedText(postponed))
 		return nil
 	})
+}
+
+// changeCalendarDay makes a change to a day in one transaction with the
+// deadlines it postpones.
+func changeCalendarDay(ctx context.Context, store *storage.Store, day workcal.Date, change func(tx *storage.Store) error) (postponed int, err error) {
+	err = store.InTx(ctx, func(tx *storage.Store) error {
+		postponed, err = handlers.ChangeCalendarDay(ctx, tx, day, func() error { return change(tx) })
+		return err
+	})
+	return postponed, err
+}
+
+// postponedText says what a change to the calendar did to deadlines.
+func postponedText(postponed int) string {
+	if postponed == 0 {
+		return "Deadlines computed from now on follow it; no open ticket's deadline counted it as a working day."
+	}
+	return fmt.Sprintf("%d open tickets whose period counted it as a working day get one more (or a day's office hours); "+
+		"a day that becomes a working day shortens no deadline.", postponed)
 }
 
 // dateArg parses "DATE [flags]" or "[flags] DATE".
