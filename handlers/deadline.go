@@ -41,31 +41,31 @@ func dueAfter(cal *workcal.Calendar, r storage.DeadlineRule, start time.Time) ti
 // startClock gives a ticket its deadline from now, under the rule for its
 // kind, category and area. A ticket no rule covers has no deadline, nor
 // has a comment waiting for its consultation's synthesis (awaitsSynthesis).
-func (s *Service) startClock(t *turn, tk storage.Ticket) (time.Time, error) {
+func (s *Service) startClock(t *turn, tk storage.Ticket) (storage.DeadlineRule, time.Time, error) {
 	return s.startClockFrom(t, tk, s.now())
 }
 
 // startClockFrom is startClock with the clock started at a given time.
-func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (time.Time, error) {
+func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (storage.DeadlineRule, time.Time, error) {
 	if waits, err := awaitsSynthesis(t, tk); waits || err != nil {
-		return time.Time{}, err
+		return storage.DeadlineRule{}, time.Time{}, err
 	}
 	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64)
 	if errors.Is(err, storage.ErrNotFound) {
-		return time.Time{}, nil
+		return r, time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, err
+		return r, time.Time{}, err
 	}
 	cal, err := t.calendar()
 	if err != nil {
-		return time.Time{}, err
+		return r, time.Time{}, err
 	}
 	due, days := dueAfter(cal, r, start), 0
 	if r.LimitUnit == "days" {
 		days = r.AnswerLimit
 	}
-	return due, t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, start, due, days)
+	return r, due, t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, start, due, days)
 }
 
 // restartClock gives a ticket a new clock when its rule says so (a
@@ -88,7 +88,7 @@ func (s *Service) restartClock(t *turn, tk storage.Ticket, onlyIfRuleSays bool) 
 	}
 	var err error
 	if restart {
-		_, err = s.startClock(t, tk)
+		_, _, err = s.startClock(t, tk)
 	} else {
 		err = s.resumeClock(t, tk)
 	}
@@ -190,7 +190,7 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 		return err
 	}
 	if clock.RuleID == 0 || !clock.StartedAt.Valid || !clock.DueAt.Valid {
-		_, err := s.startClock(t, tk)
+		_, _, err := s.startClock(t, tk)
 		return err
 	}
 	old, err := t.tx.DeadlineRuleByID(t.ctx, clock.RuleID)
@@ -268,5 +268,16 @@ func pausedAt(t *turn, tk storage.Ticket) (sql.NullTime, error) {
 
 // formatDate writes a deadline as Vietnamese readers expect: dd/mm/yyyy.
 func formatDate(at time.Time) string { return at.In(displayZone).Format("02/01/2006") }
+
+// expectedText tells a citizen in lang by when a ticket is to be answered
+// under rule r, and how the time is counted: a date, or under a rule in
+// working hours the hour too, with the rule's limit in its unit.
+func (s *Service) expectedText(lang string, r storage.DeadlineRule, due time.Time) string {
+	limit := s.texts.text(lang, "limit."+r.LimitUnit, r.AnswerLimit)
+	if r.LimitUnit == "working_hours" {
+		return s.texts.text(lang, "petition.expected_at", due.In(displayZone).Format("15:04"), formatDate(due), limit)
+	}
+	return s.texts.text(lang, "petition.expected", formatDate(due), limit)
+}
 
 func dateKey(at time.Time) string { return workcal.DateOf(at).String() }

@@ -318,3 +318,34 @@ func TestADayGivenOffPostponesTheDeadlinesThatCountedIt(t *testing.T) {
 		t.Fatalf("due %s after changes that should not move it, want 2026-12-08", due)
 	}
 }
+
+// The receipt names the rule's limit in its unit (law.md §1 tells working
+// days, working hours and calendar days apart), and under a rule in
+// working hours the hour as well as the day.
+func TestTheReceiptNamesTheLimitInItsUnit(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn)
+	receipt := func(id int) string {
+		c := w.citizen(id)
+		c.describe("Phường Hòa Cường", "Cây đổ chắn ngang đường")
+		c.presses("Bỏ qua")
+		c.says("Bỏ qua")
+		c.presses("Không cần")
+		return texts(c.presses("Gửi phản ánh"))
+	}
+	for _, tc := range []struct {
+		unit  string
+		limit int
+		want  string
+	}{
+		{"workdays", 10, "chậm nhất đến hết ngày <b>07/12/2026</b> (10 ngày làm việc)"},
+		{"days", 30, "chậm nhất đến hết ngày <b>23/12/2026</b> (30 ngày)"},
+		{"working_hours", 4, "chậm nhất <b>15:00</b> ngày <b>23/11/2026</b> (4 giờ làm việc)"},
+	} {
+		w.exec(`UPDATE deadline_rules SET limit_unit = $1, answer_limit = $2`, tc.unit, tc.limit)
+		if out := receipt(3911 + tc.limit); !strings.Contains(out, tc.want) {
+			t.Errorf("%d %s: the receipt does not say %q:\n%s", tc.limit, tc.unit, tc.want, out)
+		}
+	}
+}

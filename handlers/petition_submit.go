@@ -91,7 +91,7 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 func (s *Service) acknowledge(t *turn, ticket storage.Ticket, text string) error {
 	// A comment on a consultation gets no clock (startClock): the
 	// synthesis published when the consultation closes answers it.
-	due, err := s.startClock(t, ticket)
+	rule, due, err := s.startClock(t, ticket)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Service) acknowledge(t *turn, ticket storage.Ticket, text string) error
 		return err
 	}
 	if !due.IsZero() {
-		text += "\n\n" + t.text("petition.expected", formatDate(due))
+		text += "\n\n" + s.expectedText(t.lang, rule, due)
 	}
 	rows := [][]bot.InlineButton{{{Text: t.text("btn.view_status"), Data: data(prefixStatus, ticket.Code)}}}
 	offer, err := s.noticeOffer(t, ticket)

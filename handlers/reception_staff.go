@@ -179,7 +179,7 @@ func (s *Service) markReceived(t *turn, bk storage.Booking, role storage.Officer
 	if held := bk.Ending(); held.Before(start) {
 		start = held
 	}
-	due, err := s.startClockFrom(t, tk, start)
+	_, due, err := s.startClockFrom(t, tk, start)
 	if err != nil {
 		return err
 	}
