@@ -82,6 +82,16 @@ func (s *Service) cmdReception(t *turn) error {
 		b.WriteString(t.text("reception.choose_unit"))
 		rows = append(rows, unitButtons(t, units)...)
 	default:
+		// Typing the unit's name would take the next message from a
+		// petition being written.
+		busy, err := s.draftInProgress(t)
+		if err != nil {
+			return err
+		}
+		if busy {
+			b.WriteString(t.text("reception.draft_first"))
+			break
+		}
 		if err := s.saveStep(t, flowReception, stepReceptionUnit, receptionDraft{}); err != nil {
 			return err
 		}
@@ -302,6 +312,9 @@ func (s *Service) chooseDay(t *turn, unitID int64, day workcal.Date) error {
 	}
 	if !ok {
 		return t.answer(t.text("reception.day_gone"), true)
+	}
+	if busy, err := s.draftFirst(t, "reception.draft_first"); busy || err != nil {
+		return err
 	}
 	if err := s.saveStep(t, flowReception, stepReceptionSubject, receptionDraft{UnitID: unitID, Day: day}); err != nil {
 		return err

@@ -483,3 +483,31 @@ func TestReceptionDuplicateAndLateCancel(t *testing.T) {
 		t.Fatal("a booking was cancelled after its reception started")
 	}
 }
+
+// Booking a reception waits for the subject (or, with many units, the
+// unit's name) as the next message, which would take it from a petition
+// being written: the draft is kept, and the person told to send or
+// cancel it first.
+func TestBookingAReceptionKeepsAPetitionDraft(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.receptionHours("ubnd-hoa-cuong", 2)
+	c := w.citizen(3531)
+	c.describe("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành")
+	c.says("/tiepdan")
+	c.presses("UBND phường Hòa Cường")
+	mustContain(t, c.presses("26/11"), "đang soạn dở", "/tiepdan")
+	if w.draftStep(c) != "photos" || !strings.HasPrefix(w.draftField(c, "description"), "Rác thải") {
+		t.Fatal("the petition draft was dropped when a reception day was chosen")
+	}
+	for i := range 8 {
+		w.exec(`INSERT INTO units (code, name, level) VALUES ($1, $2, 'phường')`, fmt.Sprintf("ubnd-p%d", i), fmt.Sprintf("UBND phường Số %d", i))
+		w.receptionHours(fmt.Sprintf("ubnd-p%d", i), 5)
+	}
+	mustContain(t, c.says("/tiepdan"), "đang soạn dở")
+	if w.draftStep(c) != "photos" {
+		t.Fatal("the petition draft was dropped by /tiepdan with many units")
+	}
+	c.says("/cancel")
+	c.bookByName("Hòa Cường", "26/11", "Đề nghị bố trí lại điểm tập kết rác ở kiệt 12")
+}
