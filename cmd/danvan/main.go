@@ -31,13 +31,25 @@ func commands() []command {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signalContext()
 	err := dispatch(ctx, os.Args[1:])
 	stop()
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "danvan:", err)
 		os.Exit(1)
 	}
+}
+
+// signalContext ends at the first interrupt or termination signal, which
+// starts a graceful shutdown. From then on these signals have their default
+// effect: a second Ctrl+C ends at once a shutdown that takes too long.
+func signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }
 
 func dispatch(ctx context.Context, args []string) error {

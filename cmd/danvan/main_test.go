@@ -14,7 +14,12 @@ import (
 	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
-func TestMain(m *testing.M) { storagetest.Main(m, storage.MigrateQuiet) }
+func TestMain(m *testing.M) {
+	if os.Getenv(signalChildEnv) != "" {
+		signalChild()
+	}
+	storagetest.Main(m, storage.MigrateQuiet)
+}
 
 // newDatabase points the commands at a fresh test database and returns a
 // connection to it for checks.
