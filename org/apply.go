@@ -157,6 +157,16 @@ func (a *applier) applyUnits(ctx context.Context, f *File) error {
 		return err
 	}
 	a.ch.Units.deactivated(gone)
+	// Its open tickets stay with a unit removed: someone must move them.
+	open, err := a.tx.OpenTicketsOfUnits(ctx, gone)
+	if err != nil {
+		return err
+	}
+	for i, c := range a.ch.Units.Deactivated {
+		if n := open[c.Item]; n > 0 {
+			a.ch.Units.Deactivated[i].Fields = []string{fmt.Sprintf("open tickets still with it: %d", n)}
+		}
+	}
 	// The flag moves in two steps (at most one active unit may hold it),
 	// so the unit that loses it is reported here: its own upsert below
 	// then finds nothing left to change.

@@ -28,7 +28,7 @@ type KindChanges struct {
 // Change is one item that changed.
 type Change struct {
 	Item   string   // a code; for a rule "(category, area) → unit", "*" standing for any
-	Fields []string // for updates and reactivations: what differed
+	Fields []string // for updates and reactivations: what differed; for a unit deactivated, its open tickets
 }
 
 // Empty reports whether nothing changed.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/danvan-vn/danvan/workcal"
 )
@@ -198,10 +199,10 @@ func (s *Store) ClocksSpanning(ctx context.Context, from time.Time) ([]SpanningC
 	err := sqlx.SelectContext(ctx, s.x, &clocks, `
 		SELECT t.id, t.due_at, r.limit_unit
 		FROM tickets t JOIN deadline_rules r ON r.id = t.deadline_rule_id
-		WHERE t.status NOT IN ('answered', 'completed', 'rejected') AND r.limit_unit IN ('workdays', 'working_hours')
+		WHERE t.status = ANY($2) AND r.limit_unit IN ('workdays', 'working_hours')
 		  AND t.clock_started_at < $1 AND t.due_at >= $1
 		ORDER BY t.id
-		FOR UPDATE OF t`, from)
+		FOR UPDATE OF t`, from, pq.Array(openStatuses))
 	return clocks, wrap("clocks spanning", err)
 }
 

@@ -401,6 +401,23 @@ func (s *Store) DeactivateUnitsExcept(ctx context.Context, keep []string) ([]str
 		WHERE active AND code <> ALL($1) RETURNING code`, keep, "deactivate units")
 }
 
+// OpenTicketsOfUnits counts the open tickets of each of the units with
+// the given codes that has any.
+func (s *Store) OpenTicketsOfUnits(ctx context.Context, codes []string) (map[string]int, error) {
+	var rows []struct {
+		Code  string `db:"code"`
+		Count int    `db:"count"`
+	}
+	err := sqlx.SelectContext(ctx, s.x, &rows, `
+		SELECT u.code, count(*) AS count FROM tickets t JOIN units u ON u.id = t.unit_id
+		WHERE u.code = ANY($1) AND t.status = ANY($2) GROUP BY u.code`, pq.Array(codes), pq.Array(openStatuses))
+	counts := make(map[string]int, len(rows))
+	for _, r := range rows {
+		counts[r.Code] = r.Count
+	}
+	return counts, wrap("open tickets of units", err)
+}
+
 func (s *Store) deactivateExcept(ctx context.Context, query string, keep []string, op string) ([]string, error) {
 	if keep == nil {
 		keep = []string{} // a nil slice would be NULL, and "<> ALL(NULL)" matches nothing
