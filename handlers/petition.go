@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -460,6 +461,18 @@ func (s *Service) addPhoto(t *turn, d draft, step string, p draftPhoto) error {
 	if caption != "" && d.Description == "" && descriptionProblem(t, caption) == "" {
 		d.setDescription(caption)
 		return s.advance(t, d)
+	}
+	// A caption on a later photo adds to the description rather than
+	// being lost; the review shows it.
+	if caption != "" && d.Description != "" && !strings.Contains(d.Description, caption) {
+		if joined := d.Description + "\n" + caption; utf8.RuneCountInString(joined) <= maxDescription {
+			d.setDescription(joined)
+			if err := t.reply("petition.caption_added"); err != nil {
+				return err
+			}
+		} else if err := t.reply("petition.caption_too_long", formatNumber(maxDescription)); err != nil {
+			return err
+		}
 	}
 	if step == stepPhotos {
 		return s.saveAndShow(t, d, step)

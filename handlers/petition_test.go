@@ -397,3 +397,28 @@ func TestTypedButtonLabelsInEitherLanguage(t *testing.T) {
 		t.Fatal("the typed answers in English were not taken")
 	}
 }
+
+// A caption on a photo sent once the petition has its description adds to
+// it, once, instead of being lost; one that would make the description too
+// long is not added, and the person is told so, the photo kept.
+func TestACaptionOnALaterPhotoAddsToTheDescription(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3641)
+	c.describe("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành")
+	photo := func(id, caption string) []bot.Outgoing {
+		return c.sends(func(e *bot.Event) { e.Photo, e.Text = &bot.File{ID: id, UniqueID: id}, caption })
+	}
+	mustContain(t, photo("p1", "Ảnh chụp sáng nay, mùi rất nặng"), "Đã thêm chú thích")
+	photo("p2", "Ảnh chụp sáng nay, mùi rất nặng") // the same caption on a second photo of the album
+	if got := w.draftField(c, "description"); got != "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành\nẢnh chụp sáng nay, mùi rất nặng" {
+		t.Fatalf("description %q", got)
+	}
+	mustContain(t, photo("p3", strings.Repeat("Rất bẩn. ", 400)), "chưa được thêm", "3.000")
+	if got := w.draftField(c, "description"); strings.Contains(got, "Rất bẩn") {
+		t.Fatal("an over-long caption was added")
+	}
+	if n := w.count(`SELECT jsonb_array_length(data->'photos') FROM conversations WHERE chat_id = $1`, c.id); n != 3 {
+		t.Fatalf("%d photos in the draft, want 3", n)
+	}
+}
