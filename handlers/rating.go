@@ -68,7 +68,11 @@ func (s *Service) ratingButton(t *turn, args []string) error {
 		return err
 	}
 	if tk.Status != storage.StatusAnswered {
-		return t.answer(t.text("rating.already"), false)
+		key, err := notRatableKey(t, tk)
+		if err != nil {
+			return err
+		}
+		return t.answer(t.text(key), false)
 	}
 	latest, answers, err := latestAnswer(t, tk.ID)
 	if err != nil {
@@ -101,6 +105,19 @@ func (s *Service) ratingButton(t *turn, args []string) error {
 		return s.reopen(t, tk)
 	}
 	return s.startSupplement(t, tk, flowComment)
+}
+
+// notRatableKey says why a ticket no longer answered cannot be rated:
+// it was rated, or it was closed when nobody rated it in time.
+func notRatableKey(t *turn, tk storage.Ticket) (string, error) {
+	if tk.Status != storage.StatusCompleted {
+		return "rating.already", nil
+	}
+	events, err := t.tx.Events(t.ctx, tk.ID)
+	if err == nil && len(events) > 0 && events[len(events)-1].Kind == storage.EventClosed {
+		return "rating.closed", nil
+	}
+	return "rating.already", err
 }
 
 // staleRating tells the person that the button pressed was under an

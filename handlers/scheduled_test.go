@@ -130,6 +130,8 @@ func TestUnratedAnswerIsRemindedOnceThenClosed(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'closed' AND body <> ''`); n != 0 {
 		t.Fatal("the automatic close recorded a body in English")
 	}
+	// Its rating buttons say why they rate nothing now: not "already rated".
+	mustAnswer(t, c.presses("Rất hài lòng"), "chưa được đánh giá trong thời hạn")
 }
 
 // A ticket closed automatically before the close's label said why keeps
