@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -118,9 +119,60 @@ func (s *Service) advance(t *turn, d draft) error { return s.saveAndShow(t, d, d
 func (s *Service) cmdNew(t *turn) error { return s.petitionStart(t, draft{}) }
 
 func (s *Service) petitionStart(t *turn, d draft) error {
+	if asked, err := s.askAboutDraft(t, d.AreaID); asked || err != nil {
+		return err
+	}
 	if d.Description == "" && strings.TrimSpace(t.ev.Args) != "" && t.ev.Command == "new" {
 		if err := takeDescription(t, &d, normalize(t.ev.Args)); err != nil {
 			return err
+		}
+	}
+	return s.advance(t, d)
+}
+
+// askAboutDraft asks someone who starts a petition while writing one with
+// content whether to go on with it or start again, rather than drop it
+// unasked, and reports whether it asked. Starting again keeps the area a
+// link chose (areaID, 0 for none).
+func (s *Service) askAboutDraft(t *turn, areaID int64) (bool, error) {
+	conv, err := s.currentConversation(t)
+	if err != nil || conv == nil || conv.Flow != flowPetition {
+		return false, err
+	}
+	old, err := loadDraft(conv)
+	if err != nil || (old.Description == "" && len(old.Photos) == 0) {
+		return false, err
+	}
+	what := t.text("petition.draft_photos", len(old.Photos))
+	if old.Description != "" {
+		what = "«" + bot.Escape(excerpt(old.Description, draftExcerpt)) + "»"
+	}
+	return true, t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("petition.draft_exists", what), Buttons: [][]bot.InlineButton{
+		{{Text: t.text("btn.draft_resume"), Data: data(prefixPetition, conv.Step, actResume)}},
+		{{Text: t.text("btn.draft_restart"), Data: data(prefixPetition, conv.Step, actRestart, fmt.Sprint(areaID))}},
+	}})
+}
+
+// draftExcerpt is how much of a draft's description recalls it.
+const draftExcerpt = 80
+
+// Buttons of askAboutDraft.
+const (
+	actResume  = "resume"
+	actRestart = "restart"
+)
+
+// restartDraft drops the draft for a new one, in the area the link that
+// started it chose if that area is still there.
+func (s *Service) restartDraft(t *turn, arg string) error {
+	var d draft
+	if id, _ := strconv.ParseInt(arg, 10, 64); id != 0 {
+		area, err := t.tx.AreaByID(t.ctx, id)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		if err == nil && area.Active {
+			d.AreaID, d.Source = area.ID, areaPayloadPrefix+area.Code
 		}
 	}
 	return s.advance(t, d)

@@ -44,6 +44,10 @@ func (s *Service) petitionButton(t *turn, args []string) error {
 	switch {
 	case action == "back":
 		return s.saveAndShow(t, d, d.previous(step))
+	case action == actResume:
+		return s.saveAndShow(t, d, step)
+	case action == actRestart:
+		return s.restartDraft(t, arg)
 	case action == "next" && step == stepLegal:
 		d.LegalSeen = true
 		return s.advance(t, d)

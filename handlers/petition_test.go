@@ -422,3 +422,30 @@ func TestACaptionOnALaterPhotoAddsToTheDescription(t *testing.T) {
 		t.Fatalf("%d photos in the draft, want 3", n)
 	}
 }
+
+// Starting a petition (/new, the menu, an area's link) while writing one
+// with content asks whether to go on with it or start again, rather than
+// drop it unasked. Starting again keeps the area the link chose.
+func TestStartingAgainAsksAboutTheDraftInProgress(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3651)
+	c.describe("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành")
+	mustContain(t, c.says("/new"), "đang soạn dở", "«Rác thải tồn đọng", "[✏️ Soạn tiếp phản ánh đang dở]")
+	if w.draftStep(c) != "photos" || !strings.HasPrefix(w.draftField(c, "description"), "Rác thải") {
+		t.Fatal("/new dropped the draft before the person chose")
+	}
+	mustContain(t, c.presses("Soạn tiếp"), "ảnh")
+	if w.draftStep(c) != "photos" {
+		t.Fatalf("going on left the draft at %q", w.draftStep(c))
+	}
+	mustContain(t, c.says("/start a_hai-chau"), "đang soạn dở")
+	c.presses("Bỏ và soạn phản ánh mới")
+	if w.draftField(c, "description") != "" || w.draftField(c, "source") != "a_hai-chau" || w.draftStep(c) != "kind" {
+		t.Fatalf("starting again: step %q, source %q, description %q", w.draftStep(c), w.draftField(c, "source"), w.draftField(c, "description"))
+	}
+	// A draft without content yet is simply started again.
+	if strings.Contains(texts(c.says("/new")), "đang soạn dở") {
+		t.Fatal("asked about a draft with nothing in it")
+	}
+}
