@@ -17,7 +17,7 @@ import (
 // than poll into 409 until someone restarts it, while Telegram keeps
 // posting to the old URL (and drops what waits after 24 hours).
 func TestPollingStartsEvenIfDeletingTheOldWebhookFailedOnce(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 

@@ -36,7 +36,7 @@ func count(t *testing.T, dsn, query string, args ...any) int {
 }
 
 func TestCitizenFilesAPetitionWithAPhotoAndALocation(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	startService(t, testConfig(api, dsn))
@@ -77,7 +77,7 @@ func TestCitizenFilesAPetitionWithAPhotoAndALocation(t *testing.T) {
 }
 
 func TestRestartInTheMiddleOfAPetitionLosesNothing(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	cfg := testConfig(api, dsn)
@@ -103,7 +103,7 @@ func TestRestartInTheMiddleOfAPetitionLosesNothing(t *testing.T) {
 }
 
 func TestARedeliveredUpdateIsHandledOnce(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	startService(t, testConfig(api, dsn))
@@ -159,7 +159,7 @@ func countAfter(api *telegramtest.Server, after telegramtest.Cursor, chat int64,
 }
 
 func TestWebhookNeedsTheSecret(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	cfg := testConfig(api, dsn)
@@ -198,7 +198,7 @@ func TestWebhookNeedsTheSecret(t *testing.T) {
 // told to wait longer than the shutdown has left keeps its messages for
 // the next start, instead of holding the shutdown for its whole timeout.
 func TestShutdownDoesNotWaitForWhatCannotBeSent(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	cfg := testConfig(api, dsn)
@@ -255,7 +255,7 @@ func TestShutdownDoesNotWaitForWhatCannotBeSent(t *testing.T) {
 // twice after the restart. The shutdown then takes longer than the
 // timeout, by up to 20 s (README, Running at scale: Probes).
 func TestShutdownFinishesAndRecordsTheDeliveryInFlight(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	cfg := testConfig(api, dsn)
@@ -348,7 +348,7 @@ func TestThePrivateServerStopsWithItsLastUser(t *testing.T) {
 // off after a failed delivery: the service listens before it registers
 // the webhook, so the first deliveries after a start are not refused.
 func TestWebhookListensBeforeItIsRegistered(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	cfg := testConfig(api, dsn)
@@ -371,7 +371,7 @@ func TestWebhookListensBeforeItIsRegistered(t *testing.T) {
 // Ctrl+C while the service is still connecting or migrating stops it
 // quietly: a migration cut short is what was asked for, not a failure.
 func TestStopWhileStartingIsNoFailure(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -389,7 +389,7 @@ func TestStopWhileStartingIsNoFailure(t *testing.T) {
 // Ctrl+C while the webhook's registration waits out Telegram's flood
 // control (replicas starting together) is a stop too, not a failure.
 func TestStopWhileRegisteringTheWebhookIsNoFailure(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	cfg := testConfig(api, dsn)

@@ -54,7 +54,7 @@ func invite(t *testing.T, store *storage.Store, unit, role, code string) {
 // a ward, the ward's officer receives the card, asks for information,
 // answers with a photo, and the citizen rates it.
 func TestWholeLoopWithTheSampleOrganisation(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	store := importSample(t, dsn)
@@ -138,7 +138,7 @@ func (p *person) pressOn(m telegramtest.Message, label string) {
 // Two service processes on one database: an overdue ticket produces
 // exactly one escalation to each leader concerned.
 func TestEscalationOnceWithTwoServices(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	store := importSample(t, dsn)

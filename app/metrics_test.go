@@ -75,7 +75,7 @@ func scrape(t *testing.T, addr string) map[string]float64 {
 // the database-backed gauges are cached between computations, and a fresh
 // service reads the new ticket in its unit's open and overdue gauges.
 func TestMetricsFollowAPetition(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	store := importSample(t, dsn)
@@ -151,7 +151,7 @@ func TestMetricsFollowAPetition(t *testing.T) {
 // On shutdown /readyz turns 503 first, while the process still serves
 // (/healthz stays 200) and still takes updates for SHUTDOWN_DRAIN_DELAY.
 func TestReadinessTurnsOffBeforeIntakeStops(t *testing.T) {
-	api := telegramtest.NewServer(telegramtest.Config{})
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	defer api.Close()
 	dsn := storagetest.NewDatabase(t)
 	cfg := testConfig(api, dsn)

@@ -145,6 +145,8 @@ func startStage(ctx context.Context, opts *Options, bin string, env []string, db
 		Flood:         tg.FloodConfig{Enabled: opts.Limits},
 		Webhook:       tg.WebhookConfig{Timeout: 15 * time.Second, RetryMax: time.Second},
 		OnBotActivity: s.r.hook,
+		// As on Telegram, the bot can only write to chats that wrote to it.
+		RequireKnownChat: true,
 	})
 	if err != nil {
 		return nil, err

@@ -237,7 +237,9 @@ func (s *Server) sendMedia(c *call, fill func(*Message)) (any, *apiError) {
 	m := &Message{FromBot: true, Method: c.method, Caption: caption, CaptionEntities: ents,
 		RawCaption: c.p.str("caption"), ParseMode: c.p.str("parse_mode"), ReplyToMessageID: replyTo}
 	fill(m)
-	applyMarkupLocked(cs, m, mk)
+	if e := applyMarkupLocked(cs, m, mk); e != nil {
+		return nil, e
+	}
 	s.addMessageLocked(cs, m)
 	return s.wireMessageLocked(m), nil
 }

@@ -172,10 +172,20 @@ func optionalMarkup(p params) (*markup, *apiError) {
 }
 
 // applyMarkupLocked attaches mk to a new bot message and tracks the reply
-// keyboard the user now sees.
-func applyMarkupLocked(cs *chatState, m *Message, mk *markup) {
+// keyboard the user now sees. Buttons that request a contact or a location
+// are for private chats only, as Telegram says.
+func applyMarkupLocked(cs *chatState, m *Message, mk *markup) *apiError {
 	if mk == nil {
-		return
+		return nil
+	}
+	if mk.keyboard != nil && cs.chat.Type != ChatPrivate {
+		for _, row := range mk.keyboard.Rows {
+			for _, b := range row {
+				if b.RequestContact || b.RequestLocation {
+					return badRequest("location can be requested in a private chats only")
+				}
+			}
+		}
 	}
 	switch {
 	case mk.isInline:
@@ -189,6 +199,7 @@ func applyMarkupLocked(cs *chatState, m *Message, mk *markup) {
 	case mk.forceReply:
 		m.ForceReply, m.ForceReplySelective = true, mk.selective
 	}
+	return nil
 }
 
 func (s *Server) formatText(raw, parseMode, entities string) (string, []Entity, *apiError) {
@@ -244,7 +255,9 @@ func (s *Server) sendMessage(c *call) (any, *apiError) {
 	}
 	m := &Message{FromBot: true, Method: c.method, Text: text, Entities: ents, RawText: raw,
 		ParseMode: c.p.str("parse_mode"), ReplyToMessageID: replyTo}
-	applyMarkupLocked(cs, m, mk)
+	if e := applyMarkupLocked(cs, m, mk); e != nil {
+		return nil, e
+	}
 	s.addMessageLocked(cs, m)
 	return s.wireMessageLocked(m), nil
 }
@@ -267,7 +280,9 @@ func (s *Server) editTargetLocked(c *call) (*Message, *apiError) {
 	if m == nil || m.Deleted {
 		return nil, badRequest("message to edit not found")
 	}
-	if !m.FromBot {
+	// Only a message without reply_markup or with an inline keyboard can
+	// be edited (Bot API, "Updating messages").
+	if !m.FromBot || m.ReplyKeyboard != nil || m.RemoveKeyboard || m.ForceReply {
 		return nil, badRequest("message can't be edited")
 	}
 	return m, nil
@@ -365,6 +380,9 @@ func (s *Server) editMessageCaption(c *call) (any, *apiError) {
 	})
 }
 
+// maxDeleteAge is how old a message a bot may still delete.
+const maxDeleteAge = 48 * time.Hour
+
 func (s *Server) deleteMessage(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -379,6 +397,11 @@ func (s *Server) deleteMessage(c *call) (any, *apiError) {
 	m := cs.byID[int(id)]
 	if m == nil || m.Deleted {
 		return nil, badRequest("message to delete not found")
+	}
+	// A bot deletes messages under 48 hours old, and in a group only its
+	// own: the fake's bot is no administrator.
+	if time.Since(m.Date) >= maxDeleteAge || (!m.FromBot && cs.chat.Type != ChatPrivate) {
+		return nil, badRequest("message can't be deleted for everyone")
 	}
 	m.Deleted = true
 	s.touchLocked(m)
@@ -461,7 +484,9 @@ func (s *Server) copyMessage(c *call) (any, *apiError) {
 		}
 		m.Caption, m.CaptionEntities, m.RawCaption = caption, ents, c.p.str("caption")
 	}
-	applyMarkupLocked(cs, m, mk)
+	if e := applyMarkupLocked(cs, m, mk); e != nil {
+		return nil, e
+	}
 	s.addMessageLocked(cs, m)
 	return map[string]int{"message_id": m.ID}, nil
 }

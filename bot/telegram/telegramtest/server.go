@@ -42,8 +42,10 @@ type Config struct {
 	CallbackExpiry time.Duration
 
 	// RequireKnownChat makes sends to a chat that never interacted with the
-	// bot (no pushed message, no AddChat) fail with 400 "chat not found".
-	// When false, unknown chats are created on first use.
+	// bot (no pushed message, no AddChat) fail with 400 "chat not found", as
+	// on Telegram; the service's tests and the bench turn it on. When false,
+	// unknown chats are created on first use (the sandbox, whose fake
+	// forgets its chats when it restarts, and the fake's own tests).
 	RequireKnownChat bool
 	// ReadAllGroupMessages turns group privacy mode off, as BotFather's
 	// /setprivacy "Disable" does (getMe then reports
