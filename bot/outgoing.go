@@ -7,7 +7,7 @@ type Kind string
 const (
 	KindText     Kind = "text"     // send a new text message
 	KindEdit     Kind = "edit"     // replace the text and buttons of a sent message
-	KindDelete   Kind = "delete"   // delete a sent message
+	KindDelete   Kind = "delete"   // delete a sent photo or file; one too old to delete becomes a blank picture captioned Text
 	KindAnswer   Kind = "answer"   // answer a button press (toast or alert)
 	KindPhoto    Kind = "photo"    // send a photo by file id, with a caption
 	KindDocument Kind = "document" // send a file by id or content, with a caption

@@ -16,8 +16,9 @@ import (
 // the one accused, and the denouncer's name, words and handwriting are to
 // be kept secret (law.md §5); the unit that handles it from now on gets a
 // new card without the name. Each card of it and each timeline (/ticket) becomes a notice that
-// it was sealed, its sender's photos are deleted (Telegram refuses once
-// they are 48 hours old), a list that quotes it (/inbox, /mine) loses the
+// it was sealed, its sender's photos are deleted (or covered with a blank
+// picture once 48 hours old, when Telegram no longer lets a bot delete
+// them), a list that quotes it (/inbox, /mine) loses the
 // quote, and what is still queued of these is sealed where it waits. The
 // copies kept of the messages sealed are blanked.
 func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) error {
@@ -77,7 +78,7 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 			case photo && pending:
 				sealed = bot.Outgoing{Kind: bot.KindText, Text: notice}
 			case photo:
-				sealed = bot.Outgoing{Kind: bot.KindDelete}
+				sealed = bot.Outgoing{Kind: bot.KindDelete, Text: notice} // the cover of one too old to delete
 			case list && contains(o.Text, quote):
 				sealed = o
 				sealed.Text = strings.ReplaceAll(o.Text, quote, s.texts.text(languages[0], "list.sealed"))

@@ -1,14 +1,18 @@
 package telegram
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -169,11 +173,38 @@ func (m *Messenger) delete(ctx context.Context, chatID int64, o bot.Outgoing) er
 		_, err := api.Request(tgbotapi.NewDeleteMessage(chatID, id))
 		return err
 	})
-	if isAPIError(err, http.StatusBadRequest, "message to delete not found") {
+	switch {
+	case isAPIError(err, http.StatusBadRequest, "message to delete not found"):
 		return nil
+	case isAPIError(err, http.StatusBadRequest, "message can't be deleted") && o.Text != "":
+		return m.cover(ctx, chatID, id, o.Text)
 	}
 	return err
 }
+
+// cover replaces a photo or file the bot may no longer delete (Telegram
+// lets it delete only messages under 48 hours old, but edit its own at
+// any age) with a blank picture and a caption saying why.
+func (m *Messenger) cover(ctx context.Context, chatID int64, id int, caption string) error {
+	media := tgbotapi.NewInputMediaPhoto(tgbotapi.FileBytes{Name: "sealed.png", Bytes: blankPicture()})
+	media.Caption, media.ParseMode = caption, tgbotapi.ModeHTML
+	cfg := tgbotapi.EditMessageMediaConfig{BaseEdit: tgbotapi.BaseEdit{ChatID: chatID, MessageID: id}, Media: media}
+	return m.client.do(ctx, m.client.timeout, func(api *tgbotapi.BotAPI) error {
+		_, err := api.Request(cfg)
+		return err
+	})
+}
+
+// blankPicture is a plain grey PNG that covers a sealed photo.
+var blankPicture = sync.OnceValue(func() []byte {
+	img := image.NewGray(image.Rect(0, 0, 320, 180))
+	for i := range img.Pix {
+		img.Pix[i] = 0xcc
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img)
+	return buf.Bytes()
+})
 
 // answer answers a button press. An expired query gives a 400 and is not
 // retried: the spinner has stopped by then anyway.

@@ -161,6 +161,29 @@ func TestMessengerDeletes(t *testing.T) {
 	}
 }
 
+// A photo too old to delete (Telegram allows it for 48 hours) is covered
+// instead: a blank picture captioned with the delete's text. Without a
+// text, the delete is refused for good.
+func TestMessengerCoversAPhotoTooOldToDelete(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	photo := deliver(t, m, bot.Outgoing{Kind: bot.KindPhoto, ChatID: lanChat, FileID: srv.PushPhoto(lan, nil, "").FileID,
+		Text: "PA-2026-000001"})
+	n, _ := strconv.Atoi(photo)
+	srv.Backdate(lan.ID, n, 49*time.Hour)
+	if de := deliveryError(t, m, bot.Outgoing{Kind: bot.KindDelete, ChatID: lanChat, MessageID: photo}); !de.Permanent {
+		t.Fatalf("deleting an old photo without a cover text: %+v, want a permanent refusal", de)
+	}
+	deliver(t, m, bot.Outgoing{Kind: bot.KindDelete, ChatID: lanChat, MessageID: photo, Text: "🔒 <b>PA-2026-000001</b> được giữ bí mật"})
+	msg, _ := srv.Message(lan.ID, n)
+	if msg.Deleted || msg.Caption != "🔒 PA-2026-000001 được giữ bí mật" || len(msg.Photo) == 0 || msg.EditCount != 1 {
+		t.Fatalf("the old photo became %+v", msg)
+	}
+	if data, ok := srv.File(msg.Photo[len(msg.Photo)-1].FileID); !ok || bytes.Equal(data, telegramtest.SamplePhoto(800, 600)) {
+		t.Fatal("the photo is still the original")
+	}
+}
+
 func TestMessengerAnswersCallbacks(t *testing.T) {
 	t.Parallel()
 	m, srv := newMessenger(t, telegramtest.Config{})

@@ -451,3 +451,17 @@ func (s *Server) MigrateChat(groupID, supergroupID int64) error {
 	s.enqueueLocked(UpdateMessage, w)
 	return nil
 }
+
+// Backdate makes a message older by d, as time passing would, for what
+// Telegram allows only on recent messages (deleting one); it reports
+// whether the message exists.
+func (s *Server) Backdate(chatID int64, messageID int, d time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.st.chats[chatID]
+	if cs == nil || cs.byID[messageID] == nil {
+		return false
+	}
+	cs.byID[messageID].Date = cs.byID[messageID].Date.Add(-d)
+	return true
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -359,4 +360,49 @@ func (s *Server) File(fileID string) ([]byte, bool) {
 		return nil, false
 	}
 	return slices.Clone(f.data), true
+}
+
+// editMessageMedia replaces the photo or document of a bot message with a
+// photo, uploaded ("attach://<part>") or known by file_id, and its
+// caption. Telegram allows other media types too; the bot sends none.
+func (s *Server) editMessageMedia(c *call) (any, *apiError) {
+	var media struct {
+		Type      string `json:"type"`
+		Media     string `json:"media"`
+		Caption   string `json:"caption"`
+		ParseMode string `json:"parse_mode"`
+	}
+	if err := json.Unmarshal([]byte(c.p.str("media")), &media); err != nil || media.Type == "" {
+		return nil, badRequest("can't parse InputMedia JSON object")
+	}
+	if media.Type != kindPhoto {
+		return nil, badRequest("the fake edits media into photos only")
+	}
+	// The photo and caption as sendPhoto would take them.
+	photo := &call{r: c.r, method: c.method, p: params{r: c.p.r, files: map[string]*uploadedFile{},
+		values: map[string]string{"caption": media.Caption, "parse_mode": media.ParseMode}}}
+	if part, ok := strings.CutPrefix(media.Media, "attach://"); ok {
+		if c.p.files[part] == nil {
+			return nil, badRequest("wrong file identifier/HTTP URL specified")
+		}
+		photo.p.files[kindPhoto] = c.p.files[part]
+	} else {
+		photo.p.values[kindPhoto] = media.Media
+	}
+	sizes, e := s.photoFromParam(photo)
+	if e != nil {
+		return nil, e
+	}
+	caption, ents, e := s.formatCaption(photo.p)
+	if e != nil {
+		return nil, e
+	}
+	return s.edit(c, func(m *Message, _ [][]InlineButton) *apiError {
+		if len(m.Photo) == 0 && m.Document == nil {
+			return badRequest("there is no media in the message to edit")
+		}
+		m.Photo, m.Document = sizes, nil
+		m.Caption, m.CaptionEntities, m.RawCaption = caption, ents, media.Caption
+		return nil
+	})
 }

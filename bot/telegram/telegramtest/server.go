@@ -370,6 +370,7 @@ func (s *Server) methodTable() map[string]methodSpec {
 		{name: "editMessageText", fn: s.editMessageText, sends: true},
 		{name: "editMessageReplyMarkup", fn: s.editMessageReplyMarkup, sends: true},
 		{name: "editMessageCaption", fn: s.editMessageCaption, sends: true},
+		{name: "editMessageMedia", fn: s.editMessageMedia, sends: true},
 		{name: "deleteMessage", fn: s.deleteMessage},
 		{name: "sendChatAction", fn: s.sendChatAction},
 		{name: "copyMessage", fn: s.copyMessage, sends: true},
