@@ -31,11 +31,14 @@ func (s *Service) petitionButton(t *turn, args []string) error {
 	if conv == nil || conv.Flow != flowPetition {
 		return t.answer(t.text("button.no_draft"), false)
 	}
-	if action == "cancel" {
-		return s.petitionCancel(t)
-	}
+	// Cancel too only from the screen of the step the draft is at: one
+	// under an earlier petition's screen must not drop the one being
+	// written now.
 	if conv.Step != step {
 		return t.answer(t.text("button.stale"), false)
+	}
+	if action == "cancel" {
+		return s.petitionCancel(t)
 	}
 	d, err := loadDraft(conv)
 	if err != nil {

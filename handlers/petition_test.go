@@ -449,3 +449,20 @@ func TestStartingAgainAsksAboutTheDraftInProgress(t *testing.T) {
 		t.Fatal("asked about a draft with nothing in it")
 	}
 }
+
+// Cancel under the screen of an earlier step, or of an earlier petition,
+// leaves the petition being written alone; the current screen's cancels.
+func TestOnlyTheCurrentScreensCancelDropsTheDraft(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3661)
+	c.describe("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành")
+	mustAnswer(t, c.pressData("1", "p:review:cancel"), "không còn hiệu lực")
+	if w.draftStep(c) != "photos" {
+		t.Fatalf("a cancel from another screen dropped the draft at %q", w.draftStep(c))
+	}
+	mustContain(t, c.pressData("1", "p:photos:cancel"), "Đã hủy phản ánh")
+	if w.draftStep(c) != "" {
+		t.Fatal("the current screen's cancel kept the draft")
+	}
+}
