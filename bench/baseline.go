@@ -77,3 +77,20 @@ func baselineInsertTPS(ctx context.Context, db *database, conns int, d time.Dura
 	// while to be cancelled, which is no time of the baseline's.
 	return float64(done.Load()) / d.Seconds(), done.Load(), nil
 }
+
+// connSampleEvery is how often the bench counts the bot's connections: a
+// burst of transactions is over in milliseconds.
+const connSampleEvery = 20 * time.Millisecond
+
+// connPeak is the most connections of the bot's seen busy (running a
+// statement or in a transaction) and open at once.
+type connPeak struct{ busy, open atomic.Int64 }
+
+func (c *connPeak) sample(ctx context.Context, db *database) {
+	busy, open, err := db.botConnections(ctx)
+	if err != nil {
+		return // a sample missed (the server restarting) only lowers the peak
+	}
+	c.busy.Store(max(c.busy.Load(), int64(busy)))
+	c.open.Store(max(c.open.Load(), int64(open)))
+}

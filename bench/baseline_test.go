@@ -40,3 +40,33 @@ func TestBaselineRateIsOverItsDuration(t *testing.T) {
 		t.Fatalf("%d inserts in %v reported as %.1f/s", inserts, d, tps)
 	}
 }
+
+// The issue asks for the insert baseline "with the same number of
+// connections" as the bot; with -workers × -replicas (4) it ran fewer
+// than the bot had busy at once (7). Under a closed-loop load of the real
+// bot, the connections the baseline takes from the bench's sampling must
+// be at least as many as the test sees busy at once sampling four times
+// as often (less one, for a moment either may miss). TestSmokeRun checks
+// that Run passes them on.
+func TestBaselineRunsAsManyConnectionsAsTheBotKeptBusy(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s := startLiveStage(t, ctx, 8)
+	peak := &connPeak{}
+	sampling, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		every(sampling, connSampleEvery/4, func() { peak.sample(sampling, s.db) })
+	}()
+	sampled := &connPeak{}
+	go every(sampling, connSampleEvery, func() { sampled.sample(sampling, s.db) })
+	s.load(ctx, 50, 8*time.Second)
+	stop()
+	<-done
+	conns, from := baselineConns(&s.opts, sampled.busy.Load())
+	t.Logf("the bot's connections: %d busy at once, %d open; the baseline runs %d (%s)", peak.busy.Load(), peak.open.Load(), conns, from)
+	if seen := int(peak.busy.Load()); seen == 0 || conns < seen-1 {
+		t.Errorf("the bot had %d connections busy at once, the baseline runs %d", seen, conns)
+	}
+}

@@ -54,38 +54,83 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Result, error)
 	}
 	logger.Info("database ready", "private", db.server != nil)
 
+	res, err := runMode(ctx, opts, bin, env, db, logger)
+	if err != nil && res.Mode == "" || ctx.Err() != nil {
+		return res, err
+	}
+	// The baseline runs after the load, with as many connections as the
+	// bot kept busy at once, and with the bot stopped.
+	conns, from := baselineConns(&opts, res.BotConnectionsBusyMax)
+	baseline, berr := measureBaseline(ctx, db, conns, opts.BaselineDuration, logger)
+	if berr != nil {
+		return res, errors.Join(err, berr)
+	}
+	baseline.from = from
+	res.finish(baseline)
+	for i := range res.Sweep {
+		res.Sweep[i].finish(baseline)
+	}
+	if len(res.Sweep) > 0 && opts.Chart != "" {
+		if cerr := writeSweepChart(opts.Chart, res.Sweep, baseline.tps); cerr != nil {
+			return res, errors.Join(err, cerr)
+		}
+		res.Chart = opts.Chart
+	}
+	return res, err
+}
+
+// runMode runs the load of the options' mode: -hold, -sweep or one run.
+func runMode(ctx context.Context, opts Options, bin string, env []string, db *database, logger *slog.Logger) (Result, error) {
+	if opts.Hold > 0 {
+		return runHold(ctx, opts, bin, env, db, logger)
+	}
+	rates, _ := opts.SweepRates()
+	if len(rates) == 0 {
+		return runOnce(ctx, opts, bin, env, db, logger)
+	}
+	return sweep(ctx, opts, rates, func(o Options) (Result, error) {
+		return runOnce(ctx, o, bin, env, db, logger)
+	})
+}
+
+// baselineConns is how many connections the insert baseline uses, and
+// why: -baseline-conns if given, else the most the bot had busy at once
+// in the run, else (when the bench could not read them) -workers ×
+// -replicas.
+func baselineConns(opts *Options, busyMax int64) (int, string) {
+	switch {
+	case opts.BaselineConns > 0:
+		return opts.BaselineConns, "-baseline-conns"
+	case busyMax > 0:
+		return int(busyMax), "bot_connections_busy_max"
+	default:
+		return opts.Workers * opts.Replicas, "-workers × -replicas (the bot's connections could not be read)"
+	}
+}
+
+// measureBaseline runs the insert baseline with conns connections and
+// reads its CPU and WAL.
+func measureBaseline(ctx context.Context, db *database, conns int, d time.Duration, logger *slog.Logger) (baselineFigures, error) {
 	clock := cpuClock{pgDir: db.serverDir()}
 	cpu0 := clock.now()
 	wal0, walErr := db.walCounters(ctx)
 	began := time.Now()
-	tps, inserts, err := baselineInsertTPS(ctx, db, opts.BaselineConns, opts.BaselineDuration)
+	tps, inserts, err := baselineInsertTPS(ctx, db, conns, d)
 	if err != nil {
-		return Result{}, err
+		return baselineFigures{}, err
 	}
-	baseline := baselineFigures{tps: tps, cpuMsPerInsert: baselineCPUPerInsert(cpu0, clock.now(), inserts),
+	b := baselineFigures{tps: tps, conns: conns, cpuMsPerInsert: baselineCPUPerInsert(cpu0, clock.now(), inserts),
 		wal: db.walSince(ctx, wal0, walErr, time.Since(began), inserts)}
-	logger.Info("baseline", "insert_tps", fmt.Sprintf("%.0f", tps), "conns", opts.BaselineConns,
-		"cpu_ms_per_insert", fmt.Sprintf("%.3f", baseline.cpuMsPerInsert))
-
-	if opts.Hold > 0 {
-		res, err := runHold(ctx, opts, bin, env, db, logger)
-		res.finish(baseline)
-		return res, err
-	}
-	rates, _ := opts.SweepRates()
-	if len(rates) == 0 {
-		res, err := runOnce(ctx, opts, bin, env, db, logger)
-		res.finish(baseline)
-		return res, err
-	}
-	return sweep(ctx, opts, rates, baseline, func(o Options) (Result, error) {
-		return runOnce(ctx, o, bin, env, db, logger)
-	})
+	logger.Info("baseline", "insert_tps", fmt.Sprintf("%.0f", tps), "conns", conns,
+		"cpu_ms_per_insert", fmt.Sprintf("%.3f", b.cpuMsPerInsert))
+	return b, nil
 }
 
 // baselineFigures is what the insert baseline measured.
 type baselineFigures struct {
 	tps            float64
+	conns          int
+	from           string  // where conns came from
 	cpuMsPerInsert float64 // 0 when unknown (not the private server)
 	wal            walWork // zero when unknown (before PostgreSQL 14)
 }
@@ -93,6 +138,7 @@ type baselineFigures struct {
 // finish fills in the figures that compare with the baseline.
 func (r *Result) finish(b baselineFigures) {
 	r.BaselineInsertTPS, r.BaselineCPUMsPerInsert = b.tps, b.cpuMsPerInsert
+	r.BaselineConnections, r.BaselineConnectionsFrom = b.conns, b.from
 	r.BaselineWALSyncsPerS, r.BaselineWALBytesPerInsert = b.wal.syncsPerS, b.wal.bytesPerUnit
 	if b.tps > 0 {
 		r.RatioVsBaseline = r.UpdatesPerS / b.tps
@@ -101,12 +147,13 @@ func (r *Result) finish(b baselineFigures) {
 
 // stage is a fake Bot API with the bot processes talking to it.
 type stage struct {
-	api  *tg.Server
-	m    *meter
-	r    *router
-	f    *fleet
-	dist *distributor
-	stop []func() // in reverse order
+	api   *tg.Server
+	m     *meter
+	r     *router
+	f     *fleet
+	dist  *distributor
+	conns *connPeak
+	stop  []func() // in reverse order
 }
 
 func (s *stage) close() {
@@ -178,6 +225,8 @@ func startStage(ctx context.Context, opts *Options, bin string, env []string, db
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	s.stop = append(s.stop, stopSampling)
 	go s.f.sampleEvery(sampleCtx, time.Second)
+	s.conns = &connPeak{}
+	go every(sampleCtx, connSampleEvery, func() { s.conns.sample(sampleCtx, db) })
 	return s, nil
 }
 
@@ -309,18 +358,20 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		verdict:              v,
 		LostReplies:          m.lost.Load(),
 		RepeatedMessages:     m.repeated.Load(),
-		LostMessages:         m.lost.Load() + max(pending, 0) + max(failed, 0) - v.failedAnswers.total(),
+		LostMessages:         lostMessages(m.lost.Load(), pending, failed, v.failedAnswers),
 		OutboundPerS:         float64(window.outbound) / opts.Duration.Seconds(),
 		OutboundMessagesPerS: float64(window.messages) / opts.Duration.Seconds(),
 		Status429:            len(api.FloodViolations()), RetryAfterViolations: retryAfterViolations(api),
-		DBCommitsPerS:        float64(window.commits) / opts.Duration.Seconds(),
-		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
-		DBWALSyncsPerS:       window.wal.syncsPerS,
-		DBWALBytesPerUpdate:  window.wal.bytesPerUnit,
-		RSSMB:                f.peakMB(),
-		RSSTotalMB:           f.totalMB(),
-		CPU:                  window.cpu,
-		Jobs:                 jobs,
+		DBCommitsPerS:         float64(window.commits) / opts.Duration.Seconds(),
+		DBCommitsPerSOverall:  float64(commits1-commits0) / elapsed.Seconds(),
+		DBWALSyncsPerS:        window.wal.syncsPerS,
+		DBWALBytesPerUpdate:   window.wal.bytesPerUnit,
+		RSSMB:                 f.peakMB(),
+		RSSTotalMB:            f.totalMB(),
+		CPU:                   window.cpu,
+		BotConnectionsBusyMax: st.conns.busy.Load(),
+		BotConnectionsOpenMax: st.conns.open.Load(),
+		Jobs:                  jobs,
 	}
 	lagP99, lagMax := m.arrivalLag()
 	res.ArrivalLagP99Ms, res.ArrivalLagMaxMs = ms(lagP99), ms(lagMax)

@@ -6,8 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
+
+	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 )
 
 // A tiny benchmark end to end: the real binary, the fake Bot API, a
@@ -51,4 +55,107 @@ func TestSmokeRun(t *testing.T) {
 	if res.DBWALBytesPerUpdate < 64 || res.BaselineWALBytesPerInsert < 64 {
 		t.Fatalf("WAL bytes: %v per update, %v per baseline insert", res.DBWALBytesPerUpdate, res.BaselineWALBytesPerInsert)
 	}
+	// The baseline runs as many connections as the bot had busy at once.
+	if res.BotConnectionsBusyMax <= 0 || res.BaselineConnections != int(res.BotConnectionsBusyMax) || res.BaselineConnectionsFrom != "bot_connections_busy_max" {
+		t.Fatalf("baseline on %d connections (%s), the bot's busiest %d", res.BaselineConnections, res.BaselineConnectionsFrom, res.BotConnectionsBusyMax)
+	}
+}
+
+// liveSetup is what a test of the bench against the real bot needs: a
+// private PostgreSQL, migrated, with examples/org.yaml imported, the bot's
+// binary (DANVAN_BENCH_BINARY, or one built) and the bot's environment.
+func liveSetup(t *testing.T, ctx context.Context) (db *database, bin string, env []string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the bot and starts PostgreSQL")
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	root, err := ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	if bin = os.Getenv("DANVAN_BENCH_BINARY"); bin == "" {
+		if bin, err = BuildBinary(ctx, root, tmp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if db, err = openDatabase(ctx, "", logger); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.close)
+	env = append(os.Environ(), "DATABASE_URL="+db.dsn, "DANVAN_DATA_DIR="+filepath.Join(tmp, "data"))
+	setup := newFleet(bin, env, logger)
+	if _, err := setup.run(ctx, "migrate"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.run(ctx, "admin", "import", filepath.Join(root, "examples", "org.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	return db, bin, env
+}
+
+// liveStage is the fake Bot API and the real bot (one polling replica,
+// limits off) as startStage sets them up, with a tap on every bot
+// activity, and its officers joined and working until the test ends.
+type liveStage struct {
+	db   *database
+	api  *tg.Server
+	r    *router
+	m    *meter
+	f    *fleet
+	opts Options
+
+	mu  sync.Mutex
+	all []tg.Activity
+}
+
+func startLiveStage(t *testing.T, ctx context.Context, officers int) *liveStage {
+	t.Helper()
+	db, bin, env := liveSetup(t, ctx)
+	opts := Flags(flag.NewFlagSet("live", flag.ContinueOnError))
+	opts.Officers = officers
+	if err := opts.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	s := &liveStage{db: db, m: &meter{}, opts: *opts}
+	s.r = &router{m: s.m}
+	first, err := db.nextUpdateID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.api, err = tg.Listen("127.0.0.1:0", tg.Config{FirstUpdateID: first, RequireKnownChat: true, OnBotActivity: func(a tg.Activity) {
+		s.mu.Lock()
+		s.all = append(s.all, a)
+		s.mu.Unlock()
+		s.r.hook(a)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.api.Close() })
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s.f = newFleet(bin, append(env, botEnv(&s.opts, s.api)...), logger)
+	t.Cleanup(func() { s.f.stopAll(10 * time.Second) })
+	if _, err := s.f.start(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	team, err := joinOfficers(ctx, s.api, s.r, s.m, db, &s.opts, func(err error) { t.Log("officer:", err) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	octx, stopOfficers := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, o := range team {
+		wg.Go(func() { o.run(octx) })
+	}
+	t.Cleanup(func() { stopOfficers(); wg.Wait() })
+	return s
+}
+
+// load runs closed-loop citizens for d.
+func (s *liveStage) load(ctx context.Context, citizens int, d time.Duration) {
+	opts := s.opts
+	opts.Citizens = citizens
+	newLoad(s.api, s.r, s.m, &opts, slog.New(slog.NewTextHandler(io.Discard, nil))).run(ctx, d)
 }

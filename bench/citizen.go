@@ -43,7 +43,8 @@ func (p *person) fileAndRate(tag string, n int, ward int, photo []byte, confirme
 			return p.pressesAs("press menu", "Gửi phản ánh", "loại nội dung")
 		},
 		func() (tg.Activity, error) { return p.presses("Phản ánh", "lĩnh vực") },
-		func() (tg.Activity, error) { return p.pressesAs("press category", category, "xảy ra ở đâu") },
+		// The question where, then the offer to send a location.
+		func() (tg.Activity, error) { return p.pressesAs("press category", category, "đang ở nơi xảy ra") },
 		func() (tg.Activity, error) { return p.presses("Đà Nẵng", "Khu vực") },
 		func() (tg.Activity, error) { return p.pressesAs("press ward", w.area, "mô tả sự việc") },
 		func() (tg.Activity, error) { return p.says(text, "gửi ảnh") },
@@ -75,7 +76,9 @@ func (p *person) fileAndRate(tag string, n int, ward int, photo []byte, confirme
 		p.m.lost.Add(1)
 		return fmt.Errorf("citizen %d: answer to %s: %w", p.user.ID, code, err)
 	}
-	if _, err := p.pressOn("press rating", answer.Message, buttonLabel(answer.Message, "Rất hài lòng"), textHas("đã đánh giá")); err != nil {
+	// The thanks, then the offer to comment: the next flow's /start must
+	// not take that for its reply.
+	if _, err := p.pressOn("press rating", answer.Message, buttonLabel(answer.Message, "Rất hài lòng"), textHas("góp ý thêm", code)); err != nil {
 		return fmt.Errorf("citizen %d: rating %s: %w", p.user.ID, code, err)
 	}
 	p.m.flows.Add(1)

@@ -3,9 +3,12 @@ package bench
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
+	"syscall"
 	"time"
 
 	_ "github.com/lib/pq" // the driver the bot uses
@@ -18,8 +21,8 @@ import (
 
 // database is the PostgreSQL the bot and the bench share.
 type database struct {
-	dsn    string
-	db     *sql.DB
+	dsn    string          // for the bot
+	db     *sql.DB         // the bench's own connections, named benchAppName
 	dir    string          // the private server's data directory ("" with -database-url)
 	server *localpg.Server // nil with -database-url
 	logger *slog.Logger
@@ -48,7 +51,7 @@ func openDatabase(ctx context.Context, url string, logger *slog.Logger) (*databa
 		}
 		d.dsn = d.server.DSN("danvan")
 	}
-	db, err := sql.Open("postgres", d.dsn)
+	db, err := sql.Open("postgres", d.benchDSN())
 	if err != nil {
 		d.close()
 		return nil, err
@@ -60,6 +63,31 @@ func openDatabase(ctx context.Context, url string, logger *slog.Logger) (*databa
 	}
 	d.db = db
 	return d, nil
+}
+
+// benchAppName is the application_name of the bench's own connections,
+// so that the bot's can be told apart in pg_stat_activity.
+const benchAppName = "danvan-bench"
+
+// benchDSN is dsn with the bench's application_name, in the DSN's form.
+func (d *database) benchDSN() string {
+	if u, err := url.Parse(d.dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("application_name", benchAppName)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return d.dsn + " application_name=" + benchAppName
+}
+
+// botConnections counts the connections to the database that are not the
+// bench's: those busy (running a statement or in a transaction) and all.
+func (d *database) botConnections(ctx context.Context) (busy, open int, err error) {
+	err = d.db.QueryRowContext(ctx, `
+		SELECT count(*) FILTER (WHERE state <> 'idle'), count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> $1`,
+		benchAppName).Scan(&busy, &open)
+	return busy, open, err
 }
 
 // serverDir is the private server's data directory, "" with -database-url.
@@ -80,16 +108,46 @@ func (d *database) startServer(ctx context.Context) error {
 }
 
 // restart stops the private server and starts it again on the same data
-// directory (-fault pgrestart); down is how long it stays stopped.
-func (d *database) restart(ctx context.Context, down time.Duration) error {
+// directory (-fault pgrestart, pgcrash); down is how long it stays
+// stopped. With crash, it is stopped as pg_ctl stop -m immediate does, by
+// SIGQUIT to the postmaster: no checkpoint, and the commits that did not
+// wait for their WAL to be flushed (the sender's) may be lost, as in a
+// power cut; the restart then runs crash recovery.
+func (d *database) restart(ctx context.Context, down time.Duration, crash bool) error {
 	if d.server == nil {
-		return fmt.Errorf("-fault pgrestart needs the private server (no -database-url)")
+		return fmt.Errorf("-fault pgrestart and pgcrash need the private server (no -database-url)")
 	}
+	if crash {
+		if err := crashServer(ctx, d.server.Dir()); err != nil {
+			return err
+		}
+	}
+	// After a crash this finds no server and only marks it stopped.
 	if err := d.server.Stop(ctx); err != nil {
 		return err
 	}
 	time.Sleep(down)
 	return d.startServer(ctx)
+}
+
+// crashServer sends SIGQUIT to the postmaster of dir and waits until it
+// has exited.
+func crashServer(ctx context.Context, dir string) error {
+	pid := postmasterPID(dir)
+	if pid == 0 {
+		return errors.New("no postmaster.pid: the server is not running")
+	}
+	if err := syscall.Kill(pid, syscall.SIGQUIT); err != nil {
+		return fmt.Errorf("SIGQUIT to the postmaster: %w", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for running(pid) {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("the postmaster (pid %d) did not exit after SIGQUIT", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
 }
 
 func (d *database) close() {
@@ -111,7 +169,7 @@ func (d *database) close() {
 // createInvites stores one-time invitation codes for officers, as
 // `danvan admin invite` does, and returns them.
 func (d *database) createInvites(ctx context.Context, units []string) ([]string, error) {
-	store, err := storage.Open(ctx, d.dsn)
+	store, err := storage.Open(ctx, d.benchDSN())
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@
 //	go run ./cmd/danvan-bench -smoke                       # CI: a tiny run, under a minute
 //	go run ./cmd/danvan-bench -citizens 50 -duration 60s   # closed loop
 //	go run ./cmd/danvan-bench -rate 20 -limits -rtt 50ms   # open loop, Telegram's limits, 50 ms RTT
-//	go run ./cmd/danvan-bench -fault kill -kills 5         # also api, storm, pgrestart, replica-kill
+//	go run ./cmd/danvan-bench -fault kill -kills 5         # also api, storm, pgrestart, pgcrash, replica-kill
 //	go run ./cmd/danvan-bench -sweep 5,10,20,40 -chart sweep.png
 //	go run ./cmd/danvan-bench -hold 100000 -citizens 50     # memory with 10^5 petitions mid-way
 //
@@ -45,15 +45,33 @@
 // «✅ Tiếp nhận» and answers it with /resolve; the citizen rates the answer
 // «Rất hài lòng». That is 15 updates per petition (updatesPerFlow).
 //
+// Faults (-fault): kill SIGKILLs the bot -kills times, once at a time
+// drawn from -seed in each of -kills equal windows of the middle 80% of
+// -duration, and restarts it; api makes 10% of Bot API calls fail; storm
+// answers every send 429 for 10 s; pgrestart stops PostgreSQL gracefully
+// (pg_ctl stop -m fast, which flushes the WAL) for 3 s; pgcrash stops it
+// as a crash would (SIGQUIT to the postmaster, as pg_ctl stop -m
+// immediate: the sender's commits, which do not wait for the WAL to be
+// flushed, may be lost, so messages may go out twice, counted in
+// repeated_messages) for 3 s, at a time drawn from -seed; replica-kill
+// runs three webhook replicas and SIGKILLs the one that holds the sender
+// role (the live replica with the highest danvan_telegram_sent_total) at
+// a time drawn in the middle 40% of -duration, with -jobs-check in the
+// first second of a minute when one begins then.
+//
 // Definitions of the figures (see Result):
 //
 //   - latency of an update: from the moment it is available at the fake to
-//     the bot's first reply in that chat after it (a message sent or edited,
-//     or the answer to that update's callback query), both as timestamped
+//     the bot's first reply to it (a message sent or edited in the chat, or
+//     the answer to that update's own callback query), both as timestamped
 //     by the fake; the fake reports the bot's activity through
 //     telegramtest.Config.OnBotActivity to one mailbox per chat, so 10^4 to
-//     10^5 chats cost no polling. For officers, who work on many tickets at
-//     once, the first reply about that ticket. In the open loop the first
+//     10^5 chats cost no polling. A step waits for the last message its
+//     update causes before the next is pushed: the bot sends a chat's
+//     messages one at a time in order, so no part of one step's reply is
+//     taken for the next's (answers skip that order and count only for
+//     their own query). For officers, who work on many tickets at once,
+//     the first reply about that ticket. In the open loop the first
 //     update of a flow counts from its scheduled arrival when the bench
 //     pushed it later than that (it waited for the CPU too): a late push
 //     must not hide the wait (coordinated omission); arrival_lag_p99_ms
@@ -75,10 +93,12 @@
 //     plus outbox rows not sent after the drain (pending or failed), less
 //     failed callback answers that lost nothing: those the fake did record
 //     (an attempt the bot saw fail had been applied), alerts whose text the
-//     bot sent as a message once the query had expired, and expired toasts
-//     and empty answers (they only stop the button's spinner, which the app
-//     does itself at expiry, and confirm what the edited message shows).
-//     The three are reported apart.
+//     bot sent as a message once the query had expired, and toasts and
+//     empty answers refused because the query had expired (Telegram's 400
+//     "query is too old"; they only stop the button's spinner, which the
+//     app does itself at expiry, and confirm what the edited message
+//     shows). The three are reported apart; a toast given up for any other
+//     reason is lost.
 //   - retry_after_violations: requests the fake answered or flagged while
 //     a retry_after it had given for their scope (the chat, the bot, the
 //     method) still ran, replayed from every 429 it answered: the fake's
@@ -97,8 +117,13 @@
 //     are its count. baseline_wal_syncs_per_s and
 //     baseline_wal_bytes_per_insert are the same over the baseline.
 //   - baseline_insert_tps: single-row autocommit INSERTs into a scratch
-//     table with -baseline-conns connections on the same database, before
-//     the run; ratio_vs_baseline = updates_per_s / baseline_insert_tps.
+//     table on the same database, after the run with the bot stopped, on
+//     baseline_connections connections: bot_connections_busy_max, the
+//     most of the bot's connections seen busy (running a statement or in
+//     a transaction) at once in pg_stat_activity, sampled every 20 ms over
+//     the run, unless -baseline-conns says otherwise
+//     (baseline_connections_from says which); ratio_vs_baseline =
+//     updates_per_s / baseline_insert_tps.
 //   - rss_mb: the largest VmHWM of any bot process; rss_total_mb the
 //     replicas' peaks added up (each the largest of the processes that ran
 //     as that replica), an upper bound of what they held together.
@@ -107,8 +132,8 @@
 //     killed and reaped in the window included), bench_s (this process:
 //     the scripted people, the fake Bot API and the distributor) and
 //     postgres_s (the private server's postmaster and every backend and
-//     helper; left out with -database-url or when -fault pgrestart
-//     replaced the server); busy_share of all the cores' time; the same
+//     helper; left out with -database-url or when -fault pgrestart or
+//     pgcrash replaced the server); busy_share of all the cores' time; the same
 //     per update handled (ms_per_update); and bench_bound_updates_per_s,
 //     cores divided by the bench's own CPU per update: the rate at which
 //     the load generator alone would keep every core busy, so a bound on

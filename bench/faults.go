@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +50,7 @@ type injector struct {
 
 	mu     sync.Mutex
 	start  time.Time
+	rng    *rand.Rand // -seed: when kills and crashes strike
 	report faultReport
 	undo   []func()
 }
@@ -73,17 +75,27 @@ func (in *injector) at(ctx context.Context, fraction float64) bool {
 	}
 }
 
+// within sleeps until a time drawn (from -seed) between two fractions of
+// the load's duration, so that a kill or crash strikes the bot wherever
+// it is in its work rather than at a fixed point of the run.
+func (in *injector) within(ctx context.Context, from, to float64) bool {
+	return in.at(ctx, from+in.rng.Float64()*(to-from))
+}
+
 // run injects the faults until ctx ends (the load's duration).
 func (in *injector) run(ctx context.Context) {
 	in.start = time.Now()
+	in.rng = rand.New(rand.NewPCG(in.opts.Seed, 13))
 	in.report.Mode = in.opts.Fault
 	switch in.opts.Fault {
 	case FaultKill:
 		in.mu.Lock()
 		in.report.Planned = in.opts.Kills
 		in.mu.Unlock()
+		// One kill in each of -kills equal windows of the middle 80%.
+		span := 0.8 / float64(in.opts.Kills)
 		for i := range in.opts.Kills {
-			if !in.at(ctx, float64(i+1)/float64(in.opts.Kills+1)) {
+			if !in.within(ctx, 0.1+float64(i)*span, 0.1+float64(i+1)*span) {
 				return
 			}
 			in.killAndRestart(ctx, 0)
@@ -112,17 +124,47 @@ func (in *injector) run(ctx context.Context) {
 		if !in.at(ctx, 0.5) {
 			return
 		}
-		begin := time.Now()
-		err := in.db.restart(context.WithoutCancel(ctx), 3*time.Second)
-		in.record(faultEvent{What: "pgrestart: PostgreSQL stopped (fast), down 3 s, started again", TookS: time.Since(begin).Seconds(), Error: errText(err)})
-	case FaultReplicaKill:
-		if !in.at(ctx, 0.5) {
+		in.restartDatabase(ctx, false, "pgrestart: PostgreSQL stopped (fast: pending WAL flushed), down 3 s, started again")
+	case FaultPGCrash:
+		if !in.within(ctx, 0.3, 0.7) {
 			return
 		}
-		r := in.fleet.replica(1)
-		in.fleet.kill(r)
-		in.record(faultEvent{What: fmt.Sprintf("replica-kill: SIGKILL replica 1 (pid %d) of %d, not restarted", r.cmd.Process.Pid, in.opts.Replicas)})
+		in.restartDatabase(ctx, true, "pgcrash: PostgreSQL stopped as in a crash (immediate: the WAL not yet flushed lost), down 3 s, started again with crash recovery")
+	case FaultReplicaKill:
+		in.killSender(ctx)
 	}
+}
+
+func (in *injector) restartDatabase(ctx context.Context, crash bool, what string) {
+	begin := time.Now()
+	err := in.db.restart(context.WithoutCancel(ctx), 3*time.Second, crash)
+	in.record(faultEvent{What: what, TookS: time.Since(begin).Seconds(), Error: errText(err)})
+}
+
+// killSender kills the replica that holds the sender role, at a time
+// drawn in the middle of the load, when sends are in flight; with
+// -jobs-check, in the first second of a minute if one begins then, when
+// the every-minute reminders job runs.
+func (in *injector) killSender(ctx context.Context) {
+	from, to := 0.3, 0.7
+	if in.opts.JobsCheck > 0 {
+		d := in.opts.Duration.Seconds()
+		minute := in.start.Add(time.Duration(from * float64(in.opts.Duration))).Truncate(time.Minute).Add(time.Minute)
+		if at := minute.Sub(in.start).Seconds(); at < to*d {
+			from, to = at/d, min(at+1, to*d)/d
+		}
+	}
+	if !in.within(ctx, from, to) {
+		return
+	}
+	r, err := in.fleet.sender()
+	if err != nil {
+		in.record(faultEvent{What: "replica-kill: the sending replica not found", Error: err.Error()})
+		return
+	}
+	in.fleet.kill(r)
+	in.record(faultEvent{What: fmt.Sprintf("replica-kill: SIGKILL replica %d (pid %d), the sender, of %d, not restarted",
+		r.index, r.cmd.Process.Pid, in.opts.Replicas)})
 }
 
 // apiFailShare is the share of Bot API calls -fault api makes fail.

@@ -1,9 +1,16 @@
 package bench
 
 import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // -fault api makes 10% of calls fail, a third of them each way: the
@@ -40,6 +47,106 @@ func TestKillFaultReportsKillsThatDidNotHappen(t *testing.T) {
 	} {
 		if why := (Result{Faults: r}).Failure(); !strings.Contains(why, "fault not injected as claimed") {
 			t.Errorf("%+v: Failure() = %q", r, why)
+		}
+	}
+}
+
+// -fault replica-kill must kill the replica that holds the sender role
+// (one at a time delivers the outbox; the others stand by to take over),
+// or the take-over it is meant to exercise never happens: it once killed
+// replica 1 while replica 0, started first, was sending. After the kill a
+// survivor must deliver.
+func TestReplicaKillStrikesTheSender(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	db, bin, env := liveSetup(t, ctx)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts := Flags(flag.NewFlagSet("test", flag.ContinueOnError))
+	opts.Fault, opts.Duration, opts.StepTimeout = FaultReplicaKill, 2*time.Second, 30*time.Second
+	if err := opts.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := startStage(ctx, opts, bin, env, db, logger, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.close()
+	if _, err := joinOfficers(ctx, st.api, st.r, st.m, db, opts, func(err error) { t.Log(err) }); err != nil {
+		t.Fatal(err)
+	}
+	sent := func() map[int]float64 {
+		out := map[int]float64{}
+		for _, r := range st.f.live() {
+			n, err := scrapeMetric("http://"+r.addr+"/metrics", "danvan_telegram_sent_total")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[r.index] = n
+		}
+		return out
+	}
+	before := sent()
+	in := &injector{opts: opts, api: st.api, fleet: st.f, db: db, logger: logger}
+	in.run(ctx)
+	report := in.result()
+	if why := report.failure(); why != "" {
+		t.Fatal(why)
+	}
+	killed := -1
+	for i := range opts.Replicas {
+		if !st.f.replica(i).alive() {
+			killed = i
+		}
+	}
+	t.Logf("sent before the kill, by replica: %v; killed replica %d: %+v", before, killed, report.Injected)
+	if killed < 0 || before[killed] == 0 {
+		t.Fatalf("killed replica %d, which had sent nothing: not the sender", killed)
+	}
+	p := newPerson(st.api, st.r, st.m, citizenBaseID, "Dân 0", opts.StepTimeout)
+	if _, err := p.says("/start", "cần hỗ trợ việc gì"); err != nil {
+		t.Fatalf("no reply after the sender was killed: %v", err)
+	}
+	// The counter goes up once the call has returned: after the reply.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		after := sent()
+		if len(after) == opts.Replicas-1 && after[(killed+1)%3]+after[(killed+2)%3] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sent after the kill, by live replica: %v", after)
+		}
+	}
+}
+
+// -fault pgcrash stops PostgreSQL as a crash does (no shutdown
+// checkpoint): the restarted server runs crash recovery, which a graceful
+// -fault pgrestart never needs, and keeps what was committed durably.
+func TestPGCrashNeedsRecoveryAndKeepsDurableCommits(t *testing.T) {
+	ctx, db := testDatabase(t)
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	recoveries := func() int {
+		log, err := os.ReadFile(filepath.Join(db.serverDir(), "server.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Count(string(log), "automatic recovery in progress")
+	}
+	for _, crash := range []bool{false, true} {
+		before := recoveries()
+		if err := db.restart(ctx, 0, crash); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.waitReachable(ctx, 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if got := recoveries() - before; (got > 0) != crash {
+			t.Errorf("crash %v: %d crash recoveries at the restart", crash, got)
+		}
+		var n int
+		if err := db.db.QueryRowContext(ctx, `SELECT n FROM kept`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("crash %v: the committed row: %d, %v", crash, n, err)
 		}
 	}
 }

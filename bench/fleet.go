@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -201,6 +203,52 @@ func (f *fleet) replica(i int) *replica {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.replicas[i]
+}
+
+// sender finds the replica that holds the sender role: one at a time
+// delivers the outbox, the others stand by, so it is the live replica
+// whose danvan_telegram_sent_total is highest (the others' stay 0 until
+// one takes over).
+func (f *fleet) sender() (*replica, error) {
+	var (
+		best *replica
+		most float64
+	)
+	for _, r := range f.live() {
+		sent, err := scrapeMetric("http://"+r.addr+"/metrics", "danvan_telegram_sent_total")
+		if err != nil {
+			return nil, fmt.Errorf("replica %d: %w", r.index, err)
+		}
+		if sent > most {
+			best, most = r, sent
+		}
+	}
+	if best == nil {
+		return nil, errors.New("no replica has sent anything yet")
+	}
+	return best, nil
+}
+
+// scrapeMetric reads an unlabelled counter or gauge from a Prometheus
+// /metrics page.
+func scrapeMetric(url, name string) (float64, error) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if value, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(value), 64)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("%s: no %s", url, name)
 }
 
 // pids lists the live bot processes.

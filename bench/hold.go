@@ -142,15 +142,17 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		verdict:              verdict{OutboxPending: pending, OutboxFailed: failedRows, DrainSeconds: took.Seconds()},
 		LostReplies:          st.m.lost.Load(),
 		RepeatedMessages:     st.m.repeated.Load(),
-		LostMessages:         st.m.lost.Load() + max(pending, 0) + max(failedRows, 0),
+		LostMessages:         lostMessages(st.m.lost.Load(), pending, failedRows, failedAnswers{}),
 		OutboundPerS:         float64(st.m.outbound.Load()) / elapsed.Seconds(),
 		OutboundMessagesPerS: float64(st.m.messages.Load()) / elapsed.Seconds(),
 		Status429:            len(st.api.FloodViolations()), RetryAfterViolations: retryAfterViolations(st.api),
-		DBCommitsPerS:        float64(commits1-commits0) / elapsed.Seconds(),
-		DBCommitsPerSOverall: float64(commits1-commits0) / elapsed.Seconds(),
-		RSSMB:                st.f.peakMB(),
-		RSSTotalMB:           st.f.totalMB(),
-		Hold:                 &h,
+		DBCommitsPerS:         float64(commits1-commits0) / elapsed.Seconds(),
+		DBCommitsPerSOverall:  float64(commits1-commits0) / elapsed.Seconds(),
+		RSSMB:                 st.f.peakMB(),
+		RSSTotalMB:            st.f.totalMB(),
+		BotConnectionsBusyMax: st.conns.busy.Load(),
+		BotConnectionsOpenMax: st.conns.open.Load(),
+		Hold:                  &h,
 	}
 	lagP99, lagMax := st.m.arrivalLag()
 	res.ArrivalLagP99Ms, res.ArrivalLagMaxMs = ms(lagP99), ms(lagMax)

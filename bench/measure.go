@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 )
 
 // meter collects the run's counters and the latency of every update.
@@ -13,6 +15,10 @@ type meter struct {
 	latencies []time.Duration
 	byStep    map[string][]time.Duration // latencies per kind of step
 	lags      []time.Duration            // open loop: push less scheduled arrival
+
+	// trace, when set (by tests), is told which activity each update's
+	// latency was counted to; guarded by mu.
+	trace func(pushed tg.Pushed, reply tg.Activity)
 
 	updates   atomic.Int64 // updates pushed to the fake on behalf of people
 	replied   atomic.Int64 // updates whose reply arrived
@@ -33,6 +39,18 @@ func (m *meter) reset() {
 	m.mu.Unlock()
 	for _, c := range []*atomic.Int64{&m.updates, &m.replied, &m.lost, &m.flows, &m.filed, &m.outbound, &m.messages, &m.abandoned, &m.failed, &m.repeated} {
 		c.Store(0)
+	}
+}
+
+// counted records the latency of the update pushed, from origin to
+// reply, the activity taken for its reply.
+func (m *meter) counted(step string, origin time.Time, pushed tg.Pushed, reply tg.Activity) {
+	m.observe(step, reply.At.Sub(origin))
+	m.mu.Lock()
+	trace := m.trace
+	m.mu.Unlock()
+	if trace != nil {
+		trace(pushed, reply)
 	}
 }
 

@@ -108,12 +108,13 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 		o.m.failed.Add(1)
 		return err
 	}
+	// Accepted once the card says so: the edit is the only message the
+	// press causes (as for person.step, the last), so nothing of it is
+	// still on its way when /resolve goes out but the button's answer,
+	// which repliesTo tells apart. The answer is not awaited: one too late
+	// to be shown is counted as a failed outbox row, not here.
 	if err := o.wait("officer press accept", pushed, ch, func(a tg.Activity) bool {
-		// Accepted once the button is answered or the card says so (the
-		// answer alone may come too late to be shown: it is then counted
-		// as a failed outbox row, not here).
-		return (a.Kind == tg.ActivityAnswer && a.Answer.QueryID == pushed.CallbackQueryID) ||
-			(a.Kind == tg.ActivityEdit && a.Message.ID == card.ID && strings.Contains(a.Message.Text, "Đã tiếp nhận"))
+		return a.Kind == tg.ActivityEdit && a.Message.ID == card.ID && strings.Contains(a.Message.Text, "Đã tiếp nhận")
 	}); err != nil {
 		return fmt.Errorf("officer %d: accepting %s: %w", o.user.ID, code, err)
 	}
@@ -137,9 +138,9 @@ func (o *officer) wait(label string, pushed tg.Pushed, ch chan tg.Activity, done
 	for {
 		select {
 		case a := <-ch:
-			if !first && !a.At.Before(pushed.At) {
+			if !first && repliesTo(pushed, a) {
 				first = true
-				o.m.observe(label, a.At.Sub(pushed.At))
+				o.m.counted(label, pushed.At, pushed, a)
 			}
 			if done(a) {
 				return nil

@@ -17,10 +17,11 @@ const (
 	FaultAPI         = "api"
 	FaultStorm       = "storm"
 	FaultPGRestart   = "pgrestart"
+	FaultPGCrash     = "pgcrash"
 	FaultReplicaKill = "replica-kill"
 )
 
-var faultModes = []string{FaultNone, FaultKill, FaultAPI, FaultStorm, FaultPGRestart, FaultReplicaKill}
+var faultModes = []string{FaultNone, FaultKill, FaultAPI, FaultStorm, FaultPGRestart, FaultPGCrash, FaultReplicaKill}
 
 // Options are the benchmark's settings; every field has a flag.
 type Options struct {
@@ -72,7 +73,7 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.Workers, "workers", 4, "the bot's WORKERS")
 	fs.IntVar(&o.Hold, "hold", 0, "memory mode: this many citizens each stop a petition mid-way (after choosing its kind), -citizens at a time or arriving at -rate updates/s; then the bot's RSS is read")
 	fs.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL to use (its schema is migrated and examples/org.yaml imported); default: a private durable server in a temp dir")
-	fs.IntVar(&o.BaselineConns, "baseline-conns", 0, "connections of the insert baseline (default: -workers × -replicas, the transactions the bot processes run at once)")
+	fs.IntVar(&o.BaselineConns, "baseline-conns", 0, "connections of the insert baseline, run after the load (default: the most the bot had busy at once in the run)")
 	fs.DurationVar(&o.BaselineDuration, "baseline-duration", 5*time.Second, "how long the insert baseline runs")
 	fs.DurationVar(&o.StepTimeout, "step-timeout", 60*time.Second, "how long a scripted person waits for the bot's reply before counting it lost")
 	fs.DurationVar(&o.Drain, "drain", 30*time.Second, "after the run, how long the outbox may take to empty")
@@ -99,10 +100,6 @@ func (o *Options) Normalize() error {
 	if o.Fault == FaultReplicaKill {
 		o.Mode, o.Replicas = "webhook", max(o.Replicas, 3)
 	}
-	if o.BaselineConns == 0 {
-		// As many as the bot processes run transactions at once.
-		o.BaselineConns = o.Workers * max(o.Replicas, 1)
-	}
 	var errs []error
 	if !slices.Contains(faultModes, o.Fault) {
 		errs = append(errs, fmt.Errorf("-fault %q is not one of %s", o.Fault, strings.Join(faultModes, ", ")))
@@ -113,8 +110,8 @@ func (o *Options) Normalize() error {
 	if o.Replicas < 1 || (o.Replicas > 1 && o.Mode != "webhook") {
 		errs = append(errs, errors.New("-replicas above 1 needs -mode webhook (Telegram serves one poller per bot)"))
 	}
-	if o.Citizens < 1 || o.Officers < 1 || o.Workers < 1 || o.BaselineConns < 1 {
-		errs = append(errs, errors.New("-citizens, -officers, -workers and -baseline-conns must be positive"))
+	if o.Citizens < 1 || o.Officers < 1 || o.Workers < 1 || o.BaselineConns < 0 {
+		errs = append(errs, errors.New("-citizens, -officers and -workers must be positive, -baseline-conns not negative"))
 	}
 	if o.Hold < 0 || (o.Hold > 0 && (o.Fault != FaultNone || o.Sweep != "")) {
 		errs = append(errs, errors.New("-hold must not be negative and goes with neither -fault nor -sweep"))

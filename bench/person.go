@@ -173,10 +173,12 @@ func (p *person) await(from int, want func(tg.Activity) bool) (tg.Activity, erro
 	}
 }
 
-// step pushes one update and waits for the reply that satisfies want.
-// Its latency is from the push (or the scheduled arrival, if earlier) to
-// the bot's first reply in the chat after the push (a callback answer
-// counts only for this update's query).
+// step pushes one update and waits for the reply that satisfies want,
+// which must match the last message the update causes: a chat's messages
+// are delivered one at a time in the order queued, so once it has come
+// no earlier part of this step's reply is still on its way to be taken
+// for the next step's. Its latency is from the push (or the scheduled
+// arrival, if earlier) to the update's first reply (repliesTo).
 func (p *person) step(label string, push func() (tg.Pushed, error), want func(tg.Activity) bool) (tg.Activity, error) {
 	p.absorb()
 	from := len(p.seen)
@@ -197,10 +199,9 @@ func (p *person) step(label string, push func() (tg.Pushed, error), want func(tg
 	}
 	first := false
 	got, err := p.await(from, func(a tg.Activity) bool {
-		mine := a.Kind != tg.ActivityAnswer || a.Answer.QueryID == pushed.CallbackQueryID
-		if !first && mine && !a.At.Before(pushed.At) {
+		if !first && repliesTo(pushed, a) {
 			first = true
-			p.m.observe(label, a.At.Sub(origin))
+			p.m.counted(label, origin, pushed, a)
 		}
 		return want(a)
 	})
@@ -208,6 +209,14 @@ func (p *person) step(label string, push func() (tg.Pushed, error), want func(tg
 		p.m.lost.Add(1)
 	}
 	return got, err
+}
+
+// repliesTo reports whether a may be the reply to the update pushed: it
+// came after the push and, if a callback answer, answers this update's
+// query (answers skip the chat's queue, so an earlier press's may come
+// late; a message update has none).
+func repliesTo(pushed tg.Pushed, a tg.Activity) bool {
+	return !a.At.Before(pushed.At) && (a.Kind != tg.ActivityAnswer || a.Answer.QueryID == pushed.CallbackQueryID)
 }
 
 // says sends a text (or command) and waits for a message containing all of want.

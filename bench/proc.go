@@ -33,7 +33,8 @@ const clockTick = 10 * time.Millisecond
 
 // procStat is what the bench reads of /proc/PID/stat.
 type procStat struct {
-	ppid int
+	ppid   int
+	zombie bool // exited, not yet reaped
 	// own is the CPU the process used (user and system); reaped is what
 	// its children that it waited for used.
 	own, reaped time.Duration
@@ -46,6 +47,13 @@ func readProcStat(pid int) (procStat, bool) {
 		return procStat{}, false
 	}
 	return parseProcStat(string(data))
+}
+
+// running reports whether process pid exists and has not exited (one we
+// did not start, such as the postmaster, is reaped by whoever adopted it).
+func running(pid int) bool {
+	st, ok := readProcStat(pid)
+	return ok && !st.zombie
 }
 
 // parseProcStat parses "pid (comm) state ppid ...": comm may hold spaces
@@ -70,6 +78,7 @@ func parseProcStat(line string) (procStat, bool) {
 	}
 	return procStat{
 		ppid:   int(n[1]),
+		zombie: f[0] == "Z",
 		own:    time.Duration(n[11]+n[12]) * clockTick,
 		reaped: time.Duration(n[13]+n[14]) * clockTick,
 	}, true

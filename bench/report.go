@@ -76,6 +76,16 @@ type Result struct {
 	DBWALBytesPerUpdate float64 `json:"db_wal_bytes_per_update,omitempty"`
 	BaselineInsertTPS   float64 `json:"baseline_insert_tps"`
 	RatioVsBaseline     float64 `json:"ratio_vs_baseline"`
+	// BaselineConnections is how many connections the baseline ran, after
+	// the load; BaselineConnectionsFrom says why: the bot's busiest moment
+	// (bot_connections_busy_max) unless -baseline-conns was given.
+	BaselineConnections     int    `json:"baseline_connections"`
+	BaselineConnectionsFrom string `json:"baseline_connections_from"`
+	// BotConnectionsBusyMax is the most of the bot's database connections
+	// seen busy (running a statement or in a transaction) at once, sampled
+	// every 20 ms over the run; BotConnectionsOpenMax the most open.
+	BotConnectionsBusyMax int64 `json:"bot_connections_busy_max"`
+	BotConnectionsOpenMax int64 `json:"bot_connections_open_max"`
 	// BaselineCPUMsPerInsert is the CPU (client and server) of one insert
 	// of the baseline, to hold against cpu.ms_per_update.total.
 	BaselineCPUMsPerInsert    float64    `json:"baseline_cpu_ms_per_insert,omitempty"`

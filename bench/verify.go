@@ -80,13 +80,28 @@ type failedAnswers struct {
 	// answer's text as a message instead (that message is counted like
 	// any other).
 	SentAsMessage int64 `json:"answers_sent_as_message,omitempty"`
-	// ExpiredToasts: the query had expired and the answer was empty or a
-	// toast, which only stops the button's spinner (the app does so by
-	// itself at expiry) and confirms what the edited message shows.
+	// ExpiredToasts: the answer was empty or a toast and was refused
+	// because the query was too old (the 400 Telegram and the fake give
+	// past its expiry), which only stops the button's spinner (the app
+	// does so by itself at expiry) and confirms what the edited message
+	// shows. A toast given up for any other reason was not delivered and
+	// stays lost.
 	ExpiredToasts int64 `json:"answers_expired_toasts,omitempty"`
 }
 
+// queryTooOld is in the error of an answer to an expired callback query
+// (Telegram's 400 "query is too old and response timeout expired or query
+// ID is invalid", which the fake gives past tg.Config.CallbackExpiry).
+const queryTooOld = "query is too old"
+
 func (a failedAnswers) total() int64 { return a.DeliveredAnyway + a.SentAsMessage + a.ExpiredToasts }
+
+// lostMessages is the replies people waited for in vain and the outbox
+// rows not sent after the drain (-1 when unread), less the failed answers
+// that lost nothing.
+func lostMessages(lostReplies, pending, failed int64, answers failedAnswers) int64 {
+	return lostReplies + max(pending, 0) + max(failed, 0) - answers.total()
+}
 
 // sortFailedAnswers reads the failed callback answers and sorts them out;
 // one that fits no case stays lost.
@@ -98,14 +113,15 @@ func sortFailedAnswers(ctx context.Context, db *database, api *tg.Server) (faile
 	}
 	err := db.scan(ctx, `
 		SELECT o.payload->>'query_id', coalesce((o.payload->>'alert')::boolean, false),
-		       EXISTS (SELECT 1 FROM outbox m WHERE m.dedupe_key = 'answer:' || o.id)
+		       EXISTS (SELECT 1 FROM outbox m WHERE m.dedupe_key = 'answer:' || o.id),
+		       strpos(coalesce(o.last_error, ''), $1) > 0
 		FROM outbox o WHERE o.status = 'failed' AND o.kind = 'answer'`,
 		func(rows *sql.Rows) error {
 			var (
-				id               string
-				alert, asMessage bool
+				id                        string
+				alert, asMessage, expired bool
 			)
-			if err := rows.Scan(&id, &alert, &asMessage); err != nil {
+			if err := rows.Scan(&id, &alert, &asMessage, &expired); err != nil {
 				return err
 			}
 			switch {
@@ -113,10 +129,10 @@ func sortFailedAnswers(ctx context.Context, db *database, api *tg.Server) (faile
 				a.DeliveredAnyway++
 			case asMessage:
 				a.SentAsMessage++
-			case !alert:
+			case !alert && expired:
 				a.ExpiredToasts++
 			}
 			return nil
-		})
+		}, queryTooOld)
 	return a, err
 }
