@@ -150,6 +150,11 @@ func (d *draft) clearPlace() { d.AreaID, d.Address, d.Latitude, d.Longitude = 0,
 
 // setKind records the kind; a denunciation is always confidential.
 func (d *draft) setKind(kind string) {
+	if d.Kind == "to_cao" && kind != "to_cao" {
+		// A denunciation's secrecy was not the person's choice: they are
+		// asked once it is something else.
+		d.ConfidentialAsked = false
+	}
 	d.Kind = kind
 	d.LegalSeen = false
 	if kind == "to_cao" {

@@ -466,3 +466,35 @@ func TestOnlyTheCurrentScreensCancelDropsTheDraft(t *testing.T) {
 		t.Fatal("the current screen's cancel kept the draft")
 	}
 }
+
+// A denunciation is kept secret without asking; the person who then goes
+// back and makes it a phản ánh is asked, rather than have it kept secret
+// by a choice they never made.
+func TestADenunciationMadeAPhanAnhAsksAboutSecrecy(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3671)
+	c.says("/new")
+	c.presses("Tố cáo")
+	c.presses("Vẫn gửi")
+	c.presses("Đất đai")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says("Cán bộ địa chính phường thu tiền trái quy định khi làm sổ đỏ")
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	c.presses("Tiếp tục")
+	if w.draftStep(c) != "review" {
+		t.Fatalf("at %q, want the review", w.draftStep(c))
+	}
+	for i := 0; w.draftStep(c) != "kind"; i++ { // back to the kind
+		if i == 8 {
+			t.Fatalf("Back did not lead to the kind, at %q", w.draftStep(c))
+		}
+		c.pressData("1", "p:"+w.draftStep(c)+":back")
+	}
+	c.presses("Phản ánh")
+	if step := w.draftStep(c); step != "confidential" {
+		t.Fatalf("a former denunciation went on to %q without asking about secrecy", step)
+	}
+}
