@@ -71,7 +71,9 @@
 //     messages one at a time in order, so no part of one step's reply is
 //     taken for the next's (answers skip that order and count only for
 //     their own query). For officers, who work on many tickets at once,
-//     the first reply about that ticket. In the open loop the first
+//     the first reply about that ticket; an officer goes on to /resolve as
+//     soon as the accept is answered or the card edited, and the other of
+//     the two, if it comes after, is not the /resolve's reply. In the open loop the first
 //     update of a flow counts from its scheduled arrival when the bench
 //     pushed it later than that (it waited for the CPU too): a late push
 //     must not hide the wait (coordinated omission); arrival_lag_p99_ms

@@ -108,13 +108,16 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 		o.m.failed.Add(1)
 		return err
 	}
-	// Accepted once the card says so: the edit is the only message the
-	// press causes (as for person.step, the last), so nothing of it is
-	// still on its way when /resolve goes out but the button's answer,
-	// which repliesTo tells apart. The answer is not awaited: one too late
-	// to be shown is counted as a failed outbox row, not here.
-	if err := o.wait("officer press accept", pushed, ch, func(a tg.Activity) bool {
+	// Accepted once the button is answered or the card says so, as an
+	// officer who sees either goes on (the answer alone may come too late
+	// to be shown: it is then counted as a failed outbox row, not here).
+	// The other may still be on its way when /resolve goes out: it is not
+	// the /resolve's reply.
+	accepted := func(a tg.Activity) bool {
 		return a.Kind == tg.ActivityEdit && a.Message.ID == card.ID && strings.Contains(a.Message.Text, "Đã tiếp nhận")
+	}
+	if err := o.wait("officer press accept", pushed, ch, nil, func(a tg.Activity) bool {
+		return (a.Kind == tg.ActivityAnswer && a.Answer.QueryID == pushed.CallbackQueryID) || accepted(a)
 	}); err != nil {
 		return fmt.Errorf("officer %d: accepting %s: %w", o.user.ID, code, err)
 	}
@@ -123,14 +126,16 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 		o.m.failed.Add(1)
 		return err
 	}
-	if err := o.wait("officer /resolve", pushed, ch, textHas("Đã gửi trả lời phản ánh", code)); err != nil {
+	if err := o.wait("officer /resolve", pushed, ch, accepted, textHas("Đã gửi trả lời phản ánh", code)); err != nil {
 		return fmt.Errorf("officer %d: answering %s: %w", o.user.ID, code, err)
 	}
 	return nil
 }
 
-// wait is person.step for a ticket's own stream of activity.
-func (o *officer) wait(label string, pushed tg.Pushed, ch chan tg.Activity, done func(tg.Activity) bool) error {
+// wait is person.step for a ticket's own stream of activity; earlier, if
+// set, recognises the previous step's reply, which may come after the
+// push and must not be taken for this step's.
+func (o *officer) wait(label string, pushed tg.Pushed, ch chan tg.Activity, earlier, done func(tg.Activity) bool) error {
 	o.m.updates.Add(1)
 	timer := time.NewTimer(o.timeout)
 	defer timer.Stop()
@@ -138,7 +143,7 @@ func (o *officer) wait(label string, pushed tg.Pushed, ch chan tg.Activity, done
 	for {
 		select {
 		case a := <-ch:
-			if !first && repliesTo(pushed, a) {
+			if !first && repliesTo(pushed, a) && (earlier == nil || !earlier(a)) {
 				first = true
 				o.m.counted(label, pushed.At, pushed, a)
 			}
