@@ -4,15 +4,16 @@ import (
 	"context"
 
 	"github.com/danvan-vn/danvan/storage"
-	"github.com/danvan-vn/danvan/workcal"
 )
 
 // ChangeCalendarDay records an administrator's change to a day (change)
-// and, if it turned a working day into a day off, gives one more working
-// day, or a day's office hours, to the open tickets whose period counted
-// it (law.md §1: working days exclude days off), returning how many. A
-// day becoming a working day shortens no deadline: citizens were told it.
-func ChangeCalendarDay(ctx context.Context, tx *storage.Store, day workcal.Date, change func() error) (postponed int, err error) {
+// and gives the open tickets whose period, in working days or working
+// hours, it took working time from that time back (law.md §1: working
+// days exclude days off), returning how many it postponed. The whole
+// calendar is compared, not the day alone: recording a day of an announced
+// Tết break moves that year's span. A change that adds working time
+// shortens no deadline: citizens were told theirs.
+func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() error) (postponed int, err error) {
 	before, err := tx.Calendar(ctx)
 	if err != nil {
 		return 0, err
@@ -21,21 +22,28 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, day workcal.Date,
 		return 0, err
 	}
 	after, err := tx.Calendar(ctx)
-	if err != nil || !before.IsWorkday(day) || after.IsWorkday(day) {
+	if err != nil {
 		return 0, err
 	}
-	clocks, err := tx.ClocksSpanning(ctx, day.Start())
+	clocks, err := tx.WorkingClocks(ctx)
 	if err != nil {
 		return 0, err
 	}
 	for _, c := range clocks {
-		due := after.Extend(c.DueAt, 1)
+		due := c.DueAt
 		if c.LimitUnit == "working_hours" {
-			due = after.AddWorkingTime(c.DueAt, officeHours.Daily(), officeHours)
+			lost := before.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours) - after.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours)
+			due = after.AddWorkingTime(c.DueAt, lost, officeHours)
+		} else {
+			due = after.Extend(c.DueAt, before.WorkdaysBetween(c.StartedAt, c.DueAt)-after.WorkdaysBetween(c.StartedAt, c.DueAt))
+		}
+		if !due.After(c.DueAt) {
+			continue
 		}
 		if err := tx.PostponeDeadline(ctx, c.TicketID, due); err != nil {
 			return 0, err
 		}
+		postponed++
 	}
-	return len(clocks), nil
+	return postponed, nil
 }

@@ -291,18 +291,8 @@ func TestADayGivenOffPostponesTheDeadlinesThatCountedIt(t *testing.T) {
 	if due := dueDate(w.dueOf(code)); due != "2026-12-07" {
 		t.Fatalf("due = %s", due)
 	}
-	change := func(day workcal.Date, change func(tx *storage.Store) error) (postponed int) {
-		t.Helper()
-		w.run(func(tx *storage.Store) (err error) {
-			postponed, err = handlers.ChangeCalendarDay(w.ctx, tx, day, func() error { return change(tx) })
-			return err
-		})
-		return postponed
-	}
 	setDay := func(day workcal.Date, workday bool) int {
-		return change(day, func(tx *storage.Store) error {
-			return tx.SetCalendarDay(w.ctx, day, workday, "Thông báo của Chính phủ")
-		})
+		return w.setCalendarDay(day, workday, "Thông báo của Chính phủ")
 	}
 	tuesday := workcal.Date{Year: 2026, Month: 12, Day: 1}
 	if n := setDay(tuesday, false); n != 1 || dueDate(w.dueOf(code)) != "2026-12-08" {
@@ -313,7 +303,7 @@ func TestADayGivenOffPostponesTheDeadlinesThatCountedIt(t *testing.T) {
 	}
 	setDay(workcal.Date{Year: 2026, Month: 12, Day: 10}, false)
 	setDay(workcal.Date{Year: 2026, Month: 12, Day: 5}, true)
-	change(tuesday, func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, tuesday) })
+	w.changeCalendar(func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, tuesday) })
 	if due := dueDate(w.dueOf(code)); due != "2026-12-08" {
 		t.Fatalf("due %s after changes that should not move it, want 2026-12-08", due)
 	}
@@ -347,5 +337,92 @@ func TestTheReceiptNamesTheLimitInItsUnit(t *testing.T) {
 		if out := receipt(3911 + tc.limit); !strings.Contains(out, tc.want) {
 			t.Errorf("%d %s: the receipt does not say %q:\n%s", tc.limit, tc.unit, tc.want, out)
 		}
+	}
+}
+
+// setCalendarDay records a day as `danvan admin calendar add` does, and
+// returns how many deadlines it postponed.
+func (w *world) setCalendarDay(day workcal.Date, workday bool, reason string) (postponed int) {
+	w.t.Helper()
+	return w.changeCalendar(func(tx *storage.Store) error { return tx.SetCalendarDay(w.ctx, day, workday, reason) })
+}
+
+// changeCalendar makes a change to the calendar as the admin commands do.
+func (w *world) changeCalendar(change func(tx *storage.Store) error) (postponed int) {
+	w.t.Helper()
+	w.run(func(tx *storage.Store) (err error) {
+		postponed, err = handlers.ChangeCalendarDay(w.ctx, tx, func() error { return change(tx) })
+		return err
+	})
+	return postponed
+}
+
+// The announced Tết 2025 break (Sat 25 Jan – Sun 2 Feb) recorded day by day
+// with `calendar add`: Mon 27 Jan becomes a day off and Mon 3 Feb (the
+// default span's compensatory day) a working day, so an open ticket keeps
+// its number of working days and its deadline; mùng 1–3, off all along,
+// never count as working time lost.
+func TestRecordingTetDayByDayPostponesOnlyForWorkingTimeLost(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.now = time.Date(2025, 1, 20, 16, 0, 0, 0, vn)
+	code := w.citizen(3961).file("Phường Hòa Cường", "Nắp cống bị mất")
+	before := w.dueOf(code)
+	w.run(func(tx *storage.Store) error {
+		cal, err := tx.Calendar(w.ctx)
+		if err == nil {
+			before = cal.Extend(before, 1) // one more working day, for 27 Jan
+		}
+		return err
+	})
+	total := 0
+	for d := (workcal.Date{Year: 2025, Month: 1, Day: 25}); !d.After(workcal.Date{Year: 2025, Month: 2, Day: 2}); d = d.AddDays(1) {
+		total += w.setCalendarDay(d, false, "Nghỉ Tết Ất Tỵ")
+	}
+	// 10 working days from 20 Jan: 21–24 Jan, then 27 Jan under the
+	// default span, 3 Feb under the announced one, 4–7 and 10 Feb.
+	if due := dueDate(w.dueOf(code)); total != 0 || due != "2025-02-10" || w.dueOf(code).After(before) {
+		t.Errorf("recording the announced break postponed %d times, due %s; want none (27 Jan off, 3 Feb back), due 2025-02-10",
+			total, due)
+	}
+}
+
+// Under a rule in working hours the day a ticket is filed counts (filed at
+// 9:00 with 4 hours, due 15:00 the same day). When that day is then given
+// off (a storm, announced that morning), the ticket gets its hours back.
+func TestADayGivenOffPostponesAWorkingHoursClockStartedThatDay(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'working_hours', answer_limit = 4`)
+	w.now = time.Date(2026, 11, 24, 9, 0, 0, 0, vn)
+	code := w.citizen(3962).file("Phường Hòa Cường", "Cây đổ chắn ngang đường")
+	due := w.dueOf(code)
+	if dueDate(due) != "2026-11-24" {
+		t.Fatalf("due %v, want on 24/11", due)
+	}
+	n := w.setCalendarDay(workcal.Date{Year: 2026, Month: 11, Day: 24}, false, "Bão số 13")
+	if n != 1 || !w.dueOf(code).After(due) {
+		t.Errorf("24/11 given off: %d postponed, due still %v; its 4 working hours were counted on that day", n, w.dueOf(code).In(vn))
+	}
+}
+
+// A working-hours clock due at 11:00 on a day then given off lost the
+// hours 8:00–11:00 of that day: it is due at 11:00 the next working day,
+// not at the end of it (a full day's office hours added to 11:00 of a day
+// off).
+func TestADayGivenOffMovesAWorkingHoursDeadlineByTheHoursItCounted(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'working_hours', answer_limit = 4`)
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := w.citizen(3963).file("Phường Hòa Cường", "Cây đổ chắn ngang đường")
+	due := w.dueOf(code).In(vn)
+	if dueDate(due) != "2026-11-24" {
+		t.Fatalf("due %v, want on 24/11", due)
+	}
+	w.setCalendarDay(workcal.Date{Year: 2026, Month: 11, Day: 24}, false, "Bão số 13")
+	want := due.AddDate(0, 0, 1)
+	if got := w.dueOf(code).In(vn); !got.Equal(want) {
+		t.Errorf("due %v after 24/11 was given off, want %v (the hours counted on 24/11 moved to 25/11)", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"slices"
 	"strconv"
@@ -149,7 +150,7 @@ func (s *Service) askAboutDraft(t *turn, areaID int64) (bool, error) {
 	}
 	return true, t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("petition.draft_exists", what), Buttons: [][]bot.InlineButton{
 		{{Text: t.text("btn.draft_resume"), Data: data(prefixPetition, conv.Step, actResume)}},
-		{{Text: t.text("btn.draft_restart"), Data: data(prefixPetition, conv.Step, actRestart, fmt.Sprint(areaID))}},
+		{{Text: t.text("btn.draft_restart"), Data: data(prefixPetition, conv.Step, actRestart, fmt.Sprint(areaID), draftMark(old))}},
 	}})
 }
 
@@ -161,6 +162,14 @@ const (
 	actResume  = "resume"
 	actRestart = "restart"
 )
+
+// draftMark tells drafts apart in a button's data, so that the button
+// offering to drop one drops no other.
+func draftMark(d draft) string {
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%s\x00%d", d.Description, len(d.Photos))
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
+}
 
 // restartDraft drops the draft for a new one, in the area the link that
 // started it chose if that area is still there.

@@ -49,7 +49,7 @@ func (s *Service) petitionButton(t *turn, args []string) error {
 		return s.saveAndShow(t, d, d.previous(step))
 	case action == actResume:
 		return s.saveAndShow(t, d, step)
-	case action == actRestart:
+	case action == actRestart && len(args) == 4 && args[3] == draftMark(d):
 		return s.restartDraft(t, arg)
 	case action == "next" && step == stepLegal:
 		d.LegalSeen = true

@@ -498,3 +498,28 @@ func TestADenunciationMadeAPhanAnhAsksAboutSecrecy(t *testing.T) {
 		t.Fatalf("a former denunciation went on to %q without asking about secrecy", step)
 	}
 }
+
+// The «Bỏ và soạn phản ánh mới» button under an earlier petition's question
+// does not drop the petition being written now, which is at the same step:
+// the button names the draft it offered to drop.
+func TestAnEarlierDraftsRestartButtonLeavesTheNewDraftAlone(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3964)
+	c.describe("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành")
+	if !strings.Contains(texts(c.says("/new")), "đang soạn dở") {
+		t.Fatal("not asked about the draft")
+	}
+	msgID, restart := w.findButton(c.id, "Bỏ và soạn phản ánh mới")
+	c.says("hủy") // the first draft is cancelled instead
+	if w.draftStep(c) != "" {
+		t.Fatalf("draft still at %q after hủy", w.draftStep(c))
+	}
+	c.describe("Phường Hòa Cường", "Đèn đường hỏng cả tuần nay ở đường Núi Thành")
+	step := w.draftStep(c)
+	c.pressData(msgID, restart) // the old question's button
+	if w.draftStep(c) != step || w.draftField(c, "description") == "" {
+		t.Errorf("an earlier petition's restart button (%s) dropped the draft being written: now at %q, description %q",
+			restart, w.draftStep(c), w.draftField(c, "description"))
+	}
+}

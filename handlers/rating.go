@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -114,8 +115,15 @@ func notRatableKey(t *turn, tk storage.Ticket) (string, error) {
 		return "rating.already", nil
 	}
 	events, err := t.tx.Events(t.ctx, tk.ID)
-	if err == nil && len(events) > 0 && events[len(events)-1].Kind == storage.EventClosed {
-		return "rating.closed", nil
+	// The later of the rating and the close decides; notes and other
+	// internal events may follow it.
+	for _, e := range slices.Backward(events) {
+		switch e.Kind {
+		case storage.EventClosed:
+			return "rating.closed", err
+		case storage.EventRated:
+			return "rating.already", err
+		}
 	}
 	return "rating.already", err
 }

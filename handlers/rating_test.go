@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
 )
 
 // answered files a petition in Hải Châu and has a unit officer answer it.
@@ -155,4 +157,32 @@ func TestRatingButtonsOfAnEarlierAnswerAreStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, d.pressData("1", fmt.Sprintf("r:%d:4", id)), "Cảm ơn Ông/Bà đã đánh giá")
+}
+
+// A ticket closed unrated says so on its rating buttons also once later
+// events (the intake looking up its confidential sender) follow the close.
+func TestARatingButtonOfAClosedTicketSaysSoAfterAnIdentityRead(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2965, "ubnd-hoa-cuong", "officer")
+	intake := w.staff(2966, "ubnd-tp", "officer")
+	c := w.citizen(3965)
+	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn)
+	c.describe("Phường Hòa Cường", "Cán bộ thu tiền trái quy định khi cấp giấy phép")
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	c.presses("Giữ bí mật")
+	code := codeIn(t, c.presses("Gửi phản ánh"))
+	officer.says("/resolve " + code + " Đã xử lý cán bộ vi phạm.")
+	policy := handlers.DefaultClockPolicy
+	for _, after := range []time.Duration{4 * 24 * time.Hour, 5 * 24 * time.Hour} {
+		w.now = w.now.Add(after)
+		w.run(func(tx *storage.Store) error { return w.service.CloseUnrated(w.ctx, tx, "telegram", policy) })
+	}
+	if n := w.count(`SELECT count(*) FROM tickets WHERE status = 'completed'`); n != 1 {
+		t.Fatalf("the ticket was not closed unrated")
+	}
+	mustContain(t, intake.says("/identity "+code+" Cần xác minh để bảo vệ người gửi"), "đã được ghi vào nhật ký")
+	w.sent()
+	mustAnswer(t, c.presses("Rất hài lòng"), "chưa được đánh giá trong thời hạn")
 }

@@ -184,26 +184,27 @@ func (s *Store) ResumeTicketClock(ctx context.Context, ticketID int64, due time.
 // nanosecond of a day would otherwise be rounded into the next day.
 func toMicros(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
 
-// SpanningClock is an open ticket's deadline, counted in working days or
-// working hours, whose period a given moment falls within.
-type SpanningClock struct {
+// WorkingClock is an open ticket's deadline counted in working days or
+// working hours.
+type WorkingClock struct {
 	TicketID  int64     `db:"id"`
+	StartedAt time.Time `db:"clock_started_at"`
 	DueAt     time.Time `db:"due_at"`
 	LimitUnit string    `db:"limit_unit"`
 }
 
-// ClocksSpanning lists, locked, the open tickets whose clock in working
-// days or working hours started before from and is due at or after it.
-func (s *Store) ClocksSpanning(ctx context.Context, from time.Time) ([]SpanningClock, error) {
-	var clocks []SpanningClock
+// WorkingClocks lists, locked, the open tickets whose deadline is counted
+// in working days or working hours.
+func (s *Store) WorkingClocks(ctx context.Context) ([]WorkingClock, error) {
+	var clocks []WorkingClock
 	err := sqlx.SelectContext(ctx, s.x, &clocks, `
-		SELECT t.id, t.due_at, r.limit_unit
+		SELECT t.id, t.clock_started_at, t.due_at, r.limit_unit
 		FROM tickets t JOIN deadline_rules r ON r.id = t.deadline_rule_id
-		WHERE t.status = ANY($2) AND r.limit_unit IN ('workdays', 'working_hours')
-		  AND t.clock_started_at < $1 AND t.due_at >= $1
+		WHERE t.status = ANY($1) AND r.limit_unit IN ('workdays', 'working_hours')
+		  AND t.clock_started_at IS NOT NULL AND t.due_at IS NOT NULL
 		ORDER BY t.id
-		FOR UPDATE OF t`, from, pq.Array(openStatuses))
-	return clocks, wrap("clocks spanning", err)
+		FOR UPDATE OF t`, pq.Array(openStatuses))
+	return clocks, wrap("working clocks", err)
 }
 
 // PostponeDeadline moves an open ticket's deadline later, keeping its

@@ -5,6 +5,9 @@ import (
 	"strings"
 )
 
+// tetCoreDays are the first days of the lunar year, always part of Tết.
+const tetCoreDays = 3
+
 // announcedTetWindow is how far from mùng 1 a day off recorded for Tết is
 // taken as part of that year's Tết span.
 const announcedTetWindow = 15
@@ -12,7 +15,8 @@ const announcedTetWindow = 15
 // WithAnnouncedTet returns r with the Tết spans the government announced,
 // as an administrator recorded them: days off whose reason names Tết
 // ("Nghỉ Tết Ất Tỵ") within 15 days of a lunar new year. From the first to
-// the last of them that is not a weekly rest day is that year's span, in
+// the last of them that is not a weekly rest day, and at least mùng 1–3,
+// is that year's span, in
 // place of the default one and the compensatory days it would give: the
 // Prime Minister chooses the days each year, e.g. 27–31 January 2025 when
 // the default would have put one on a Saturday and given 3 February off
@@ -45,8 +49,10 @@ func (r Rules) WithAnnouncedTet(overrides map[Date]Override) Rules {
 		spans = make(map[int]TetSpan, len(first))
 	}
 	for y, f := range first {
+		// Mùng 1–3 are Tết whatever the break: an administrator recording
+		// it a day at a time never turns them into working days.
 		tet, _ := LunarNewYear(y)
-		spans[y] = TetSpan{OldYearDays: max(tet.Sub(f), 0), NewYearDays: max(last[y].Sub(tet)+1, 0), Announced: true}
+		spans[y] = TetSpan{OldYearDays: max(tet.Sub(f), 0), NewYearDays: max(last[y].Sub(tet)+1, tetCoreDays), Announced: true}
 	}
 	r.TetByYear = spans
 	return r

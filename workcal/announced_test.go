@@ -36,3 +36,17 @@ func TestAnnouncedTetReplacesTheDefaultSpan(t *testing.T) {
 		t.Error("without records, 3 February 2025 should be the default's compensatory day off")
 	}
 }
+
+// An administrator records the announced Tết break one day at a time
+// (`danvan admin calendar add DATE -off`). Recording its first weekday,
+// Mon 27 Jan 2025 ("Nghỉ Tết Ất Tỵ"), must not turn the default Tết days
+// (mùng 1–3, 29–31 Jan 2025) into working days.
+func TestOneRecordedTetDayKeepsMung1To3Off(t *testing.T) {
+	overrides := map[Date]Override{d(2025, 1, 27): {Reason: "Nghỉ Tết Ất Tỵ"}}
+	cal := NewCalendar(Rules{}.WithAnnouncedTet(overrides), overrides)
+	for _, x := range []Date{d(2025, 1, 29), d(2025, 1, 30), d(2025, 1, 31)} {
+		if cal.IsWorkday(x) {
+			t.Errorf("%v (Tết, mùng %d) became a working day after one more Tết day off was recorded", x, x.Day-28)
+		}
+	}
+}
