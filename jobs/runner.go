@@ -2,8 +2,10 @@
 // housekeeping) on cron schedules. Every run claims its slot in PostgreSQL,
 // so with several replicas each slot runs once, and a slot missed while the
 // service was down, or whose run failed or was cut off, is caught up at
-// start. A slot may thus run again after a failure: the jobs are safe to
-// repeat (their messages are deduplicated, their work claimed item by item).
+// start; a run cut off by its replica's death is also resumed within a
+// minute by any other replica. A slot may thus run again after a failure:
+// the jobs are safe to repeat (their messages are deduplicated, their work
+// claimed item by item).
 package jobs
 
 import (
@@ -93,7 +95,31 @@ func (r *Runner) Start(ctx context.Context) {
 			r.RunSlot(ctx, j.Job, time.Now().In(r.loc).Truncate(time.Minute))
 		}))
 	}
+	r.cron.Schedule(cron.Every(time.Minute), cron.FuncJob(func() { r.resumeCutOff(ctx, time.Now()) }))
 	r.cron.Start()
+}
+
+// resumeCutOff runs again, for each job that catches up, the slots within
+// its catch-up window whose run was cut off: a replica killed mid-run and
+// not restarted would otherwise leave them undone, because the other
+// replicas tried each slot while that run held the job's lock, and catch
+// up only at their start.
+func (r *Runner) resumeCutOff(ctx context.Context, now time.Time) {
+	for _, j := range r.jobs {
+		if j.CatchUp == 0 {
+			continue
+		}
+		slots, err := r.store.UnfinishedJobSlots(ctx, j.Name, now.Add(-j.CatchUp))
+		if err != nil {
+			r.logger.Error("job bookkeeping failed", "job", j.Name, "error", err)
+			continue
+		}
+		for _, slot := range slots {
+			if r.RunSlot(ctx, j.Job, slot.In(r.loc)) {
+				r.logger.Warn("job run cut off, run again", "job", j.Name, "slot", slot)
+			}
+		}
+	}
 }
 
 // Stop stops scheduling and waits for running jobs to finish.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // ClaimJobRun claims a scheduled job's slot, unless a run of it has
@@ -24,6 +26,16 @@ func (s *Store) ClaimJobRun(ctx context.Context, job string, slot time.Time) (bo
 		return false, nil
 	}
 	return err == nil, wrap("claim job run", err)
+}
+
+// UnfinishedJobSlots lists a job's slots after since whose run was claimed
+// and never finished: cut off with its process, unless it is still going
+// on (which the job's lock tells).
+func (s *Store) UnfinishedJobSlots(ctx context.Context, job string, since time.Time) ([]time.Time, error) {
+	var slots []time.Time
+	err := sqlx.SelectContext(ctx, s.x, &slots, `
+		SELECT slot FROM job_runs WHERE job = $1 AND slot > $2 AND finished_at IS NULL ORDER BY slot`, job, since)
+	return slots, wrap("unfinished job slots", err)
 }
 
 // FinishJobRun records the outcome of a claimed run.
