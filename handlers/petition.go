@@ -120,11 +120,15 @@ func (s *Service) advance(t *turn, d draft) error { return s.saveAndShow(t, d, d
 func (s *Service) cmdNew(t *turn) error { return s.petitionStart(t, draft{}) }
 
 func (s *Service) petitionStart(t *turn, d draft) error {
-	if asked, err := s.askAboutDraft(t, d.AreaID); asked || err != nil {
+	text := ""
+	if t.ev.Command == "new" {
+		text = normalize(t.ev.Args) // "/new TEXT": the description
+	}
+	if asked, err := s.askAboutDraft(t, d.AreaID, text); asked || err != nil {
 		return err
 	}
-	if d.Description == "" && strings.TrimSpace(t.ev.Args) != "" && t.ev.Command == "new" {
-		if err := takeDescription(t, &d, normalize(t.ev.Args)); err != nil {
+	if d.Description == "" && text != "" {
+		if err := takeDescription(t, &d, text); err != nil {
 			return err
 		}
 	}
@@ -134,8 +138,9 @@ func (s *Service) petitionStart(t *turn, d draft) error {
 // askAboutDraft asks someone who starts a petition while writing one with
 // content whether to go on with it or start again, rather than drop it
 // unasked, and reports whether it asked. Starting again keeps the area a
-// link chose (areaID, 0 for none).
-func (s *Service) askAboutDraft(t *turn, areaID int64) (bool, error) {
+// link chose (areaID, 0 for none) and the description /new gave (text,
+// kept with the draft: button data is too short for it).
+func (s *Service) askAboutDraft(t *turn, areaID int64, text string) (bool, error) {
 	conv, err := s.currentConversation(t)
 	if err != nil || conv == nil || conv.Flow != flowPetition {
 		return false, err
@@ -143,6 +148,12 @@ func (s *Service) askAboutDraft(t *turn, areaID int64) (bool, error) {
 	old, err := loadDraft(conv)
 	if err != nil || (old.Description == "" && len(old.Photos) == 0) {
 		return false, err
+	}
+	if old.NextDescription != text {
+		old.NextDescription = text
+		if err := s.saveStep(t, flowPetition, conv.Step, old); err != nil {
+			return false, err
+		}
 	}
 	what := t.text("petition.draft_photos", len(old.Photos))
 	if old.Description != "" {
@@ -171,9 +182,10 @@ func draftMark(d draft) string {
 	return strconv.FormatUint(uint64(h.Sum32()), 36)
 }
 
-// restartDraft drops the draft for a new one, in the area the link that
-// started it chose if that area is still there.
-func (s *Service) restartDraft(t *turn, arg string) error {
+// restartDraft drops the draft old for a new one, in the area the link
+// that started it chose if that area is still there, with the description
+// /new gave if any.
+func (s *Service) restartDraft(t *turn, old draft, arg string) error {
 	var d draft
 	if id, _ := strconv.ParseInt(arg, 10, 64); id != 0 {
 		area, err := t.tx.AreaByID(t.ctx, id)
@@ -182,6 +194,11 @@ func (s *Service) restartDraft(t *turn, arg string) error {
 		}
 		if err == nil && area.Active {
 			d.AreaID, d.Source = area.ID, areaPayloadPrefix+area.Code
+		}
+	}
+	if old.NextDescription != "" {
+		if err := takeDescription(t, &d, old.NextDescription); err != nil {
+			return err
 		}
 	}
 	return s.advance(t, d)

@@ -50,7 +50,7 @@ func (s *Service) petitionButton(t *turn, args []string) error {
 	case action == actResume:
 		return s.saveAndShow(t, d, step)
 	case action == actRestart && len(args) == 4 && args[3] == draftMark(d):
-		return s.restartDraft(t, arg)
+		return s.restartDraft(t, d, arg)
 	case action == "next" && step == stepLegal:
 		d.LegalSeen = true
 		return s.advance(t, d)

@@ -89,6 +89,9 @@ type draft struct {
 	Confidential      bool         `json:"confidential,omitempty"`
 	ConfidentialAsked bool         `json:"confidential_asked,omitempty"`
 	Source            string       `json:"source,omitempty"`
+	// NextDescription is the text of a "/new TEXT" that asked whether to
+	// go on with this draft: starting again takes it as the description.
+	NextDescription string `json:"next_description,omitempty"`
 	// ReplyKeyboard is set while a phone keyboard (share location or
 	// contact) is up, so the next screen removes it.
 	ReplyKeyboard bool `json:"reply_keyboard,omitempty"`

@@ -523,3 +523,19 @@ func TestAnEarlierDraftsRestartButtonLeavesTheNewDraftAlone(t *testing.T) {
 			restart, w.draftStep(c), w.draftField(c, "description"))
 	}
 }
+
+// "/new TEXT" while writing a petition asks about the draft first; starting
+// again then starts the new petition with TEXT as its description, as
+// "/new TEXT" does without a draft.
+func TestStartingAgainKeepsTheTextGivenWithNew(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3965)
+	const text = "Đèn đường hỏng cả tuần nay ở đường Núi Thành"
+	c.describe("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành")
+	mustContain(t, c.says("/new "+text), "đang soạn dở")
+	c.presses("Bỏ và soạn phản ánh mới")
+	if got := w.draftField(c, "description"); got != text || w.draftStep(c) != "kind" {
+		t.Fatalf("starting again: step %q, description %q; want the text given with /new", w.draftStep(c), got)
+	}
+}
