@@ -122,6 +122,10 @@ func (s *Service) myDataButton(t *turn, args []string) error {
 			}
 			return s.confirmErasure(t, now)
 		}
+		// Erasing drops the petition being written too.
+		if err := s.leaveDraft(t); err != nil {
+			return err
+		}
 		if err := t.tx.EraseCitizen(t.ctx, t.citizen, now); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,9 +33,71 @@ func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {
 		return nil, err
 	}
 	if s.now().Sub(conv.UpdatedAt) > lifetimeOf(conv.Flow) {
-		return nil, t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID)
+		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+			return nil, err
+		}
+		return nil, t.dropKeyboard(conv, "petition.expired")
 	}
 	return &conv, nil
+}
+
+// leaveDraft takes down the phone keyboard of a petition the person was
+// writing, which what they do now drops.
+func (s *Service) leaveDraft(t *turn) error {
+	conv, err := s.currentConversation(t)
+	if err != nil || conv == nil {
+		return err
+	}
+	return t.dropKeyboard(*conv, "petition.dropped")
+}
+
+// keyboardLeft reports whether conv is a petition draft that left a phone
+// keyboard (share location or contact) up: Telegram keeps it on screen
+// until a message takes it down.
+func keyboardLeft(conv storage.Conversation) bool {
+	if conv.Flow != flowPetition {
+		return false
+	}
+	d, err := loadDraft(&conv)
+	return err == nil && d.ReplyKeyboard
+}
+
+// keyboardDown is a message that takes the phone keyboard down, the way
+// every path leaving a step with one does.
+func keyboardDown(chatID, text string) bot.Outgoing {
+	return bot.Outgoing{Kind: bot.KindText, ChatID: chatID, Text: text, RemoveReply: true}
+}
+
+// dropKeyboard takes down the phone keyboard of a petition draft (conv)
+// that ends without a next screen of its own, saying why (key).
+func (t *turn) dropKeyboard(conv storage.Conversation, key string) error {
+	if !keyboardLeft(conv) {
+		return nil
+	}
+	return t.send(keyboardDown("", t.text(key)))
+}
+
+// ExpireConversations forgets, in tx, the flows untouched since before
+// (they would have expired anyway), taking down the phone keyboard an
+// expired petition draft left up.
+func ExpireConversations(ctx context.Context, tx *storage.Store, before time.Time) error {
+	texts, err := catalogOnce()
+	if err != nil {
+		return err
+	}
+	expired, err := tx.PurgeConversations(ctx, before)
+	if err != nil {
+		return err
+	}
+	for _, c := range expired {
+		if !keyboardLeft(c.Conversation) {
+			continue
+		}
+		if err := enqueue(ctx, tx, c.Channel, keyboardDown(c.ChatID, texts.text(c.Language, "petition.expired")), ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // draftInProgress reports whether the person is writing a petition.
@@ -61,6 +124,13 @@ func (s *Service) saveStep(t *turn, flow, step string, data any) error {
 		return fail("encode "+flow+" step", err)
 	}
 	ev := t.ev
+	if flow != flowPetition {
+		// Where nothing asks first (a staff member's task), another flow
+		// replaces the petition being written.
+		if err := s.leaveDraft(t); err != nil {
+			return err
+		}
+	}
 	return t.tx.SaveConversation(t.ctx, storage.Conversation{UpdatedAt: s.now(),
 		Channel: ev.Channel, ChatID: ev.Chat.ID, UserID: ev.From.ID, Flow: flow, Step: step, Data: raw})
 }
@@ -95,7 +165,7 @@ func (s *Service) saveAndShow(t *turn, d draft, step string) error {
 	if d.ReplyKeyboard && !usesReplyKeyboard(step) {
 		// Telegram allows one keyboard per message: take the phone
 		// keyboard down with a short acknowledgement of its own.
-		screen = append([]bot.Outgoing{{Kind: bot.KindText, Text: t.text("petition.noted"), RemoveReply: true}}, screen...)
+		screen = append([]bot.Outgoing{keyboardDown("", t.text("petition.noted"))}, screen...)
 		d.ReplyKeyboard = false
 	}
 	if err := s.saveStep(t, flowPetition, step, d); err != nil {
@@ -124,7 +194,7 @@ func (s *Service) petitionStart(t *turn, d draft) error {
 	if t.ev.Command == "new" {
 		text = normalize(t.ev.Args) // "/new TEXT": the description
 	}
-	if asked, err := s.askAboutDraft(t, d.AreaID, text); asked || err != nil {
+	if asked, err := s.askAboutDraft(t, &d, text); asked || err != nil {
 		return err
 	}
 	if d.Description == "" && text != "" {
@@ -137,17 +207,22 @@ func (s *Service) petitionStart(t *turn, d draft) error {
 
 // askAboutDraft asks someone who starts a petition while writing one with
 // content whether to go on with it or start again, rather than drop it
-// unasked, and reports whether it asked. Starting again keeps the area a
-// link chose (areaID, 0 for none) and the description /new gave (text,
-// kept with the draft: button data is too short for it).
-func (s *Service) askAboutDraft(t *turn, areaID int64, text string) (bool, error) {
+// unasked, and reports whether it asked; a draft without content is
+// replaced by d. Starting again keeps the area a link chose (d's) and the
+// description /new gave (text, kept with the draft: button data is too
+// short for it).
+func (s *Service) askAboutDraft(t *turn, d *draft, text string) (bool, error) {
 	conv, err := s.currentConversation(t)
 	if err != nil || conv == nil || conv.Flow != flowPetition {
 		return false, err
 	}
 	old, err := loadDraft(conv)
-	if err != nil || (old.Description == "" && len(old.Photos) == 0) {
+	if err != nil {
 		return false, err
+	}
+	if old.Description == "" && len(old.Photos) == 0 {
+		d.ReplyKeyboard = old.ReplyKeyboard // the new draft's first screen takes it down
+		return false, nil
 	}
 	if old.NextDescription != text {
 		old.NextDescription = text
@@ -161,7 +236,7 @@ func (s *Service) askAboutDraft(t *turn, areaID int64, text string) (bool, error
 	}
 	return true, t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("petition.draft_exists", what), Buttons: [][]bot.InlineButton{
 		{{Text: t.text("btn.draft_resume"), Data: data(prefixPetition, conv.Step, actResume)}},
-		{{Text: t.text("btn.draft_restart"), Data: data(prefixPetition, conv.Step, actRestart, fmt.Sprint(areaID), draftMark(old))}},
+		{{Text: t.text("btn.draft_restart"), Data: data(prefixPetition, conv.Step, actRestart, fmt.Sprint(d.AreaID), draftMark(old))}},
 	}})
 }
 
@@ -186,7 +261,7 @@ func draftMark(d draft) string {
 // that started it chose if that area is still there, with the description
 // /new gave if any.
 func (s *Service) restartDraft(t *turn, old draft, arg string) error {
-	var d draft
+	d := draft{ReplyKeyboard: old.ReplyKeyboard} // its first screen takes it down
 	if id, _ := strconv.ParseInt(arg, 10, 64); id != 0 {
 		area, err := t.tx.AreaByID(t.ctx, id)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -571,7 +646,7 @@ func (s *Service) petitionCancel(t *turn) error {
 	if err := t.answer("", false); err != nil {
 		return err
 	}
-	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("petition.cancelled"), RemoveReply: true})
+	return t.send(keyboardDown("", t.text("petition.cancelled")))
 }
 
 func (s *Service) cmdCancel(t *turn) error {

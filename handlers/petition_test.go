@@ -2,10 +2,14 @@ package handlers_test
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/jobs"
 )
 
 func (w *world) seedAreas() {
@@ -537,5 +541,51 @@ func TestStartingAgainKeepsTheTextGivenWithNew(t *testing.T) {
 	c.presses("Bỏ và soạn phản ánh mới")
 	if got := w.draftField(c, "description"); got != text || w.draftStep(c) != "kind" {
 		t.Fatalf("starting again: step %q, description %q; want the text given with /new", w.draftStep(c), got)
+	}
+}
+
+// Every way of leaving the area step takes its location keyboard down:
+// Telegram keeps a reply keyboard on screen until a message removes it,
+// and one left there would start a petition unasked.
+func TestLeavingTheAreaStepTakesTheLocationKeyboardDown(t *testing.T) {
+	for name, leave := range map[string]func(w *world, c *citizen) []bot.Outgoing{
+		"/new": func(w *world, c *citizen) []bot.Outgoing { return c.says("/new") },
+		"starting again": func(w *world, c *citizen) []bot.Outgoing {
+			c.sends(func(e *bot.Event) { e.Photo = &bot.File{ID: "photo-1", UniqueID: "u1"} })
+			mustContain(t, c.says("/new"), "đang soạn dở")
+			return c.presses("Bỏ và soạn phản ánh mới")
+		},
+		"/cancel": func(w *world, c *citizen) []bot.Outgoing { return c.says("/cancel") },
+		"expiry": func(w *world, c *citizen) []bot.Outgoing {
+			w.now = w.now.Add(handlers.DraftLifetime + time.Hour)
+			return c.says("/new")
+		},
+		"housekeeping": func(w *world, c *citizen) []bot.Outgoing {
+			w.now = w.now.Add(handlers.DraftLifetime + 24*time.Hour)
+			if err := jobs.Housekeeping(w.store).Run(w.ctx, w.now); err != nil {
+				t.Fatal(err)
+			}
+			return w.sent()
+		},
+		"erasure": func(w *world, c *citizen) []bot.Outgoing { return c.erase() },
+		"a staff task": func(w *world, c *citizen) []bot.Outgoing {
+			w.citizen(3973).file("Phường Hòa Cường", "Cây đổ chắn ngang đường Núi Thành")
+			return c.presses("Trả lời")
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.seedOrg()
+			c := w.staff(3972, "ubnd-hoa-cuong", "officer") // staff write petitions too
+			c.says("/new")
+			c.presses("Phản ánh")
+			if out := c.presses("Môi trường"); !slices.ContainsFunc(out, func(o bot.Outgoing) bool { return o.Reply != nil }) {
+				t.Fatal("the area step shows no location keyboard")
+			}
+			out := leave(w, c)
+			if !slices.ContainsFunc(sentTo(out, c.id), func(o bot.Outgoing) bool { return o.RemoveReply }) {
+				t.Errorf("the location keyboard stays on screen:\n%s", texts(out))
+			}
+		})
 	}
 }

@@ -39,7 +39,11 @@ func Housekeeping(store *storage.Store) Job {
 			if _, err := store.PurgeInbox(ctx, slot.Add(-inboxRetention), slot.Add(-failedUpdateRetention)); err != nil {
 				return err
 			}
-			if _, err := store.PurgeConversations(ctx, slot.Add(-handlers.DraftLifetime)); err != nil {
+			// The messages taking expired drafts' keyboards down commit with
+			// the purge.
+			if err := store.InTx(ctx, func(tx *storage.Store) error {
+				return handlers.ExpireConversations(ctx, tx, slot.Add(-handlers.DraftLifetime))
+			}); err != nil {
 				return err
 			}
 			if _, err := store.PurgeJobRuns(ctx, slot.Add(-jobRunRetention)); err != nil {

@@ -49,16 +49,24 @@ func (s *Store) SaveConversation(ctx context.Context, c Conversation) error {
 	return wrap("save conversation", err)
 }
 
-// PurgeConversations forgets flows untouched since before the given time.
-// A draft someone abandoned holds what they wrote (their words, phone
-// number, location) and would be found expired if they came back.
-func (s *Store) PurgeConversations(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.x.ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < $1`, before)
-	if err != nil {
-		return 0, wrap("purge conversations", err)
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
+// ExpiredConversation is a flow PurgeConversations forgot, with the
+// language of the person it was waiting for ("" if unknown).
+type ExpiredConversation struct {
+	Conversation
+	Language string `db:"language"`
+}
+
+// PurgeConversations forgets flows untouched since before the given time,
+// and returns them. A draft someone abandoned holds what they wrote (their
+// words, phone number, location) and would be found expired if they came
+// back.
+func (s *Store) PurgeConversations(ctx context.Context, before time.Time) ([]ExpiredConversation, error) {
+	var expired []ExpiredConversation
+	err := sqlx.SelectContext(ctx, s.x, &expired, `
+		WITH gone AS (DELETE FROM conversations WHERE updated_at < $1 RETURNING *)
+		SELECT g.channel, g.chat_id, g.user_id, g.flow, g.step, g.data, g.updated_at, coalesce(c.language, '') AS language
+		FROM gone g LEFT JOIN citizens c ON c.channel = g.channel AND c.user_id = g.user_id`, before)
+	return expired, wrap("purge conversations", err)
 }
 
 // EndConversation forgets the person's flow state.
