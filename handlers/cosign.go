@@ -25,9 +25,12 @@ const (
 )
 
 // cosignable: an open petition the units handle whose sender did not ask
-// for confidentiality (co-signers would draw attention to it).
+// for confidentiality (co-signers would draw attention to it). What a
+// citizen raised at a reception is the record of their own meeting with
+// the unit's leaders, not a petition others join.
 func cosignable(tk storage.Ticket) bool {
-	return isOpen(tk.Status) && !tk.Confidential && !tk.WasDenunciation && !isGuidanceKind(tk.Kind)
+	return isOpen(tk.Status) && !tk.Confidential && !tk.WasDenunciation && !isGuidanceKind(tk.Kind) &&
+		tk.Kind != storage.ReceptionKind
 }
 
 func (s *Service) cosignButton(t *turn, args []string) error {

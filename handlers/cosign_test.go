@@ -220,3 +220,34 @@ func TestCosigningWhileTheUnitAnswers(t *testing.T) {
 	}
 	mustAnswer(t, w.sent(), "không còn hiệu lực")
 }
+
+// What a citizen raised at a reception (tiếp công dân) is the record of
+// their own meeting with the unit's leaders, not a petition others join:
+// neither its status, a forged button nor an invitation handed out for it
+// earlier lets anyone co-sign it.
+func TestAReceptionRecordIsNotCosignable(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2331, "ubnd-hoa-cuong", "officer")
+	w.receptionHours("ubnd-hoa-cuong", 5)
+	c := w.citizen(3331)
+	c.book("26/11", "Đề nghị xem xét cấp giấy chứng nhận quyền sử dụng đất")
+	w.now = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
+	officer.opensBooking(w.bookingID(c.id))
+	officer.presses("Đã tiếp")
+	var id int64
+	if err := w.raw.Get(&id, `SELECT id FROM tickets WHERE kind = 'tiep_dan'`); err != nil {
+		t.Fatalf("the reception filed no ticket: %v", err)
+	}
+	if strings.Contains(texts(c.says("/status PA-2026-000001")), "Mời người cùng kiến nghị") {
+		t.Error("a reception's record offers an invitation")
+	}
+	mustAnswer(t, c.pressData("1", fmt.Sprintf("k:share:%d", id)), "Không thể mời người cùng kiến nghị")
+	w.exec(`UPDATE tickets SET share_token = 'abcdefghij' WHERE id = $1`, id)
+	n := w.citizen(3332)
+	mustContain(t, n.says("/start k_abcdefghij"), "không còn hiệu lực")
+	mustAnswer(t, n.pressData("1", "k:join:abcdefghij"), "không còn hiệu lực")
+	if got := w.count(`SELECT cosigners FROM tickets WHERE id = $1`, id); got != 0 {
+		t.Fatalf("%d people co-signed a reception's record", got)
+	}
+}
