@@ -2,8 +2,11 @@ package handlers
 
 import (
 	"context"
+	"time"
 
+	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // ChangeCalendarDay records an administrator's change to a day (change)
@@ -12,8 +15,14 @@ import (
 // days exclude days off), returning how many it postponed. The whole
 // calendar is compared, not the day alone: recording a day of an announced
 // Tết break moves that year's span. A change that adds working time
-// shortens no deadline: citizens were told theirs.
-func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() error) (postponed int, err error) {
+// shortens no deadline: citizens were told theirs. The senders of the
+// tickets postponed are told their new expected date, but for those who
+// blocked the bot.
+func ChangeCalendarDay(ctx context.Context, tx *storage.Store, day workcal.Date, change func() error) (postponed int, err error) {
+	texts, err := catalogOnce()
+	if err != nil {
+		return 0, err
+	}
 	before, err := tx.Calendar(ctx)
 	if err != nil {
 		return 0, err
@@ -44,6 +53,23 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() err
 			return 0, err
 		}
 		postponed++
+		if c.Unreachable {
+			continue
+		}
+		o := bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: postponedText(texts, c, day, due)}
+		if err := enqueue(ctx, tx, c.Channel, o, ""); err != nil {
+			return 0, err
+		}
 	}
 	return postponed, nil
+}
+
+// postponedText tells a ticket's sender, in their language, that day
+// became a day off and its expected answer moved to due: under a rule in
+// working hours with the hour, as the receipt says it (expectedText).
+func postponedText(texts catalog, c storage.WorkingClock, day workcal.Date, due time.Time) string {
+	if c.LimitUnit == "working_hours" {
+		return texts.text(c.Language, "citizen.postponed_at", formatDate(day.Start()), c.Code, due.In(displayZone).Format("15:04"), formatDate(due))
+	}
+	return texts.text(c.Language, "citizen.postponed", formatDate(day.Start()), c.Code, formatDate(due))
 }

@@ -303,9 +303,37 @@ func TestADayGivenOffPostponesTheDeadlinesThatCountedIt(t *testing.T) {
 	}
 	setDay(workcal.Date{Year: 2026, Month: 12, Day: 10}, false)
 	setDay(workcal.Date{Year: 2026, Month: 12, Day: 5}, true)
-	w.changeCalendar(func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, tuesday) })
+	w.changeCalendar(tuesday, func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, tuesday) })
 	if due := dueDate(w.dueOf(code)); due != "2026-12-08" {
 		t.Fatalf("due %s after changes that should not move it, want 2026-12-08", due)
+	}
+}
+
+// The citizens whose expected date a day off postponed are told the new
+// one, in the same transaction: each sender once, erased or not, but not
+// one who blocked the bot; a day off after the deadline tells nobody.
+func TestADayGivenOffTellsTheCitizensTheirNewDate(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	c, erased, blocked := w.citizen(3931), w.citizen(3932), w.citizen(3933)
+	code := c.file("Phường Hòa Cường", "Nắp cống bị mất trước nhà số 12")
+	erasedCode := erased.file("Phường Hòa Cường", "Đèn đường hỏng cả tuần nay")
+	erased.erase()
+	blocked.file("Phường Hòa Cường", "Cây đổ chắn ngang đường")
+	w.exec(`UPDATE citizens SET unreachable_at = now() WHERE user_id = $1`, blocked.id)
+	w.sent()
+	w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 1}, false, "Thông báo của Chính phủ")
+	out := w.sent()
+	mustContain(t, sentTo(out, c.id), "Do ngày 01/12/2026 được điều chỉnh thành ngày nghỉ, thời hạn trả lời dự kiến của phản ánh <b>"+
+		code+"</b> được lùi đến hết ngày <b>08/12/2026</b>")
+	mustContain(t, sentTo(out, erased.id), erasedCode+"</b> được lùi đến hết ngày <b>08/12/2026</b>")
+	if len(out) != 2 {
+		t.Errorf("%d messages, want one to each of the two reachable senders:\n%s", len(out), texts(out))
+	}
+	w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 10}, false, "Thông báo của Chính phủ")
+	if out := w.sent(); len(out) != 0 {
+		t.Errorf("a day off after the deadlines told:\n%s", texts(out))
 	}
 }
 
@@ -344,14 +372,14 @@ func TestTheReceiptNamesTheLimitInItsUnit(t *testing.T) {
 // returns how many deadlines it postponed.
 func (w *world) setCalendarDay(day workcal.Date, workday bool, reason string) (postponed int) {
 	w.t.Helper()
-	return w.changeCalendar(func(tx *storage.Store) error { return tx.SetCalendarDay(w.ctx, day, workday, reason) })
+	return w.changeCalendar(day, func(tx *storage.Store) error { return tx.SetCalendarDay(w.ctx, day, workday, reason) })
 }
 
-// changeCalendar makes a change to the calendar as the admin commands do.
-func (w *world) changeCalendar(change func(tx *storage.Store) error) (postponed int) {
+// changeCalendar makes a change to a day as the admin commands do.
+func (w *world) changeCalendar(day workcal.Date, change func(tx *storage.Store) error) (postponed int) {
 	w.t.Helper()
 	w.run(func(tx *storage.Store) (err error) {
-		postponed, err = handlers.ChangeCalendarDay(w.ctx, tx, func() error { return change(tx) })
+		postponed, err = handlers.ChangeCalendarDay(w.ctx, tx, day, func() error { return change(tx) })
 		return err
 	})
 	return postponed
@@ -425,4 +453,6 @@ func TestADayGivenOffMovesAWorkingHoursDeadlineByTheHoursItCounted(t *testing.T)
 	if got := w.dueOf(code).In(vn); !got.Equal(want) {
 		t.Errorf("due %v after 24/11 was given off, want %v (the hours counted on 24/11 moved to 25/11)", got, want)
 	}
+	// The citizen is told the hour too, as their receipt did.
+	mustContain(t, w.sent(), "Do ngày 24/11/2026 được điều chỉnh thành ngày nghỉ", "được lùi đến <b>"+want.Format("15:04")+"</b> ngày <b>25/11/2026</b>")
 }

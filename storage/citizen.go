@@ -23,6 +23,14 @@ type Citizen struct {
 	CreatedAt     time.Time      `db:"created_at"`
 }
 
+// Addressee is where to tell a citizen something: their chat, and their
+// language.
+type Addressee struct {
+	Channel  string `db:"channel"`
+	ChatID   string `db:"chat_id"`
+	Language string `db:"language"`
+}
+
 const citizenColumns = `id, channel, user_id, chat_id, display_name, language, phone, unreachable_at, created_at`
 
 // TouchCitizen records that a person wrote from a private chat and returns

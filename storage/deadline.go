@@ -188,9 +188,14 @@ func toMicros(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
 // working hours.
 type WorkingClock struct {
 	TicketID  int64     `db:"id"`
+	Code      string    `db:"code"`
 	StartedAt time.Time `db:"clock_started_at"`
 	DueAt     time.Time `db:"due_at"`
 	LimitUnit string    `db:"limit_unit"`
+	// The ticket's sender, to tell them when it moves, unless they
+	// blocked the bot (Unreachable).
+	Addressee
+	Unreachable bool `db:"unreachable"`
 }
 
 // WorkingClocks lists, locked, the open tickets whose deadline is counted
@@ -198,8 +203,9 @@ type WorkingClock struct {
 func (s *Store) WorkingClocks(ctx context.Context) ([]WorkingClock, error) {
 	var clocks []WorkingClock
 	err := sqlx.SelectContext(ctx, s.x, &clocks, `
-		SELECT t.id, t.clock_started_at, t.due_at, r.limit_unit
-		FROM tickets t JOIN deadline_rules r ON r.id = t.deadline_rule_id
+		SELECT t.id, t.code, t.clock_started_at, t.due_at, r.limit_unit,
+		       c.channel, c.chat_id, c.language, c.unreachable_at IS NOT NULL AS unreachable
+		FROM tickets t JOIN deadline_rules r ON r.id = t.deadline_rule_id JOIN citizens c ON c.id = t.citizen_id
 		WHERE t.status = ANY($1) AND r.limit_unit IN ('workdays', 'working_hours')
 		  AND t.clock_started_at IS NOT NULL AND t.due_at IS NOT NULL
 		ORDER BY t.id

@@ -220,10 +220,7 @@ type Booking struct {
 	Reason     string        `db:"reason"`
 	TicketID   sql.NullInt64 `db:"ticket_id"`
 	CreatedAt  time.Time     `db:"created_at"`
-	// Of the citizen, to tell them.
-	Channel  string `db:"channel"`
-	ChatID   string `db:"chat_id"`
-	Language string `db:"language"`
+	Addressee                // the citizen, to tell them
 }
 
 // Date is the day of the reception.
