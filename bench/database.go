@@ -69,15 +69,19 @@ func openDatabase(ctx context.Context, url string, logger *slog.Logger) (*databa
 // so that the bot's can be told apart in pg_stat_activity.
 const benchAppName = "danvan-bench"
 
-// benchDSN is dsn with the bench's application_name, in the DSN's form.
-func (d *database) benchDSN() string {
-	if u, err := url.Parse(d.dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+// benchDSN is dsn with the bench's application_name.
+func (d *database) benchDSN() string { return withAppName(d.dsn, benchAppName) }
+
+// withAppName is dsn, a URL or key=value pairs, with application_name set
+// to name, in the DSN's form.
+func withAppName(dsn, name string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		q := u.Query()
-		q.Set("application_name", benchAppName)
+		q.Set("application_name", name)
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	return d.dsn + " application_name=" + benchAppName
+	return dsn + " application_name=" + name
 }
 
 // botConnections counts the connections to the database that are not the

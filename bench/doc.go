@@ -56,8 +56,9 @@
 // repeated_messages) for 3 s, at a time drawn from -seed; replica-kill
 // runs three webhook replicas and SIGKILLs the one that holds the sender
 // role (the live replica with the highest danvan_telegram_sent_total) at
-// a time drawn in the middle 40% of -duration, with -jobs-check in the
-// first second of a minute when one begins then.
+// a time drawn in the middle 40% of -duration; with -jobs-check, after
+// the load, it also kills the replica running the reminders job in the
+// middle of a run (see jobs below).
 //
 // Definitions of the figures (see Result):
 //
@@ -141,13 +142,21 @@
 //     the load generator alone would keep every core busy, so a bound on
 //     updates_per_s on this machine whatever the bot and the database
 //     cost.
-//   - jobs (-jobs-check): every claim and finish of a scheduled job's
-//     slot, recorded by a trigger the bench puts on job_runs for the run
-//     (job_runs itself keeps one row per slot however many runs claimed
-//     it): runs_per_slot_max and successes_per_slot_max must be 1, and
-//     slots_missed, the minutes of the every-minute reminders job from
-//     when every replica was up that no run claimed, 0; else the command
-//     exits 1.
+//   - jobs (-jobs-check): after the load the replicas run the reminders
+//     job every minute for the flag's duration. The bench makes today a
+//     working day and a ticket of each unit (up to 10) due tomorrow, so
+//     the job has reminders to queue, and cuts off one run: a trigger of
+//     its own on outbox holds the first run that queues a reminder for 5
+//     s inside its transaction, and the bench SIGKILLs the replica whose
+//     connection sleeps there (strike: which, when). Every claim and
+//     finish of a slot is recorded by another trigger, on job_runs (which
+//     keeps one row per slot however many runs claimed it). The command
+//     exits 1 unless a run was cut off, every slot claimed was finished
+//     without error by exactly one run (successes_per_slot_max 1,
+//     slots_unfinished 0; slots_run_again counts the slots claimed again
+//     after a cut-off run), no minute from when every replica was up went
+//     unclaimed (slots_missed 0) and no reminder was queued twice for a
+//     unit, chat and day (duplicate_reminders 0).
 //   - baseline_cpu_ms_per_insert: the bench's and the private server's
 //     CPU over the baseline, per insert: what a bare insert costs, to
 //     hold against cpu.ms_per_update.total.

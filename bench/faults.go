@@ -142,19 +142,10 @@ func (in *injector) restartDatabase(ctx context.Context, crash bool, what string
 }
 
 // killSender kills the replica that holds the sender role, at a time
-// drawn in the middle of the load, when sends are in flight; with
-// -jobs-check, in the first second of a minute if one begins then, when
-// the every-minute reminders job runs.
+// drawn in the middle of the load, when sends are in flight. (With
+// -jobs-check, checkJobs then kills the replica running a job, mid-run.)
 func (in *injector) killSender(ctx context.Context) {
-	from, to := 0.3, 0.7
-	if in.opts.JobsCheck > 0 {
-		d := in.opts.Duration.Seconds()
-		minute := in.start.Add(time.Duration(from * float64(in.opts.Duration))).Truncate(time.Minute).Add(time.Minute)
-		if at := minute.Sub(in.start).Seconds(); at < to*d {
-			from, to = at/d, min(at+1, to*d)/d
-		}
-	}
-	if !in.within(ctx, from, to) {
+	if !in.within(ctx, 0.3, 0.7) {
 		return
 	}
 	r, err := in.fleet.sender()

@@ -103,6 +103,11 @@ func (f *fleet) start(ctx context.Context, i int, extraEnv ...string) (*replica,
 	}
 	cmd := exec.Command(f.bin, "run")
 	cmd.Env = append(append(append([]string(nil), f.env...), "LISTEN_ADDR="+addr), extraEnv...)
+	if dsn, ok := lastEnv(cmd.Env, "DATABASE_URL"); ok {
+		// Its connections say whose they are in pg_stat_activity (the
+		// last of a duplicated variable is the one used).
+		cmd.Env = append(cmd.Env, "DATABASE_URL="+withAppName(dsn, replicaAppName(i)))
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -127,6 +132,19 @@ func (f *fleet) start(ctx context.Context, i int, extraEnv ...string) (*replica,
 	}
 	f.logger.Info("bot started", "replica", i, "pid", cmd.Process.Pid, "listen", addr)
 	return r, nil
+}
+
+// replicaAppName is the application_name of replica i's connections.
+func replicaAppName(i int) string { return fmt.Sprintf("danvan-replica-%d", i) }
+
+// lastEnv is the value of the last key= entry of env.
+func lastEnv(env []string, key string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // copyLog forwards a replica's log lines to the bench's stderr.

@@ -25,25 +25,36 @@ type jobsReport struct {
 	// SuccessesPerSlotMax is the most runs of one slot that finished
 	// without error: more than 1 means a slot's work was done twice.
 	SuccessesPerSlotMax int64 `json:"successes_per_slot_max"`
+	// SlotsRunAgain are the slots claimed more than once: a run cut off
+	// (the strike's) and run again by another replica.
+	SlotsRunAgain int64 `json:"slots_run_again"`
+	// SlotsUnfinished are the slots claimed, until 10 s before the check,
+	// that no run finished without error.
+	SlotsUnfinished int64 `json:"slots_unfinished"`
 	// SlotsExpected are the minutes of the reminders job, scheduled every
 	// minute, from when every replica was up to 10 s before the check;
 	// SlotsMissed those of them that no run claimed.
-	SlotsExpected     int64  `json:"slots_expected"`
-	SlotsMissed       int64  `json:"slots_missed"`
-	RemindersSent     int64  `json:"reminders_queued"`
-	DuplicateReminder int64  `json:"duplicate_reminders"`
-	UnitsReminded     int64  `json:"units_reminded"`
-	Note              string `json:"note,omitempty"`
+	SlotsExpected     int64      `json:"slots_expected"`
+	SlotsMissed       int64      `json:"slots_missed"`
+	RemindersSent     int64      `json:"reminders_queued"`
+	DuplicateReminder int64      `json:"duplicate_reminders"`
+	UnitsReminded     int64      `json:"units_reminded"`
+	Strike            *jobStrike `json:"strike,omitempty"`
 }
 
-// failure is why the jobs did not run exactly once, "" if they did.
+// failure is why the jobs did not run exactly once, "" if they did: a
+// slot done twice or not at all, a reminder queued twice, or no run cut
+// off as the strike intended.
 func (r *jobsReport) failure() string {
 	if r == nil {
 		return ""
 	}
-	if r.RunsPerSlotMax > 1 || r.SuccessesPerSlotMax > 1 || r.SlotsMissed > 0 || r.DuplicateReminder > 0 {
-		return fmt.Sprintf("jobs not run exactly once: runs_per_slot_max %d, successes_per_slot_max %d, slots_missed %d, duplicate_reminders %d",
-			r.RunsPerSlotMax, r.SuccessesPerSlotMax, r.SlotsMissed, r.DuplicateReminder)
+	if r.SuccessesPerSlotMax > 1 || r.SlotsUnfinished > 0 || r.SlotsMissed > 0 || r.DuplicateReminder > 0 {
+		return fmt.Sprintf("jobs not run exactly once: successes_per_slot_max %d, slots_unfinished %d, slots_missed %d, duplicate_reminders %d",
+			r.SuccessesPerSlotMax, r.SlotsUnfinished, r.SlotsMissed, r.DuplicateReminder)
+	}
+	if r.Strike != nil && r.Strike.Error != "" {
+		return "the jobs check cut off no run: " + r.Strike.Error
 	}
 	return ""
 }
@@ -91,9 +102,11 @@ func (j *jobRecorder) remove(ctx context.Context) {
 // in (from, to] no run of job claimed.
 func (j *jobRecorder) runs(ctx context.Context, r *jobsReport, job string, from, to time.Time) error {
 	err := j.db.db.QueryRowContext(ctx, `
-		SELECT count(*), coalesce(sum(claims), 0), coalesce(max(claims), 0), coalesce(max(oks), 0) FROM (
-			SELECT count(*) FILTER (WHERE event = 'claim') AS claims, count(*) FILTER (WHERE event = 'ok') AS oks
-			FROM bench_job_runs GROUP BY job, slot) s`).Scan(&r.Slots, &r.Runs, &r.RunsPerSlotMax, &r.SuccessesPerSlotMax)
+		SELECT count(*), coalesce(sum(claims), 0), coalesce(max(claims), 0), coalesce(max(oks), 0),
+			count(*) FILTER (WHERE claims > 1), count(*) FILTER (WHERE oks = 0 AND slot <= $1) FROM (
+			SELECT slot, count(*) FILTER (WHERE event = 'claim') AS claims, count(*) FILTER (WHERE event = 'ok') AS oks
+			FROM bench_job_runs GROUP BY job, slot) s`, to).Scan(&r.Slots, &r.Runs, &r.RunsPerSlotMax, &r.SuccessesPerSlotMax,
+		&r.SlotsRunAgain, &r.SlotsUnfinished)
 	if err != nil {
 		return err
 	}
@@ -116,33 +129,52 @@ func (j *jobRecorder) runs(ctx context.Context, r *jobsReport, job string, from,
 	return nil
 }
 
+// resumeWait is how long after the strike the check goes on at least: a
+// cut-off run is run again within a minute (jobs.Runner).
+const resumeWait = 90 * time.Second
+
 // checkJobs lets the replicas (started with REMINDER_CRON every minute)
-// run for d, then reads the runs recorded since up (when every replica
-// was running) and the reminders queued.
+// run for d, or until resumeWait after the strike if later, cutting off
+// a run of the reminders job on the way (prepareStrike, strike); then it
+// reads the runs recorded since up (when every replica was running) and
+// the reminders queued.
 func checkJobs(ctx context.Context, db *database, rec *jobRecorder, up time.Time, f *fleet, d time.Duration, logger *slog.Logger) (jobsReport, error) {
-	logger.Info("letting the replicas run scheduled jobs", "for", d, "replicas", len(f.live()))
-	select {
-	case <-time.After(d):
-	case <-ctx.Done():
-		return jobsReport{}, ctx.Err()
+	logger.Info("letting the replicas run scheduled jobs, one of them killed in a run", "for", d, "replicas", len(f.live()))
+	r := jobsReport{Job: "reminders", Strike: &jobStrike{}}
+	begin := time.Now()
+	reopened, err := prepareStrike(ctx, db)
+	defer removeStrike(context.WithoutCancel(ctx), db)
+	if err != nil {
+		return r, err
 	}
-	r := jobsReport{Job: "reminders"}
+	r.Strike.ReopenedTickets = reopened
+	strikeCtx, cancel := context.WithTimeout(ctx, d)
+	r.Strike.Replica, err = strike(strikeCtx, db, f)
+	cancel()
+	r.Strike.AtS = time.Since(begin).Seconds()
+	if err != nil {
+		r.Strike.Error = err.Error()
+	} else {
+		logger.Info("killed the replica running the reminders job mid-run", "replica", r.Strike.Replica)
+	}
+	select {
+	case <-time.After(max(d-time.Since(begin), resumeWait)):
+	case <-ctx.Done():
+		return r, ctx.Err()
+	}
 	if err := rec.runs(ctx, &r, "reminders", up, time.Now().Add(-10*time.Second)); err != nil {
 		return r, err
 	}
 	// The bot queues a reminder with the dedupe key remind:DAY:UNIT:CHAT
 	// (handlers/scheduled.go): one per unit, recipient and day, whatever
-	// the slot. Count what was queued and any copies per unit and chat
-	// within a minute's slot.
-	err := db.db.QueryRowContext(ctx, `
+	// the slot. Count what was queued and any copies per unit, chat and
+	// day, however the keys were made.
+	err = db.db.QueryRowContext(ctx, `
 		SELECT coalesce(sum(n), 0), coalesce(sum(n - 1), 0), count(DISTINCT unit) FROM (
-			SELECT split_part(dedupe_key, ':', 3) AS unit, chat_id, date_trunc('minute', created_at), count(*) AS n
+			SELECT split_part(dedupe_key, ':', 3) AS unit, chat_id, (created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, count(*) AS n
 			FROM outbox WHERE dedupe_key LIKE 'remind:%' GROUP BY 1, 2, 3) s`).Scan(&r.RemindersSent, &r.DuplicateReminder, &r.UnitsReminded)
 	if err != nil {
 		return r, err
-	}
-	if r.RemindersSent == 0 {
-		r.Note = "no reminder was due: reminders are skipped on days off and only list tickets due within two working days"
 	}
 	return r, nil
 }

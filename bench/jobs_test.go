@@ -10,7 +10,9 @@ import (
 
 // Two runners that both claim a slot before either finishes (what the
 // job lock exists to prevent) leave one job_runs row: the check must see
-// two runs of the slot, and a minute no run claimed.
+// two runs of the slot done twice. It must also see a slot whose run was
+// cut off and never done, one claimed again after a cut-off and done
+// once (no failure), and a minute no run claimed.
 func TestJobsCheckSeesASlotRunTwice(t *testing.T) {
 	ctx, db := testDatabase(t)
 	if err := storage.MigrateQuiet(ctx, db.db); err != nil {
@@ -27,7 +29,8 @@ func TestJobsCheckSeesASlotRunTwice(t *testing.T) {
 	defer store.Close()
 
 	base := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
-	once, twice, missed := base.Add(time.Minute), base.Add(2*time.Minute), base.Add(3*time.Minute)
+	minute := func(n int) time.Time { return base.Add(time.Duration(n) * time.Minute) }
+	once, twice, resumed, cut, missed := minute(1), minute(2), minute(3), minute(4), minute(5)
 	claim := func(slot time.Time) {
 		if ok, err := store.ClaimJobRun(ctx, "reminders", slot); err != nil || !ok {
 			t.Fatalf("claim %v: %v %v", slot, ok, err)
@@ -44,19 +47,35 @@ func TestJobsCheckSeesASlotRunTwice(t *testing.T) {
 	claim(twice) // replica B, while A's run is unfinished
 	finish(twice)
 	finish(twice)
+	claim(resumed) // cut off
+	claim(resumed) // run again
+	finish(resumed)
+	claim(cut)
 
 	var r jobsReport
 	if err := rec.runs(ctx, &r, "reminders", base.Add(30*time.Second), missed.Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if r.Slots != 2 || r.Runs != 3 || r.RunsPerSlotMax != 2 || r.SuccessesPerSlotMax != 2 || r.SlotsExpected != 3 || r.SlotsMissed != 1 {
-		t.Fatalf("report %+v; want 2 slots, 3 runs, 2 of one slot (both succeeded), 1 of 3 minutes missed", r)
+	want := jobsReport{Slots: 4, Runs: 6, RunsPerSlotMax: 2, SuccessesPerSlotMax: 2, SlotsRunAgain: 2, SlotsUnfinished: 1,
+		SlotsExpected: 5, SlotsMissed: 1}
+	if r != want {
+		t.Fatalf("report %+v; want %+v", r, want)
 	}
 	if why := (Result{Jobs: &r}).Failure(); !strings.Contains(why, "jobs not run exactly once") {
 		t.Fatalf("Failure() = %q", why)
 	}
-	if why := (Result{Jobs: &jobsReport{Slots: 2, Runs: 2, RunsPerSlotMax: 1, SuccessesPerSlotMax: 1, SlotsExpected: 2}}).Failure(); why != "" {
-		t.Fatalf("jobs run once fail: %q", why)
+	for _, bad := range []jobsReport{
+		{Slots: 1, Runs: 1, RunsPerSlotMax: 1, SuccessesPerSlotMax: 0, SlotsUnfinished: 1, SlotsExpected: 1},
+		{Slots: 1, Runs: 2, RunsPerSlotMax: 2, SuccessesPerSlotMax: 1, SlotsRunAgain: 1, SlotsExpected: 1,
+			Strike: &jobStrike{Error: "no run of the reminders job queued a reminder"}},
+	} {
+		if why := (Result{Jobs: &bad}).Failure(); why == "" {
+			t.Errorf("%+v passed", bad)
+		}
+	}
+	if why := (Result{Jobs: &jobsReport{Slots: 2, Runs: 3, RunsPerSlotMax: 2, SuccessesPerSlotMax: 1, SlotsRunAgain: 1, SlotsExpected: 2,
+		Strike: &jobStrike{Replica: 1}}}).Failure(); why != "" {
+		t.Fatalf("jobs done once, one of them run again after a cut-off, fail: %q", why)
 	}
 	rec.remove(ctx)
 	var n int

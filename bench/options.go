@@ -77,7 +77,7 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.DurationVar(&o.BaselineDuration, "baseline-duration", 5*time.Second, "how long the insert baseline runs")
 	fs.DurationVar(&o.StepTimeout, "step-timeout", 60*time.Second, "how long a scripted person waits for the bot's reply before counting it lost")
 	fs.DurationVar(&o.Drain, "drain", 30*time.Second, "after the run, how long the outbox may take to empty")
-	fs.DurationVar(&o.JobsCheck, "jobs-check", 0, "-fault replica-kill: also run replicas with REMINDER_CRON='* * * * *' this long and check each slot ran once (e.g. 2m)")
+	fs.DurationVar(&o.JobsCheck, "jobs-check", 0, "-fault replica-kill: after the load, run the reminders job every minute this long (at least 90 s after the strike), kill the replica running it mid-run, and check each slot was done once (e.g. 2m)")
 	fs.StringVar(&o.Sweep, "sweep", "", "comma-separated offered loads (updates/s): one open-loop run each, with a chart")
 	fs.StringVar(&o.Chart, "chart", "bench-sweep.png", "-sweep: where the PNG chart is written")
 	fs.BoolVar(&o.JSONOnly, "json-only", false, "no progress on stderr")
