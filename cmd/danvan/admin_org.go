@@ -75,6 +75,9 @@ func runAdminExport(ctx context.Context, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
+	if err := checkOutputDir("-o", *out); err != nil {
+		return err
+	}
 
 	store, closeStore, err := openAdminStore(ctx)
 	if err != nil {
@@ -108,6 +111,18 @@ func openAdminStore(ctx context.Context) (*storage.Store, func(), error) {
 		return nil, nil, err
 	}
 	return app.OpenStore(ctx, cfg, newLogger(cfg))
+}
+
+// checkOutputDir fails, before any database work, when the directory of
+// the file a flag names does not exist ("" names none).
+func checkOutputDir(flagName, path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s %s: there is no directory %s", flagName, path, filepath.Dir(path))
+	}
+	return nil
 }
 
 // writeFileAtomically writes through a temporary file in the same

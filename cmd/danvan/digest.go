@@ -45,6 +45,9 @@ func runDigest(ctx context.Context, args []string) error {
 	case *chart != "" && !*preview:
 		return errors.New("-chart goes with -preview")
 	}
+	if err := checkOutputDir("-chart", *chart); err != nil {
+		return err
+	}
 	weekStart := digest.LastCompleteWeek(time.Now())
 	if *week != "" {
 		day, err := workcal.ParseDate(*week)

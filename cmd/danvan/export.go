@@ -41,6 +41,9 @@ func runExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputDir("export: -o", *out); err != nil {
+		return err
+	}
 	now := time.Now()
 	last := workcal.DateOf(now)
 	if *toFlag != "" {

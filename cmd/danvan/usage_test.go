@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -30,6 +32,22 @@ func TestHelpSucceedsUnknownFails(t *testing.T) {
 	} {
 		if err := dispatch(ctx, args); ok(err) {
 			t.Errorf("danvan %q = %v, want an error (exit 1)", args, err)
+		}
+	}
+}
+
+// A file to be written into a directory that does not exist is refused
+// before any database work (here none could be done: nothing listens).
+func TestAMissingOutputDirectoryIsReportedFirst(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://danvan@127.0.0.1:1/danvan?sslmode=disable&connect_timeout=2")
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, args := range [][]string{
+		{"export", "-o", filepath.Join(missing, "report.xlsx")},
+		{"admin", "export", "-o", filepath.Join(missing, "org.yaml")},
+		{"digest", "-unit", "ubnd-tp", "-preview", "-chart", filepath.Join(missing, "chart.png")},
+	} {
+		if err := dispatch(t.Context(), args); err == nil || !strings.Contains(err.Error(), "there is no directory "+missing) {
+			t.Errorf("danvan %q = %v, want the missing directory named", args, err)
 		}
 	}
 }
