@@ -49,7 +49,8 @@ func TestACutOffRunIsResumedByAnotherReplica(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := alive.ExecContext(ctx, `SELECT pg_advisory_lock(hashtextextended('job:digest', 0))`); err != nil {
+	var alivePID int
+	if err := alive.QueryRowContext(ctx, `SELECT pg_backend_pid() FROM (SELECT pg_advisory_lock(hashtextextended('job:digest', 0))) l`).Scan(&alivePID); err != nil {
 		t.Fatal(err)
 	}
 	r.resumeCutOff(ctx, now)
@@ -57,8 +58,9 @@ func TestACutOffRunIsResumedByAnotherReplica(t *testing.T) {
 		t.Fatalf("a run alive elsewhere was run again %d times", got)
 	}
 	// The other replica dies: its session, and lock, end.
-	if _, err := store.DB().ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`); err != nil {
-		t.Fatal(err)
+	var ended bool
+	if err := store.DB().QueryRowContext(ctx, `SELECT pg_terminate_backend($1, 10000)`, alivePID).Scan(&ended); err != nil || !ended {
+		t.Fatalf("terminate the other replica's session: %v %v", ended, err)
 	}
 	_ = alive.Raw(func(any) error { return driver.ErrBadConn }) // not back to the pool
 
