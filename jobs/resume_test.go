@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,5 +88,83 @@ func TestACutOffRunIsResumedByAnotherReplica(t *testing.T) {
 	}
 	if len(done) != 2 || !done[0].Equal(earlier) || !done[1].Equal(slot) {
 		t.Fatalf("slots recorded as done: %v, want %v and %v", done, earlier, slot)
+	}
+}
+
+// onSkip is a log handler that runs fn once, synchronously, when the
+// runner logs that it skipped a slot because a run of the job is going
+// on: the instant another replica's run may end.
+type onSkip struct {
+	once *sync.Once
+	fn   func()
+}
+
+func (h onSkip) Enabled(context.Context, slog.Level) bool { return true }
+func (h onSkip) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "job skipped: a run of it is going on" {
+		h.once.Do(h.fn)
+	}
+	return nil
+}
+func (h onSkip) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h onSkip) WithGroup(string) slog.Handler      { return h }
+
+// Replica B looks for cut-off runs while replica A runs today's slot:
+// B lists yesterday's cut-off slot and today's (unfinished while it runs),
+// skips yesterday's (A holds the job's lock), and A's run then fails,
+// legitimately, and lets the lock go. A failed run is to be caught up at
+// the next start, not run again at once by another replica (the design
+// TestACutOffRunIsResumedByAnotherReplica states): B must not take
+// today's slot for a cut-off one.
+func TestAFailedRunListedWhileAliveIsNotRunAgainByTheResume(t *testing.T) {
+	ctx := t.Context()
+	store, err := storage.Open(ctx, storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	vietnam, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	today := time.Date(2026, 11, 24, 7, 0, 0, 0, vietnam)
+	yesterday := today.Add(-24 * time.Hour)
+	now := today.Add(time.Hour)
+
+	// Replica A: today's run, claimed and alive (it holds the job's lock).
+	alive, err := store.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alive.Close()
+	if _, err := alive.ExecContext(ctx, `SELECT pg_advisory_lock(hashtextextended('job:reminders', 0))`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DB().ExecContext(ctx, `INSERT INTO job_runs (job, slot) VALUES ('reminders', $1), ('reminders', $2)`, yesterday, today); err != nil {
+		t.Fatal(err)
+	}
+	aFails := func() {
+		if _, err := store.DB().ExecContext(ctx, `UPDATE job_runs SET finished_at = now(), error = 'no unit could be reminded' WHERE job = 'reminders' AND slot = $1`, today); err != nil {
+			t.Error(err)
+		}
+		if _, err := alive.ExecContext(ctx, `SELECT pg_advisory_unlock(hashtextextended('job:reminders', 0))`); err != nil {
+			t.Error(err)
+		}
+	}
+
+	var mu sync.Mutex
+	var ran []time.Time
+	r := NewRunner(store, vietnam, slog.New(onSkip{once: &sync.Once{}, fn: aFails}))
+	if err := r.Add(Job{Name: "reminders", Schedule: "0 7 * * *", CatchUp: 30 * time.Hour, // yesterday's slot and today's
+		Run: func(_ context.Context, slot time.Time) error {
+			mu.Lock()
+			defer mu.Unlock()
+			ran = append(ran, slot)
+			return nil
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	r.resumeCutOff(ctx, now)
+	for _, s := range ran {
+		if s.Equal(today) {
+			t.Fatalf("B ran today's slot, whose run on A had failed, at once as if it were cut off (runs: %v)", ran)
+		}
 	}
 }

@@ -115,7 +115,9 @@ func (r *Runner) resumeCutOff(ctx context.Context, now time.Time) {
 			continue
 		}
 		for _, slot := range slots {
-			if r.RunSlot(ctx, j.Job, slot.In(r.loc)) {
+			// Claimed only if still unfinished once the lock is held: the
+			// run listed may have been alive, and failed since.
+			if r.runSlot(ctx, j.Job, slot.In(r.loc), r.store.ResumeJobRun) {
 				r.logger.Warn("job run cut off, run again", "job", j.Name, "slot", slot)
 			}
 		}
@@ -133,10 +135,15 @@ func (r *Runner) Stop() {
 // RunSlot runs a job for one slot unless a run of it has succeeded or a
 // run of the job is going on. It reports whether this call ran the job.
 func (r *Runner) RunSlot(ctx context.Context, job Job, slot time.Time) bool {
+	return r.runSlot(ctx, job, slot, r.store.ClaimJobRun)
+}
+
+// runSlot runs a job for one slot if claim, under the job's lock, claims it.
+func (r *Runner) runSlot(ctx context.Context, job Job, slot time.Time, claim func(context.Context, string, time.Time) (bool, error)) bool {
 	log := r.logger.With("job", job.Name, "slot", slot)
 	ran := false
 	held, err := r.store.WithJobLock(ctx, job.Name, func() error {
-		claimed, err := r.store.ClaimJobRun(ctx, job.Name, slot)
+		claimed, err := claim(ctx, job.Name, slot)
 		if err != nil || !claimed {
 			return err
 		}

@@ -38,6 +38,20 @@ func (s *Store) UnfinishedJobSlots(ctx context.Context, job string, since time.T
 	return slots, wrap("unfinished job slots", err)
 }
 
+// ResumeJobRun claims a slot whose run was claimed and never finished, as
+// ClaimJobRun does, but not one whose run failed: a failed run is caught
+// up at the next start, not at once by another replica. Call it under
+// WithJobLock.
+func (s *Store) ResumeJobRun(ctx context.Context, job string, slot time.Time) (bool, error) {
+	res, err := s.x.ExecContext(ctx, `
+		UPDATE job_runs SET started_at = now() WHERE job = $1 AND slot = $2 AND finished_at IS NULL`, job, slot)
+	if err != nil {
+		return false, wrap("resume job run", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrap("resume job run", err)
+}
+
 // FinishJobRun records the outcome of a claimed run.
 func (s *Store) FinishJobRun(ctx context.Context, job string, slot time.Time, runErr error) error {
 	var msg sql.NullString
