@@ -27,10 +27,10 @@ const (
 // cosignable: an open petition the units handle whose sender did not ask
 // for confidentiality (co-signers would draw attention to it). What a
 // citizen raised at a reception is the record of their own meeting with
-// the unit's leaders, not a petition others join.
+// the unit's leaders, not a petition others join, even once reclassified.
 func cosignable(tk storage.Ticket) bool {
 	return isOpen(tk.Status) && !tk.Confidential && !tk.WasDenunciation && !isGuidanceKind(tk.Kind) &&
-		tk.Kind != storage.ReceptionKind
+		!tk.FromReception()
 }
 
 func (s *Service) cosignButton(t *turn, args []string) error {

@@ -251,3 +251,53 @@ func TestAReceptionRecordIsNotCosignable(t *testing.T) {
 		t.Fatalf("%d people co-signed a reception's record", got)
 	}
 }
+
+// What a citizen raised at a reception stays the record of their own
+// meeting after an officer reclassifies it (say, as a kiến nghị, to give it
+// that rule's clock): it is still filed from the booking (its source is
+// "reception:<id>"), and nobody else may co-sign it.
+func TestAReclassifiedReceptionRecordIsStillNotCosignable(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2341, "ubnd-hoa-cuong", "officer")
+	w.receptionHours("ubnd-hoa-cuong", 5)
+	c := w.citizen(3341)
+	c.book("26/11", "Đề nghị xem xét cấp giấy chứng nhận quyền sử dụng đất")
+	w.now = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
+	officer.opensBooking(w.bookingID(c.id))
+	officer.presses("Đã tiếp")
+	var tk struct {
+		ID     int64  `db:"id"`
+		Code   string `db:"code"`
+		Source string `db:"source"`
+	}
+	if err := w.raw.Get(&tk, `SELECT id, code, source FROM tickets WHERE kind = 'tiep_dan'`); err != nil {
+		t.Fatalf("the reception filed no ticket: %v", err)
+	}
+
+	officer.says("/ticket " + tk.Code)
+	officer.presses("Phân loại lại")
+	officer.presses("Kiến nghị")
+	officer.presses("Môi trường")
+	officer.says("Nội dung là kiến nghị về cấp giấy chứng nhận")
+	var kind, source string
+	if err := w.raw.QueryRow(`SELECT kind, source FROM tickets WHERE id = $1`, tk.ID).Scan(&kind, &source); err != nil {
+		t.Fatal(err)
+	}
+	if kind != "kien_nghi" || source != tk.Source {
+		t.Fatalf("after reclassifying: kind %q source %q, want kien_nghi and %q", kind, source, tk.Source)
+	}
+
+	out := c.pressData("1", fmt.Sprintf("k:share:%d", tk.ID))
+	n := w.citizen(3342)
+	var token string
+	_ = w.raw.Get(&token, `SELECT coalesce(share_token, '') FROM tickets WHERE id = $1`, tk.ID)
+	if token != "" {
+		n.says("/start k_" + token)
+		n.pressData("1", "k:join:"+token)
+	}
+	if got := w.count(`SELECT cosigners FROM tickets WHERE id = $1`, tk.ID); token != "" || got != 0 {
+		t.Fatalf("a reception's record, reclassified as a kiến nghị, handed out an invitation (token %q) and took %d co-signers:\n%s",
+			token, got, texts(out))
+	}
+}

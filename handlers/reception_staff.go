@@ -171,7 +171,7 @@ func (s *Service) bookingCard(t *turn, bk storage.Booking, met bool) bot.Outgoin
 // it is recorded later.
 func (s *Service) markReceived(t *turn, bk storage.Booking, role storage.Officer) error {
 	tk, err := t.tx.CreateTicket(t.ctx, storage.NewTicket{Kind: storage.ReceptionKind, CitizenID: bk.CitizenID,
-		UnitID: bk.UnitID, Description: bk.Subject, Source: fmt.Sprintf("reception:%d", bk.ID)}, s.now())
+		UnitID: bk.UnitID, Description: bk.Subject, Source: storage.ReceptionSource(bk.ID)}, s.now())
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -15,6 +17,17 @@ import (
 // ReceptionKind is the kind of the ticket a reception files: what the
 // citizen brought up, answered under Citizen Reception Law Art. 28.
 const ReceptionKind = "tiep_dan"
+
+// receptionSource prefixes the source of a ticket a reception filed.
+const receptionSource = "reception:"
+
+// ReceptionSource is the source of the ticket filed by booking id's
+// reception.
+func ReceptionSource(bookingID int64) string { return receptionSource + strconv.FormatInt(bookingID, 10) }
+
+// FromReception reports whether a reception filed the ticket, whatever
+// kind it was given since.
+func (t Ticket) FromReception() bool { return strings.HasPrefix(t.Source, receptionSource) }
 
 // Booking statuses. Only a booked one holds a place or can change.
 const (
