@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -15,10 +16,12 @@ import (
 // days exclude days off), returning how many it postponed. The whole
 // calendar is compared, not the day alone: recording a day of an announced
 // Tết break moves that year's span. A change that adds working time
-// shortens no deadline: citizens were told theirs. The senders of the
-// tickets postponed are told their new expected date, but for those who
-// blocked the bot.
-func ChangeCalendarDay(ctx context.Context, tx *storage.Store, day workcal.Date, change func() error) (postponed int, err error) {
+// shortens no deadline, citizens were told theirs, but the time is kept
+// as the clock's credit, and a later change takes time from the credit
+// before it postpones: a change undone leaves the deadline as it was. The
+// senders of the tickets postponed are told their new expected date and
+// the days that became days off, but for those who blocked the bot.
+func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() error) (postponed int, err error) {
 	texts, err := catalogOnce()
 	if err != nil {
 		return 0, err
@@ -39,24 +42,38 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, day workcal.Date,
 		return 0, err
 	}
 	for _, c := range clocks {
-		due := c.DueAt
-		if c.LimitUnit == "working_hours" {
-			lost := before.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours) - after.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours)
-			due = after.AddWorkingTime(c.DueAt, lost, officeHours)
+		inHours := c.LimitUnit == "working_hours"
+		var lost int64 // working days, or seconds in working hours
+		if inHours {
+			lost = int64((before.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours) - after.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours)) / time.Second)
 		} else {
-			due = after.Extend(c.DueAt, before.WorkdaysBetween(c.StartedAt, c.DueAt)-after.WorkdaysBetween(c.StartedAt, c.DueAt))
+			lost = int64(before.WorkdaysBetween(c.StartedAt, c.DueAt) - after.WorkdaysBetween(c.StartedAt, c.DueAt))
+		}
+		if lost == 0 {
+			continue
+		}
+		credit, owed := c.Credit-lost, int64(0)
+		if credit < 0 {
+			credit, owed = 0, -credit
+		}
+		due := c.DueAt
+		switch {
+		case owed > 0 && inHours:
+			due = after.AddWorkingTime(c.DueAt, time.Duration(owed)*time.Second, officeHours)
+		case owed > 0:
+			due = after.Extend(c.DueAt, int(owed))
+		}
+		if err := tx.AdjustClock(ctx, c.TicketID, due, credit); err != nil {
+			return 0, err
 		}
 		if !due.After(c.DueAt) {
 			continue
-		}
-		if err := tx.PostponeDeadline(ctx, c.TicketID, due); err != nil {
-			return 0, err
 		}
 		postponed++
 		if c.Unreachable {
 			continue
 		}
-		o := bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: postponedText(texts, c, day, due)}
+		o := bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: postponedText(texts, c, newDaysOff(before, after, c.StartedAt, due), due)}
 		if err := enqueue(ctx, tx, c.Channel, o, ""); err != nil {
 			return 0, err
 		}
@@ -64,12 +81,25 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, day workcal.Date,
 	return postponed, nil
 }
 
-// postponedText tells a ticket's sender, in their language, that day
-// became a day off and its expected answer moved to due: under a rule in
-// working hours with the hour, as the receipt says it (expectedText).
-func postponedText(texts catalog, c storage.WorkingClock, day workcal.Date, due time.Time) string {
-	if c.LimitUnit == "working_hours" {
-		return texts.text(c.Language, "citizen.postponed_at", formatDate(day.Start()), c.Code, due.In(displayZone).Format("15:04"), formatDate(due))
+// newDaysOff lists the days from start to end that were working days
+// before a change and are days off after it.
+func newDaysOff(before, after *workcal.Calendar, start, end time.Time) []string {
+	var days []string
+	for d, last := workcal.DateOf(start), workcal.DateOf(end); !last.Before(d); d = d.AddDays(1) {
+		if before.IsWorkday(d) && !after.IsWorkday(d) {
+			days = append(days, formatDate(d.Start()))
+		}
 	}
-	return texts.text(c.Language, "citizen.postponed", formatDate(day.Start()), c.Code, formatDate(due))
+	return days
+}
+
+// postponedText tells a ticket's sender, in their language, which days
+// became days off and that its expected answer moved to due: under a rule
+// in working hours with the hour, as the receipt says it (expectedText).
+func postponedText(texts catalog, c storage.WorkingClock, daysOff []string, due time.Time) string {
+	days := strings.Join(daysOff, ", ")
+	if c.LimitUnit == "working_hours" {
+		return texts.text(c.Language, "citizen.postponed_at", days, c.Code, due.In(displayZone).Format("15:04"), formatDate(due))
+	}
+	return texts.text(c.Language, "citizen.postponed", days, c.Code, formatDate(due))
 }

@@ -303,7 +303,7 @@ func TestADayGivenOffPostponesTheDeadlinesThatCountedIt(t *testing.T) {
 	}
 	setDay(workcal.Date{Year: 2026, Month: 12, Day: 10}, false)
 	setDay(workcal.Date{Year: 2026, Month: 12, Day: 5}, true)
-	w.changeCalendar(tuesday, func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, tuesday) })
+	w.changeCalendar(func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, tuesday) })
 	if due := dueDate(w.dueOf(code)); due != "2026-12-08" {
 		t.Fatalf("due %s after changes that should not move it, want 2026-12-08", due)
 	}
@@ -325,7 +325,7 @@ func TestADayGivenOffTellsTheCitizensTheirNewDate(t *testing.T) {
 	w.sent()
 	w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 1}, false, "Thông báo của Chính phủ")
 	out := w.sent()
-	mustContain(t, sentTo(out, c.id), "Do ngày 01/12/2026 được điều chỉnh thành ngày nghỉ, thời hạn trả lời dự kiến của phản ánh <b>"+
+	mustContain(t, sentTo(out, c.id), "Do lịch làm việc được điều chỉnh (thêm ngày nghỉ: 01/12/2026), thời hạn trả lời dự kiến của phản ánh <b>"+
 		code+"</b> được lùi đến hết ngày <b>08/12/2026</b>")
 	mustContain(t, sentTo(out, erased.id), erasedCode+"</b> được lùi đến hết ngày <b>08/12/2026</b>")
 	if len(out) != 2 {
@@ -372,14 +372,14 @@ func TestTheReceiptNamesTheLimitInItsUnit(t *testing.T) {
 // returns how many deadlines it postponed.
 func (w *world) setCalendarDay(day workcal.Date, workday bool, reason string) (postponed int) {
 	w.t.Helper()
-	return w.changeCalendar(day, func(tx *storage.Store) error { return tx.SetCalendarDay(w.ctx, day, workday, reason) })
+	return w.changeCalendar(func(tx *storage.Store) error { return tx.SetCalendarDay(w.ctx, day, workday, reason) })
 }
 
 // changeCalendar makes a change to a day as the admin commands do.
-func (w *world) changeCalendar(day workcal.Date, change func(tx *storage.Store) error) (postponed int) {
+func (w *world) changeCalendar(change func(tx *storage.Store) error) (postponed int) {
 	w.t.Helper()
 	w.run(func(tx *storage.Store) (err error) {
-		postponed, err = handlers.ChangeCalendarDay(w.ctx, tx, day, func() error { return change(tx) })
+		postponed, err = handlers.ChangeCalendarDay(w.ctx, tx, func() error { return change(tx) })
 		return err
 	})
 	return postponed
@@ -454,5 +454,54 @@ func TestADayGivenOffMovesAWorkingHoursDeadlineByTheHoursItCounted(t *testing.T)
 		t.Errorf("due %v after 24/11 was given off, want %v (the hours counted on 24/11 moved to 25/11)", got, want)
 	}
 	// The citizen is told the hour too, as their receipt did.
-	mustContain(t, w.sent(), "Do ngày 24/11/2026 được điều chỉnh thành ngày nghỉ", "được lùi đến <b>"+want.Format("15:04")+"</b> ngày <b>25/11/2026</b>")
+	mustContain(t, w.sent(), "Do lịch làm việc được điều chỉnh (thêm ngày nghỉ: 24/11/2026)", "được lùi đến <b>"+want.Format("15:04")+"</b> ngày <b>25/11/2026</b>")
+}
+
+// Removing a day of an announced Tết break, recorded before the ticket was
+// filed, brings the computed Tết span back (its mùng 4 and the
+// compensatory days for the weekend): those days become days off and the
+// open tickets' deadlines move. The citizen is told which days became
+// days off (09–11/02), not the day removed, which was a Tết day before and
+// after (the last day of the old lunar year).
+func TestAPostponementNamesTheDaysThatBecameDaysOff(t *testing.T) {
+	tet, err := workcal.LunarNewYear(2027)
+	if err != nil || tet != (workcal.Date{Year: 2027, Month: 2, Day: 6}) {
+		t.Fatalf("mùng 1 of 2027 = %v %v, the test expects 06/02/2027", tet, err)
+	}
+	eve := tet.AddDays(-1) // Friday 05/02/2027, a Tết day by default too
+	w := newWorld(t)
+	w.seedOrg()
+	w.now = time.Date(2027, 1, 28, 9, 0, 0, 0, vn)
+	w.setCalendarDay(eve, false, "Nghỉ Tết Đinh Mùi") // before the ticket: no credit
+	c := w.citizen(3995)
+	code := c.file("Phường Hòa Cường", "Nắp cống bị mất trước nhà số 12")
+	w.sent()
+	w.changeCalendar(func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, eve) })
+	told := texts(sentTo(w.sent(), c.id))
+	if !strings.Contains(told, code) {
+		t.Fatalf("the removal postponed nothing (due %s); told:\n%s", dueDate(w.dueOf(code)), told)
+	}
+	if !strings.Contains(told, "(thêm ngày nghỉ: 09/02/2027, 10/02/2027, 11/02/2027)") {
+		t.Errorf("told that 05/02/2027, a Tết day before and after the change, became a day off (the days that did are 09–11/02):\n%s", told)
+	}
+}
+
+// Recording a day of Tết by mistake and removing it leaves the calendar as
+// it was, so the deadline the receipt gave (10 working days: 18/02/2027)
+// stands: the recording gave working days back without shortening the
+// deadline, kept as the clock's credit, and the removal takes them from
+// the credit rather than postpone (13 working days, 23/02/2027, before).
+func TestAMistakeUndoneLeavesTheDeadlineAsTheReceiptGaveIt(t *testing.T) {
+	eve := workcal.Date{Year: 2027, Month: 2, Day: 5}
+	w := newWorld(t)
+	w.seedOrg()
+	w.now = time.Date(2027, 1, 28, 9, 0, 0, 0, vn)
+	c := w.citizen(3996)
+	code := c.file("Phường Hòa Cường", "Nắp cống bị mất trước nhà số 12")
+	receipt := dueDate(w.dueOf(code))
+	w.setCalendarDay(eve, false, "Nghỉ Tết Đinh Mùi")
+	w.changeCalendar(func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, eve) })
+	if got := dueDate(w.dueOf(code)); got != receipt {
+		t.Errorf("due %s after a day recorded and removed again, want the receipt's %s; told:\n%s", got, receipt, texts(sentTo(w.sent(), c.id)))
+	}
 }

@@ -137,7 +137,7 @@ func (s *Store) TicketClock(ctx context.Context, ticketID int64) (Clock, error) 
 func (s *Store) SetTicketClock(ctx context.Context, ticketID, ruleID int64, started, due time.Time, days int) error {
 	_, err := s.x.ExecContext(ctx, `
 		UPDATE tickets SET deadline_rule_id = $2, clock_started_at = $3, due_at = $4, paused_at = NULL,
-			escalated_at = NULL, escalated_again_at = NULL, clock_days = nullif($5, 0)
+			escalated_at = NULL, escalated_again_at = NULL, clock_days = nullif($5, 0), calendar_credit = 0
 		WHERE id = $1`, ticketID, ruleID, started, toMicros(due), days)
 	return wrap("set ticket clock", err)
 }
@@ -148,7 +148,7 @@ func (s *Store) SetTicketClock(ctx context.Context, ticketID, ruleID int64, star
 // passing is news, the same one passing again is not.
 func (s *Store) MoveTicketClock(ctx context.Context, ticketID, ruleID int64, due time.Time, days int) error {
 	_, err := s.x.ExecContext(ctx, `
-		UPDATE tickets SET deadline_rule_id = $2, due_at = $3, clock_days = nullif($4, 0),
+		UPDATE tickets SET deadline_rule_id = $2, due_at = $3, clock_days = nullif($4, 0), calendar_credit = 0,
 			escalated_at = CASE WHEN $3 > due_at THEN NULL ELSE escalated_at END,
 			escalated_again_at = CASE WHEN $3 > due_at THEN NULL ELSE escalated_again_at END
 		WHERE id = $1`, ticketID, ruleID, toMicros(due), days)
@@ -160,7 +160,7 @@ func (s *Store) MoveTicketClock(ctx context.Context, ticketID, ruleID int64, due
 func (s *Store) StopTicketClock(ctx context.Context, ticketID int64) error {
 	_, err := s.x.ExecContext(ctx, `
 		UPDATE tickets SET deadline_rule_id = NULL, clock_started_at = NULL, due_at = NULL, paused_at = NULL,
-			clock_days = NULL
+			clock_days = NULL, calendar_credit = 0
 		WHERE id = $1`, ticketID)
 	return wrap("stop ticket clock", err)
 }
@@ -192,6 +192,10 @@ type WorkingClock struct {
 	StartedAt time.Time `db:"clock_started_at"`
 	DueAt     time.Time `db:"due_at"`
 	LimitUnit string    `db:"limit_unit"`
+	// Credit is the working time changes to the calendar gave the clock
+	// within its period and the deadline kept: days, or seconds under a
+	// rule in working hours.
+	Credit int64 `db:"calendar_credit"`
 	// The ticket's sender, to tell them when it moves, unless they
 	// blocked the bot (Unreachable).
 	Addressee
@@ -203,7 +207,7 @@ type WorkingClock struct {
 func (s *Store) WorkingClocks(ctx context.Context) ([]WorkingClock, error) {
 	var clocks []WorkingClock
 	err := sqlx.SelectContext(ctx, s.x, &clocks, `
-		SELECT t.id, t.code, t.clock_started_at, t.due_at, r.limit_unit,
+		SELECT t.id, t.code, t.clock_started_at, t.due_at, r.limit_unit, t.calendar_credit,
 		       c.channel, c.chat_id, c.language, c.unreachable_at IS NOT NULL AS unreachable
 		FROM tickets t JOIN deadline_rules r ON r.id = t.deadline_rule_id JOIN citizens c ON c.id = t.citizen_id
 		WHERE t.status = ANY($1) AND r.limit_unit IN ('workdays', 'working_hours')
@@ -213,9 +217,11 @@ func (s *Store) WorkingClocks(ctx context.Context) ([]WorkingClock, error) {
 	return clocks, wrap("working clocks", err)
 }
 
-// PostponeDeadline moves an open ticket's deadline later, keeping its
-// rule and the escalations already sent.
-func (s *Store) PostponeDeadline(ctx context.Context, ticketID int64, due time.Time) error {
-	_, err := s.x.ExecContext(ctx, `UPDATE tickets SET due_at = $2 WHERE id = $1 AND due_at < $2`, ticketID, toMicros(due))
-	return wrap("postpone deadline", err)
+// AdjustClock records what a change to the calendar did to an open
+// ticket's clock: its deadline moved later if due is (never earlier),
+// keeping its rule and the escalations already sent, and its credit.
+func (s *Store) AdjustClock(ctx context.Context, ticketID int64, due time.Time, credit int64) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE tickets SET due_at = greatest(due_at, $2), calendar_credit = $3 WHERE id = $1`, ticketID, toMicros(due), credit)
+	return wrap("adjust clock", err)
 }

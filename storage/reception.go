@@ -23,7 +23,9 @@ const receptionSource = "reception:"
 
 // ReceptionSource is the source of the ticket filed by booking id's
 // reception.
-func ReceptionSource(bookingID int64) string { return receptionSource + strconv.FormatInt(bookingID, 10) }
+func ReceptionSource(bookingID int64) string {
+	return receptionSource + strconv.FormatInt(bookingID, 10)
+}
 
 // FromReception reports whether a reception filed the ticket, whatever
 // kind it was given since.

@@ -42,7 +42,7 @@ func runCalendarAdd(ctx context.Context, args []string) error {
 		return errors.New("give exactly one of -off and -work")
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
-		postponed, err := changeCalendarDay(ctx, store, day, func(tx *storage.Store) error {
+		postponed, err := changeCalendarDay(ctx, store, func(tx *storage.Store) error {
 			return tx.SetCalendarDay(ctx, day, *work, *reason)
 		})
 		if err != nil {
@@ -65,7 +65,7 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		// Only a recorded exception can be removed: a mistyped date must
 		// not look like success.
-		postponed, err := changeCalendarDay(ctx, store, day, func(tx *storage.Store) error {
+		postponed, err := changeCalendarDay(ctx, store, func(tx *storage.Store) error {
 			return tx.DeleteCalendarDay(ctx, day)
 		})
 		if errors.Is(err, storage.ErrNotFound) {
@@ -81,9 +81,9 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 
 // changeCalendarDay makes a change to a day in one transaction with the
 // deadlines it postpones and the notices telling their citizens.
-func changeCalendarDay(ctx context.Context, store *storage.Store, day workcal.Date, change func(tx *storage.Store) error) (postponed int, err error) {
+func changeCalendarDay(ctx context.Context, store *storage.Store, change func(tx *storage.Store) error) (postponed int, err error) {
 	err = store.InTx(ctx, func(tx *storage.Store) error {
-		postponed, err = handlers.ChangeCalendarDay(ctx, tx, day, func() error { return change(tx) })
+		postponed, err = handlers.ChangeCalendarDay(ctx, tx, func() error { return change(tx) })
 		return err
 	})
 	return postponed, err
@@ -94,8 +94,8 @@ func postponedText(postponed int) string {
 	if postponed == 0 {
 		return "Deadlines computed from now on follow it; no open ticket's deadline counted it as working time."
 	}
-	return fmt.Sprintf("%d open tickets whose period counted it as a working day get one more (or a day's office hours), "+
-		"and their senders are told the new date; a day that becomes a working day shortens no deadline.", postponed)
+	return fmt.Sprintf("%d open tickets whose period lost working time to it get that time back (a working day, or a day's office hours), "+
+		"and their senders are told the new date; working time a change gives shortens no deadline, but a later change takes from it first.", postponed)
 }
 
 // dateArg parses "DATE [flags]" or "[flags] DATE".
