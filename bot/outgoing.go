@@ -38,6 +38,10 @@ type Outgoing struct {
 	// with a reply to this message: in a group, a bot in privacy mode (the
 	// default) receives only commands and replies to its own messages.
 	ForceReply bool `json:"force_reply,omitempty"`
+
+	// Silent delivers a message without a sound (Telegram's
+	// disable_notification): for what goes out at night.
+	Silent bool `json:"silent,omitempty"`
 }
 
 // Command is an entry of a chat's command menu.

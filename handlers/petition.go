@@ -33,7 +33,8 @@ func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {
 		return nil, err
 	}
 	if s.now().Sub(conv.UpdatedAt) > lifetimeOf(conv.Flow) {
-		if err := t.tx.EndConversation(t.ctx, ev.Channel, ev.Chat.ID, ev.From.ID); err != nil {
+		forgot, err := t.tx.ForgetExpiredConversation(t.ctx, conv)
+		if err != nil || !forgot { // housekeeping's purge took it, and told them
 			return nil, err
 		}
 		return nil, t.dropKeyboard(conv, "petition.expired")
@@ -42,11 +43,18 @@ func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {
 }
 
 // leaveDraft takes down the phone keyboard of a petition the person was
-// writing, which what they do now drops.
+// writing, which what they do now (a staff member's task) drops.
 func (s *Service) leaveDraft(t *turn) error {
 	conv, err := s.currentConversation(t)
 	if err != nil || conv == nil {
 		return err
+	}
+	staff, err := t.isStaff()
+	if err != nil {
+		return err
+	}
+	if staff {
+		return t.dropKeyboard(*conv, "petition.dropped_staff")
 	}
 	return t.dropKeyboard(*conv, "petition.dropped")
 }
@@ -93,7 +101,9 @@ func ExpireConversations(ctx context.Context, tx *storage.Store, before time.Tim
 		if !keyboardLeft(c.Conversation) {
 			continue
 		}
-		if err := enqueue(ctx, tx, c.Channel, keyboardDown(c.ChatID, texts.text(c.Language, "petition.expired")), ""); err != nil {
+		o := keyboardDown(c.ChatID, texts.text(c.Language, "petition.expired"))
+		o.Silent = true // housekeeping runs at night
+		if err := enqueue(ctx, tx, c.Channel, o, ""); err != nil {
 			return err
 		}
 	}

@@ -583,8 +583,15 @@ func TestLeavingTheAreaStepTakesTheLocationKeyboardDown(t *testing.T) {
 				t.Fatal("the area step shows no location keyboard")
 			}
 			out := leave(w, c)
-			if !slices.ContainsFunc(sentTo(out, c.id), func(o bot.Outgoing) bool { return o.RemoveReply }) {
-				t.Errorf("the location keyboard stays on screen:\n%s", texts(out))
+			i := slices.IndexFunc(sentTo(out, c.id), func(o bot.Outgoing) bool { return o.RemoveReply })
+			if i < 0 {
+				t.Fatalf("the location keyboard stays on screen:\n%s", texts(out))
+			}
+			if name == "a staff task" && !strings.Contains(sentTo(out, c.id)[i].Text, "đồng chí") {
+				t.Errorf("a staff member is told as a citizen: %s", sentTo(out, c.id)[i].Text)
+			}
+			if silent := sentTo(out, c.id)[i].Silent; silent != (name == "housekeeping") {
+				t.Errorf("silent %v: only what housekeeping sends at night goes without a sound", silent)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -166,5 +167,43 @@ func TestAFailedRunListedWhileAliveIsNotRunAgainByTheResume(t *testing.T) {
 		if s.Equal(today) {
 			t.Fatalf("B ran today's slot, whose run on A had failed, at once as if it were cut off (runs: %v)", ran)
 		}
+	}
+}
+
+// A run cut off by its replica's shutdown is left unfinished, as one that
+// died is, so another replica runs it again rather than the slot wait for
+// a start.
+func TestARunCutOffByAShutdownIsResumedByAnotherReplica(t *testing.T) {
+	store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	vietnam, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	slot := time.Date(2026, 11, 30, 7, 30, 0, 0, vietnam)
+	var runs []string
+	digest := func(replica string) Job {
+		return Job{Name: "digest", Schedule: "30 7 * * MON", CatchUp: 3 * 24 * time.Hour,
+			Run: func(ctx context.Context, _ time.Time) error {
+				runs = append(runs, replica)
+				if replica == "a" {
+					<-ctx.Done() // the shutdown comes mid-run
+					return ctx.Err()
+				}
+				return nil
+			}}
+	}
+	a, b := NewRunner(store, vietnam, slog.Default()), NewRunner(store, vietnam, slog.Default())
+	if err := b.Add(digest("b")); err != nil {
+		t.Fatal(err)
+	}
+	shutdown, stop := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, stop)
+	if !a.RunSlot(shutdown, digest("a"), slot) {
+		t.Fatal("a did not run the slot")
+	}
+	b.resumeCutOff(t.Context(), slot.Add(time.Hour))
+	if want := []string{"a", "b"}; !slices.Equal(runs, want) {
+		t.Fatalf("runs %v, want %v: the run cut off by a's shutdown resumed by b", runs, want)
 	}
 }

@@ -150,6 +150,13 @@ func (r *Runner) runSlot(ctx context.Context, job Job, slot time.Time, claim fun
 		ran = true
 		start := time.Now()
 		runErr := safeRun(ctx, job, slot)
+		if runErr != nil && ctx.Err() != nil {
+			// Cut off by a shutdown: left unfinished, as if the replica
+			// had died, for another replica to run again within a minute
+			// (or this one at its next start).
+			log.Warn("job cut off by the shutdown", "error", runErr, "duration", time.Since(start))
+			return nil
+		}
 		if runErr != nil {
 			log.Error("job failed", "error", runErr, "duration", time.Since(start))
 		} else {

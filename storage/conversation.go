@@ -69,6 +69,21 @@ func (s *Store) PurgeConversations(ctx context.Context, before time.Time) ([]Exp
 	return expired, wrap("purge conversations", err)
 }
 
+// ForgetExpiredConversation forgets a flow found expired, c as it was
+// read, and reports whether it did: not if housekeeping's purge (or
+// anything else) took it or changed it since, so that only one of them
+// tells the person.
+func (s *Store) ForgetExpiredConversation(ctx context.Context, c Conversation) (bool, error) {
+	res, err := s.x.ExecContext(ctx, `
+		DELETE FROM conversations WHERE channel = $1 AND chat_id = $2 AND user_id = $3 AND updated_at = $4`,
+		c.Channel, c.ChatID, c.UserID, c.UpdatedAt)
+	if err != nil {
+		return false, wrap("forget expired conversation", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrap("forget expired conversation", err)
+}
+
 // EndConversation forgets the person's flow state.
 func (s *Store) EndConversation(ctx context.Context, channel, chatID, userID string) error {
 	_, err := s.x.ExecContext(ctx, `

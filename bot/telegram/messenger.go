@@ -112,7 +112,7 @@ func (m *Messenger) deliver(ctx context.Context, o bot.Outgoing) (string, error)
 
 func (m *Messenger) sendText(ctx context.Context, chatID int64, o bot.Outgoing) (string, error) {
 	msg := tgbotapi.NewMessage(chatID, o.Text)
-	msg.ParseMode, msg.ReplyMarkup = tgbotapi.ModeHTML, replyMarkup(o)
+	msg.ParseMode, msg.ReplyMarkup, msg.DisableNotification = tgbotapi.ModeHTML, replyMarkup(o), o.Silent
 	return m.send(ctx, msg)
 }
 

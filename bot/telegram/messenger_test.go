@@ -100,6 +100,19 @@ func TestMessengerShowsAndRemovesTheReplyKeyboard(t *testing.T) {
 	}
 }
 
+// A silent message goes out with disable_notification, any other with
+// the person's usual sound.
+func TestMessengerSendsSilentlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	for _, silent := range []bool{true, false} {
+		deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: "Phản ánh đã được hủy.", RemoveReply: true, Silent: silent})
+		if sent, ok := srv.LastSent(lan.ID); !ok || sent.Silent != silent {
+			t.Errorf("Silent %v: sent %v, silently %v", silent, ok, sent.Silent)
+		}
+	}
+}
+
 func TestMessengerEdits(t *testing.T) {
 	t.Parallel()
 	m, srv := newMessenger(t, telegramtest.Config{})

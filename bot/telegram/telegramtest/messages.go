@@ -254,7 +254,7 @@ func (s *Server) sendMessage(c *call) (any, *apiError) {
 		return nil, e
 	}
 	m := &Message{FromBot: true, Method: c.method, Text: text, Entities: ents, RawText: raw,
-		ParseMode: c.p.str("parse_mode"), ReplyToMessageID: replyTo}
+		ParseMode: c.p.str("parse_mode"), ReplyToMessageID: replyTo, Silent: c.p.bool("disable_notification")}
 	if e := applyMarkupLocked(cs, m, mk); e != nil {
 		return nil, e
 	}

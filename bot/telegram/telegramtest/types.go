@@ -144,6 +144,8 @@ type Message struct {
 	// HTML tags) and ParseMode the parse_mode it used.
 	RawText   string
 	ParseMode string
+	// Silent: the bot sent it with disable_notification.
+	Silent bool
 
 	Caption         string
 	CaptionEntities []Entity
