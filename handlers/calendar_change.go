@@ -63,7 +63,7 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() err
 		case owed > 0:
 			due = after.Extend(c.DueAt, int(owed))
 		}
-		if err := tx.AdjustClock(ctx, c.TicketID, due, credit); err != nil {
+		if err := tx.AdjustClock(ctx, c.TicketID, due, credit, c.LimitUnit); err != nil {
 			return 0, err
 		}
 		if !due.After(c.DueAt) {

@@ -208,10 +208,17 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	}
 	// The waits given so far: what the deadline was moved by, or, under a
 	// rule in days, the days granted beyond its limit, since that deadline
-	// may also have been moved off a day off.
+	// may also have been moved off a day off. Working time a change to the
+	// calendar gave and the deadline kept (the credit) is no wait: the new
+	// rule's deadline is computed under the calendar as it is.
 	from, to := dueAfter(cal, old, started), clock.DueAt.Time
-	if old.LimitUnit == "days" && clock.Days > 0 {
+	switch {
+	case old.LimitUnit == "days" && clock.Days > 0:
 		to = from.AddDate(0, 0, clock.Days-old.AnswerLimit)
+	case old.LimitUnit == "working_hours" && clock.Credit > 0:
+		from = cal.AddWorkingTime(from, time.Duration(clock.Credit)*time.Second, officeHours)
+	case clock.Credit > 0:
+		from = cal.Extend(from, int(clock.Credit))
 	}
 	if to.After(from) {
 		due, days = moveDeadline(cal, r, clock.StartedAt, due, days, from, to)

@@ -505,3 +505,78 @@ func TestAMistakeUndoneLeavesTheDeadlineAsTheReceiptGaveIt(t *testing.T) {
 		t.Errorf("due %s after a day recorded and removed again, want the receipt's %s; told:\n%s", got, receipt, texts(sentTo(w.sent(), c.id)))
 	}
 }
+
+// A Saturday recorded as a working day by mistake gives the phản ánh's
+// clock a day of credit (its deadline, 07/12, stays). The officer then
+// reclassifies it as a hỏi đáp (5 working days), and the administrator
+// removes the mistaken Saturday. The calendar is back as it was when the
+// ticket was filed, so the hỏi đáp's deadline must be 5 working days from
+// receipt: 24, 25, 26, 27 and 30 November, as
+// TestReclassifyChangesKindCategoryAndDeadline has it without the detour.
+// The credit is no wait for reclassifyClock to pass on to the new rule.
+func TestACalendarCreditIsNotTurnedIntoAWaitByAReclassification(t *testing.T) {
+	w, officer, c, code := filed(t, 2951, 3951, "Đường Núi Thành khi nào được sửa lại mặt đường?")
+	if got := dueDate(w.dueOf(code)); got != "2026-12-07" {
+		t.Fatalf("filed with due %s, want 2026-12-07", got)
+	}
+	saturday := workcal.Date{Year: 2026, Month: 11, Day: 28}
+	w.setCalendarDay(saturday, true, "Làm bù (nhầm)")
+	if got := dueDate(w.dueOf(code)); got != "2026-12-07" {
+		t.Fatalf("a working day given moved the deadline to %s", got)
+	}
+	officer.reclassifyAs("Hỏi đáp", "Nội dung là câu hỏi về kế hoạch sửa đường")
+	afterReclassify := dueDate(w.dueOf(code))
+	w.sent()
+	w.changeCalendar(func(tx *storage.Store) error { return tx.DeleteCalendarDay(w.ctx, saturday) })
+	if got := dueDate(w.dueOf(code)); got != "2026-11-30" {
+		t.Errorf("hỏi đáp due %s after the mistaken Saturday was removed (due %s right after the reclassification), want 2026-11-30;\ncitizen told:\n%s",
+			got, afterReclassify, texts(sentTo(w.sent(), c.id)))
+	}
+}
+
+// The credit is seconds under a rule in working hours and days under one in
+// working days. An administrator tunes the deadline_rules table (as the
+// README invites) and moves phản ánh from 40 working hours to 10 working
+// days: the open ticket's credit of one Saturday's office hours (27,000 s)
+// must not be read as 27,000 working days, leaving no day off to postpone
+// its deadline again; it is void under the new unit.
+func TestACreditInSecondsIsNotReadAsDaysWhenTheRuleChangesUnit(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'working_hours', answer_limit = 40 WHERE kind = 'phan_anh'`)
+	c := w.citizen(3961)
+	code := c.file("Phường Hòa Cường", "Nắp cống bị mất trước nhà số 12")
+	filedDue := w.dueOf(code)
+	w.setCalendarDay(workcal.Date{Year: 2026, Month: 11, Day: 28}, true, "Làm bù")
+	var credit int64
+	if err := w.raw.Get(&credit, `SELECT calendar_credit FROM tickets WHERE code = $1`, code); err != nil || credit != 27000 {
+		t.Fatalf("credit %d (%v) after a Saturday given as a working day, want 27000 s", credit, err)
+	}
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'workdays', answer_limit = 10 WHERE kind = 'phan_anh'`)
+	// The Saturday's credit covers one day off; a second one must move the
+	// deadline.
+	w.setCalendarDay(workcal.Date{Year: 2026, Month: 11, Day: 24}, false, "Thông báo của Chính phủ")
+	w.setCalendarDay(workcal.Date{Year: 2026, Month: 11, Day: 25}, false, "Thông báo của Chính phủ")
+	_ = w.raw.Get(&credit, `SELECT calendar_credit FROM tickets WHERE code = $1`, code)
+	if due := w.dueOf(code); !due.After(filedDue) {
+		t.Errorf("two working days taken from the period, one Saturday given: due still %v (credit now %d)", due, credit)
+	}
+}
+
+// A day off recorded on a ticket's deadline day itself takes that day from
+// its period, as any other: the deadline, stored in PostgreSQL to the
+// microsecond, still reads as the end of its day.
+func TestADayOffOnTheDeadlineDayPostponesIt(t *testing.T) {
+	w, _, c, code := filed(t, 2952, 3952, "Đường Núi Thành khi nào được sửa lại mặt đường?")
+	if got := dueDate(w.dueOf(code)); got != "2026-12-07" {
+		t.Fatalf("filed with due %s, want 2026-12-07", got)
+	}
+	w.sent()
+	if n := w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 7}, false, "Nghỉ bù"); n != 1 {
+		t.Fatalf("postponed %d tickets, want 1", n)
+	}
+	if got := dueDate(w.dueOf(code)); got != "2026-12-08" {
+		t.Errorf("due %s after its deadline day became a day off, want 2026-12-08", got)
+	}
+	mustContain(t, sentTo(w.sent(), c.id), "(thêm ngày nghỉ: 07/12/2026)")
+}

@@ -119,15 +119,22 @@ type Clock struct {
 	PausedAt  sql.NullTime `db:"paused_at"`
 	// Days is the calendar days granted under a rule in days (0 otherwise).
 	Days int `db:"clock_days"`
+	// Credit is the working time changes to the calendar gave the clock
+	// and its deadline kept (see WorkingClock).
+	Credit int64 `db:"calendar_credit"`
 }
+
+// clockCredit reads a ticket's calendar credit (t) under its rule (r): none
+// if the rule's unit is no longer the credit's.
+const clockCredit = `CASE WHEN t.calendar_credit_unit = r.limit_unit THEN t.calendar_credit ELSE 0 END AS calendar_credit`
 
 // TicketClock reads a ticket's deadline state.
 func (s *Store) TicketClock(ctx context.Context, ticketID int64) (Clock, error) {
 	var c Clock
 	err := sqlx.GetContext(ctx, s.x, &c, `
-		SELECT coalesce(deadline_rule_id, 0) AS deadline_rule_id, clock_started_at, due_at, paused_at,
-		       coalesce(clock_days, 0) AS clock_days
-		FROM tickets WHERE id = $1`, ticketID)
+		SELECT coalesce(t.deadline_rule_id, 0) AS deadline_rule_id, t.clock_started_at, t.due_at, t.paused_at,
+		       coalesce(t.clock_days, 0) AS clock_days, `+clockCredit+`
+		FROM tickets t LEFT JOIN deadline_rules r ON r.id = t.deadline_rule_id WHERE t.id = $1`, ticketID)
 	return c, wrap("ticket clock", err)
 }
 
@@ -207,7 +214,7 @@ type WorkingClock struct {
 func (s *Store) WorkingClocks(ctx context.Context) ([]WorkingClock, error) {
 	var clocks []WorkingClock
 	err := sqlx.SelectContext(ctx, s.x, &clocks, `
-		SELECT t.id, t.code, t.clock_started_at, t.due_at, r.limit_unit, t.calendar_credit,
+		SELECT t.id, t.code, t.clock_started_at, t.due_at, r.limit_unit, `+clockCredit+`,
 		       c.channel, c.chat_id, c.language, c.unreachable_at IS NOT NULL AS unreachable
 		FROM tickets t JOIN deadline_rules r ON r.id = t.deadline_rule_id JOIN citizens c ON c.id = t.citizen_id
 		WHERE t.status = ANY($1) AND r.limit_unit IN ('workdays', 'working_hours')
@@ -219,9 +226,11 @@ func (s *Store) WorkingClocks(ctx context.Context) ([]WorkingClock, error) {
 
 // AdjustClock records what a change to the calendar did to an open
 // ticket's clock: its deadline moved later if due is (never earlier),
-// keeping its rule and the escalations already sent, and its credit.
-func (s *Store) AdjustClock(ctx context.Context, ticketID int64, due time.Time, credit int64) error {
+// keeping its rule and the escalations already sent, and its credit, in
+// unit (the rule's limit_unit).
+func (s *Store) AdjustClock(ctx context.Context, ticketID int64, due time.Time, credit int64, unit string) error {
 	_, err := s.x.ExecContext(ctx, `
-		UPDATE tickets SET due_at = greatest(due_at, $2), calendar_credit = $3 WHERE id = $1`, ticketID, toMicros(due), credit)
+		UPDATE tickets SET due_at = greatest(due_at, $2), calendar_credit = $3, calendar_credit_unit = $4 WHERE id = $1`,
+		ticketID, toMicros(due), credit, unit)
 	return wrap("adjust clock", err)
 }

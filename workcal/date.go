@@ -161,15 +161,18 @@ func dayNumber(t time.Time) int {
 	return civilToJDN(y, m, d)
 }
 
-// isDayEnd reports whether t is the last nanosecond of its Vietnamese day.
+// isDayEnd reports whether t is the end of its Vietnamese day: its last
+// nanosecond, as End gives it, or its last microsecond, as a deadline
+// stored in PostgreSQL (whose timestamps keep microseconds) reads back.
 func isDayEnd(t time.Time) bool {
-	if t.Nanosecond() != 999999999 {
+	if t.Nanosecond() < 999999000 {
 		return false
 	}
 	if s := t.Unix(); s >= fixedFromUnix {
 		return (s+vnOffsetSec)%secondsPerDay == secondsPerDay-1
 	}
-	return t.Add(time.Nanosecond).Equal(dayStart(dayNumber(t) + 1))
+	left := dayStart(dayNumber(t) + 1).Sub(t)
+	return left > 0 && left <= time.Microsecond
 }
 
 func dayStart(j int) time.Time {

@@ -54,7 +54,8 @@ func TestDateOfMatchesLocation(t *testing.T) {
 		if !x.End().Equal(want) {
 			t.Errorf("%v.End() = %v, want %v", x, x.End(), want)
 		}
-		if !isDayEnd(x.End()) || isDayEnd(x.End().Add(-time.Nanosecond)) || isDayEnd(x.Start()) {
+		if !isDayEnd(x.End()) || !isDayEnd(x.End().Truncate(time.Microsecond)) ||
+			isDayEnd(x.End().Add(-time.Microsecond)) || isDayEnd(x.Start()) {
 			t.Errorf("isDayEnd wrong around %v", x)
 		}
 		if DateOf(x.Start()) != x || DateOf(x.End()) != x {
