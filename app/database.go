@@ -69,7 +69,7 @@ func usePrivateServer(ctx context.Context, cfg *config.Config, logger *slog.Logg
 	srv, err := localpg.Start(ctx, localpg.Options{Dir: filepath.Join(cfg.DataDir, "postgres"), Logger: logger})
 	if err != nil {
 		lock.Close()
-		return "", nil, fmt.Errorf("private PostgreSQL: %w", err)
+		return "", nil, fmt.Errorf("private PostgreSQL in DANVAN_DATA_DIR=%s: %w", cfg.DataDir, err)
 	}
 	leave := func() {
 		defer lock.Close() // releases the lock

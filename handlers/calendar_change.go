@@ -13,7 +13,7 @@ import (
 // ChangeCalendarDay records an administrator's change to a day (change)
 // and gives the open tickets whose period, in working days or working
 // hours, it took working time from that time back (law.md §1: working
-// days exclude days off), returning how many it postponed. The whole
+// days exclude days off), returning what it did. The whole
 // calendar is compared, not the day alone: recording a day of an announced
 // Tết break moves that year's span. A change that adds working time
 // shortens no deadline, citizens were told theirs, but the time is kept
@@ -21,22 +21,49 @@ import (
 // before it postpones: a change undone leaves the deadline as it was. The
 // senders of the tickets postponed are told their new expected date and
 // the days that became days off, but for those who blocked the bot.
-func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() error) (postponed int, err error) {
+func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() error) (CalendarChange, error) {
 	texts, err := catalogOnce()
 	if err != nil {
-		return 0, err
+		return CalendarChange{}, err
 	}
 	before, err := tx.Calendar(ctx)
 	if err != nil {
-		return 0, err
+		return CalendarChange{}, err
 	}
 	if err := change(); err != nil {
-		return 0, err
+		return CalendarChange{}, err
 	}
 	after, err := tx.Calendar(ctx)
 	if err != nil {
-		return 0, err
+		return CalendarChange{}, err
 	}
+	var done CalendarChange
+	done.Postponed, err = postponeClocks(ctx, tx, texts, before, after)
+	// The days that turned, from last year to two years ahead.
+	year := workcal.DateOf(time.Now()).Year
+	for d := (workcal.Date{Year: year - 1, Month: 1, Day: 1}); d.Year <= year+2; d = d.AddDays(1) {
+		switch was, is := before.IsWorkday(d), after.IsWorkday(d); {
+		case was && !is:
+			done.NowOff = append(done.NowOff, d)
+		case !was && is:
+			done.NowWorking = append(done.NowWorking, d)
+		}
+	}
+	return done, err
+}
+
+// CalendarChange is what a change to a day did: the open tickets whose
+// deadline moved later, and the days it turned, the day changed and any
+// day of a Tết span the change moved.
+type CalendarChange struct {
+	Postponed          int
+	NowOff, NowWorking []workcal.Date
+}
+
+// postponeClocks gives each open ticket counted in working days or hours
+// the working time the change from before to after took from its period,
+// and tells its sender; it returns how many it postponed.
+func postponeClocks(ctx context.Context, tx *storage.Store, texts catalog, before, after *workcal.Calendar) (postponed int, err error) {
 	clocks, err := tx.WorkingClocks(ctx)
 	if err != nil {
 		return 0, err

@@ -378,8 +378,9 @@ func (w *world) setCalendarDay(day workcal.Date, workday bool, reason string) (p
 // changeCalendar makes a change to a day as the admin commands do.
 func (w *world) changeCalendar(change func(tx *storage.Store) error) (postponed int) {
 	w.t.Helper()
-	w.run(func(tx *storage.Store) (err error) {
-		postponed, err = handlers.ChangeCalendarDay(w.ctx, tx, func() error { return change(tx) })
+	w.run(func(tx *storage.Store) error {
+		done, err := handlers.ChangeCalendarDay(w.ctx, tx, func() error { return change(tx) })
+		postponed = done.Postponed
 		return err
 	})
 	return postponed

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -42,7 +43,7 @@ func runCalendarAdd(ctx context.Context, args []string) error {
 		return errors.New("give exactly one of -off and -work")
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
-		postponed, err := changeCalendarDay(ctx, store, func(tx *storage.Store) error {
+		change, err := changeCalendarDay(ctx, store, func(tx *storage.Store) error {
 			return tx.SetCalendarDay(ctx, day, *work, *reason)
 		})
 		if err != nil {
@@ -52,7 +53,7 @@ func runCalendarAdd(ctx context.Context, args []string) error {
 		if *work {
 			kind = "a working day"
 		}
-		fmt.Printf("%s is now %s. %s\n", day, kind, postponedText(postponed))
+		fmt.Printf("%s is now %s.%s %s\n", day, kind, alsoTurnedText(day, change), postponedText(change.Postponed))
 		return nil
 	})
 }
@@ -65,7 +66,7 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		// Only a recorded exception can be removed: a mistyped date must
 		// not look like success.
-		postponed, err := changeCalendarDay(ctx, store, func(tx *storage.Store) error {
+		change, err := changeCalendarDay(ctx, store, func(tx *storage.Store) error {
 			return tx.DeleteCalendarDay(ctx, day)
 		})
 		if errors.Is(err, storage.ErrNotFound) {
@@ -74,19 +75,45 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%s: exception removed; the day follows the computed calendar again. %s\n", day, postponedText(postponed))
+		fmt.Printf("%s: exception removed; the day follows the computed calendar again.%s %s\n", day, alsoTurnedText(day, change), postponedText(change.Postponed))
 		return nil
 	})
 }
 
 // changeCalendarDay makes a change to a day in one transaction with the
 // deadlines it postpones and the notices telling their citizens.
-func changeCalendarDay(ctx context.Context, store *storage.Store, change func(tx *storage.Store) error) (postponed int, err error) {
+func changeCalendarDay(ctx context.Context, store *storage.Store, change func(tx *storage.Store) error) (done handlers.CalendarChange, err error) {
 	err = store.InTx(ctx, func(tx *storage.Store) error {
-		postponed, err = handlers.ChangeCalendarDay(ctx, tx, func() error { return change(tx) })
+		done, err = handlers.ChangeCalendarDay(ctx, tx, func() error { return change(tx) })
 		return err
 	})
-	return postponed, err
+	return done, err
+}
+
+// alsoTurnedText names the days besides day a change turned (the days of
+// a Tết span it moved), " " and the sentence, or "" if none.
+func alsoTurnedText(day workcal.Date, change handlers.CalendarChange) string {
+	others := func(days []workcal.Date) string {
+		var s []string
+		for _, d := range days {
+			if d != day {
+				s = append(s, d.String())
+			}
+		}
+		return strings.Join(s, ", ")
+	}
+	var also []string
+	if off := others(change.NowOff); off != "" {
+		also = append(also, "now days off: "+off)
+	}
+	if working := others(change.NowWorking); working != "" {
+		also = append(also, "now working days: "+working)
+	}
+	if len(also) == 0 {
+		return ""
+	}
+	return " It also moved that year's Tết span (a day off whose reason names Tết replaces the computed one; " +
+		"record every day of the announced break): " + strings.Join(also, "; ") + "."
 }
 
 // postponedText says what a change to the calendar did to deadlines.

@@ -45,3 +45,29 @@ func TestCalendarCommands(t *testing.T) {
 		t.Errorf("the removed exception is still listed:\n%s", out)
 	}
 }
+
+// Recording one day of an announced Tết break replaces the computed span:
+// the command names the days that turned besides it, so that an
+// administrator does not shorten the holiday unawares, and removing it
+// names them again.
+func TestCalendarAddNamesTheDaysOfTheTetSpanItMoved(t *testing.T) {
+	newDatabase(t)
+	out, err := runCLI(t, "admin", "calendar", "add", "2027-02-05", "-off", "-reason", "Nghỉ Tết Đinh Mùi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "now working days: 2027-02-09, 2027-02-10, 2027-02-11") {
+		t.Errorf("add of one day of the break does not name the days it turned:\n%s", out)
+	}
+	out, err = runCLI(t, "admin", "calendar", "remove", "2027-02-05")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "now days off: 2027-02-09, 2027-02-10, 2027-02-11") {
+		t.Errorf("remove does not name the days it turned back:\n%s", out)
+	}
+	out, err = runCLI(t, "admin", "calendar", "add", "2026-12-31", "-off", "-reason", "Nghỉ hoán đổi")
+	if err != nil || strings.Contains(out, "also") {
+		t.Errorf("a day with no Tết span to move: %q, %v", out, err)
+	}
+}

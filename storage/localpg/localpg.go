@@ -268,7 +268,7 @@ func checkSearchable(dir string, uid, gid uint32) error {
 			ok = perm&0o001 != 0
 		}
 		if !ok {
-			return fmt.Errorf("localpg: the server runs as uid %d (PostgreSQL cannot run as root), which cannot enter %s (mode %v); put the data directory elsewhere, e.g. under /var/lib", uid, dir, perm)
+			return fmt.Errorf("localpg: the server runs as uid %d (PostgreSQL cannot run as root), which cannot enter %s (mode %#o); put the data directory elsewhere, e.g. under /var/lib", uid, dir, perm)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
