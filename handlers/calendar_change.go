@@ -26,6 +26,9 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() err
 	if err != nil {
 		return CalendarChange{}, err
 	}
+	if err := tx.LockCalendar(ctx); err != nil {
+		return CalendarChange{}, err
+	}
 	before, err := tx.Calendar(ctx)
 	if err != nil {
 		return CalendarChange{}, err
@@ -108,11 +111,11 @@ func postponeClocks(ctx context.Context, tx *storage.Store, texts catalog, befor
 	return postponed, nil
 }
 
-// newDaysOff lists the days from start to end that were working days
-// before a change and are days off after it.
+// newDaysOff lists the days after that of start (which never counts) to
+// end that were working days before a change and are days off after it.
 func newDaysOff(before, after *workcal.Calendar, start, end time.Time) []string {
 	var days []string
-	for d, last := workcal.DateOf(start), workcal.DateOf(end); !last.Before(d); d = d.AddDays(1) {
+	for d, last := workcal.DateOf(start).AddDays(1), workcal.DateOf(end); !last.Before(d); d = d.AddDays(1) {
 		if before.IsWorkday(d) && !after.IsWorkday(d) {
 			days = append(days, formatDate(d.Start()))
 		}

@@ -47,9 +47,11 @@ func RatingFollowUp(store *storage.Store, service *handlers.Service, policy hand
 
 // ReceptionReminders reminds citizens of tomorrow's receptions and tells
 // the units whom they receive. It runs hourly in the daytime so that one
-// missed run costs no reminder, and never at night.
+// missed run costs no reminder, and never at night; the evening's last
+// run, if cut off, is caught up (or resumed by another replica) within the
+// hour, before the day it looks ahead from is over.
 func ReceptionReminders(store *storage.Store, service *handlers.Service) Job {
-	return Job{Name: "reception-reminders", Schedule: "15 8-20 * * *",
+	return Job{Name: "reception-reminders", Schedule: "15 8-20 * * *", CatchUp: time.Hour,
 		Run: inTx(store, func(ctx context.Context, tx *storage.Store) error {
 			return service.RemindReceptions(ctx, tx, channel)
 		})}

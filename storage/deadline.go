@@ -97,6 +97,14 @@ func (s *Store) CalendarDays(ctx context.Context) ([]CalendarDay, error) {
 	return days, wrap("list calendar days", err)
 }
 
+// LockCalendar serialises changes to the calendar: call it first inside
+// InTx, so that a change compares the calendar before it with the one the
+// last change left, and two changes at once postpone no deadline twice.
+func (s *Store) LockCalendar(ctx context.Context) error {
+	_, err := s.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('calendar', 0))`)
+	return wrap("lock calendar", err)
+}
+
 // Calendar is the working-day calendar: computed holidays, the Tết spans
 // the administrators recorded as announced, and their exceptions.
 func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) {

@@ -119,7 +119,7 @@ func alsoTurnedText(day workcal.Date, change handlers.CalendarChange) string {
 // postponedText says what a change to the calendar did to deadlines.
 func postponedText(postponed int) string {
 	if postponed == 0 {
-		return "Deadlines computed from now on follow it; no open ticket's deadline counted it as working time."
+		return "Deadlines computed from now on follow it; no open ticket's deadline moved."
 	}
 	return fmt.Sprintf("%d open tickets whose period lost working time to it get that time back (a working day, or a day's office hours), "+
 		"and their senders are told the new date; working time a change gives shortens no deadline, but a later change takes from it first.", postponed)
