@@ -134,9 +134,10 @@ func (s *Service) saveStep(t *turn, flow, step string, data any) error {
 		return fail("encode "+flow+" step", err)
 	}
 	ev := t.ev
-	if flow != flowPetition {
-		// Where nothing asks first (a staff member's task), another flow
-		// replaces the petition being written.
+	if flow == flowOfficer || flow == flowNotice {
+		// A staff member's task replaces the petition being written. The
+		// citizens' flows are not started while one is (draftFirst): they
+		// have none to leave, and no second read of the conversation.
 		if err := s.leaveDraft(t); err != nil {
 			return err
 		}
