@@ -46,17 +46,18 @@ func (s *Service) currentConversation(t *turn) (*storage.Conversation, error) {
 // writing, which what they do now (a staff member's task) drops.
 func (s *Service) leaveDraft(t *turn) error {
 	conv, err := s.currentConversation(t)
-	if err != nil || conv == nil {
+	if err != nil || conv == nil || !keyboardLeft(*conv) {
 		return err
 	}
 	staff, err := t.isStaff()
 	if err != nil {
 		return err
 	}
+	key := "petition.dropped"
 	if staff {
-		return t.dropKeyboard(*conv, "petition.dropped_staff")
+		key = "petition.dropped_staff"
 	}
-	return t.dropKeyboard(*conv, "petition.dropped")
+	return t.send(keyboardDown("", t.text(key)))
 }
 
 // keyboardLeft reports whether conv is a petition draft that left a phone
