@@ -41,7 +41,9 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() err
 		return CalendarChange{}, err
 	}
 	var done CalendarChange
-	done.Postponed, err = postponeClocks(ctx, tx, texts, before, after)
+	if done.Postponed, err = postponeClocks(ctx, tx, texts, before, after); err != nil {
+		return CalendarChange{}, err
+	}
 	// The days that turned, from last year to two years ahead.
 	year := workcal.DateOf(time.Now()).Year
 	for d := (workcal.Date{Year: year - 1, Month: 1, Day: 1}); d.Year <= year+2; d = d.AddDays(1) {
@@ -52,7 +54,7 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() err
 			done.NowWorking = append(done.NowWorking, d)
 		}
 	}
-	return done, err
+	return done, nil
 }
 
 // CalendarChange is what a change to a day did: the open tickets whose
