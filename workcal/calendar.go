@@ -139,9 +139,10 @@ func (c *Calendar) AddWorkdays(start time.Time, n int) time.Time {
 // WorkdaysBetween returns the number of working days that elapsed entirely
 // after the day of a and no later than b: the working days D with
 // DateOf(a) < D and D.End() ≤ b, to the microsecond (a deadline stored in
-// PostgreSQL reads back as the last microsecond of its day). It is the inverse of AddWorkdays and
-// measures the working days a ticket spent paused or has already used.
-// It is antisymmetric: WorkdaysBetween(b, a) == -WorkdaysBetween(a, b).
+// PostgreSQL reads back as the last microsecond of its day). It is the
+// inverse of AddWorkdays and measures the working days a ticket spent
+// paused or has already used. It is antisymmetric:
+// WorkdaysBetween(b, a) == -WorkdaysBetween(a, b).
 func (c *Calendar) WorkdaysBetween(a, b time.Time) int {
 	if b.Before(a) {
 		return -c.WorkdaysBetween(b, a)
