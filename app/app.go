@@ -70,6 +70,23 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		}
 		return err
 	}
+	// The probes answer from the start, so that a replica waiting for its
+	// database's migrations or for the Bot API is alive, though not ready.
+	// Only the webhook is meant to be reachable from outside; the probes
+	// and /metrics are for the orchestrator and the monitoring system.
+	listener, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on LISTEN_ADDR: %w", err)
+	}
+	ready := &readiness{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", liveness)
+	mux.Handle("GET /readyz", ready)
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(listener) }()
+	defer server.Close() // a start that failed; runUntilDone shuts it down gracefully
+
 	store, closeStore, err := OpenStore(ctx, cfg, logger)
 	if err != nil {
 		return startFailed(err)
@@ -137,32 +154,21 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		}
 	}
 
-	// Only the webhook is meant to be reachable from outside; the probes
-	// and /metrics are for the orchestrator and the monitoring system.
-	ready := &readiness{db: store.DB()}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", liveness)
-	mux.Handle("GET /readyz", ready)
 	mux.Handle("GET /metrics", metrics.handler())
 	intake := func(ctx context.Context) error {
 		return telegram.NewPoller(client, record, logger, telegram.PollerOptions{}).Run(ctx)
 	}
-	// Listen before the webhook is registered: Telegram delivers what
-	// waits as soon as it is set, and backs off after a refused delivery.
-	// Requests wait in the backlog until the server serves.
-	listener, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("listen on LISTEN_ADDR: %w", err)
-	}
 	if cfg.TelegramMode == "webhook" {
+		// Served before the webhook is registered: Telegram delivers what
+		// waits as soon as it is set, and backs off after a refused
+		// delivery. What comes is recorded, and handled once the workers
+		// run.
 		hook, err := telegram.NewWebhookHandler(cfg.TelegramWebhookSecret, record, logger, telegram.WebhookOptions{})
 		if err != nil {
-			listener.Close()
 			return err
 		}
 		mux.Handle("POST "+WebhookPath, hook)
 		if err := client.RegisterWebhook(ctx, cfg.TelegramWebhookURL, cfg.TelegramWebhookSecret); err != nil {
-			listener.Close()
 			// It waits out flood control until stopped.
 			return startFailed(err)
 		}
@@ -172,14 +178,13 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		// method has none set, so this is only worth a warning.
 		logger.Warn("could not delete a webhook before polling", "error", err)
 	}
-	server := &http.Server{Addr: cfg.ListenAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-
+	ready.start(store.DB())
 	logger.Info("danvan started", "bot", client.Username(), "mode", cfg.TelegramMode, "listen", cfg.ListenAddr)
 	if opts.Started != nil {
 		opts.Started(Running{Store: store, Service: service, Jobs: scheduled, RunJob: runner.RunSlot, Wake: sender.Wake})
 	}
 	return runUntilDone(ctx, cfg.ShutdownTimeout, logger, parts{
-		intake: intake, server: server, listener: listener, processor: processor, runner: runner, sender: sender, store: store,
+		intake: intake, server: server, served: served, processor: processor, runner: runner, sender: sender, store: store,
 		unready: ready.drain, drainDelay: cfg.ShutdownDrainDelay,
 	})
 }
@@ -191,7 +196,7 @@ type parts struct {
 	drainDelay time.Duration
 	intake     func(context.Context) error
 	server     *http.Server
-	listener   net.Listener // the server's, already listening
+	served     <-chan error // what the server's Serve returned
 	processor  *handlers.Processor
 	runner     *jobs.Runner
 	sender     *bot.Sender
@@ -213,7 +218,7 @@ func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logge
 	var intakeWG, workWG, sendWG sync.WaitGroup
 	intakeWG.Go(func() { errs <- p.intake(intakeCtx) })
 	intakeWG.Go(func() {
-		if err := p.server.Serve(p.listener); !errors.Is(err, http.ErrServerClosed) {
+		if err := <-p.served; !errors.Is(err, http.ErrServerClosed) {
 			errs <- err
 		}
 	})

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -409,5 +411,52 @@ func TestStopWhileRegisteringTheWebhookIsNoFailure(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := app.Run(ctx, cfg, app.Options{Logger: quiet}); err != nil {
 		t.Errorf("stopped while registering the webhook: %v", err)
+	}
+}
+
+// While the Bot API cannot be reached at start (getMe retried), the
+// replica is alive and says it is starting: a liveness probe must not
+// restart it for waiting on Telegram, nor a load balancer send it work.
+func TestProbesAnswerWhileTheBotAPIIsUnreachableAtStart(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
+	cfg := testConfig(api, storagetest.NewDatabase(t))
+	api.Close() // nothing answers at its address now
+	cfg.ListenAddr = freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Run(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}()
+	probe := func(path string) (int, string) {
+		resp, err := http.Get("http://" + cfg.ListenAddr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	deadline := time.Now().Add(wait)
+	for code, _ := probe("/healthz"); code != http.StatusOK; code, _ = probe("/healthz") {
+		if time.Now().After(deadline) {
+			t.Fatal("/healthz does not answer while the service waits for the Bot API")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, body := probe("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "starting") {
+		t.Errorf("/readyz while starting: %d %q, want 503 starting", code, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("stopped while waiting for the Bot API: %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if code, _ := probe("/healthz"); code != 0 {
+		t.Errorf("/healthz still answers %d after Run returned", code)
 	}
 }

@@ -44,12 +44,15 @@ func liveness(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readiness answers /readyz: 200 when this replica should receive
-// webhooks — the database answers a ping and the service is not shutting
-// down — and 503 with the reason otherwise.
+// webhooks — it has started, the database answers a ping and the service
+// is not shutting down — and 503 with the reason otherwise.
 type readiness struct {
-	db       *sql.DB
+	db       atomic.Pointer[sql.DB] // nil while starting
 	draining atomic.Bool
 }
+
+// start makes the replica ready while db answers.
+func (r *readiness) start(db *sql.DB) { r.db.Store(db) }
 
 // drain makes the replica unready for good: it is shutting down.
 func (r *readiness) drain() { r.draining.Store(true) }
@@ -59,9 +62,14 @@ func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	db := r.db.Load()
+	if db == nil {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
 	ctx, cancel := context.WithTimeout(req.Context(), readyPingTimeout)
 	defer cancel()
-	if err := r.db.PingContext(ctx); err != nil {
+	if err := db.PingContext(ctx); err != nil {
 		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 		return
 	}

@@ -20,7 +20,9 @@ func TestProbesWithoutTheDatabase(t *testing.T) {
 	defer db.Close()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", liveness)
-	mux.Handle("GET /readyz", &readiness{db: db})
+	ready := &readiness{}
+	ready.start(db)
+	mux.Handle("GET /readyz", ready)
 	for path, want := range map[string]int{"/healthz": http.StatusOK, "/readyz": http.StatusServiceUnavailable} {
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
