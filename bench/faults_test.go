@@ -42,7 +42,7 @@ func TestKillFaultReportsKillsThatDidNotHappen(t *testing.T) {
 	}
 	for _, r := range []*faultReport{
 		{Mode: FaultKill, Planned: 5, Kills: 3, Restarted: 3},
-		{Mode: FaultKill, Planned: 5, Kills: 5, Restarted: 4, Injected: []faultEvent{{What: "kill", Error: "bot replica 0 not healthy within 1m0s"}}},
+		{Mode: FaultKill, Planned: 5, Kills: 5, Restarted: 4, Injected: []faultEvent{{What: "kill", Error: "bot replica 0 not ready within 1m0s"}}},
 		{Mode: FaultPGRestart, Injected: []faultEvent{{What: "pgrestart", Error: "pg_ctl: could not start server"}}},
 	} {
 		if why := (Result{Faults: r}).Failure(); !strings.Contains(why, "fault not injected as claimed") {

@@ -95,7 +95,8 @@ func (f *fleet) run(ctx context.Context, args ...string) (string, error) {
 }
 
 // start starts replica i (a new process on a new port) and waits until
-// its /healthz answers.
+// its /readyz answers 200 (it has started: /healthz answers from the
+// first moment, while it still connects).
 func (f *fleet) start(ctx context.Context, i int, extraEnv ...string) (*replica, error) {
 	addr, err := freeAddr()
 	if err != nil {
@@ -126,7 +127,7 @@ func (f *fleet) start(ctx context.Context, i int, extraEnv ...string) (*replica,
 		f.replicas = append(f.replicas, r)
 	}
 	f.mu.Unlock()
-	if err := waitHealthy(ctx, r, 60*time.Second); err != nil {
+	if err := waitReady(ctx, r, 60*time.Second); err != nil {
 		f.kill(r)
 		return nil, err
 	}
@@ -156,14 +157,14 @@ func (f *fleet) copyLog(i int, r io.Reader) {
 	}
 }
 
-func waitHealthy(ctx context.Context, r *replica, timeout time.Duration) error {
+func waitReady(ctx context.Context, r *replica, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {
 		if !r.alive() {
 			return fmt.Errorf("bot replica %d exited at start: %v", r.index, r.err)
 		}
-		resp, err := client.Get("http://" + r.addr + "/healthz")
+		resp, err := client.Get("http://" + r.addr + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -176,7 +177,7 @@ func waitHealthy(ctx context.Context, r *replica, timeout time.Duration) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("bot replica %d not healthy within %s", r.index, timeout)
+	return fmt.Errorf("bot replica %d not ready within %s", r.index, timeout)
 }
 
 // kill sends SIGKILL and waits for the process to be gone.
