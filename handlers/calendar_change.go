@@ -67,33 +67,26 @@ type CalendarChange struct {
 
 // postponeClocks gives each open ticket counted in working days or hours
 // the working time the change from before to after took from its period,
-// and tells its sender; it returns how many it postponed.
+// moves one counted in days whose last day became a day off to the next
+// working day (as its deadline was computed), and tells its sender; it
+// returns how many it postponed.
 func postponeClocks(ctx context.Context, tx *storage.Store, texts catalog, before, after *workcal.Calendar) (postponed int, err error) {
-	clocks, err := tx.WorkingClocks(ctx)
+	clocks, err := tx.OpenClocks(ctx)
 	if err != nil {
 		return 0, err
 	}
 	for _, c := range clocks {
-		inHours := c.LimitUnit == "working_hours"
-		var lost int64 // working days, or seconds in working hours
-		if inHours {
-			lost = int64((before.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours) - after.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours)) / time.Second)
+		due, credit, changed := c.DueAt, int64(0), false
+		if c.LimitUnit == "days" {
+			changed = !after.IsWorkday(workcal.DateOf(c.DueAt))
+			if changed {
+				due = after.AddWorkdays(c.DueAt, 1)
+			}
 		} else {
-			lost = int64(before.WorkdaysBetween(c.StartedAt, c.DueAt) - after.WorkdaysBetween(c.StartedAt, c.DueAt))
+			due, credit, changed = takeBackLostTime(c, before, after)
 		}
-		if lost == 0 {
+		if !changed {
 			continue
-		}
-		credit, owed := c.Credit-lost, int64(0)
-		if credit < 0 {
-			credit, owed = 0, -credit
-		}
-		due := c.DueAt
-		switch {
-		case owed > 0 && inHours:
-			due = after.AddWorkingTime(c.DueAt, time.Duration(owed)*time.Second, officeHours)
-		case owed > 0:
-			due = after.Extend(c.DueAt, int(owed))
 		}
 		if err := tx.AdjustClock(ctx, c.TicketID, due, credit, c.LimitUnit); err != nil {
 			return 0, err
@@ -113,6 +106,33 @@ func postponeClocks(ctx context.Context, tx *storage.Store, texts catalog, befor
 	return postponed, nil
 }
 
+// takeBackLostTime is the deadline and credit of a clock counted in
+// working days or hours after a change from before to after, and whether
+// the change took or gave it working time.
+func takeBackLostTime(c storage.OpenClock, before, after *workcal.Calendar) (due time.Time, credit int64, changed bool) {
+	inHours := c.LimitUnit == "working_hours"
+	var lost int64 // working days, or seconds in working hours
+	if inHours {
+		lost = int64((before.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours) - after.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours)) / time.Second)
+	} else {
+		lost = int64(before.WorkdaysBetween(c.StartedAt, c.DueAt) - after.WorkdaysBetween(c.StartedAt, c.DueAt))
+	}
+	if lost == 0 {
+		return c.DueAt, c.Credit, false
+	}
+	credit, owed := c.Credit-lost, int64(0)
+	if credit < 0 {
+		credit, owed = 0, -credit
+	}
+	switch {
+	case owed > 0 && inHours:
+		return after.AddWorkingTime(c.DueAt, time.Duration(owed)*time.Second, officeHours), credit, true
+	case owed > 0:
+		return after.Extend(c.DueAt, int(owed)), credit, true
+	}
+	return c.DueAt, credit, true
+}
+
 // newDaysOff lists the days after that of start (which never counts) to
 // end that were working days before a change and are days off after it.
 func newDaysOff(before, after *workcal.Calendar, start, end time.Time) []string {
@@ -128,7 +148,7 @@ func newDaysOff(before, after *workcal.Calendar, start, end time.Time) []string 
 // postponedText tells a ticket's sender, in their language, which days
 // became days off and that its expected answer moved to due: under a rule
 // in working hours with the hour, as the receipt says it (expectedText).
-func postponedText(texts catalog, c storage.WorkingClock, daysOff []string, due time.Time) string {
+func postponedText(texts catalog, c storage.OpenClock, daysOff []string, due time.Time) string {
 	days := strings.Join(daysOff, ", ")
 	if c.LimitUnit == "working_hours" {
 		return texts.text(c.Language, "citizen.postponed_at", days, c.Code, due.In(displayZone).Format("15:04"), formatDate(due))

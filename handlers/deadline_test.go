@@ -581,3 +581,28 @@ func TestADayOffOnTheDeadlineDayPostponesIt(t *testing.T) {
 	}
 	mustContain(t, sentTo(w.sent(), c.id), "(thêm ngày nghỉ: 07/12/2026)")
 }
+
+// Under a rule in days, days off count, so a change takes no time from the
+// period; but a deadline whose last day becomes a day off moves to the
+// next working day, as it was computed, and the sender is told.
+func TestADayOffOnADeadlineInDaysMovesItToTheNextWorkingDay(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'days', answer_limit = 14 WHERE kind = 'phan_anh'`)
+	c := w.citizen(3997)
+	code := c.file("Phường Hòa Cường", "Nắp cống bị mất trước nhà số 12")
+	if got := dueDate(w.dueOf(code)); got != "2026-12-07" {
+		t.Fatalf("filed with due %s, want 2026-12-07 (14 days)", got)
+	}
+	w.sent()
+	if n := w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 2}, false, "Nghỉ bù"); n != 0 {
+		t.Errorf("a day off inside a period in days postponed %d tickets", n)
+	}
+	if n := w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 7}, false, "Nghỉ bù"); n != 1 {
+		t.Fatalf("a day off on the deadline in days postponed %d tickets, want 1", n)
+	}
+	if got := dueDate(w.dueOf(code)); got != "2026-12-08" {
+		t.Errorf("due %s, want the next working day, 2026-12-08", got)
+	}
+	mustContain(t, sentTo(w.sent(), c.id), "(thêm ngày nghỉ: 07/12/2026)")
+}

@@ -128,7 +128,7 @@ type Clock struct {
 	// Days is the calendar days granted under a rule in days (0 otherwise).
 	Days int `db:"clock_days"`
 	// Credit is the working time changes to the calendar gave the clock
-	// and its deadline kept (see WorkingClock).
+	// and its deadline kept (see OpenClock).
 	Credit int64 `db:"calendar_credit"`
 }
 
@@ -199,9 +199,8 @@ func (s *Store) ResumeTicketClock(ctx context.Context, ticketID int64, due time.
 // nanosecond of a day would otherwise be rounded into the next day.
 func toMicros(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
 
-// WorkingClock is an open ticket's deadline counted in working days or
-// working hours.
-type WorkingClock struct {
+// OpenClock is an open ticket's deadline counted under a rule.
+type OpenClock struct {
 	TicketID  int64     `db:"id"`
 	Code      string    `db:"code"`
 	StartedAt time.Time `db:"clock_started_at"`
@@ -217,19 +216,19 @@ type WorkingClock struct {
 	Unreachable bool `db:"unreachable"`
 }
 
-// WorkingClocks lists, locked, the open tickets whose deadline is counted
-// in working days or working hours.
-func (s *Store) WorkingClocks(ctx context.Context) ([]WorkingClock, error) {
-	var clocks []WorkingClock
+// OpenClocks lists, locked, the open tickets whose deadline is counted
+// under a rule (in working days, working hours or days).
+func (s *Store) OpenClocks(ctx context.Context) ([]OpenClock, error) {
+	var clocks []OpenClock
 	err := sqlx.SelectContext(ctx, s.x, &clocks, `
 		SELECT t.id, t.code, t.clock_started_at, t.due_at, r.limit_unit, `+clockCredit+`,
 		       c.channel, c.chat_id, c.language, c.unreachable_at IS NOT NULL AS unreachable
 		FROM tickets t JOIN deadline_rules r ON r.id = t.deadline_rule_id JOIN citizens c ON c.id = t.citizen_id
-		WHERE t.status = ANY($1) AND r.limit_unit IN ('workdays', 'working_hours')
+		WHERE t.status = ANY($1)
 		  AND t.clock_started_at IS NOT NULL AND t.due_at IS NOT NULL
 		ORDER BY t.id
 		FOR UPDATE OF t`, pq.Array(openStatuses))
-	return clocks, wrap("working clocks", err)
+	return clocks, wrap("open clocks", err)
 }
 
 // AdjustClock records what a change to the calendar did to an open

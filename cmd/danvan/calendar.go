@@ -121,7 +121,8 @@ func postponedText(postponed int) string {
 	if postponed == 0 {
 		return "Deadlines computed from now on follow it; no open ticket's deadline moved."
 	}
-	return fmt.Sprintf("%d open tickets whose period lost working time to it get that time back (a working day, or a day's office hours), "+
+	return fmt.Sprintf("%d open tickets whose period lost working time to it get that time back (a working day, or a day's office hours; "+
+		"a deadline in days that fell on it moves to the next working day), "+
 		"and their senders are told the new date; working time a change gives shortens no deadline, but a later change takes from it first.", postponed)
 }
 
