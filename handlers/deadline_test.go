@@ -606,3 +606,60 @@ func TestADayOffOnADeadlineInDaysMovesItToTheNextWorkingDay(t *testing.T) {
 	}
 	mustContain(t, sentTo(w.sent(), c.id), "(thêm ngày nghỉ: 07/12/2026)")
 }
+
+// A clock started (as startClock does: calendar read, deadline computed,
+// SetTicketClock) in a transaction still open when a calendar change
+// begins is postponed too: the change waits for it (the calendar read
+// holds the calendar's lock in shared mode), then sees its clock.
+func TestAClockStartedDuringACalendarChangeIsPostponed(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := w.citizen(3921).file("Phường Hòa Cường", "Nắp cống bị mất")
+	var id int64
+	if err := w.raw.Get(&id, `SELECT id FROM tickets WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	clock, err := w.store.TicketClock(w.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The ticket as it is just before its clock starts.
+	w.exec(`UPDATE tickets SET deadline_rule_id = NULL, clock_started_at = NULL, due_at = NULL WHERE code = '` + code + `'`)
+
+	inT1, release, t1Done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		t1Done <- w.store.InTx(w.ctx, func(tx *storage.Store) error {
+			cal, err := tx.Calendar(w.ctx) // the calendar before the change
+			if err != nil {
+				return err
+			}
+			due := cal.AddWorkdays(w.now, 10)
+			if err := tx.SetTicketClock(w.ctx, id, clock.RuleID, w.now, due, 0); err != nil {
+				return err
+			}
+			close(inT1)
+			<-release
+			return nil
+		})
+	}()
+	<-inT1
+	changed := make(chan struct{})
+	go func() {
+		w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 1}, false, "Thông báo của Chính phủ")
+		close(changed)
+	}()
+	select {
+	case <-changed:
+		t.Error("the change did not wait for the clock being started")
+	case <-time.After(time.Second):
+	}
+	close(release)
+	if err := <-t1Done; err != nil {
+		t.Fatal(err)
+	}
+	<-changed
+	if due := dueDate(w.dueOf(code)); due != "2026-12-08" {
+		t.Errorf("due %s: 01/12 was given off while the clock started, want 2026-12-08", due)
+	}
+}

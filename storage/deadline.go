@@ -99,15 +99,23 @@ func (s *Store) CalendarDays(ctx context.Context) ([]CalendarDay, error) {
 
 // LockCalendar serialises changes to the calendar: call it first inside
 // InTx, so that a change compares the calendar before it with the one the
-// last change left, and two changes at once postpone no deadline twice.
+// last change left, two changes at once postpone no deadline twice, and a
+// change waits for the transactions computing deadlines from the calendar
+// it replaces (Calendar), whose clocks it must then see.
 func (s *Store) LockCalendar(ctx context.Context) error {
 	_, err := s.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('calendar', 0))`)
 	return wrap("lock calendar", err)
 }
 
 // Calendar is the working-day calendar: computed holidays, the Tết spans
-// the administrators recorded as announced, and their exceptions.
+// the administrators recorded as announced, and their exceptions. In a
+// transaction it holds the calendar's lock in shared mode until the end,
+// so that a change (LockCalendar) cannot slip in between a deadline
+// computed from it and that deadline's commit.
 func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) {
+	if _, err := s.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended('calendar', 0))`); err != nil {
+		return nil, wrap("read calendar", err)
+	}
 	days, err := s.CalendarDays(ctx)
 	if err != nil {
 		return nil, err
