@@ -99,6 +99,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return startFailed(err)
 	}
 	defer deliveries.Close()
+	// Deferred calls run last first: the server, whose handlers use the
+	// pools, stops before they close.
+	defer server.Close()
 
 	client, err := telegram.NewClient(ctx, cfg.TelegramToken, telegram.ClientOptions{APIURL: cfg.TelegramAPIURL, Logger: logger})
 	if err != nil {
