@@ -76,15 +76,7 @@ func postponeClocks(ctx context.Context, tx *storage.Store, texts catalog, befor
 		return 0, err
 	}
 	for _, c := range clocks {
-		due, credit, changed := c.DueAt, int64(0), false
-		if c.LimitUnit == "days" {
-			changed = !after.IsWorkday(workcal.DateOf(c.DueAt))
-			if changed {
-				due = after.AddWorkdays(c.DueAt, 1)
-			}
-		} else {
-			due, credit, changed = takeBackLostTime(c, before, after)
-		}
+		due, credit, changed := adjustedClock(c, before, after)
 		if !changed {
 			continue
 		}
@@ -106,10 +98,17 @@ func postponeClocks(ctx context.Context, tx *storage.Store, texts catalog, befor
 	return postponed, nil
 }
 
-// takeBackLostTime is the deadline and credit of a clock counted in
-// working days or hours after a change from before to after, and whether
-// the change took or gave it working time.
-func takeBackLostTime(c storage.OpenClock, before, after *workcal.Calendar) (due time.Time, credit int64, changed bool) {
+// adjustedClock is the deadline and credit of a clock after a change from
+// before to after, and whether the change concerned it: under a rule in
+// days, whether its last day became a day off; under one in working days
+// or hours, whether it took or gave the period working time.
+func adjustedClock(c storage.OpenClock, before, after *workcal.Calendar) (due time.Time, credit int64, changed bool) {
+	if c.LimitUnit == "days" {
+		if after.IsWorkday(workcal.DateOf(c.DueAt)) {
+			return c.DueAt, 0, false
+		}
+		return after.AddWorkdays(c.DueAt, 1), 0, true
+	}
 	inHours := c.LimitUnit == "working_hours"
 	var lost int64 // working days, or seconds in working hours
 	if inHours {

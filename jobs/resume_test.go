@@ -14,17 +14,28 @@ import (
 	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
+// storeAndZone opens a migrated database of the test's own, and gives the
+// time zone the jobs' schedules are read in.
+func storeAndZone(t *testing.T) (*storage.Store, *time.Location) {
+	t.Helper()
+	store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	vietnam, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, vietnam
+}
+
 // A run cut off by its replica's death is resumed by another replica
 // within a minute, without waiting for a restart; a run still alive, and
 // one that failed (caught up at the next start), are left alone.
 func TestACutOffRunIsResumedByAnotherReplica(t *testing.T) {
 	ctx := t.Context()
-	store, err := storage.Open(ctx, storagetest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	vietnam, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	store, vietnam := storeAndZone(t)
 	var runs atomic.Int32
 	r := NewRunner(store, vietnam, slog.Default())
 	if err := r.Add(Job{Name: "digest", Schedule: "30 7 * * MON", CatchUp: 3 * 24 * time.Hour,
@@ -119,12 +130,7 @@ func (h onSkip) WithGroup(string) slog.Handler      { return h }
 // today's slot for a cut-off one.
 func TestAFailedRunListedWhileAliveIsNotRunAgainByTheResume(t *testing.T) {
 	ctx := t.Context()
-	store, err := storage.Open(ctx, storagetest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	vietnam, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	store, vietnam := storeAndZone(t)
 	today := time.Date(2026, 11, 24, 7, 0, 0, 0, vietnam)
 	yesterday := today.Add(-24 * time.Hour)
 	now := today.Add(time.Hour)
@@ -174,12 +180,7 @@ func TestAFailedRunListedWhileAliveIsNotRunAgainByTheResume(t *testing.T) {
 // died is, so another replica runs it again rather than the slot wait for
 // a start.
 func TestARunCutOffByAShutdownIsResumedByAnotherReplica(t *testing.T) {
-	store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	vietnam, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	store, vietnam := storeAndZone(t)
 	slot := time.Date(2026, 11, 30, 7, 30, 0, 0, vietnam)
 	var runs []string
 	digest := func(replica string) Job {
