@@ -19,7 +19,7 @@ func TestClockAdvance(t *testing.T) {
 	loc := workcal.Location()
 	friday := time.Date(2026, 11, 20, 9, 30, 0, 0, loc)
 	c.wallFn = func() time.Time { return friday }
-	got, err := c.Advance(workcal.Default(), 1)
+	got, err := c.Advance(workcal.NewCalendar(workcal.Rules{}, nil), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

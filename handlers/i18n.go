@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"strings"
 )
 
 //go:embed locales/*.json
@@ -48,12 +47,4 @@ func (c catalog) text(lang, key string, args ...any) string {
 		return msg
 	}
 	return fmt.Sprintf(msg, args...)
-}
-
-// language maps a client's language code to one danvan speaks.
-func language(code string) string {
-	if strings.HasPrefix(strings.ToLower(code), "en") {
-		return "en"
-	}
-	return "vi"
 }

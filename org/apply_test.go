@@ -40,14 +40,6 @@ func mustApply(t *testing.T, s *storage.Store, f *org.File) org.Changes {
 	return ch
 }
 
-func items(cs []org.Change) []string {
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.Item)
-	}
-	return out
-}
-
 // snapshot is every organisation row with its updated_at, to prove that
 // an import changed nothing at all.
 func snapshot(t *testing.T, s *storage.Store) string {

@@ -10,7 +10,6 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -96,18 +95,6 @@ func (d Data) Write(w io.Writer, format Format, meta Meta) error {
 		return WriteCSV(w, d.Rows)
 	}
 	return fmt.Errorf("report: unknown format %q", format)
-}
-
-// Generate loads and writes a report of the given units (nil: all) for
-// [from, to), made now, in memory.
-func Generate(ctx context.Context, store *storage.Store, unitIDs []int64, from, to time.Time, format Format) ([]byte, error) {
-	d, err := Load(ctx, store, unitIDs, from, to)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	err = d.Write(&buf, format, Meta{From: from, To: to, Generated: time.Now()})
-	return buf.Bytes(), err
 }
 
 // Period turns inclusive dates in Vietnam into the instants [from, to).

@@ -37,7 +37,7 @@ func TestXLSXShowsAWorkingDayDeadlineOnItsOwnDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 5 working days from Thursday 08/01: the end of Thursday 15/01.
-	due := workcal.Default().AddWorkdays(created, 5)
+	due := workcal.NewCalendar(workcal.Rules{}, nil).AddWorkdays(created, 5)
 	if got := workcal.DateOf(due).String(); got != "2026-01-15" {
 		t.Fatalf("due %s", got)
 	}

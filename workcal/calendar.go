@@ -69,12 +69,6 @@ func NewCalendar(rules Rules, overrides map[Date]Override) *Calendar {
 	return c
 }
 
-var defaultCalendar = NewCalendar(Rules{}, nil)
-
-// Default returns a shared calendar with the default [Rules] and no
-// overrides.
-func Default() *Calendar { return defaultCalendar }
-
 // Rules returns a copy of the calendar's holiday rules.
 func (c *Calendar) Rules() Rules {
 	r := c.rules

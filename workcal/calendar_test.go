@@ -381,7 +381,7 @@ func TestWorkdaysBetweenReference(t *testing.T) {
 // Years outside the cache window and the lunar range still work (fixed
 // holidays only beyond 2100).
 func TestFarYears(t *testing.T) {
-	cal := Default()
+	cal := NewCalendar(Rules{}, nil)
 	if cal.IsWorkday(d(2150, 1, 1)) || cal.IsWorkday(d(2150, 9, 2)) {
 		t.Error("fixed holidays of 2150 are working days")
 	}

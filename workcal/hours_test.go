@@ -58,7 +58,7 @@ func TestOfficeHours(t *testing.T) {
 	if got := bad.Daily(); got != 13*time.Hour {
 		t.Errorf("normalized Daily() = %v, want 13h", got)
 	}
-	cal := Default()
+	cal := NewCalendar(Rules{}, nil)
 	// 09:00–17:00 gives 8 h, then 20:00–22:00.
 	if got := cal.AddWorkingHours(at(2025, 3, 3, 9, 0), 10, bad); !got.Equal(at(2025, 3, 3, 22, 0)) {
 		t.Errorf("with normalized hours: %v", got)

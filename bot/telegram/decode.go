@@ -117,18 +117,6 @@ type wireChat struct {
 	Title string `json:"title"`
 }
 
-// ChatKey returns the inbox key of a raw update: updates with the same key
-// are handled one at a time, in order. It is "telegram:<chat id>"; a
-// callback query belongs to the chat of its message, or of the person
-// who pressed the button.
-func ChatKey(raw json.RawMessage) string {
-	var h updateHead
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return Channel + ":undecodable"
-	}
-	return h.chatKey()
-}
-
 // updateHead is what recording an update needs, its id and its chat,
 // decoded without the rest: the handler decodes the whole update later.
 // It finds the chat as chatOf does.

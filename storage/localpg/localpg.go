@@ -79,7 +79,6 @@ type Server struct {
 	env       []string
 	ephemeral bool
 	logger    *slog.Logger
-	reused    bool // the server was already running when Start was called
 
 	mu      sync.Mutex
 	stopped bool
@@ -149,7 +148,6 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.reused = reused
 	if err := s.ensureDatabase(ctx); err != nil {
 		_ = s.Stop(context.WithoutCancel(ctx))
 		return nil, err
@@ -167,13 +165,6 @@ func (s *Server) DSN(dbname string) string {
 
 // Dir returns the absolute data directory.
 func (s *Server) Dir() string { return s.dir }
-
-// Reused reports whether the server was already running (another process
-// uses it, or one that died left it behind) rather than started by Start.
-func (s *Server) Reused() bool { return s.reused }
-
-// Version returns the server version, e.g. "15.18".
-func (s *Server) Version() string { return s.version }
 
 // Stop shuts the server down (fast mode: open transactions are rolled back)
 // and waits for it to exit. Calling it again, or after the server has died,

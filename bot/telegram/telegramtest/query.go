@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // This file is the test-side query API: what did the bot do?
@@ -136,12 +135,6 @@ func describe(msgs []Message) string {
 		fmt.Fprintf(&b, "\n  #%d %s %q edits=%d buttons=%s", m.ID, m.Method, text, m.EditCount, buttonTexts(m))
 	}
 	return b.String()
-}
-
-// Latency is the time from a push to the bot's message (its last send or
-// edit): "update available" to "reply visible", for benchmarks.
-func Latency(p Pushed, m Message) time.Duration {
-	return m.UpdatedAt.Sub(p.At)
 }
 
 // TextContains matches messages whose text or caption contains sub.

@@ -304,10 +304,6 @@ func forbidden(desc string) *apiError {
 	return &apiError{Code: http.StatusForbidden, Description: "Forbidden: " + desc}
 }
 
-func conflict(desc string) *apiError {
-	return &apiError{Code: http.StatusConflict, Description: "Conflict: " + desc}
-}
-
 func tooManyRequests(retryAfter int) *apiError {
 	return &apiError{
 		Code:        http.StatusTooManyRequests,
