@@ -145,23 +145,32 @@ func (s *Service) resumeClock(t *turn, tk storage.Ticket) error {
 // granted so far under a rule in days) the time waited from..to, as
 // resumeClock describes.
 func moveDeadline(cal *workcal.Calendar, r storage.DeadlineRule, started sql.NullTime, due time.Time, days int, from, to time.Time) (time.Time, int) {
-	switch working := cal.WorkingTimeBetween(from, to, officeHours); r.LimitUnit {
+	working := cal.WorkingTimeBetween(from, to, officeHours)
+	switch r.LimitUnit {
 	case "working_hours":
-		due = cal.AddWorkingTime(due, working, officeHours)
+		return cal.AddWorkingTime(due, working, officeHours), days
 	case "days":
-		waited := wholeDays(to.Sub(from), 24*time.Hour)
+		return lengthenDeadline(cal, r, started, due, days, wholeDays(to.Sub(from), 24*time.Hour))
+	}
+	return lengthenDeadline(cal, r, started, due, days, wholeDays(working, officeHours.Daily()))
+}
+
+// lengthenDeadline moves a deadline under rule r on by n of the rule's
+// units (days: as in moveDeadline).
+func lengthenDeadline(cal *workcal.Calendar, r storage.DeadlineRule, started sql.NullTime, due time.Time, days, n int) (time.Time, int) {
+	switch r.LimitUnit {
+	case "working_hours":
+		return cal.AddWorkingTime(due, time.Duration(n)*time.Hour, officeHours), days
+	case "days":
 		if days > 0 && started.Valid {
 			// Counted again from the start, so that a deadline moved off a
 			// day off is not moved twice.
-			days += waited
-			due = cal.AddCalendarDays(started.Time, days)
-		} else {
-			due = cal.AddCalendarDays(due, waited)
+			days += n
+			return cal.AddCalendarDays(started.Time, days), days
 		}
-	default:
-		due = cal.Extend(due, wholeDays(working, officeHours.Daily()))
+		return cal.AddCalendarDays(due, n), days
 	}
-	return due, days
+	return cal.Extend(due, n), days
 }
 
 // reclassifyClock puts a reclassified ticket under the rule for its new

@@ -89,6 +89,7 @@ func New(cfg Config) (*Service, error) {
 		"note":        s.staffOnly(s.staffTextCommand("note.usage", s.note, false)),
 		"identity":    s.staffOnly(s.cmdIdentity),
 		"transfer":    s.staffOnly(s.cmdTransfer),
+		"giahan":      s.staffOnly(s.cmdExtend),
 		"report":      s.staffOnly(s.cmdReport),
 		"lichtiep":    s.staffOnly(s.cmdReceptionSchedule),
 		"congbo":      s.staffOnly(s.cmdPublish),

@@ -252,32 +252,52 @@ func (s *Service) resolve(t *turn, tk storage.Ticket, role storage.Officer, text
 	return s.answerTicket(t, tk, role, text, nil)
 }
 
-func (s *Service) cmdTransfer(t *turn) error {
+// ticketCommand is "/<cmd> CODE WORD reason" (a transfer's unit, an
+// extension's length) read and checked: the ticket is open and in the
+// person's scope, the reason not too long.
+type ticketCommand struct {
+	tk     storage.Ticket
+	role   storage.Officer
+	word   string
+	reason string
+}
+
+// readTicketCommand reads a ticketCommand; ok is false when the person
+// has been answered (with usageKey when a part is missing).
+func (s *Service) readTicketCommand(t *turn, usageKey string) (ticketCommand, bool, error) {
 	fields := strings.Fields(t.ev.Args)
 	reason := commandText(t.ev.Args, 2)
 	if len(fields) < 3 || reason == "" {
-		return t.reply("transfer.usage")
+		return ticketCommand{}, false, t.reply(usageKey)
 	}
 	if over, err := t.tooLong(reason); over || err != nil {
-		return err
+		return ticketCommand{}, false, err
 	}
 	tk, err := s.ticketFromArgs(t)
 	tk, role, ok, err := s.loadTicketFor(t, tk, err)
 	if !ok || err != nil {
-		return err
+		return ticketCommand{}, false, err
 	}
 	if !isOpen(tk.Status) {
-		return t.reply("ticket.closed")
+		return ticketCommand{}, false, t.reply("ticket.closed")
 	}
-	unit, err := t.tx.UnitByCode(t.ctx, strings.ToLower(fields[1]))
+	return ticketCommand{tk: tk, role: role, word: fields[1], reason: reason}, true, nil
+}
+
+func (s *Service) cmdTransfer(t *turn) error {
+	cmd, ok, err := s.readTicketCommand(t, "transfer.usage")
+	if !ok || err != nil {
+		return err
+	}
+	unit, err := t.tx.UnitByCode(t.ctx, strings.ToLower(cmd.word))
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !unit.Active) {
-		return t.reply("unit.unknown", bot.Escape(excerpt(fields[1], 40)))
+		return t.reply("unit.unknown", bot.Escape(excerpt(cmd.word, 40)))
 	}
 	if err != nil {
 		return err
 	}
-	if tk.UnitID.Valid && unit.ID == tk.UnitID.Int64 {
+	if cmd.tk.UnitID.Valid && unit.ID == cmd.tk.UnitID.Int64 {
 		return t.reply("transfer.same_unit")
 	}
-	return s.transfer(t, tk, role, unit.ID, reason)
+	return s.transfer(t, cmd.tk, cmd.role, unit.ID, cmd.reason)
 }

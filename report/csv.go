@@ -61,6 +61,7 @@ func WriteCSV(w io.Writer, rows []storage.ReportRow) error {
 			rating,
 			onTimeText(r),
 			overdueText(r),
+			strconv.Itoa(r.Extensions),
 		)
 		if err := cw.Write(record); err != nil {
 			return fmt.Errorf("report: write csv: %w", err)

@@ -212,7 +212,7 @@ const (
 var ticketHeaders = []string{
 	"Mã phản ánh", "Loại", "Trạng thái", "Lĩnh vực", "Khu vực", "Mã đơn vị", "Đơn vị xử lý", "Nội dung",
 	"Thời điểm tiếp nhận", "Hạn xử lý", "Thời điểm trả lời", "Thời điểm kết thúc", "Đánh giá (1–5)",
-	"Đúng hạn", "Quá hạn",
+	"Đúng hạn", "Quá hạn", "Số lần gia hạn",
 }
 
 // unroutedName names the row of tickets without a unit.
@@ -223,7 +223,7 @@ var notes = []string{
 	"Ghi chú:",
 	"• Tiếp nhận: số phản ánh, kiến nghị gửi đến trong kỳ.",
 	"• Đã trả lời: số phản ánh được trả lời trong kỳ, kể cả phản ánh gửi đến từ kỳ trước.",
-	"• Tỷ lệ đúng hạn: tỷ lệ phản ánh đã trả lời trong kỳ được trả lời không muộn hơn hạn xử lý; phản ánh không có hạn xử lý, hoặc được trả lời khi đang tạm dừng tính hạn để chờ người dân bổ sung thông tin từ trước khi đến hạn, được tính là đúng hạn.",
+	"• Tỷ lệ đúng hạn: tỷ lệ phản ánh đã trả lời trong kỳ được trả lời không muộn hơn hạn xử lý; phản ánh không có hạn xử lý, hoặc được trả lời khi đang tạm dừng tính hạn để chờ người dân bổ sung thông tin từ trước khi đến hạn, được tính là đúng hạn. Hạn xử lý đã gồm thời gian lãnh đạo đơn vị gia hạn (cột «Số lần gia hạn» ở trang danh sách).",
 	"• Quá hạn: số phản ánh gửi đến trước thời điểm cuối kỳ, đến nay vẫn chưa được trả lời (không tính phản ánh đã hoàn thành hoặc không tiếp nhận) và đã quá hạn xử lý tại thời điểm cuối kỳ; phản ánh đang tạm dừng tính hạn để chờ người dân bổ sung thông tin từ trước khi đến hạn thì không tính là quá hạn.",
 	"• Mức hài lòng bình quân: điểm đánh giá trung bình (thang 1–5) của các phản ánh gửi đến trong kỳ đã được người dân đánh giá; tỷ lệ hài lòng: tỷ lệ đánh giá từ «Chấp nhận được» trở lên (3–5 điểm).",
 	"• Số liệu tính cho đơn vị đang giữ phản ánh: phản ánh đã chuyển được tính cho đơn vị nhận.",

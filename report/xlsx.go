@@ -34,7 +34,7 @@ var receptionHeaders = []string{
 var receptionWidths = []float64{6, 16, 42, 11, 11, 11, 11, 11, 11, 13, 11}
 
 // ticketWidths go with ticketHeaders, after the STT column.
-var ticketWidths = []float64{6, 17, 11, 20, 22, 22, 16, 32, 60, 17, 17, 17, 17, 10, 9, 9}
+var ticketWidths = []float64{6, 17, 11, 20, 22, 22, 16, 32, 60, 17, 17, 17, 17, 10, 9, 9, 10}
 
 // border is the thin grey grid of the tables.
 var border = []excelize.Border{
@@ -431,6 +431,7 @@ func writeTickets(f *excelize.File, st *styles, rows []storage.ReportRow) error 
 			rating,
 			text(onTimeText(r)),
 			text(overdueText(r)),
+			excelize.Cell{StyleID: st.count, Value: r.Extensions},
 		)
 		if err := sw.SetRow(cell(1, i+2), values); err != nil {
 			return err

@@ -23,7 +23,15 @@ type DeadlineRule struct {
 	PauseOnInfo       bool          `db:"pause_on_info"`
 	RestartOnTransfer bool          `db:"restart_on_transfer"`
 	LegalBasis        string        `db:"legal_basis"`
+	// MaxExtensions is how many times a clock under the rule may be
+	// extended (0: never), each time by at most ExtensionLimit in LimitUnit.
+	MaxExtensions  int `db:"max_extensions"`
+	ExtensionLimit int `db:"extension_limit"`
 }
+
+// deadlineRuleColumns are a rule's columns in DeadlineRule's order.
+const deadlineRuleColumns = `r.id, r.kind, r.category_id, r.area_id, r.remote_only, r.answer_limit, r.limit_unit,
+	r.pause_on_info, r.restart_on_transfer, r.legal_basis, r.max_extensions, r.extension_limit`
 
 // DeadlineRuleFor picks the rule for a ticket: among the active rules of
 // its kind whose category is the ticket's or any, whose area is the
@@ -39,8 +47,7 @@ func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, ar
 			SELECT a.id, a.parent_id, a.remote, up.depth + 1 FROM areas a JOIN up ON a.id = up.parent_id
 			WHERE up.depth < $4
 		)
-		SELECT r.id, r.kind, r.category_id, r.area_id, r.remote_only, r.answer_limit, r.limit_unit,
-		       r.pause_on_info, r.restart_on_transfer, r.legal_basis
+		SELECT `+deadlineRuleColumns+`
 		FROM deadline_rules r LEFT JOIN up ON up.id = r.area_id
 		WHERE r.active AND r.kind = $1
 		  AND (r.category_id IS NULL OR r.category_id = $2)
@@ -55,9 +62,7 @@ func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, ar
 func (s *Store) DeadlineRuleByID(ctx context.Context, id int64) (DeadlineRule, error) {
 	var r DeadlineRule
 	err := sqlx.GetContext(ctx, s.x, &r, `
-		SELECT id, kind, category_id, area_id, remote_only, answer_limit, limit_unit,
-		       pause_on_info, restart_on_transfer, legal_basis
-		FROM deadline_rules WHERE id = $1`, id)
+		SELECT `+deadlineRuleColumns+` FROM deadline_rules r WHERE r.id = $1`, id)
 	return r, wrap("get deadline rule", err)
 }
 
@@ -138,6 +143,8 @@ type Clock struct {
 	// Credit is the working time changes to the calendar gave the clock
 	// and its deadline kept (see OpenClock).
 	Credit int64 `db:"calendar_credit"`
+	// Extensions is how many times this clock was extended.
+	Extensions int `db:"clock_extensions"`
 }
 
 // clockCredit reads a ticket's calendar credit (t) under its rule (r): none
@@ -149,7 +156,7 @@ func (s *Store) TicketClock(ctx context.Context, ticketID int64) (Clock, error) 
 	var c Clock
 	err := sqlx.GetContext(ctx, s.x, &c, `
 		SELECT coalesce(t.deadline_rule_id, 0) AS deadline_rule_id, t.clock_started_at, t.due_at, t.paused_at,
-		       coalesce(t.clock_days, 0) AS clock_days, `+clockCredit+`
+		       coalesce(t.clock_days, 0) AS clock_days, `+clockCredit+`, t.clock_extensions
 		FROM tickets t LEFT JOIN deadline_rules r ON r.id = t.deadline_rule_id WHERE t.id = $1`, ticketID)
 	return c, wrap("ticket clock", err)
 }
@@ -160,7 +167,8 @@ func (s *Store) TicketClock(ctx context.Context, ticketID int64) (Clock, error) 
 func (s *Store) SetTicketClock(ctx context.Context, ticketID, ruleID int64, started, due time.Time, days int) error {
 	_, err := s.x.ExecContext(ctx, `
 		UPDATE tickets SET deadline_rule_id = $2, clock_started_at = $3, due_at = $4, paused_at = NULL,
-			escalated_at = NULL, escalated_again_at = NULL, clock_days = nullif($5, 0), calendar_credit = 0
+			escalated_at = NULL, escalated_again_at = NULL, clock_days = nullif($5, 0), calendar_credit = 0,
+			clock_extensions = 0
 		WHERE id = $1`, ticketID, ruleID, started, toMicros(due), days)
 	return wrap("set ticket clock", err)
 }
@@ -201,6 +209,15 @@ func (s *Store) ResumeTicketClock(ctx context.Context, ticketID int64, due time.
 		UPDATE tickets SET paused_at = NULL, due_at = $2, clock_days = nullif($3, 0) WHERE id = $1`,
 		ticketID, toMicros(due), days)
 	return wrap("resume ticket clock", err)
+}
+
+// ExtendTicketClock gives a running clock a later deadline (due; days as
+// in SetTicketClock) and counts the extension.
+func (s *Store) ExtendTicketClock(ctx context.Context, ticketID int64, due time.Time, days int) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE tickets SET due_at = $2, clock_days = nullif($3, 0), clock_extensions = clock_extensions + 1
+		WHERE id = $1`, ticketID, toMicros(due), days)
+	return wrap("extend ticket clock", err)
 }
 
 // toMicros truncates to PostgreSQL's precision: a deadline at the last

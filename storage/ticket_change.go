@@ -29,6 +29,9 @@ const (
 	// EventIdentityRead: the intake looked at a confidential sender's
 	// identity (identity.go); internal, the body is the reason.
 	EventIdentityRead = "identity_read"
+	// EventExtended: a leader extended the deadline; the body is the
+	// reason, which the sender is told.
+	EventExtended = "extended"
 )
 
 // Change is one step of a ticket's workflow: an event on the timeline and,

@@ -1,0 +1,102 @@
+package handlers
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// cmdExtend runs "/giahan CODE N reason": a leader of the ticket's unit or
+// above, or an admin, extends its deadline by N of its rule's units, as
+// far as the rule allows (law.md §11: an extension needs a reason and a
+// decision that is notified). It must be decided before the deadline
+// passes and while the clock runs: a paused clock already gives the unit
+// the time the citizen takes. The sender is told the new date and the
+// reason, the unit's chats the same, and the timeline keeps the reason.
+func (s *Service) cmdExtend(t *turn) error {
+	cmd, ok, err := s.readTicketCommand(t, "extend.usage")
+	if !ok || err != nil {
+		return err
+	}
+	tk, role, reason := cmd.tk, cmd.role, cmd.reason
+	n, err := strconv.Atoi(cmd.word)
+	if err != nil || n <= 0 {
+		return t.reply("extend.usage")
+	}
+	if role.Role != storage.RoleLeader && role.Role != storage.RoleAdmin {
+		return t.reply("extend.leaders_only")
+	}
+	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case clock.RuleID == 0 || !clock.DueAt.Valid:
+		return t.reply("extend.no_deadline", tk.Code)
+	case clock.PausedAt.Valid:
+		return t.reply("extend.paused", tk.Code)
+	case s.now().After(clock.DueAt.Time):
+		return t.reply("extend.overdue", tk.Code, formatTime(clock.DueAt.Time))
+	}
+	r, err := t.tx.DeadlineRuleByID(t.ctx, clock.RuleID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.MaxExtensions == 0:
+		return t.reply("extend.not_allowed", tk.Code, bot.Escape(r.LegalBasis))
+	case clock.Extensions >= r.MaxExtensions:
+		return t.reply("extend.used_up", tk.Code, clock.Extensions)
+	case n > r.ExtensionLimit:
+		return t.reply("extend.too_long", t.text("limit."+r.LimitUnit, r.ExtensionLimit))
+	}
+	cal, err := t.calendar()
+	if err != nil {
+		return err
+	}
+	due, days := lengthenDeadline(cal, r, clock.StartedAt, clock.DueAt.Time, clock.Days, n)
+	if err := t.tx.ExtendTicketClock(t.ctx, tk.ID, due, days); err != nil {
+		return err
+	}
+	if tk, err = s.change(t, tk, role, storage.EventExtended, "", reason, false); err != nil {
+		return err
+	}
+	if err := s.tellExtension(t, tk, r, role, n, due, reason); err != nil {
+		return err
+	}
+	return t.reply("task.done_extend", tk.Code, formatTime(due))
+}
+
+// tellExtension tells a ticket's sender, and its unit's chats but the one
+// the command came from, that its deadline was extended by n to due.
+func (s *Service) tellExtension(t *turn, tk storage.Ticket, r storage.DeadlineRule, role storage.Officer, n int, due time.Time, reason string) error {
+	when := formatDate(due)
+	if r.LimitUnit == "working_hours" {
+		when = formatTime(due)
+	}
+	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
+	if err != nil {
+		return err
+	}
+	text := s.texts.text(c.Language, "citizen.extended", bot.Escape(role.UnitName), tk.Code,
+		s.texts.text(c.Language, "limit."+r.LimitUnit, n), when, bot.Escape(reason))
+	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text}); err != nil {
+		return err
+	}
+	recipients, err := s.staffRecipients(t, tk.UnitID.Int64)
+	if err != nil {
+		return err
+	}
+	for _, to := range recipients {
+		if to.chatID == t.ev.Chat.ID {
+			continue
+		}
+		text := s.texts.text(to.lang, "staff.extended", bot.Escape(role.DisplayName), tk.Code, formatTime(due), bot.Escape(reason))
+		if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: to.chatID, Group: to.group, Text: text}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
