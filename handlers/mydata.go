@@ -195,14 +195,20 @@ type exportRole struct {
 }
 
 type exportDraft struct {
-	UpdatedAt   time.Time `json:"updated_at"`
-	Kind        string    `json:"kind,omitempty"`
-	Description string    `json:"description,omitempty"`
-	Address     string    `json:"address,omitempty"`
-	Latitude    *float64  `json:"latitude,omitempty"`
-	Longitude   *float64  `json:"longitude,omitempty"`
-	Phone       string    `json:"phone,omitempty"`
-	Photos      int       `json:"photos"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	Kind         string    `json:"kind,omitempty"`
+	Category     string    `json:"category,omitempty"`
+	Area         string    `json:"area,omitempty"`
+	Description  string    `json:"description,omitempty"`
+	Address      string    `json:"address,omitempty"`
+	Latitude     *float64  `json:"latitude,omitempty"`
+	Longitude    *float64  `json:"longitude,omitempty"`
+	Phone        string    `json:"phone,omitempty"`
+	Confidential bool      `json:"confidential"`
+	Photos       int       `json:"photos"`
+	// The text given with "/new TEXT" while this petition was being
+	// written: it is kept for a new petition if the person drops this one.
+	NewPetitionText string `json:"new_petition_text,omitempty"`
 }
 
 type exportConsent struct {
@@ -406,8 +412,33 @@ func exportedDraft(t *turn) (*exportDraft, error) {
 	if err := json.Unmarshal(conv.Data, &d); err != nil {
 		return nil, fail("decode draft", err)
 	}
-	return &exportDraft{UpdatedAt: conv.UpdatedAt, Kind: d.Kind, Description: d.Description, Address: d.Address,
-		Latitude: d.Latitude, Longitude: d.Longitude, Phone: d.Phone, Photos: len(d.Photos)}, nil
+	category, area, err := placeNames(t, d.CategoryID, d.AreaID)
+	if err != nil {
+		return nil, err
+	}
+	return &exportDraft{UpdatedAt: conv.UpdatedAt, Kind: d.Kind, Category: category, Area: area,
+		Description: d.Description, Address: d.Address, Latitude: d.Latitude, Longitude: d.Longitude,
+		Phone: d.Phone, Confidential: d.Confidential, Photos: len(d.Photos), NewPetitionText: d.NextDescription}, nil
+}
+
+// placeNames names a petition's category and area (0: none; "" for one
+// removed since).
+func placeNames(t *turn, categoryID, areaID int64) (category, area string, err error) {
+	if categoryID != 0 {
+		cat, err := t.tx.CategoryByID(t.ctx, categoryID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return "", "", err
+		}
+		category = cat.Name
+	}
+	if areaID != 0 {
+		a, err := t.tx.AreaByID(t.ctx, areaID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return "", "", err
+		}
+		area = a.Name
+	}
+	return category, area, nil
 }
 
 func exportedPetition(t *turn, tk storage.Ticket) (exportPetition, error) {
@@ -417,19 +448,9 @@ func exportedPetition(t *turn, tk storage.Ticket) (exportPetition, error) {
 	if tk.Latitude.Valid && tk.Longitude.Valid {
 		p.Latitude, p.Longitude = &tk.Latitude.Float64, &tk.Longitude.Float64
 	}
-	if tk.CategoryID.Valid {
-		cat, err := t.tx.CategoryByID(t.ctx, tk.CategoryID.Int64)
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return p, err
-		}
-		p.Category = cat.Name
-	}
-	if tk.AreaID.Valid {
-		area, err := t.tx.AreaByID(t.ctx, tk.AreaID.Int64)
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return p, err
-		}
-		p.Area = area.Name
+	var err error
+	if p.Category, p.Area, err = placeNames(t, tk.CategoryID.Int64, tk.AreaID.Int64); err != nil {
+		return p, err
 	}
 	files, err := t.tx.Attachments(t.ctx, tk.ID)
 	if err != nil {

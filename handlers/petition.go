@@ -262,10 +262,17 @@ const (
 )
 
 // draftMark tells drafts apart in a button's data, so that the button
-// offering to drop one drops no other.
+// offering to drop one drops no other. It covers the "/new TEXT" kept with
+// the draft too: only the latest question's text is kept, so an earlier
+// question's button, which offered another text (or none), is refused as
+// stale rather than start the new petition with words it did not offer.
 func draftMark(d draft) string {
 	h := fnv.New32a()
 	fmt.Fprintf(h, "%s\x00%d", d.Description, len(d.Photos))
+	if d.NextDescription != "" {
+		// Only then, so that buttons already sent without a text still work.
+		fmt.Fprintf(h, "\x00%s", d.NextDescription)
+	}
 	return strconv.FormatUint(uint64(h.Sum32()), 36)
 }
 
