@@ -156,7 +156,7 @@ var (
 	inboxOldestDesc = prometheus.NewDesc("danvan_inbox_oldest_pending_seconds",
 		"Age of the oldest update not yet handled; 0 when there is none.", nil, nil)
 	ticketsOpenDesc = prometheus.NewDesc("danvan_tickets_open",
-		"Open tickets (not answered, completed or rejected) held by a unit.", []string{"unit"}, nil)
+		"Open tickets (not answered, completed, rejected or merged) held by a unit.", []string{"unit"}, nil)
 	ticketsOverdueDesc = prometheus.NewDesc("danvan_tickets_overdue",
 		"Open tickets past their deadline held by a unit, as reports count them.", []string{"unit"}, nil)
 	statsFailuresDesc = prometheus.NewDesc("danvan_metrics_refresh_failures_total",

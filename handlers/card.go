@@ -122,7 +122,7 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 
 func isOpen(status string) bool {
 	switch status {
-	case storage.StatusAnswered, storage.StatusCompleted, storage.StatusRejected:
+	case storage.StatusAnswered, storage.StatusCompleted, storage.StatusRejected, storage.StatusMerged:
 		return false
 	}
 	return true

@@ -219,15 +219,17 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	// rule in days, the days granted beyond its limit, since that deadline
 	// may also have been moved off a day off. Working time a change to the
 	// calendar gave and the deadline kept (the credit) is no wait: the new
-	// rule's deadline is computed under the calendar as it is.
+	// rule's deadline is computed under the calendar as it is. Nor are the
+	// old rule's extensions: the new rule says whether its deadline may be
+	// extended (MoveTicketClock forgets them).
 	from, to := dueAfter(cal, old, started), clock.DueAt.Time
 	switch {
 	case old.LimitUnit == "days" && clock.Days > 0:
-		to = from.AddDate(0, 0, clock.Days-old.AnswerLimit)
-	case old.LimitUnit == "working_hours" && clock.Credit > 0:
-		from = cal.AddWorkingTime(from, time.Duration(clock.Credit)*time.Second, officeHours)
-	case clock.Credit > 0:
-		from = cal.Extend(from, int(clock.Credit))
+		to = from.AddDate(0, 0, clock.Days-old.AnswerLimit-clock.Extended)
+	case old.LimitUnit == "working_hours" && clock.Credit+int64(clock.Extended) > 0:
+		from = cal.AddWorkingTime(from, time.Duration(clock.Credit)*time.Second+time.Duration(clock.Extended)*time.Hour, officeHours)
+	case clock.Credit+int64(clock.Extended) > 0:
+		from = cal.Extend(from, int(clock.Credit)+clock.Extended)
 	}
 	if to.After(from) {
 		due, days = moveDeadline(cal, r, clock.StartedAt, due, days, from, to)

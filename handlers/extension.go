@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -12,33 +13,44 @@ import (
 // above, or an admin, extends its deadline by N of its rule's units, as
 // far as the rule allows (law.md §11: an extension needs a reason and a
 // decision that is notified). It must be decided before the deadline
-// passes and while the clock runs: a paused clock already gives the unit
-// the time the citizen takes. The sender is told the new date and the
-// reason, the unit's chats the same, and the timeline keeps the reason.
+// passes and while the clock runs: a clock paused for the citizen already
+// gives the unit the time they take. The sender is told the new date and
+// the reason, the unit's chats the same, and the timeline keeps the reason.
 func (s *Service) cmdExtend(t *turn) error {
 	cmd, ok, err := s.readTicketCommand(t, "extend.usage")
 	if !ok || err != nil {
 		return err
 	}
-	tk, role, reason := cmd.tk, cmd.role, cmd.reason
+	tk, reason := cmd.tk, cmd.reason
 	n, err := strconv.Atoi(cmd.word)
 	if err != nil || n <= 0 {
 		return t.reply("extend.usage")
 	}
-	if role.Role != storage.RoleLeader && role.Role != storage.RoleAdmin {
+	// Any of the person's roles that decides: a leader above the unit may
+	// be one of its officers too.
+	roles, err := t.rolesOver(tk)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(roles, func(r storage.Officer) bool {
+		return r.Role == storage.RoleLeader || r.Role == storage.RoleAdmin
+	})
+	if i < 0 {
 		return t.reply("extend.leaders_only")
 	}
+	role := roles[i]
 	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
 	if err != nil {
 		return err
 	}
-	switch {
+	switch due := clock.DueAt.Time; {
 	case clock.RuleID == 0 || !clock.DueAt.Valid:
 		return t.reply("extend.no_deadline", tk.Code)
-	case clock.PausedAt.Valid:
+	case clock.PausedAt.Valid && clock.PausedAt.Time.Before(due):
 		return t.reply("extend.paused", tk.Code)
-	case s.now().After(clock.DueAt.Time):
-		return t.reply("extend.overdue", tk.Code, formatTime(clock.DueAt.Time))
+	case s.now().After(due) || clock.PausedAt.Valid:
+		// Paused once it had run out, it is overdue still (dueBefore).
+		return t.reply("extend.overdue", tk.Code, formatTime(due))
 	}
 	r, err := t.tx.DeadlineRuleByID(t.ctx, clock.RuleID)
 	if err != nil {
@@ -46,7 +58,7 @@ func (s *Service) cmdExtend(t *turn) error {
 	}
 	switch {
 	case r.MaxExtensions == 0:
-		return t.reply("extend.not_allowed", tk.Code, bot.Escape(r.LegalBasis))
+		return t.reply("extend.not_allowed", tk.Code)
 	case clock.Extensions >= r.MaxExtensions:
 		return t.reply("extend.used_up", tk.Code, clock.Extensions)
 	case n > r.ExtensionLimit:
@@ -57,25 +69,31 @@ func (s *Service) cmdExtend(t *turn) error {
 		return err
 	}
 	due, days := lengthenDeadline(cal, r, clock.StartedAt, clock.DueAt.Time, clock.Days, n)
-	if err := t.tx.ExtendTicketClock(t.ctx, tk.ID, due, days); err != nil {
+	if err := t.tx.ExtendTicketClock(t.ctx, tk.ID, due, days, n); err != nil {
 		return err
 	}
 	if tk, err = s.change(t, tk, role, storage.EventExtended, "", reason, false); err != nil {
 		return err
 	}
-	if err := s.tellExtension(t, tk, r, role, n, due, reason); err != nil {
+	when := dueText(r, due)
+	if err := s.tellExtension(t, tk, r, role, n, when, reason); err != nil {
 		return err
 	}
-	return t.reply("task.done_extend", tk.Code, formatTime(due))
+	return t.reply("task.done_extend", tk.Code, when)
+}
+
+// dueText is a deadline under rule r as people are told it: its day, or
+// under a rule in working hours its hour and day.
+func dueText(r storage.DeadlineRule, due time.Time) string {
+	if r.LimitUnit == "working_hours" {
+		return formatTime(due)
+	}
+	return formatDate(due)
 }
 
 // tellExtension tells a ticket's sender, and its unit's chats but the one
-// the command came from, that its deadline was extended by n to due.
-func (s *Service) tellExtension(t *turn, tk storage.Ticket, r storage.DeadlineRule, role storage.Officer, n int, due time.Time, reason string) error {
-	when := formatDate(due)
-	if r.LimitUnit == "working_hours" {
-		when = formatTime(due)
-	}
+// the command came from, that its deadline was extended by n to when.
+func (s *Service) tellExtension(t *turn, tk storage.Ticket, r storage.DeadlineRule, role storage.Officer, n int, when, reason string) error {
 	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
 	if err != nil {
 		return err
@@ -93,7 +111,11 @@ func (s *Service) tellExtension(t *turn, tk storage.Ticket, r storage.DeadlineRu
 		if to.chatID == t.ev.Chat.ID {
 			continue
 		}
-		text := s.texts.text(to.lang, "staff.extended", bot.Escape(role.DisplayName), tk.Code, formatTime(due), bot.Escape(reason))
+		by := bot.Escape(role.UnitName)
+		if role.DisplayName != "" {
+			by = s.texts.text(to.lang, "staff.someone_of", bot.Escape(role.DisplayName), by)
+		}
+		text := s.texts.text(to.lang, "staff.extended", by, tk.Code, when, bot.Escape(reason))
 		if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: to.chatID, Group: to.group, Text: text}); err != nil {
 			return err
 		}

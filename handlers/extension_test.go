@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // extensions counts a ticket's extended events.
@@ -13,15 +17,19 @@ func (w *world) extensions(code string) int {
 		WHERE t.code = $1 AND e.kind = 'extended'`, code)
 }
 
-func TestALeaderExtendsADeadlineAndTheSenderIsTold(t *testing.T) {
-	w := newWorld(t)
+// filedForExtension is a ward with an officer, a leader (of leaderUnit),
+// and a citizen's petition there, filed on Monday 23/11/2026 at 16:00:
+// due at the end of Monday 07/12.
+func filedForExtension(t *testing.T, leaderUnit string) (w *world, officer, leader, c *citizen, code string) {
+	w = newWorld(t)
 	w.seedOrg()
-	officer := w.staff(2601, "ubnd-hoa-cuong", "officer")
-	leader := w.staff(2602, "ubnd-tp", "leader")
-	c := w.citizen(3601)
-	// Filed on Monday 23/11/2026: due at the end of Monday 07/12.
+	officer, leader, c = w.staff(2601, "ubnd-hoa-cuong", "officer"), w.staff(2602, leaderUnit, "leader"), w.citizen(3601)
 	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
-	code := c.file("Phường Hòa Cường", "Cống thoát nước bị lấp")
+	return w, officer, leader, c, c.file("Phường Hòa Cường", "Cống thoát nước bị lấp")
+}
+
+func TestALeaderExtendsADeadlineAndTheSenderIsTold(t *testing.T) {
+	w, officer, leader, c, code := filedForExtension(t, "ubnd-tp")
 	w.now = time.Date(2026, 12, 1, 10, 0, 0, 0, vn)
 
 	mustContain(t, officer.says("/giahan "+code+" 5 Cần khảo sát hiện trường"), "lãnh đạo đơn vị quyết định")
@@ -31,9 +39,9 @@ func TestALeaderExtendsADeadlineAndTheSenderIsTold(t *testing.T) {
 
 	// Five working days more: 08–11/12 and Monday 14/12.
 	out := leader.says("/giahan " + code + " 5 Cần khảo sát hiện trường")
-	mustContain(t, sentTo(out, leader.id), "Đã gia hạn phản ánh "+code+" đến 14/12/2026 23:59")
+	mustContain(t, sentTo(out, leader.id), "Đã gia hạn thời hạn xử lý phản ánh "+code+" đến 14/12/2026.")
 	mustContain(t, sentTo(out, c.id), "được gia hạn thêm 5 ngày làm việc", "<b>14/12/2026</b>", "Lý do: Cần khảo sát hiện trường")
-	mustContain(t, sentTo(out, officer.id), "đã gia hạn phản ánh <b>"+code+"</b> đến 14/12/2026 23:59")
+	mustContain(t, sentTo(out, officer.id), "Đồng chí Cán bộ 2602 (UBND thành phố Đà Nẵng) đã gia hạn thời hạn xử lý phản ánh <b>"+code+"</b> đến 14/12/2026.")
 	if got := w.dueOf(code).Format("2006-01-02 15:04"); got != "2026-12-14 23:59" {
 		t.Fatalf("due = %s, want 2026-12-14 23:59", got)
 	}
@@ -51,18 +59,12 @@ func TestALeaderExtendsADeadlineAndTheSenderIsTold(t *testing.T) {
 
 	// A transfer that restarts the clock gives a new one.
 	officer.says("/transfer " + code + " ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
-	mustContain(t, leader.says("/giahan "+code+" 1 Chờ ý kiến sở chuyên ngành"), "Đã gia hạn phản ánh "+code)
+	mustContain(t, leader.says("/giahan "+code+" 1 Chờ ý kiến sở chuyên ngành"), "Đã gia hạn thời hạn xử lý phản ánh "+code)
 }
 
 func TestAnExtensionOutsideItsRuleChangesNothing(t *testing.T) {
-	w := newWorld(t)
-	w.seedOrg()
-	officer := w.staff(2611, "ubnd-hoa-cuong", "officer")
-	leader := w.staff(2612, "ubnd-hoa-cuong", "leader")
+	w, officer, leader, c, code := filedForExtension(t, "ubnd-hoa-cuong")
 	other := w.staff(2613, "ubnd-hai-chau", "leader")
-	c := w.citizen(3611)
-	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
-	code := c.file("Phường Hòa Cường", "Đèn đường không sáng")
 	w.now = time.Date(2026, 11, 25, 10, 0, 0, 0, vn)
 
 	refused := func(who *citizen, command, want string) {
@@ -85,7 +87,7 @@ func TestAnExtensionOutsideItsRuleChangesNothing(t *testing.T) {
 
 	w.exec(`UPDATE deadline_rules SET max_extensions = 0`)
 	refused(leader, "/giahan "+code+" 5 Lý do", "không cho phép gia hạn")
-	w.exec(`UPDATE deadline_rules SET max_extensions = 1`)
+	w.exec(`UPDATE deadline_rules SET max_extensions = 1 WHERE extension_limit > 0`)
 
 	// Waiting for the citizen: the clock is paused, nothing to extend.
 	officer.presses("Yêu cầu bổ sung")
@@ -142,5 +144,99 @@ func TestAnExtensionCountsInItsRulesUnit(t *testing.T) {
 				t.Fatalf("due = %s, want %s", got, tc.wantDue)
 			}
 		})
+	}
+}
+
+// The refusal under a rule allowing no extension reads as text, not as a
+// formatting error (a reviewer's test: it once had an argument too many).
+func TestARefusedExtensionReadsCleanly(t *testing.T) {
+	w, _, leader, _, code := filedForExtension(t, "ubnd-hoa-cuong")
+	w.now = time.Date(2026, 11, 25, 10, 0, 0, 0, vn)
+	w.exec(`UPDATE deadline_rules SET max_extensions = 0`)
+	out := texts(leader.says("/giahan " + code + " 5 Cần khảo sát"))
+	if strings.Contains(out, "%!") {
+		t.Fatalf("the refusal has a formatting error:\n%s", out)
+	}
+}
+
+// A reclassification keeps the waits for the citizen, not the old rule's
+// extensions: a phản ánh extended by 5 and found to be a hỏi đáp (5
+// working days, no extension) is due when a hỏi đáp is (a reviewer's test).
+func TestAnExtensionIsNotCarriedIntoAnotherRule(t *testing.T) {
+	// As a hỏi đáp it would have been due on 30/11.
+	w, officer, leader, _, code := filedForExtension(t, "ubnd-hoa-cuong")
+	w.now = time.Date(2026, 11, 24, 9, 0, 0, 0, vn)
+	mustContain(t, leader.says("/giahan "+code+" 5 Cần khảo sát hiện trường"), "Đã gia hạn")
+	if got := dueDate(w.dueOf(code)); got != "2026-12-14" {
+		t.Fatalf("extended to %s, want 2026-12-14", got)
+	}
+	w.now = time.Date(2026, 11, 25, 9, 0, 0, 0, vn)
+	officer.reclassifyAs("Hỏi đáp", "Nội dung là câu hỏi về kế hoạch sửa đường")
+	if got := dueDate(w.dueOf(code)); got != "2026-11-30" {
+		t.Errorf("as a hỏi đáp (no extension allowed) due %s, want 2026-11-30: the phản ánh extension was kept as a wait (%d extension(s) still counted)",
+			got, w.count(`SELECT clock_extensions FROM tickets WHERE code = $1`, code))
+	}
+}
+
+// A clock paused after its deadline had passed (resumeClock gives it no
+// wait) is overdue, and its extension is refused as such, not as paused
+// with the promise of an extension once the citizen replies (a
+// reviewer's test).
+func TestAClockPausedAfterItsDeadlineIsRefusedAsOverdue(t *testing.T) {
+	w, officer, leader, c, code := filedForExtension(t, "ubnd-hoa-cuong")
+	// Due 07/12; the officer asks on 09/12.
+	w.now = time.Date(2026, 12, 9, 9, 0, 0, 0, vn)
+	officer.presses("Yêu cầu bổ sung")
+	officer.says("Ông/Bà cho biết vị trí cụ thể?")
+	out := leader.says("/giahan " + code + " 5 Cần khảo sát")
+	if got := texts(out); !strings.Contains(got, "quá hạn") {
+		t.Errorf("an overdue ticket asked after its deadline is refused with:\n%s", got)
+	}
+	w.now = time.Date(2026, 12, 9, 10, 0, 0, 0, vn)
+	c.says("Trước số nhà 45")
+	mustContain(t, leader.says("/giahan "+code+" 5 Cần khảo sát"), "quá hạn")
+}
+
+// A leader of the city who is also an officer of the ward extends as the
+// leader, whichever role comes first (a reviewer's test).
+func TestALeaderAboveWhoIsAlsoAnOfficerOfTheUnitMayExtend(t *testing.T) {
+	w, both, _, _, code := filedForExtension(t, "ubnd-hoa-cuong")
+	w.join(both, "CODE-2601-LEADER", "ubnd-tp", "leader")
+	w.now = time.Date(2026, 11, 25, 10, 0, 0, 0, vn)
+	out := both.says("/giahan " + code + " 5 Cần khảo sát hiện trường")
+	if got := dueDate(w.dueOf(code)); got != "2026-12-14" {
+		t.Errorf("a leader of the city (also an officer of the ward) got due %s, want 2026-12-14:\n%s", got, texts(out))
+	}
+}
+
+// A ticket escalated, postponed by a day given off (AdjustClock keeps the
+// escalation stamps) and then extended is escalated again when the
+// extended deadline passes: a new deadline passing is news, as in
+// MoveTicketClock (a reviewer's test).
+func TestAnExtendedDeadlineIsEscalatedWhenItPasses(t *testing.T) {
+	w, _, wardLeader, _, code := filedForExtension(t, "ubnd-hoa-cuong")
+	escalate := func() {
+		w.run(func(tx *storage.Store) error {
+			return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+		})
+	}
+	// Due 07/12, escalated on 08/12.
+	w.now = time.Date(2026, 12, 8, 8, 0, 0, 0, vn)
+	escalate()
+	mustContain(t, sentTo(w.sent(), wardLeader.id), "Phản ánh quá hạn")
+	// Thursday 03/12 given off: due 08/12; the leader extends it by 5.
+	w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 3}, false, "Nghỉ theo thông báo")
+	w.now = time.Date(2026, 12, 8, 10, 0, 0, 0, vn)
+	mustContain(t, wardLeader.says("/giahan "+code+" 5 Chờ ý kiến sở chuyên ngành"), "Đã gia hạn")
+	if got := dueDate(w.dueOf(code)); got != "2026-12-15" {
+		t.Fatalf("extended to %s, want 2026-12-15", got)
+	}
+	w.sent()
+	// The extended deadline passes.
+	w.now = time.Date(2026, 12, 16, 8, 0, 0, 0, vn)
+	escalate()
+	out := w.sent()
+	if got := texts(sentTo(out, wardLeader.id)); !strings.Contains(got, "Phản ánh quá hạn") {
+		t.Errorf("the extended deadline passed and the ward leader was not told; all sent:\n%s", texts(out))
 	}
 }

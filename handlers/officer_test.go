@@ -27,7 +27,16 @@ func (w *world) seedOrg() {
 // staff invites a person to a unit with a role and has them join.
 func (w *world) staff(id int, unit, role string) *citizen {
 	w.t.Helper()
-	code := fmt.Sprintf("CODE-%d", id)
+	c := w.citizen(id)
+	c.name = fmt.Sprintf("Cán bộ %d", id)
+	w.join(c, fmt.Sprintf("CODE-%d", id), unit, role)
+	return c
+}
+
+// join has a person redeem an invitation code to a unit with a role, a
+// further one for someone already on staff.
+func (w *world) join(c *citizen, code, unit, role string) {
+	w.t.Helper()
 	err := w.store.InTx(w.ctx, func(tx *storage.Store) error {
 		u, err := tx.UnitByCode(w.ctx, unit)
 		if err != nil {
@@ -38,10 +47,7 @@ func (w *world) staff(id int, unit, role string) *citizen {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	c := w.citizen(id)
-	c.name = fmt.Sprintf("Cán bộ %d", id)
 	mustContain(w.t, c.says("/join "+strings.ToLower(code)), "Đồng chí đã được ghi nhận")
-	return c
 }
 
 // describe starts an environmental petition about an area of Đà Nẵng and

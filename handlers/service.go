@@ -90,6 +90,7 @@ func New(cfg Config) (*Service, error) {
 		"identity":    s.staffOnly(s.cmdIdentity),
 		"transfer":    s.staffOnly(s.cmdTransfer),
 		"giahan":      s.staffOnly(s.cmdExtend),
+		"gop":         s.staffOnly(s.cmdMerge),
 		"report":      s.staffOnly(s.cmdReport),
 		"lichtiep":    s.staffOnly(s.cmdReceptionSchedule),
 		"congbo":      s.staffOnly(s.cmdPublish),

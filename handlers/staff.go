@@ -36,37 +36,47 @@ func (t *turn) isStaff() (bool, error) {
 	return len(roles) > 0, err
 }
 
-// actingRole returns the role that lets the person act on a ticket: an
-// officer of its unit, a leader of a unit above it, or an administrator.
-// ok is false when the ticket is outside every role's scope, or in a group
-// chat, of another unit than the group's.
+// actingRole returns the first of the person's roles that lets them act
+// on a ticket (rolesOver); ok is false when there is none.
 func (t *turn) actingRole(tk storage.Ticket) (storage.Officer, bool, error) {
+	roles, err := t.rolesOver(tk)
+	if err != nil || len(roles) == 0 {
+		return storage.Officer{}, false, err
+	}
+	return roles[0], true, nil
+}
+
+// rolesOver lists the person's roles that let them act on a ticket: an
+// officer of its unit, a leader of a unit above it, an administrator.
+// None in a group chat of another unit than the ticket's.
+func (t *turn) rolesOver(tk storage.Ticket) ([]storage.Officer, error) {
 	if t.ev.Chat.Group && (!tk.UnitID.Valid || tk.UnitID.Int64 != t.groupUnit) {
-		return storage.Officer{}, false, nil
+		return nil, nil
 	}
 	roles, err := t.roles()
 	if err != nil {
-		return storage.Officer{}, false, err
+		return nil, err
 	}
+	var over []storage.Officer
 	for _, r := range roles {
 		switch r.Role {
 		case storage.RoleAdmin:
-			return r, true, nil
+			over = append(over, r)
 		case storage.RoleOfficer:
 			if tk.UnitID.Valid && tk.UnitID.Int64 == r.UnitID {
-				return r, true, nil
+				over = append(over, r)
 			}
 		case storage.RoleLeader:
 			subtree, err := t.tx.UnitSubtree(t.ctx, r.UnitID)
 			if err != nil {
-				return storage.Officer{}, false, err
+				return nil, err
 			}
 			if tk.UnitID.Valid && slices.Contains(subtree, tk.UnitID.Int64) {
-				return r, true, nil
+				over = append(over, r)
 			}
 		}
 	}
-	return storage.Officer{}, false, nil
+	return over, nil
 }
 
 // scopeUnits lists the units whose tickets the person may see (all: every

@@ -192,6 +192,7 @@ var (
 		storage.StatusCompleted:    "Hoàn thành",
 		storage.StatusRejected:     "Không tiếp nhận",
 		storage.StatusReopened:     "Đã mở lại",
+		storage.StatusMerged:       "Đã gộp vào phản ánh trùng",
 	}
 )
 

@@ -143,8 +143,10 @@ type Clock struct {
 	// Credit is the working time changes to the calendar gave the clock
 	// and its deadline kept (see OpenClock).
 	Credit int64 `db:"calendar_credit"`
-	// Extensions is how many times this clock was extended.
+	// Extensions is how many times this clock was extended, and Extended
+	// by how much in all, in its rule's unit.
 	Extensions int `db:"clock_extensions"`
+	Extended   int `db:"clock_extended"`
 }
 
 // clockCredit reads a ticket's calendar credit (t) under its rule (r): none
@@ -156,7 +158,8 @@ func (s *Store) TicketClock(ctx context.Context, ticketID int64) (Clock, error) 
 	var c Clock
 	err := sqlx.GetContext(ctx, s.x, &c, `
 		SELECT coalesce(t.deadline_rule_id, 0) AS deadline_rule_id, t.clock_started_at, t.due_at, t.paused_at,
-		       coalesce(t.clock_days, 0) AS clock_days, `+clockCredit+`, t.clock_extensions
+		       coalesce(t.clock_days, 0) AS clock_days, `+clockCredit+`, t.clock_extensions,
+		       t.clock_extended
 		FROM tickets t LEFT JOIN deadline_rules r ON r.id = t.deadline_rule_id WHERE t.id = $1`, ticketID)
 	return c, wrap("ticket clock", err)
 }
@@ -168,18 +171,20 @@ func (s *Store) SetTicketClock(ctx context.Context, ticketID, ruleID int64, star
 	_, err := s.x.ExecContext(ctx, `
 		UPDATE tickets SET deadline_rule_id = $2, clock_started_at = $3, due_at = $4, paused_at = NULL,
 			escalated_at = NULL, escalated_again_at = NULL, clock_days = nullif($5, 0), calendar_credit = 0,
-			clock_extensions = 0
+			clock_extensions = 0, clock_extended = 0
 		WHERE id = $1`, ticketID, ruleID, started, toMicros(due), days)
 	return wrap("set ticket clock", err)
 }
 
 // MoveTicketClock puts a ticket's running or paused clock under another
-// rule with a new deadline, keeping its start and any pause. Escalations
-// already sent stand unless the deadline moved later: a new deadline
-// passing is news, the same one passing again is not.
+// rule with a new deadline, keeping its start and any pause; extensions
+// granted under the old rule go. Escalations already sent stand unless
+// the deadline moved later: a new deadline passing is news, the same one
+// passing again is not.
 func (s *Store) MoveTicketClock(ctx context.Context, ticketID, ruleID int64, due time.Time, days int) error {
 	_, err := s.x.ExecContext(ctx, `
 		UPDATE tickets SET deadline_rule_id = $2, due_at = $3, clock_days = nullif($4, 0), calendar_credit = 0,
+			clock_extensions = 0, clock_extended = 0,
 			escalated_at = CASE WHEN $3 > due_at THEN NULL ELSE escalated_at END,
 			escalated_again_at = CASE WHEN $3 > due_at THEN NULL ELSE escalated_again_at END
 		WHERE id = $1`, ticketID, ruleID, toMicros(due), days)
@@ -191,7 +196,7 @@ func (s *Store) MoveTicketClock(ctx context.Context, ticketID, ruleID int64, due
 func (s *Store) StopTicketClock(ctx context.Context, ticketID int64) error {
 	_, err := s.x.ExecContext(ctx, `
 		UPDATE tickets SET deadline_rule_id = NULL, clock_started_at = NULL, due_at = NULL, paused_at = NULL,
-			clock_days = NULL, calendar_credit = 0
+			clock_days = NULL, calendar_credit = 0, clock_extensions = 0, clock_extended = 0
 		WHERE id = $1`, ticketID)
 	return wrap("stop ticket clock", err)
 }
@@ -212,11 +217,15 @@ func (s *Store) ResumeTicketClock(ctx context.Context, ticketID int64, due time.
 }
 
 // ExtendTicketClock gives a running clock a later deadline (due; days as
-// in SetTicketClock) and counts the extension.
-func (s *Store) ExtendTicketClock(ctx context.Context, ticketID int64, due time.Time, days int) error {
+// in SetTicketClock) by n of its rule's units and counts the extension.
+// An extension comes before the deadline passes, so escalations recorded
+// are of an earlier deadline (one a change to the calendar postponed
+// since): the new one passing is news.
+func (s *Store) ExtendTicketClock(ctx context.Context, ticketID int64, due time.Time, days, n int) error {
 	_, err := s.x.ExecContext(ctx, `
-		UPDATE tickets SET due_at = $2, clock_days = nullif($3, 0), clock_extensions = clock_extensions + 1
-		WHERE id = $1`, ticketID, toMicros(due), days)
+		UPDATE tickets SET due_at = $2, clock_days = nullif($3, 0), clock_extensions = clock_extensions + 1,
+			clock_extended = clock_extended + $4, escalated_at = NULL, escalated_again_at = NULL
+		WHERE id = $1`, ticketID, toMicros(due), days, n)
 	return wrap("extend ticket clock", err)
 }
 

@@ -57,3 +57,31 @@ func TestCalendarTakesTheAnnouncedTetBreak(t *testing.T) {
 		t.Errorf("Mon 3 Feb 2025 (mùng 6, back to work) is a day off: %q", why)
 	}
 }
+
+// The shipped rules for phản ánh, kiến nghị and góp ý allow one extension
+// of at most their own limit, the others none; a rule allowing extensions
+// must say by how much.
+func TestShippedRulesExtensions(t *testing.T) {
+	s := openStore(t)
+	ctx := t.Context()
+	for _, tc := range []struct {
+		kind       string
+		remote     bool
+		max, limit int
+	}{
+		{"phan_anh", false, 1, 10}, {"phan_anh", true, 1, 15}, {"kien_nghi", false, 1, 10}, {"gop_y", false, 1, 10},
+		{"hoi_dap", false, 0, 0}, {"khieu_nai", false, 0, 0}, {"to_cao", false, 0, 0}, {"tiep_dan", false, 0, 0},
+	} {
+		var r storage.DeadlineRule
+		err := s.DB().QueryRowContext(ctx, `SELECT max_extensions, extension_limit FROM deadline_rules
+			WHERE kind = $1 AND remote_only = $2 AND category_id IS NULL AND area_id IS NULL`, tc.kind, tc.remote).
+			Scan(&r.MaxExtensions, &r.ExtensionLimit)
+		if err != nil || r.MaxExtensions != tc.max || r.ExtensionLimit != tc.limit {
+			t.Errorf("%s (remote %v): %d extensions of %d (%v), want %d of %d", tc.kind, tc.remote,
+				r.MaxExtensions, r.ExtensionLimit, err, tc.max, tc.limit)
+		}
+	}
+	if _, err := s.DB().ExecContext(ctx, `UPDATE deadline_rules SET max_extensions = 1 WHERE kind = 'hoi_dap'`); err == nil {
+		t.Error("a rule allowing an extension of 0 was accepted")
+	}
+}

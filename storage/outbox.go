@@ -443,7 +443,7 @@ func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error
 		WHERE ((o.status = 'sent' AND o.sent_at < $1) OR (o.status = 'failed' AND o.created_at < $1))
 		  AND NOT (o.status = 'sent' AND o.kind IN ('text', 'edit', 'photo', 'document') AND EXISTS (
 			SELECT FROM tickets t
-			WHERE t.status NOT IN ('completed', 'rejected') AND t.kind <> 'to_cao' AND NOT t.was_denunciation
+			WHERE t.status NOT IN ('completed', 'rejected', 'merged') AND t.kind <> 'to_cao' AND NOT t.was_denunciation
 			  AND (t.code IN (SELECT m[1] FROM regexp_matches(o.payload::text, '(PA-[0-9]{4}-[0-9]{6,})', 'g') AS m)
 			       OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, '`+ticketButton+`([0-9]+)"', 'g') AS m))))`, before)
 	if err != nil {

@@ -91,7 +91,7 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // still to be sent them, the kept copies of the messages sent to their
 // chat or about their petitions (officers' cards name them) and the raw
 // updates of theirs the bot gave up on, and, on their finished
-// (completed or rejected) petitions, what they wrote: the description,
+// (completed, rejected or merged) petitions, what they wrote: the description,
 // address, location, rating comment, the information they added and their
 // photos. Their petitions stay, as records the state keeps, with what
 // statistics count (kind, category, area, unit, dates, status, rating)
@@ -138,7 +138,7 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 }
 
 // BlankErasedPetitions blanks what people who erased their data wrote on
-// their petitions completed or rejected since, and for their receptions
+// their petitions completed, rejected or merged since, and for their receptions
 // over since: erasure leaves open ones alone so that the unit can resolve
 // them.
 func (s *Store) BlankErasedPetitions(ctx context.Context, today workcal.Date) error {
@@ -166,7 +166,7 @@ func blankPastBookings(people, today string) string {
 const unrecordedBookingDays = "14"
 
 // blankFinishedPetitions is the statement that blanks what a person wrote
-// on their completed or rejected petitions that match the condition: the
+// on their completed, rejected or merged petitions that match the condition: the
 // description, address, location, rating comment, photos and their own
 // timeline entries (migration 00015 allows only that change to the
 // timeline). What statistics count and the units' answers stay.
@@ -174,7 +174,7 @@ func blankFinishedPetitions(petitions string) string {
 	return `
 		WITH finished AS (
 			UPDATE tickets SET description = '', address = '', latitude = NULL, longitude = NULL, rating_comment = NULL
-			WHERE status IN ('completed', 'rejected') AND ` + petitions + `
+			WHERE status IN ('completed', 'rejected', 'merged') AND ` + petitions + `
 			RETURNING id
 		), photos AS (
 			DELETE FROM ticket_attachments WHERE added_by = 'citizen' AND ticket_id IN (SELECT id FROM finished)

@@ -82,9 +82,9 @@ type ReportRow struct {
 	// Overdue: not answered, completed or rejected, and the deadline is
 	// before the end of the period (see the definitions above).
 	Overdue bool `db:"overdue"`
-	// Extensions is how many times the ticket's current clock was
-	// extended: DueAt includes them.
-	Extensions int `db:"clock_extensions"`
+	// Extensions is how many times a leader extended the ticket's
+	// deadline, under any of its clocks.
+	Extensions int `db:"extensions"`
 }
 
 // ReportTickets lists the tickets created in [from, to) of the given units
@@ -98,7 +98,8 @@ func (s *Store) ReportTickets(ctx context.Context, unitIDs []int64, from, to tim
 		       CASE WHEN t.confidential THEN $4 ELSE t.description END AS description,
 		       t.confidential, t.created_at, t.due_at, t.answered_at, t.closed_at, t.rating,
 		       CASE WHEN t.answered_at IS NOT NULL THEN `+answeredOnTime+` END AS on_time,
-		       coalesce(`+dueBefore("$2")+`, false) AS overdue, t.clock_extensions
+		       coalesce(`+dueBefore("$2")+`, false) AS overdue,
+		       (SELECT count(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = '`+EventExtended+`') AS extensions
 		FROM tickets t
 		LEFT JOIN categories c ON c.id = t.category_id
 		LEFT JOIN areas a ON a.id = t.area_id

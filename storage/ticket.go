@@ -25,6 +25,9 @@ const (
 	StatusCompleted    = "completed"
 	StatusRejected     = "rejected"
 	StatusReopened     = "reopened"
+	// StatusMerged: closed as a duplicate of another open ticket, whose
+	// co-signer its sender became (handlers/merge.go).
+	StatusMerged = "merged"
 )
 
 // Ticket is one petition.

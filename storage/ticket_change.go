@@ -32,6 +32,11 @@ const (
 	// EventExtended: a leader extended the deadline; the body is the
 	// reason, which the sender is told.
 	EventExtended = "extended"
+	// EventMerged: the ticket was closed as a duplicate; the body is the
+	// code of the ticket it went into. EventMergedIn, on that ticket and
+	// internal: the body is the duplicate's code.
+	EventMerged   = "merged"
+	EventMergedIn = "merged_in"
 )
 
 // Change is one step of a ticket's workflow: an event on the timeline and,
@@ -74,7 +79,7 @@ func (s *Store) ApplyChange(ctx context.Context, c Change) (Ticket, error) {
 				                        THEN `+strings.ReplaceAll(answeredOnTimeAt, "answered_at", "$4")+`
 				                        ELSE answered_on_time END,
 				closed_at = CASE WHEN status = $2 THEN closed_at
-				                 WHEN $2 IN ('completed', 'rejected') THEN $4
+				                 WHEN $2 IN ('completed', 'rejected', 'merged') THEN $4
 				                 WHEN $2 = 'reopened' THEN NULL ELSE closed_at END,
 				rating = CASE WHEN $5 > 0 THEN $5 ELSE rating END,
 				rating_comment = CASE WHEN $5 > 0 THEN nullif($6, '') ELSE rating_comment END

@@ -31,6 +31,7 @@ func runTicket(ctx context.Context, args []string) error {
 var ticketStatuses = []string{
 	storage.StatusReceived, storage.StatusAccepted, storage.StatusInProgress, storage.StatusAwaitingInfo,
 	storage.StatusTransferred, storage.StatusAnswered, storage.StatusCompleted, storage.StatusRejected, storage.StatusReopened,
+	storage.StatusMerged,
 }
 
 // ticketJSON is the stable JSON form of a ticket (documented in the README).
