@@ -39,8 +39,9 @@ func dueAfter(cal *workcal.Calendar, r storage.DeadlineRule, start time.Time) ti
 }
 
 // startClock gives a ticket its deadline from now, under the rule for its
-// kind, category and area. A ticket no rule covers has no deadline, nor
-// has a comment waiting for its consultation's synthesis (awaitsSynthesis).
+// kind, category and area that held on the day it was filed. A ticket no
+// rule covers has no deadline, nor has a comment waiting for its
+// consultation's synthesis (awaitsSynthesis).
 func (s *Service) startClock(t *turn, tk storage.Ticket) (storage.DeadlineRule, time.Time, error) {
 	return s.startClockFrom(t, tk, s.now())
 }
@@ -50,7 +51,7 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (s
 	if waits, err := awaitsSynthesis(t, tk); waits || err != nil {
 		return storage.DeadlineRule{}, time.Time{}, err
 	}
-	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64)
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, tk.CreatedAt)
 	if errors.Is(err, storage.ErrNotFound) {
 		return r, time.Time{}, nil
 	}
@@ -191,7 +192,7 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
-	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64)
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, tk.CreatedAt)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && r.ID == clock.RuleID) {
 		return nil
 	}

@@ -33,12 +33,14 @@ type DeadlineRule struct {
 const deadlineRuleColumns = `r.id, r.kind, r.category_id, r.area_id, r.remote_only, r.answer_limit, r.limit_unit,
 	r.pause_on_info, r.restart_on_transfer, r.legal_basis, r.max_extensions, r.extension_limit`
 
-// DeadlineRuleFor picks the rule for a ticket: among the active rules of
-// its kind whose category is the ticket's or any, whose area is the
-// ticket's area, an ancestor or any, and which are for remote areas only
-// when the area (or an ancestor) is remote, the most specific wins — the
-// nearest area first, then a specific category, then a remote-only rule.
-func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, areaID int64) (DeadlineRule, error) {
+// DeadlineRuleFor picks the rule for a ticket filed at filed: among the
+// active rules of its kind that held on that day (Asia/Ho_Chi_Minh),
+// whose category is the ticket's or any, whose area is the ticket's area,
+// an ancestor or any, and which are for remote areas only when the area
+// (or an ancestor) is remote, the most specific wins — the nearest area
+// first, then a specific category, then a remote-only rule, then the
+// latest to start.
+func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, areaID int64, filed time.Time) (DeadlineRule, error) {
 	var r DeadlineRule
 	err := sqlx.GetContext(ctx, s.x, &r, `
 		WITH RECURSIVE up AS (
@@ -53,8 +55,9 @@ func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, ar
 		  AND (r.category_id IS NULL OR r.category_id = $2)
 		  AND (r.area_id IS NULL OR up.id IS NOT NULL)
 		  AND (NOT r.remote_only OR EXISTS (SELECT 1 FROM up WHERE up.remote))
-		ORDER BY r.area_id IS NULL, up.depth, r.category_id IS NULL, NOT r.remote_only
-		LIMIT 1`, kind, categoryID, areaID, MaxAreaDepth)
+		  AND coalesce(r.valid_from <= $5, true) AND coalesce($5 < r.valid_to, true)
+		ORDER BY r.area_id IS NULL, up.depth, r.category_id IS NULL, NOT r.remote_only, r.valid_from DESC NULLS LAST
+		LIMIT 1`, kind, categoryID, areaID, MaxAreaDepth, workcal.DateOf(filed).String())
 	return r, wrap("deadline rule", err)
 }
 
