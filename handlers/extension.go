@@ -103,22 +103,7 @@ func (s *Service) tellExtension(t *turn, tk storage.Ticket, r storage.DeadlineRu
 	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text}); err != nil {
 		return err
 	}
-	recipients, err := s.staffRecipients(t, tk.UnitID.Int64)
-	if err != nil {
-		return err
-	}
-	for _, to := range recipients {
-		if to.chatID == t.ev.Chat.ID {
-			continue
-		}
-		by := bot.Escape(role.UnitName)
-		if role.DisplayName != "" {
-			by = s.texts.text(to.lang, "staff.someone_of", bot.Escape(role.DisplayName), by)
-		}
-		text := s.texts.text(to.lang, "staff.extended", by, tk.Code, when, bot.Escape(reason))
-		if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: to.chatID, Group: to.group, Text: text}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.tellUnits(t, []int64{tk.UnitID.Int64}, func(lang string) string {
+		return s.texts.text(lang, "staff.extended", s.staffActor(lang, role), tk.Code, when, bot.Escape(reason))
+	})
 }

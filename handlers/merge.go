@@ -12,10 +12,16 @@ import (
 // gộp; law.md §3: many people raising one matter act through one
 // petition). The duplicate's sender, and those who co-signed it, become
 // co-signers of the main ticket, so they are told its outcome as
-// co-signers are; they are told so now, with the note if there is one,
-// and the main ticket's sender learns how many now raise it. The main
-// ticket must take co-signers (cosignable), and a denunciation or a
-// reception's record is never merged away: both are their sender's own.
+// co-signers are; they are told so now, with the note if there is one
+// (kept on the duplicate's timeline), the main ticket's sender learns how
+// many now raise it, and both units' chats are told.
+//
+// Refused: a main ticket that takes no co-signers (cosignable) or is a
+// comment on a consultation; a duplicate that is a complaint, a
+// denunciation, a reception's record or such a comment (their sender's
+// own); a duplicate waiting for its sender's information (their answer
+// would have nowhere to go); and a duplicate due before the main ticket
+// (merged away, its earlier deadline would be lost: merge the other way).
 func (s *Service) cmdMerge(t *turn) error {
 	words := strings.Fields(t.ev.Args)
 	if len(words) < 2 {
@@ -33,26 +39,63 @@ func (s *Service) cmdMerge(t *turn) error {
 	if over, err := t.tooLong(note); over || err != nil {
 		return err
 	}
-	dup, into, role, ok, err := s.lockPair(t, dupCode, intoCode)
+	pair, ok, err := s.lockPair(t, dupCode, intoCode)
 	if !ok || err != nil {
 		return err
 	}
+	dup, into := pair.dup, pair.into
 	switch {
 	case !isOpen(dup.Status) || !isOpen(into.Status):
 		return t.reply("ticket.closed")
-	case !cosignable(into):
+	case !cosignable(into) || into.ConsultationID.Valid:
 		return t.reply("merge.not_cosignable", into.Code)
-	case isGuidanceKind(dup.Kind) || dup.WasDenunciation || dup.FromReception():
+	case isGuidanceKind(dup.Kind) || dup.WasDenunciation || dup.FromReception() || dup.ConsultationID.Valid:
 		return t.reply("merge.not_mergeable", dup.Code)
+	case dup.Status == storage.StatusAwaitingInfo:
+		return t.reply("merge.awaiting_info", dup.Code)
+	case dup.DueAt.Valid && into.DueAt.Valid && dup.DueAt.Time.Before(into.DueAt.Time):
+		return t.reply("merge.due_first", dup.Code, into.Code)
 	}
-	if dup, err = s.change(t, dup, role, storage.EventMerged, storage.StatusMerged, into.Code, false); err != nil {
+	body := into.Code
+	if note != "" {
+		body += " — " + note
+	}
+	if dup, err = s.change(t, dup, pair.dupRole, storage.EventMerged, storage.StatusMerged, body, false); err != nil {
 		return err
 	}
 	if err := t.tx.StopTicketClock(t.ctx, dup.ID); err != nil {
 		return err
 	}
-	if _, err := s.change(t, into, role, storage.EventMergedIn, "", dup.Code, true); err != nil {
+	if err := t.tx.MergeTicket(t.ctx, dup.ID, into.ID); err != nil {
 		return err
+	}
+	if _, err := s.change(t, into, pair.intoRole, storage.EventMergedIn, "", dup.Code, true); err != nil {
+		return err
+	}
+	if err := s.tellMerged(t, dup, into, note); err != nil {
+		return err
+	}
+	err = s.tellUnits(t, []int64{dup.UnitID.Int64, into.UnitID.Int64}, func(lang string) string {
+		return s.texts.text(lang, "staff.merged", s.staffActor(lang, pair.intoRole), dup.Code, into.Code)
+	})
+	if err != nil {
+		return err
+	}
+	return t.reply("merge.done", dup.Code, into.Code)
+}
+
+// tellMerged makes the duplicate's sender and co-signers co-signers of
+// the ticket it was merged into and tells them, the note added; that
+// ticket's own sender, should they be one of them, is told as its sender.
+// The sender of the ticket merged into learns how many now raise it.
+func (s *Service) tellMerged(t *turn, dup, into storage.Ticket, note string) error {
+	unit := ""
+	if into.UnitID.Valid {
+		u, err := t.tx.UnitByID(t.ctx, into.UnitID.Int64)
+		if err != nil {
+			return err
+		}
+		unit = u.Name
 	}
 	sender, err := t.tx.CitizenByID(t.ctx, dup.CitizenID)
 	if err != nil {
@@ -64,6 +107,13 @@ func (s *Service) cmdMerge(t *turn) error {
 	}
 	total, grew := into.Cosigners, false
 	for i, c := range append([]storage.Citizen{sender}, cosigners...) {
+		key := "citizen.merged"
+		switch {
+		case c.ID == into.CitizenID:
+			key = "citizen.merged_own"
+		case i > 0:
+			key = "cosign.merged"
+		}
 		if c.ID != into.CitizenID {
 			n, added, err := t.tx.AddCosigner(t.ctx, into.ID, c.ID, s.now())
 			if err != nil {
@@ -73,11 +123,7 @@ func (s *Service) cmdMerge(t *turn) error {
 				total, grew = n, true
 			}
 		}
-		key := "citizen.merged"
-		if i > 0 {
-			key = "cosign.merged"
-		}
-		text := s.texts.text(c.Language, key, dup.Code, bot.Escape(role.UnitName), into.Code)
+		text := s.texts.text(c.Language, key, bot.Escape(unit), dup.Code, into.Code)
 		if note != "" {
 			text += "\n\n" + s.texts.text(c.Language, "merge.note", bot.Escape(note))
 		}
@@ -85,32 +131,38 @@ func (s *Service) cmdMerge(t *turn) error {
 			return err
 		}
 	}
-	if grew {
-		if err := s.tellCitizen(t, into, "cosign.sender_told", into.Code, total); err != nil {
-			return err
-		}
+	if !grew {
+		return nil
 	}
-	return t.reply("merge.done", dup.Code, into.Code)
+	return s.tellCitizen(t, into, "cosign.sender_told", into.Code, total)
+}
+
+// ticketPair is a duplicate and the ticket it is to be merged into, with
+// the person's role over each.
+type ticketPair struct {
+	dup, into         storage.Ticket
+	dupRole, intoRole storage.Officer
 }
 
 // lockPair locks two tickets, in the order of their codes so that two
 // merges of the same pair cannot deadlock, and checks both are in the
-// person's scope; the role is the one acting on the second. When ok is
-// false, the person has been answered.
-func (s *Service) lockPair(t *turn, first, second string) (storage.Ticket, storage.Ticket, storage.Officer, bool, error) {
-	lockFirst := first < second
-	a, b := first, second
-	if !lockFirst {
-		a, b = second, first
+// person's scope. When ok is false, the person has been answered.
+func (s *Service) lockPair(t *turn, dupCode, intoCode string) (ticketPair, bool, error) {
+	first, second := dupCode, intoCode
+	if second < first {
+		first, second = second, first
 	}
-	ta, errA := t.tx.LockTicketByCode(t.ctx, a)
-	tb, errB := t.tx.LockTicketByCode(t.ctx, b)
-	if !lockFirst {
-		ta, tb, errA, errB = tb, ta, errB, errA
+	locked := map[string]storage.Ticket{}
+	failed := map[string]error{}
+	for _, code := range []string{first, second} {
+		locked[code], failed[code] = t.tx.LockTicketByCode(t.ctx, code)
 	}
-	if _, _, ok, err := s.loadTicketFor(t, ta, errA); !ok || err != nil {
-		return ta, tb, storage.Officer{}, false, err
+	var p ticketPair
+	var ok bool
+	var err error
+	if p.dup, p.dupRole, ok, err = s.loadTicketFor(t, locked[dupCode], failed[dupCode]); !ok || err != nil {
+		return p, false, err
 	}
-	tb, role, ok, err := s.loadTicketFor(t, tb, errB)
-	return ta, tb, role, ok, err
+	p.into, p.intoRole, ok, err = s.loadTicketFor(t, locked[intoCode], failed[intoCode])
+	return p, ok, err
 }

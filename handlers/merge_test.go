@@ -16,13 +16,20 @@ func (w *world) mergeState(code string) string {
 	return state
 }
 
-func TestADuplicateIsMergedAndItsPeopleAreToldTheAnswer(t *testing.T) {
-	w := newWorld(t)
+// oneMatterTwice is a ward with an officer and two people's petitions
+// there on one matter: into, the first's, to keep, and dup, the
+// second's, its duplicate.
+func oneMatterTwice(t *testing.T) (w *world, officer, first, second *citizen, into, dup string) {
+	w = newWorld(t)
 	w.seedOrg()
-	officer := w.staff(2701, "ubnd-hoa-cuong", "officer")
-	first, second, cosigner := w.citizen(3701), w.citizen(3702), w.citizen(3703)
-	into := first.file("Phường Hòa Cường", "Rác thải tồn đọng ở kiệt 25 Núi Thành")
-	dup := second.file("Phường Hòa Cường", "Kiệt 25 Núi Thành rác chất đống cả tuần")
+	officer, first, second = w.staff(2701, "ubnd-hoa-cuong", "officer"), w.citizen(3701), w.citizen(3702)
+	into = first.file("Phường Hòa Cường", "Rác thải tồn đọng ở kiệt 25 Núi Thành")
+	return w, officer, first, second, into, second.file("Phường Hòa Cường", "Kiệt 25 Núi Thành rác chất đống cả tuần")
+}
+
+func TestADuplicateIsMergedAndItsPeopleAreToldTheAnswer(t *testing.T) {
+	w, officer, first, second, into, dup := oneMatterTwice(t)
+	cosigner := w.citizen(3703)
 	var dupID, cosignerID int64
 	if err := w.raw.Get(&dupID, `SELECT id FROM tickets WHERE code = $1`, dup); err != nil {
 		t.Fatal(err)
@@ -37,9 +44,9 @@ func TestADuplicateIsMergedAndItsPeopleAreToldTheAnswer(t *testing.T) {
 
 	out := officer.says("/gop " + dup + " " + into + " Đội vệ sinh đã được giao xử lý")
 	mustContain(t, sentTo(out, officer.id), "Đã gộp phản ánh "+dup+" vào phản ánh "+into)
-	mustContain(t, sentTo(out, second.id), "Phản ánh <b>"+dup+"</b> của Ông/Bà có cùng nội dung", "gộp vào phản ánh <b>"+into+"</b>",
-		"Ghi chú của đơn vị: Đội vệ sinh đã được giao xử lý")
-	mustContain(t, sentTo(out, cosigner.id), "mà Ông/Bà cùng kiến nghị", "gộp vào phản ánh <b>"+into+"</b>")
+	mustContain(t, sentTo(out, second.id), "phản ánh <b>"+dup+"</b> của Ông/Bà trùng nội dung với phản ánh <b>"+into+"</b>",
+		"Đơn vị thông tin thêm: Đội vệ sinh đã được giao xử lý")
+	mustContain(t, sentTo(out, cosigner.id), "mà Ông/Bà đã cùng kiến nghị trùng nội dung với phản ánh <b>"+into+"</b>")
 	mustContain(t, sentTo(out, first.id), "nay có 2 người")
 	if got := w.mergeState(dup); got != "merged closed=true due=false cosigners=1" {
 		t.Fatalf("the duplicate is %s", got)
@@ -49,7 +56,7 @@ func TestADuplicateIsMergedAndItsPeopleAreToldTheAnswer(t *testing.T) {
 	}
 	mustContain(t, second.says("/status "+dup), "Đã gộp vào phản ánh cùng nội dung", into)
 	mustContain(t, officer.says("/reply "+dup+" Đang xử lý"), "đã kết thúc")
-	mustContain(t, officer.says("/ticket "+into), "Gộp phản ánh trùng nội dung 🔒: "+dup)
+	mustContain(t, officer.says("/ticket "+into), "Phản ánh trùng được gộp vào 🔒: "+dup)
 	if status := texts(first.says("/status " + into)); strings.Contains(status, dup) {
 		t.Fatalf("the main ticket's sender sees the duplicate's code:\n%s", status)
 	}
@@ -100,6 +107,10 @@ func TestAMergeOutsideItsRulesChangesNothing(t *testing.T) {
 	refused(officer, "/gop "+dup+" "+into, "được xử lý riêng cho người gửi")
 	w.exec(`UPDATE tickets SET kind = 'phan_anh' WHERE code = $1`, dup)
 
+	w.exec(`UPDATE tickets SET due_at = due_at - interval '1 day' WHERE code = $1`, dup)
+	refused(officer, "/gop "+dup+" "+into, "đến hạn trước phản ánh")
+	w.exec(`UPDATE tickets SET due_at = due_at + interval '1 day' WHERE code = $1`, dup)
+
 	officer.says("/resolve " + into + " Đã thay bóng đèn")
 	refused(officer, "/gop "+dup+" "+into, "đã kết thúc")
 }
@@ -113,7 +124,7 @@ func TestMergingTwoTicketsOfOneSender(t *testing.T) {
 	into := c.file("Phường Hòa Cường", "Cây xanh ngã đổ")
 	dup := c.file("Phường Hòa Cường", "Cây xanh ngã đổ chắn đường")
 	out := officer.says("/gop " + dup + " " + into)
-	mustContain(t, sentTo(out, c.id), "gộp vào phản ánh <b>"+into+"</b>")
+	mustContain(t, sentTo(out, c.id), "trùng nội dung với phản ánh <b>"+into+"</b> của Ông/Bà")
 	if strings.Contains(texts(sentTo(out, c.id)), "nay có") {
 		t.Fatalf("the sender was told they co-signed their own ticket: %s", texts(out))
 	}
@@ -131,5 +142,136 @@ func TestMergingTwoTicketsOfOneSender(t *testing.T) {
 	}
 	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND description <> ''`, into); n != 1 {
 		t.Error("erasure blanked the petition still being handled")
+	}
+}
+
+// The duplicate's sender hears from the unit handling the main ticket,
+// not the acting person's: a city leader merging two ward tickets speaks
+// for the ward (a reviewer's test).
+func TestTheDuplicatesSenderHearsFromTheUnitHandlingTheMainTicket(t *testing.T) {
+	w, _, _, second, into, dup := oneMatterTwice(t)
+	leader := w.staff(2902, "ubnd-tp", "leader")
+
+	out := leader.says("/gop " + dup + " " + into)
+	told := texts(sentTo(out, second.id))
+	if !strings.Contains(told, "trùng nội dung với phản ánh <b>"+into+"</b>") {
+		t.Fatalf("no merge notice:\n%s", texts(out))
+	}
+	if !strings.Contains(told, "<b>UBND phường Hòa Cường</b> thông báo") {
+		t.Fatalf("the citizen is not told the unit that handles %s (UBND phường Hòa Cường):\n%s", into, told)
+	}
+}
+
+// Someone who sent both tickets (or sent the main one and co-signed the
+// duplicate) is its sender, not a co-signer, and is told so (a
+// reviewer's test).
+func TestTheMainTicketsSenderIsNotToldTheyCosignIt(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2911, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3911)
+	into := c.file("Phường Hòa Cường", "Cây xanh ngã đổ")
+	dup := c.file("Phường Hòa Cường", "Cây xanh ngã đổ chắn đường")
+	out := officer.says("/gop " + dup + " " + into)
+	told := texts(sentTo(out, c.id))
+	if !strings.Contains(told, "trùng nội dung với phản ánh <b>"+into+"</b> của Ông/Bà") {
+		t.Fatalf("no merge notice:\n%s", texts(out))
+	}
+	if strings.Contains(told, "người cùng kiến nghị") {
+		t.Errorf("the sender of %s is told they co-sign their own petition:\n%s", into, told)
+	}
+
+	// The main ticket's sender had co-signed the duplicate.
+	other := w.citizen(3912)
+	into = c.file("Phường Hòa Cường", "Vỉa hè đường 2/9 bị lấn chiếm")
+	dup = other.file("Phường Hòa Cường", "Lấn chiếm vỉa hè đường 2/9")
+	var dupID, cID int64
+	if err := w.raw.Get(&dupID, `SELECT id FROM tickets WHERE code = $1`, dup); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.raw.Get(&cID, `SELECT id FROM citizens WHERE chat_id = $1`, c.id); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.store.AddCosigner(w.ctx, dupID, cID, w.now); err != nil {
+		t.Fatal(err)
+	}
+	out = officer.says("/gop " + dup + " " + into)
+	told = texts(sentTo(out, c.id))
+	if !strings.Contains(told, "của Ông/Bà, nên được gộp") || strings.Contains(told, "ghi nhận là người cùng kiến nghị") {
+		t.Errorf("the sender of %s is told they still co-sign it:\n%s", into, told)
+	}
+}
+
+// What the unit tells the citizens with a merge is on the duplicate's
+// timeline (/status, /mydata), as every other message a unit sends a
+// citizen is (a reviewer's test).
+func TestTheMergeNoteIsOnTheDuplicatesTimeline(t *testing.T) {
+	w, officer, _, second, into, dup := oneMatterTwice(t)
+	note := "Đội vệ sinh môi trường sẽ thu gom trong tuần này"
+	mustContain(t, sentTo(officer.says("/gop "+dup+" "+into+" "+note), second.id), note)
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE body LIKE '%' || $1 || '%'`, note); n == 0 {
+		t.Errorf("the note sent to the citizens is recorded on no timeline")
+	}
+	if status := texts(second.says("/status " + dup)); !strings.Contains(status, note) {
+		t.Errorf("/status %s does not show what the unit told the sender:\n%s", dup, status)
+	}
+}
+
+// A duplicate waiting for its sender's information is not merged: their
+// reply to the unit's question would reach no one (a reviewer's test).
+func TestADuplicateAwaitingItsSendersInformationIsNotMerged(t *testing.T) {
+	w, officer, _, second, into, dup := oneMatterTwice(t)
+	mustContain(t, sentTo(officer.says("/ticket "+dup), officer.id), dup)
+	officer.asks("Ông/Bà cho biết đèn hỏng trước số nhà nào?")
+	if got := w.mergeState(dup); !strings.HasPrefix(got, "awaiting_info") {
+		t.Fatalf("the duplicate is %s", got)
+	}
+
+	mustContain(t, officer.says("/gop "+dup+" "+into), "đang chờ người gửi bổ sung thông tin")
+	if got := w.mergeState(dup); !strings.HasPrefix(got, "awaiting_info") {
+		t.Fatalf("the refused merge left the duplicate %s", got)
+	}
+	out := second.says("Trước nhà số 120 Núi Thành")
+	mustContain(t, sentTo(out, officer.id), "Trước nhà số 120 Núi Thành")
+}
+
+// Information a sender is writing (after «Bổ sung thông tin») when their
+// petition is merged reaches the unit handling the main ticket, and stays
+// on their own petition's timeline (a reviewer's test).
+func TestInformationForAMergedDuplicateReachesTheMainUnit(t *testing.T) {
+	_, officer, first, second, into, dup := oneMatterTwice(t)
+	second.says("/status " + dup)
+	second.presses("Bổ sung")
+
+	officer.says("/gop " + dup + " " + into)
+	out := second.says("Nước ngập sâu khoảng 30 cm trước nhà 15")
+	if strings.Contains(texts(sentTo(out, second.id)), "gửi phản ánh mới") || len(sentTo(out, officer.id)) == 0 {
+		t.Fatalf("information for the merged petition was turned away; the unit got %d messages, the sender:\n%s",
+			len(sentTo(out, officer.id)), texts(sentTo(out, second.id)))
+	}
+	mustContain(t, sentTo(out, officer.id), "Người gửi phản ánh <b>"+dup+"</b>", "Nước ngập sâu khoảng 30 cm")
+	mustContain(t, sentTo(out, second.id), "đã được gộp vào phản ánh "+into)
+	mustContain(t, second.says("/status "+dup), "Nước ngập sâu khoảng 30 cm")
+	if status := texts(first.says("/status " + into)); strings.Contains(status, "Nước ngập sâu") {
+		t.Fatalf("the main ticket's sender sees another person's words:\n%s", status)
+	}
+}
+
+// A duplicate merged into a ticket later found to be a denunciation
+// raised the same matter: its sender is a denouncer too (law.md §5), and
+// it is sealed with it, though closed (a reviewer's test).
+func TestAMergedDuplicateIsSealedWithItsDenunciation(t *testing.T) {
+	w, officer, _, _, into, dup := oneMatterTwice(t)
+	w.staff(2952, "ubnd-tp", "officer") // the intake
+	mustContain(t, officer.says("/ticket "+dup), "Người dân 3702")
+
+	officer.says("/gop " + dup + " " + into)
+	officer.says("/ticket " + into)
+	officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+	if c := w.classification(into); c.Kind != "to_cao" || !c.Confidential {
+		t.Fatalf("the main ticket is %+v", c)
+	}
+	if shown := texts(officer.says("/ticket " + dup)); strings.Contains(shown, "Người dân 3702") {
+		t.Fatalf("the ward still sees who sent %s, merged into the denunciation %s:\n%s", dup, into, shown)
 	}
 }

@@ -145,6 +145,9 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 		if err := s.sealCards(t, tk, c); err != nil {
 			return err
 		}
+		if err := s.sealMerged(t, tk); err != nil {
+			return err
+		}
 	}
 	intake, err := s.toIntake(t, tk, role, c.Language)
 	if err != nil {

@@ -125,6 +125,26 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 	return t.tx.BlankCopies(t.ctx, t.ev.Channel, chats, sealedIDs)
 }
 
+// sealMerged seals, with a ticket that has become a denunciation, the
+// duplicates merged into it (merge.go): they raised the same matter, and
+// their senders are denouncers too (law.md §5).
+func (s *Service) sealMerged(t *turn, tk storage.Ticket) error {
+	dups, err := t.tx.SealMerged(t.ctx, tk.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range dups {
+		sender, err := t.tx.CitizenByID(t.ctx, d.CitizenID)
+		if err != nil {
+			return err
+		}
+		if err := s.sealCards(t, d, sender); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // mustJSON encodes an outgoing message; it has only plain fields.
 func mustJSON(o bot.Outgoing) []byte {
 	b, err := json.Marshal(o)

@@ -139,8 +139,12 @@ func (s *Service) supplementInput(t *turn, conv *storage.Conversation) error {
 }
 
 // attachInfo adds the citizen's information to an open ticket; a ticket
-// waiting for it goes back to the unit's hands.
+// waiting for it goes back to the unit's hands. Information for a
+// duplicate merged meanwhile goes to the ticket holding it (passOnInfo).
 func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *media) error {
+	if tk.Status == storage.StatusMerged && tk.MergedInto.Valid {
+		return s.passOnInfo(t, tk, text, added)
+	}
 	if !isOpen(tk.Status) {
 		return t.reply("supplement.closed", tk.Code)
 	}
@@ -165,6 +169,37 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *med
 		return err
 	}
 	return t.reply("supplement.thanks", tk.Code)
+}
+
+// passOnInfo records information its sender gave on a merged duplicate
+// on the duplicate's own timeline (theirs to see, and to erase) and tells
+// the unit of the open ticket it was merged into, whose timeline is its
+// own sender's.
+func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *media) error {
+	into, err := t.tx.LockTicket(t.ctx, dup.MergedInto.Int64)
+	if err != nil {
+		return err
+	}
+	if !isOpen(into.Status) {
+		return t.reply("supplement.closed", dup.Code)
+	}
+	if added != nil {
+		if err := t.tx.AddAttachment(t.ctx, added.attachment(t, dup.ID, storage.ActorCitizen), s.now()); err != nil {
+			return err
+		}
+	}
+	_, err = t.tx.ApplyChange(t.ctx, storage.Change{TicketID: dup.ID, At: s.now(), ActorKind: storage.ActorCitizen,
+		ActorID: t.citizen.ID, Kind: storage.EventInfoAdded, Body: text})
+	if err != nil {
+		return err
+	}
+	err = s.tellUnits(t, []int64{into.UnitID.Int64}, func(lang string) string {
+		return s.texts.text(lang, "staff.info_on_merged", dup.Code, into.Code, dup.Code, bot.Escape(text))
+	})
+	if err != nil {
+		return err
+	}
+	return t.reply("supplement.thanks_merged", dup.Code, into.Code)
 }
 
 // answerInfoRequest attaches a citizen's message to their ticket that is

@@ -192,7 +192,7 @@ var (
 		storage.StatusCompleted:    "Hoàn thành",
 		storage.StatusRejected:     "Không tiếp nhận",
 		storage.StatusReopened:     "Đã mở lại",
-		storage.StatusMerged:       "Đã gộp vào phản ánh trùng",
+		storage.StatusMerged:       "Đã gộp vào phản ánh cùng nội dung",
 	}
 )
 
@@ -225,7 +225,7 @@ var notes = []string{
 	"• Tiếp nhận: số phản ánh, kiến nghị gửi đến trong kỳ.",
 	"• Đã trả lời: số phản ánh được trả lời trong kỳ, kể cả phản ánh gửi đến từ kỳ trước.",
 	"• Tỷ lệ đúng hạn: tỷ lệ phản ánh đã trả lời trong kỳ được trả lời không muộn hơn hạn xử lý; phản ánh không có hạn xử lý, hoặc được trả lời khi đang tạm dừng tính hạn để chờ người dân bổ sung thông tin từ trước khi đến hạn, được tính là đúng hạn. Hạn xử lý đã gồm thời gian lãnh đạo đơn vị gia hạn (cột «Số lần gia hạn» ở trang danh sách).",
-	"• Quá hạn: số phản ánh gửi đến trước thời điểm cuối kỳ, đến nay vẫn chưa được trả lời (không tính phản ánh đã hoàn thành hoặc không tiếp nhận) và đã quá hạn xử lý tại thời điểm cuối kỳ; phản ánh đang tạm dừng tính hạn để chờ người dân bổ sung thông tin từ trước khi đến hạn thì không tính là quá hạn.",
+	"• Quá hạn: số phản ánh gửi đến trước thời điểm cuối kỳ, đến nay vẫn chưa được trả lời (không tính phản ánh đã hoàn thành, không tiếp nhận hoặc đã gộp vào phản ánh cùng nội dung) và đã quá hạn xử lý tại thời điểm cuối kỳ; phản ánh đang tạm dừng tính hạn để chờ người dân bổ sung thông tin từ trước khi đến hạn thì không tính là quá hạn.",
 	"• Mức hài lòng bình quân: điểm đánh giá trung bình (thang 1–5) của các phản ánh gửi đến trong kỳ đã được người dân đánh giá; tỷ lệ hài lòng: tỷ lệ đánh giá từ «Chấp nhận được» trở lên (3–5 điểm).",
 	"• Số liệu tính cho đơn vị đang giữ phản ánh: phản ánh đã chuyển được tính cho đơn vị nhận.",
 	"• Thời gian theo giờ Việt Nam (UTC+7). Báo cáo không chứa thông tin cá nhân của người gửi; nội dung phản ánh được yêu cầu giữ bí mật được ẩn.",

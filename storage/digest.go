@@ -54,8 +54,8 @@ type PeriodFigures struct {
 	// again after a reopening: the period of the last answer).
 	Answered int
 	OnTime   int // of Answered: answered by the deadline (answeredOnTime)
-	// Overdue at the period's end: not answered, completed or rejected,
-	// created before the end and due before it (dueBefore: a clock paused
+	// Overdue at the period's end: not answered, completed or rejected (a
+	// merged duplicate has no deadline), created before the end and due before it (dueBefore: a clock paused
 	// for the citizen is due only if its deadline had passed before the
 	// pause). The state is today's, so for a past period this counts the
 	// tickets that were overdue then and are still unanswered now.

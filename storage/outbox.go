@@ -432,9 +432,10 @@ func (s *Store) OutboxBacklog(ctx context.Context) (pending int, oldest time.Dur
 // that failed for good and were queued before it: they hold the same
 // names and phones, and an operator has had the time to look at them.
 // Pending messages are kept, and so are delivered messages about a
-// ticket that is still open and has never been a denunciation (they name
-// its code, as FormatCode writes it, or carry a button for it): should it
-// be found to be one, sealing edits them (handlers/seal.go). A purged
+// ticket that is still open, or merged into one that is, and has never
+// been a denunciation (they name its code, as FormatCode writes it, or
+// carry a button for it): should it be found to be one, sealing edits
+// them (handlers/seal.go). A purged
 // message's dedupe key is forgotten, so keep messages longer than any job
 // could repeat itself.
 func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error) {
@@ -443,7 +444,9 @@ func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error
 		WHERE ((o.status = 'sent' AND o.sent_at < $1) OR (o.status = 'failed' AND o.created_at < $1))
 		  AND NOT (o.status = 'sent' AND o.kind IN ('text', 'edit', 'photo', 'document') AND EXISTS (
 			SELECT FROM tickets t
-			WHERE t.status NOT IN ('completed', 'rejected', 'merged') AND t.kind <> 'to_cao' AND NOT t.was_denunciation
+			WHERE t.kind <> 'to_cao' AND NOT t.was_denunciation
+			  AND (t.status NOT IN ('completed', 'rejected', 'merged')
+			       OR EXISTS (SELECT FROM tickets m WHERE m.id = t.merged_into AND m.status NOT IN ('completed', 'rejected', 'merged')))
 			  AND (t.code IN (SELECT m[1] FROM regexp_matches(o.payload::text, '(PA-[0-9]{4}-[0-9]{6,})', 'g') AS m)
 			       OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, '`+ticketButton+`([0-9]+)"', 'g') AS m))))`, before)
 	if err != nil {

@@ -78,3 +78,34 @@ func TestPurgeOutboxKeepsOnlyMessagesAboutAnOpenTicket(t *testing.T) {
 		t.Fatalf("purged %d (%v), want the booking card sent 40 days ago", n, err)
 	}
 }
+
+// A duplicate merged into a ticket still open keeps its cards past the
+// retention, as that ticket does: should it be found to be a
+// denunciation, the duplicate is sealed with it. Merged into one closed
+// since, it does not.
+func TestPurgeOutboxKeepsTheCardsOfADuplicateMergedIntoAnOpenTicket(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	if _, err := s.DB().ExecContext(ctx, `
+		INSERT INTO citizens (channel, user_id, chat_id) VALUES ('telegram', 'c', 'c');
+		INSERT INTO tickets (code, kind, status, citizen_id, description)
+		SELECT code, 'phan_anh', status, (SELECT id FROM citizens), 'Nội dung'
+		FROM (VALUES ('PA-2026-000001', 'in_progress'), ('PA-2026-000002', 'merged'),
+		             ('PA-2026-000003', 'completed'), ('PA-2026-000004', 'merged')) AS v(code, status);
+		UPDATE tickets SET merged_into = (SELECT id FROM tickets WHERE code = 'PA-2026-000001') WHERE code = 'PA-2026-000002';
+		UPDATE tickets SET merged_into = (SELECT id FROM tickets WHERE code = 'PA-2026-000003') WHERE code = 'PA-2026-000004';
+		INSERT INTO outbox (channel, chat_id, kind, payload, status, sent_at, sent_message_id)
+		SELECT 'telegram', 'ward', 'text', ('{"kind": "text", "text": "<b>' || code || '</b> · card"}')::jsonb,
+			'sent', now() - interval '40 days', '1'
+		FROM tickets WHERE code IN ('PA-2026-000002', 'PA-2026-000004')`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PurgeOutbox(ctx, time.Now().Add(-30*24*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("purged %d (%v), want the card of the duplicate of a closed ticket", n, err)
+	}
+	var kept string
+	if err := s.DB().QueryRowContext(ctx, `SELECT payload->>'text' FROM outbox`).Scan(&kept); err != nil || kept != "<b>PA-2026-000002</b> · card" {
+		t.Fatalf("kept %q (%v), want the card of the duplicate of the open ticket", kept, err)
+	}
+}

@@ -18,7 +18,8 @@ package storage
 //     and so does one answered while its clock was paused for the citizen
 //     since before its deadline (answeredOnTime);
 //   - overdue (quá hạn): tickets created before to whose status is not
-//     answered, completed or rejected and whose due_at is before to,
+//     answered, completed or rejected and whose due_at is before to (a
+//     merged duplicate has none),
 //     unless their clock is paused for the citizen since before due_at
 //     (dueBefore). The state is the current one, so for a period in the
 //     past a ticket that was overdue at its end but has been answered since
@@ -79,7 +80,7 @@ type ReportRow struct {
 	// OnTime is set for answered tickets: answered by the deadline, or
 	// there was none.
 	OnTime sql.NullBool `db:"on_time"`
-	// Overdue: not answered, completed or rejected, and the deadline is
+	// Overdue: not answered, completed, rejected or merged, and the deadline is
 	// before the end of the period (see the definitions above).
 	Overdue bool `db:"overdue"`
 	// Extensions is how many times a leader extended the ticket's

@@ -62,11 +62,13 @@ type Ticket struct {
 	// ConsultationID: the ticket is a comment on a consultation
 	// (consultation.go).
 	ConsultationID sql.NullInt64 `db:"consultation_id"`
+	// MergedInto: the ticket that holds this duplicate's matter (merge.go).
+	MergedInto sql.NullInt64 `db:"merged_into"`
 }
 
 const ticketColumns = `id, code, kind, status, citizen_id, category_id, area_id, unit_id, description,
 	address, latitude, longitude, phone, confidential, source, due_at, answered_at, closed_at, rating,
-	rating_comment, created_at, updated_at, was_denunciation, cosigners, consultation_id`
+	rating_comment, created_at, updated_at, was_denunciation, cosigners, consultation_id, merged_into`
 
 // NewTicket is what a citizen submits.
 type NewTicket struct {
