@@ -51,7 +51,7 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (s
 	if waits, err := awaitsSynthesis(t, tk); waits || err != nil {
 		return storage.DeadlineRule{}, time.Time{}, err
 	}
-	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, tk.CreatedAt)
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, filedOn(tk, start))
 	if errors.Is(err, storage.ErrNotFound) {
 		return r, time.Time{}, nil
 	}
@@ -67,6 +67,17 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (s
 		days = r.AnswerLimit
 	}
 	return r, due, t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, start, due, days)
+}
+
+// filedOn is when a ticket was filed, as the deadline rules read it: the
+// earlier of its creation and a clock's start, since what a citizen
+// raised at a reception is recorded after the reception its clock counts
+// from. A zero start is none.
+func filedOn(tk storage.Ticket, start time.Time) time.Time {
+	if !start.IsZero() && start.Before(tk.CreatedAt) {
+		return start
+	}
+	return tk.CreatedAt
 }
 
 // restartClock gives a ticket a new clock when its rule says so (a
@@ -192,7 +203,7 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
-	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, tk.CreatedAt)
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, filedOn(tk, clock.StartedAt.Time))
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && r.ID == clock.RuleID) {
 		return nil
 	}
@@ -227,9 +238,9 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	switch {
 	case old.LimitUnit == "days" && clock.Days > 0:
 		to = from.AddDate(0, 0, clock.Days-old.AnswerLimit-clock.Extended)
-	case old.LimitUnit == "working_hours" && clock.Credit+int64(clock.Extended) > 0:
+	case old.LimitUnit == "working_hours" && (clock.Credit > 0 || clock.Extended > 0):
 		from = cal.AddWorkingTime(from, time.Duration(clock.Credit)*time.Second+time.Duration(clock.Extended)*time.Hour, officeHours)
-	case clock.Credit+int64(clock.Extended) > 0:
+	case clock.Credit > 0 || clock.Extended > 0:
 		from = cal.Extend(from, int(clock.Credit)+clock.Extended)
 	}
 	if to.After(from) {

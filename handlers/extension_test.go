@@ -39,9 +39,9 @@ func TestALeaderExtendsADeadlineAndTheSenderIsTold(t *testing.T) {
 
 	// Five working days more: 08–11/12 and Monday 14/12.
 	out := leader.says("/giahan " + code + " 5 Cần khảo sát hiện trường")
-	mustContain(t, sentTo(out, leader.id), "Đã gia hạn thời hạn xử lý phản ánh "+code+" đến 14/12/2026.")
+	mustContain(t, sentTo(out, leader.id), "Đã gia hạn thời hạn giải quyết phản ánh "+code+" đến 14/12/2026.")
 	mustContain(t, sentTo(out, c.id), "được gia hạn thêm 5 ngày làm việc", "<b>14/12/2026</b>", "Lý do: Cần khảo sát hiện trường")
-	mustContain(t, sentTo(out, officer.id), "Đồng chí Cán bộ 2602 (UBND thành phố Đà Nẵng) đã gia hạn thời hạn xử lý phản ánh <b>"+code+"</b> đến 14/12/2026.")
+	mustContain(t, sentTo(out, officer.id), "Đồng chí Cán bộ 2602 (UBND thành phố Đà Nẵng) đã gia hạn thời hạn giải quyết phản ánh <b>"+code+"</b> đến 14/12/2026.")
 	if got := w.dueOf(code).Format("2006-01-02 15:04"); got != "2026-12-14 23:59" {
 		t.Fatalf("due = %s, want 2026-12-14 23:59", got)
 	}
@@ -59,7 +59,7 @@ func TestALeaderExtendsADeadlineAndTheSenderIsTold(t *testing.T) {
 
 	// A transfer that restarts the clock gives a new one.
 	officer.says("/transfer " + code + " ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
-	mustContain(t, leader.says("/giahan "+code+" 1 Chờ ý kiến sở chuyên ngành"), "Đã gia hạn thời hạn xử lý phản ánh "+code)
+	mustContain(t, leader.says("/giahan "+code+" 1 Chờ ý kiến sở chuyên ngành"), "Đã gia hạn thời hạn giải quyết phản ánh "+code)
 }
 
 func TestAnExtensionOutsideItsRuleChangesNothing(t *testing.T) {
@@ -148,7 +148,7 @@ func TestAnExtensionCountsInItsRulesUnit(t *testing.T) {
 }
 
 // The refusal under a rule allowing no extension reads as text, not as a
-// formatting error (a reviewer's test: it once had an argument too many).
+// formatting error.
 func TestARefusedExtensionReadsCleanly(t *testing.T) {
 	w, _, leader, _, code := filedForExtension(t, "ubnd-hoa-cuong")
 	w.now = time.Date(2026, 11, 25, 10, 0, 0, 0, vn)
@@ -161,7 +161,7 @@ func TestARefusedExtensionReadsCleanly(t *testing.T) {
 
 // A reclassification keeps the waits for the citizen, not the old rule's
 // extensions: a phản ánh extended by 5 and found to be a hỏi đáp (5
-// working days, no extension) is due when a hỏi đáp is (a reviewer's test).
+// working days, no extension) is due when a hỏi đáp is.
 func TestAnExtensionIsNotCarriedIntoAnotherRule(t *testing.T) {
 	// As a hỏi đáp it would have been due on 30/11.
 	w, officer, leader, _, code := filedForExtension(t, "ubnd-hoa-cuong")
@@ -180,8 +180,7 @@ func TestAnExtensionIsNotCarriedIntoAnotherRule(t *testing.T) {
 
 // A clock paused after its deadline had passed (resumeClock gives it no
 // wait) is overdue, and its extension is refused as such, not as paused
-// with the promise of an extension once the citizen replies (a
-// reviewer's test).
+// with the promise of an extension once the citizen replies.
 func TestAClockPausedAfterItsDeadlineIsRefusedAsOverdue(t *testing.T) {
 	w, officer, leader, c, code := filedForExtension(t, "ubnd-hoa-cuong")
 	// Due 07/12; the officer asks on 09/12.
@@ -198,7 +197,7 @@ func TestAClockPausedAfterItsDeadlineIsRefusedAsOverdue(t *testing.T) {
 }
 
 // A leader of the city who is also an officer of the ward extends as the
-// leader, whichever role comes first (a reviewer's test).
+// leader, whichever role comes first.
 func TestALeaderAboveWhoIsAlsoAnOfficerOfTheUnitMayExtend(t *testing.T) {
 	w, both, _, _, code := filedForExtension(t, "ubnd-hoa-cuong")
 	w.join(both, "CODE-2601-LEADER", "ubnd-tp", "leader")
@@ -212,7 +211,7 @@ func TestALeaderAboveWhoIsAlsoAnOfficerOfTheUnitMayExtend(t *testing.T) {
 // A ticket escalated, postponed by a day given off (AdjustClock keeps the
 // escalation stamps) and then extended is escalated again when the
 // extended deadline passes: a new deadline passing is news, as in
-// MoveTicketClock (a reviewer's test).
+// MoveTicketClock.
 func TestAnExtendedDeadlineIsEscalatedWhenItPasses(t *testing.T) {
 	w, _, wardLeader, _, code := filedForExtension(t, "ubnd-hoa-cuong")
 	escalate := func() {

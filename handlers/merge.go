@@ -21,7 +21,8 @@ import (
 // denunciation, a reception's record or such a comment (their sender's
 // own); a duplicate waiting for its sender's information (their answer
 // would have nowhere to go); and a duplicate due before the main ticket
-// (merged away, its earlier deadline would be lost: merge the other way).
+// or due when the main ticket is not (merged away, its deadline would be
+// lost: merge the other way).
 func (s *Service) cmdMerge(t *turn) error {
 	words := strings.Fields(t.ev.Args)
 	if len(words) < 2 {
@@ -53,7 +54,7 @@ func (s *Service) cmdMerge(t *turn) error {
 		return t.reply("merge.not_mergeable", dup.Code)
 	case dup.Status == storage.StatusAwaitingInfo:
 		return t.reply("merge.awaiting_info", dup.Code)
-	case dup.DueAt.Valid && into.DueAt.Valid && dup.DueAt.Time.Before(into.DueAt.Time):
+	case dup.DueAt.Valid && (!into.DueAt.Valid || dup.DueAt.Time.Before(into.DueAt.Time)):
 		return t.reply("merge.due_first", dup.Code, into.Code)
 	}
 	body := into.Code
@@ -72,7 +73,7 @@ func (s *Service) cmdMerge(t *turn) error {
 	if _, err := s.change(t, into, pair.intoRole, storage.EventMergedIn, "", dup.Code, true); err != nil {
 		return err
 	}
-	if err := s.tellMerged(t, dup, into, note); err != nil {
+	if err := s.cosignMerged(t, dup, into, pair.intoRole.UnitName, note); err != nil {
 		return err
 	}
 	err = s.tellUnits(t, []int64{dup.UnitID.Int64, into.UnitID.Int64}, func(lang string) string {
@@ -84,12 +85,13 @@ func (s *Service) cmdMerge(t *turn) error {
 	return t.reply("merge.done", dup.Code, into.Code)
 }
 
-// tellMerged makes the duplicate's sender and co-signers co-signers of
-// the ticket it was merged into and tells them, the note added; that
+// cosignMerged makes the duplicate's sender and co-signers co-signers of
+// the ticket it was merged into and tells them, in the name of that
+// ticket's unit (or, with none, fallbackUnit), the note added; that
 // ticket's own sender, should they be one of them, is told as its sender.
 // The sender of the ticket merged into learns how many now raise it.
-func (s *Service) tellMerged(t *turn, dup, into storage.Ticket, note string) error {
-	unit := ""
+func (s *Service) cosignMerged(t *turn, dup, into storage.Ticket, fallbackUnit, note string) error {
+	unit := fallbackUnit
 	if into.UnitID.Valid {
 		u, err := t.tx.UnitByID(t.ctx, into.UnitID.Int64)
 		if err != nil {

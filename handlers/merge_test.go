@@ -147,7 +147,7 @@ func TestMergingTwoTicketsOfOneSender(t *testing.T) {
 
 // The duplicate's sender hears from the unit handling the main ticket,
 // not the acting person's: a city leader merging two ward tickets speaks
-// for the ward (a reviewer's test).
+// for the ward.
 func TestTheDuplicatesSenderHearsFromTheUnitHandlingTheMainTicket(t *testing.T) {
 	w, _, _, second, into, dup := oneMatterTwice(t)
 	leader := w.staff(2902, "ubnd-tp", "leader")
@@ -163,8 +163,7 @@ func TestTheDuplicatesSenderHearsFromTheUnitHandlingTheMainTicket(t *testing.T) 
 }
 
 // Someone who sent both tickets (or sent the main one and co-signed the
-// duplicate) is its sender, not a co-signer, and is told so (a
-// reviewer's test).
+// duplicate) is its sender, not a co-signer, and is told so.
 func TestTheMainTicketsSenderIsNotToldTheyCosignIt(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
@@ -204,7 +203,7 @@ func TestTheMainTicketsSenderIsNotToldTheyCosignIt(t *testing.T) {
 
 // What the unit tells the citizens with a merge is on the duplicate's
 // timeline (/status, /mydata), as every other message a unit sends a
-// citizen is (a reviewer's test).
+// citizen is.
 func TestTheMergeNoteIsOnTheDuplicatesTimeline(t *testing.T) {
 	w, officer, _, second, into, dup := oneMatterTwice(t)
 	note := "Đội vệ sinh môi trường sẽ thu gom trong tuần này"
@@ -218,7 +217,7 @@ func TestTheMergeNoteIsOnTheDuplicatesTimeline(t *testing.T) {
 }
 
 // A duplicate waiting for its sender's information is not merged: their
-// reply to the unit's question would reach no one (a reviewer's test).
+// reply to the unit's question would reach no one.
 func TestADuplicateAwaitingItsSendersInformationIsNotMerged(t *testing.T) {
 	w, officer, _, second, into, dup := oneMatterTwice(t)
 	mustContain(t, sentTo(officer.says("/ticket "+dup), officer.id), dup)
@@ -237,9 +236,9 @@ func TestADuplicateAwaitingItsSendersInformationIsNotMerged(t *testing.T) {
 
 // Information a sender is writing (after «Bổ sung thông tin») when their
 // petition is merged reaches the unit handling the main ticket, and stays
-// on their own petition's timeline (a reviewer's test).
+// on their own petition's timeline.
 func TestInformationForAMergedDuplicateReachesTheMainUnit(t *testing.T) {
-	_, officer, first, second, into, dup := oneMatterTwice(t)
+	w, officer, first, second, into, dup := oneMatterTwice(t)
 	second.says("/status " + dup)
 	second.presses("Bổ sung")
 
@@ -249,17 +248,26 @@ func TestInformationForAMergedDuplicateReachesTheMainUnit(t *testing.T) {
 		t.Fatalf("information for the merged petition was turned away; the unit got %d messages, the sender:\n%s",
 			len(sentTo(out, officer.id)), texts(sentTo(out, second.id)))
 	}
-	mustContain(t, sentTo(out, officer.id), "Người gửi phản ánh <b>"+dup+"</b>", "Nước ngập sâu khoảng 30 cm")
+	mustContain(t, sentTo(out, officer.id), "bổ sung thông tin cho phản ánh đã gộp", "<b>"+dup+"</b>", "Nước ngập sâu khoảng 30 cm")
 	mustContain(t, sentTo(out, second.id), "đã được gộp vào phản ánh "+into)
 	mustContain(t, second.says("/status "+dup), "Nước ngập sâu khoảng 30 cm")
 	if status := texts(first.says("/status " + into)); strings.Contains(status, "Nước ngập sâu") {
 		t.Fatalf("the main ticket's sender sees another person's words:\n%s", status)
 	}
+
+	// Found to be a denunciation, the main ticket takes the card with
+	// that information off the unit's chats too.
+	w.staff(2952, "ubnd-tp", "officer") // the intake
+	officer.says("/ticket " + into)
+	officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND payload::text LIKE '%Nước ngập sâu%'`, officer.id); n != 0 {
+		t.Fatalf("%d messages to the ward still hold the duplicate's sender's words", n)
+	}
 }
 
 // A duplicate merged into a ticket later found to be a denunciation
 // raised the same matter: its sender is a denouncer too (law.md §5), and
-// it is sealed with it, though closed (a reviewer's test).
+// it is sealed with it, though closed.
 func TestAMergedDuplicateIsSealedWithItsDenunciation(t *testing.T) {
 	w, officer, _, _, into, dup := oneMatterTwice(t)
 	w.staff(2952, "ubnd-tp", "officer") // the intake

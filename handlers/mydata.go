@@ -412,7 +412,7 @@ func exportedDraft(t *turn) (*exportDraft, error) {
 	if err := json.Unmarshal(conv.Data, &d); err != nil {
 		return nil, fail("decode draft", err)
 	}
-	category, area, err := placeNames(t, d.CategoryID, d.AreaID)
+	category, area, err := categoryAndAreaNames(t, d.CategoryID, d.AreaID)
 	if err != nil {
 		return nil, err
 	}
@@ -421,9 +421,9 @@ func exportedDraft(t *turn) (*exportDraft, error) {
 		Phone: d.Phone, Confidential: d.Confidential, Photos: len(d.Photos), NewPetitionText: d.NextDescription}, nil
 }
 
-// placeNames names a petition's category and area (0: none; "" for one
-// removed since).
-func placeNames(t *turn, categoryID, areaID int64) (category, area string, err error) {
+// categoryAndAreaNames names a petition's category and area (0: none;
+// "" for one removed since).
+func categoryAndAreaNames(t *turn, categoryID, areaID int64) (category, area string, err error) {
 	if categoryID != 0 {
 		cat, err := t.tx.CategoryByID(t.ctx, categoryID)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -449,7 +449,7 @@ func exportedPetition(t *turn, tk storage.Ticket) (exportPetition, error) {
 		p.Latitude, p.Longitude = &tk.Latitude.Float64, &tk.Longitude.Float64
 	}
 	var err error
-	if p.Category, p.Area, err = placeNames(t, tk.CategoryID.Int64, tk.AreaID.Int64); err != nil {
+	if p.Category, p.Area, err = categoryAndAreaNames(t, tk.CategoryID.Int64, tk.AreaID.Int64); err != nil {
 		return p, err
 	}
 	files, err := t.tx.Attachments(t.ctx, tk.ID)

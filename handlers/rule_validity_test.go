@@ -37,3 +37,25 @@ func TestATicketKeepsTheRulesOfTheDayItWasFiled(t *testing.T) {
 		t.Fatalf("restarted after the change: due %s, want 2026-12-16", got)
 	}
 }
+
+// What a citizen raised at a reception is filed on the day of the
+// reception, though recorded later: a rule replaced in between still
+// holds for it.
+func TestAReceptionRecordedAfterARuleChangeKeepsTheRuleOfItsDay(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET valid_to = '2026-12-01' WHERE kind = 'tiep_dan'`)
+	w.exec(`INSERT INTO deadline_rules (kind, answer_limit, legal_basis, valid_from)
+		VALUES ('tiep_dan', 20, 'Quy định mới', '2026-12-01')`)
+	w.receptionHours("ubnd-hoa-cuong", 5)
+	officer := w.staff(2811, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3811)
+	c.book("26/11", "Đề nghị xem xét lại mức hỗ trợ giải phóng mặt bằng")
+	// Recorded on Wednesday 02/12: 10 working days from Thursday 26/11.
+	w.now = time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	officer.opensBooking(w.bookingID(c.id))
+	officer.presses("Đã tiếp")
+	if got := dueDate(w.dueOf("PA-2026-000001")); got != "2026-12-10" {
+		t.Fatalf("due %s, want 2026-12-10 under the rule of the reception's day", got)
+	}
+}

@@ -172,15 +172,16 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *med
 }
 
 // passOnInfo records information its sender gave on a merged duplicate
-// on the duplicate's own timeline (theirs to see, and to erase) and tells
-// the unit of the open ticket it was merged into, whose timeline is its
-// own sender's.
+// on the duplicate's own timeline (theirs to see, and to erase) and sends
+// the duplicate's card with it, photos too, to the unit of the open
+// ticket it was merged into, whose own timeline is its sender's: as a
+// card, it is sealed with that ticket should it be found a denunciation.
 func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *media) error {
 	into, err := t.tx.LockTicket(t.ctx, dup.MergedInto.Int64)
 	if err != nil {
 		return err
 	}
-	if !isOpen(into.Status) {
+	if !isOpen(into.Status) || !into.UnitID.Valid {
 		return t.reply("supplement.closed", dup.Code)
 	}
 	if added != nil {
@@ -188,15 +189,12 @@ func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *me
 			return err
 		}
 	}
-	_, err = t.tx.ApplyChange(t.ctx, storage.Change{TicketID: dup.ID, At: s.now(), ActorKind: storage.ActorCitizen,
+	dup, err = t.tx.ApplyChange(t.ctx, storage.Change{TicketID: dup.ID, At: s.now(), ActorKind: storage.ActorCitizen,
 		ActorID: t.citizen.ID, Kind: storage.EventInfoAdded, Body: text})
 	if err != nil {
 		return err
 	}
-	err = s.tellUnits(t, []int64{into.UnitID.Int64}, func(lang string) string {
-		return s.texts.text(lang, "staff.info_on_merged", dup.Code, into.Code, dup.Code, bot.Escape(text))
-	})
-	if err != nil {
+	if err := s.sendCardTo(t, dup, into.UnitID.Int64, "card.info_added_merged", text); err != nil {
 		return err
 	}
 	return t.reply("supplement.thanks_merged", dup.Code, into.Code)
