@@ -51,7 +51,11 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (s
 	if waits, err := awaitsSynthesis(t, tk); waits || err != nil {
 		return storage.DeadlineRule{}, time.Time{}, err
 	}
-	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, filedOn(tk, start))
+	filed, err := t.filedOn(tk)
+	if err != nil {
+		return storage.DeadlineRule{}, time.Time{}, err
+	}
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, filed)
 	if errors.Is(err, storage.ErrNotFound) {
 		return r, time.Time{}, nil
 	}
@@ -69,15 +73,21 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (s
 	return r, due, t.tx.SetTicketClock(t.ctx, tk.ID, r.ID, start, due, days)
 }
 
-// filedOn is when a ticket was filed, as the deadline rules read it: the
-// earlier of its creation and a clock's start, since what a citizen
-// raised at a reception is recorded after the reception its clock counts
-// from. A zero start is none.
-func filedOn(tk storage.Ticket, start time.Time) time.Time {
-	if !start.IsZero() && start.Before(tk.CreatedAt) {
-		return start
+// filedOn is when a ticket was filed, as the deadline rules read it: when
+// it was created, or, for what a citizen raised at a reception, when the
+// reception ended if that was earlier: it is recorded after the reception
+// its clocks count from (markReceived).
+func (t *turn) filedOn(tk storage.Ticket) (time.Time, error) {
+	bk, err := t.tx.ReceptionOf(t.ctx, tk)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return tk.CreatedAt, nil
+	case err != nil:
+		return time.Time{}, err
+	case bk.Ending().Before(tk.CreatedAt):
+		return bk.Ending(), nil
 	}
-	return tk.CreatedAt
+	return tk.CreatedAt, nil
 }
 
 // restartClock gives a ticket a new clock when its rule says so (a
@@ -203,7 +213,11 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
-	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, filedOn(tk, clock.StartedAt.Time))
+	filed, err := t.filedOn(tk)
+	if err != nil {
+		return err
+	}
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, filed)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && r.ID == clock.RuleID) {
 		return nil
 	}

@@ -283,3 +283,30 @@ func TestAMergedDuplicateIsSealedWithItsDenunciation(t *testing.T) {
 		t.Fatalf("the ward still sees who sent %s, merged into the denunciation %s:\n%s", dup, into, shown)
 	}
 }
+
+// Information a duplicate's sender gives reaches the unit of the ticket it
+// was merged into, in another ward, saying which of its tickets it is for,
+// and without the sender's name: there they are a co-signer, and
+// co-signers are never named.
+func TestInformationPassedOnNamesTheMainTicketNotItsSender(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	ward := w.staff(2831, "ubnd-hoa-cuong", "officer")
+	w.staff(2832, "ubnd-hai-chau", "officer")
+	leader := w.staff(2833, "ubnd-tp", "leader")
+	first, second := w.citizen(3831), w.citizen(3832)
+	into := first.file("Phường Hòa Cường", "Rác thải tồn đọng ở kiệt 25 Núi Thành")
+	dup := second.file("Phường Hải Châu", "Kiệt 25 Núi Thành rác chất đống cả tuần")
+	second.says("/status " + dup)
+	second.presses("Bổ sung")
+	leader.says("/gop " + dup + " " + into)
+
+	got := sentTo(second.says("Nước ngập sâu khoảng 30 cm trước nhà 15"), ward.id)
+	mustContain(t, got, "Nước ngập sâu")
+	if !strings.Contains(texts(got), into) {
+		t.Fatalf("the information reached the ward without naming its ticket %s:\n%s", into, texts(got))
+	}
+	if strings.Contains(texts(got), second.name) {
+		t.Fatalf("the ward, where the sender only co-signs, is told their name:\n%s", texts(got))
+	}
+}

@@ -40,7 +40,7 @@ func TestATicketKeepsTheRulesOfTheDayItWasFiled(t *testing.T) {
 
 // What a citizen raised at a reception is filed on the day of the
 // reception, though recorded later: a rule replaced in between still
-// holds for it.
+// holds for it, also when a transfer gives it a new clock.
 func TestAReceptionRecordedAfterARuleChangeKeepsTheRuleOfItsDay(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
@@ -51,11 +51,18 @@ func TestAReceptionRecordedAfterARuleChangeKeepsTheRuleOfItsDay(t *testing.T) {
 	officer := w.staff(2811, "ubnd-hoa-cuong", "officer")
 	c := w.citizen(3811)
 	c.book("26/11", "Đề nghị xem xét lại mức hỗ trợ giải phóng mặt bằng")
-	// Recorded on Wednesday 02/12: 10 working days from Thursday 26/11.
+	// Received Thursday 26/11, recorded Wednesday 02/12: the old rule.
 	w.now = time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
 	officer.opensBooking(w.bookingID(c.id))
 	officer.presses("Đã tiếp")
 	if got := dueDate(w.dueOf("PA-2026-000001")); got != "2026-12-10" {
-		t.Fatalf("due %s, want 2026-12-10 under the rule of the reception's day", got)
+		t.Fatalf("recorded: due %s, want 2026-12-10", got)
+	}
+	// Transferred Thursday 03/12: a new clock under the same (old) rule,
+	// 10 working days, to Thursday 17/12.
+	w.now = time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)
+	officer.says("/transfer PA-2026-000001 ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
+	if got := dueDate(w.dueOf("PA-2026-000001")); got != "2026-12-17" {
+		t.Fatalf("transferred: due %s, want 2026-12-17 under the rule of the reception's day (not the one of the day it was recorded)", got)
 	}
 }

@@ -176,6 +176,8 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *med
 // the duplicate's card with it, photos too, to the unit of the open
 // ticket it was merged into, whose own timeline is its sender's: as a
 // card, it is sealed with that ticket should it be found a denunciation.
+// The card does not name the sender, a co-signer there (co-signers are
+// never named), and a line after it says which ticket it is for.
 func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *media) error {
 	into, err := t.tx.LockTicket(t.ctx, dup.MergedInto.Int64)
 	if err != nil {
@@ -194,7 +196,15 @@ func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *me
 	if err != nil {
 		return err
 	}
-	if err := s.sendCardTo(t, dup, into.UnitID.Int64, "card.info_added_merged", text); err != nil {
+	shown := dup
+	shown.Confidential = true
+	if err := s.sendCardTo(t, shown, into.UnitID.Int64, "card.info_added_merged", text); err != nil {
+		return err
+	}
+	err = s.tellUnits(t, []int64{into.UnitID.Int64}, func(lang string) string {
+		return s.texts.text(lang, "staff.info_for_main", dup.Code, into.Code)
+	})
+	if err != nil {
 		return err
 	}
 	return t.reply("supplement.thanks_merged", dup.Code, into.Code)

@@ -292,6 +292,17 @@ func (s *Store) CreateBooking(ctx context.Context, nb NewBooking, now time.Time)
 	return s.booking(ctx, "get booking", ``, id)
 }
 
+// ReceptionOf loads the booking whose reception filed a ticket (its
+// source names it, from the ticket's creation on); ErrNotFound for a
+// ticket no reception filed.
+func (s *Store) ReceptionOf(ctx context.Context, tk Ticket) (Booking, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(tk.Source, receptionSource), 10, 64)
+	if !tk.FromReception() || err != nil {
+		return Booking{}, wrap("reception of ticket", ErrNotFound)
+	}
+	return s.booking(ctx, "reception of ticket", "", id)
+}
+
 // LockBooking loads a booking and holds it until the transaction ends.
 func (s *Store) LockBooking(ctx context.Context, id int64) (Booking, error) {
 	return s.booking(ctx, "lock booking", ` FOR UPDATE OF b`, id)
