@@ -78,6 +78,9 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (s
 // reception ended if that was earlier: it is recorded after the reception
 // its clocks count from (markReceived).
 func (t *turn) filedOn(tk storage.Ticket) (time.Time, error) {
+	if !tk.FromReception() {
+		return tk.CreatedAt, nil
+	}
 	bk, err := t.tx.ReceptionOf(t.ctx, tk)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
