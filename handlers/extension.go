@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"slices"
 	"strconv"
 	"time"
 
@@ -28,17 +27,15 @@ func (s *Service) cmdExtend(t *turn) error {
 	}
 	// Any of the person's roles that decides: a leader above the unit may
 	// be one of its officers too.
-	roles, err := t.rolesOver(tk)
-	if err != nil {
-		return err
+	role, ok := cmd.role, true
+	if !decides(role) {
+		if role, ok, err = t.roleOver(tk, decides); err != nil {
+			return err
+		}
 	}
-	i := slices.IndexFunc(roles, func(r storage.Officer) bool {
-		return r.Role == storage.RoleLeader || r.Role == storage.RoleAdmin
-	})
-	if i < 0 {
+	if !ok {
 		return t.reply("extend.leaders_only")
 	}
-	role := roles[i]
 	clock, err := t.tx.TicketClock(t.ctx, tk.ID)
 	if err != nil {
 		return err
@@ -80,6 +77,11 @@ func (s *Service) cmdExtend(t *turn) error {
 		return err
 	}
 	return t.reply("task.done_extend", tk.Code, when)
+}
+
+// decides: leaders and admins decide extensions.
+func decides(r storage.Officer) bool {
+	return r.Role == storage.RoleLeader || r.Role == storage.RoleAdmin
 }
 
 // dueText is a deadline under rule r as people are told it: its day, or

@@ -150,21 +150,21 @@ type ticketPair struct {
 // merges of the same pair cannot deadlock, and checks both are in the
 // person's scope. When ok is false, the person has been answered.
 func (s *Service) lockPair(t *turn, dupCode, intoCode string) (ticketPair, bool, error) {
-	first, second := dupCode, intoCode
-	if second < first {
-		first, second = second, first
-	}
-	locked := map[string]storage.Ticket{}
-	failed := map[string]error{}
-	for _, code := range []string{first, second} {
-		locked[code], failed[code] = t.tx.LockTicketByCode(t.ctx, code)
+	var dup, into storage.Ticket
+	var dupErr, intoErr error
+	if dupCode < intoCode {
+		dup, dupErr = t.tx.LockTicketByCode(t.ctx, dupCode)
+		into, intoErr = t.tx.LockTicketByCode(t.ctx, intoCode)
+	} else {
+		into, intoErr = t.tx.LockTicketByCode(t.ctx, intoCode)
+		dup, dupErr = t.tx.LockTicketByCode(t.ctx, dupCode)
 	}
 	var p ticketPair
 	var ok bool
 	var err error
-	if p.dup, p.dupRole, ok, err = s.loadTicketFor(t, locked[dupCode], failed[dupCode]); !ok || err != nil {
+	if p.dup, p.dupRole, ok, err = s.loadTicketFor(t, dup, dupErr); !ok || err != nil {
 		return p, false, err
 	}
-	p.into, p.intoRole, ok, err = s.loadTicketFor(t, locked[intoCode], failed[intoCode])
+	p.into, p.intoRole, ok, err = s.loadTicketFor(t, into, intoErr)
 	return p, ok, err
 }

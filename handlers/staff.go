@@ -36,47 +36,46 @@ func (t *turn) isStaff() (bool, error) {
 	return len(roles) > 0, err
 }
 
-// actingRole returns the first of the person's roles that lets them act
-// on a ticket (rolesOver); ok is false when there is none.
+// actingRole returns the role that lets the person act on a ticket: an
+// officer of its unit, a leader of a unit above it, or an administrator.
+// ok is false when the ticket is outside every role's scope, or in a group
+// chat, of another unit than the group's. With several, the first.
 func (t *turn) actingRole(tk storage.Ticket) (storage.Officer, bool, error) {
-	roles, err := t.rolesOver(tk)
-	if err != nil || len(roles) == 0 {
-		return storage.Officer{}, false, err
-	}
-	return roles[0], true, nil
+	return t.roleOver(tk, func(storage.Officer) bool { return true })
 }
 
-// rolesOver lists the person's roles that let them act on a ticket: an
-// officer of its unit, a leader of a unit above it, an administrator.
-// None in a group chat of another unit than the ticket's.
-func (t *turn) rolesOver(tk storage.Ticket) ([]storage.Officer, error) {
+// roleOver returns the first of the person's roles that lets them act on a
+// ticket (actingRole) and that want accepts.
+func (t *turn) roleOver(tk storage.Ticket, want func(storage.Officer) bool) (storage.Officer, bool, error) {
 	if t.ev.Chat.Group && (!tk.UnitID.Valid || tk.UnitID.Int64 != t.groupUnit) {
-		return nil, nil
+		return storage.Officer{}, false, nil
 	}
 	roles, err := t.roles()
 	if err != nil {
-		return nil, err
+		return storage.Officer{}, false, err
 	}
-	var over []storage.Officer
 	for _, r := range roles {
+		if !want(r) {
+			continue
+		}
 		switch r.Role {
 		case storage.RoleAdmin:
-			over = append(over, r)
+			return r, true, nil
 		case storage.RoleOfficer:
 			if tk.UnitID.Valid && tk.UnitID.Int64 == r.UnitID {
-				over = append(over, r)
+				return r, true, nil
 			}
 		case storage.RoleLeader:
 			subtree, err := t.tx.UnitSubtree(t.ctx, r.UnitID)
 			if err != nil {
-				return nil, err
+				return storage.Officer{}, false, err
 			}
 			if tk.UnitID.Valid && slices.Contains(subtree, tk.UnitID.Int64) {
-				over = append(over, r)
+				return r, true, nil
 			}
 		}
 	}
-	return over, nil
+	return storage.Officer{}, false, nil
 }
 
 // scopeUnits lists the units whose tickets the person may see (all: every
