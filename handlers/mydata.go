@@ -126,7 +126,11 @@ func (s *Service) myDataButton(t *turn, args []string) error {
 		if err := s.leaveDraft(t); err != nil {
 			return err
 		}
-		if err := t.tx.EraseCitizen(t.ctx, t.citizen, now); err != nil {
+		kept, err := s.presealCopies(t, t.citizen)
+		if err != nil {
+			return err
+		}
+		if err := t.tx.EraseCitizen(t.ctx, t.citizen, now, kept); err != nil {
 			return err
 		}
 		t.logInfo("personal data erased", "citizen", t.citizen.ID)

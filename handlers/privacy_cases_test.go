@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
 	"github.com/danvan-vn/danvan/workcal"
 )
@@ -103,5 +104,74 @@ func TestMyDataExportNamesThePetitionOfEachConsent(t *testing.T) {
 		if !strings.Contains(fmt.Sprint(k), code) {
 			t.Errorf("the exported consent does not say which petition it was given for (%s): %v", code, k)
 		}
+	}
+}
+
+// Erasure blanks the kept copies of the messages about a person's
+// petitions, and sealing finds in those copies what it must edit. A
+// petition still open whose sender erased their data, found later to be a
+// denunciation, is sealed in the ward's chats all the same: its card and
+// timeline become the notice, the sender's photo is deleted and the list
+// quoting it loses the quote. What erasure keeps of those copies holds
+// nothing of the person; a second erasure keeps it too.
+func TestAPetitionWhoseSenderErasedTheirDataIsStillSealedInTheWardsChats(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2173, "ubnd-hoa-cuong", "officer")
+	w.staff(2174, "ubnd-tp", "officer")
+	c := w.citizen(3173)
+	code := c.fileWithLetter("Cán bộ phường thu tiền trái phép khi cấp phép sửa nhà, tôi gửi kèm đơn viết tay")
+	other := w.citizen(3174).file("Phường Hòa Cường", "Đèn đường hỏng trước nhà số 9 Núi Thành")
+	officer.says("/ticket " + code) // a timeline and a second card
+	officer.says("/inbox")          // a list quoting both tickets
+	w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text) WHERE status = 'pending'`)
+	var cards, photos []string
+	if err := w.raw.Select(&cards, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND kind = 'text'
+		AND payload::text LIKE '%Người dân 3173%' ORDER BY id`, officer.id); err != nil || len(cards) != 2 {
+		t.Fatalf("cards in the officer's chat: %v, %v", cards, err)
+	}
+	if err := w.raw.Select(&photos, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND kind = 'photo'`, officer.id); err != nil || len(photos) != 1 {
+		t.Fatalf("photos in the officer's chat: %v, %v", photos, err)
+	}
+	timeline := fmt.Sprint(w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND payload->>'text' LIKE '%Quá trình xử lý ' || $2 || '%'`,
+		officer.id, code))
+	list := fmt.Sprint(w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND payload::text LIKE '%Đèn đường hỏng%'
+		AND payload::text LIKE '%Cán bộ phường thu tiền%'`, officer.id))
+
+	mustContain(t, c.erase(), "Đã xóa")
+	mustContain(t, c.erase(), "Đã xóa") // what the first kept stays
+	for _, s := range []string{"Người dân 3173", "thu tiền trái phép", "đơn viết tay"} {
+		if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, $1) > 0`, s); n != 0 {
+			t.Fatalf("%d kept copies still hold %q after erasure", n, s)
+		}
+	}
+
+	officer.says("/ticket " + code) // a card to press the buttons on, as the kept copies have none
+	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
+	checkOutgoing(t, out)
+	sealed := map[string]bool{}
+	for _, o := range sentTo(out, officer.id) {
+		switch {
+		case o.Kind == bot.KindEdit && o.MessageID == list:
+			if !strings.Contains(o.Text, "nội dung được giữ bí mật") || !strings.Contains(o.Text, other) ||
+				!strings.Contains(o.Text, "Đèn đường hỏng") || len(o.Buttons) != 2 {
+				t.Fatalf("the list became %q with %d button rows", o.Text, len(o.Buttons))
+			}
+			sealed["list"] = true
+		case o.Kind == bot.KindEdit:
+			if !strings.Contains(o.Text, "đã được xác định là tố cáo") || len(o.Buttons) != 0 {
+				t.Fatalf("a card edited into %q with %d button rows", o.Text, len(o.Buttons))
+			}
+			sealed[o.MessageID] = true
+		case o.Kind == bot.KindDelete && o.MessageID == photos[0]:
+			sealed["photo"] = true
+		}
+	}
+	if !sealed[cards[0]] || !sealed[cards[1]] || !sealed[timeline] || !sealed["photo"] || !sealed["list"] {
+		t.Fatalf("sealed %v; cards %v, timeline %s, photo %v, list %s", sealed, cards, timeline, photos, list)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'sent' AND payload::text LIKE '%' || $2 || '%'`,
+		officer.id, code); n != 0 {
+		t.Fatalf("%d copies naming %s kept for the ward's chat after sealing", n, code)
 	}
 }

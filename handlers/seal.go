@@ -20,45 +20,12 @@ import (
 // picture once 48 hours old, when Telegram no longer lets a bot delete
 // them), a list that quotes it (/inbox, /mine) loses the
 // quote, and what is still queued of these is sealed where it waits. The
-// copies kept of the messages sealed are blanked.
+// copies kept of the messages sealed are blanked. A copy its sender's
+// erasure replaced with its sealed form (presealCopies) is sent as kept.
 func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) error {
-	keep := []string{sender.ChatID}
-	cosigners, err := t.tx.Cosigners(t.ctx, tk.ID)
+	sl, msgs, err := s.sealingOf(t, tk, sender)
 	if err != nil {
 		return err
-	}
-	for _, c := range cosigners { // what they were told is the unit's
-		keep = append(keep, c.ChatID)
-	}
-	// What this transaction has queued so far (other updates of its batch
-	// among them) must be seen too.
-	if err := t.tx.WriteQueued(t.ctx); err != nil {
-		return err
-	}
-	msgs, err := t.tx.MessagesAbout(t.ctx, t.ev.Channel, tk.ID, keep)
-	if err != nil {
-		return err
-	}
-	atts, err := t.tx.Attachments(t.ctx, tk.ID)
-	if err != nil {
-		return err
-	}
-	sent := map[string]bool{} // the sender's photos
-	for _, a := range atts {
-		sent[a.FileID] = a.AddedBy == storage.ActorCitizen
-	}
-	notice := s.texts.text(languages[0], "card.sealed", tk.Code)
-	quote := bot.Escape(excerpt(tk.Description, ticketListExcerpt))
-	// What marks the first part of a card split in two, which has no
-	// buttons: the card's code line, and the petition's opening words or
-	// the sender's line.
-	codeLine := "<b>" + tk.Code + "</b> · "
-	words := bot.Escape(string([]rune(tk.Description)[:min(utf8.RuneCountInString(tk.Description), sealedWords)]))
-	var senderLines []string
-	if sender.DisplayName != "" {
-		for _, lang := range languages {
-			senderLines = append(senderLines, s.texts.text(lang, "field.sender")+": "+bot.Escape(sender.DisplayName))
-		}
 	}
 	var chats, sealedIDs []string // delivered messages sealed, whose kept copies go
 	for _, m := range msgs {
@@ -66,34 +33,10 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 		if err := json.Unmarshal(m.Payload, &o); err != nil {
 			return fail("decode outbox message", err)
 		}
-		// Lists (/inbox, /mine, reminders, digests) have buttons to
-		// open cards; of this ticket they may quote the petition.
-		list := anyButton(o, func(prefix string, _ []string) bool { return prefix == prefixCard })
-		photo := (o.Kind == bot.KindPhoto || o.Kind == bot.KindDocument) && sent[o.FileID]
-		card := isCardOf(o, tk.ID) || s.isTimelineOf(o, tk.Code) ||
-			len(o.Buttons) == 0 && strings.Contains(o.Text, codeLine) &&
-				(contains(o.Text, words) || slices.ContainsFunc(senderLines, func(l string) bool { return strings.Contains(o.Text, l) }))
-		seal := func(pending bool) (sealed bot.Outgoing, ok bool) {
-			switch {
-			case photo && pending:
-				sealed = bot.Outgoing{Kind: bot.KindText, Text: notice}
-			case photo:
-				sealed = bot.Outgoing{Kind: bot.KindDelete, Text: notice} // the cover of one too old to delete
-			case list && contains(o.Text, quote):
-				sealed = o
-				sealed.Text = strings.ReplaceAll(o.Text, quote, s.texts.text(languages[0], "list.sealed"))
-			case card && !list:
-				sealed = bot.Outgoing{Kind: bot.KindEdit, MessageID: o.MessageID, Text: notice}
-				if pending && o.Kind != bot.KindEdit {
-					sealed.Kind = bot.KindText
-				}
-			default:
-				return sealed, false // a reply or a list that only names the code
-			}
-			sealed.ChatID, sealed.Group = m.ChatID, m.Group
-			return sealed, true
+		sealed, ok := o, m.Presealed
+		if !ok {
+			sealed, ok = sl.seal(m, o, m.Pending)
 		}
-		sealed, ok := seal(m.Pending)
 		if !ok {
 			continue
 		}
@@ -111,18 +54,157 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 			}
 			// Delivered since it was listed: sealed as delivered.
 			m.MessageID = deliveredAs
-			sealed, _ = seal(false)
+			sealed, _ = sl.seal(m, o, false)
 		}
-		if sealed.Kind != bot.KindDelete {
-			sealed.Kind = bot.KindEdit
-		}
-		sealed.MessageID = m.MessageID
 		if err := t.send(sealed); err != nil {
 			return err
 		}
 		chats, sealedIDs = append(chats, m.ChatID), append(sealedIDs, m.MessageID)
 	}
 	return t.tx.BlankCopies(t.ctx, t.ev.Channel, chats, sealedIDs)
+}
+
+// presealCopies is erasure's part in sealing. Erasure blanks the kept
+// copies of the messages about a person's petitions, while sealing finds
+// what it must edit in those copies: should a petition still open be
+// found to be a denunciation later, the cards that named its sender in
+// the units' chats would stay as they were. So the copy of each delivered
+// message sealing would edit becomes, before erasure blanks the rest, the
+// message as sealing would send it: a notice, or a list without the
+// quote, which holds nothing of the person. It returns the copies kept.
+func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
+	tickets, err := t.tx.SealableTicketsOf(t.ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var kept []int64
+	for _, tk := range tickets {
+		sl, msgs, err := s.sealingOf(t, tk, c)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			var o bot.Outgoing
+			if err := json.Unmarshal(m.Payload, &o); err != nil {
+				return nil, fail("decode outbox message", err)
+			}
+			sealed, ok := sl.seal(m, o, false)
+			switch {
+			case m.Pending: // delivered as it is: the person's words are the unit's to handle
+				continue
+			case m.Presealed: // an earlier erasure's, or another ticket's in the same list
+				kept = append(kept, m.OutboxID)
+				continue
+			case !ok:
+				continue
+			}
+			if err := t.tx.PresealCopy(t.ctx, m.OutboxID, mustJSON(sealed)); err != nil {
+				return nil, err
+			}
+			kept = append(kept, m.OutboxID)
+		}
+	}
+	return kept, nil
+}
+
+// sealer turns a ticket's messages into their sealed form.
+type sealer struct {
+	tk          storage.Ticket
+	isTimeline  func(bot.Outgoing) bool
+	sent        map[string]bool // the sender's photos, by file id
+	notice      string
+	quote       string   // how lists quote the ticket
+	codeLine    string   // how a card's first part begins
+	words       string   // the petition's opening words, as cards show them
+	senderLines []string // the sender's line on a card, in each language
+	listSealed  string   // what replaces the quote in a list
+}
+
+// sealingOf lists the messages about a ticket that sealing may change (in
+// the chats other than its sender's and co-signers') with a sealer for
+// them.
+func (s *Service) sealingOf(t *turn, tk storage.Ticket, sender storage.Citizen) (*sealer, []storage.MessageAbout, error) {
+	keep := []string{sender.ChatID}
+	cosigners, err := t.tx.Cosigners(t.ctx, tk.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range cosigners { // what they were told is the unit's
+		keep = append(keep, c.ChatID)
+	}
+	// What this transaction has queued so far (other updates of its batch
+	// among them) must be seen too.
+	if err := t.tx.WriteQueued(t.ctx); err != nil {
+		return nil, nil, err
+	}
+	msgs, err := t.tx.MessagesAbout(t.ctx, t.ev.Channel, tk.ID, keep)
+	if err != nil {
+		return nil, nil, err
+	}
+	atts, err := t.tx.Attachments(t.ctx, tk.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	sl := &sealer{
+		tk:         tk,
+		isTimeline: func(o bot.Outgoing) bool { return s.isTimelineOf(o, tk.Code) },
+		sent:       map[string]bool{},
+		notice:     s.texts.text(languages[0], "card.sealed", tk.Code),
+		quote:      bot.Escape(excerpt(tk.Description, ticketListExcerpt)),
+		// What marks the first part of a card split in two, which has no
+		// buttons: the card's code line, and the petition's opening words
+		// or the sender's line.
+		codeLine:   "<b>" + tk.Code + "</b> · ",
+		words:      bot.Escape(string([]rune(tk.Description)[:min(utf8.RuneCountInString(tk.Description), sealedWords)])),
+		listSealed: s.texts.text(languages[0], "list.sealed"),
+	}
+	for _, a := range atts {
+		sl.sent[a.FileID] = a.AddedBy == storage.ActorCitizen
+	}
+	if sender.DisplayName != "" {
+		for _, lang := range languages {
+			sl.senderLines = append(sl.senderLines, s.texts.text(lang, "field.sender")+": "+bot.Escape(sender.DisplayName))
+		}
+	}
+	return sl, msgs, nil
+}
+
+// seal returns message m (o decoded) as sealing sends it: for a message
+// delivered, an edit of it or its deletion; for one still queued, what
+// replaces it. ok is false for a message left as it is: a reply, or a
+// list that only names the code.
+func (sl *sealer) seal(m storage.MessageAbout, o bot.Outgoing, pending bool) (sealed bot.Outgoing, ok bool) {
+	// Lists (/inbox, /mine, reminders, digests) have buttons to open
+	// cards; of this ticket they may quote the petition.
+	list := anyButton(o, func(prefix string, _ []string) bool { return prefix == prefixCard })
+	photo := (o.Kind == bot.KindPhoto || o.Kind == bot.KindDocument) && sl.sent[o.FileID]
+	card := isCardOf(o, sl.tk.ID) || sl.isTimeline(o) ||
+		len(o.Buttons) == 0 && strings.Contains(o.Text, sl.codeLine) &&
+			(contains(o.Text, sl.words) || slices.ContainsFunc(sl.senderLines, func(l string) bool { return strings.Contains(o.Text, l) }))
+	switch {
+	case photo && pending:
+		sealed = bot.Outgoing{Kind: bot.KindText, Text: sl.notice}
+	case photo:
+		sealed = bot.Outgoing{Kind: bot.KindDelete, Text: sl.notice} // the cover of one too old to delete
+	case list && contains(o.Text, sl.quote):
+		sealed = o
+		sealed.Text = strings.ReplaceAll(o.Text, sl.quote, sl.listSealed)
+	case card && !list:
+		sealed = bot.Outgoing{Kind: bot.KindEdit, MessageID: o.MessageID, Text: sl.notice}
+		if pending && o.Kind != bot.KindEdit {
+			sealed.Kind = bot.KindText
+		}
+	default:
+		return sealed, false
+	}
+	sealed.ChatID, sealed.Group = m.ChatID, m.Group
+	if !pending {
+		if sealed.Kind != bot.KindDelete {
+			sealed.Kind = bot.KindEdit
+		}
+		sealed.MessageID = m.MessageID
+	}
+	return sealed, true
 }
 
 // sealMerged seals, with a ticket that has become a denunciation, the

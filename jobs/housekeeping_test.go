@@ -109,7 +109,7 @@ func TestHousekeepingBlanksErasedPeoplesPetitionsOnceClosed(t *testing.T) {
 		}
 	}
 	erased, open := file("51", "Cống tắc trước nhà số 7")
-	if err := store.EraseCitizen(ctx, erased, now); err != nil {
+	if err := store.EraseCitizen(ctx, erased, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	_, other := file("52", "Đèn đường hỏng")

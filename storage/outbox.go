@@ -444,9 +444,7 @@ func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error
 		WHERE ((o.status = 'sent' AND o.sent_at < $1) OR (o.status = 'failed' AND o.created_at < $1))
 		  AND NOT (o.status = 'sent' AND o.kind IN ('text', 'edit', 'photo', 'document') AND EXISTS (
 			SELECT FROM tickets t
-			WHERE t.kind <> 'to_cao' AND NOT t.was_denunciation
-			  AND (t.status NOT IN ('completed', 'rejected', 'merged')
-			       OR EXISTS (SELECT FROM tickets m WHERE m.id = t.merged_into AND m.status NOT IN ('completed', 'rejected', 'merged')))
+			WHERE `+sealable+`
 			  AND (t.code IN (SELECT m[1] FROM regexp_matches(o.payload::text, '(PA-[0-9]{4}-[0-9]{6,})', 'g') AS m)
 			       OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, '`+ticketButton+`([0-9]+)"', 'g') AS m))))`, before)
 	if err != nil {
@@ -475,6 +473,9 @@ type MessageAbout struct {
 	Pending   bool   `db:"pending"`
 	MessageID string `db:"sent_message_id"` // "" while queued
 	Payload   []byte `db:"payload"`
+	// Presealed: the copy is the message as sealing sends it, put there by
+	// its sender's erasure (handlers/seal.go).
+	Presealed bool `db:"presealed"`
 }
 
 // MessagesAbout lists the messages about a ticket in chats other than
@@ -487,7 +488,8 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 	err := sqlx.SelectContext(ctx, s.x, &ms, `
 		SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
 			o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending,
-			coalesce(o.sent_message_id, '') AS sent_message_id, o.payload
+			coalesce(o.sent_message_id, '') AS sent_message_id, o.payload - '`+presealedKey+`' AS payload,
+			o.payload ? '`+presealedKey+`' AS presealed
 		FROM outbox o JOIN tickets t ON t.id = $2
 		WHERE o.channel = $1 AND NOT o.chat_id = ANY($3)
 		  AND (o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.sent_message_id, '') <> ''))
@@ -519,6 +521,31 @@ func (s *Store) ReplaceQueued(ctx context.Context, id int64, e OutboxEntry) (sen
 		return "", nil
 	}
 	return sent, wrap("replace queued message", err)
+}
+
+// PresealCopy replaces the kept copy of a delivered message with the
+// message as sealing would send it (MessageAbout.Presealed).
+func (s *Store) PresealCopy(ctx context.Context, id int64, sealed []byte) error {
+	_, err := s.x.ExecContext(ctx, `
+		UPDATE outbox SET payload = $2::jsonb || '{"`+presealedKey+`": true}' WHERE id = $1 AND status = 'sent'`, id, string(sealed))
+	return wrap("preseal kept copy", err)
+}
+
+// presealedKey marks a presealed copy in its payload.
+const presealedKey = "presealed"
+
+// sealable holds when ticket t may still be sealed (handlers/seal.go):
+// never a denunciation, and open, or merged into a ticket that is.
+const sealable = `t.kind <> 'to_cao' AND NOT t.was_denunciation
+	AND (t.status NOT IN ('completed', 'rejected', 'merged')
+	     OR EXISTS (SELECT FROM tickets m WHERE m.id = t.merged_into AND m.status NOT IN ('completed', 'rejected', 'merged')))`
+
+// SealableTicketsOf lists a person's tickets that may still be sealed.
+func (s *Store) SealableTicketsOf(ctx context.Context, citizenID int64) ([]Ticket, error) {
+	var ts []Ticket
+	err := sqlx.SelectContext(ctx, s.x, &ts, `
+		SELECT `+ticketColumns+` FROM tickets t WHERE t.citizen_id = $1 AND `+sealable+` ORDER BY t.id`, citizenID)
+	return ts, wrap("sealable tickets", err)
 }
 
 // BlankCopies blanks the kept copies of delivered messages, every version

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/danvan-vn/danvan/workcal"
 )
@@ -98,8 +99,9 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // and the units' own answers; petitions still being handled keep what the
 // unit needs to handle them, and a later erasure blanks them once
 // finished. So do their reception bookings. Other messages still waiting
-// to be sent are delivered.
-func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error {
+// to be sent are delivered. The copies kept are left alone: they hold
+// nothing of the person (handlers/seal.go, presealCopies).
+func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept []int64) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.WithdrawPhone(ctx, c.ID, at); err != nil {
 			return err
@@ -122,10 +124,10 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time) error
 				       OR payload #>> '{callback_query,from,id}' = $3)
 			)
 			UPDATE outbox o SET payload = '{}'
-			WHERE o.channel = $2 AND o.status <> 'pending' AND o.payload <> '{}'
+			WHERE o.channel = $2 AND o.status <> 'pending' AND o.payload <> '{}' AND o.id <> ALL(coalesce($6::bigint[], '{}'))
 			  AND ((o.chat_id = $5 AND NOT o.is_group)
 			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+aboutTicket+`))`,
-			c.ID, c.Channel, c.UserID, at, c.ChatID)
+			c.ID, c.Channel, c.UserID, at, c.ChatID, pq.Array(kept))
 		if err != nil {
 			return wrap("erase citizen", err)
 		}

@@ -39,7 +39,7 @@ func TestErasureLeavesMessagesAboutLongerCodesAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.EraseCitizen(ctx, erased, now); err != nil {
+	if err := s.EraseCitizen(ctx, erased, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	var kept []string
@@ -81,7 +81,7 @@ func TestErasureCancelsTheNoticesStillToCome(t *testing.T) {
 	}
 	leaving, err := s.CitizenByID(ctx, id)
 	if err == nil {
-		err = s.EraseCitizen(ctx, leaving, time.Now())
+		err = s.EraseCitizen(ctx, leaving, time.Now(), nil)
 	}
 	if err != nil {
 		t.Fatal(err)
