@@ -348,7 +348,8 @@ func TestReceptionUnitFoundByName(t *testing.T) {
 
 // The download holds the person's bookings; erasure blanks what they wrote
 // for a reception that is over and keeps it for one still to come, until
-// that one is over too.
+// that one is over too, and the kept copies of the booking cards that
+// named them in the officers' chats.
 func TestReceptionBookingsInPersonalData(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
@@ -372,7 +373,15 @@ func TestReceptionBookingsInPersonalData(t *testing.T) {
 			t.Fatalf("the export lacks %q:\n%s", want, file)
 		}
 	}
+	officer.opensBooking(coming) // a card naming them, delivered
+	w.exec(`UPDATE outbox SET status = 'sent', sent_at = now() WHERE status = 'pending'`)
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND strpos(payload::text, 'Người dân 3531') > 0`, officer.id); n == 0 {
+		t.Fatal("setup: no booking card naming the person in the officer's chat")
+	}
 	mustContain(t, c.erase(), "Đã xóa tên")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, 'Người dân 3531') > 0`); n != 0 {
+		t.Fatalf("%d kept copies of messages still name the person after erasure", n)
+	}
 	if n := w.count(`SELECT count(*) FROM reception_bookings WHERE id = $1 AND subject = ''`, past); n != 1 {
 		t.Fatal("erasure kept the subject of a reception that is over")
 	}

@@ -90,7 +90,8 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // EraseCitizen erases, in one transaction, a person's name and phone,
 // their unfinished forms, the areas they follow and the notices of those
 // still to be sent them, the kept copies of the messages sent to their
-// chat or about their petitions (officers' cards name them) and the raw
+// chat or about their petitions and reception bookings (officers' cards
+// name them) and the raw
 // updates of theirs the bot gave up on, and, on their finished
 // (completed, rejected or merged) petitions, what they wrote: the description,
 // address, location, rating comment, the information they added and their
@@ -126,7 +127,9 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept 
 			UPDATE outbox o SET payload = '{}'
 			WHERE o.channel = $2 AND o.status <> 'pending' AND o.payload <> '{}' AND o.id <> ALL(coalesce($6::bigint[], '{}'))
 			  AND ((o.chat_id = $5 AND NOT o.is_group)
-			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+aboutTicket+`))`,
+			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+aboutTicket+`)
+			       OR EXISTS (SELECT FROM reception_bookings b WHERE b.citizen_id = $1
+			                  AND o.payload::text ~ ('`+bookingButton+`' || b.id || '[":]')))`,
 			c.ID, c.Channel, c.UserID, at, c.ChatID, pq.Array(kept))
 		if err != nil {
 			return wrap("erase citizen", err)
@@ -202,6 +205,11 @@ const namesTicket = `strpos(o.payload::text, t.code) > 0 AND o.payload::text ~ (
 // ("c:<id>"). A card split in two names the ticket in its first part only;
 // its last part has the buttons.
 const aboutTicket = `(` + namesTicket + ` OR o.payload::text ~ ('` + ticketButton + `' || t.id || '"'))`
+
+// bookingButton is the start of a button of the staff's that names a
+// reception booking by its id, as it reads in a payload: on a booking's
+// card or in a list of bookings (handlers/reception_staff.go).
+const bookingButton = `"data": "t:[omafgw]:`
 
 // ticketButton is the start of a button that names a ticket by its id, as
 // it reads in a payload: a card's ("o:<action>:") or a list's ("c:").
