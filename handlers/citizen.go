@@ -157,6 +157,9 @@ func (s *Service) showStatus(t *turn, input string) error {
 	b.WriteString(t.text("status.title", tk.Code) + "\n")
 	fmt.Fprintf(&b, "%s: <b>%s</b>\n", t.text("field.status"), t.text("status."+tk.Status))
 	fmt.Fprintf(&b, "%s: %s\n", t.text("field.kind"), t.text("kind."+tk.Kind))
+	if tk.Urgent {
+		fmt.Fprintf(&b, "%s: %s\n", t.text("field.urgency"), t.text(urgencyKey(true)))
+	}
 	fmt.Fprintf(&b, "%s: %s\n", t.text("field.submitted"), formatTime(tk.CreatedAt))
 	if tk.DueAt.Valid && isOpen(tk.Status) {
 		fmt.Fprintf(&b, "%s: %s", t.text("field.expected"), formatDate(tk.DueAt.Time))

@@ -55,7 +55,7 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (s
 	if err != nil {
 		return storage.DeadlineRule{}, time.Time{}, err
 	}
-	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, filed)
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, tk.Urgent, filed)
 	if errors.Is(err, storage.ErrNotFound) {
 		return r, time.Time{}, nil
 	}
@@ -220,7 +220,7 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
-	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, filed)
+	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, tk.Urgent, filed)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && r.ID == clock.RuleID) {
 		return nil
 	}

@@ -14,7 +14,7 @@ import (
 // Commands shown in the messenger's menu, per audience.
 var (
 	citizenMenu = []string{"new", "my", "gopy", "tiepdan", "thongke", "thongbao", "status", "cancel", "lang", "mydata", "help"}
-	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "giahan", "gop", "report", "lichtiep", "congbo", "cancel", "lang", "help"}
+	staffMenu   = []string{"inbox", "mine", "ticket", "reply", "resolve", "transfer", "note", "giahan", "khan", "thuong", "gop", "report", "lichtiep", "congbo", "cancel", "lang", "help"}
 )
 
 func commandMenu(chatID, lang string, staff bool) bot.Outgoing {

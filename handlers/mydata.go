@@ -209,6 +209,7 @@ type exportDraft struct {
 	Longitude    *float64  `json:"longitude,omitempty"`
 	Phone        string    `json:"phone,omitempty"`
 	Confidential bool      `json:"confidential"`
+	Urgent       bool      `json:"urgent,omitempty"`
 	Photos       int       `json:"photos"`
 	// The text given with "/new TEXT" while this petition was being
 	// written: it is kept for a new petition if the person drops this one.
@@ -236,6 +237,7 @@ type exportPetition struct {
 	Longitude     *float64      `json:"longitude,omitempty"`
 	Phone         string        `json:"phone,omitempty"`
 	Confidential  bool          `json:"confidential"`
+	Urgent        bool          `json:"urgent,omitempty"`
 	Attachments   int           `json:"attachments"`
 	CreatedAt     time.Time     `json:"created_at"`
 	Rating        int16         `json:"rating,omitempty"`
@@ -422,7 +424,7 @@ func exportedDraft(t *turn) (*exportDraft, error) {
 	}
 	return &exportDraft{UpdatedAt: conv.UpdatedAt, Kind: d.Kind, Category: category, Area: area,
 		Description: d.Description, Address: d.Address, Latitude: d.Latitude, Longitude: d.Longitude,
-		Phone: d.Phone, Confidential: d.Confidential, Photos: len(d.Photos), NewPetitionText: d.NextDescription}, nil
+		Phone: d.Phone, Confidential: d.Confidential, Urgent: d.Urgent, Photos: len(d.Photos), NewPetitionText: d.NextDescription}, nil
 }
 
 // categoryAndAreaNames names a petition's category and area (0: none;
@@ -447,7 +449,7 @@ func categoryAndAreaNames(t *turn, categoryID, areaID int64) (category, area str
 
 func exportedPetition(t *turn, tk storage.Ticket) (exportPetition, error) {
 	p := exportPetition{Code: tk.Code, Kind: tk.Kind, Status: tk.Status, Description: tk.Description,
-		Address: tk.Address, Phone: tk.Phone.String, Confidential: tk.Confidential, CreatedAt: tk.CreatedAt,
+		Address: tk.Address, Phone: tk.Phone.String, Confidential: tk.Confidential, Urgent: tk.Urgent, CreatedAt: tk.CreatedAt,
 		Rating: tk.Rating.Int16, RatingComment: tk.RatingComment.String, Timeline: []exportEvent{}}
 	if tk.Latitude.Valid && tk.Longitude.Valid {
 		p.Latitude, p.Longitude = &tk.Latitude.Float64, &tk.Longitude.Float64

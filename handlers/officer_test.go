@@ -62,13 +62,20 @@ func (c *citizen) describe(area, text string) {
 	c.says(text)
 }
 
-// file has a citizen file a petition about an area and returns its code.
-func (c *citizen) file(area, text string) string {
+// toReview has a citizen describe a petition about an area and skip the
+// optional steps, up to the review screen it returns.
+func (c *citizen) toReview(area, text string) []bot.Outgoing {
 	c.w.t.Helper()
 	c.describe(area, text)
 	c.presses("Bỏ qua")
 	c.says("Bỏ qua")
-	c.presses("Không cần")
+	return c.presses("Không cần")
+}
+
+// file has a citizen file a petition about an area and returns its code.
+func (c *citizen) file(area, text string) string {
+	c.w.t.Helper()
+	c.toReview(area, text)
 	return codeIn(c.w.t, c.presses("Gửi phản ánh"))
 }
 

@@ -43,6 +43,11 @@ var kinds = []string{"phan_anh", "kien_nghi", "gop_y", "hoi_dap", "khieu_nai", "
 
 func isGuidanceKind(kind string) bool { return kind == "khieu_nai" || kind == "to_cao" }
 
+// mayBeUrgent: a sender may mark a phản ánh urgent, a danger to people or
+// property that needs handling at once (migration 00030); proposals,
+// comments and questions are not emergencies.
+func mayBeUrgent(kind string) bool { return kind == "phan_anh" }
+
 // CheckCitizenKinds checks a deployment's choice of the kinds citizens may
 // pick (law.md §3: some channels take no complaints or denunciations):
 // known kinds, each once, at least one that units handle.
@@ -88,6 +93,7 @@ type draft struct {
 	PhoneDone         bool         `json:"phone_done,omitempty"`
 	Confidential      bool         `json:"confidential,omitempty"`
 	ConfidentialAsked bool         `json:"confidential_asked,omitempty"`
+	Urgent            bool         `json:"urgent,omitempty"` // a phản ánh's only (mayBeUrgent)
 	Source            string       `json:"source,omitempty"`
 	// NextDescription is the text of a "/new TEXT" that asked whether to
 	// go on with this draft: starting again takes it as the description.
@@ -160,6 +166,7 @@ func (d *draft) setKind(kind string) {
 	}
 	d.Kind = kind
 	d.LegalSeen = false
+	d.Urgent = d.Urgent && mayBeUrgent(kind)
 	if kind == "to_cao" {
 		d.Confidential = true
 	}

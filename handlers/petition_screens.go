@@ -96,6 +96,14 @@ func (s *Service) petitionScreen(t *turn, d *draft, step string) ([]bot.Outgoing
 			return nil, err
 		}
 		text = summary
+		if mayBeUrgent(d.Kind) {
+			text += "\n\n" + t.text("petition.urgent_hint")
+			urgent := btn(t.text("btn.urgent"), "urgent", "1")
+			if d.Urgent {
+				urgent = btn(t.text("btn.not_urgent"), "urgent", "0")
+			}
+			rows = append(rows, []bot.InlineButton{urgent})
+		}
 		rows = append(rows, []bot.InlineButton{btn(t.text("btn.send"), "send")})
 	}
 	rows = append(rows, nav)
@@ -175,6 +183,9 @@ func (s *Service) reviewText(t *turn, d *draft) (string, error) {
 	}
 	line("field.phone", phone)
 	line("field.confidential", t.text(yesNo(d.Confidential)))
+	if mayBeUrgent(d.Kind) {
+		line("field.urgency", t.text(urgencyKey(d.Urgent)))
+	}
 	if isGuidanceKind(d.Kind) {
 		b.WriteString("\n" + t.text("petition.review_guidance"))
 	}

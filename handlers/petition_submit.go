@@ -48,7 +48,7 @@ func (s *Service) petitionSubmit(t *turn, d draft) error {
 	nt := storage.NewTicket{UnitID: unitID,
 		Kind: d.Kind, CitizenID: t.citizen.ID, CategoryID: d.CategoryID, AreaID: d.AreaID,
 		Description: d.Description, Address: d.Address, Latitude: d.Latitude, Longitude: d.Longitude,
-		Phone: d.Phone, Confidential: d.Confidential, Source: d.Source,
+		Phone: d.Phone, Confidential: d.Confidential, Urgent: d.Urgent && mayBeUrgent(d.Kind), Source: d.Source,
 	}
 	for _, p := range d.Photos {
 		kind := "photo"

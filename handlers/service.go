@@ -91,6 +91,8 @@ func New(cfg Config) (*Service, error) {
 		"transfer":    s.staffOnly(s.cmdTransfer),
 		"giahan":      s.staffOnly(s.cmdExtend),
 		"gop":         s.staffOnly(s.cmdMerge),
+		"khan":        s.staffOnly(s.staffTextCommand("urgency.usage", s.setUrgency(true), true)),
+		"thuong":      s.staffOnly(s.staffTextCommand("urgency.usage", s.setUrgency(false), true)),
 		"report":      s.staffOnly(s.cmdReport),
 		"lichtiep":    s.staffOnly(s.cmdReceptionSchedule),
 		"congbo":      s.staffOnly(s.cmdPublish),

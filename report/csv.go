@@ -62,6 +62,7 @@ func WriteCSV(w io.Writer, rows []storage.ReportRow) error {
 			onTimeText(r),
 			overdueText(r),
 			strconv.Itoa(r.Extensions),
+			urgentText(r),
 		)
 		if err := cw.Write(record); err != nil {
 			return fmt.Errorf("report: write csv: %w", err)

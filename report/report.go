@@ -213,7 +213,7 @@ const (
 var ticketHeaders = []string{
 	"Mã phản ánh", "Loại", "Trạng thái", "Lĩnh vực", "Khu vực", "Mã đơn vị", "Đơn vị xử lý", "Nội dung",
 	"Thời điểm tiếp nhận", "Hạn xử lý", "Thời điểm trả lời", "Thời điểm kết thúc", "Đánh giá (1–5)",
-	"Đúng hạn", "Quá hạn", "Số lần gia hạn",
+	"Đúng hạn", "Quá hạn", "Số lần gia hạn", "Khẩn cấp",
 }
 
 // unroutedName names the row of tickets without a unit.

@@ -43,7 +43,7 @@ func sample() ([]storage.ReportRow, []storage.UnitSummary) {
 			Area: "Phường Hòa Cường", UnitCode: "ubnd-hc", UnitName: "UBND phường Hòa Cường",
 			Description: "Cống thoát nước bị tắc, nước tràn ra đường Núi Thành", CreatedAt: at(1, 1, 0, 0),
 			DueAt: validTime(at(1, 15, 17, 0)), AnsweredAt: validTime(at(1, 10, 9, 30)), ClosedAt: validTime(at(1, 11, 8, 0)),
-			Rating: sql.NullInt16{Int16: 5, Valid: true}, OnTime: sql.NullBool{Bool: true, Valid: true}, Extensions: 1},
+			Rating: sql.NullInt16{Int16: 5, Valid: true}, OnTime: sql.NullBool{Bool: true, Valid: true}, Extensions: 1, Urgent: true},
 		{Code: "PA-2026-000002", Kind: "kien_nghi", Status: storage.StatusReopened, Category: "Đất đai",
 			UnitCode: "ubnd-hc", UnitName: "UBND phường Hòa Cường", Description: storage.ConfidentialText, Confidential: true,
 			CreatedAt: at(2, 1, 8, 0), DueAt: validTime(at(2, 20, 17, 0)), AnsweredAt: validTime(at(2, 25, 17, 0)),
@@ -279,7 +279,7 @@ func TestWriteCSV(t *testing.T) {
 		t.Errorf("lines do not end in CRLF:\n%q", data)
 	}
 	r := csv.NewReader(bytes.NewReader(data[3:]))
-	r.FieldsPerRecord = 16
+	r.FieldsPerRecord = 17
 	records, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -289,11 +289,11 @@ func TestWriteCSV(t *testing.T) {
 	}
 	want := []string{"PA-2026-000001", "Phản ánh", "Hoàn thành", "Môi trường", "Phường Hòa Cường", "ubnd-hc",
 		"UBND phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn ra đường Núi Thành", "2026-01-01 00:00",
-		"2026-01-15 17:00", "2026-01-10 09:30", "2026-01-11 08:00", "5", "Có", "", "1"}
+		"2026-01-15 17:00", "2026-01-10 09:30", "2026-01-11 08:00", "5", "Có", "", "1", "Có"}
 	if strings.Join(records[1], "|") != strings.Join(want, "|") {
 		t.Errorf("first record = %q\nwant %q", records[1], want)
 	}
-	if records[2][7] != "(bảo mật)" || records[2][13] != "Không" || records[2][14] != "Có" {
+	if records[2][7] != "(bảo mật)" || records[2][13] != "Không" || records[2][14] != "Có" || records[2][16] != "" {
 		t.Errorf("second record = %q", records[2])
 	}
 	// A citizen's text never becomes a formula.

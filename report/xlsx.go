@@ -34,7 +34,7 @@ var receptionHeaders = []string{
 var receptionWidths = []float64{6, 16, 42, 11, 11, 11, 11, 11, 11, 13, 11}
 
 // ticketWidths go with ticketHeaders, after the STT column.
-var ticketWidths = []float64{6, 17, 11, 20, 22, 22, 16, 32, 60, 17, 17, 17, 17, 10, 9, 9, 10}
+var ticketWidths = []float64{6, 17, 11, 20, 22, 22, 16, 32, 60, 17, 17, 17, 17, 10, 9, 9, 10, 9}
 
 // border is the thin grey grid of the tables.
 var border = []excelize.Border{
@@ -432,6 +432,7 @@ func writeTickets(f *excelize.File, st *styles, rows []storage.ReportRow) error 
 			text(onTimeText(r)),
 			text(overdueText(r)),
 			excelize.Cell{StyleID: st.count, Value: r.Extensions},
+			text(urgentText(r)),
 		)
 		if err := sw.SetRow(cell(1, i+2), values); err != nil {
 			return err
@@ -448,6 +449,14 @@ func onTimeText(r storage.ReportRow) string {
 		return yes
 	}
 	return no
+}
+
+// urgentText marks the tickets urgent when the report was made.
+func urgentText(r storage.ReportRow) string {
+	if r.Urgent {
+		return yes
+	}
+	return ""
 }
 
 func overdueText(r storage.ReportRow) string {

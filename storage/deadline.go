@@ -27,20 +27,23 @@ type DeadlineRule struct {
 	// extended (0: never), each time by at most ExtensionLimit in LimitUnit.
 	MaxExtensions  int `db:"max_extensions"`
 	ExtensionLimit int `db:"extension_limit"`
+	// Urgent: the rule is for urgent tickets only (migration 00030).
+	Urgent bool `db:"urgent"`
 }
 
 // deadlineRuleColumns are a rule's columns in DeadlineRule's order.
 const deadlineRuleColumns = `r.id, r.kind, r.category_id, r.area_id, r.remote_only, r.answer_limit, r.limit_unit,
-	r.pause_on_info, r.restart_on_transfer, r.legal_basis, r.max_extensions, r.extension_limit`
+	r.pause_on_info, r.restart_on_transfer, r.legal_basis, r.max_extensions, r.extension_limit, r.urgent`
 
 // DeadlineRuleFor picks the rule for a ticket filed at filed: among the
 // active rules of its kind that held on that day (Asia/Ho_Chi_Minh),
 // whose category is the ticket's or any, whose area is the ticket's area,
-// an ancestor or any, and which are for remote areas only when the area
-// (or an ancestor) is remote, the most specific wins — the nearest area
-// first, then a specific category, then a remote-only rule, then the
-// latest to start.
-func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, areaID int64, filed time.Time) (DeadlineRule, error) {
+// an ancestor or any, which are for remote areas only when the area (or
+// an ancestor) is remote, and for urgent tickets only when it is urgent,
+// an urgent ticket takes an urgent rule first; then the most specific
+// wins — the nearest area first, then a specific category, then a
+// remote-only rule, then the latest to start.
+func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, areaID int64, urgent bool, filed time.Time) (DeadlineRule, error) {
 	var r DeadlineRule
 	err := sqlx.GetContext(ctx, s.x, &r, `
 		WITH RECURSIVE up AS (
@@ -56,8 +59,9 @@ func (s *Store) DeadlineRuleFor(ctx context.Context, kind string, categoryID, ar
 		  AND (r.area_id IS NULL OR up.id IS NOT NULL)
 		  AND (NOT r.remote_only OR EXISTS (SELECT 1 FROM up WHERE up.remote))
 		  AND coalesce(r.valid_from <= $5, true) AND coalesce($5 < r.valid_to, true)
-		ORDER BY r.area_id IS NULL, up.depth, r.category_id IS NULL, NOT r.remote_only, r.valid_from DESC NULLS LAST
-		LIMIT 1`, kind, categoryID, areaID, MaxAreaDepth, workcal.DateOf(filed).String())
+		  AND (NOT r.urgent OR $6)
+		ORDER BY NOT r.urgent, r.area_id IS NULL, up.depth, r.category_id IS NULL, NOT r.remote_only, r.valid_from DESC NULLS LAST
+		LIMIT 1`, kind, categoryID, areaID, MaxAreaDepth, workcal.DateOf(filed).String(), urgent)
 	return r, wrap("deadline rule", err)
 }
 

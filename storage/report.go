@@ -85,7 +85,8 @@ type ReportRow struct {
 	Overdue bool `db:"overdue"`
 	// Extensions is how many times a leader extended the ticket's
 	// deadline, under any of its clocks.
-	Extensions int `db:"extensions"`
+	Extensions int  `db:"extensions"`
+	Urgent     bool `db:"urgent"`
 }
 
 // ReportTickets lists the tickets created in [from, to) of the given units
@@ -100,7 +101,8 @@ func (s *Store) ReportTickets(ctx context.Context, unitIDs []int64, from, to tim
 		       t.confidential, t.created_at, t.due_at, t.answered_at, t.closed_at, t.rating,
 		       CASE WHEN t.answered_at IS NOT NULL THEN `+answeredOnTime+` END AS on_time,
 		       coalesce(`+dueBefore("$2")+`, false) AS overdue,
-		       (SELECT count(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = '`+EventExtended+`') AS extensions
+		       (SELECT count(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = '`+EventExtended+`') AS extensions,
+		       t.urgent
 		FROM tickets t
 		LEFT JOIN categories c ON c.id = t.category_id
 		LEFT JOIN areas a ON a.id = t.area_id

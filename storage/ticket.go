@@ -64,11 +64,14 @@ type Ticket struct {
 	ConsultationID sql.NullInt64 `db:"consultation_id"`
 	// MergedInto: the ticket that holds this duplicate's matter (merge.go).
 	MergedInto sql.NullInt64 `db:"merged_into"`
+	// Urgent: a danger that needs handling at once; urgent deadline rules
+	// apply (migration 00030).
+	Urgent bool `db:"urgent"`
 }
 
 const ticketColumns = `id, code, kind, status, citizen_id, category_id, area_id, unit_id, description,
 	address, latitude, longitude, phone, confidential, source, due_at, answered_at, closed_at, rating,
-	rating_comment, created_at, updated_at, was_denunciation, cosigners, consultation_id, merged_into`
+	rating_comment, created_at, updated_at, was_denunciation, cosigners, consultation_id, merged_into, urgent`
 
 // NewTicket is what a citizen submits.
 type NewTicket struct {
@@ -83,6 +86,7 @@ type NewTicket struct {
 	Longitude    *float64
 	Phone        string
 	Confidential bool
+	Urgent       bool
 	Source       string // e.g. the deep-link payload the citizen came from
 	Attachments  []Attachment
 	// ConsultationID: a comment on this consultation (0: none).
@@ -119,13 +123,13 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket, now time.Time) (
 		err = sqlx.GetContext(ctx, tx.x, &t, `
 			INSERT INTO tickets (code, kind, status, citizen_id, category_id, area_id, unit_id,
 				description, address, latitude, longitude, phone, confidential, source, created_at, updated_at,
-				consultation_id)
+				consultation_id, urgent)
 			VALUES ($1, $2, $3, $4, nullif($5, 0), nullif($6, 0), nullif($7, 0), $8, $9, $10, $11,
-				nullif($12, ''), $13, $14, $15, $15, nullif($16, 0))
+				nullif($12, ''), $13, $14, $15, $15, nullif($16, 0), $17)
 			RETURNING `+ticketColumns,
 			code, nt.Kind, StatusReceived, nt.CitizenID, nt.CategoryID, nt.AreaID, nt.UnitID,
 			nt.Description, nt.Address, nt.Latitude, nt.Longitude, nt.Phone, nt.Confidential, nt.Source, now,
-			nt.ConsultationID)
+			nt.ConsultationID, nt.Urgent)
 		if err != nil {
 			return wrap("create ticket", err)
 		}

@@ -37,6 +37,9 @@ const (
 	// internal: the body is the duplicate's code.
 	EventMerged   = "merged"
 	EventMergedIn = "merged_in"
+	// EventUrgency: the unit said whether the ticket is urgent; the body
+	// says from what to what, and why.
+	EventUrgency = "urgency"
 )
 
 // Change is one step of a ticket's workflow: an event on the timeline and,
@@ -135,6 +138,13 @@ func (s *Store) Reclassify(ctx context.Context, r Reclassification) (Ticket, err
 			Kind: EventReclassified, Body: r.Body})
 	})
 	return t, err
+}
+
+// SetTicketUrgent records whether a ticket is urgent (migration 00030);
+// its clock is the caller's to move.
+func (s *Store) SetTicketUrgent(ctx context.Context, ticketID int64, urgent bool) error {
+	_, err := s.x.ExecContext(ctx, `UPDATE tickets SET urgent = $2 WHERE id = $1`, ticketID, urgent)
+	return wrap("set ticket urgency", err)
 }
 
 // TicketByID loads a ticket.

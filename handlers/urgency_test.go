@@ -1,0 +1,185 @@
+package handlers_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+)
+
+// urgencyOf reads whether a ticket is urgent and the limit of its rule.
+func (w *world) urgencyOf(code string) (urgent bool, rule string) {
+	w.t.Helper()
+	var row struct {
+		Urgent bool   `db:"urgent"`
+		Rule   string `db:"rule"`
+	}
+	if err := w.raw.Get(&row, `SELECT t.urgent, r.answer_limit || ' ' || r.limit_unit AS rule
+		FROM tickets t JOIN deadline_rules r ON r.id = t.deadline_rule_id WHERE t.code = $1`, code); err != nil {
+		w.t.Fatal(err)
+	}
+	return row.Urgent, row.Rule
+}
+
+// A sender marks a danger as urgent on the review screen, which also says
+// whom to call when lives are at risk: the ticket takes the urgent rule
+// (8 working hours), and its card, the unit's lists, /status and the
+// person's download show it.
+func TestASenderMarksAReportUrgentAndItIsDueWithinAWorkingDay(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2701, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3701)
+	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn) // Monday
+	mustContain(t, c.toReview("Phường Hòa Cường", "Cây đổ chắn ngang đường Núi Thành, xe không qua được"), "Mức độ: Thông thường", "<b>113</b>", "<b>115</b>", "[🚨 Báo là khẩn cấp]")
+	mustContain(t, c.presses("🚨 Báo là khẩn cấp"), "Mức độ: 🚨 Khẩn cấp", "[Bỏ đánh dấu khẩn cấp]")
+	out := c.presses("Gửi phản ánh")
+	code := codeIn(t, out)
+	checkOutgoing(t, out)
+
+	// 09:00–11:30 and 13:30–17:00 on Monday, then 07:30–09:30 on Tuesday.
+	mustContain(t, sentTo(out, c.id), "chậm nhất <b>09:30</b> ngày <b>24/11/2026</b> (8 giờ làm việc)")
+	if urgent, rule := w.urgencyOf(code); !urgent || rule != "8 working_hours" {
+		t.Fatalf("urgent %v under rule %q, want true under 8 working_hours", urgent, rule)
+	}
+	if due := w.dueOf(code).Format("2006-01-02 15:04"); due != "2026-11-24 09:30" {
+		t.Fatalf("due %s, want 2026-11-24 09:30", due)
+	}
+	mustContain(t, sentTo(out, officer.id), "<b>"+code+"</b> · Phản ánh · Đã tiếp nhận · 🚨 KHẨN")
+	mustContain(t, officer.says("/inbox"), code+"</b> · Phản ánh · Đã tiếp nhận · 🚨 KHẨN")
+	mustContain(t, c.says("/status "+code), "Mức độ: 🚨 Khẩn cấp")
+	c.says("/mydata")
+	if file := c.exported(); !strings.Contains(file, `"urgent": true`) {
+		t.Fatalf("the download does not say the petition is urgent:\n%s", file)
+	}
+
+	// Unmarked before sending, a report keeps the usual rule.
+	d := w.citizen(3702)
+	d.toReview("Phường Hòa Cường", "Đèn đường trước nhà số 9 không sáng")
+	d.presses("🚨 Báo là khẩn cấp")
+	mustContain(t, d.presses("Bỏ đánh dấu khẩn cấp"), "Mức độ: Thông thường")
+	other := codeIn(t, d.presses("Gửi phản ánh"))
+	if urgent, rule := w.urgencyOf(other); urgent || rule != "10 workdays" {
+		t.Fatalf("urgent %v under rule %q, want false under 10 workdays", urgent, rule)
+	}
+}
+
+// Only a phản ánh may be marked urgent by its sender: a question has no
+// such button, a forged one changes nothing, and a report marked urgent
+// and then turned into another kind on the form is no longer urgent.
+func TestOnlyAReportMayBeMarkedUrgentOnTheForm(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3703)
+	c.says("/new")
+	c.presses("Hỏi đáp")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+	c.says("Xin hỏi thủ tục cấp phép chặt cây trước nhà")
+	c.presses("Bỏ qua")
+	c.says("Bỏ qua")
+	review := c.presses("Không cần")
+	if s := texts(review); strings.Contains(s, "khẩn cấp") || strings.Contains(s, "Mức độ") {
+		t.Fatalf("a question's review offers urgency: %s", s)
+	}
+	msgID, _ := w.findButton(c.id, "Gửi phản ánh")
+	mustContain(t, c.pressData(msgID, "p:review:urgent:1"), "Nút này không còn hiệu lực")
+	code := codeIn(t, c.presses("Gửi phản ánh"))
+	if urgent, _ := w.urgencyOf(code); urgent {
+		t.Fatal("a forged button made a question urgent")
+	}
+
+	d := w.citizen(3704)
+	d.toReview("Phường Hòa Cường", "Dây điện đứt rơi xuống vỉa hè đường Núi Thành")
+	d.presses("🚨 Báo là khẩn cấp")
+	// Back to the kind: confidentiality, phone (its own keyboard),
+	// photos, description, the area and the city above it, field.
+	for _, back := range []func(string) []bot.Outgoing{d.presses, d.presses, d.says, d.presses, d.presses, d.presses, d.presses, d.presses} {
+		back("Quay lại")
+	}
+	review = d.presses("Kiến nghị")
+	mustContain(t, review, "Loại: Kiến nghị", "Gửi phản ánh]")
+	if s := texts(review); strings.Contains(s, "Khẩn cấp") {
+		t.Fatalf("a recommendation kept the report's urgency: %s", s)
+	}
+	code = codeIn(t, d.presses("Gửi phản ánh"))
+	if urgent, _ := w.urgencyOf(code); urgent {
+		t.Fatal("a recommendation was filed urgent")
+	}
+}
+
+// The unit judges: /khan marks a ticket urgent and /thuong takes it back.
+// The clock moves to the rule of the new urgency, counted from its start;
+// the sender is told in the unit's name, the unit's chats are told, and
+// the timeline keeps the change. Out of scope, on a complaint, already
+// so or without a reason, nothing changes.
+func TestTheUnitDecidesWhetherATicketIsUrgent(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2705, "ubnd-hoa-cuong", "officer")
+	colleague := w.staff(2706, "ubnd-hoa-cuong", "officer")
+	outsider := w.staff(2707, "ubnd-hai-chau", "officer")
+	c := w.citizen(3705)
+	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Nắp cống bị vỡ giữa đường Núi Thành, rất nguy hiểm")
+	if due := w.dueOf(code).Format("2006-01-02"); due != "2026-12-07" {
+		t.Fatalf("due %s, want 2026-12-07", due)
+	}
+
+	w.now = time.Date(2026, 11, 23, 10, 0, 0, 0, vn)
+	mustContain(t, officer.says("/khan "+code), "Cú pháp: /khan")
+	mustContain(t, outsider.says("/khan "+code+" nguy hiểm cho xe máy"), "không có quyền")
+	if urgent, _ := w.urgencyOf(code); urgent {
+		t.Fatal("a refused /khan marked the ticket urgent")
+	}
+	out := officer.says("/khan " + code + " nắp cống vỡ giữa lòng đường")
+	checkOutgoing(t, out)
+	mustContain(t, sentTo(out, officer.id), "Đã xác định phản ánh "+code+" ở mức độ 🚨 Khẩn cấp. Thời hạn giải quyết: 24/11/2026 09:30.")
+	mustContain(t, sentTo(out, c.id), "<b>UBND phường Hòa Cường</b> thông báo", "mức độ <b>🚨 Khẩn cấp</b>",
+		"Lý do: nắp cống vỡ giữa lòng đường", "<b>24/11/2026 09:30</b>")
+	mustContain(t, sentTo(out, colleague.id), "Đồng chí Cán bộ 2705 (UBND phường Hòa Cường) đã xác định phản ánh <b>"+code+"</b> ở mức độ 🚨 Khẩn cấp")
+	if urgent, rule := w.urgencyOf(code); !urgent || rule != "8 working_hours" {
+		t.Fatalf("urgent %v under rule %q after /khan", urgent, rule)
+	}
+	// Counted from 09:00, when the clock started.
+	if due := w.dueOf(code).Format("2006-01-02 15:04"); due != "2026-11-24 09:30" {
+		t.Fatalf("due %s, want 2026-11-24 09:30", due)
+	}
+	if rows, err := w.store.ReportTickets(w.ctx, nil, time.Date(2026, 11, 1, 0, 0, 0, 0, vn), w.now); err != nil || len(rows) != 1 || !rows[0].Urgent {
+		t.Fatalf("the report's rows = %+v, %v; want one urgent", rows, err)
+	}
+	mustContain(t, officer.says("/khan "+code+" lần nữa"), "đã ở mức độ 🚨 Khẩn cấp")
+	mustContain(t, c.says("/status "+code), "Thông thường → 🚨 Khẩn cấp. Lý do: nắp cống vỡ giữa lòng đường")
+
+	out = colleague.says("/thuong " + code + " đã rào chắn tạm")
+	mustContain(t, sentTo(out, c.id), "mức độ <b>Thông thường</b>", "<b>07/12/2026</b>")
+	if urgent, rule := w.urgencyOf(code); urgent || rule != "10 workdays" {
+		t.Fatalf("urgent %v under rule %q after /thuong", urgent, rule)
+	}
+	if due := w.dueOf(code).Format("2006-01-02"); due != "2026-12-07" {
+		t.Fatalf("due %s after /thuong, want 2026-12-07", due)
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE t.code = $1 AND e.kind = 'urgency'`, code); n != 2 {
+		t.Fatalf("%d urgency entries on the timeline, want 2", n)
+	}
+
+	complaint := w.citizen(3706)
+	complaint.says("/new")
+	complaint.presses("Khiếu nại")
+	complaint.presses("Vẫn gửi để được hướng dẫn")
+	complaint.presses("Môi trường")
+	complaint.presses("Thành phố Đà Nẵng")
+	complaint.presses("Phường Hòa Cường")
+	complaint.says("Khiếu nại quyết định xử phạt vi phạm hành chính của phường")
+	complaint.presses("Bỏ qua")
+	complaint.says("Bỏ qua")
+	complaint.presses("Không cần")
+	guided := codeIn(t, complaint.presses("Gửi phản ánh"))
+	mustContain(t, officer.says("/khan "+guided+" gấp"), "không áp dụng cho Khiếu nại")
+	if urgent, _ := w.urgencyOf(guided); urgent {
+		t.Fatal("a complaint was marked urgent")
+	}
+}
