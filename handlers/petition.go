@@ -490,8 +490,13 @@ func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 			return s.setConfidential(t, d, false)
 		}
 	case stepReview:
-		if s.typed(text, []string{"btn.send"}, "gui", "xac nhan", "dong y", "send", "confirm", "ok") {
+		switch {
+		case s.typed(text, []string{"btn.send"}, "gui", "xac nhan", "dong y", "send", "confirm", "ok"):
 			return s.petitionSubmit(t, d)
+		case mayBeUrgent(d.Kind) && s.typed(text, []string{"btn.urgent"}, "khan", "khan cap", "urgent"):
+			return s.markUrgent(t, d, true)
+		case mayBeUrgent(d.Kind) && s.typed(text, []string{"btn.not_urgent"}, "khong khan cap", "not urgent"):
+			return s.markUrgent(t, d, false)
 		}
 	}
 	if err := t.reply("input.choose_button"); err != nil {
@@ -616,6 +621,12 @@ func (s *Service) setPhoneFromContact(t *turn, d draft, c bot.Contact) error {
 	}
 	d.Phone, d.PhoneDone = normalize(c.Phone), true
 	return s.advance(t, d)
+}
+
+// markUrgent marks a phản ánh urgent or not on its review screen.
+func (s *Service) markUrgent(t *turn, d draft, urgent bool) error {
+	d.Urgent = urgent
+	return s.saveAndShow(t, d, stepReview)
 }
 
 func (s *Service) setConfidential(t *turn, d draft, keep bool) error {

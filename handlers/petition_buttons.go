@@ -63,8 +63,7 @@ func (s *Service) petitionButton(t *turn, args []string) error {
 		d.setKind(arg)
 		return s.advance(t, d)
 	case action == "urgent" && step == stepReview && mayBeUrgent(d.Kind) && (arg == "0" || arg == "1"):
-		d.Urgent = arg == "1"
-		return s.saveAndShow(t, d, stepReview)
+		return s.markUrgent(t, d, arg == "1")
 	case action == "set" && step == stepConfidential && (arg == "0" || arg == "1"):
 		return s.setConfidential(t, d, arg == "1")
 	case action == "set" && step == stepCategory:

@@ -520,3 +520,35 @@ func TestBookingAReceptionKeepsAPetitionDraft(t *testing.T) {
 	c.says("/cancel")
 	c.bookByName("Hòa Cường", "26/11", "Đề nghị bố trí lại điểm tập kết rác ở kiệt 12")
 }
+
+// The evening before a reception, the ward's officers get the list of
+// whom they receive, which quotes what each person wrote for it ("• #id ·
+// 07:30 · <subject>") and has no button: erasure blanks its kept copy too
+// (README, /mydata erase: the stored copies of messages about their
+// reception bookings).
+func TestErasureBlanksTheWardsReceptionListQuotingTheSubject(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.receptionHours("ubnd-hoa-cuong", 5)
+	officer := w.staff(2911, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3911)
+	c.book("26/11", "Tranh chấp ranh giới đất với hộ liền kề số 17")
+	id := w.bookingID(c.id)
+
+	w.now = time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC) // Wednesday: the ward's list for Thursday
+	w.run(func(tx *storage.Store) error { return w.service.RemindReceptions(w.ctx, tx, "telegram") })
+	mustContain(t, sentTo(w.sent(), officer.id), "Tranh chấp ranh giới đất")
+
+	w.now = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) // Thursday: they did not come
+	officer.opensBooking(id)
+	officer.presses("Vắng mặt")
+	w.exec(`UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = id::text WHERE status = 'pending'`)
+
+	mustContain(t, c.erase(), "Đã xóa")
+	if n := w.count(`SELECT count(*) FROM reception_bookings WHERE id = $1 AND subject = ''`, id); n != 1 {
+		t.Fatal("setup: erasure kept the subject of a reception that is over")
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, 'Tranh chấp ranh giới') > 0`); n != 0 {
+		t.Fatalf("%d kept copies still quote what the person wrote for their reception after erasure", n)
+	}
+}

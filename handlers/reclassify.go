@@ -136,6 +136,14 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if err != nil {
 		return err
 	}
+	// Urgency is a phản ánh's matter, not a complaint's or a
+	// denunciation's: their clocks follow the law (setUrgency).
+	if tk.Urgent && isGuidanceKind(tk.Kind) {
+		if err := t.tx.SetTicketUrgent(t.ctx, tk.ID, false); err != nil {
+			return err
+		}
+		tk.Urgent = false
+	}
 	if err := s.reclassifyClock(t, tk); err != nil {
 		return err
 	}

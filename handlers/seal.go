@@ -20,8 +20,9 @@ import (
 // picture once 48 hours old, when Telegram no longer lets a bot delete
 // them), a list that quotes it (/inbox, /mine) loses the
 // quote, and what is still queued of these is sealed where it waits. The
-// copies kept of the messages sealed are blanked. A copy its sender's
-// erasure replaced with its sealed form (presealCopies) is sent as kept.
+// copies kept of the messages sealed are blanked. A copy an erasure
+// replaced with its sealed form (presealCopies) is sealed further for this
+// ticket, or sent as kept.
 func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) error {
 	sl, msgs, err := s.sealingOf(t, tk, sender)
 	if err != nil {
@@ -33,9 +34,9 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 		if err := json.Unmarshal(m.Payload, &o); err != nil {
 			return fail("decode outbox message", err)
 		}
-		sealed, ok := o, m.Presealed
-		if !ok {
-			sealed, ok = sl.seal(m, o, m.Pending)
+		sealed, ok := sl.seal(m, o, m.Pending)
+		if !ok && m.Presealed {
+			sealed, ok = o, true // what an erasure kept is sent as kept
 		}
 		if !ok {
 			continue
@@ -62,49 +63,6 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 		chats, sealedIDs = append(chats, m.ChatID), append(sealedIDs, m.MessageID)
 	}
 	return t.tx.BlankCopies(t.ctx, t.ev.Channel, chats, sealedIDs)
-}
-
-// presealCopies is erasure's part in sealing. Erasure blanks the kept
-// copies of the messages about a person's petitions, while sealing finds
-// what it must edit in those copies: should a petition still open be
-// found to be a denunciation later, the cards that named its sender in
-// the units' chats would stay as they were. So the copy of each delivered
-// message sealing would edit becomes, before erasure blanks the rest, the
-// message as sealing would send it: a notice, or a list without the
-// quote, which holds nothing of the person. It returns the copies kept.
-func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
-	tickets, err := t.tx.SealableTicketsOf(t.ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	var kept []int64
-	for _, tk := range tickets {
-		sl, msgs, err := s.sealingOf(t, tk, c)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range msgs {
-			var o bot.Outgoing
-			if err := json.Unmarshal(m.Payload, &o); err != nil {
-				return nil, fail("decode outbox message", err)
-			}
-			sealed, ok := sl.seal(m, o, false)
-			switch {
-			case m.Pending: // delivered as it is: the person's words are the unit's to handle
-				continue
-			case m.Presealed: // an earlier erasure's, or another ticket's in the same list
-				kept = append(kept, m.OutboxID)
-				continue
-			case !ok:
-				continue
-			}
-			if err := t.tx.PresealCopy(t.ctx, m.OutboxID, mustJSON(sealed)); err != nil {
-				return nil, err
-			}
-			kept = append(kept, m.OutboxID)
-		}
-	}
-	return kept, nil
 }
 
 // sealer turns a ticket's messages into their sealed form.

@@ -183,3 +183,80 @@ func TestTheUnitDecidesWhetherATicketIsUrgent(t *testing.T) {
 		t.Fatal("a complaint was marked urgent")
 	}
 }
+
+// fileUrgent has a citizen file a phản ánh marked urgent on the review
+// screen, about Phường Hòa Cường, and returns its code.
+func (c *citizen) fileUrgent(text string) string {
+	c.w.t.Helper()
+	c.toReview("Phường Hòa Cường", text)
+	mustContain(c.w.t, c.presses("🚨 Báo là khẩn cấp"), "Mức độ: 🚨 Khẩn cấp")
+	return codeIn(c.w.t, c.presses("Gửi phản ánh"))
+}
+
+// An urgent phản ánh found to be a khiếu nại is no longer urgent: urgency
+// does not apply to complaints and denunciations (/thuong is refused for
+// them), which would otherwise stay marked «🚨 KHẨN» for good.
+func TestAComplaintFoundInAnUrgentReportDoesNotStayUrgent(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2921, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3921)
+	w.now = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC) // Monday 09:00 in Vietnam
+	code := c.fileUrgent("Phường ra quyết định xử phạt sai, đề nghị xem xét lại gấp")
+
+	officer.says("/ticket " + code)
+	officer.reclassifyAs("Khiếu nại", "Nội dung là khiếu nại quyết định hành chính")
+	if w.classification(code).Kind != "khieu_nai" {
+		t.Fatal("setup: not reclassified")
+	}
+	if urgent, _ := w.urgencyOf(code); !urgent {
+		return
+	}
+	out := officer.says("/thuong " + code + " khiếu nại không phải sự cố khẩn cấp")
+	if urgent, _ := w.urgencyOf(code); urgent {
+		t.Fatalf("the complaint %s stays urgent and /thuong cannot take it back: %s\ncard: %s", code, texts(out),
+			texts(officer.says("/ticket "+code)))
+	}
+}
+
+// README: "A typed answer is understood at every button step (a button's
+// label in either language ...)", the urgent one on the review too.
+func TestTheUrgentButtonsLabelTypedOnTheReviewIsUnderstood(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3922)
+	c.toReview("Phường Hòa Cường", "Cây đổ chắn ngang đường Núi Thành")
+	out := c.says("Báo là khẩn cấp")
+	if !strings.Contains(texts(out), "Mức độ: 🚨 Khẩn cấp") {
+		t.Fatalf("typing the urgent button's label did not mark the report urgent:\n%s", texts(out))
+	}
+}
+
+// README ("When a rule changes") ends the phản ánh default and adds its
+// successor with statements that leave the urgent rule in force, and its
+// example for "the default row alone" changes that row alone.
+func TestTheReadmesRuleChangeExampleKeepsTheUrgentRule(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET valid_to = '2027-01-01'
+WHERE kind = 'phan_anh' AND category_id IS NULL AND area_id IS NULL AND NOT remote_only AND NOT urgent
+  AND valid_to IS NULL`)
+	w.exec(`INSERT INTO deadline_rules (kind, answer_limit, max_extensions, extension_limit, legal_basis, valid_from)
+VALUES ('phan_anh', 7, 1, 7, 'Quyết định … của UBND tỉnh', '2027-01-01')`)
+	c := w.citizen(3923)
+	w.now = time.Date(2027, 1, 4, 9, 0, 0, 0, vn) // Monday
+	code := c.fileUrgent("Cây đổ chắn ngang đường Núi Thành, xe không qua được")
+	if urgent, rule := w.urgencyOf(code); !urgent || rule != "8 working_hours" {
+		t.Fatalf("an urgent report filed in 2027 is under %q, want the urgent rule of 8 working_hours", rule)
+	}
+}
+
+func TestTheReadmesDefaultRowExampleLeavesTheUrgentRuleAlone(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET answer_limit = 3 WHERE kind = 'phan_anh'
+AND category_id IS NULL AND area_id IS NULL AND NOT remote_only AND NOT urgent`)
+	if n := w.count(`SELECT count(*) FROM deadline_rules WHERE kind = 'phan_anh' AND answer_limit = 3`); n != 1 {
+		t.Fatalf("the README's example for «the default row alone» changed %d rows (the urgent rule too)", n)
+	}
+}

@@ -443,10 +443,7 @@ func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error
 		DELETE FROM outbox o
 		WHERE ((o.status = 'sent' AND o.sent_at < $1) OR (o.status = 'failed' AND o.created_at < $1))
 		  AND NOT (o.status = 'sent' AND o.kind IN ('text', 'edit', 'photo', 'document') AND EXISTS (
-			SELECT FROM tickets t
-			WHERE `+sealable+`
-			  AND (t.code IN (SELECT m[1] FROM regexp_matches(o.payload::text, '(PA-[0-9]{4}-[0-9]{6,})', 'g') AS m)
-			       OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, '`+ticketButton+`([0-9]+)"', 'g') AS m))))`, before)
+			SELECT FROM tickets t WHERE `+sealable+` AND `+namedIn+`))`, before)
 	if err != nil {
 		return 0, wrap("purge outbox", err)
 	}
@@ -540,12 +537,49 @@ const sealable = `t.kind <> 'to_cao' AND NOT t.was_denunciation
 	AND (t.status NOT IN ('completed', 'rejected', 'merged')
 	     OR EXISTS (SELECT FROM tickets m WHERE m.id = t.merged_into AND m.status NOT IN ('completed', 'rejected', 'merged')))`
 
-// SealableTicketsOf lists a person's tickets that may still be sealed.
-func (s *Store) SealableTicketsOf(ctx context.Context, citizenID int64) ([]Ticket, error) {
-	var ts []Ticket
+// namedIn holds when outbox row o names ticket t, found by the codes and
+// the buttons' ticket ids in it rather than by each ticket's: for one row
+// against many tickets.
+const namedIn = `(t.code IN (SELECT m[1] FROM regexp_matches(o.payload::text, '(PA-[0-9]{4}-[0-9]{6,})', 'g') AS m)
+	OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, '` + ticketButton + `([0-9]+)"', 'g') AS m))`
+
+// ErasedTicket is a ticket of a person erasing their data, and whether it
+// may still be sealed.
+type ErasedTicket struct {
+	Ticket
+	Sealable bool `db:"sealable"`
+}
+
+// TicketsForErasure lists a person's tickets, oldest first.
+func (s *Store) TicketsForErasure(ctx context.Context, citizenID int64) ([]ErasedTicket, error) {
+	var ts []ErasedTicket
 	err := sqlx.SelectContext(ctx, s.x, &ts, `
-		SELECT `+ticketColumns+` FROM tickets t WHERE t.citizen_id = $1 AND `+sealable+` ORDER BY t.id`, citizenID)
-	return ts, wrap("sealable tickets", err)
+		SELECT `+ticketColumns+`, `+sealable+` AS sealable FROM tickets t WHERE t.citizen_id = $1 ORDER BY t.id`, citizenID)
+	return ts, wrap("tickets for erasure", err)
+}
+
+// SealableNamed is a delivered message naming a ticket that may still be
+// sealed.
+type SealableNamed struct {
+	OutboxID int64  `db:"outbox_id"`
+	Payload  []byte `db:"payload"`
+	TicketID int64  `db:"ticket_id"`
+	Code     string `db:"code"`
+}
+
+// OthersSealableNamed lists the tickets of people other than a person's
+// that may still be sealed, each with the delivered messages naming it:
+// among the given outbox rows, and in the person's own chat.
+func (s *Store) OthersSealableNamed(ctx context.Context, channel string, citizenID int64, chatID string, outboxIDs []int64) ([]SealableNamed, error) {
+	var ns []SealableNamed
+	err := sqlx.SelectContext(ctx, s.x, &ns, `
+		SELECT o.id AS outbox_id, o.payload - '`+presealedKey+`' AS payload, t.id AS ticket_id, t.code
+		FROM outbox o JOIN tickets t ON `+namedIn+`
+		WHERE o.channel = $1 AND o.status = 'sent' AND o.payload <> '{}'
+		  AND (o.id = ANY($4) OR (o.chat_id = $3 AND NOT o.is_group))
+		  AND t.citizen_id <> $2 AND `+sealable+`
+		ORDER BY o.id, t.id`, channel, citizenID, chatID, pq.Array(outboxIDs))
+	return ns, wrap("others' sealable tickets named", err)
 }
 
 // BlankCopies blanks the kept copies of delivered messages, every version

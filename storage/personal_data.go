@@ -128,8 +128,7 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept 
 			WHERE o.channel = $2 AND o.status <> 'pending' AND o.payload <> '{}' AND o.id <> ALL(coalesce($6::bigint[], '{}'))
 			  AND ((o.chat_id = $5 AND NOT o.is_group)
 			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+aboutTicket+`)
-			       OR EXISTS (SELECT FROM reception_bookings b WHERE b.citizen_id = $1
-			                  AND o.payload::text ~ ('`+bookingButton+`' || b.id || '[":]')))`,
+			       OR EXISTS (SELECT FROM reception_bookings b WHERE b.citizen_id = $1 AND `+aboutBooking+`))`,
 			c.ID, c.Channel, c.UserID, at, c.ChatID, pq.Array(kept))
 		if err != nil {
 			return wrap("erase citizen", err)
@@ -206,10 +205,11 @@ const namesTicket = `strpos(o.payload::text, t.code) > 0 AND o.payload::text ~ (
 // its last part has the buttons.
 const aboutTicket = `(` + namesTicket + ` OR o.payload::text ~ ('` + ticketButton + `' || t.id || '"'))`
 
-// bookingButton is the start of a button of the staff's that names a
-// reception booking by its id, as it reads in a payload: on a booking's
-// card or in a list of bookings (handlers/reception_staff.go).
-const bookingButton = `"data": "t:[omafgw]:`
+// aboutBooking holds when outbox row o is about reception booking b: a
+// button of the staff's names it, on its card or in a list of bookings
+// (handlers/reception_staff.go), or the eve's list of whom a unit
+// receives quotes it ("• #<id> · 07:30 · <subject>", reception_notices.go).
+const aboutBooking = `o.payload::text ~ ('"data": "t:[omafgw]:' || b.id || '[":]|• #' || b.id || ' · ')`
 
 // ticketButton is the start of a button that names a ticket by its id, as
 // it reads in a payload: a card's ("o:<action>:") or a list's ("c:").
