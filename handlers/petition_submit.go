@@ -99,6 +99,9 @@ func (s *Service) acknowledge(t *turn, ticket storage.Ticket, text string) error
 	if err := s.sendCard(t, ticket, "card.new", ""); err != nil {
 		return err
 	}
+	if err := s.tellLeadersUrgent(t, ticket); err != nil {
+		return err
+	}
 	if !due.IsZero() {
 		text += "\n\n" + s.expectedText(t.lang, rule, due)
 	}

@@ -76,6 +76,9 @@ func (s *Service) setUrgency(urgent bool) func(t *turn, tk storage.Ticket, role 
 		}); err != nil {
 			return err
 		}
+		if err := s.tellLeadersUrgent(t, tk); err != nil {
+			return err
+		}
 		return t.reply("task.done_urgency", tk.Code, t.text(urgencyKey(urgent)), due)
 	}
 }
@@ -92,4 +95,63 @@ func (s *Service) deadlineText(t *turn, tk storage.Ticket) (string, error) {
 		return "", err
 	}
 	return dueText(r, clock.DueAt.Time), nil
+}
+
+// tellLeadersUrgent tells the leaders of an urgent ticket's unit at once,
+// beside its card to the officers (a danger needs their eye before any
+// deadline passes): its code, field, unit and deadline, none of the
+// sender's words or name, so that sealing has nothing to change in it.
+// Leaders who got the card (a unit without officers or groups) and the
+// person acting are not told again.
+func (s *Service) tellLeadersUrgent(t *turn, tk storage.Ticket) error {
+	if !tk.Urgent || !tk.UnitID.Valid {
+		return nil
+	}
+	leaders, err := t.tx.UnitStaff(t.ctx, tk.UnitID.Int64, storage.RoleLeader)
+	if err != nil {
+		return err
+	}
+	carded, err := s.staffRecipients(t, tk.UnitID.Int64)
+	if err != nil {
+		return err
+	}
+	told := map[string]bool{t.ev.Chat.ID: true}
+	for _, r := range carded {
+		told[r.chatID] = true
+	}
+	u, err := t.tx.UnitByID(t.ctx, tk.UnitID.Int64)
+	if err != nil {
+		return err
+	}
+	due, err := s.deadlineText(t, tk)
+	if err != nil {
+		return err
+	}
+	for _, l := range leaders {
+		if told[l.ChatID] {
+			continue
+		}
+		told[l.ChatID] = true
+		c, err := t.tx.CitizenByID(t.ctx, l.CitizenID)
+		if err != nil {
+			return err
+		}
+		field := s.texts.text(c.Language, "value.none")
+		if tk.CategoryID.Valid {
+			cat, err := t.tx.CategoryByID(t.ctx, tk.CategoryID.Int64)
+			if err != nil {
+				return err
+			}
+			field = bot.Escape(categoryName(c.Language, cat))
+		}
+		if due == "" {
+			due = s.texts.text(c.Language, "value.none")
+		}
+		text := s.texts.text(c.Language, "staff.urgent_leaders", tk.Code, s.texts.text(c.Language, "kind."+tk.Kind), field,
+			bot.Escape(localName(c.Language, u.Name, u.NameEN)), due)
+		if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: l.ChatID, Text: text}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

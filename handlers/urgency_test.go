@@ -24,12 +24,14 @@ func (w *world) urgencyOf(code string) (urgent bool, rule string) {
 
 // A sender marks a danger as urgent on the review screen, which also says
 // whom to call when lives are at risk: the ticket takes the urgent rule
-// (8 working hours), and its card, the unit's lists, /status and the
+// (8 working hours), the unit's leaders are told at once (without the
+// sender's words), and its card, the unit's lists, /status and the
 // person's download show it.
 func TestASenderMarksAReportUrgentAndItIsDueWithinAWorkingDay(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
 	officer := w.staff(2701, "ubnd-hoa-cuong", "officer")
+	leader := w.staff(2709, "ubnd-hoa-cuong", "leader")
 	c := w.citizen(3701)
 	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn) // Monday
 	mustContain(t, c.toReview("Phường Hòa Cường", "Cây đổ chắn ngang đường Núi Thành, xe không qua được"), "Mức độ: Thông thường", "<b>113</b>", "<b>115</b>", "[🚨 Báo là khẩn cấp]")
@@ -47,6 +49,11 @@ func TestASenderMarksAReportUrgentAndItIsDueWithinAWorkingDay(t *testing.T) {
 		t.Fatalf("due %s, want 2026-11-24 09:30", due)
 	}
 	mustContain(t, sentTo(out, officer.id), "<b>"+code+"</b> · Phản ánh · Đã tiếp nhận · 🚨 KHẨN")
+	told := sentTo(out, leader.id)
+	mustContain(t, told, "<b>"+code+"</b> · Phản ánh · KHẨN CẤP", "Lĩnh vực: Môi trường", "Thời hạn giải quyết: 24/11/2026 09:30")
+	if s := texts(told); len(told) != 1 || strings.Contains(s, "Cây đổ") || strings.Contains(s, "Người dân") {
+		t.Fatalf("the leader was told %d messages, or the sender's words or name: %s", len(told), s)
+	}
 	mustContain(t, officer.says("/inbox"), code+"</b> · Phản ánh · Đã tiếp nhận · 🚨 KHẨN")
 	mustContain(t, c.says("/status "+code), "Mức độ: 🚨 Khẩn cấp")
 	c.says("/mydata")
@@ -59,7 +66,11 @@ func TestASenderMarksAReportUrgentAndItIsDueWithinAWorkingDay(t *testing.T) {
 	d.toReview("Phường Hòa Cường", "Đèn đường trước nhà số 9 không sáng")
 	d.presses("🚨 Báo là khẩn cấp")
 	mustContain(t, d.presses("Bỏ đánh dấu khẩn cấp"), "Mức độ: Thông thường")
-	other := codeIn(t, d.presses("Gửi phản ánh"))
+	out = d.presses("Gửi phản ánh")
+	other := codeIn(t, out)
+	if told := sentTo(out, leader.id); len(told) != 0 {
+		t.Fatalf("the leader was told of a report that is not urgent: %s", texts(told))
+	}
 	if urgent, rule := w.urgencyOf(other); urgent || rule != "10 workdays" {
 		t.Fatalf("urgent %v under rule %q, want false under 10 workdays", urgent, rule)
 	}
@@ -121,6 +132,7 @@ func TestTheUnitDecidesWhetherATicketIsUrgent(t *testing.T) {
 	officer := w.staff(2705, "ubnd-hoa-cuong", "officer")
 	colleague := w.staff(2706, "ubnd-hoa-cuong", "officer")
 	outsider := w.staff(2707, "ubnd-hai-chau", "officer")
+	leader := w.staff(2710, "ubnd-hoa-cuong", "leader")
 	c := w.citizen(3705)
 	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn)
 	code := c.file("Phường Hòa Cường", "Nắp cống bị vỡ giữa đường Núi Thành, rất nguy hiểm")
@@ -140,6 +152,7 @@ func TestTheUnitDecidesWhetherATicketIsUrgent(t *testing.T) {
 	mustContain(t, sentTo(out, c.id), "<b>UBND phường Hòa Cường</b> thông báo", "mức độ <b>🚨 Khẩn cấp</b>",
 		"Lý do: nắp cống vỡ giữa lòng đường", "<b>24/11/2026 09:30</b>")
 	mustContain(t, sentTo(out, colleague.id), "Đồng chí Cán bộ 2705 (UBND phường Hòa Cường) đã xác định phản ánh <b>"+code+"</b> ở mức độ 🚨 Khẩn cấp")
+	mustContain(t, sentTo(out, leader.id), "<b>"+code+"</b> · Phản ánh · KHẨN CẤP", "Thời hạn giải quyết: 24/11/2026 09:30")
 	if urgent, rule := w.urgencyOf(code); !urgent || rule != "8 working_hours" {
 		t.Fatalf("urgent %v under rule %q after /khan", urgent, rule)
 	}
@@ -155,6 +168,9 @@ func TestTheUnitDecidesWhetherATicketIsUrgent(t *testing.T) {
 
 	out = colleague.says("/thuong " + code + " đã rào chắn tạm")
 	mustContain(t, sentTo(out, c.id), "mức độ <b>Thông thường</b>", "<b>07/12/2026</b>")
+	if told := sentTo(out, leader.id); len(told) != 0 {
+		t.Fatalf("the leader was told again when the ticket stopped being urgent: %s", texts(told))
+	}
 	if urgent, rule := w.urgencyOf(code); urgent || rule != "10 workdays" {
 		t.Fatalf("urgent %v under rule %q after /thuong", urgent, rule)
 	}
