@@ -97,6 +97,7 @@ func (m *Messenger) deliver(ctx context.Context, o bot.Outgoing) (string, error)
 	case bot.KindPhoto:
 		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileID(o.FileID))
 		photo.Caption, photo.ParseMode, photo.ReplyMarkup = o.Text, tgbotapi.ModeHTML, replyMarkup(o)
+		photo.DisableNotification = o.Silent
 		return m.send(ctx, photo)
 	case bot.KindDocument:
 		var file tgbotapi.RequestFileData = tgbotapi.FileID(o.FileID)
@@ -105,6 +106,7 @@ func (m *Messenger) deliver(ctx context.Context, o bot.Outgoing) (string, error)
 		}
 		doc := tgbotapi.NewDocument(chatID, file)
 		doc.Caption, doc.ParseMode, doc.ReplyMarkup = o.Text, tgbotapi.ModeHTML, replyMarkup(o)
+		doc.DisableNotification = o.Silent
 		return m.send(ctx, doc)
 	}
 	return "", &bot.DeliveryError{Permanent: true, Description: fmt.Sprintf("unknown message kind %q", o.Kind)}

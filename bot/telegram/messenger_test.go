@@ -100,15 +100,22 @@ func TestMessengerShowsAndRemovesTheReplyKeyboard(t *testing.T) {
 	}
 }
 
-// A silent message goes out with disable_notification, any other with
-// the person's usual sound.
+// A silent message, photo or file goes out with disable_notification,
+// any other with the person's usual sound.
 func TestMessengerSendsSilentlyWhenAsked(t *testing.T) {
 	t.Parallel()
 	m, srv := newMessenger(t, telegramtest.Config{})
 	for _, silent := range []bool{true, false} {
-		deliver(t, m, bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: "Phản ánh đã được hủy.", RemoveReply: true, Silent: silent})
-		if sent, ok := srv.LastSent(lan.ID); !ok || sent.Silent != silent {
-			t.Errorf("Silent %v: sent %v, silently %v", silent, ok, sent.Silent)
+		for _, o := range []bot.Outgoing{
+			{Kind: bot.KindText, Text: "Phản ánh đã được hủy.", RemoveReply: true},
+			{Kind: bot.KindPhoto, FileID: srv.PushPhoto(lan, nil, "").FileID, Text: "Ảnh hiện trường"},
+			{Kind: bot.KindDocument, Content: []byte("a,b\n"), FileName: "bao-cao.csv"},
+		} {
+			o.ChatID, o.Silent = lanChat, silent
+			deliver(t, m, o)
+			if sent, ok := srv.LastSent(lan.ID); !ok || sent.Silent != silent {
+				t.Errorf("%s, Silent %v: sent %v, silently %v", o.Kind, silent, ok, sent.Silent)
+			}
 		}
 	}
 }

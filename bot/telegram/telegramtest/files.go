@@ -236,7 +236,8 @@ func (s *Server) sendMedia(c *call, fill func(*Message)) (any, *apiError) {
 		return nil, e
 	}
 	m := &Message{FromBot: true, Method: c.method, Caption: caption, CaptionEntities: ents,
-		RawCaption: c.p.str("caption"), ParseMode: c.p.str("parse_mode"), ReplyToMessageID: replyTo}
+		RawCaption: c.p.str("caption"), ParseMode: c.p.str("parse_mode"), ReplyToMessageID: replyTo,
+		Silent: c.p.bool("disable_notification")}
 	fill(m)
 	if e := applyMarkupLocked(cs, m, mk); e != nil {
 		return nil, e
