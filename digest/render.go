@@ -12,14 +12,14 @@ import (
 // the glossary (docs/glossary.md §8, §11).
 type lang struct {
 	numbers
-	title, week, legend                                      string
-	handling, fresh, answered, onTime, median, overdue       string
-	reopened, satisfaction, satisfied, average, ratings      string
-	categories, areas, hotSpots, hotSpotRule, hotSpotLine    string
-	moreHotSpots                                             string
-	oldest, oldestLine, noneOverdue, none, unchanged, before string
-	openCard                                                 string
-	day, hour, minute, underMinute                           string
+	title, week, legend                                        string
+	handling, fresh, urgent, answered, onTime, median, overdue string
+	reopened, satisfaction, satisfied, average, ratings        string
+	categories, areas, hotSpots, hotSpotRule, hotSpotLine      string
+	moreHotSpots                                               string
+	oldest, oldestLine, noneOverdue, none, unchanged, before   string
+	openCard                                                   string
+	day, hour, minute, underMinute                             string
 }
 
 var vi = &lang{
@@ -29,6 +29,7 @@ var vi = &lang{
 	legend:       "▲/▼: tăng/giảm so với tuần trước",
 	handling:     "Tiếp nhận và trả lời",
 	fresh:        "Phản ánh mới",
+	urgent:       "Trong đó khẩn cấp",
 	answered:     "Đã trả lời",
 	onTime:       "Tỷ lệ đúng hạn",
 	median:       "Thời gian trả lời (trung vị)",
@@ -64,6 +65,7 @@ var en = &lang{
 	legend:       "▲/▼: up/down on the week before",
 	handling:     "Received and answered",
 	fresh:        "New petitions",
+	urgent:       "Of which urgent",
 	answered:     "Answered",
 	onTime:       "On-time rate",
 	median:       "Time to answer (median)",
@@ -119,6 +121,9 @@ func Render(d Digest, lang string) string {
 
 	line("\n<b>%s</b>", l.handling)
 	line("%s: <b>%s</b>%s", l.fresh, l.int(cur.New), l.countChange(cur.New, prev.New))
+	if cur.Urgent > 0 || prev.Urgent > 0 {
+		line("%s: <b>%s</b>%s", l.urgent, l.int(cur.Urgent), l.countChange(cur.Urgent, prev.Urgent))
+	}
 	line("%s: <b>%s</b>%s", l.answered, l.int(cur.Answered), l.countChange(cur.Answered, prev.Answered))
 	line("%s: %s", l.onTime, l.rate(cur.OnTimeRate, prev.OnTimeRate))
 	line("%s: %s", l.median, l.medianChange(cur, prev))

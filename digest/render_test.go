@@ -27,9 +27,9 @@ func sample() digest.Digest {
 		WeekStart: weekStart,
 		Figures: storage.DigestFigures{
 			From: weekStart, To: to,
-			Current: storage.PeriodFigures{New: 1234, Answered: 2000, OnTime: 1949, Overdue: 12, Reopened: 4,
+			Current: storage.PeriodFigures{New: 1234, Urgent: 21, Answered: 2000, OnTime: 1949, Overdue: 12, Reopened: 4,
 				MedianAnswer: 52*time.Hour + 30*time.Minute, Rated: 40, RatingSum: 170, Satisfied: 34},
-			Previous: storage.PeriodFigures{New: 1178, Answered: 2000, OnTime: 1900, Overdue: 15, Reopened: 4,
+			Previous: storage.PeriodFigures{New: 1178, Urgent: 25, Answered: 2000, OnTime: 1900, Overdue: 15, Reopened: 4,
 				MedianAnswer: 3 * time.Hour, Rated: 0},
 			TopCategories: []storage.RankedCount{{ID: 2, Name: "Môi trường", Count: 300, Previous: 280}},
 			TopAreas:      []storage.RankedCount{{ID: 5, Name: "Tổ 12", Count: 41, Previous: 50}},
@@ -72,6 +72,7 @@ func TestRenderVietnamese(t *testing.T) {
 		"<b>UBND phường Hòa Cường &lt;Đà Nẵng&gt;</b>",
 		"Tuần từ 02/03/2026 đến 08/03/2026",
 		"Phản ánh mới: <b>1.234</b> ▲ 56",
+		"Trong đó khẩn cấp: <b>21</b> ▼ 4",
 		"Đã trả lời: <b>2.000</b> (không đổi)",
 		"Tỷ lệ đúng hạn: <b>97,45%</b> ▲ (tuần trước 95,00%)",
 		"Thời gian trả lời (trung vị): <b>2 ngày 4 giờ</b> ▲ (tuần trước 3 giờ)",
@@ -114,6 +115,9 @@ func TestRenderEnglishAndEmptyWeek(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, "khẩn cấp") {
+		t.Error("an urgent line for a week without urgent petitions, nor any the week before")
 	}
 	if strings.Contains(text, "Bấm vào mã") {
 		t.Error("a hint about buttons that are not there")

@@ -49,7 +49,8 @@ const (
 
 // PeriodFigures are a scope's figures for one period [from, to).
 type PeriodFigures struct {
-	New int // tickets created in the period
+	New    int // tickets created in the period
+	Urgent int // of New: urgent now (migration 00030)
 	// Answered: tickets whose answered_at is in the period (answered
 	// again after a reopening: the period of the last answer).
 	Answered int
@@ -93,6 +94,7 @@ func ratio(a, b int) (float64, bool) {
 
 func (f *PeriodFigures) add(o PeriodFigures) {
 	f.New += o.New
+	f.Urgent += o.Urgent
 	f.Answered += o.Answered
 	f.OnTime += o.OnTime
 	f.Overdue += o.Overdue
@@ -238,6 +240,7 @@ func (s *Store) DigestStats(ctx context.Context, unitIDs []int64, to time.Time, 
 	for _, r := range news {
 		u := d.unit(r.unit)
 		u.periods[r.period].New += r.n
+		u.periods[r.period].Urgent += r.urgent
 		if r.period < digestHotSpotPeriods {
 			u.pairs = append(u.pairs, r.pairCount)
 		}
@@ -607,7 +610,7 @@ const digestNewSQL = `
 	SELECT unit_id, $2::int - width_bucket(created_at, $1::timestamptz[]) AS period,
 	       CASE WHEN created_at >= $3 THEN coalesce(area_id, 0) ELSE 0 END AS area,
 	       CASE WHEN created_at >= $3 THEN coalesce(category_id, 0) ELSE 0 END AS category,
-	       count(*)
+	       count(*), count(*) FILTER (WHERE urgent)
 	FROM tickets
 	WHERE created_at >= $4 AND created_at < $5
 	  AND unit_id IS NOT NULL AND ($6::bigint[] IS NULL OR unit_id = ANY ($6))
@@ -616,6 +619,7 @@ const digestNewSQL = `
 type newRow struct {
 	unit int64
 	pairCount
+	urgent int
 }
 
 func (q digestQuery) news(ctx context.Context, x sqlx.QueryerContext) ([]newRow, error) {
@@ -623,7 +627,7 @@ func (q digestQuery) news(ctx context.Context, x sqlx.QueryerContext) ([]newRow,
 	rows, err := x.QueryContext(ctx, digestNewSQL,
 		q.starts(n), n, q.since(digestHotSpotPeriods), q.since(n), q.d.To, q.scope)
 	return digestScan(rows, err, func(rows *sql.Rows, r *newRow) error {
-		return rows.Scan(&r.unit, &r.period, &r.area, &r.category, &r.n)
+		return rows.Scan(&r.unit, &r.period, &r.area, &r.category, &r.n, &r.urgent)
 	})
 }
 

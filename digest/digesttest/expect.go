@@ -50,6 +50,9 @@ func (f Fixture) Expect(ids IDs, scope []string, to time.Time) storage.DigestFig
 		for _, t := range tickets {
 			if inPeriod(t.Created, p) {
 				pf.New++
+				if t.Urgent {
+					pf.Urgent++
+				}
 			}
 			if inPeriod(t.Answered, p) {
 				pf.Answered++

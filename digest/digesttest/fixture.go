@@ -44,6 +44,7 @@ type Ticket struct {
 	Created, Answered, Due time.Time
 	Closed                 time.Time
 	Rating                 int
+	Urgent                 bool
 	Events                 []Event
 }
 
@@ -121,10 +122,11 @@ func Insert(ctx context.Context, db *sql.DB, f Fixture) (IDs, error) {
 		var tid int64
 		err := tx.QueryRowContext(ctx, `
 			INSERT INTO tickets (code, kind, status, citizen_id, unit_id, category_id, area_id, description,
-				created_at, updated_at, answered_at, due_at, closed_at, rating)
-			VALUES ($1, 'phan_anh', $2, $3, $4, $5, $6, 'test', $7, $7, $8, $9, $10, $11) RETURNING id`,
+				created_at, updated_at, answered_at, due_at, closed_at, rating, urgent)
+			VALUES ($1, 'phan_anh', $2, $3, $4, $5, $6, 'test', $7, $7, $8, $9, $10, $11, $12) RETURNING id`,
 			t.Code, t.Status, citizen, id(ids.Units, t.Unit), id(ids.Categories, t.Category), id(ids.Areas, t.Area),
 			t.Created, nullTime(t.Answered), nullTime(t.Due), nullTime(t.Closed), sql.NullInt16{Int16: int16(t.Rating), Valid: t.Rating > 0},
+			t.Urgent,
 		).Scan(&tid)
 		if err != nil {
 			return ids, fmt.Errorf("ticket %s: %w", t.Code, err)

@@ -62,6 +62,7 @@ func Random(seed uint64, to time.Time) Fixture {
 			Category: categories[r.IntN(len(categories))],
 			Area:     areas[r.IntN(len(areas))],
 			Created:  start.Add(time.Duration(r.Int64N(int64(span))) * time.Second),
+			Urgent:   i%9 == 0, // not drawn: the stream, and so the other figures, stay as they were
 		}
 		if r.IntN(10) > 0 {
 			t.Due = at(t.Created.Add(-24*time.Hour), 16) // now and then before creation
