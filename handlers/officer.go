@@ -409,6 +409,9 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 	if err := s.sendCard(t, tk, "card.transferred", reason); err != nil {
 		return err
 	}
+	if err := s.tellLeadersUrgent(t, tk); err != nil {
+		return err
+	}
 	return t.reply("task.done_transfer", tk.Code, bot.Escape(unit.Name))
 }
 

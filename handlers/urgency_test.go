@@ -276,3 +276,18 @@ AND category_id IS NULL AND area_id IS NULL AND NOT remote_only AND NOT urgent`)
 		t.Fatalf("the README's example for «the default row alone» changed %d rows (the urgent rule too)", n)
 	}
 }
+
+// An urgent ticket transferred to another unit: that unit's leaders are
+// told at once, as its own were when it was filed.
+func TestTheLeadersOfTheUnitAnUrgentTicketIsTransferredToAreTold(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2711, "ubnd-hoa-cuong", "officer")
+	w.staff(2712, "ubnd-hai-chau", "officer")
+	leader := w.staff(2713, "ubnd-hai-chau", "leader")
+	c := w.citizen(3711)
+	w.now = time.Date(2026, 11, 23, 9, 0, 0, 0, vn)
+	code := c.fileUrgent("Cây đổ chắn ngang đường Trần Phú, sát ranh giới hai phường")
+	out := officer.says("/transfer " + code + " ubnd-hai-chau Vị trí thuộc phường Hải Châu")
+	mustContain(t, sentTo(out, leader.id), "<b>"+code+"</b> · Phản ánh · KHẨN CẤP", "Đơn vị xử lý: UBND phường Hải Châu")
+}
