@@ -2,27 +2,29 @@ package handlers
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
 )
 
 // presealCopies is erasure's part in sealing (law.md §5). Erasure blanks
-// the kept copies of the messages about a person's petitions and in their
-// chat, while sealing finds in those copies what it must edit: should a
-// petition still open be found to be a denunciation later, the messages
-// that quote it in the units' chats would stay as they were. So, before
-// erasure blanks the rest, it keeps:
+// the kept copies of the messages about a person's petitions, while
+// sealing finds in those copies what it must edit: should a petition
+// still open be found to be a denunciation later, the messages that quote
+// it in the units' chats would stay as they were. So, before erasure
+// blanks the rest, it keeps:
 //   - the copy of each delivered message that sealing one of the person's
 //     petitions still open would change, rewritten as the message sealing
 //     would send for each of their petitions it concerns: a notice, or a
 //     list without their quotes, which holds nothing of the person;
 //   - the copy of a card, timeline or list of someone else's petition
 //     still open that also concerns one of theirs (a list quoting both, a
-//     timeline naming their duplicate merged into it) or was sent to
-//     their own chat (an officer's), without the person's quotes too.
+//     timeline naming their duplicate merged into it), without their
+//     quotes too.
 //
-// It returns the copies kept.
+// What their own chat received is blanked, an officer's cards of other
+// people's petitions included. It returns the copies kept.
 func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 	tickets, err := t.tx.TicketsForErasure(t.ctx, c.ID)
 	if err != nil {
@@ -30,12 +32,34 @@ func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 	}
 	type copyForm struct {
 		o       bot.Outgoing
+		m       storage.MessageAbout
 		changed bool // sealed for one of the person's petitions
 		keep    bool
 	}
 	forms := map[int64]*copyForm{}
 	var ids []int64 // in the order found, for a stable order of writes
+	form := func(m storage.MessageAbout) (*copyForm, error) {
+		f := forms[m.OutboxID]
+		if f == nil {
+			f = &copyForm{m: m}
+			if err := json.Unmarshal(m.Payload, &f.o); err != nil {
+				return nil, fail("decode outbox message", err)
+			}
+			forms[m.OutboxID] = f
+			ids = append(ids, m.OutboxID)
+		}
+		return f, nil
+	}
+	seal := func(f *copyForm, sl *sealer) {
+		if sealed, ok := sl.seal(f.m, f.o, false); ok {
+			f.o, f.changed = sealed, true
+		}
+	}
+	// Every message about a petition of theirs still open: read for each.
 	for _, tk := range tickets {
+		if !tk.Sealable {
+			continue
+		}
 		sl, msgs, err := s.sealingOf(t, tk.Ticket, c)
 		if err != nil {
 			return nil, err
@@ -44,39 +68,44 @@ func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 			if m.Pending { // delivered as it is: the person's words are the unit's to handle
 				continue
 			}
-			f := forms[m.OutboxID]
-			if f == nil {
-				// One an earlier erasure kept for a petition of this
-				// person's still open stays.
-				f = &copyForm{keep: m.Presealed && tk.Sealable}
-				if err := json.Unmarshal(m.Payload, &f.o); err != nil {
-					return nil, fail("decode outbox message", err)
-				}
-				forms[m.OutboxID] = f
-				ids = append(ids, m.OutboxID)
+			f, err := form(m)
+			if err != nil {
+				return nil, err
 			}
-			if sealed, ok := sl.seal(m, f.o, false); ok {
-				f.o, f.changed = sealed, true
-				f.keep = f.keep || tk.Sealable
-			}
+			seal(f, sl)
+			// Kept when sealing this petition needs it: changed now, or
+			// by an earlier erasure.
+			f.keep = f.keep || f.changed || m.Presealed
 		}
 	}
-	others, err := t.tx.OthersSealableNamed(t.ctx, t.ev.Channel, c.ID, c.ChatID, ids)
+	// The messages that name one of theirs and someone else's petition
+	// still open: read once for all.
+	shared, err := t.tx.SharedCopies(t.ctx, t.ev.Channel, c.ID, c.ChatID)
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range others {
-		f := forms[n.OutboxID]
-		if f == nil { // in the person's own chat, and about none of theirs
-			f = &copyForm{}
-			if err := json.Unmarshal(n.Payload, &f.o); err != nil {
-				return nil, fail("decode outbox message", err)
+	sealers := map[int64]*sealer{}
+	for _, sc := range shared {
+		f, err := form(sc.MessageAbout)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range sc.Mine { // their petitions no longer open, also quoted there
+			i := slices.IndexFunc(tickets, func(tk storage.ErasedTicket) bool { return tk.ID == id })
+			if i < 0 {
+				continue
 			}
-			forms[n.OutboxID] = f
-			ids = append(ids, n.OutboxID)
+			if sealers[id] == nil {
+				if sealers[id], err = s.newSealer(t, tickets[i].Ticket, c); err != nil {
+					return nil, err
+				}
+			}
+			seal(f, sealers[id])
 		}
 		list := anyButton(f.o, func(prefix string, _ []string) bool { return prefix == prefixCard })
-		f.keep = f.keep || list || isCardOf(f.o, n.TicketID) || s.isTimelineOf(f.o, n.Code)
+		for i, id := range sc.Others {
+			f.keep = f.keep || list || isCardOf(f.o, id) || s.isTimelineOf(f.o, sc.OtherCodes[i])
+		}
 	}
 	var kept []int64
 	for _, id := range ids {

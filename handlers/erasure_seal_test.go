@@ -178,30 +178,90 @@ func TestASecondPersonsErasureTakesTheirQuoteOffAPresealedList(t *testing.T) {
 	}
 }
 
-// An officer uses /mydata to erase their own personal data (they are a
-// person too). The cards of other people's petitions still open that
-// their private chat received stay: when one is later found to be a
-// denunciation, its card there is sealed.
-func TestAnOfficersOwnErasureDoesNotHideOthersCardsFromSealing(t *testing.T) {
+// An officer accepts a citizen's petition from its card in their own
+// private chat: the card is refreshed there with "✅ Đã tiếp nhận bởi
+// <officer's name>". The officer then erases their own data: no kept copy
+// holds their name (README: "the name (for good ...)").
+func TestAnOfficersErasureKeepsNoCopyOfTheirNameOnACardTheyAccepted(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
-	officer := w.staff(2908, "ubnd-hoa-cuong", "officer")
-	colleague := w.staff(2909, "ubnd-hoa-cuong", "officer")
-	w.staff(2910, "ubnd-tp", "officer")
-	denouncer := w.citizen(3909)
-	code := denouncer.file("Phường Hòa Cường", "Cán bộ phường thu tiền trái phép khi cấp phép sửa nhà")
+	officer := w.staff(2951, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3951)
+	code := c.file("Phường Hòa Cường", "Cống thoát nước tắc trước nhà số 12 Núi Thành")
 	w.markDelivered()
-	card := fmt.Sprint(w.count(`SELECT min(id) FROM outbox WHERE chat_id = $1 AND strpos(payload::text, 'Người dân 3909') > 0`, officer.id))
+	mustContain(t, officer.presses("Tiếp nhận"), "Đã tiếp nhận bởi Cán bộ 2951")
+	w.markDelivered()
 
 	mustContain(t, officer.erase(), "Đã xóa")
+	if n := w.count(`SELECT count(*) FROM citizens WHERE user_id = $1 AND display_name = ''`, officer.id); n != 1 {
+		t.Fatal("setup: the officer's name was not erased from the profile")
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, 'Cán bộ 2951') > 0`); n != 0 {
+		t.Fatalf("%d kept copies (the card of %s in the officer's own chat) still hold the officer's name after their erasure", n, code)
+	}
+}
 
-	colleague.says("/ticket " + code)
-	out := colleague.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
+// An officer files a petition of their own in their ward; another person
+// files one there too, and the officer's /inbox list in their own private
+// chat quotes both. The officer erases their data: no kept copy holds their
+// own words.
+func TestAnOfficersErasureKeepsNoQuoteOfTheirOwnPetitionInTheirInbox(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2952, "ubnd-hoa-cuong", "officer")
+	own := officer.file("Phường Hòa Cường", "Hàng xóm xả nước thải ra hẻm 77 Núi Thành mỗi tối")
+	other := w.citizen(3952)
+	other.file("Phường Hòa Cường", "Đèn đường hỏng trước nhà số 9 Núi Thành")
+	officer.says("/inbox")
+	w.markDelivered()
+	w.listQuoting(officer.id, "Hàng xóm xả nước thải", "Đèn đường hỏng")
+
+	mustContain(t, officer.erase(), "Đã xóa")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, 'Hàng xóm xả nước thải') > 0`); n != 0 {
+		var kept string
+		_ = w.raw.Get(&kept, `SELECT payload->>'text' FROM outbox WHERE status <> 'pending' AND strpos(payload::text, 'Hàng xóm xả nước thải') > 0 LIMIT 1`)
+		t.Fatalf("%d kept copies still quote the officer's own petition %s after their erasure, e.g.:\n%s", n, own, strings.TrimSpace(kept))
+	}
+}
+
+// A list in the ward's chat quotes two petitions of one person: an older
+// one since completed and one still open. Their erasure presealed the
+// list's copy (both quotes off, kept for the open one), and a second
+// erasure (another /mydata erase, or the confirmation pressed twice) keeps
+// it too: when the open petition is later found to be a denunciation,
+// sealing still takes its quote off the list (law.md §5).
+func TestASecondErasureDoesNotHideAPresealedListFromSealing(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2953, "ubnd-hoa-cuong", "officer")
+	w.staff(2954, "ubnd-tp", "officer")
+	c := w.citizen(3953)
+	done := c.file("Phường Hòa Cường", "Đèn đường hỏng trước nhà số 9 Núi Thành")
+	open := c.file("Phường Hòa Cường", "Cán bộ phường thu tiền trái phép khi cấp phép sửa nhà")
+	officer.says("/inbox")
+	w.markDelivered()
+	list := w.listQuoting(officer.id, "Đèn đường hỏng", "thu tiền trái phép")
+
+	officer.says("/resolve " + done + " Đã thay bóng đèn.")
+	c.presses("Rất hài lòng")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'completed'`, done); n != 1 {
+		t.Fatal("setup: the first petition is not completed")
+	}
+	w.markDelivered()
+	mustContain(t, c.erase(), "Đã xóa")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE id = $1::bigint AND payload ? 'presealed'`, list); n != 1 {
+		t.Fatal("setup: the first erasure did not keep the list presealed")
+	}
+	mustContain(t, c.erase(), "Đã xóa")
+
+	officer.says("/ticket " + open)
+	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
 	checkOutgoing(t, out)
 	for _, o := range sentTo(out, officer.id) {
-		if o.MessageID == card && strings.Contains(o.Text, "đã được xác định là tố cáo") {
+		if o.MessageID == list && o.Kind == bot.KindEdit && !strings.Contains(o.Text, "thu tiền trái phép") {
 			return
 		}
 	}
-	t.Fatalf("sealing %s left its card %s in the erased officer's chat; sent there:\n%s", code, card, texts(sentTo(out, officer.id)))
+	t.Fatalf("sealing %s did not take its quote off the list %s in the ward's chat after a second erasure; sent there:\n%s",
+		open, list, texts(sentTo(out, officer.id)))
 }

@@ -99,9 +99,15 @@ func (s *Service) sealingOf(t *turn, tk storage.Ticket, sender storage.Citizen) 
 	if err != nil {
 		return nil, nil, err
 	}
+	sl, err := s.newSealer(t, tk, sender)
+	return sl, msgs, err
+}
+
+// newSealer is a ticket's sealer; sender is its sender.
+func (s *Service) newSealer(t *turn, tk storage.Ticket, sender storage.Citizen) (*sealer, error) {
 	atts, err := t.tx.Attachments(t.ctx, tk.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	sl := &sealer{
 		tk:         tk,
@@ -124,7 +130,7 @@ func (s *Service) sealingOf(t *turn, tk storage.Ticket, sender storage.Citizen) 
 			sl.senderLines = append(sl.senderLines, s.texts.text(lang, "field.sender")+": "+bot.Escape(sender.DisplayName))
 		}
 	}
-	return sl, msgs, nil
+	return sl, nil
 }
 
 // seal returns message m (o decoded) as sealing sends it: for a message

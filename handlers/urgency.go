@@ -128,7 +128,7 @@ func (s *Service) tellLeadersUrgent(t *turn, tk storage.Ticket) error {
 		return err
 	}
 	for _, l := range leaders {
-		if told[l.ChatID] {
+		if told[l.ChatID] || l.CitizenID == t.citizen.ID { // the person acting, in a group too
 			continue
 		}
 		told[l.ChatID] = true

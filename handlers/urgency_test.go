@@ -291,3 +291,30 @@ func TestTheLeadersOfTheUnitAnUrgentTicketIsTransferredToAreTold(t *testing.T) {
 	out := officer.says("/transfer " + code + " ubnd-hai-chau Vị trí thuộc phường Hải Châu")
 	mustContain(t, sentTo(out, leader.id), "<b>"+code+"</b> · Phản ánh · KHẨN CẤP", "Đơn vị xử lý: UBND phường Hải Châu")
 }
+
+// A unit's leader marks a ticket urgent with /khan in the unit's linked
+// group: the group is answered, and the leader gets no private notice of
+// their own decision.
+func TestALeaderWhoMarksATicketUrgentInTheGroupIsNotToldOfItPrivately(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	leader := w.staff(2971, "ubnd-hoa-cuong", "leader")
+	group := "-100971"
+	inGroup := func(who *citizen, text string) []bot.Outgoing {
+		return who.sends(func(e *bot.Event) {
+			e.Chat = bot.Chat{ID: group, Group: true, Title: "Tổ PAKN Hòa Cường"}
+			cmd, args, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
+			e.Command, e.Args = cmd, args
+		})
+	}
+	mustContain(t, inGroup(leader, "/linkgroup ubnd-hoa-cuong"), "Nhóm đã được liên kết")
+	c := w.citizen(3971)
+	w.now = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	code := c.file("Phường Hòa Cường", "Nắp cống bị vỡ giữa đường Núi Thành, rất nguy hiểm")
+
+	out := inGroup(leader, "/khan "+code+" nắp cống vỡ giữa lòng đường")
+	mustContain(t, sentTo(out, group), "Đã xác định phản ánh "+code)
+	if told := sentTo(out, leader.id); len(told) != 0 {
+		t.Fatalf("the leader who marked %s urgent in the group was told of it privately: %s", code, texts(told))
+	}
+}

@@ -442,8 +442,7 @@ func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error
 	res, err := s.x.ExecContext(ctx, `
 		DELETE FROM outbox o
 		WHERE ((o.status = 'sent' AND o.sent_at < $1) OR (o.status = 'failed' AND o.created_at < $1))
-		  AND NOT (o.status = 'sent' AND o.kind IN ('text', 'edit', 'photo', 'document') AND EXISTS (
-			SELECT FROM tickets t WHERE `+sealable+` AND `+namedIn+`))`, before)
+		  AND NOT (o.status = 'sent' AND o.kind IN ('text', 'edit', 'photo', 'document') AND `+namesSealable+`)`, before)
 	if err != nil {
 		return 0, wrap("purge outbox", err)
 	}
@@ -537,11 +536,17 @@ const sealable = `t.kind <> 'to_cao' AND NOT t.was_denunciation
 	AND (t.status NOT IN ('completed', 'rejected', 'merged')
 	     OR EXISTS (SELECT FROM tickets m WHERE m.id = t.merged_into AND m.status NOT IN ('completed', 'rejected', 'merged')))`
 
-// namedIn holds when outbox row o names ticket t, found by the codes and
-// the buttons' ticket ids in it rather than by each ticket's: for one row
-// against many tickets.
-const namedIn = `(t.code IN (SELECT m[1] FROM regexp_matches(o.payload::text, '(PA-[0-9]{4}-[0-9]{6,})', 'g') AS m)
-	OR t.id::text IN (SELECT m[1] FROM regexp_matches(o.payload::text, '` + ticketButton + `([0-9]+)"', 'g') AS m))`
+// namesSealable holds when outbox row o names a ticket that may still be
+// sealed, by its code or a button's ticket id. The codes and ids are read
+// from the row once and looked up by index, not matched against every
+// ticket.
+const namesSealable = `(EXISTS (SELECT FROM regexp_matches(o.payload::text, '` + codePattern + `', 'g') AS x
+		JOIN tickets t ON t.code = x[1] WHERE ` + sealable + `)
+	OR EXISTS (SELECT FROM regexp_matches(o.payload::text, '` + ticketButton + `([0-9]+)"', 'g') AS x
+		JOIN tickets t ON t.id = x[1]::bigint WHERE ` + sealable + `))`
+
+// codePattern finds the ticket codes in a payload, as FormatCode writes them.
+const codePattern = `(PA-[0-9]{4}-[0-9]{6,})`
 
 // ErasedTicket is a ticket of a person erasing their data, and whether it
 // may still be sealed.
@@ -558,28 +563,50 @@ func (s *Store) TicketsForErasure(ctx context.Context, citizenID int64) ([]Erase
 	return ts, wrap("tickets for erasure", err)
 }
 
-// SealableNamed is a delivered message naming a ticket that may still be
-// sealed.
-type SealableNamed struct {
-	OutboxID int64  `db:"outbox_id"`
-	Payload  []byte `db:"payload"`
-	TicketID int64  `db:"ticket_id"`
-	Code     string `db:"code"`
+// SharedCopy is the latest version of a delivered message that names
+// tickets of a person and a ticket of someone else's that may still be
+// sealed (a list quoting both, a timeline naming a duplicate merged into
+// it): Mine are the person's tickets that may no longer be sealed it
+// names, Others and OtherCodes the others' tickets that may.
+type SharedCopy struct {
+	MessageAbout
+	Mine       pq.Int64Array  `db:"mine"`
+	Others     pq.Int64Array  `db:"others"`
+	OtherCodes pq.StringArray `db:"other_codes"`
 }
 
-// OthersSealableNamed lists the tickets of people other than a person's
-// that may still be sealed, each with the delivered messages naming it:
-// among the given outbox rows, and in the person's own chat.
-func (s *Store) OthersSealableNamed(ctx context.Context, channel string, citizenID int64, chatID string, outboxIDs []int64) ([]SealableNamed, error) {
-	var ns []SealableNamed
-	err := sqlx.SelectContext(ctx, s.x, &ns, `
-		SELECT o.id AS outbox_id, o.payload - '`+presealedKey+`' AS payload, t.id AS ticket_id, t.code
-		FROM outbox o JOIN tickets t ON `+namedIn+`
-		WHERE o.channel = $1 AND o.status = 'sent' AND o.payload <> '{}'
-		  AND (o.id = ANY($4) OR (o.chat_id = $3 AND NOT o.is_group))
-		  AND t.citizen_id <> $2 AND `+sealable+`
-		ORDER BY o.id, t.id`, channel, citizenID, chatID, pq.Array(outboxIDs))
-	return ns, wrap("others' sealable tickets named", err)
+// SharedCopies lists the delivered messages, outside the person's own
+// chat, that name one of their tickets and a ticket of someone else's that
+// may still be sealed. It reads every delivered message once.
+func (s *Store) SharedCopies(ctx context.Context, channel string, citizenID int64, chatID string) ([]SharedCopy, error) {
+	var cs []SharedCopy
+	err := sqlx.SelectContext(ctx, s.x, &cs, `
+		WITH delivered AS (
+			SELECT o.id, o.payload::text AS raw FROM outbox o
+			WHERE o.channel = $1 AND o.status = 'sent' AND o.payload <> '{}' AND NOT (o.chat_id = $3 AND NOT o.is_group)
+		), named AS (
+			SELECT d.id, t.id AS ticket_id, t.code, t.citizen_id = $2 AS mine, `+sealable+` AS sealable
+			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '`+codePattern+`', 'g') AS x
+			JOIN tickets t ON t.code = x[1]
+			UNION
+			SELECT d.id, t.id, t.code, t.citizen_id = $2, `+sealable+`
+			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '`+ticketButton+`([0-9]+)"', 'g') AS x
+			JOIN tickets t ON t.id = x[1]::bigint
+		), shared AS (
+			SELECT id,
+			       coalesce(array_agg(ticket_id ORDER BY ticket_id) FILTER (WHERE mine AND NOT sealable), '{}') AS mine,
+			       array_agg(ticket_id ORDER BY ticket_id) FILTER (WHERE NOT mine AND sealable) AS others,
+			       array_agg(code ORDER BY ticket_id) FILTER (WHERE NOT mine AND sealable) AS other_codes
+			FROM named GROUP BY id
+			HAVING bool_or(mine) AND bool_or(NOT mine AND sealable)
+		)
+		SELECT DISTINCT ON (o.chat_id, o.sent_message_id)
+			o.id, o.chat_id, o.is_group, o.kind, false AS pending, coalesce(o.sent_message_id, '') AS sent_message_id,
+			o.payload - '`+presealedKey+`' AS payload, o.payload ? '`+presealedKey+`' AS presealed,
+			sh.mine, sh.others, sh.other_codes
+		FROM shared sh JOIN outbox o ON o.id = sh.id
+		ORDER BY o.chat_id, o.sent_message_id, o.id DESC`, channel, citizenID, chatID)
+	return cs, wrap("shared copies", err)
 }
 
 // BlankCopies blanks the kept copies of delivered messages, every version
