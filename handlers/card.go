@@ -26,7 +26,7 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 	tr := func(key string, args ...any) string { return s.texts.text(lang, key, args...) }
 	var b strings.Builder
 	line := func(key, value string) { fmt.Fprintf(&b, "%s: %s\n", tr(key), value) }
-	fmt.Fprintf(&b, "<b>%s</b> · %s · %s%s\n", tk.Code, tr("kind."+tk.Kind), tr("status."+tk.Status), urgentMark(lang, s.texts, tk))
+	fmt.Fprintf(&b, "<b>%s</b> · %s · %s%s\n", tk.Code, tr("kind."+tk.Kind), tr("status."+tk.Status), s.urgentMark(lang, tk))
 	if tk.CategoryID.Valid {
 		cat, err := t.tx.CategoryByID(t.ctx, tk.CategoryID.Int64)
 		if err != nil {

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/json"
-	"slices"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -84,6 +83,12 @@ func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
+	closed := map[int64]storage.Ticket{}
+	for _, tk := range tickets {
+		if !tk.Sealable {
+			closed[tk.ID] = tk.Ticket
+		}
+	}
 	sealers := map[int64]*sealer{}
 	for _, sc := range shared {
 		f, err := form(sc.MessageAbout)
@@ -91,12 +96,8 @@ func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 			return nil, err
 		}
 		for _, id := range sc.Mine { // their petitions no longer open, also quoted there
-			i := slices.IndexFunc(tickets, func(tk storage.ErasedTicket) bool { return tk.ID == id })
-			if i < 0 {
-				continue
-			}
 			if sealers[id] == nil {
-				if sealers[id], err = s.newSealer(t, tickets[i].Ticket, c); err != nil {
+				if sealers[id], err = s.newSealer(t, closed[id], c); err != nil {
 					return nil, err
 				}
 			}

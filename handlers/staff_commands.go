@@ -96,7 +96,7 @@ func (s *Service) ticketList(t *turn, titleKey, emptyKey string, tickets []stora
 			due += " · " + t.text(mark)
 		}
 		fmt.Fprintf(&b, "\n<b>%s</b> · %s · %s%s%s\n%s", tk.Code, t.text("kind."+tk.Kind), t.text("status."+tk.Status),
-			urgentMark(t.lang, s.texts, tk), due, bot.Escape(excerpt(tk.Description, ticketListExcerpt)))
+			s.urgentMark(t.lang, tk), due, bot.Escape(excerpt(tk.Description, ticketListExcerpt)))
 		rows = append(rows, []bot.InlineButton{{Text: tk.Code, Data: data(prefixCard, fmt.Sprint(tk.ID))}})
 	}
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: rows})

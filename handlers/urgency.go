@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"cmp"
+
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
 )
@@ -15,11 +17,11 @@ func urgencyKey(urgent bool) string {
 
 // urgentMark is what follows an urgent ticket's status on its card and in
 // lists, in lang.
-func urgentMark(lang string, texts catalog, tk storage.Ticket) string {
+func (s *Service) urgentMark(lang string, tk storage.Ticket) string {
 	if !tk.Urgent {
 		return ""
 	}
-	return texts.text(lang, "mark.urgent")
+	return s.texts.text(lang, "mark.urgent")
 }
 
 // setUrgency runs "/khan CODE reason" (urgent) and "/thuong CODE reason"
@@ -127,6 +129,14 @@ func (s *Service) tellLeadersUrgent(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
+	var cat *storage.Category
+	if tk.CategoryID.Valid {
+		c, err := t.tx.CategoryByID(t.ctx, tk.CategoryID.Int64)
+		if err != nil {
+			return err
+		}
+		cat = &c
+	}
 	for _, l := range leaders {
 		if told[l.ChatID] || l.CitizenID == t.citizen.ID { // the person acting, in a group too
 			continue
@@ -136,19 +146,12 @@ func (s *Service) tellLeadersUrgent(t *turn, tk storage.Ticket) error {
 		if err != nil {
 			return err
 		}
-		field := s.texts.text(c.Language, "value.none")
-		if tk.CategoryID.Valid {
-			cat, err := t.tx.CategoryByID(t.ctx, tk.CategoryID.Int64)
-			if err != nil {
-				return err
-			}
-			field = bot.Escape(categoryName(c.Language, cat))
-		}
-		if due == "" {
-			due = s.texts.text(c.Language, "value.none")
+		field, when := s.texts.text(c.Language, "value.none"), cmp.Or(due, s.texts.text(c.Language, "value.none"))
+		if cat != nil {
+			field = bot.Escape(categoryName(c.Language, *cat))
 		}
 		text := s.texts.text(c.Language, "staff.urgent_leaders", tk.Code, s.texts.text(c.Language, "kind."+tk.Kind), field,
-			bot.Escape(localName(c.Language, u.Name, u.NameEN)), due)
+			bot.Escape(localName(c.Language, u.Name, u.NameEN)), when)
 		if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: l.ChatID, Text: text}); err != nil {
 			return err
 		}
