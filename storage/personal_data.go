@@ -91,8 +91,8 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // their unfinished forms, the areas they follow and the notices of those
 // still to be sent them, the kept copies of the messages sent to their
 // chat or about their petitions and reception bookings (officers' cards
-// name them) and the raw
-// updates of theirs the bot gave up on, and, on their finished
+// name them) and the raw updates of theirs the bot gave up on, and, on
+// their finished
 // (completed, rejected or merged) petitions, what they wrote: the description,
 // address, location, rating comment, the information they added and their
 // photos. Their petitions stay, as records the state keeps, with what
@@ -101,7 +101,7 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // unit needs to handle them, and a later erasure blanks them once
 // finished. So do their reception bookings. Other messages still waiting
 // to be sent are delivered. The copies kept are left alone: they hold
-// nothing of the person (handlers/seal.go, presealCopies).
+// nothing of the person (handlers/erasure_seal.go).
 func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept []int64) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.WithdrawPhone(ctx, c.ID, at); err != nil {
