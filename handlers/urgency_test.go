@@ -318,3 +318,11 @@ func TestALeaderWhoMarksATicketUrgentInTheGroupIsNotToldOfItPrivately(t *testing
 		t.Fatalf("the leader who marked %s urgent in the group was told of it privately: %s", code, texts(told))
 	}
 }
+
+// /help tells a citizen how to report a danger as urgent and whom to call
+// when lives or property are at risk right now: the bot is no emergency
+// line.
+func TestHelpNamesTheUrgentButtonAndTheEmergencyNumbers(t *testing.T) {
+	w := newWorld(t)
+	mustContain(t, w.citizen(3712).says("/help"), "«Báo là khẩn cấp»", "113 (Công an)", "114", "115 (Cấp cứu)")
+}
