@@ -235,5 +235,8 @@ func (s *Service) reclassificationText(t *turn, lang string, tk storage.Ticket, 
 		}
 		text += tr("reclassify.category_change", from, categoryName(lang, to))
 	}
+	if tk.Urgent && isGuidanceKind(task.Kind) { // reclassify takes it off
+		text += tr("reclassify.urgency_change", tr(urgencyKey(true)), tr(urgencyKey(false)))
+	}
 	return text + tr("reclassify.reason", reason), nil
 }

@@ -211,7 +211,8 @@ func (c *citizen) fileUrgent(text string) string {
 
 // An urgent phản ánh found to be a khiếu nại is no longer urgent: urgency
 // does not apply to complaints and denunciations (/thuong is refused for
-// them), which would otherwise stay marked «🚨 KHẨN» for good.
+// them), which would otherwise stay marked «🚨 KHẨN» for good. The
+// reclassification's entry on the timeline says so.
 func TestAComplaintFoundInAnUrgentReportDoesNotStayUrgent(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
@@ -221,18 +222,15 @@ func TestAComplaintFoundInAnUrgentReportDoesNotStayUrgent(t *testing.T) {
 	code := c.fileUrgent("Phường ra quyết định xử phạt sai, đề nghị xem xét lại gấp")
 
 	officer.says("/ticket " + code)
-	officer.reclassifyAs("Khiếu nại", "Nội dung là khiếu nại quyết định hành chính")
+	out := officer.reclassifyAs("Khiếu nại", "Nội dung là khiếu nại quyết định hành chính")
 	if w.classification(code).Kind != "khieu_nai" {
 		t.Fatal("setup: not reclassified")
 	}
-	if urgent, _ := w.urgencyOf(code); !urgent {
-		return
-	}
-	out := officer.says("/thuong " + code + " khiếu nại không phải sự cố khẩn cấp")
 	if urgent, _ := w.urgencyOf(code); urgent {
-		t.Fatalf("the complaint %s stays urgent and /thuong cannot take it back: %s\ncard: %s", code, texts(out),
-			texts(officer.says("/ticket "+code)))
+		t.Fatalf("the complaint %s stays urgent", code)
 	}
+	mustContain(t, sentTo(out, c.id), "Phản ánh → Khiếu nại; mức độ: 🚨 Khẩn cấp → Thông thường. Lý do: Nội dung là khiếu nại")
+	mustContain(t, c.says("/status "+code), "mức độ: 🚨 Khẩn cấp → Thông thường")
 }
 
 // README: "A typed answer is understood at every button step (a button's
