@@ -610,6 +610,7 @@ function pageLang(sandboxLang) {
 
 async function setLang(lang, chosen) {
   const res = await fetch("i18n/" + lang + ".json");
+  if (!res.ok) throw new Error(res.statusText);
   app.strings = await res.json();
   app.lang = lang;
   if (chosen) localStorage.setItem(langKey, JSON.stringify({ lang, sandbox: app.state.lang }));
@@ -679,7 +680,7 @@ async function start() {
   $("#advance-form").addEventListener("submit", advance);
   $("#digest-btn").addEventListener("click", digest);
   $("#ticket-select").addEventListener("change", (ev) => { app.ticket = ev.target.value; loadTicket(); });
-  for (const b of document.querySelectorAll(".lang button")) b.addEventListener("click", () => setLang(b.dataset.lang, true));
+  for (const b of document.querySelectorAll(".lang button")) b.addEventListener("click", () => setLang(b.dataset.lang, true).catch(fail));
   poll();
 }
 

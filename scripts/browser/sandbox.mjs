@@ -505,6 +505,11 @@ async function publicFigures() {
 async function restartInEnglish(code) {
   const exit = await stopSandbox(sandbox.child);
   check(exit === 0, "danvan demo exited with " + exit + " after SIGINT");
+  // A switch of language while the sandbox is down says so and keeps
+  // the page as it was (no error escapes the page).
+  await page.click('.lang button[data-lang="en"]');
+  await page.locator("#toast.alert").waitFor({ timeout: STEP });
+  check(await page.locator("#clock", { hasText: "Đồng hồ thử nghiệm" }).count() === 1, "the page keeps its language while the sandbox is down");
   // The new process is the one to stop at the end, even if a check fails.
   sandbox = await startSandbox(["-lang", "en"], sandbox.port);
   await page.reload();
@@ -521,6 +526,7 @@ async function english() {
   checks++;
   await shot("english");
   await page.click('.lang button[data-lang="vi"]');
+  await page.locator("#clock", { hasText: "Đồng hồ thử nghiệm" }).waitFor({ timeout: STEP });
 }
 
 // --- main ----------------------------------------------------------------------
