@@ -70,8 +70,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		}
 		return err
 	}
-	// The probes answer from the start, so that a replica waiting for its
-	// database's migrations or for the Bot API is alive, though not ready.
+	// The probes and /metrics answer from the start, so that a replica
+	// waiting for its database's migrations or for the Bot API is alive,
+	// though not ready.
 	// Only the webhook is meant to be reachable from outside; the probes
 	// and /metrics are for the orchestrator and the monitoring system.
 	listener, err := net.Listen("tcp", cfg.ListenAddr)
@@ -82,6 +83,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", liveness)
 	mux.Handle("GET /readyz", ready)
+	metrics := newMetrics()
+	mux.Handle("GET /metrics", metrics.handler())
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
@@ -125,7 +128,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		GlobalRate: rate.Limit(cfg.SendRate),
 		ChatRate:   rate.Limit(cfg.ChatSendRate), ChatBurst: max(3, int(math.Ceil(cfg.ChatSendRate))),
 	})
-	metrics := newMetrics(store, deliveries, sender, opts.Now, logger)
+	metrics.attach(store, deliveries, sender, opts.Now, logger)
 	decoders := map[string]bot.Decoder{telegram.Channel: telegram.NewDecoder(client.Username())}
 	processor := handlers.NewProcessor(store, service, decoders, sender.Wake,
 		handlers.ProcessorOptions{Workers: cfg.Workers, Observe: metrics.observe})
@@ -157,7 +160,6 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		}
 	}
 
-	mux.Handle("GET /metrics", metrics.handler())
 	intake := func(ctx context.Context) error {
 		return telegram.NewPoller(client, record, logger, telegram.PollerOptions{}).Run(ctx)
 	}

@@ -416,7 +416,8 @@ func TestStopWhileRegisteringTheWebhookIsNoFailure(t *testing.T) {
 
 // While the Bot API cannot be reached at start (getMe retried), the
 // replica is alive and says it is starting: a liveness probe must not
-// restart it for waiting on Telegram, nor a load balancer send it work.
+// restart it for waiting on Telegram, nor a load balancer send it work,
+// and a scrape does not count it as down.
 func TestProbesAnswerWhileTheBotAPIIsUnreachableAtStart(t *testing.T) {
 	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
 	cfg := testConfig(api, storagetest.NewDatabase(t))
@@ -446,6 +447,10 @@ func TestProbesAnswerWhileTheBotAPIIsUnreachableAtStart(t *testing.T) {
 	}
 	if code, body := probe("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "starting") {
 		t.Errorf("/readyz while starting: %d %q, want 503 starting", code, body)
+	}
+	// A scrape while starting gets the process, not a failed target.
+	if code, body := probe("/metrics"); code != http.StatusOK || !strings.Contains(body, "process_start_time_seconds") {
+		t.Errorf("/metrics while starting: %d, want 200 with the process's metrics", code)
 	}
 	cancel()
 	select {

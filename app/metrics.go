@@ -84,12 +84,10 @@ type metrics struct {
 	handling prometheus.Histogram
 }
 
-// newMetrics registers the service's metrics: the Go runtime and the
-// process, the two database pools (store's and the sender's deliveries),
-// the processor's outcomes and timings (fed through observe), the
-// sender's counters, and the gauges read from the database (see dbStats).
-// now is the service's clock, for deadlines.
-func newMetrics(store, deliveries *storage.Store, sender *bot.Sender, now func() time.Time, logger *slog.Logger) *metrics {
+// newMetrics makes the registry, served from the start: while a replica
+// waits for its database or the Bot API, a scrape gets the Go runtime and
+// the process rather than a failure. The rest joins with attach.
+func newMetrics() *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -105,14 +103,24 @@ func newMetrics(store, deliveries *storage.Store, sender *bot.Sender, now func()
 	// Both outcomes exist from the start, so rates work before a failure.
 	m.updates.WithLabelValues("ok")
 	m.updates.WithLabelValues("failed")
+	m.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
 
+// attach registers the started service's metrics: the two database pools
+// (store's and the sender's deliveries), the processor's outcomes and
+// timings (fed through observe), the sender's counters, and the gauges
+// read from the database (see dbStats). now is the service's clock, for
+// deadlines.
+func (m *metrics) attach(store, deliveries *storage.Store, sender *bot.Sender, now func() time.Time, logger *slog.Logger) {
 	senderCounter := func(name, help string, read func(bot.SenderStats) int64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
 			func() float64 { return float64(read(sender.Stats())) })
 	}
 	m.registry.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(store.DB(), "danvan"),
 		collectors.NewDBStatsCollector(deliveries.DB(), "danvan_deliveries"),
 		m.updates, m.handling,
@@ -126,7 +134,6 @@ func newMetrics(store, deliveries *storage.Store, sender *bot.Sender, now func()
 			func(s bot.SenderStats) int64 { return s.Failed }),
 		newDBStats(store, now, logger),
 	)
-	return m
 }
 
 // observe is the processor's Observe hook.
