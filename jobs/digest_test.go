@@ -105,7 +105,8 @@ func TestWeeklyDigestQueuedOncePerLeader(t *testing.T) {
 // The default schedule fires on Mondays at 07:30 in Vietnam and each run
 // reports the week that ended that Monday at 00:00. Checked on a fake
 // clock, with the job body replaced by a recorder: the database stays
-// out of the bubble (stack.md §5). The bubble starts on Saturday
+// out of the bubble (its connections' goroutines would never let the
+// bubble settle). The bubble starts on Saturday
 // 1 January 2000, 07:00 in Vietnam.
 func TestWeeklyDigestScheduleInVietnam(t *testing.T) {
 	job := jobs.WeeklyDigest(nil, "", slog.Default())

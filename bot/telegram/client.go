@@ -1,8 +1,7 @@
 // Package telegram is danvan's Telegram adapter: it receives updates (long
 // polling or a webhook), decodes them into bot.Events and delivers
 // bot.Outgoing messages. It is the only package that uses the
-// telegram-bot-api library, whose pitfalls (telegram.md §7) it works
-// around: no context, ignored HTTP statuses, no 429 handling, a fixed
+// telegram-bot-api library, whose pitfalls it works around: no context, ignored HTTP statuses, no 429 handling, a fixed
 // file URL and no webhook secret.
 package telegram
 

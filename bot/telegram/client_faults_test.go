@@ -9,8 +9,7 @@ import (
 
 // Replicas restarting together (a rollout, a crash loop) all call getMe at
 // once, and Telegram may answer 429 with a retry_after. NewClient retries,
-// but never before retry_after has passed (telegram.md §5: "never retry
-// earlier"), as RegisterWebhook and the poller do: an early retry only
+// but never before retry_after has passed, as RegisterWebhook and the poller do: an early retry only
 // earns a longer penalty.
 func TestNewClientWaitsOutRetryAfter(t *testing.T) {
 	t.Parallel()

@@ -20,7 +20,7 @@ import (
 	"github.com/danvan-vn/danvan/bot"
 )
 
-// maxDownload is the largest file getFile serves (telegram.md §2).
+// maxDownload is the largest file the cloud Bot API's getFile serves.
 const maxDownload = 20 << 20
 
 // maxAnswerLen is the longest callback answer text, in UTF-16 units.

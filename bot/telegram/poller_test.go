@@ -162,7 +162,8 @@ func (s *scriptedAPI) callCount() int {
 }
 
 // A server that answers an empty getUpdates at once must not be polled in
-// a tight loop (2,550 requests/s against the emulator, telegram.md §9.4).
+// a tight loop (2,550 requests/s against the telegram-test-api emulator,
+// which answers that way).
 func TestPollerPausesAfterAnEmptyAnswer(t *testing.T) {
 	t.Parallel()
 	api := &scriptedAPI{}

@@ -28,7 +28,7 @@ type WebhookOptions struct {
 	MaxBodyBytes int64
 	// InsecureSkipSecretCheck accepts deliveries without the secret
 	// header. Only for the telegram-test-api emulator, which cannot send
-	// one (telegram.md §9.4); with it anyone who finds the URL can inject
+	// one; with it anyone who finds the URL can inject
 	// updates. Never set it in production.
 	InsecureSkipSecretCheck bool
 }

@@ -1,7 +1,7 @@
 // Package telegramtest is an in-process fake of the Telegram Bot API.
 //
-// It reproduces the behaviour danvan depends on (section 8 of
-// docs/telegram.md): /bot<token>/<method> routing and the {"ok":...}
+// It reproduces the behaviour of Telegram's Bot API that danvan depends
+// on: /bot<token>/<method> routing and the {"ok":...}
 // envelope, long polling with offset confirmation, redelivery, blocking
 // timeouts and 409 conflicts, Telegram-like validation of texts, HTML and
 // MarkdownV2 entities and keyboards, callback queries, edits, files,

@@ -11,8 +11,10 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// echoBot is a tiny bot loop written the way pitfall 4 of telegram.md
-// recommends: its own GetUpdates loop with offset confirmation, honouring
+// echoBot is a tiny bot loop written as a bot using the library should be
+// (not with its GetUpdatesChan, which waits a fixed 3 s on any error and
+// ignores retry_after): its
+// own GetUpdates loop with offset confirmation, honouring
 // retry_after. It shows how scenario tests drive a real loop.
 type echoBot struct {
 	api     *tgbotapi.BotAPI
