@@ -13,9 +13,8 @@ import (
 
 // echoBot is a tiny bot loop written as a bot using the library should be
 // (not with its GetUpdatesChan, which waits a fixed 3 s on any error and
-// ignores retry_after): its
-// own GetUpdates loop with offset confirmation, honouring
-// retry_after. It shows how scenario tests drive a real loop.
+// ignores retry_after): its own GetUpdates loop with offset confirmation,
+// honouring retry_after. It shows how scenario tests drive a real loop.
 type echoBot struct {
 	api     *tgbotapi.BotAPI
 	mu      sync.Mutex
