@@ -49,6 +49,9 @@ func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 		}
 		return f, nil
 	}
+	// A message still queued goes out as it is, the person's words being
+	// the unit's to handle; what is kept of it once delivered is sealed
+	// as a delivered one is.
 	seal := func(f *copyForm, sl *sealer) {
 		if sealed, ok := sl.seal(f.m, f.o, false); ok {
 			f.o, f.changed = sealed, true
@@ -64,9 +67,6 @@ func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 			return nil, err
 		}
 		for _, m := range msgs {
-			if m.Pending { // delivered as it is: the person's words are the unit's to handle
-				continue
-			}
 			f, err := form(m)
 			if err != nil {
 				return nil, err

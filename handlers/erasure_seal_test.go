@@ -7,13 +7,25 @@ import (
 	"testing"
 
 	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
 )
 
-// markDelivered marks what is queued as delivered, the outbox row's id
-// standing in for the messenger's message id.
+// markDelivered records what is queued as delivered, as the sender does,
+// the outbox row's id standing in for the messenger's message id (an
+// edit's, the id of the message it edits).
 func (w *world) markDelivered() {
 	w.t.Helper()
-	w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text) WHERE status = 'pending'`)
+	var marks []storage.SentMark
+	if err := w.raw.Select(&marks, `SELECT id AS "id", coalesce(payload->>'message_id', id::text) AS "messageid", revision AS "revision"
+		FROM outbox WHERE status = 'pending' ORDER BY id`); err != nil {
+		w.t.Fatal(err)
+	}
+	if len(marks) == 0 {
+		return
+	}
+	if replaced, err := w.store.MarkOutboxSent(w.ctx, marks...); err != nil || len(replaced) > 0 {
+		w.t.Fatalf("marking delivered: %v (%d replaced)", err, len(replaced))
+	}
 }
 
 // complete has officer answer a petition and its sender rate the answer
@@ -271,4 +283,85 @@ func TestASecondErasureDoesNotHideAPresealedListFromSealing(t *testing.T) {
 	}
 	t.Fatalf("sealing %s did not take its quote off the list %s in the ward's chat after a second erasure; sent there:\n%s",
 		open, list, texts(sentTo(out, officer.id)))
+}
+
+// sealAsDenunciation has an officer find a petition to be a denunciation,
+// which seals it.
+func (c *citizen) sealAsDenunciation(code string) []bot.Outgoing {
+	c.w.t.Helper()
+	c.says("/ticket " + code) // a card to press the buttons on
+	out := c.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
+	checkOutgoing(c.w.t, out)
+	return out
+}
+
+// sealsCard has an officer find a petition to be a denunciation and
+// checks that sealing it edits the card delivered to them as outbox row
+// card into the notice.
+func (c *citizen) sealsCard(code string, card int) {
+	c.w.t.Helper()
+	out := c.sealAsDenunciation(code)
+	if !slices.ContainsFunc(sentTo(out, c.id), func(o bot.Outgoing) bool {
+		return o.Kind == bot.KindEdit && o.MessageID == fmt.Sprint(card) && strings.Contains(o.Text, "đã được xác định là tố cáo")
+	}) {
+		c.w.t.Fatalf("the card %d was not sealed:\n%s", card, texts(sentTo(out, c.id)))
+	}
+}
+
+// A petition's card still waits to be sent when its sender erases their
+// data: it goes out as it is (the unit handles the petition), but what
+// is kept of it once delivered holds nothing of the person, and sealing
+// the petition later still finds the card in the ward's chat.
+func TestACardQueuedAtErasureKeepsNoCopyOfThePersonAndIsStillSealed(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2911, "ubnd-hoa-cuong", "officer")
+	w.staff(2913, "ubnd-tp", "officer")
+	c := w.citizen(3911)
+	code := c.file("Phường Hòa Cường", "Cán bộ phường thu tiền trái phép khi cấp giấy phép sửa nhà")
+	card := w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND strpos(payload::text, $2) > 0`,
+		officer.id, c.name)
+	if card == 0 {
+		t.Fatal("setup: no card queued for the officer")
+	}
+
+	mustContain(t, c.erase(), "Đã xóa")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE id = $1 AND status = 'pending' AND strpos(payload::text, $2) > 0`, card, c.name); n != 1 {
+		t.Fatal("the card queued at the erasure no longer goes out as it is")
+	}
+	w.markDelivered()
+	for _, s := range []string{c.name, "thu tiền trái phép"} {
+		if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, $1) > 0`, s); n != 0 {
+			t.Errorf("%d kept copies hold %q once delivered after the erasure", n, s)
+		}
+	}
+
+	officer.sealsCard(code, card)
+}
+
+// A list in the ward's chat, still queued, quotes a petition of a person
+// who erases their data and a petition of someone else's: once
+// delivered, its copy keeps the other petition's quote, for that one's
+// sealing, and not the person's.
+func TestAListQueuedAtErasureKeepsOnlyTheOtherPetitionsQuote(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2912, "ubnd-hoa-cuong", "officer")
+	w.staff(2914, "ubnd-tp", "officer")
+	c := w.citizen(3912)
+	c.file("Phường Hòa Cường", "Cống thoát nước tắc trước nhà số 12 Núi Thành")
+	other := w.citizen(3913).file("Phường Hòa Cường", "Cán bộ phường thu tiền trái phép khi cấp phép")
+	w.markDelivered()
+	officer.says("/inbox") // queued, quoting both
+	list := w.listQuoting(officer.id, "Cống thoát nước tắc", "thu tiền trái phép")
+
+	mustContain(t, c.erase(), "Đã xóa")
+	w.markDelivered()
+	if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, 'Cống thoát nước tắc') > 0`); n != 0 {
+		t.Errorf("%d kept copies quote the erased person's petition", n)
+	}
+	out := officer.sealAsDenunciation(other)
+	if !editedWithout(out, officer.id, list, "thu tiền trái phép") {
+		t.Fatalf("the list delivered after the erasure was not sealed for %s:\n%s", other, texts(sentTo(out, officer.id)))
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
 )
 
 // fileWithPhone files a petition in Hòa Cường sharing the phone with the
@@ -505,5 +506,75 @@ func TestCitizensCommandsAreRefusedInALinkedGroup(t *testing.T) {
 	mustContain(t, inGroup(func(e *bot.Event) { e.Command = "inbox" }), code)
 	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = '-100779'`); n != 0 {
 		t.Fatalf("%d forms started in the group", n)
+	}
+}
+
+// The consent to be called is withdrawn after the ward got the
+// petition's card, which shows the phone after the sender's name. The
+// card's kept copy loses the phone but stays, so that sealing the
+// petition later, found to be a denunciation, still finds the card and
+// seals it (law.md §5).
+func TestWithdrawingPhoneConsentDoesNotHideACardFromSealing(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2521, "ubnd-hoa-cuong", "officer")
+	w.staff(2522, "ubnd-tp", "officer")
+	c := w.citizen(3521)
+	_, code := c.fileWithPhone("Cán bộ phường thu tiền trái phép khi cấp giấy phép", "0905000611")
+	w.markDelivered()
+	card := w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND strpos(payload::text, '0905000611') > 0`, officer.id)
+	if card == 0 {
+		t.Fatal("setup: the officer's card does not show the phone")
+	}
+
+	c.says("/mydata")
+	mustContain(t, c.presses("Rút lại đồng ý"), "Đã rút lại sự đồng ý")
+	// The /mydata screen still waiting to be sent to the person shows it.
+	if n := w.count(`SELECT count(*) FROM outbox WHERE (status <> 'pending' OR chat_id <> $1)
+		AND strpos(payload::text, '0905000611') > 0`, c.id); n != 0 {
+		t.Fatalf("%d kept copies or messages to others still hold the withdrawn phone", n)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE id = $1 AND strpos(payload::text, $2) > 0`, card, c.name); n != 1 {
+		t.Fatal("the card's copy was not kept without the phone")
+	}
+	officer.sealsCard(code, card)
+}
+
+// A card still waiting to be sent when the consent to be called is
+// withdrawn goes out without the phone: the person no longer agrees to
+// be called. What is queued to the person themselves goes out as it is,
+// and no copy keeps the phone once delivered.
+func TestACardQueuedWhenThePhoneIsWithdrawnGoesWithoutIt(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2523, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3523)
+	c.fileWithPhone("Cây xanh gãy cành trên đường Trưng Nữ Vương", "0905000612")
+	var inFlight storage.SentMark // the card, as a sender delivering it now claimed it
+	if err := w.raw.Get(&inFlight, `SELECT id AS "id", revision AS "revision" FROM outbox
+		WHERE chat_id = $1 AND strpos(payload::text, '0905000612') > 0`, officer.id); err != nil {
+		t.Fatal(err)
+	}
+	c.says("/mydata")
+	mustContain(t, c.presses("Rút lại đồng ý"), "Đã rút lại sự đồng ý")
+	// Its delivery, were it under way, is not recorded as is but put right.
+	inFlight.MessageID = "77"
+	if replaced, err := w.store.MarkOutboxSent(w.ctx, inFlight); err != nil || len(replaced) != 1 {
+		t.Fatalf("a delivery of the card with the phone was recorded as is (%v)", err)
+	}
+
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND strpos(payload::text, $2) > 0
+		AND strpos(payload::text, 'Cây xanh gãy cành') > 0`, officer.id, c.name); n != 1 {
+		t.Fatalf("%d cards queued for the officer with the sender's name, want 1", n)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id <> $1 AND strpos(payload::text, '0905000612') > 0`, c.id); n != 0 {
+		t.Fatalf("%d messages to others still go out with the withdrawn phone", n)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND strpos(payload::text, '0905000612') > 0`, c.id); n == 0 {
+		t.Fatal("setup: nothing queued to the person shows the phone")
+	}
+	w.markDelivered()
+	if n := w.count(`SELECT count(*) FROM outbox WHERE strpos(payload::text, '0905000612') > 0`); n != 0 {
+		t.Fatalf("%d kept copies hold the withdrawn phone once delivered", n)
 	}
 }

@@ -36,7 +36,10 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 		}
 		sealed, ok := sl.seal(m, o, m.Pending)
 		if !ok && m.Presealed {
-			sealed, ok = o, true // what an erasure kept is sent as kept
+			// What an erasure kept is sent as kept, to the message as
+			// delivered (it may have been queued at the erasure).
+			sealed, ok = o, true
+			sealed.MessageID = m.MessageID
 		}
 		if !ok {
 			continue

@@ -268,6 +268,10 @@ type SentMark struct {
 	Revision int // of the message claimed, and so delivered
 }
 
+// keepCopy, in recording a delivery, puts in place the copy to keep when
+// it is not the message itself (migration 00031).
+const keepCopy = `payload = coalesce(kept_copy, payload), kept_copy = NULL`
+
 // MarkOutboxSent records delivered messages, several in one statement. A
 // message replaced since it was claimed (ReplaceQueued) is not recorded,
 // since what went out is not what the outbox now holds: those marks are
@@ -276,7 +280,7 @@ func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) (replaced
 	if len(marks) == 1 { // the one-row form: see statements, prepared.go
 		res, err := s.x.ExecContext(ctx, `
 			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL,
-				chat_id = coalesce(nullif($4, ''), chat_id)
+				chat_id = coalesce(nullif($4, ''), chat_id), `+keepCopy+`
 			WHERE id = $1 AND revision = $3`, marks[0].ID, marks[0].MessageID, marks[0].Revision, marks[0].ChatID)
 		if err != nil {
 			return nil, wrap("mark outbox sent", err)
@@ -295,7 +299,7 @@ func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) (replaced
 	var marked []int64
 	err = sqlx.SelectContext(ctx, s.planEachCall(), &marked, `
 		UPDATE outbox o SET status = 'sent', sent_at = now(), sent_message_id = m.message_id, lease_until = NULL,
-			chat_id = coalesce(nullif(m.chat_id, ''), o.chat_id)
+			chat_id = coalesce(nullif(m.chat_id, ''), o.chat_id), `+keepCopy+`
 		FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[]) AS m(id, message_id, revision, chat_id)
 		WHERE o.id = m.id AND o.revision = m.revision
 		RETURNING o.id`, pq.Array(ids), pq.Array(messageIDs), pq.Array(revisions), pq.Array(chatIDs))
@@ -337,7 +341,7 @@ func (s *Store) SettleReplaced(ctx context.Context, mark SentMark, correct func(
 		// record stands, and the correction of this delivery is queued.
 		if _, err := tx.x.ExecContext(ctx, `
 			UPDATE outbox SET status = 'sent', sent_at = now(), sent_message_id = $2, lease_until = NULL,
-				chat_id = coalesce(nullif($3, ''), chat_id)
+				chat_id = coalesce(nullif($3, ''), chat_id), `+keepCopy+`
 			WHERE id = $1 AND status = 'pending'`, mark.ID, mark.MessageID, mark.ChatID); err != nil {
 			return wrap("mark outbox sent", err)
 		}
@@ -500,10 +504,11 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 // sender be delivering it, a retry sends the new one, and a delivery of
 // the old one is put right (MarkOutboxSent). A message delivered since it
 // was read is not replaced: sent is then the messenger's id of it, for
-// the caller to edit instead ("" when it was replaced, or failed).
+// the caller to edit instead ("" when it was replaced, or failed). The
+// new message is kept as it is once delivered.
 func (s *Store) ReplaceQueued(ctx context.Context, id int64, e OutboxEntry) (sent string, err error) {
 	res, err := s.x.ExecContext(ctx, `
-		UPDATE outbox SET kind = $2, payload = $3::jsonb, revision = revision + 1
+		UPDATE outbox SET kind = $2, payload = $3::jsonb, revision = revision + 1, kept_copy = NULL
 		WHERE id = $1 AND status = 'pending'`, id, e.Kind, string(e.Payload))
 	if err != nil {
 		return "", wrap("replace queued message", err)
@@ -519,11 +524,15 @@ func (s *Store) ReplaceQueued(ctx context.Context, id int64, e OutboxEntry) (sen
 	return sent, wrap("replace queued message", err)
 }
 
-// PresealCopy replaces the kept copy of a delivered message with the
-// message as sealing would send it (MessageAbout.Presealed).
+// PresealCopy replaces the kept copy of a message with the message as
+// sealing would send it once delivered (MessageAbout.Presealed): at once
+// for a message delivered, at its delivery for one still queued.
 func (s *Store) PresealCopy(ctx context.Context, id int64, sealed []byte) error {
 	_, err := s.x.ExecContext(ctx, `
-		UPDATE outbox SET payload = $2::jsonb || '{"`+presealedKey+`": true}' WHERE id = $1 AND status = 'sent'`, id, string(sealed))
+		UPDATE outbox SET
+			payload = CASE WHEN status = 'pending' THEN payload ELSE $2::jsonb || '{"`+presealedKey+`": true}' END,
+			kept_copy = CASE WHEN status = 'pending' THEN $2::jsonb || '{"`+presealedKey+`": true}' END
+		WHERE id = $1`, id, string(sealed))
 	return wrap("preseal kept copy", err)
 }
 
@@ -563,11 +572,11 @@ func (s *Store) TicketsForErasure(ctx context.Context, citizenID int64) ([]Erase
 	return ts, wrap("tickets for erasure", err)
 }
 
-// SharedCopy is the latest version of a delivered message that names
-// tickets of a person and a ticket of someone else's that may still be
-// sealed (a list quoting both, a timeline naming a duplicate merged into
-// it): Mine are the person's tickets that may no longer be sealed it
-// names, Others and OtherCodes the others' tickets that may.
+// SharedCopy is the latest version of a message, delivered or queued,
+// that names tickets of a person and a ticket of someone else's that may
+// still be sealed (a list quoting both, a timeline naming a duplicate
+// merged into it): Mine are the person's tickets that may no longer be
+// sealed it names, Others and OtherCodes the others' tickets that may.
 type SharedCopy struct {
 	MessageAbout
 	Mine       pq.Int64Array  `db:"mine"`
@@ -575,15 +584,16 @@ type SharedCopy struct {
 	OtherCodes pq.StringArray `db:"other_codes"`
 }
 
-// SharedCopies lists the delivered messages, outside the person's own
-// chat, that name one of their tickets and a ticket of someone else's that
-// may still be sealed. It reads every delivered message once.
+// SharedCopies lists the messages delivered or queued, outside the
+// person's own chat, that name one of their tickets and a ticket of
+// someone else's that may still be sealed. It reads every such message
+// once.
 func (s *Store) SharedCopies(ctx context.Context, channel string, citizenID int64, chatID string) ([]SharedCopy, error) {
 	var cs []SharedCopy
 	err := sqlx.SelectContext(ctx, s.x, &cs, `
 		WITH delivered AS (
 			SELECT o.id, o.payload::text AS raw FROM outbox o
-			WHERE o.channel = $1 AND o.status = 'sent' AND o.payload <> '{}' AND NOT (o.chat_id = $3 AND NOT o.is_group)
+			WHERE o.channel = $1 AND o.status <> 'failed' AND o.payload <> '{}' AND NOT (o.chat_id = $3 AND NOT o.is_group)
 		), named AS (
 			SELECT d.id, t.id AS ticket_id, t.code, t.citizen_id = $2 AS mine, `+sealable+` AS sealable
 			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '`+codePattern+`', 'g') AS x
@@ -600,12 +610,12 @@ func (s *Store) SharedCopies(ctx context.Context, channel string, citizenID int6
 			FROM named GROUP BY id
 			HAVING bool_or(mine) AND bool_or(NOT mine AND sealable)
 		)
-		SELECT DISTINCT ON (o.chat_id, o.sent_message_id)
-			o.id, o.chat_id, o.is_group, o.kind, false AS pending, coalesce(o.sent_message_id, '') AS sent_message_id,
+		SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
+			o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending, coalesce(o.sent_message_id, '') AS sent_message_id,
 			o.payload - '`+presealedKey+`' AS payload, o.payload ? '`+presealedKey+`' AS presealed,
 			sh.mine, sh.others, sh.other_codes
 		FROM shared sh JOIN outbox o ON o.id = sh.id
-		ORDER BY o.chat_id, o.sent_message_id, o.id DESC`, channel, citizenID, chatID)
+		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`, channel, citizenID, chatID)
 	return cs, wrap("shared copies", err)
 }
 

@@ -49,26 +49,23 @@ func (s *Store) Consents(ctx context.Context, citizenID int64) ([]Consent, error
 }
 
 // WithdrawPhone forgets a person's phone number, on their profile, on
-// every petition of theirs and in the kept copies of messages already sent
+// every petition of theirs and in the messages sent or waiting to be sent
 // that show it (officers' cards, the person's own review screens and the
-// files they downloaded), and records the withdrawal of their consent. Messages still waiting are
-// delivered as they are.
+// files they downloaded: see forgetSentPhone), and records the withdrawal
+// of their consent.
 func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time) error {
 	return s.InTx(ctx, func(tx *Store) error {
-		_, err := tx.x.ExecContext(ctx, `
-			UPDATE outbox o SET payload = '{}'
-			FROM citizens c
-			WHERE c.id = $1 AND o.channel = c.channel AND o.status <> 'pending'
-			  AND EXISTS (SELECT FROM (SELECT c.phone UNION SELECT phone FROM tickets WHERE citizen_id = $1) p (phone)
-			              WHERE p.phone <> '' AND (strpos(o.payload::text, p.phone) > 0
-			                     -- a file sent from its bytes (the /mydata download) holds them in base64
-			                     OR (jsonb_typeof(o.payload->'content') = 'string'
-			                         AND position(convert_to(p.phone, 'UTF8') IN decode(o.payload->>'content', 'base64')) > 0)))
-			  AND ((o.chat_id = c.chat_id AND NOT o.is_group)
-			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+namesTicket+`))`,
-			citizenID)
+		var phones []string
+		err := sqlx.SelectContext(ctx, tx.x, &phones, `
+			SELECT phone FROM citizens WHERE id = $1 AND phone <> ''
+			UNION SELECT phone FROM tickets WHERE citizen_id = $1 AND phone <> ''`, citizenID)
 		if err != nil {
-			return wrap("forget sent phone", err)
+			return wrap("withdraw phone", err)
+		}
+		for _, phone := range phones {
+			if err := tx.forgetSentPhone(ctx, citizenID, phone); err != nil {
+				return err
+			}
 		}
 		_, err = tx.x.ExecContext(ctx, `
 			WITH profile AS (
@@ -87,21 +84,55 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 	})
 }
 
+// forgetSentPhone takes phone out of the messages sent or to be sent to
+// the person's chat or about their petitions. A card shows it after the
+// sender's name (handlers/card.go): a card's copy loses it there and is
+// kept otherwise as it was, so that sealing can still find it (law.md
+// §5), and a card still queued goes out without it. Any other copy that
+// holds it is blanked, and a message still queued to the person goes out
+// as it is, its copy blanked as it is delivered.
+func (s *Store) forgetSentPhone(ctx context.Context, citizenID int64, phone string) error {
+	_, err := s.x.ExecContext(ctx, `
+		WITH held AS (
+			SELECT o.id, o.chat_id = c.chat_id AND NOT o.is_group AS own, f.in_file,
+			       replace(o.payload::text, ' · ' || $2, '') AS card
+			FROM outbox o JOIN citizens c ON c.id = $1 AND o.channel = c.channel
+			CROSS JOIN LATERAL (SELECT -- a file sent from its bytes (the /mydata download) holds them in base64
+				jsonb_typeof(o.payload->'content') = 'string'
+				AND position(convert_to($2, 'UTF8') IN decode(o.payload->>'content', 'base64')) > 0 AS in_file) f
+			WHERE (strpos(o.payload::text, $2) > 0 OR f.in_file)
+			  AND ((o.chat_id = c.chat_id AND NOT o.is_group)
+			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+namesTicket+`))
+		)
+		UPDATE outbox o SET
+			payload = CASE
+				WHEN o.status = 'pending' AND h.own THEN o.payload
+				WHEN o.status = 'pending' THEN replace(h.card, $2, '—')::jsonb
+				WHEN h.own OR h.in_file OR strpos(h.card, $2) > 0 THEN '{}'
+				ELSE h.card::jsonb END,
+			kept_copy = CASE WHEN o.status = 'pending' AND h.own THEN '{}'::jsonb ELSE o.kept_copy END,
+			-- a delivery under way is put right (ReplaceQueued)
+			revision = o.revision + CASE WHEN o.status = 'pending' AND NOT h.own THEN 1 ELSE 0 END
+		FROM held h WHERE o.id = h.id`, citizenID, phone)
+	return wrap("forget sent phone", err)
+}
+
 // EraseCitizen erases, in one transaction, a person's name and phone,
 // their unfinished forms, the areas they follow and the notices of those
 // still to be sent them, the kept copies of the messages sent to their
 // chat or about their petitions and reception bookings (officers' cards
 // name them) and the raw updates of theirs the bot gave up on, and, on
-// their finished
-// (completed, rejected or merged) petitions, what they wrote: the description,
-// address, location, rating comment, the information they added and their
-// photos. Their petitions stay, as records the state keeps, with what
-// statistics count (kind, category, area, unit, dates, status, rating)
-// and the units' own answers; petitions still being handled keep what the
-// unit needs to handle them, and a later erasure blanks them once
-// finished. So do their reception bookings. Other messages still waiting
-// to be sent are delivered. The copies kept are left alone: they hold
-// nothing of the person (handlers/erasure_seal.go).
+// their finished (completed, rejected or merged) petitions, what they
+// wrote: the description, address, location, rating comment, the
+// information they added and their photos. Their petitions stay, as
+// records the state keeps, with what statistics count (kind, category,
+// area, unit, dates, status, rating) and the units' own answers;
+// petitions still being handled keep what the unit needs to handle them,
+// and a later erasure blanks them once finished. So do their reception
+// bookings. Messages still waiting to be sent go out as they are, and
+// their copies are blanked as they are delivered. The copies in kept are
+// left alone: they hold nothing of the person, or will once delivered
+// (handlers/erasure_seal.go).
 func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept []int64) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.WithdrawPhone(ctx, c.ID, at); err != nil {
@@ -124,8 +155,8 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept 
 				       OR payload #>> '{edited_message,from,id}' = $3
 				       OR payload #>> '{callback_query,from,id}' = $3)
 			)
-			UPDATE outbox o SET payload = '{}'
-			WHERE o.channel = $2 AND o.status <> 'pending' AND o.payload <> '{}' AND o.id <> ALL(coalesce($6::bigint[], '{}'))
+			UPDATE outbox o SET `+blankCopy+`
+			WHERE o.channel = $2 AND o.payload <> '{}' AND o.id <> ALL(coalesce($6::bigint[], '{}'))
 			  AND ((o.chat_id = $5 AND NOT o.is_group)
 			       OR EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $1 AND `+aboutTicket+`)
 			       OR EXISTS (SELECT FROM reception_bookings b WHERE b.citizen_id = $1 AND `+aboutBooking+`))`,
@@ -193,6 +224,12 @@ func (s *Store) CountTickets(ctx context.Context, citizenID int64) (int, error) 
 	err := sqlx.GetContext(ctx, s.x, &n, `SELECT count(*) FROM tickets WHERE citizen_id = $1`, citizenID)
 	return n, wrap("count citizen tickets", err)
 }
+
+// blankCopy blanks the copy outbox row o keeps: at once for a message
+// delivered (or given up), at its delivery for one still queued, which
+// goes out as it is.
+const blankCopy = `payload = CASE WHEN o.status = 'pending' THEN o.payload ELSE '{}' END,
+	kept_copy = CASE WHEN o.status = 'pending' THEN '{}'::jsonb END`
 
 // namesTicket holds when outbox row o names ticket t's code. A code can
 // begin a longer one (PA-2026-123456, PA-2026-1234567), so no digit may
