@@ -95,6 +95,9 @@ func (s *Service) languageButton(t *turn, args []string) error {
 		return err
 	}
 	t.lang = args[0]
+	if t.ev.Chat.Group { // the menu is a person's own, for a private chat
+		return t.answer(t.text("language.switched"), false)
+	}
 	return t.show(bot.Outgoing{Text: t.text("language.set"), Buttons: s.menu(t)})
 }
 

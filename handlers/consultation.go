@@ -144,6 +144,9 @@ func (s *Service) consultationInput(t *turn, conv *storage.Conversation) error {
 	if err := json.Unmarshal(conv.Data, &ref); err != nil {
 		return fail("decode consultation ref", err)
 	}
+	if done, err := s.cancelTyped(t); done || err != nil {
+		return err
+	}
 	ev := t.ev
 	text := normalize(ev.Text)
 	if text == "" || ev.Photo != nil || ev.Document != nil {

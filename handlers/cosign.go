@@ -45,6 +45,9 @@ func (s *Service) cosignButton(t *turn, args []string) error {
 
 // shareTicket gives the sender the invitation to forward.
 func (s *Service) shareTicket(t *turn, idArg string) error {
+	if t.ev.Chat.Group { // the invitation is the sender's to pass on
+		return t.answer(t.text("group.button_private"), true)
+	}
 	id, err := strconv.ParseInt(idArg, 10, 64)
 	if err != nil {
 		return t.answer(t.text("button.stale"), false)

@@ -30,7 +30,10 @@ func (s *Service) cmdIdentity(t *turn) error {
 	if err != nil || intake.ID == 0 {
 		return errors.Join(err, t.reply("identity.intake_only"))
 	}
-	tk, err := s.ticketFromArgs(t)
+	tk, given, err := s.ticketFromArgs(t, "identity.usage")
+	if !given {
+		return err
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return t.reply("identity.unknown")
 	}

@@ -140,7 +140,13 @@ func (s *Service) officerInput(t *turn, conv *storage.Conversation) error {
 	ev := t.ev
 	text := normalize(ev.Text)
 	answerMedia := mediaOf(ev, true)
-	if text == "" && !(task.Action == actAnswer && answerMedia != nil) {
+	// Only an answer carries a photo or a file: taking the caption alone
+	// would send a question or a reason that speaks of a picture nobody
+	// gets.
+	if answerMedia != nil && task.Action != actAnswer {
+		return t.prompt("task.text_only")
+	}
+	if text == "" && answerMedia == nil {
 		return t.prompt("task.need_text")
 	}
 	if over, err := t.tooLong(text); over || err != nil {
@@ -362,17 +368,22 @@ func (s *Service) transferToButton(t *turn, ticketArg, unitArg string) error {
 // transferTarget reads the unit code of a transfer, then asks for the reason.
 func (s *Service) transferTarget(t *turn, tk storage.Ticket, role storage.Officer, code string) error {
 	unit, err := t.tx.UnitByCode(t.ctx, strings.ToLower(strings.TrimSpace(code)))
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !unit.Active) {
-		if err := t.reply("unit.unknown", bot.Escape(excerpt(code, 40))); err != nil {
+	unknown := errors.Is(err, storage.ErrNotFound) || (err == nil && !unit.Active)
+	if err != nil && !unknown {
+		return err
+	}
+	// Asked again: the next code typed is still this task's.
+	again := func(key string, args ...any) error {
+		if err := t.reply(key, args...); err != nil {
 			return err
 		}
 		return s.startTask(t, officerTask{TicketID: tk.ID, Action: actTransfer}, tk)
 	}
-	if err != nil {
-		return err
+	if unknown {
+		return again("unit.unknown", bot.Escape(excerpt(code, 40)))
 	}
 	if tk.UnitID.Valid && unit.ID == tk.UnitID.Int64 {
-		return t.reply("transfer.same_unit")
+		return again("transfer.same_unit")
 	}
 	return s.askTransferReason(t, tk, unit)
 }

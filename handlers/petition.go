@@ -426,12 +426,19 @@ func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 			return s.advance(t, d)
 		}
 		// Someone who starts typing their problem has answered the
-		// description, not the kind.
+		// description, not the kind; one over the limit is told so.
 		if d.Description == "" && descriptionProblem(t, text) == "" {
 			d.setDescription(text)
 			if err := t.reply("petition.description_saved"); err != nil {
 				return err
 			}
+			return s.saveAndShow(t, d, step)
+		}
+		over, err := t.tooLong(text)
+		if err != nil {
+			return err
+		}
+		if over {
 			return s.saveAndShow(t, d, step)
 		}
 	case stepLegal:
@@ -449,11 +456,8 @@ func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 			d.CategoryID = cats[0].ID
 			return s.advance(t, d)
 		case len(cats) > 1:
-			names := make([]string, len(cats))
-			for i, c := range cats {
-				names[i] = "«" + bot.Escape(categoryName(t.lang, c)) + "»"
-			}
-			if err := t.reply("petition.category_ambiguous", bot.Escape(text), strings.Join(names, ", ")); err != nil {
+			names := quoted(cats, func(c storage.Category) string { return categoryName(t.lang, c) })
+			if err := t.reply("petition.category_ambiguous", bot.Escape(text), names); err != nil {
 				return err
 			}
 			return s.saveAndShow(t, d, step)
@@ -599,6 +603,15 @@ func byName[T any](items []T, text string, names func(T) []string) []T {
 		return exact
 	}
 	return partial
+}
+
+// quoted lists the names of items, each in «», for a message.
+func quoted[T any](items []T, name func(T) string) string {
+	names := make([]string, len(items))
+	for i, item := range items {
+		names[i] = "«" + bot.Escape(name(item)) + "»"
+	}
+	return strings.Join(names, ", ")
 }
 
 // Vietnamese phone numbers: 0 or +84 followed by 9 digits (10 for some

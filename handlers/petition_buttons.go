@@ -137,7 +137,18 @@ func (s *Service) areaText(t *turn, d draft, text string) error {
 		area = d.AreaParent
 	case len(matches) == 1:
 		area = matches[0].ID
-	case len([]rune(text)) >= 5 && len([]rune(text)) <= 300:
+	case len(matches) > 1: // part of several areas' names
+		names := quoted(matches, func(a storage.Area) string { return a.Name })
+		if err := t.reply("petition.area_ambiguous", bot.Escape(text), names); err != nil {
+			return err
+		}
+		return s.saveAndShow(t, d, stepArea)
+	case len([]rune(text)) > maxAddress:
+		if _, err := t.longerThan(text, maxAddress); err != nil {
+			return err
+		}
+		return s.saveAndShow(t, d, stepArea)
+	case len([]rune(text)) >= minAddress:
 		address = text
 	default:
 		if err := t.reply("petition.area_unknown"); err != nil {

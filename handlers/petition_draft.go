@@ -34,6 +34,8 @@ var petitionSteps = []string{
 const (
 	maxDescription = 3000 // characters
 	minDescription = 10
+	maxAddress     = 300 // characters of an address typed at the area step
+	minAddress     = 5
 	maxPhotos      = 10
 )
 

@@ -208,6 +208,9 @@ func (s *Service) handleGroup(t *turn) error {
 		if t.groupUnit == 0 {
 			return t.answer(t.text("group.not_linked"), true)
 		}
+		if prefix, _ := splitData(ev.Button.Data); slices.Contains(privateButtons, prefix) {
+			return t.answer(t.text("group.button_private"), true)
+		}
 		return s.onButton(t)
 	case ev.Command != "":
 		if staff, err := t.isStaff(); err != nil || (!staff && ev.Command != "linkgroup") {
@@ -302,6 +305,12 @@ func (s *Service) cmdHelp(t *turn) error {
 	}
 	return t.reply("help.staff")
 }
+
+// privateButtons are the buttons of a person's own petitions and forms,
+// which the bot puts in private chats only: pressed (or forged) in a
+// group, they would show the person's petition to everyone there, or
+// start a step whose answers the group does not take.
+var privateButtons = []string{prefixPetition, prefixStatus, prefixRating, prefixAdd}
 
 // groupCommands are the commands a linked group takes: the staff's, which
 // act on the group's unit's tickets. The citizens' show the person's own

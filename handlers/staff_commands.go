@@ -118,7 +118,10 @@ func (s *Service) cardButton(t *turn, args []string) error {
 }
 
 func (s *Service) cmdTicket(t *turn) error {
-	tk, err := s.ticketFromArgs(t)
+	tk, given, err := s.ticketFromArgs(t, "ticket.usage")
+	if !given {
+		return err
+	}
 	return s.showCard(t, tk, err)
 }
 
@@ -177,13 +180,17 @@ func shownBody(e storage.TicketEvent) string {
 	return e.Body
 }
 
-// ticketFromArgs reads the code that starts a command's arguments.
-func (s *Service) ticketFromArgs(t *turn) (storage.Ticket, error) {
+// ticketFromArgs reads and locks the ticket whose code starts a command's
+// arguments. Without a code there, given is false and the person is told
+// the command's syntax (usageKey): a word that is no code is a mistake in
+// the command, not a ticket they may not see.
+func (s *Service) ticketFromArgs(t *turn, usageKey string) (tk storage.Ticket, given bool, err error) {
 	code, ok := storage.ParseCode(commandWord(t.ev.Args))
 	if !ok {
-		return storage.Ticket{}, storage.ErrNotFound
+		return storage.Ticket{}, false, t.reply(usageKey)
 	}
-	return t.tx.LockTicketByCode(t.ctx, code)
+	tk, err = t.tx.LockTicketByCode(t.ctx, code)
+	return tk, true, err
 }
 
 // commandText is what follows the first skip words: "/reply CODE text"
@@ -220,7 +227,10 @@ func (s *Service) staffTextCommand(usageKey string, run func(t *turn, tk storage
 		if over, err := t.tooLong(text); over || err != nil {
 			return err
 		}
-		tk, err := s.ticketFromArgs(t)
+		tk, given, err := s.ticketFromArgs(t, usageKey)
+		if !given {
+			return err
+		}
 		tk, role, ok, err := s.loadTicketFor(t, tk, err)
 		if !ok || err != nil {
 			return err
@@ -273,7 +283,10 @@ func (s *Service) readTicketCommand(t *turn, usageKey string) (ticketCommand, bo
 	if over, err := t.tooLong(reason); over || err != nil {
 		return ticketCommand{}, false, err
 	}
-	tk, err := s.ticketFromArgs(t)
+	tk, given, err := s.ticketFromArgs(t, usageKey)
+	if !given {
+		return ticketCommand{}, false, err
+	}
 	tk, role, ok, err := s.loadTicketFor(t, tk, err)
 	if !ok || err != nil {
 		return ticketCommand{}, false, err

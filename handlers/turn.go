@@ -36,12 +36,15 @@ func (t *turn) text(key string, args ...any) string { return t.s.texts.text(t.la
 
 // tooLong tells the person a text of theirs is over the length limit, if
 // it is, and reports whether it was.
-func (t *turn) tooLong(text string) (bool, error) {
+func (t *turn) tooLong(text string) (bool, error) { return t.longerThan(text, maxDescription) }
+
+// longerThan is tooLong for a text whose limit is limit characters.
+func (t *turn) longerThan(text string, limit int) (bool, error) {
 	n := len([]rune(text))
-	if n <= maxDescription {
+	if n <= limit {
 		return false, nil
 	}
-	return true, t.reply("input.too_long", formatNumber(n), formatNumber(maxDescription))
+	return true, t.reply("input.too_long", formatNumber(n), formatNumber(limit))
 }
 
 // logInfo logs a change once the turn's transaction commits.
