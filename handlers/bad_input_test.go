@@ -217,3 +217,19 @@ func TestTypedCancelStopsAConsultationComment(t *testing.T) {
 		t.Fatalf("typed «Hủy» did not stop the comment:\n%s", texts(out))
 	}
 }
+
+// An unknown unit code given to /linkgroup is quoted shortened: the
+// whole of a long one would make a reply Telegram refuses.
+func TestAnUnknownUnitCodeIsQuotedShortened(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	leader := w.staff(7091, "ubnd-hoa-cuong", "leader")
+	out := leader.sends(func(e *bot.Event) {
+		e.Chat = bot.Chat{ID: "-1007091", Group: true}
+		e.Command, e.Args = "linkgroup", strings.Repeat("ubnd-", 1000)
+	})
+	checkOutgoing(t, out)
+	if got := texts(out); !strings.Contains(got, "ubnd-ubnd-") || len([]rune(got)) > 400 {
+		t.Fatalf("the reply to an unknown code of 5,000 characters has %d characters", len([]rune(got)))
+	}
+}

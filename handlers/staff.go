@@ -159,7 +159,7 @@ func (s *Service) cmdLinkGroup(t *turn) error {
 	}
 	unit, err := t.tx.UnitByCode(t.ctx, code)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !unit.Active) {
-		return t.reply("unit.unknown", bot.Escape(code))
+		return t.reply("unit.unknown", bot.Escape(excerpt(code, 40)))
 	}
 	if err != nil {
 		return err
