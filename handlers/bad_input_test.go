@@ -187,6 +187,13 @@ func TestAPersonsOwnButtonsAreRefusedInAGroup(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1`, group); n != 0 {
 		t.Errorf("a press in the group started a flow there that the group never reads")
 	}
+	// So are a rating and the co-signing invitation's share button.
+	for _, forged := range []string{fmt.Sprintf("r:%d:5:1", id), fmt.Sprintf("k:share:%d", id)} {
+		mustContain(t, c.sends(func(e *bot.Event) {
+			e.Chat = bot.Chat{ID: group, Group: true}
+			e.Button = &bot.Button{QueryID: "gq-" + forged, Data: forged, MessageID: "1"}
+		}), "chỉ dùng được trong tin nhắn riêng")
+	}
 	// A language chosen in the group (/lang is a staff command there too)
 	// is set, without putting a person's menu in the group.
 	out = leader.sends(func(e *bot.Event) {
