@@ -39,6 +39,13 @@ type PollerOptions struct {
 	// long as a long poll, and a pressed button's answer would come
 	// after Telegram's 15 s.
 	StallTimeout time.Duration
+	// QuietReset is how long without updates before the poller asks
+	// without an offset, from the earliest update not yet confirmed;
+	// default 6 days. After a week without updates Telegram numbers the
+	// next one from a random start, which may be below the offset held:
+	// asked with it, that update would never be confirmed, or never
+	// given. Everything received was confirmed by the first empty call.
+	QuietReset time.Duration
 }
 
 // Poller receives updates by long polling. Unlike the library's
@@ -66,6 +73,9 @@ func NewPoller(c *Client, record RecordFunc, logger *slog.Logger, opts PollerOpt
 	if opts.StallTimeout <= 0 {
 		opts.StallTimeout = 5 * time.Second
 	}
+	if opts.QuietReset <= 0 {
+		opts.QuietReset = 6 * 24 * time.Hour
+	}
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -84,8 +94,13 @@ func (p *Poller) Run(ctx context.Context) error {
 		failures  int
 		busy      bool      // the last call brought updates: more may wait
 		abandoned time.Time // when a stalled call was last given up
+		lastBatch = time.Now()
 	)
 	for {
+		if offset != 0 && !busy && time.Since(lastBatch) > p.opts.QuietReset {
+			p.logger.Info("telegram: no updates for a while; asking from the earliest unconfirmed one", "quiet_for", p.opts.QuietReset)
+			offset = 0
+		}
 		batch, err := p.getUpdates(ctx, offset, busy)
 		if ctx.Err() != nil {
 			return nil
@@ -138,7 +153,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			continue
 		}
 		failures, busy = 0, true
-		offset = next
+		offset, lastBatch = next, time.Now()
 	}
 }
 
@@ -170,10 +185,14 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, busy bool) ([]jso
 }
 
 // parse prepares a batch for the inbox and returns the offset that
-// confirms it. It does not assume the server honoured offset (the
-// emulator does not): the offset only ever grows.
+// confirms it: one past the highest update in the batch, even below the
+// offset asked with. Telegram gives updates from a new, random start
+// after a week without any, and a server may ignore offset (the
+// emulator does); an offset kept above them would leave them
+// unconfirmed, given again and again.
 func (p *Poller) parse(batch []json.RawMessage, offset int64) ([]storage.IncomingUpdate, int64) {
 	updates := make([]storage.IncomingUpdate, 0, len(batch))
+	next := int64(0)
 	for _, raw := range batch {
 		u, ok := incoming(raw)
 		if !ok {
@@ -181,9 +200,12 @@ func (p *Poller) parse(batch []json.RawMessage, offset int64) ([]storage.Incomin
 			continue
 		}
 		updates = append(updates, u)
-		offset = max(offset, u.UpdateID+1)
+		next = max(next, u.UpdateID+1)
 	}
-	return updates, offset
+	if next == 0 {
+		next = offset
+	}
+	return updates, next
 }
 
 // deleteWebhook deletes a webhook that keeps getUpdates from answering,
