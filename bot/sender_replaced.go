@@ -31,11 +31,19 @@ func (s *Sender) settleReplaced(ctx context.Context, mark storage.SentMark, batc
 // corrections are the outbox entries of correction. Their dedupe keys name
 // the delivery they correct, so settling it twice queues them once.
 func corrections(sent Kind, now storage.OutboxMessage, delivered string) ([]storage.OutboxEntry, error) {
-	var out Outgoing
-	if err := json.Unmarshal(now.Payload, &out); err != nil {
-		return nil, fmt.Errorf("decode outbox message %d: %w", now.ID, err)
+	var fixes []Outgoing
+	switch {
+	case now.CopyOnly && delivered != "":
+		// Delivered twice, and the row holds only the copy kept of the
+		// other delivery (an erasure's), not a message: the duplicate goes.
+		fixes = []Outgoing{{Kind: KindDelete, MessageID: delivered}}
+	case !now.CopyOnly:
+		var out Outgoing
+		if err := json.Unmarshal(now.Payload, &out); err != nil {
+			return nil, fmt.Errorf("decode outbox message %d: %w", now.ID, err)
+		}
+		fixes = correction(sent, out, delivered)
 	}
-	fixes := correction(sent, out, delivered)
 	entries := make([]storage.OutboxEntry, len(fixes))
 	for i, f := range fixes {
 		f.ChatID, f.Group = now.ChatID, now.Group

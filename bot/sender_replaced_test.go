@@ -24,7 +24,7 @@ func replaceInFlight(t *testing.T, w *senderWorld, first, then bot.Outgoing) (id
 		t.Fatal(err)
 	}
 	payload, _ := json.Marshal(then)
-	if sent, err := w.store.ReplaceQueued(t.Context(), id, storage.OutboxEntry{Kind: string(then.Kind), Payload: payload}); err != nil || sent != "" {
+	if sent, err := w.store.ReplaceQueued(t.Context(), id, storage.OutboxEntry{Kind: string(then.Kind), Payload: payload}, nil); err != nil || sent != "" {
 		t.Fatalf("ReplaceQueued = %q, %v", sent, err)
 	}
 	return id
@@ -134,6 +134,41 @@ func TestSenderRetriesCorrectingAMessageReplacedInFlight(t *testing.T) {
 		return len(w.fake.delivered("T")) >= 2 && w.backlogEmpty()
 	})
 	want := []bot.Outgoing{card, {Kind: bot.KindEdit, ChatID: "T", Text: "sealed", MessageID: "m-card with the name"}}
+	if diff := cmp.Diff(want, w.deliveredTo("T")); diff != "" {
+		t.Errorf("deliveries (-want +got):\n%s", diff)
+	}
+}
+
+// A message delivered twice (its lease ran out while a first delivery
+// hung) whose second delivery was recorded after an erasure had chosen
+// the copy to keep of it: the row holds that copy, not the message. The
+// first delivery's duplicate is deleted, not edited into the copy (a
+// sealed notice for a petition nobody sealed, or nothing at all).
+func TestSenderDeletesADuplicateWhoseRowHoldsOnlyItsKeptCopy(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	card := bot.Outgoing{Kind: bot.KindText, ChatID: "T", Text: "card with the name"}
+	w := newSenderWorld(t, fast(bot.SenderOptions{}), holding(card, release))
+	w.fake.started = make(chan string, 10)
+	w.enqueue(card)
+	w.start()
+	<-w.fake.started
+	// The erasure (its withdrawal of the phone bumps the revision), then
+	// the other delivery's record.
+	var id int64
+	if err := w.store.DB().QueryRowContext(t.Context(), `UPDATE outbox SET revision = revision + 1,
+		kept_copy = '{"kind": "edit", "text": "sealed notice", "presealed": true}' WHERE chat_id = 'T' RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if replaced, err := w.store.MarkOutboxSent(t.Context(), storage.SentMark{ID: id, MessageID: "m-other", Revision: 1}); err != nil || len(replaced) != 0 {
+		t.Fatalf("setup: the other delivery was not recorded (%v)", err)
+	}
+	close(release)
+
+	w.waitUntil(10*time.Second, "the duplicate's deletion", func() bool {
+		return len(w.fake.delivered("T")) >= 2 && w.backlogEmpty()
+	})
+	want := []bot.Outgoing{card, {Kind: bot.KindDelete, ChatID: "T", MessageID: "m-card with the name"}}
 	if diff := cmp.Diff(want, w.deliveredTo("T")); diff != "" {
 		t.Errorf("deliveries (-want +got):\n%s", diff)
 	}

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -363,5 +364,114 @@ func TestAListQueuedAtErasureKeepsOnlyTheOtherPetitionsQuote(t *testing.T) {
 	out := officer.sealAsDenunciation(other)
 	if !editedWithout(out, officer.id, list, "thu tiền trái phép") {
 		t.Fatalf("the list delivered after the erasure was not sealed for %s:\n%s", other, texts(sentTo(out, officer.id)))
+	}
+}
+
+// A message queued at the erasure and then refused for good (the person
+// blocked the bot, say) keeps what a delivered one would: nothing of the
+// person. Failed messages are kept 30 days for an operator.
+func TestAMessageQueuedAtErasureThatFailsKeepsNothingOfThePerson(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.staff(2951, "ubnd-hoa-cuong", "officer")
+	w.staff(2952, "ubnd-tp", "officer")
+	c := w.citizen(3951)
+	c.fileWithPhone("Cống thoát nước bị tắc trước nhà số 8 Trần Phú", "0905000951")
+	c.says("/mydata") // shows the name and phone; still queued
+
+	mustContain(t, c.erase(), "Đã xóa")
+	var pending []int64
+	if err := w.raw.Select(&pending, `SELECT id FROM outbox WHERE status = 'pending' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range pending { // Forbidden: bot was blocked by the user
+		if err := w.store.FailOutbox(w.ctx, id, "telegram: 403 Forbidden: bot was blocked by the user"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range []string{c.name, "0905000951", "Cống thoát nước bị tắc"} {
+		if n := w.count(`SELECT count(*) FROM outbox WHERE status = 'failed' AND strpos(payload::text, $1) > 0`, s); n != 0 {
+			t.Errorf("%d messages queued at the erasure and then refused keep %q", n, s)
+		}
+	}
+}
+
+// The ward's card is being delivered when its sender erases their data:
+// the erasure's withdrawal of the phone rewrites the card where it waits,
+// so the delivery is corrected by an edit (the sender's settling). What
+// is kept of that edit once delivered is what is kept of the card, not
+// the person's name and words.
+func TestTheCorrectionOfACardInFlightAtErasureKeepsNothingOfThePerson(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2953, "ubnd-hoa-cuong", "officer")
+	w.staff(2954, "ubnd-tp", "officer")
+	c := w.citizen(3953)
+	c.fileWithPhone("Cây xanh gãy cành chắn lối đi đường Trưng Nữ Vương", "0905000953")
+	var inFlight storage.SentMark // the card, as a sender delivering it now claimed it
+	if err := w.raw.Get(&inFlight, `SELECT id AS "id", revision AS "revision" FROM outbox
+		WHERE chat_id = $1 AND strpos(payload::text, '0905000953') > 0`, officer.id); err != nil {
+		t.Fatal(err)
+	}
+
+	mustContain(t, c.erase(), "Đã xóa")
+	inFlight.MessageID = "77"
+	replaced, err := w.store.MarkOutboxSent(w.ctx, inFlight)
+	if err != nil || len(replaced) != 1 {
+		t.Fatalf("setup: the delivery of the card with the phone was recorded as is (%v)", err)
+	}
+	w.settleLikeTheSender(replaced[0])
+	w.markDelivered()
+
+	for _, s := range []string{c.name, "Cây xanh gãy cành"} {
+		if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, $1) > 0`, s); n != 0 {
+			t.Errorf("%d kept copies hold %q once delivered after the erasure", n, s)
+		}
+	}
+}
+
+// settleLikeTheSender records a delivery whose mark was refused (the
+// message replaced since its claim), standing in for the sender
+// (bot.Sender.settleReplaced) with its correction of a text delivered as
+// a text: the delivered message is edited into the outbox's current
+// payload. The sender's own tests cover its corrections.
+func (w *world) settleLikeTheSender(mark storage.SentMark) {
+	w.t.Helper()
+	err := w.store.SettleReplaced(w.ctx, mark, func(now storage.OutboxMessage) ([]storage.OutboxEntry, error) {
+		var o bot.Outgoing
+		if err := json.Unmarshal(now.Payload, &o); err != nil {
+			return nil, err
+		}
+		o.Kind, o.MessageID, o.ChatID, o.Group = bot.KindEdit, mark.MessageID, now.ChatID, now.Group
+		payload, _ := json.Marshal(o)
+		return []storage.OutboxEntry{{ChatID: now.ChatID, Group: now.Group, Kind: string(o.Kind), Payload: payload,
+			DedupeKey: fmt.Sprintf("replaced:%d:%d:%s:0", now.ID, now.Revision, mark.MessageID)}}, nil
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// A list still queued at an erasure, quoting the person's petition and
+// someone else's, is sealed before it goes out for the other petition:
+// the copy kept of it once delivered is the erasure's, sealed further,
+// and quotes neither.
+func TestSealingAListQueuedAtErasureSealsItsKeptCopyToo(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2955, "ubnd-hoa-cuong", "officer")
+	w.staff(2956, "ubnd-tp", "officer")
+	c := w.citizen(3955)
+	c.file("Phường Hòa Cường", "Cống thoát nước tắc trước nhà số 12 Núi Thành")
+	other := w.citizen(3956).file("Phường Hòa Cường", "Cán bộ phường thu tiền trái phép khi cấp phép")
+	w.markDelivered()
+	officer.says("/inbox") // queued, quoting both
+	w.listQuoting(officer.id, "Cống thoát nước tắc", "thu tiền trái phép")
+
+	mustContain(t, c.erase(), "Đã xóa")
+	officer.sealAsDenunciation(other) // the list still waits
+	w.markDelivered()
+	if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, 'Cống thoát nước tắc') > 0`); n != 0 {
+		t.Errorf("%d kept copies quote the erased person's petition", n)
 	}
 }

@@ -578,3 +578,29 @@ func TestACardQueuedWhenThePhoneIsWithdrawnGoesWithoutIt(t *testing.T) {
 		t.Fatalf("%d kept copies hold the withdrawn phone once delivered", n)
 	}
 }
+
+// A person wrote their phone in the petition as well as sharing it, and
+// withdraws the consent to be called after the ward got the card: the
+// card's copy loses the number everywhere but is kept, so that sealing
+// still finds the card.
+func TestAPhoneWrittenInThePetitionLeavesTheCardButNotTheNumber(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2957, "ubnd-hoa-cuong", "officer")
+	w.staff(2958, "ubnd-tp", "officer")
+	c := w.citizen(3957)
+	_, code := c.fileWithPhone("Cán bộ phường thu tiền trái phép khi cấp giấy phép, gọi tôi số 0905000957", "0905000957")
+	w.markDelivered()
+	card := w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND strpos(payload::text, $2) > 0
+		AND strpos(payload::text, 'thu tiền trái phép') > 0`, officer.id, c.name)
+	if card == 0 {
+		t.Fatal("setup: no card delivered to the officer")
+	}
+
+	c.says("/mydata")
+	mustContain(t, c.presses("Rút lại đồng ý"), "Đã rút lại sự đồng ý")
+	if n := w.count(`SELECT count(*) FROM outbox WHERE id = $1 AND strpos(payload::text, 'thu tiền trái phép') > 0`, card); n != 1 {
+		t.Errorf("the card's copy was blanked: sealing can no longer find it")
+	}
+	officer.sealsCard(code, card)
+}

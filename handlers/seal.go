@@ -49,7 +49,7 @@ func (s *Service) sealCards(t *turn, tk storage.Ticket, sender storage.Citizen) 
 			// a retry after a failure sends the sealed one, and a delivery
 			// that succeeds is put right (bot.Sender).
 			deliveredAs, err := t.tx.ReplaceQueued(t.ctx, m.OutboxID, storage.OutboxEntry{ChatID: m.ChatID, Group: m.Group,
-				Kind: string(sealed.Kind), Payload: mustJSON(sealed)})
+				Kind: string(sealed.Kind), Payload: mustJSON(sealed)}, sl.sealKept(m))
 			if err != nil {
 				return err
 			}
@@ -172,6 +172,20 @@ func (sl *sealer) seal(m storage.MessageAbout, o bot.Outgoing, pending bool) (se
 		sealed.MessageID = m.MessageID
 	}
 	return sealed, true
+}
+
+// sealKept is what to keep of queued message m once delivered, when an
+// erasure chose a copy other than the message (storage.MessageAbout's
+// KeptCopy): that copy, sealed for this ticket too. nil otherwise.
+func (sl *sealer) sealKept(m storage.MessageAbout) []byte {
+	var kept bot.Outgoing
+	if m.KeptCopy == nil || json.Unmarshal(m.KeptCopy, &kept) != nil || kept.Kind == "" { // none, or blank
+		return m.KeptCopy
+	}
+	if sealed, ok := sl.seal(m, kept, false); ok {
+		return mustJSON(sealed)
+	}
+	return m.KeptCopy
 }
 
 // sealMerged seals, with a ticket that has become a denunciation, the

@@ -51,6 +51,10 @@ type OutboxMessage struct {
 	// Followed reports, as of the claim, another message of the chat
 	// (not an answer) waiting behind this one.
 	Followed bool `db:"followed"`
+	// CopyOnly reports, of a message read by SettleReplaced, that it was
+	// delivered and recorded already and the row holds only the copy
+	// kept of it (blanked, or presealed by an erasure), not the message.
+	CopyOnly bool `db:"copy_only"`
 }
 
 // Enqueue queues messages for the sender, in order. Call it inside the
@@ -323,9 +327,13 @@ func (s *Store) MarkOutboxSent(ctx context.Context, marks ...SentMark) (replaced
 // A message no longer in the outbox is left alone.
 func (s *Store) SettleReplaced(ctx context.Context, mark SentMark, correct func(now OutboxMessage) ([]OutboxEntry, error)) error {
 	return s.InTx(ctx, func(tx *Store) error {
-		var now OutboxMessage
+		var now struct {
+			OutboxMessage
+			KeptCopy []byte `db:"kept_copy"`
+		}
 		err := sqlx.GetContext(ctx, tx.x, &now, `
-			SELECT id, channel, chat_id, is_group, kind, payload, attempts, created_at, revision, false AS followed
+			SELECT id, channel, chat_id, is_group, kind, payload, attempts, created_at, revision, false AS followed,
+			       status <> 'pending' AND (payload = '{}' OR payload ? '`+presealedKey+`') AS copy_only, kept_copy
 			FROM outbox WHERE id = $1 FOR UPDATE`, mark.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -333,7 +341,7 @@ func (s *Store) SettleReplaced(ctx context.Context, mark SentMark, correct func(
 		if err != nil {
 			return wrap("read a replaced message", err)
 		}
-		entries, err := correct(now)
+		entries, err := correct(now.OutboxMessage)
 		if err != nil {
 			return err
 		}
@@ -345,7 +353,22 @@ func (s *Store) SettleReplaced(ctx context.Context, mark SentMark, correct func(
 			WHERE id = $1 AND status = 'pending'`, mark.ID, mark.MessageID, mark.ChatID); err != nil {
 			return wrap("mark outbox sent", err)
 		}
-		return tx.Enqueue(ctx, now.Channel, entries...)
+		if err := tx.Enqueue(ctx, now.Channel, entries...); err != nil || now.KeptCopy == nil {
+			return err
+		}
+		if err := tx.WriteQueued(ctx); err != nil {
+			return err
+		}
+		// The correction puts the message in the chat: what is kept of it
+		// once delivered is what would have been kept of the message.
+		keys := make([]string, len(entries))
+		for i, e := range entries {
+			keys[i] = e.DedupeKey
+		}
+		_, err = tx.x.ExecContext(ctx, `
+			UPDATE outbox SET kept_copy = $2 WHERE dedupe_key = ANY($1) AND status = 'pending'`,
+			pq.Array(keys), string(now.KeptCopy))
+		return wrap("keep the copy of a correction", err)
 	})
 }
 
@@ -383,7 +406,7 @@ func (s *Store) DeferChat(ctx context.Context, channel, chatID string, until tim
 // stays recorded with the reason for an operator.
 func (s *Store) FailOutbox(ctx context.Context, id int64, reason string) error {
 	_, err := s.x.ExecContext(ctx, `
-		UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = $2, lease_until = NULL
+		UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = $2, lease_until = NULL, `+keepCopy+`
 		WHERE id = $1`, id, reason)
 	return wrap("fail outbox", err)
 }
@@ -476,6 +499,9 @@ type MessageAbout struct {
 	// Presealed: the copy is the message as sealing sends it, put there by
 	// its sender's erasure (handlers/seal.go).
 	Presealed bool `db:"presealed"`
+	// KeptCopy is, of a message still queued, the copy to keep of it once
+	// delivered when that is not the message (migration 00031), or nil.
+	KeptCopy []byte `db:"kept_copy"`
 }
 
 // MessagesAbout lists the messages about a ticket in chats other than
@@ -489,7 +515,7 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 		SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
 			o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending,
 			coalesce(o.sent_message_id, '') AS sent_message_id, o.payload - '`+presealedKey+`' AS payload,
-			o.payload ? '`+presealedKey+`' AS presealed
+			o.payload ? '`+presealedKey+`' AS presealed, o.kept_copy
 		FROM outbox o JOIN tickets t ON t.id = $2
 		WHERE o.channel = $1 AND NOT o.chat_id = ANY($3)
 		  AND (o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.sent_message_id, '') <> ''))
@@ -504,12 +530,14 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 // sender be delivering it, a retry sends the new one, and a delivery of
 // the old one is put right (MarkOutboxSent). A message delivered since it
 // was read is not replaced: sent is then the messenger's id of it, for
-// the caller to edit instead ("" when it was replaced, or failed). The
-// new message is kept as it is once delivered.
-func (s *Store) ReplaceQueued(ctx context.Context, id int64, e OutboxEntry) (sent string, err error) {
+// the caller to edit instead ("" when it was replaced, or failed). Once
+// delivered, the new message is kept as it is, or as keptCopy when that
+// is not nil: '{}', or a message as sealing would send it (presealed).
+func (s *Store) ReplaceQueued(ctx context.Context, id int64, e OutboxEntry, keptCopy []byte) (sent string, err error) {
 	res, err := s.x.ExecContext(ctx, `
-		UPDATE outbox SET kind = $2, payload = $3::jsonb, revision = revision + 1, kept_copy = NULL
-		WHERE id = $1 AND status = 'pending'`, id, e.Kind, string(e.Payload))
+		UPDATE outbox SET kind = $2, payload = $3::jsonb, revision = revision + 1,
+			kept_copy = CASE WHEN $4::jsonb = '{}' THEN $4::jsonb ELSE $4::jsonb || '{"`+presealedKey+`": true}' END
+		WHERE id = $1 AND status = 'pending'`, id, e.Kind, string(e.Payload), nullJSON(keptCopy))
 	if err != nil {
 		return "", wrap("replace queued message", err)
 	}
@@ -534,6 +562,14 @@ func (s *Store) PresealCopy(ctx context.Context, id int64, sealed []byte) error 
 			kept_copy = CASE WHEN status = 'pending' THEN $2::jsonb || '{"`+presealedKey+`": true}' END
 		WHERE id = $1`, id, string(sealed))
 	return wrap("preseal kept copy", err)
+}
+
+// nullJSON is b as a query's jsonb argument: NULL when b is nil.
+func nullJSON(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
 }
 
 // presealedKey marks a presealed copy in its payload.
@@ -612,7 +648,7 @@ func (s *Store) SharedCopies(ctx context.Context, channel string, citizenID int6
 		)
 		SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
 			o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending, coalesce(o.sent_message_id, '') AS sent_message_id,
-			o.payload - '`+presealedKey+`' AS payload, o.payload ? '`+presealedKey+`' AS presealed,
+			o.payload - '`+presealedKey+`' AS payload, o.payload ? '`+presealedKey+`' AS presealed, o.kept_copy,
 			sh.mine, sh.others, sh.other_codes
 		FROM shared sh JOIN outbox o ON o.id = sh.id
 		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`, channel, citizenID, chatID)

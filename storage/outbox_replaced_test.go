@@ -27,7 +27,7 @@ func TestMarkOutboxSentHandsBackMessagesReplacedInFlight(t *testing.T) {
 	}
 	sealed, _ := json.Marshal(map[string]string{"name": "sealed"})
 	for _, m := range msgs[1:] { // B1 and C1 change while in flight
-		if sent, err := s.ReplaceQueued(ctx, m.ID, storage.OutboxEntry{Kind: "text", Payload: sealed}); err != nil || sent != "" {
+		if sent, err := s.ReplaceQueued(ctx, m.ID, storage.OutboxEntry{Kind: "text", Payload: sealed}, nil); err != nil || sent != "" {
 			t.Fatalf("ReplaceQueued = %q, %v; want it replaced", sent, err)
 		}
 	}
@@ -90,7 +90,7 @@ func TestReplaceQueuedLeavesADeliveredMessage(t *testing.T) {
 	_, msgs := outboxClaim(t, s, 1, longLease)
 	outboxMarkSent(t, s, msgs...)
 	sealed, _ := json.Marshal(map[string]string{"name": "sealed"})
-	sent, err := s.ReplaceQueued(ctx, msgs[0].ID, storage.OutboxEntry{Kind: "text", Payload: sealed})
+	sent, err := s.ReplaceQueued(ctx, msgs[0].ID, storage.OutboxEntry{Kind: "text", Payload: sealed}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

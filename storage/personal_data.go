@@ -86,11 +86,12 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 
 // forgetSentPhone takes phone out of the messages sent or to be sent to
 // the person's chat or about their petitions. A card shows it after the
-// sender's name (handlers/card.go): a card's copy loses it there and is
-// kept otherwise as it was, so that sealing can still find it (law.md
-// §5), and a card still queued goes out without it. Any other copy that
-// holds it is blanked, and a message still queued to the person goes out
-// as it is, its copy blanked as it is delivered.
+// sender's name (handlers/card.go), and the person may have written it
+// in the petition too: the card loses it there and elsewhere ("—"), and
+// is otherwise kept as it was, so that sealing can still find it (law.md
+// §5); one still queued goes out without it. What was sent to the person
+// is blanked, and what is still queued to them goes out as it is, its
+// copy blanked as it is delivered, as is a file holding it.
 func (s *Store) forgetSentPhone(ctx context.Context, citizenID int64, phone string) error {
 	_, err := s.x.ExecContext(ctx, `
 		WITH held AS (
@@ -107,9 +108,8 @@ func (s *Store) forgetSentPhone(ctx context.Context, citizenID int64, phone stri
 		UPDATE outbox o SET
 			payload = CASE
 				WHEN o.status = 'pending' AND h.own THEN o.payload
-				WHEN o.status = 'pending' THEN replace(h.card, $2, '—')::jsonb
-				WHEN h.own OR h.in_file OR strpos(h.card, $2) > 0 THEN '{}'
-				ELSE h.card::jsonb END,
+				WHEN h.own OR h.in_file THEN '{}'
+				ELSE replace(h.card, $2, '—')::jsonb END,
 			kept_copy = CASE WHEN o.status = 'pending' AND h.own THEN '{}'::jsonb ELSE o.kept_copy END,
 			-- a delivery under way is put right (ReplaceQueued)
 			revision = o.revision + CASE WHEN o.status = 'pending' AND NOT h.own THEN 1 ELSE 0 END
