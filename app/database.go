@@ -86,6 +86,31 @@ func usePrivateServer(ctx context.Context, cfg *config.Config, logger *slog.Logg
 	return srv.DSN("danvan"), leave, nil
 }
 
+// ErrDataInUse: another danvan process uses the private PostgreSQL of a
+// data directory.
+var ErrDataInUse = errors.New("another danvan process uses this data directory's database; stop it first")
+
+// ClaimDataDir takes the lock of dir's private PostgreSQL for itself, so
+// that dir may be deleted (danvan demo -reset): ErrDataInUse while
+// another process uses that server. release gives the lock back.
+func ClaimDataDir(dir string) (release func(), err error) {
+	lock, err := os.Open(filepath.Join(dir, usersLockFile))
+	if errors.Is(err, os.ErrNotExist) { // never used
+		return func() {}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrDataInUse
+		}
+		return nil, err
+	}
+	return func() { lock.Close() }, nil
+}
+
 // lockShared takes a shared lock on f, waiting while a process that holds
 // it exclusively stops the server, until ctx ends.
 func lockShared(ctx context.Context, f *os.File) error {

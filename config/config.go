@@ -169,6 +169,10 @@ func (c *Config) ValidateRun() error {
 		if c.TelegramWebhookSecret == "" {
 			errs = append(errs, errors.New("TELEGRAM_WEBHOOK_SECRET is required in webhook mode"))
 		}
+	} else if c.TelegramWebhookURL != "" {
+		// A replica polling deletes the webhook the others receive by:
+		// most likely TELEGRAM_MODE was forgotten.
+		errs = append(errs, errors.New("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_MODE is polling: set TELEGRAM_MODE=webhook, or unset TELEGRAM_WEBHOOK_URL"))
 	}
 	return errors.Join(errs...)
 }

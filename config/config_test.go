@@ -64,6 +64,18 @@ func TestWebhookNeedsSecret(t *testing.T) {
 	}
 }
 
+// A webhook URL without webhook mode is refused: a replica polling
+// deletes the webhook the others receive by.
+func TestWebhookURLNeedsWebhookMode(t *testing.T) {
+	c, err := load(env(map[string]string{"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": "https://x.example/telegram/webhook"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ValidateRun(); err == nil || !strings.Contains(err.Error(), "TELEGRAM_MODE=webhook") {
+		t.Fatalf("ValidateRun = %v", err)
+	}
+}
+
 func TestSendRateAndDrainDelay(t *testing.T) {
 	c, err := load(env(nil))
 	if err != nil {

@@ -69,7 +69,15 @@ func Run(ctx context.Context, opts Options) error {
 	clockFile := ""
 	if opts.DataDir != "" {
 		if opts.Reset {
-			if err := os.RemoveAll(opts.DataDir); err != nil {
+			// Not from under another process using it: a sandbox on
+			// another port, or an admin command.
+			release, err := app.ClaimDataDir(opts.DataDir)
+			if err != nil {
+				return fmt.Errorf("demo -reset: %w", err)
+			}
+			err = os.RemoveAll(opts.DataDir)
+			release()
+			if err != nil {
 				return err
 			}
 		}

@@ -68,6 +68,9 @@ func (s *Store) OpenDeliveries(ctx context.Context) (*Store, error) {
 }
 
 func open(ctx context.Context, dsn string, maxConns int, settings []setting) (*Store, error) {
+	if err := checkURL(dsn); err != nil {
+		return nil, err
+	}
 	connector, err := newSettingConnector(oneRoundTrip(dsn), settings)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open: %w", err)
@@ -82,6 +85,24 @@ func open(ctx context.Context, dsn string, maxConns int, settings []setting) (*S
 	}
 	stmts := newStatements(db)
 	return &Store{db: db, x: prepared{statements: stmts}, stmts: stmts, dsn: dsn}, nil
+}
+
+// checkURL refuses a DSN in URL form that does not parse, saying why
+// without quoting it: the error of its parse, which lib/pq would return,
+// holds the whole URL, password included, for the terminal and the logs.
+func checkURL(dsn string) error {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return nil
+	}
+	_, err := url.Parse(dsn)
+	var invalid *url.Error
+	if errors.As(err, &invalid) {
+		err = invalid.Err
+	}
+	if err != nil {
+		return fmt.Errorf("storage: open: the database URL is not valid: %w", err)
+	}
+	return nil
 }
 
 // oneRoundTrip turns on lib/pq's binary_parameters, which sends a query

@@ -52,6 +52,15 @@ func runAdmin(ctx context.Context, args []string) error {
 	}, args)
 }
 
+// lookupFailed is the error of a lookup of what: "not found" said
+// plainly, other failures wrapped.
+func lookupFailed(what string, err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("%s: not found", what)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 // withStore loads the configuration, opens the database with an up-to-date
 // schema, and runs fn.
 func withStore(ctx context.Context, fn func(cfg *config.Config, store *storage.Store, logger *slog.Logger) error) error {
@@ -147,7 +156,11 @@ func runAdminRevoke(ctx context.Context, args []string) error {
 		return errors.New("usage: danvan admin revoke ID")
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
-		if err := store.RevokeOfficer(ctx, id, time.Now()); err != nil {
+		err := store.RevokeOfficer(ctx, id, time.Now())
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("revoke %d: no role with this ID is active (revoked already?); \"danvan admin officers\" lists them", id)
+		}
+		if err != nil {
 			return fmt.Errorf("revoke %d: %w", id, err)
 		}
 		fmt.Printf("Role %d revoked.\n", id)

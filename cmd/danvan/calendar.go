@@ -153,7 +153,7 @@ func runCalendarList(ctx context.Context, args []string) error {
 			return err
 		}
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintf(w, "Holidays %d (computed; weekends not listed)\n", *year)
+		fmt.Fprintf(w, "Holidays %d (computed; ordinary Saturdays and Sundays not listed)\n", *year)
 		for _, h := range cal.Holidays(*year) {
 			fmt.Fprintf(w, "%s\t%s\t%s\n", h.Date, h.Date.Weekday(), h.Reason)
 		}

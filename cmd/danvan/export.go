@@ -22,7 +22,7 @@ func runExport(ctx context.Context, args []string) error {
 	fromFlag := fs.String("from", "", "first day, YYYY-MM-DD or DD/MM/YYYY (default: the first day of the month of -to)")
 	toFlag := fs.String("to", "", "last day, included (default: today)")
 	unit := fs.String("unit", "", "only this unit and the units below it (code; default: all units)")
-	out := fs.String("o", "", "the file to write: FILE.xlsx (summary and tickets) or FILE.csv (tickets)")
+	out := fs.String("o", "", "the file to write: FILE.xlsx (summary, tickets and receptions) or FILE.csv (tickets)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: danvan export -from DATE -to DATE [-unit CODE] -o FILE.xlsx|FILE.csv\n\n"+
 			"Writes the report of a period: per unit, the tickets received and answered, the on-time\n"+

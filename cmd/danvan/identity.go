@@ -33,7 +33,7 @@ func runAdminIdentityReads(ctx context.Context, args []string) error {
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		if *code != "" {
 			if _, err := store.TicketByCode(ctx, *code); err != nil {
-				return fmt.Errorf("ticket %s: %w", *code, err)
+				return lookupFailed("ticket "+*code, err)
 			}
 		}
 		reads, err := store.IdentityReads(ctx, *code)

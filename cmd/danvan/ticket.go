@@ -15,6 +15,7 @@ import (
 
 	"github.com/danvan-vn/danvan/config"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 func runTicket(ctx context.Context, args []string) error {
@@ -173,14 +174,17 @@ func runTicketShow(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	code, ok := storage.ParseCode(fs.Arg(0))
-	if fs.NArg() != 1 || !ok {
+	if fs.NArg() != 1 {
 		return errors.New("usage: danvan ticket show CODE [-json]")
+	}
+	code, ok := storage.ParseCode(fs.Arg(0))
+	if !ok {
+		return fmt.Errorf("ticket show: %q is not a ticket code (PA-2026-000123)", fs.Arg(0))
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		t, err := store.TicketByCode(ctx, code)
 		if err != nil {
-			return fmt.Errorf("ticket %s: %w", code, err)
+			return lookupFailed("ticket "+code, err)
 		}
 		c := &codes{ctx: ctx, store: store, units: map[int64]string{}}
 		tj, err := c.ticket(t, true)
@@ -193,7 +197,7 @@ func runTicketShow(ctx context.Context, args []string) error {
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(w, "%s\t%s · %s\n", tj.Code, tj.Kind, tj.Status)
 		fmt.Fprintf(w, "category\t%s\narea\t%s\nunit\t%s\ncreated\t%s\nconfidential\t%t\n", tj.Category, tj.Area, tj.Unit,
-			tj.CreatedAt.Format(time.RFC3339), tj.Confidential)
+			tj.CreatedAt.In(workcal.Location()).Format(time.RFC3339), tj.Confidential)
 		fmt.Fprintf(w, "\n%s\n\n", tj.Description)
 		for _, e := range tj.Events {
 			move := ""
@@ -203,7 +207,7 @@ func runTicketShow(ctx context.Context, args []string) error {
 			if e.FromUnit != "" || e.ToUnit != "" {
 				move += " " + e.FromUnit + "→" + e.ToUnit
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.Format(time.RFC3339), e.Actor, e.Kind, strings.TrimSpace(move), e.Body)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.In(workcal.Location()).Format(time.RFC3339), e.Actor, e.Kind, strings.TrimSpace(move), e.Body)
 		}
 		return w.Flush()
 	})
@@ -227,7 +231,7 @@ func runTicketList(ctx context.Context, args []string) error {
 			// Active or not: a unit the organisation file dropped keeps its tickets.
 			u, err := store.AnyUnitByCode(ctx, strings.ToLower(strings.TrimSpace(*unit)))
 			if err != nil {
-				return fmt.Errorf("unit %q: %w", *unit, err)
+				return lookupFailed(fmt.Sprintf("unit %q", *unit), err)
 			}
 			f.UnitID = u.ID
 		}
@@ -250,7 +254,7 @@ func runTicketList(ctx context.Context, args []string) error {
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "CODE\tKIND\tSTATUS\tUNIT\tCREATED")
 		for _, t := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.Code, t.Kind, t.Status, t.Unit, t.CreatedAt.Format("2006-01-02 15:04"))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.Code, t.Kind, t.Status, t.Unit, t.CreatedAt.In(workcal.Location()).Format("2006-01-02 15:04"))
 		}
 		return w.Flush()
 	})
