@@ -27,13 +27,15 @@ var (
 )
 
 // Chart draws the trend of the digest's weeks as a PNG: new and answered
-// petitions as bars, overdue ones at the end of each week as a line. The
-// labels are Vietnamese; the count axis starts at zero.
-func Chart(d Digest) ([]byte, error) {
+// petitions as bars, overdue ones at the end of each week as a line. Its
+// words and numbers are in Vietnamese unless lang is English, as Render's;
+// the count axis starts at zero.
+func Chart(d Digest, lang string) ([]byte, error) {
+	l := language(lang)
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Phản ánh %d tuần gần nhất", len(d.Trend))
-	p.Y.Label.Text = "Số phản ánh"
-	p.X.Label.Text = "Tuần bắt đầu từ ngày"
+	p.Title.Text = fmt.Sprintf(l.chartTitle, len(d.Trend))
+	p.Y.Label.Text = l.chartCount
+	p.X.Label.Text = l.chartWeek
 
 	var news, answered plotter.Values
 	overdue := make(plotter.XYs, len(d.Trend))
@@ -65,16 +67,16 @@ func Chart(d Digest) ([]byte, error) {
 	overduePoints.Color, overduePoints.Radius, overduePoints.Shape = colorOverdue, vg.Points(3), draw.CircleGlyph{}
 
 	p.Add(plotter.NewGrid(), newBars, answeredBars, overdueLine, overduePoints)
-	p.Legend.Add("Phản ánh mới", newBars)
-	p.Legend.Add("Đã trả lời", answeredBars)
-	p.Legend.Add("Quá hạn (cuối tuần)", overdueLine, overduePoints)
+	p.Legend.Add(l.fresh, newBars)
+	p.Legend.Add(l.answered, answeredBars)
+	p.Legend.Add(l.overdue, overdueLine, overduePoints)
 	p.Legend.Top, p.Legend.Left = true, true
 	p.NominalX(labels...)
 	// Room for the bars on either side of the first and last week.
 	p.X.Min, p.X.Max = -0.6, float64(len(d.Trend))-0.4
 	// From zero, with room above the highest value for the legend.
 	p.Y.Min, p.Y.Max = 0, math.Max(4, float64(top)*1.35)
-	p.Y.Tick.Marker = countTicks{}
+	p.Y.Tick.Marker = countTicks{l.numbers}
 
 	c := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(chartDPI))
 	p.Draw(draw.New(c))
@@ -86,10 +88,10 @@ func Chart(d Digest) ([]byte, error) {
 }
 
 // countTicks marks whole numbers only, in steps of 1, 2 or 5 times a
-// power of ten, labelled the Vietnamese way ("1.200").
-type countTicks struct{}
+// power of ten, written the language's way ("1.200", "1,200").
+type countTicks struct{ numbers }
 
-func (countTicks) Ticks(min, max float64) []plot.Tick {
+func (c countTicks) Ticks(min, max float64) []plot.Tick {
 	step := 1.0
 	for max/step > 6 {
 		switch m := step / math.Pow(10, math.Floor(math.Log10(step))); m {
@@ -103,7 +105,7 @@ func (countTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	var ticks []plot.Tick
 	for v := math.Ceil(min/step) * step; v <= max; v += step {
-		ticks = append(ticks, plot.Tick{Value: v, Label: viNumbers.int(int(v))})
+		ticks = append(ticks, plot.Tick{Value: v, Label: c.int(int(v))})
 	}
 	return ticks
 }

@@ -28,8 +28,7 @@ func Queue(ctx context.Context, tx *storage.Store, d Digest, channel string) (in
 	if err != nil {
 		return 0, err
 	}
-	var chart []byte
-	texts := map[*lang]string{}
+	texts, charts := map[*lang]string{}, map[*lang][]byte{}
 	n := 0
 	for _, o := range leaders {
 		if o.Channel != channel {
@@ -51,8 +50,8 @@ func Queue(ctx context.Context, tx *storage.Store, d Digest, channel string) (in
 		if _, ok := texts[l]; !ok {
 			texts[l] = Render(d, citizen.Language)
 		}
-		if chart == nil {
-			if chart, err = Chart(d); err != nil {
+		if _, ok := charts[l]; !ok {
+			if charts[l], err = Chart(d, citizen.Language); err != nil {
 				return n, err
 			}
 		}
@@ -63,7 +62,7 @@ func Queue(ctx context.Context, tx *storage.Store, d Digest, channel string) (in
 			return n, err
 		}
 		if err := enqueue(ctx, tx, channel, key+":chart", bot.Outgoing{
-			Kind: bot.KindDocument, ChatID: o.ChatID, Content: chart,
+			Kind: bot.KindDocument, ChatID: o.ChatID, Content: charts[l],
 			FileName: fmt.Sprintf("ban-tin-tuan-%s-%s.png", d.Unit.Code, d.WeekStart.Format("2006-01-02")),
 			Text:     l.chartCaption(len(d.Trend)),
 		}); err != nil {

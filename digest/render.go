@@ -20,6 +20,7 @@ type lang struct {
 	oldest, oldestLine, noneOverdue, none, unchanged, before   string
 	openCard                                                   string
 	day, hour, minute, underMinute                             string
+	chartTitle, chartCount, chartWeek                          string
 }
 
 var vi = &lang{
@@ -56,6 +57,9 @@ var vi = &lang{
 	hour:         "giờ",
 	minute:       "phút",
 	underMinute:  "dưới 1 phút",
+	chartTitle:   "Phản ánh %d tuần gần nhất",
+	chartCount:   "Số phản ánh",
+	chartWeek:    "Tuần bắt đầu từ ngày",
 }
 
 var en = &lang{
@@ -92,6 +96,9 @@ var en = &lang{
 	hour:         "h",
 	minute:       "min",
 	underMinute:  "under 1 min",
+	chartTitle:   "Petitions over the last %d weeks",
+	chartCount:   "Petitions",
+	chartWeek:    "Week starting",
 }
 
 func language(code string) *lang {

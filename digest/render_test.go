@@ -170,7 +170,7 @@ func TestChartIsAPNG(t *testing.T) {
 	}
 	for name, d := range map[string]digest.Digest{"figures": d, "empty": sample()} {
 		t.Run(name, func(t *testing.T) {
-			b, err := digest.Chart(d)
+			b, err := digest.Chart(d, "vi")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -44,3 +44,43 @@ func TestSecondEscalationWaitsThreeWorkingDays(t *testing.T) {
 			w.now.Sub(time.Date(2026, 12, 1, 17, 10, 0, 0, vn)), texts(out))
 	}
 }
+
+// A ticket due at the end of Tuesday gets its first escalation just after
+// midnight (Wednesday 00:05): in office time as old as one sent on
+// Tuesday evening, so its second step comes after Friday's close, not
+// after the weekend.
+func TestASecondEscalationAfterAMidnightFirstStepComesOnFridayEvening(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.staff(2901, "ubnd-hoa-cuong", "officer")
+	w.staff(2902, "ubnd-hoa-cuong", "leader")
+	cityLeader := w.staff(2903, "ubnd-tp", "leader")
+	w.exec(`UPDATE deadline_rules SET answer_limit = 1 WHERE limit_unit = 'workdays'`)
+	// Filed on Monday 30/11/2026: one working day ends with Tuesday 01/12.
+	w.now = time.Date(2026, 11, 30, 10, 0, 0, 0, vn)
+	code := w.citizen(3901).file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn lên đường")
+	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-01" {
+		t.Fatalf("due %s", due)
+	}
+	escalate := func() {
+		w.run(func(tx *storage.Store) error {
+			return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+		})
+	}
+	w.sent()
+	// The first step, the first run after the deadline.
+	w.now = time.Date(2026, 12, 2, 0, 5, 0, 0, vn)
+	escalate()
+	mustContain(t, sentTo(w.sent(), cityLeader.id), "Phản ánh quá hạn", code)
+
+	// Friday evening and Saturday morning: three working days of office
+	// time (Wednesday, Thursday, Friday) have passed since the first step.
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 4, 20, 0, 0, 0, vn),
+		time.Date(2026, 12, 5, 9, 0, 0, 0, vn),
+	} {
+		w.now = at
+		escalate()
+	}
+	mustContain(t, sentTo(w.sent(), cityLeader.id), "Phản ánh vẫn quá hạn", code)
+}

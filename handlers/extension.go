@@ -100,7 +100,11 @@ func (s *Service) tellExtension(t *turn, tk storage.Ticket, r storage.DeadlineRu
 	if err != nil {
 		return err
 	}
-	text := s.texts.text(c.Language, "citizen.extended", bot.Escape(role.UnitName), tk.Code,
+	voice, err := s.voiceOf(t, tk)
+	if err != nil {
+		return err
+	}
+	text := s.texts.text(c.Language, "citizen.extended", voice, tk.Code,
 		s.texts.text(c.Language, "limit."+r.LimitUnit, n), when, bot.Escape(reason))
 	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text}); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 )
 
 //go:embed locales/*.json
@@ -46,5 +47,18 @@ func (c catalog) text(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return msg
 	}
-	return fmt.Sprintf(msg, args...)
+	said := args // the caller's, which may go to other languages too
+	for i, a := range args {
+		if l, ok := a.(localized); ok {
+			if &said[0] == &args[0] {
+				said = slices.Clone(args)
+			}
+			said[i] = l.in(lang)
+		}
+	}
+	return fmt.Sprintf(msg, said...)
 }
+
+// localized is a message's argument said in each language its own way (a
+// unit's name): catalog.text gives it in the message's language.
+type localized interface{ in(lang string) string }

@@ -91,13 +91,12 @@ func (s *Service) cmdMerge(t *turn) error {
 // ticket's own sender, should they be one of them, is told as its sender.
 // The sender of the ticket merged into learns how many now raise it.
 func (s *Service) cosignMerged(t *turn, dup, into storage.Ticket, fallbackUnit, note string) error {
-	unit := fallbackUnit
-	if into.UnitID.Valid {
-		u, err := t.tx.UnitByID(t.ctx, into.UnitID.Int64)
-		if err != nil {
-			return err
-		}
-		unit = u.Name
+	voice, err := s.voiceOf(t, into)
+	if err != nil {
+		return err
+	}
+	if voice.name == "" {
+		voice.name = fallbackUnit
 	}
 	sender, err := t.tx.CitizenByID(t.ctx, dup.CitizenID)
 	if err != nil {
@@ -125,7 +124,7 @@ func (s *Service) cosignMerged(t *turn, dup, into storage.Ticket, fallbackUnit, 
 				total, grew = n, true
 			}
 		}
-		text := s.texts.text(c.Language, key, bot.Escape(unit), dup.Code, into.Code)
+		text := s.texts.text(c.Language, key, voice, dup.Code, into.Code)
 		if note != "" {
 			text += "\n\n" + s.texts.text(c.Language, "merge.note", bot.Escape(note))
 		}

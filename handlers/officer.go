@@ -208,7 +208,11 @@ func (s *Service) accept(t *turn, tk storage.Ticket, role storage.Officer) error
 	if err != nil {
 		return err
 	}
-	if err := s.tellCitizen(t, tk, "citizen.accepted", tk.Code, bot.Escape(role.UnitName)); err != nil {
+	voice, err := s.voiceOf(t, tk)
+	if err != nil {
+		return err
+	}
+	if err := s.tellCitizen(t, tk, "citizen.accepted", tk.Code, voice); err != nil {
 		return err
 	}
 	return s.refreshCard(t, tk, "ticket.accepted_by", bot.Escape(t.citizen.DisplayName))
@@ -222,7 +226,11 @@ func (s *Service) askInfo(t *turn, tk storage.Ticket, role storage.Officer, ques
 	if err := s.pauseClock(t, tk); err != nil {
 		return err
 	}
-	if err := s.tellCitizen(t, tk, "citizen.info_requested", bot.Escape(role.UnitName), tk.Code, bot.Escape(question)); err != nil {
+	voice, err := s.voiceOf(t, tk)
+	if err != nil {
+		return err
+	}
+	if err := s.tellCitizen(t, tk, "citizen.info_requested", voice, tk.Code, bot.Escape(question)); err != nil {
 		return err
 	}
 	// Their next message answers the question: a comment or addition on
@@ -260,11 +268,15 @@ func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer,
 	if err != nil {
 		return err
 	}
-	text := s.texts.text(c.Language, "citizen.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer))
+	voice, err := s.voiceOf(t, tk)
+	if err != nil {
+		return err
+	}
+	text := s.texts.text(c.Language, "citizen.answered", voice, tk.Code, bot.Escape(answer))
 	if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text, Buttons: rate}); err != nil {
 		return err
 	}
-	if err := s.tellCosigners(t, tk, evidence, "cosign.answered", bot.Escape(role.UnitName), tk.Code, bot.Escape(answer)); err != nil {
+	if err := s.tellCosigners(t, tk, evidence, "cosign.answered", voice, tk.Code, bot.Escape(answer)); err != nil {
 		return err
 	}
 	if tk.Cosigners > 0 && !sealedFromCosigners(tk) { // /resolve gives no prompt to warn before
@@ -278,10 +290,14 @@ func (s *Service) reject(t *turn, tk storage.Ticket, role storage.Officer, reaso
 	if err != nil {
 		return err
 	}
-	if err := s.tellCitizen(t, tk, "citizen.rejected", bot.Escape(role.UnitName), tk.Code, bot.Escape(reason)); err != nil {
+	voice, err := s.voiceOf(t, tk)
+	if err != nil {
 		return err
 	}
-	if err := s.tellCosigners(t, tk, nil, "cosign.rejected", bot.Escape(role.UnitName), tk.Code, bot.Escape(reason)); err != nil {
+	if err := s.tellCitizen(t, tk, "citizen.rejected", voice, tk.Code, bot.Escape(reason)); err != nil {
+		return err
+	}
+	if err := s.tellCosigners(t, tk, nil, "cosign.rejected", voice, tk.Code, bot.Escape(reason)); err != nil {
 		return err
 	}
 	return t.reply("task.done_reject", tk.Code)
@@ -414,7 +430,7 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 	if tk, err = s.restartClock(t, tk, true); err != nil {
 		return err
 	}
-	if err := s.tellCitizen(t, tk, "citizen.transferred", tk.Code, bot.Escape(unit.Name), bot.Escape(reason)); err != nil {
+	if err := s.tellCitizen(t, tk, "citizen.transferred", tk.Code, unitVoice{name: unit.Name, nameEN: unit.NameEN}, bot.Escape(reason)); err != nil {
 		return err
 	}
 	if err := s.sendCard(t, tk, "card.transferred", reason); err != nil {
@@ -442,6 +458,23 @@ func (s *Service) refreshCard(t *turn, tk storage.Ticket, noteKey string, args .
 
 // tellCitizen sends the ticket's owner a message in their language. It
 // always speaks for the unit, never for an officer in person.
+// unitVoice is a unit's name as a message says it: in English where the
+// unit has an English name and the reader chose English.
+type unitVoice struct{ name, nameEN string }
+
+func (u unitVoice) in(lang string) string { return bot.Escape(localName(lang, u.name, u.nameEN)) }
+
+// voiceOf is the unit a ticket's sender hears from: the unit handling it,
+// whether its own staff acted or a leader or administrator above it
+// (README: every step is told as coming from the unit).
+func (s *Service) voiceOf(t *turn, tk storage.Ticket) (unitVoice, error) {
+	if !tk.UnitID.Valid {
+		return unitVoice{}, nil
+	}
+	u, err := t.tx.UnitByID(t.ctx, tk.UnitID.Int64)
+	return unitVoice{name: u.Name, nameEN: u.NameEN}, err
+}
+
 func (s *Service) tellCitizen(t *turn, tk storage.Ticket, key string, args ...any) error {
 	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
 	if err != nil {

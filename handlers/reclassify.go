@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -128,6 +129,10 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if err != nil {
 		return err
 	}
+	voice, err := s.voiceOf(t, tk) // the unit that had it, should it now go to the intake
+	if err != nil {
+		return err
+	}
 	// Becoming a denunciation for the first time: its cards were shown
 	// with the sender's name, words and photos.
 	sealing := task.Kind == "to_cao" && tk.Kind != "to_cao" && !tk.WasDenunciation
@@ -164,17 +169,21 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if tk, err = t.tx.TicketByID(t.ctx, tk.ID); err != nil {
 		return err
 	}
-	if sealing && intake == "" {
+	if sealing && intake.name == "" {
 		if err := s.sendCard(t, tk, "card.sealed_kept", ""); err != nil {
 			return err
 		}
 	}
-	text := s.texts.text(c.Language, "citizen.reclassified", tk.Code, bot.Escape(role.UnitName), bot.Escape(told))
-	if intake != "" {
-		text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_intake", bot.Escape(intake))
+	text := s.texts.text(c.Language, "citizen.reclassified", tk.Code, voice, bot.Escape(told))
+	if intake.name != "" {
+		text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_intake", intake)
 	}
-	if tk.DueAt.Valid {
-		text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_due", formatDate(tk.DueAt.Time))
+	expected, err := s.deadlineText(t, tk)
+	if err != nil {
+		return err
+	}
+	if expected != "" {
+		text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_due", expected)
 	}
 	if isGuidanceKind(tk.Kind) {
 		text += "\n\n" + s.texts.text(c.Language, "legal."+tk.Kind)
@@ -191,35 +200,38 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 
 // toIntake hands a ticket that has become a denunciation to the triage
 // unit, where a new one goes (route): the unit that has it may be the one
-// it accuses. It returns the triage unit's name, or "" if the ticket stays.
-func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lang string) (string, error) {
+// it accuses. It returns the triage unit, or no name if the ticket stays.
+func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lang string) (unitVoice, error) {
 	if tk.Kind != "to_cao" {
-		return "", nil
+		return unitVoice{}, nil
 	}
 	triage, err := t.tx.TriageUnit(t.ctx)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && tk.UnitID.Int64 == triage.ID) {
-		return "", nil
+		return unitVoice{}, nil
 	}
 	if err != nil {
-		return "", err
+		return unitVoice{}, err
 	}
 	tk, err = t.tx.ApplyChange(t.ctx, storage.Change{TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorOfficer,
 		ActorID: role.ID, Kind: storage.EventTransferred, ToStatus: storage.StatusTransferred, ToUnit: triage.ID,
 		Body: s.texts.text(lang, "reclassify.to_intake")})
 	if err != nil {
-		return "", err
+		return unitVoice{}, err
 	}
 	if tk, err = s.restartClock(t, tk, true); err != nil {
-		return "", err
+		return unitVoice{}, err
 	}
-	return triage.Name, s.sendCard(t, tk, "card.transferred", s.texts.text(languages[0], "reclassify.to_intake"))
+	return unitVoice{name: triage.Name, nameEN: triage.NameEN}, s.sendCard(t, tk, "card.transferred", s.texts.text(languages[0], "reclassify.to_intake"))
 }
 
 // reclassificationText says in lang what a reclassification changes and
 // why: "Phản ánh → Kiến nghị; lĩnh vực: Môi trường → Giao thông. Lý do: …".
 func (s *Service) reclassificationText(t *turn, lang string, tk storage.Ticket, task officerTask, reason string) (string, error) {
 	tr := func(key string, args ...any) string { return s.texts.text(lang, key, args...) }
-	text := tr("kind."+tk.Kind) + " → " + tr("kind."+task.Kind)
+	var changes []string // what changed, only
+	if task.Kind != tk.Kind {
+		changes = append(changes, tr("kind."+tk.Kind)+" → "+tr("kind."+task.Kind))
+	}
 	if task.CategoryID != 0 {
 		from := tr("value.none")
 		if tk.CategoryID.Valid {
@@ -233,10 +245,10 @@ func (s *Service) reclassificationText(t *turn, lang string, tk storage.Ticket, 
 		if err != nil {
 			return "", err
 		}
-		text += tr("reclassify.category_change", from, categoryName(lang, to))
+		changes = append(changes, tr("reclassify.category_change", from, categoryName(lang, to)))
 	}
 	if tk.Urgent && isGuidanceKind(task.Kind) { // reclassify takes it off
-		text += tr("reclassify.urgency_change", tr(urgencyKey(true)), tr(urgencyKey(false)))
+		changes = append(changes, tr("reclassify.urgency_change", tr(urgencyKey(true)), tr(urgencyKey(false))))
 	}
-	return text + tr("reclassify.reason", reason), nil
+	return strings.Join(changes, "; ") + tr("reclassify.reason", reason), nil
 }

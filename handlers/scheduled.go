@@ -102,17 +102,35 @@ func (s *Service) reminder(lang string, tickets []storage.Ticket, now time.Time)
 	return bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: rows}
 }
 
-// workdaysBack is the latest instant n working days of office time
-// before now: the same time of day n working days back, or, on a day off,
-// the end of the nth working day before the last one. So a first
-// escalation sent on Tuesday evening, after office hours, is three working
-// days old on Friday evening, not on Friday morning.
+// workdaysBack is the latest instant n working days of office time before
+// now: a first escalation sent then or earlier is due its second step.
+// Time outside office hours counts as the close of the working day before
+// it, so a first step sent on Tuesday evening, or at 00:05 on Wednesday as
+// the job does once a deadline ends at midnight, is three working days
+// old from Friday's close: not on Friday morning, nor only on Monday.
 func workdaysBack(cal *workcal.Calendar, now time.Time, n int) time.Time {
+	opens, closes := officeHours.Sessions[0].Start, officeHours.Sessions[len(officeHours.Sessions)-1].End
 	today := workcal.DateOf(now)
-	if !cal.IsWorkday(today) {
-		return cal.AddWorkdays(cal.AddWorkdays(now, -1), -n)
+	tod := now.Sub(today.Start())
+	if cal.IsWorkday(today) && tod >= opens && tod < closes {
+		return workdaysBefore(cal, today, n).Start().Add(tod)
 	}
-	return workcal.DateOf(cal.AddWorkdays(now, -n)).Start().Add(now.Sub(today.Start()))
+	last := today // whose close now is as of
+	if !cal.IsWorkday(today) || tod < opens {
+		last = workdaysBefore(cal, today, 1)
+	}
+	// Everything from that close to the next opening is as old as it.
+	return cal.NextWorkday(workdaysBefore(cal, last, n)).Start().Add(opens)
+}
+
+// workdaysBefore is the nth working day before d.
+func workdaysBefore(cal *workcal.Calendar, d workcal.Date, n int) workcal.Date {
+	for n > 0 {
+		if d = d.AddDays(-1); cal.IsWorkday(d) {
+			n--
+		}
+	}
+	return d
 }
 
 // Escalate tells the leaders of a ticket's unit and of its parent unit,

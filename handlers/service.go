@@ -261,6 +261,9 @@ func (s *Service) onMessage(t *turn) error {
 	if conv != nil {
 		switch conv.Flow {
 		case flowPetition:
+			if handled, err := s.answerInfoWhileWriting(t, conv); handled || err != nil {
+				return err
+			}
 			return s.petitionInput(t, conv)
 		case flowOfficer:
 			return s.officerInput(t, conv)
@@ -289,6 +292,23 @@ func (s *Service) onMessage(t *turn) error {
 		return t.reply("input.document_unsupported")
 	}
 	return t.reply("input.unsupported")
+}
+
+// answerInfoWhileWriting passes on to a unit the answer to its request
+// for information, made while the person was writing another petition and
+// after they last touched it: the request said to reply with a message,
+// and a reply taken into the petition would never reach the unit. The
+// petition is kept; a Back or Cancel is the petition's.
+func (s *Service) answerInfoWhileWriting(t *turn, conv *storage.Conversation) (bool, error) {
+	ev := t.ev
+	if ev.Text == "" && mediaOf(ev, false) == nil || s.matchNavigation(ev.Text) != "" {
+		return false, nil
+	}
+	handled, err := s.answerInfoRequestSince(t, conv.UpdatedAt)
+	if !handled || err != nil {
+		return handled, err
+	}
+	return true, t.reply("petition.kept_after_info")
 }
 
 // cmdHelp explains the commands; staff also get theirs.

@@ -252,7 +252,11 @@ func (s *Service) progress(t *turn, tk storage.Ticket, role storage.Officer, tex
 	if err != nil {
 		return err
 	}
-	if err := s.tellCitizen(t, tk, "citizen.progress", bot.Escape(role.UnitName), tk.Code, bot.Escape(text)); err != nil {
+	voice, err := s.voiceOf(t, tk)
+	if err != nil {
+		return err
+	}
+	if err := s.tellCitizen(t, tk, "citizen.progress", voice, tk.Code, bot.Escape(text)); err != nil {
 		return err
 	}
 	return t.reply("task.done_reply", tk.Code)

@@ -62,7 +62,11 @@ func (s *Service) setUrgency(urgent bool) func(t *turn, tk storage.Ticket, role 
 		if err != nil {
 			return err
 		}
-		text := tr("citizen.urgency", bot.Escape(role.UnitName), tk.Code, tr(urgencyKey(urgent)), bot.Escape(reason))
+		voice, err := s.voiceOf(t, tk)
+		if err != nil {
+			return err
+		}
+		text := tr("citizen.urgency", voice, tk.Code, tr(urgencyKey(urgent)), bot.Escape(reason))
 		if due != "" {
 			text += "\n\n" + tr("citizen.reclassified_due", due)
 		}

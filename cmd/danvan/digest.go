@@ -95,7 +95,7 @@ func runDigest(ctx context.Context, args []string) error {
 		d := digests[0]
 		fmt.Println(digest.PlainText(digest.Render(d, *lang)))
 		if *chart != "" {
-			png, err := digest.Chart(d)
+			png, err := digest.Chart(d, *lang)
 			if err != nil {
 				return err
 			}
