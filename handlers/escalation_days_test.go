@@ -26,19 +26,14 @@ func TestSecondEscalationWaitsThreeWorkingDays(t *testing.T) {
 	if due := w.dueOf(code); due.Format("2006-01-02 15:04") != "2026-12-01 17:00" {
 		t.Fatalf("due %s", due)
 	}
-	escalate := func() {
-		w.run(func(tx *storage.Store) error {
-			return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
-		})
-	}
 	w.sent()
 	w.now = time.Date(2026, 12, 1, 17, 10, 0, 0, vn)
-	escalate()
+	w.escalate()
 	mustContain(t, sentTo(w.sent(), cityLeader.id), "Phản ánh quá hạn", code)
 
 	// Friday 04/12 08:00: Wednesday and Thursday have passed.
 	w.now = time.Date(2026, 12, 4, 8, 0, 0, 0, vn)
-	escalate()
+	w.escalate()
 	if out := sentTo(w.sent(), cityLeader.id); len(out) != 0 {
 		t.Fatalf("second step %s after the first, two working days:\n%s",
 			w.now.Sub(time.Date(2026, 12, 1, 17, 10, 0, 0, vn)), texts(out))
@@ -62,15 +57,10 @@ func TestASecondEscalationAfterAMidnightFirstStepComesOnFridayEvening(t *testing
 	if due := w.dueOf(code); due.Format("2006-01-02") != "2026-12-01" {
 		t.Fatalf("due %s", due)
 	}
-	escalate := func() {
-		w.run(func(tx *storage.Store) error {
-			return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
-		})
-	}
 	w.sent()
 	// The first step, the first run after the deadline.
 	w.now = time.Date(2026, 12, 2, 0, 5, 0, 0, vn)
-	escalate()
+	w.escalate()
 	mustContain(t, sentTo(w.sent(), cityLeader.id), "Phản ánh quá hạn", code)
 
 	// Friday evening and Saturday morning: three working days of office
@@ -80,7 +70,15 @@ func TestASecondEscalationAfterAMidnightFirstStepComesOnFridayEvening(t *testing
 		time.Date(2026, 12, 5, 9, 0, 0, 0, vn),
 	} {
 		w.now = at
-		escalate()
+		w.escalate()
 	}
 	mustContain(t, sentTo(w.sent(), cityLeader.id), "Phản ánh vẫn quá hạn", code)
+}
+
+// escalate runs the escalations job once, with the default policy.
+func (w *world) escalate() {
+	w.t.Helper()
+	w.run(func(tx *storage.Store) error {
+		return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+	})
 }
