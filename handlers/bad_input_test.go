@@ -144,7 +144,7 @@ func TestTypingTheTicketsOwnUnitAtATransferAsksAgain(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, officer.id); n != 0 {
 		t.Errorf("the unit code typed next started a petition:\n%s", texts(out))
 	}
-	mustContain(t, out, "lý do chuyển")
+	mustContain(t, out, "lý do chuyển", "người dân sẽ được thông báo lý do này")
 }
 
 // Buttons of a person's own petition (its status, «Bổ sung thông tin»)
