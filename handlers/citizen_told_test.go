@@ -107,3 +107,22 @@ func TestAnInfoRequestIsAnsweredWhileWritingAnotherPetition(t *testing.T) {
 			code, texts(sentTo(out, c.id)), w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'awaiting_info'`, code))
 	}
 }
+
+// Information a sender was adding when the unit answered meanwhile is not
+// added to the answered ticket: they are told it was answered and offered
+// the rating, whose "not satisfied" reopens it.
+func TestInformationSentAfterTheAnswerOffersTheRating(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(5301, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(5302)
+	code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà số 12")
+	c.says("/status " + code)
+	mustContain(t, c.presses("Bổ sung thông tin"), "gửi thêm thông tin")
+	officer.says("/resolve " + code + " Đã nạo vét cống.")
+	out := c.says("Nước vẫn tràn ra đường sau mưa")
+	mustContain(t, out, "đã được đơn vị trả lời", "[Chưa hài lòng]", "[Không hài lòng]")
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'info_added'`); n != 0 {
+		t.Error("the information was added to the answered ticket")
+	}
+}

@@ -145,6 +145,13 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *med
 	if tk.Status == storage.StatusMerged && tk.MergedInto.Valid {
 		return s.passOnInfo(t, tk, text, added)
 	}
+	if tk.Status == storage.StatusAnswered { // meanwhile: the rating is what is awaited now
+		rate, err := s.ratingButtons(t, t.lang, tk.ID)
+		if err != nil {
+			return err
+		}
+		return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("supplement.answered", tk.Code), Buttons: rate})
+	}
 	if !isOpen(tk.Status) {
 		return t.reply("supplement.closed", tk.Code)
 	}
