@@ -126,3 +126,24 @@ func TestInformationSentAfterTheAnswerOffersTheRating(t *testing.T) {
 		t.Error("the information was added to the answered ticket")
 	}
 }
+
+// With two of their petitions waiting for information, a sender's reply
+// answers the question asked last, whichever petition is newer.
+func TestAReplyAnswersTheQuestionAskedLast(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(5311, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(5312)
+	first := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà số 12")
+	second := c.file("Phường Hòa Cường", "Đèn đường hỏng trên đường Núi Thành")
+	officer.says("/ticket " + second)
+	officer.asks("Ông/Bà cho biết cột đèn số mấy?")
+	w.now = w.now.Add(time.Hour)
+	officer.says("/ticket " + first)
+	officer.asks("Ông/Bà cho biết số nhà chính xác?")
+	c.says("Trước nhà số 12A")
+	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE e.kind = 'info_added' AND t.code = $1`, first); n != 1 {
+		t.Errorf("the reply did not answer %s, asked last (%s was asked first)", first, second)
+	}
+}

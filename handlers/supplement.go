@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -231,6 +232,8 @@ func (s *Service) answerInfoRequestSince(t *turn, since time.Time) (bool, error)
 	if err != nil {
 		return false, err
 	}
+	// The question asked last is the one answered.
+	slices.SortStableFunc(open, func(a, b storage.Ticket) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
 	for _, listed := range open {
 		if listed.Status != storage.StatusAwaitingInfo || listed.UpdatedAt.Before(since) {
 			continue
