@@ -31,10 +31,21 @@ func ScheduleConsultationNotice(ctx context.Context, tx *storage.Store, c storag
 	messages := make(map[string]json.RawMessage, len(languages))
 	for _, lang := range languages {
 		messages[lang] = mustJSON(bot.Outgoing{Kind: bot.KindText, Text: texts.text(lang, "consultation.opened",
-			bot.Escape(c.UnitName), bot.Escape(c.Title), lastDay(c))})
+			consultingUnit(c), bot.Escape(c.Title), lastDay(c))})
 	}
 	return tx.ScheduleForFollowers(ctx, storage.FollowerMessages{UnitID: c.UnitID, Messages: messages, Fallback: languages[0],
-		KeyPrefix: fmt.Sprintf("consultation:%d:", c.ID), After: max(0, c.OpensAt.Sub(now)), PerSecond: perSecond})
+		KeyPrefix: consultationNoticeKey(c), After: max(0, c.OpensAt.Sub(now)), PerSecond: perSecond})
+}
+
+// DropConsultationNotice takes back what is still scheduled of the notice
+// of consultation c's opening: it closed before, or its last day changed.
+func DropConsultationNotice(ctx context.Context, tx *storage.Store, c storage.Consultation) error {
+	return tx.DropScheduled(ctx, consultationNoticeKey(c))
+}
+
+// consultationNoticeKey starts the dedupe keys of c's notice.
+func consultationNoticeKey(c storage.Consultation) string {
+	return fmt.Sprintf("consultation:%d:", c.ID)
 }
 
 // QueueSynthesis when an administrator closes it.
@@ -90,7 +101,7 @@ func (s *Service) stopFlow(t *turn, flow string) error {
 
 // consultationHeading is a consultation's title, unit and last day.
 func consultationHeading(t *turn, c storage.Consultation) string {
-	return t.text("consultation.item", bot.Escape(c.Title), bot.Escape(c.UnitName), lastDay(c))
+	return t.text("consultation.item", bot.Escape(c.Title), consultingUnit(c), lastDay(c))
 }
 
 // lastDay is the last day comments are taken, closes_at being exclusive.
@@ -132,7 +143,7 @@ func (s *Service) consultationButton(t *turn, args []string) error {
 	if c.Link != "" {
 		text += "\n\n" + t.text("consultation.link", bot.Escape(c.Link))
 	}
-	text += "\n\n" + t.text("consultation.prompt") + "\n\n" + t.text("consultation.consent", bot.Escape(c.UnitName))
+	text += "\n\n" + t.text("consultation.prompt") + "\n\n" + t.text("consultation.consent", consultingUnit(c))
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: text,
 		Buttons: [][]bot.InlineButton{{{Text: t.text("btn.cancel"), Data: data(prefixConsultation, "x")}}}})
 }
@@ -172,11 +183,11 @@ func (s *Service) consultationInput(t *turn, conv *storage.Conversation) error {
 	if err != nil {
 		return err
 	}
-	if err := t.recordConsent(storage.ConsentHandling, tk.ID, "consultation.consent", bot.Escape(c.UnitName)); err != nil {
+	if err := t.recordConsent(storage.ConsentHandling, tk.ID, "consultation.consent", consultingUnit(c)); err != nil {
 		return err
 	}
 	t.logInfo("consultation comment", "ticket", tk.Code, "consultation", c.ID, "unit", c.UnitID)
-	return s.acknowledge(t, tk, t.text("consultation.received", bot.Escape(c.Title), tk.Code, bot.Escape(c.UnitName)))
+	return s.acknowledge(t, tk, t.text("consultation.received", bot.Escape(c.Title), tk.Code, consultingUnit(c)))
 }
 
 // awaitsSynthesis reports whether a ticket is a comment that its
@@ -207,23 +218,41 @@ func QueueSynthesis(ctx context.Context, tx *storage.Store, c storage.Consultati
 	if err != nil {
 		return 0, err
 	}
+	// Each sender rates the synthesis as the answer to their comment (the
+	// latest, should they have made several; the others are reminded).
+	answered := map[int64]storage.TicketEvent{}
 	for _, id := range open {
-		if _, err := tx.ApplyChange(ctx, storage.Change{TicketID: id, At: at, ActorKind: storage.ActorSystem,
-			Kind: storage.EventAnswered, ToStatus: storage.StatusAnswered, Body: c.Synthesis.String}); err != nil {
+		tk, err := tx.ApplyChange(ctx, storage.Change{TicketID: id, At: at, ActorKind: storage.ActorSystem,
+			Kind: storage.EventAnswered, ToStatus: storage.StatusAnswered, Body: c.Synthesis.String})
+		if err != nil {
 			return 0, err
 		}
+		events, err := tx.Events(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		answered[tk.CitizenID] = events[len(events)-1]
 	}
 	people, err := tx.Commenters(ctx, c.ID)
 	if err != nil {
 		return 0, err
 	}
 	for _, p := range people {
-		text := texts.text(p.Language, "consultation.synthesis", bot.Escape(c.UnitName), bot.Escape(c.Title),
+		text := texts.text(p.Language, "consultation.synthesis", consultingUnit(c), bot.Escape(c.Title),
 			bot.Escape(c.Synthesis.String))
 		o := bot.Outgoing{Kind: bot.KindText, ChatID: p.ChatID, Text: text}
+		if answer, ok := answered[p.ID]; ok {
+			o.Buttons = ratingRows(texts, p.Language, answer.TicketID, answer.ID)
+		}
 		if err := enqueue(ctx, tx, p.Channel, o, fmt.Sprintf("synthesis:%d:%d", c.ID, p.ID)); err != nil {
 			return 0, err
 		}
 	}
 	return len(people), nil
+}
+
+// consultingUnit is the name of the unit that holds consultation c, in
+// each reader's language.
+func consultingUnit(c storage.Consultation) unitVoice {
+	return unitVoice{name: c.UnitName, nameEN: c.UnitNameEN}
 }

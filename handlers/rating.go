@@ -23,14 +23,19 @@ func (s *Service) ratingButtons(t *turn, lang string, ticketID int64) ([][]bot.I
 	if err != nil {
 		return nil, err
 	}
+	return ratingRows(s.texts, lang, ticketID, answer.ID), nil
+}
+
+// ratingRows are the buttons that rate answer of a ticket, best first.
+func ratingRows(texts catalog, lang string, ticketID, answer int64) [][]bot.InlineButton {
 	var rows [][]bot.InlineButton
 	for n := 5; n >= 1; n-- {
 		rows = append(rows, []bot.InlineButton{{
-			Text: s.texts.text(lang, fmt.Sprintf("rating.%d", n)),
-			Data: data(prefixRating, fmt.Sprint(ticketID), fmt.Sprint(n), fmt.Sprint(answer.ID)),
+			Text: texts.text(lang, fmt.Sprintf("rating.%d", n)),
+			Data: data(prefixRating, fmt.Sprint(ticketID), fmt.Sprint(n), fmt.Sprint(answer)),
 		}})
 	}
-	return rows, nil
+	return rows
 }
 
 // latestAnswer returns a ticket's latest answer and how many it has had.

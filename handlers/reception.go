@@ -358,6 +358,9 @@ func (s *Service) book(t *turn, d receptionDraft, subject string) error {
 	if errors.Is(err, storage.ErrDuplicate) {
 		return t.reply("reception.already")
 	}
+	if errors.Is(err, storage.ErrBookingRefused) {
+		return t.reply("reception.refused_day")
+	}
 	if err != nil {
 		return err
 	}

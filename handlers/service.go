@@ -259,11 +259,11 @@ func (s *Service) onMessage(t *turn) error {
 		return err
 	}
 	if conv != nil {
+		if handled, err := s.answerInfoWhileWriting(t, conv); handled || err != nil {
+			return err
+		}
 		switch conv.Flow {
 		case flowPetition:
-			if handled, err := s.answerInfoWhileWriting(t, conv); handled || err != nil {
-				return err
-			}
 			return s.petitionInput(t, conv)
 		case flowOfficer:
 			return s.officerInput(t, conv)
@@ -295,20 +295,22 @@ func (s *Service) onMessage(t *turn) error {
 }
 
 // answerInfoWhileWriting passes on to a unit the answer to its request
-// for information, made while the person was writing another petition and
-// after they last touched it: the request said to reply with a message,
-// and a reply taken into the petition would never reach the unit. The
-// petition is kept; a Back or Cancel is the petition's.
+// for information, made while the person was writing something else (a
+// petition, a comment on a draft, a reception booking) and after they
+// last touched it: the request said to reply with a message, and a reply
+// taken into what they were writing would never reach the unit. What
+// they were writing is kept; a Back or Cancel is its own.
 func (s *Service) answerInfoWhileWriting(t *turn, conv *storage.Conversation) (bool, error) {
 	ev := t.ev
-	if ev.Text == "" && mediaOf(ev, false) == nil || s.matchNavigation(ev.Text) != "" {
+	if !slices.Contains([]string{flowPetition, flowConsultation, flowReception}, conv.Flow) ||
+		ev.Text == "" && mediaOf(ev, false) == nil || s.matchNavigation(ev.Text) != "" {
 		return false, nil
 	}
 	handled, err := s.answerInfoRequestSince(t, conv.UpdatedAt)
 	if !handled || err != nil {
 		return handled, err
 	}
-	return true, t.reply("petition.kept_after_info")
+	return true, t.reply("flow.kept_after_info")
 }
 
 // cmdHelp explains the commands; staff also get theirs.

@@ -156,6 +156,9 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *med
 	if !isOpen(tk.Status) {
 		return t.reply("supplement.closed", tk.Code)
 	}
+	if full, err := s.photosFull(t, tk.ID, added); full || err != nil {
+		return err
+	}
 	if added != nil {
 		if err := t.tx.AddAttachment(t.ctx, added.attachment(t, tk.ID, storage.ActorCitizen), s.now()); err != nil {
 			return err
@@ -179,6 +182,29 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *med
 	return t.reply("supplement.thanks", tk.Code)
 }
 
+// photosFull refuses, with a word on why, a photo added to a ticket that
+// has its sender's maxPhotos already, as a petition being written does:
+// every card sent on it carries them all, to every chat of the unit.
+func (s *Service) photosFull(t *turn, ticketID int64, added *media) (bool, error) {
+	if added == nil {
+		return false, nil
+	}
+	atts, err := t.tx.Attachments(t.ctx, ticketID)
+	if err != nil {
+		return false, err
+	}
+	theirs := 0
+	for _, a := range atts {
+		if a.AddedBy == storage.ActorCitizen {
+			theirs++
+		}
+	}
+	if theirs < maxPhotos {
+		return false, nil
+	}
+	return true, t.reply("petition.photos_full", maxPhotos)
+}
+
 // passOnInfo records information its sender gave on a merged duplicate
 // on the duplicate's own timeline (theirs to see, and to erase) and sends
 // the duplicate's card with it, photos too, to the unit of the open
@@ -193,6 +219,9 @@ func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *me
 	}
 	if !isOpen(into.Status) || !into.UnitID.Valid {
 		return t.reply("supplement.closed", dup.Code)
+	}
+	if full, err := s.photosFull(t, dup.ID, added); full || err != nil {
+		return err
 	}
 	if added != nil {
 		if err := t.tx.AddAttachment(t.ctx, added.attachment(t, dup.ID, storage.ActorCitizen), s.now()); err != nil {

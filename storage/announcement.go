@@ -62,7 +62,8 @@ func (s *Store) FollowArea(ctx context.Context, citizenID, areaID int64, at time
 }
 
 // UnfollowArea stops a person following an area; ErrNotFound if they did
-// not.
+// not. Someone who follows no area any more is sent none of the notices
+// still scheduled for followers.
 func (s *Store) UnfollowArea(ctx context.Context, citizenID, areaID int64) error {
 	res, err := s.x.ExecContext(ctx, `DELETE FROM area_followers WHERE citizen_id = $1 AND area_id = $2`, citizenID, areaID)
 	if err != nil {
@@ -71,7 +72,11 @@ func (s *Store) UnfollowArea(ctx context.Context, citizenID, areaID int64) error
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return fmt.Errorf("storage: unfollow area: %w", ErrNotFound)
 	}
-	return nil
+	_, err = s.x.ExecContext(ctx, `
+		DELETE FROM outbox_scheduled o USING citizens c
+		WHERE c.id = $1 AND o.channel = c.channel AND o.chat_id = c.chat_id AND NOT o.is_group
+		  AND NOT EXISTS (SELECT FROM area_followers f WHERE f.citizen_id = $1)`, citizenID)
+	return wrap("unfollow area", err)
 }
 
 // FollowedArea is an area a person follows, and since when.

@@ -15,14 +15,16 @@ import (
 // (Ticket.ConsultationID); the synthesis, once published, is told to
 // everyone who commented.
 type Consultation struct {
-	ID       int64     `db:"id"`
-	UnitID   int64     `db:"unit_id"`
-	UnitCode string    `db:"unit_code"`
-	UnitName string    `db:"unit_name"`
-	Title    string    `db:"title"`
-	Summary  string    `db:"summary"`
-	Link     string    `db:"link"`
-	OpensAt  time.Time `db:"opens_at"`
+	ID       int64  `db:"id"`
+	UnitID   int64  `db:"unit_id"`
+	UnitCode string `db:"unit_code"`
+	UnitName string `db:"unit_name"`
+	// UnitNameEN is the unit's English name, "" when it has none.
+	UnitNameEN string    `db:"unit_name_en"`
+	Title      string    `db:"title"`
+	Summary    string    `db:"summary"`
+	Link       string    `db:"link"`
+	OpensAt    time.Time `db:"opens_at"`
 	// ClosesAt is the end of the period, exclusive: a comment must come
 	// before it.
 	ClosesAt    time.Time      `db:"closes_at"`
@@ -47,7 +49,7 @@ type NewConsultation struct {
 	ClosesAt time.Time
 }
 
-const consultationSelect = `SELECT c.id, c.unit_id, u.code AS unit_code, u.name AS unit_name, c.title, c.summary,
+const consultationSelect = `SELECT c.id, c.unit_id, u.code AS unit_code, u.name AS unit_name, u.name_en AS unit_name_en, c.title, c.summary,
 	c.link, c.opens_at, c.closes_at, c.synthesis, c.published_at, c.created_at,
 	(SELECT count(*) FROM tickets t WHERE t.consultation_id = c.id) AS comments
 	FROM consultations c JOIN units u ON u.id = c.unit_id`

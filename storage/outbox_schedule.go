@@ -46,3 +46,10 @@ func (s *Store) ScheduledBacklog(ctx context.Context) (int, error) {
 	err := s.x.QueryRowxContext(ctx, `SELECT count(*) FROM outbox_scheduled`).Scan(&n)
 	return n, wrap("scheduled backlog", err)
 }
+
+// DropScheduled takes back the scheduled messages whose dedupe keys start
+// with keyPrefix and are not yet due (those due are in the outbox).
+func (s *Store) DropScheduled(ctx context.Context, keyPrefix string) error {
+	_, err := s.x.ExecContext(ctx, `DELETE FROM outbox_scheduled WHERE starts_with(dedupe_key, $1)`, keyPrefix)
+	return wrap("drop scheduled messages", err)
+}

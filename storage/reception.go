@@ -272,12 +272,27 @@ type NewBooking struct {
 	Subject   string
 }
 
+// ErrBookingRefused: the unit refused to receive the citizen that day
+// (Law on Citizen Reception, Art. 9), which a new booking cannot undo.
+var ErrBookingRefused = errors.New("storage: reception refused that day")
+
 // CreateBooking records a booking with the hours and place of nb.Hours.
 // ErrDuplicate: the citizen already has one with the unit that day; the
 // transaction goes on (the conflict is not an error to PostgreSQL).
+// ErrBookingRefused: the unit refused them that day.
 func (s *Store) CreateBooking(ctx context.Context, nb NewBooking, now time.Time) (Booking, error) {
+	var refused bool
+	err := sqlx.GetContext(ctx, s.x, &refused, `
+		SELECT EXISTS (SELECT FROM reception_bookings WHERE citizen_id = $1 AND unit_id = $2 AND day = $3 AND status = 'refused')`,
+		nb.CitizenID, nb.Hours.UnitID, nb.Day.String())
+	if err != nil {
+		return Booking{}, wrap("create booking", err)
+	}
+	if refused {
+		return Booking{}, ErrBookingRefused
+	}
 	var id int64
-	err := sqlx.GetContext(ctx, s.x, &id, `
+	err = sqlx.GetContext(ctx, s.x, &id, `
 		INSERT INTO reception_bookings (unit_id, citizen_id, day, starts, ends, place, subject, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
 		ON CONFLICT (citizen_id, unit_id, day) WHERE status = 'booked' DO NOTHING

@@ -214,7 +214,7 @@ func runConsultationExtend(ctx context.Context, args []string) error {
 	if !last.AddDays(1).Start().After(time.Now()) {
 		return fmt.Errorf("-closes %s is over already", last)
 	}
-	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+	return withStore(ctx, func(cfg *config.Config, store *storage.Store, _ *slog.Logger) error {
 		return store.InTx(ctx, func(tx *storage.Store) error {
 			c, err := tx.LockConsultation(ctx, *id)
 			if errors.Is(err, storage.ErrNotFound) {
@@ -232,7 +232,18 @@ func runConsultationExtend(ctx context.Context, args []string) error {
 			if err := tx.ExtendConsultation(ctx, c.ID, last.AddDays(1).Start()); err != nil {
 				return err
 			}
-			fmt.Printf("Consultation %d takes comments until the end of %s (it was %s).\n", c.ID, last, workcal.DateOf(c.ClosesAt.Add(-time.Second)))
+			was := workcal.DateOf(c.ClosesAt.Add(-time.Second))
+			// The notice of its opening, still to go, gives the new last day.
+			if now := time.Now(); now.Before(c.OpensAt) {
+				c.ClosesAt = last.AddDays(1).Start()
+				if err := handlers.DropConsultationNotice(ctx, tx, c); err != nil {
+					return err
+				}
+				if _, err := handlers.ScheduleConsultationNotice(ctx, tx, c, now, cfg.SendRate*2/3); err != nil {
+					return err
+				}
+			}
+			fmt.Printf("Consultation %d takes comments until the end of %s (it was %s).\n", c.ID, last, was)
 			return nil
 		})
 	})
@@ -279,6 +290,10 @@ func runConsultationClose(ctx context.Context, args []string) error {
 					c.ID, workcal.DateOf(c.ClosesAt.Add(-time.Second)))
 			}
 			if err := tx.PublishSynthesis(ctx, c.ID, synthesis, now); err != nil {
+				return err
+			}
+			// Closed before it opened: its followers are not invited to comment.
+			if err := handlers.DropConsultationNotice(ctx, tx, c); err != nil {
 				return err
 			}
 			c.Synthesis.String, c.Synthesis.Valid = synthesis, true

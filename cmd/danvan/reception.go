@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -219,7 +220,20 @@ func runReceptionOff(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%s no longer takes bookings for %s.\n", u.Name, when)
+		weekly := false // hours of the weekday that come back on the date
+		if dated {
+			hours, err := store.UnitReceptionHours(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			weekly = slices.ContainsFunc(hours, func(h storage.ReceptionHours) bool { return h.Weekday == on.Weekday() })
+		}
+		if weekly {
+			fmt.Printf("%s's reception on %s is removed; its %s hours apply on that date again. To take no bookings that day: danvan admin reception close -unit %s -day %s -reason TEXT\n",
+				u.Name, when, on.Weekday(), u.Code, on)
+		} else {
+			fmt.Printf("%s no longer takes bookings for %s.\n", u.Name, when)
+		}
 		// The bookings already made stand until their day is called off.
 		today := workcal.DateOf(time.Now())
 		last := today.AddDays(receptionHorizon)

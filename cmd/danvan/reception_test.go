@@ -311,3 +311,29 @@ func TestReceptionOnADate(t *testing.T) {
 		t.Fatalf("%d reception dates left after off", rows)
 	}
 }
+
+// Taking off a reception on a date that the weekly hours cover says that
+// those hours apply again, and how to take no bookings that day, rather
+// than that the unit takes no more bookings for it.
+func TestReceptionOffOnAWeeklyDaySaysTheWeeklyHoursApply(t *testing.T) {
+	newDatabase(t)
+	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setReception(t); err != nil { // Thursdays
+		t.Fatal(err)
+	}
+	day := workcal.DateOf(time.Now()).AddDays(7)
+	for day.Weekday() != time.Thursday {
+		day = day.AddDays(1)
+	}
+	if _, err := runCLI(t, "admin", "reception", "set", "-unit", "ubnd-quan-cu", "-day", day.String(),
+		"-from", "14:00", "-to", "16:00", "-place", "Hội trường", "-capacity", "4"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCLI(t, "admin", "reception", "off", "-unit", "ubnd-quan-cu", "-day", day.String())
+	if err != nil || strings.Contains(out, "no longer takes bookings") || !strings.Contains(out, "Thursday hours apply on that date again") ||
+		!strings.Contains(out, "reception close -unit ubnd-quan-cu -day "+day.String()) {
+		t.Fatalf("off -day on a weekly day = %q, %v", out, err)
+	}
+}
