@@ -100,7 +100,7 @@ func (s *Service) tellExtension(t *turn, tk storage.Ticket, r storage.DeadlineRu
 	if err != nil {
 		return err
 	}
-	voice, err := s.voiceOf(t, tk)
+	voice, err := s.voiceOf(t, tk, role)
 	if err != nil {
 		return err
 	}

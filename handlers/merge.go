@@ -91,7 +91,7 @@ func (s *Service) cmdMerge(t *turn) error {
 // ticket's own sender, should they be one of them, is told as its sender.
 // The sender of the ticket merged into learns how many now raise it.
 func (s *Service) cosignMerged(t *turn, dup, into storage.Ticket, fallbackUnit, note string) error {
-	voice, err := s.voiceOf(t, into)
+	voice, err := s.voiceOf(t, into, storage.Officer{})
 	if err != nil {
 		return err
 	}

@@ -208,7 +208,7 @@ func (s *Service) accept(t *turn, tk storage.Ticket, role storage.Officer) error
 	if err != nil {
 		return err
 	}
-	voice, err := s.voiceOf(t, tk)
+	voice, err := s.voiceOf(t, tk, role)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (s *Service) askInfo(t *turn, tk storage.Ticket, role storage.Officer, ques
 	if err := s.pauseClock(t, tk); err != nil {
 		return err
 	}
-	voice, err := s.voiceOf(t, tk)
+	voice, err := s.voiceOf(t, tk, role)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer,
 	if err != nil {
 		return err
 	}
-	voice, err := s.voiceOf(t, tk)
+	voice, err := s.voiceOf(t, tk, role)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func (s *Service) reject(t *turn, tk storage.Ticket, role storage.Officer, reaso
 	if err != nil {
 		return err
 	}
-	voice, err := s.voiceOf(t, tk)
+	voice, err := s.voiceOf(t, tk, role)
 	if err != nil {
 		return err
 	}
@@ -465,11 +465,15 @@ type unitVoice struct{ name, nameEN string }
 func (u unitVoice) in(lang string) string { return bot.Escape(localName(lang, u.name, u.nameEN)) }
 
 // voiceOf is the unit a ticket's sender hears from: the unit handling it,
-// whether its own staff acted or a leader or administrator above it
-// (README: every step is told as coming from the unit).
-func (s *Service) voiceOf(t *turn, tk storage.Ticket) (unitVoice, error) {
+// whether its own staff acted (role, most often) or a leader or
+// administrator above it (README: every step is told as coming from the
+// unit).
+func (s *Service) voiceOf(t *turn, tk storage.Ticket, role storage.Officer) (unitVoice, error) {
 	if !tk.UnitID.Valid {
 		return unitVoice{}, nil
+	}
+	if role.UnitID == tk.UnitID.Int64 {
+		return unitVoice{name: role.UnitName, nameEN: role.UnitNameEN}, nil
 	}
 	u, err := t.tx.UnitByID(t.ctx, tk.UnitID.Int64)
 	return unitVoice{name: u.Name, nameEN: u.NameEN}, err

@@ -129,7 +129,7 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if err != nil {
 		return err
 	}
-	voice, err := s.voiceOf(t, tk) // the unit that had it, should it now go to the intake
+	voice, err := s.voiceOf(t, tk, role) // the unit that had it, should it now go to the intake
 	if err != nil {
 		return err
 	}

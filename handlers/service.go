@@ -306,6 +306,10 @@ func (s *Service) answerInfoWhileWriting(t *turn, conv *storage.Conversation) (b
 		ev.Text == "" && mediaOf(ev, false) == nil || s.matchNavigation(ev.Text) != "" {
 		return false, nil
 	}
+	// Most messages are the flow's: one look before reading the tickets.
+	if waits, err := t.tx.AwaitsInfoSince(t.ctx, t.citizen.ID, conv.UpdatedAt); !waits || err != nil {
+		return false, err
+	}
 	handled, err := s.answerInfoRequestSince(t, conv.UpdatedAt)
 	if !handled || err != nil {
 		return handled, err

@@ -252,7 +252,7 @@ func (s *Service) progress(t *turn, tk storage.Ticket, role storage.Officer, tex
 	if err != nil {
 		return err
 	}
-	voice, err := s.voiceOf(t, tk)
+	voice, err := s.voiceOf(t, tk, role)
 	if err != nil {
 		return err
 	}

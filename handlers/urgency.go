@@ -62,7 +62,7 @@ func (s *Service) setUrgency(urgent bool) func(t *turn, tk storage.Ticket, role 
 		if err != nil {
 			return err
 		}
-		voice, err := s.voiceOf(t, tk)
+		voice, err := s.voiceOf(t, tk, role)
 		if err != nil {
 			return err
 		}

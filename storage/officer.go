@@ -31,6 +31,7 @@ type Officer struct {
 	UnitID      int64     `db:"unit_id"`
 	UnitCode    string    `db:"unit_code"`
 	UnitName    string    `db:"unit_name"`
+	UnitNameEN  string    `db:"unit_name_en"`
 	Role        string    `db:"role"`
 	Channel     string    `db:"channel"`
 	ChatID      string    `db:"chat_id"`
@@ -39,7 +40,7 @@ type Officer struct {
 }
 
 const officerSelect = `
-	SELECT o.id, o.citizen_id, o.unit_id, u.code AS unit_code, u.name AS unit_name, o.role,
+	SELECT o.id, o.citizen_id, o.unit_id, u.code AS unit_code, u.name AS unit_name, u.name_en AS unit_name_en, o.role,
 	       c.channel, c.chat_id, c.display_name, o.created_at
 	FROM officers o JOIN units u ON u.id = o.unit_id JOIN citizens c ON c.id = o.citizen_id`
 

@@ -175,6 +175,16 @@ func (s *Store) OpenTicketsOfCitizen(ctx context.Context, citizenID int64) ([]Ti
 	return ts, wrap("open tickets", err)
 }
 
+// AwaitsInfoSince reports whether a ticket of the citizen waits for
+// information asked for (or changed otherwise) at or after since.
+func (s *Store) AwaitsInfoSince(ctx context.Context, citizenID int64, since time.Time) (bool, error) {
+	var waits bool
+	err := sqlx.GetContext(ctx, s.x, &waits, `
+		SELECT EXISTS (SELECT FROM tickets WHERE citizen_id = $1 AND status = 'awaiting_info' AND updated_at >= $2)`,
+		citizenID, since)
+	return waits, wrap("tickets awaiting information", err)
+}
+
 // OpenTickets lists every open ticket, oldest first (administrators' inbox).
 func (s *Store) OpenTickets(ctx context.Context, limit int) ([]Ticket, error) {
 	var ts []Ticket
