@@ -47,16 +47,19 @@ func (c catalog) text(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return msg
 	}
-	said := args // the caller's, which may go to other languages too
+	var said []any // args in lang, when one is localized: the caller's may go to other languages too
 	for i, a := range args {
 		if l, ok := a.(localized); ok {
-			if &said[0] == &args[0] {
+			if said == nil {
 				said = slices.Clone(args)
 			}
 			said[i] = l.in(lang)
 		}
 	}
-	return fmt.Sprintf(msg, said...)
+	if said != nil {
+		args = said
+	}
+	return fmt.Sprintf(msg, args...)
 }
 
 // localized is a message's argument said in each language its own way (a

@@ -125,12 +125,7 @@ func workdaysBack(cal *workcal.Calendar, now time.Time, n int) time.Time {
 
 // workdaysBefore is the nth working day before d.
 func workdaysBefore(cal *workcal.Calendar, d workcal.Date, n int) workcal.Date {
-	for n > 0 {
-		if d = d.AddDays(-1); cal.IsWorkday(d) {
-			n--
-		}
-	}
-	return d
+	return workcal.DateOf(cal.AddWorkdays(d.Start(), -n))
 }
 
 // Escalate tells the leaders of a ticket's unit and of its parent unit,

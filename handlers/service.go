@@ -279,7 +279,7 @@ func (s *Service) onMessage(t *turn) error {
 	}
 	ev := t.ev
 	if ev.Text != "" || mediaOf(ev, false) != nil {
-		if handled, err := s.answerInfoRequest(t); handled || err != nil {
+		if handled, err := s.answerInfoRequest(t, time.Time{}); handled || err != nil {
 			return err
 		}
 	}
@@ -310,7 +310,7 @@ func (s *Service) answerInfoWhileWriting(t *turn, conv *storage.Conversation) (b
 	if waits, err := t.tx.AwaitsInfoSince(t.ctx, t.citizen.ID, conv.UpdatedAt); !waits || err != nil {
 		return false, err
 	}
-	handled, err := s.answerInfoRequestSince(t, conv.UpdatedAt)
+	handled, err := s.answerInfoRequest(t, conv.UpdatedAt)
 	if !handled || err != nil {
 		return handled, err
 	}

@@ -248,20 +248,13 @@ func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *me
 }
 
 // answerInfoRequest attaches a citizen's message to their ticket that is
-// waiting for information, when there is one.
-func (s *Service) answerInfoRequest(t *turn) (bool, error) {
-	return s.answerInfoRequestSince(t, time.Time{})
-}
-
-// answerInfoRequestSince is answerInfoRequest for a request made since
-// a time: one made while the person was writing another petition, after
-// they last touched it, is what their next message answers.
-func (s *Service) answerInfoRequestSince(t *turn, since time.Time) (bool, error) {
+// waiting for information asked for since a time (any, when zero), when
+// there is one: the question asked last.
+func (s *Service) answerInfoRequest(t *turn, since time.Time) (bool, error) {
 	open, err := t.tx.OpenTicketsOfCitizen(t.ctx, t.citizen.ID)
 	if err != nil {
 		return false, err
 	}
-	// The question asked last is the one answered.
 	slices.SortStableFunc(open, func(a, b storage.Ticket) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
 	for _, listed := range open {
 		if listed.Status != storage.StatusAwaitingInfo || listed.UpdatedAt.Before(since) {
