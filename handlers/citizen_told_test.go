@@ -147,3 +147,103 @@ func TestAReplyAnswersTheQuestionAskedLast(t *testing.T) {
 		t.Errorf("the reply did not answer %s, asked last (%s was asked first)", first, second)
 	}
 }
+
+// A request for information made before the sender began a petition is
+// not answered by the petition's text, however the ticket changed since
+// (an internal note): only a request made after they last touched it is.
+func TestAnOlderRequestTouchedAgainDoesNotTakeAPetitionsText(t *testing.T) {
+	w, officer, c, code := filed(t, 7101, 7102, "Cống thoát nước bị tắc, nước tràn ra đường")
+	officer.asks("Ông/Bà cho biết số nhà gần nhất?")
+
+	// A day later, the sender starts another petition, up to its description.
+	w.now = w.now.Add(24 * time.Hour)
+	c.says("/new")
+	c.presses("Phản ánh")
+	c.presses("Môi trường")
+	c.presses("Thành phố Đà Nẵng")
+	c.presses("Phường Hòa Cường")
+
+	// Meanwhile an officer notes something, internally, on the old ticket.
+	w.now = w.now.Add(10 * time.Minute)
+	mustContain(t, officer.says("/note "+code+" Đã gọi điện, chưa liên lạc được"), "Đã lưu ghi chú")
+	w.sent()
+
+	w.now = w.now.Add(time.Minute)
+	out := c.says("Đèn đường trên đường Núi Thành bị hỏng từ tuần trước")
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'info_added'`); n != 0 {
+		t.Errorf("the petition's description was taken as information for %s (asked a day before the petition was started); the sender got:\n%s",
+			code, texts(sentTo(out, c.id)))
+	}
+	if !strings.Contains(texts(sentTo(out, c.id)), "ảnh") {
+		t.Errorf("the petition did not move on to its photo step after its description; the sender got:\n%s", texts(sentTo(out, c.id)))
+	}
+}
+
+// The question asked last is the one a reply answers, whatever else
+// changed on the other ticket since (an internal note).
+func TestANoteDoesNotMakeAnOlderQuestionTheOneAnswered(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(7111, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(7112)
+	first := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà số 12")
+	second := c.file("Phường Hòa Cường", "Đèn đường hỏng trên đường Núi Thành")
+	officer.says("/ticket " + first)
+	officer.asks("Ông/Bà cho biết số nhà chính xác?")
+	w.now = w.now.Add(time.Hour)
+	officer.says("/ticket " + second)
+	officer.asks("Ông/Bà cho biết cột đèn số mấy?")
+	w.now = w.now.Add(time.Hour)
+	mustContain(t, officer.says("/note "+first+" Đã cử cán bộ xuống kiểm tra"), "Đã lưu ghi chú")
+	w.now = w.now.Add(time.Minute)
+	c.says("Cột đèn số 17, gần ngã tư")
+	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE e.kind = 'info_added' AND t.code = $1`, second); n != 1 {
+		t.Errorf("the reply did not answer %s, asked last; an internal note on %s (asked first) drew it there (info_added on %s: %d)",
+			second, first, first, w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE e.kind = 'info_added' AND t.code = $1`, first))
+	}
+}
+
+// A button of the step the sender is at (the phone step's «Bỏ qua»),
+// pressed after a unit's request, answers the step, not the unit.
+func TestAStepsOwnButtonIsNotAnAnswerToTheUnit(t *testing.T) {
+	w, officer, c, code := filed(t, 7121, 7122, "Cống thoát nước bị tắc, nước tràn ra đường")
+	w.now = w.now.Add(time.Hour)
+	c.describe("Phường Hòa Cường", "Đèn đường trên đường Núi Thành bị hỏng từ tuần trước")
+	c.presses("Bỏ qua") // no photos: the phone step and its keyboard
+	w.now = w.now.Add(10 * time.Minute)
+	officer.says("/ticket " + code)
+	officer.asks("Ông/Bà cho biết số nhà gần nhất?")
+	w.sent()
+	w.now = w.now.Add(time.Minute)
+	out := c.says("Bỏ qua") // the keyboard's Skip, pressed
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'info_added' AND body = 'Bỏ qua'`); n != 0 {
+		t.Errorf("the phone step's Skip button was sent to the unit as the information it asked for on %s; the sender got:\n%s",
+			code, texts(sentTo(out, c.id)))
+	}
+}
+
+// A ticket no unit handles (no route, no intake), answered by an
+// administrator, names the administrator's unit to its sender.
+func TestAnAnswerOnAUnitlessTicketNamesWhoAnswered(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE units SET is_triage = false`)
+	w.exec(`DELETE FROM routing_rules`)
+	admin := w.staff(7131, "ubnd-tp", "admin")
+	c := w.citizen(7132)
+	code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà số 12")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND unit_id IS NULL`, code); n != 1 {
+		t.Fatalf("setup: %s has a unit", code)
+	}
+	w.sent()
+	out := sentTo(admin.says("/resolve "+code+" Đã nạo vét cống."), c.id)
+	got := texts(out)
+	if !strings.Contains(got, "Đã nạo vét cống") {
+		t.Fatalf("setup: the sender got no answer:\n%s", got)
+	}
+	if strings.Contains(got, "<b></b>") || !strings.Contains(got, "UBND thành phố Đà Nẵng") {
+		t.Errorf("the answer on %s names no unit:\n%s", code, got)
+	}
+}

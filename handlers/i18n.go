@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 )
 
 //go:embed locales/*.json
@@ -65,3 +66,17 @@ func (c catalog) text(lang, key string, args ...any) string {
 // localized is a message's argument said in each language its own way (a
 // unit's name): catalog.text gives it in the message's language.
 type localized interface{ in(lang string) string }
+
+// buttonLabels are the labels of the buttons ("btn." keys) in every
+// language, as answerKey reads them.
+func (c catalog) buttonLabels() map[string]bool {
+	labels := map[string]bool{}
+	for _, texts := range c {
+		for key, text := range texts {
+			if strings.HasPrefix(key, "btn.") {
+				labels[answerKey(text)] = true
+			}
+		}
+	}
+	return labels
+}

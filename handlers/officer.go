@@ -469,10 +469,7 @@ func (u unitVoice) in(lang string) string { return bot.Escape(localName(lang, u.
 // administrator above it (README: every step is told as coming from the
 // unit).
 func (s *Service) voiceOf(t *turn, tk storage.Ticket, role storage.Officer) (unitVoice, error) {
-	if !tk.UnitID.Valid {
-		return unitVoice{}, nil
-	}
-	if role.UnitID == tk.UnitID.Int64 {
+	if !tk.UnitID.Valid || role.UnitID == tk.UnitID.Int64 { // none handles it: who acted speaks
 		return unitVoice{name: role.UnitName, nameEN: role.UnitNameEN}, nil
 	}
 	u, err := t.tx.UnitByID(t.ctx, tk.UnitID.Int64)

@@ -39,6 +39,10 @@ type Service struct {
 	commands map[string]commandFunc
 	buttons  map[string]buttonFunc
 	stats    statsCache // public figures (stats.go)
+	// labels are the buttons' labels in every language (as answerKey
+	// gives them): typed, or sent by a reply keyboard, they answer the
+	// step the person is at.
+	labels map[string]bool
 }
 
 type commandFunc func(t *turn) error
@@ -63,7 +67,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg, texts: texts, logger: cfg.Logger}
+	s := &Service{cfg: cfg, texts: texts, logger: cfg.Logger, labels: texts.buttonLabels()}
 	s.commands = map[string]commandFunc{
 		"start":    s.cmdStart,
 		"new":      s.cmdNew,
@@ -299,16 +303,13 @@ func (s *Service) onMessage(t *turn) error {
 // petition, a comment on a draft, a reception booking) and after they
 // last touched it: the request said to reply with a message, and a reply
 // taken into what they were writing would never reach the unit. What
-// they were writing is kept; a Back or Cancel is its own.
+// they were writing is kept; a button's label (Skip, Back, Cancel…) is
+// its own.
 func (s *Service) answerInfoWhileWriting(t *turn, conv *storage.Conversation) (bool, error) {
 	ev := t.ev
 	if !slices.Contains([]string{flowPetition, flowConsultation, flowReception}, conv.Flow) ||
-		ev.Text == "" && mediaOf(ev, false) == nil || s.matchNavigation(ev.Text) != "" {
+		ev.Text == "" && mediaOf(ev, false) == nil || s.labels[answerKey(ev.Text)] {
 		return false, nil
-	}
-	// Most messages are the flow's: one look before reading the tickets.
-	if waits, err := t.tx.AwaitsInfoSince(t.ctx, t.citizen.ID, conv.UpdatedAt); !waits || err != nil {
-		return false, err
 	}
 	handled, err := s.answerInfoRequest(t, conv.UpdatedAt)
 	if !handled || err != nil {

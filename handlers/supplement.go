@@ -3,7 +3,6 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
-	"slices"
 	"strconv"
 	"time"
 
@@ -251,17 +250,13 @@ func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *me
 // waiting for information asked for since a time (any, when zero), when
 // there is one: the question asked last.
 func (s *Service) answerInfoRequest(t *turn, since time.Time) (bool, error) {
-	open, err := t.tx.OpenTicketsOfCitizen(t.ctx, t.citizen.ID)
+	waiting, err := t.tx.AwaitingInfoOf(t.ctx, t.citizen.ID, since)
 	if err != nil {
 		return false, err
 	}
-	slices.SortStableFunc(open, func(a, b storage.Ticket) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
-	for _, listed := range open {
-		if listed.Status != storage.StatusAwaitingInfo || listed.UpdatedAt.Before(since) {
-			continue
-		}
+	for _, w := range waiting {
 		// Its status now: an officer may have answered it meanwhile.
-		tk, err := t.tx.LockTicket(t.ctx, listed.ID)
+		tk, err := t.tx.LockTicket(t.ctx, w.TicketID)
 		if err != nil {
 			return false, err
 		}

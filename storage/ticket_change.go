@@ -175,14 +175,24 @@ func (s *Store) OpenTicketsOfCitizen(ctx context.Context, citizenID int64) ([]Ti
 	return ts, wrap("open tickets", err)
 }
 
-// AwaitsInfoSince reports whether a ticket of the citizen waits for
-// information asked for (or changed otherwise) at or after since.
-func (s *Store) AwaitsInfoSince(ctx context.Context, citizenID int64, since time.Time) (bool, error) {
-	var waits bool
-	err := sqlx.GetContext(ctx, s.x, &waits, `
-		SELECT EXISTS (SELECT FROM tickets WHERE citizen_id = $1 AND status = 'awaiting_info' AND updated_at >= $2)`,
-		citizenID, since)
-	return waits, wrap("tickets awaiting information", err)
+// AwaitingInfo is a ticket waiting for information from its sender, and
+// when it was last asked for.
+type AwaitingInfo struct {
+	TicketID int64     `db:"id"`
+	AskedAt  time.Time `db:"asked_at"`
+}
+
+// AwaitingInfoOf lists a citizen's tickets waiting for information asked
+// for at or after since, the question asked last first.
+func (s *Store) AwaitingInfoOf(ctx context.Context, citizenID int64, since time.Time) ([]AwaitingInfo, error) {
+	var as []AwaitingInfo
+	err := sqlx.SelectContext(ctx, s.x, &as, `
+		SELECT t.id, max(e.at) AS asked_at
+		FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.kind = '`+EventInfoRequest+`'
+		WHERE t.citizen_id = $1 AND t.status = '`+StatusAwaitingInfo+`'
+		GROUP BY t.id HAVING max(e.at) >= $2
+		ORDER BY asked_at DESC, t.id DESC`, citizenID, since)
+	return as, wrap("tickets awaiting information", err)
 }
 
 // OpenTickets lists every open ticket, oldest first (administrators' inbox).
