@@ -136,11 +136,9 @@ func TestAReplyAnswersTheQuestionAskedLast(t *testing.T) {
 	c := w.citizen(5312)
 	first := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà số 12")
 	second := c.file("Phường Hòa Cường", "Đèn đường hỏng trên đường Núi Thành")
-	officer.says("/ticket " + second)
-	officer.asks("Ông/Bà cho biết cột đèn số mấy?")
+	officer.asksOn(second, "Ông/Bà cho biết cột đèn số mấy?")
 	w.now = w.now.Add(time.Hour)
-	officer.says("/ticket " + first)
-	officer.asks("Ông/Bà cho biết số nhà chính xác?")
+	officer.asksOn(first, "Ông/Bà cho biết số nhà chính xác?")
 	c.says("Trước nhà số 12A")
 	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
 		WHERE e.kind = 'info_added' AND t.code = $1`, first); n != 1 {
@@ -188,11 +186,9 @@ func TestANoteDoesNotMakeAnOlderQuestionTheOneAnswered(t *testing.T) {
 	c := w.citizen(7112)
 	first := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc trước nhà số 12")
 	second := c.file("Phường Hòa Cường", "Đèn đường hỏng trên đường Núi Thành")
-	officer.says("/ticket " + first)
-	officer.asks("Ông/Bà cho biết số nhà chính xác?")
+	officer.asksOn(first, "Ông/Bà cho biết số nhà chính xác?")
 	w.now = w.now.Add(time.Hour)
-	officer.says("/ticket " + second)
-	officer.asks("Ông/Bà cho biết cột đèn số mấy?")
+	officer.asksOn(second, "Ông/Bà cho biết cột đèn số mấy?")
 	w.now = w.now.Add(time.Hour)
 	mustContain(t, officer.says("/note "+first+" Đã cử cán bộ xuống kiểm tra"), "Đã lưu ghi chú")
 	w.now = w.now.Add(time.Minute)
@@ -213,8 +209,7 @@ func TestAStepsOwnButtonIsNotAnAnswerToTheUnit(t *testing.T) {
 	c.describe("Phường Hòa Cường", "Đèn đường trên đường Núi Thành bị hỏng từ tuần trước")
 	c.presses("Bỏ qua") // no photos: the phone step and its keyboard
 	w.now = w.now.Add(10 * time.Minute)
-	officer.says("/ticket " + code)
-	officer.asks("Ông/Bà cho biết số nhà gần nhất?")
+	officer.asksOn(code, "Ông/Bà cho biết số nhà gần nhất?")
 	w.sent()
 	w.now = w.now.Add(time.Minute)
 	out := c.says("Bỏ qua") // the keyboard's Skip, pressed

@@ -51,6 +51,14 @@ func (c *citizen) asks(question string) {
 	c.says(question)
 }
 
+// asksOn has a staff member ask for information on the ticket of code,
+// from its card.
+func (c *citizen) asksOn(code, question string) {
+	c.w.t.Helper()
+	c.says("/ticket " + code)
+	c.asks(question)
+}
+
 // reclassifyAs has a staff member reclassify the ticket of their latest
 // card as kind, keeping its category.
 func (c *citizen) reclassifyAs(kind, reason string) []bot.Outgoing {
