@@ -85,7 +85,10 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	mux.Handle("GET /readyz", ready)
 	metrics := newMetrics()
 	mux.Handle("GET /metrics", metrics.handler())
-	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Telegram posts an update in one short request; a client that trickles
+	// its body or idles on a connection would otherwise hold it for ever.
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
 	defer server.Close() // a start that failed; runUntilDone shuts it down gracefully
