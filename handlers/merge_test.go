@@ -310,3 +310,26 @@ func TestInformationPassedOnNamesTheMainTicketNotItsSender(t *testing.T) {
 		t.Fatalf("the ward, where the sender only co-signs, is told their name:\n%s", texts(got))
 	}
 }
+
+// A duplicate merged into a petition later found to be a denunciation is
+// sealed with it (README, Merging duplicates; law.md §5): its sender is a
+// denouncer too. The ward's card of the duplicate is edited into the notice
+// that "Nội dung, hình ảnh và thông tin người gửi được giữ bí mật" — the
+// content is kept secret. The main petition leaves the ward for the
+// intake, so the ward can no longer open it; the duplicate must not stay
+// readable there either: /ticket of it in the ward shows the denouncer's
+// own words again.
+func TestASealedDuplicateLeavesTheWardWithItsDenunciation(t *testing.T) {
+	w, officer, _, _, into, dup := oneMatterTwice(t)
+	w.staff(2952, "ubnd-tp", "officer") // the intake
+	officer.says("/gop " + dup + " " + into)
+	officer.says("/ticket " + into)
+	officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+
+	if shown := texts(sentTo(officer.says("/ticket "+into), officer.id)); strings.Contains(shown, "Rác thải tồn đọng") {
+		t.Fatalf("setup: the ward still reads the denunciation itself:\n%s", shown)
+	}
+	if shown := texts(sentTo(officer.says("/ticket "+dup), officer.id)); strings.Contains(shown, "Kiệt 25 Núi Thành rác chất đống") {
+		t.Fatalf("the ward reads the words of %s, sealed with the denunciation %s:\n%s", dup, into, shown)
+	}
+}

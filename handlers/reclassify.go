@@ -221,6 +221,22 @@ func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lan
 	if tk, err = s.restartClock(t, tk, true); err != nil {
 		return unitVoice{}, err
 	}
+	// Its duplicates, sealed with it, leave with it: the unit should not
+	// read their senders' words either.
+	dups, err := t.tx.MergedInto(t.ctx, tk.ID)
+	if err != nil {
+		return unitVoice{}, err
+	}
+	for _, d := range dups {
+		if d.UnitID.Int64 == triage.ID {
+			continue
+		}
+		if _, err := t.tx.ApplyChange(t.ctx, storage.Change{TicketID: d.ID, At: s.now(), ActorKind: storage.ActorOfficer,
+			ActorID: role.ID, Kind: storage.EventTransferred, ToUnit: triage.ID,
+			Body: s.texts.text(lang, "reclassify.to_intake")}); err != nil {
+			return unitVoice{}, err
+		}
+	}
 	return unitVoice{name: triage.Name, nameEN: triage.NameEN}, s.sendCard(t, tk, "card.transferred", s.texts.text(languages[0], "reclassify.to_intake"))
 }
 

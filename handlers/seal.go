@@ -83,7 +83,8 @@ type sealer struct {
 
 // sealingOf lists the messages about a ticket that sealing may change (in
 // the chats other than its sender's and co-signers') with a sealer for
-// them.
+// them. A co-signer who is staff is the exception: their chat also holds
+// the cards their unit got, which must not go on naming the sender.
 func (s *Service) sealingOf(t *turn, tk storage.Ticket, sender storage.Citizen) (*sealer, []storage.MessageAbout, error) {
 	keep := []string{sender.ChatID}
 	cosigners, err := t.tx.Cosigners(t.ctx, tk.ID)
@@ -91,7 +92,13 @@ func (s *Service) sealingOf(t *turn, tk storage.Ticket, sender storage.Citizen) 
 		return nil, nil, err
 	}
 	for _, c := range cosigners { // what they were told is the unit's
-		keep = append(keep, c.ChatID)
+		roles, err := t.tx.RolesOf(t.ctx, c.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(roles) == 0 {
+			keep = append(keep, c.ChatID)
+		}
 	}
 	// What this transaction has queued so far (other updates of its batch
 	// among them) must be seen too.

@@ -26,3 +26,11 @@ func (s *Store) SealMerged(ctx context.Context, intoID int64) ([]Ticket, error) 
 		RETURNING `+ticketColumns, intoID)
 	return ts, wrap("seal merged tickets", err)
 }
+
+// MergedInto lists the duplicates merged into a ticket.
+func (s *Store) MergedInto(ctx context.Context, intoID int64) ([]Ticket, error) {
+	var ts []Ticket
+	err := sqlx.SelectContext(ctx, s.x, &ts,
+		`SELECT `+ticketColumns+` FROM tickets WHERE merged_into = $1 ORDER BY id`, intoID)
+	return ts, wrap("tickets merged into", err)
+}
