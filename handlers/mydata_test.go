@@ -604,3 +604,49 @@ func TestAPhoneWrittenInThePetitionLeavesTheCardButNotTheNumber(t *testing.T) {
 	}
 	officer.sealsCard(code, card)
 }
+
+// A leader's /report lists a finished petition with its description. Once
+// the file is delivered the outbox keeps no copy of its bytes, so that after
+// the sender's erasure no stored copy still holds what they wrote.
+func TestErasureReachesTheReportsThatListedThePetition(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2951, "ubnd-hoa-cuong", "officer")
+	leader := w.staff(2952, "ubnd-hoa-cuong", "leader")
+	c := w.citizen(3951)
+	const words = "Rác tồn đọng trước nhà bà Lan số 12 kiệt 25 Lê Thanh Nghị"
+	code := c.file("Phường Hòa Cường", words)
+	officer.says("/resolve " + code + " Đã thu gom.")
+	c.presses("Rất hài lòng")
+
+	out := leader.says("/report")
+	var sent bool
+	for _, o := range out {
+		if o.Kind == bot.KindDocument && strings.Contains(xlsxText(t, o.Content), words) {
+			sent = true
+		}
+	}
+	if !sent {
+		t.Fatalf("the leader's report does not list the petition's text:\n%s", texts(out))
+	}
+	w.markDelivered()
+
+	mustContain(t, c.erase(), "Đã xóa")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND description = ''`, code); n != 1 {
+		t.Fatal("erasure did not blank the finished petition")
+	}
+
+	var payloads [][]byte
+	if err := w.raw.Select(&payloads, `SELECT payload FROM outbox WHERE chat_id = $1`, leader.id); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range payloads {
+		var o bot.Outgoing
+		if err := json.Unmarshal(p, &o); err != nil {
+			t.Fatal(err)
+		}
+		if o.Kind == bot.KindDocument && len(o.Content) > 0 && strings.Contains(xlsxText(t, o.Content), words) {
+			t.Fatalf("after the sender's erasure, the stored copy of the leader's report %q still holds their words %q", o.FileName, words)
+		}
+	}
+}

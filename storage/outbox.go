@@ -273,8 +273,10 @@ type SentMark struct {
 }
 
 // keepCopy, in recording a delivery, puts in place the copy to keep when
-// it is not the message itself (migration 00031).
-const keepCopy = `payload = coalesce(kept_copy, payload), kept_copy = NULL`
+// it is not the message itself (migration 00031), without the bytes of a
+// file uploaded: they were only needed to send it, and a file (a report,
+// an export) may hold what a person's erasure must reach (migration 00032).
+const keepCopy = `payload = coalesce(kept_copy, payload) - 'content', kept_copy = NULL`
 
 // MarkOutboxSent records delivered messages, several in one statement. A
 // message replaced since it was claimed (ReplaceQueued) is not recorded,
