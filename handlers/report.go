@@ -5,6 +5,7 @@ package handlers
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -117,11 +118,12 @@ func (s *Service) cmdReport(t *turn) error {
 	}
 	var file bytes.Buffer
 	meta := report.Meta{Scope: scope.name, From: from, To: to, Generated: now}
-	if err := data.Write(&file, report.FormatXLSX, meta); err != nil {
+	period := t.text("report.period", formatDate(first.Start()), formatDate(last.Start()))
+	err = data.Write(&file, report.FormatXLSX, meta)
+	if err != nil && !errors.Is(err, report.ErrTooManyRows) {
 		return fail("report", err)
 	}
-	period := t.text("report.period", formatDate(first.Start()), formatDate(last.Start()))
-	if file.Len() > maxReportBytes {
+	if err != nil || file.Len() > maxReportBytes {
 		return t.reply("report.too_large", period, formatNumber(len(data.Rows)))
 	}
 	t.logInfo("report", "tickets", len(data.Rows), "units", len(data.Summary), "bytes", file.Len())

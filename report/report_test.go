@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -484,5 +486,26 @@ func checkReceptionSheet(t *testing.T, f *excelize.File) {
 	}
 	if _, note := rowWith(t, f, s, 0, "Ghi chú:"); note[1] != "" {
 		t.Errorf("notes row = %q", note)
+	}
+}
+
+// A sheet holds at most 1,048,576 rows, and a large province's yearly
+// export can list more tickets: WriteXLSX then fails with ErrTooManyRows
+// (which points at CSV, and which /report turns into "too large"), where
+// excelize would panic.
+func TestXLSXRefusesMoreTicketsThanASheetHolds(t *testing.T) {
+	// 1,048,576 tickets: one more than the rows below the header row.
+	rows := make([]storage.ReportRow, 1<<20)
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, zone)
+	err := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("panic: %v", p)
+			}
+		}()
+		return report.WriteXLSX(io.Discard, report.Data{Rows: rows}, report.Meta{From: from, To: from.AddDate(1, 0, 0)})
+	}()
+	if !errors.Is(err, report.ErrTooManyRows) {
+		t.Fatalf("WriteXLSX of %d tickets: %v, want ErrTooManyRows", len(rows), err)
 	}
 }

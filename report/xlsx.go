@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -9,6 +10,14 @@ import (
 
 	"github.com/danvan-vn/danvan/storage"
 )
+
+// MaxXLSXTickets is how many tickets the sheet "Phản ánh" holds: a sheet's
+// rows, less the header.
+const MaxXLSXTickets = excelize.TotalRows - 1
+
+// ErrTooManyRows is returned by WriteXLSX for more tickets than a sheet
+// holds; a CSV file has no such limit.
+var ErrTooManyRows = errors.New("report: more tickets than an XLSX sheet holds (write a .csv file instead)")
 
 // Sheet names.
 const (
@@ -119,6 +128,9 @@ func (s *styles) unitName(depth int) (int, error) {
 // citizen reception figures, laid out as the summary. Times are date
 // cells in Vietnam time, rates are numbers formatted as percentages.
 func WriteXLSX(w io.Writer, d Data, meta Meta) error {
+	if len(d.Rows) > MaxXLSXTickets {
+		return fmt.Errorf("%w: %d tickets, a sheet holds %d", ErrTooManyRows, len(d.Rows), MaxXLSXTickets)
+	}
 	f := excelize.NewFile()
 	defer f.Close()
 	st, err := newStyles(f)
