@@ -79,6 +79,10 @@ type eventJSON struct {
 	Internal   bool      `json:"internal"`
 }
 
+// inVietnam is t in Vietnam's time, as the reports give it, whatever the
+// database session's time zone.
+func inVietnam(t time.Time) time.Time { return t.In(workcal.Location()) }
+
 // codes resolves ids to codes, caching what it has looked up.
 type codes struct {
 	ctx   context.Context
@@ -104,17 +108,19 @@ func (c *codes) unit(id int64) (string, error) {
 func (c *codes) ticket(t storage.Ticket, full bool) (ticketJSON, error) {
 	out := ticketJSON{
 		Code: t.Code, Kind: t.Kind, Status: t.Status, Description: t.Description, Address: t.Address,
-		Confidential: t.Confidential, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		Confidential: t.Confidential, CreatedAt: inVietnam(t.CreatedAt), UpdatedAt: inVietnam(t.UpdatedAt),
 		RatingComment: t.RatingComment.String,
 	}
 	if t.Latitude.Valid {
 		out.Latitude, out.Longitude = &t.Latitude.Float64, &t.Longitude.Float64
 	}
 	if t.AnsweredAt.Valid {
-		out.AnsweredAt = &t.AnsweredAt.Time
+		at := inVietnam(t.AnsweredAt.Time)
+		out.AnsweredAt = &at
 	}
 	if t.ClosedAt.Valid {
-		out.ClosedAt = &t.ClosedAt.Time
+		at := inVietnam(t.ClosedAt.Time)
+		out.ClosedAt = &at
 	}
 	if t.Rating.Valid {
 		out.Rating = &t.Rating.Int16
@@ -145,14 +151,14 @@ func (c *codes) ticket(t storage.Ticket, full bool) (ticketJSON, error) {
 		return out, err
 	}
 	for _, a := range atts {
-		out.Attachments = append(out.Attachments, attachmentJSON{Kind: a.Kind, FileID: a.FileID, AddedBy: a.AddedBy, CreatedAt: a.CreatedAt})
+		out.Attachments = append(out.Attachments, attachmentJSON{Kind: a.Kind, FileID: a.FileID, AddedBy: a.AddedBy, CreatedAt: inVietnam(a.CreatedAt)})
 	}
 	events, err := c.store.Events(c.ctx, t.ID)
 	if err != nil {
 		return out, err
 	}
 	for _, e := range events {
-		ej := eventJSON{At: e.At, Actor: e.ActorKind, ActorID: e.ActorID, Kind: e.Kind, FromStatus: e.FromStatus,
+		ej := eventJSON{At: inVietnam(e.At), Actor: e.ActorKind, ActorID: e.ActorID, Kind: e.Kind, FromStatus: e.FromStatus,
 			ToStatus: e.ToStatus, Body: e.Body, Internal: e.Internal}
 		if ej.FromUnit, err = c.unit(e.FromUnit); err != nil {
 			return out, err
@@ -197,7 +203,7 @@ func runTicketShow(ctx context.Context, args []string) error {
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(w, "%s\t%s · %s\n", tj.Code, tj.Kind, tj.Status)
 		fmt.Fprintf(w, "category\t%s\narea\t%s\nunit\t%s\ncreated\t%s\nconfidential\t%t\n", tj.Category, tj.Area, tj.Unit,
-			tj.CreatedAt.In(workcal.Location()).Format(time.RFC3339), tj.Confidential)
+			tj.CreatedAt.Format(time.RFC3339), tj.Confidential)
 		fmt.Fprintf(w, "\n%s\n\n", tj.Description)
 		for _, e := range tj.Events {
 			move := ""
@@ -207,7 +213,7 @@ func runTicketShow(ctx context.Context, args []string) error {
 			if e.FromUnit != "" || e.ToUnit != "" {
 				move += " " + e.FromUnit + "→" + e.ToUnit
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.In(workcal.Location()).Format(time.RFC3339), e.Actor, e.Kind, strings.TrimSpace(move), e.Body)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.Format(time.RFC3339), e.Actor, e.Kind, strings.TrimSpace(move), e.Body)
 		}
 		return w.Flush()
 	})
@@ -254,7 +260,7 @@ func runTicketList(ctx context.Context, args []string) error {
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "CODE\tKIND\tSTATUS\tUNIT\tCREATED")
 		for _, t := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.Code, t.Kind, t.Status, t.Unit, t.CreatedAt.In(workcal.Location()).Format("2006-01-02 15:04"))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.Code, t.Kind, t.Status, t.Unit, t.CreatedAt.Format("2006-01-02 15:04"))
 		}
 		return w.Flush()
 	})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,5 +87,48 @@ func TestDigestOfAWeekNotOverIsNotQueued(t *testing.T) {
 	var queued int
 	if err := db.QueryRow(`SELECT count(*) FROM outbox`).Scan(&queued); err != nil || queued != 0 {
 		t.Fatalf("%d messages queued (%v)", queued, err)
+	}
+}
+
+// ticket show and list give times in Vietnam's time in their JSON too: a
+// petition filed at 09:00 in Vietnam reads 09:00+07:00, whatever time zone
+// the database server runs in (initdb takes the machine's, often UTC).
+func TestTicketJSONTimesAreInVietnam(t *testing.T) {
+	db := newDatabase(t)
+	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `INSERT INTO citizens (channel, user_id, chat_id) VALUES ('telegram', '1', '1')`)
+	mustExec(t, db, `
+		INSERT INTO tickets (code, kind, citizen_id, unit_id, description, created_at, updated_at)
+		SELECT 'PA-2026-000001', 'phan_anh', c.id, u.id, 'Cống tắc', '2026-11-23 09:00:00+07', '2026-11-23 09:00:00+07'
+		FROM citizens c, units u WHERE u.code = 'tiep-nhan'`)
+
+	out, err := runCLI(t, "ticket", "show", "PA-2026-000001", "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown struct {
+		CreatedAt string `json:"created_at"`
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if shown.CreatedAt != "2026-11-23T09:00:00+07:00" {
+		t.Errorf("ticket show -json: created_at = %q, want 2026-11-23T09:00:00+07:00 (Vietnam's time)", shown.CreatedAt)
+	}
+
+	out, err = runCLI(t, "ticket", "list", "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []struct {
+		CreatedAt string `json:"created_at"`
+	}
+	if err := json.Unmarshal([]byte(out), &listed); err != nil || len(listed) != 1 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if at, err := time.Parse(time.RFC3339, listed[0].CreatedAt); err != nil || listed[0].CreatedAt != "2026-11-23T09:00:00+07:00" {
+		t.Errorf("ticket list -json: created_at = %q (%v), want 2026-11-23T09:00:00+07:00", listed[0].CreatedAt, at)
 	}
 }
