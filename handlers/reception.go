@@ -342,12 +342,12 @@ func (s *Service) openDay(t *turn, unitID int64, day workcal.Date) (openDay, boo
 // book records the booking, if the day still has a place: the unit's
 // receptions are locked while the places are counted.
 func (s *Service) book(t *turn, d receptionDraft, subject string) error {
-	err := t.tx.LockReceptionUnit(t.ctx, d.UnitID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return t.reply("reception.day_gone")
-	}
+	active, err := t.tx.LockReceptionUnit(t.ctx, d.UnitID)
 	if err != nil {
 		return err
+	}
+	if !active {
+		return t.reply("reception.day_gone")
 	}
 	od, ok, err := s.openDay(t, d.UnitID, d.Day)
 	if err != nil || !ok {

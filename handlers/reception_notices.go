@@ -84,7 +84,7 @@ func CallOffReceptionDay(ctx context.Context, tx *storage.Store, unitID int64, d
 	}
 	// Locked as a booking locks it: one being made for the day finishes
 	// first and is called off too, or sees the closure.
-	if err := tx.LockReceptionUnit(ctx, unitID); err != nil {
+	if _, err := tx.LockReceptionUnit(ctx, unitID); err != nil {
 		return 0, false, err
 	}
 	holds, err := holdsReception(ctx, tx, unitID, day)

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // Apply makes the database's organisation match f, in one transaction:
@@ -162,9 +164,18 @@ func (a *applier) applyUnits(ctx context.Context, f *File) error {
 	if err != nil {
 		return err
 	}
+	// So do its citizens' reception bookings, until they are called off.
+	booked, err := a.tx.BookingsToComeOfUnits(ctx, gone, workcal.DateOf(time.Now()))
+	if err != nil {
+		return err
+	}
 	for i, c := range a.ch.Units.Deactivated {
 		if n := open[c.Item]; n > 0 {
-			a.ch.Units.Deactivated[i].Fields = []string{fmt.Sprintf("open tickets still with it: %d", n)}
+			a.ch.Units.Deactivated[i].Fields = append(a.ch.Units.Deactivated[i].Fields, fmt.Sprintf("open tickets still with it: %d", n))
+		}
+		if n := booked[c.Item]; n > 0 {
+			a.ch.Units.Deactivated[i].Fields = append(a.ch.Units.Deactivated[i].Fields,
+				fmt.Sprintf("reception bookings to come: %d (danvan admin reception close calls a day off)", n))
 		}
 	}
 	// The flag moves in two steps (at most one active unit may hold it),

@@ -14,6 +14,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // Unit is a body that receives tickets: a people's committee, one of its
@@ -404,18 +406,32 @@ func (s *Store) DeactivateUnitsExcept(ctx context.Context, keep []string) ([]str
 // OpenTicketsOfUnits counts the open tickets of each of the units with
 // the given codes that has any.
 func (s *Store) OpenTicketsOfUnits(ctx context.Context, codes []string) (map[string]int, error) {
+	return s.countByUnit(ctx, `
+		SELECT u.code, count(*) AS count FROM tickets t JOIN units u ON u.id = t.unit_id
+		WHERE u.code = ANY($1) AND t.status = ANY($2) GROUP BY u.code`, codes, "open tickets of units", pq.Array(openStatuses))
+}
+
+// BookingsToComeOfUnits counts the reception bookings still to come (from
+// day on) of each of the units with the given codes that has any.
+func (s *Store) BookingsToComeOfUnits(ctx context.Context, codes []string, day workcal.Date) (map[string]int, error) {
+	return s.countByUnit(ctx, `
+		SELECT u.code, count(*) AS count FROM reception_bookings b JOIN units u ON u.id = b.unit_id
+		WHERE u.code = ANY($1) AND b.status = 'booked' AND b.day >= $2
+		GROUP BY u.code`, codes, "bookings to come of units", day.String())
+}
+
+// countByUnit runs a query of (code, count) rows into a map.
+func (s *Store) countByUnit(ctx context.Context, query string, codes []string, op string, args ...any) (map[string]int, error) {
 	var rows []struct {
 		Code  string `db:"code"`
 		Count int    `db:"count"`
 	}
-	err := sqlx.SelectContext(ctx, s.x, &rows, `
-		SELECT u.code, count(*) AS count FROM tickets t JOIN units u ON u.id = t.unit_id
-		WHERE u.code = ANY($1) AND t.status = ANY($2) GROUP BY u.code`, pq.Array(codes), pq.Array(openStatuses))
+	err := sqlx.SelectContext(ctx, s.x, &rows, query, append([]any{pq.Array(codes)}, args...)...)
 	counts := make(map[string]int, len(rows))
 	for _, r := range rows {
 		counts[r.Code] = r.Count
 	}
-	return counts, wrap("open tickets of units", err)
+	return counts, wrap(op, err)
 }
 
 func (s *Store) deactivateExcept(ctx context.Context, query string, keep []string, op string) ([]string, error) {

@@ -169,17 +169,18 @@ func (s *Store) ReceptionUnits(ctx context.Context, from, to workcal.Date) ([]Re
 	return us, wrap("list reception units", err)
 }
 
-// LockReceptionUnit holds an active unit's receptions until the
-// transaction ends, so that bookings count places one at a time and a day
-// called off cannot cross a booking for it. ErrNotFound: no active unit.
-// The row lock leaves rows that merely reference the unit free.
-func (s *Store) LockReceptionUnit(ctx context.Context, unitID int64) error {
-	var id int64
-	err := sqlx.GetContext(ctx, s.x, &id, `SELECT id FROM units WHERE id = $1 AND active FOR NO KEY UPDATE`, unitID)
+// LockReceptionUnit holds a unit's receptions until the transaction
+// ends, so that bookings count places one at a time and a day called off
+// cannot cross a booking for it. It reports whether the unit is active:
+// a unit the organisation file dropped takes no bookings, but those it
+// has may still be called off. The row lock leaves rows that merely
+// reference the unit free.
+func (s *Store) LockReceptionUnit(ctx context.Context, unitID int64) (active bool, err error) {
+	err = sqlx.GetContext(ctx, s.x, &active, `SELECT active FROM units WHERE id = $1 FOR NO KEY UPDATE`, unitID)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
-	return wrap("lock reception unit", err)
+	return active, wrap("lock reception unit", err)
 }
 
 // ReceptionDay is a day's standing for a unit's reception: called off,

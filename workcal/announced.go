@@ -2,7 +2,11 @@ package workcal
 
 import (
 	"maps"
+	"slices"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // tetCoreDays are the first days of the lunar year, always part of Tết.
@@ -25,7 +29,7 @@ func (r Rules) WithAnnouncedTet(overrides map[Date]Override) Rules {
 	weekend := r.weekend()
 	first, last := map[int]Date{}, map[int]Date{}
 	for d, o := range overrides {
-		if o.Workday || weekend[d.Weekday()] || !strings.Contains(strings.ToLower(o.Reason), "tết") {
+		if o.Workday || weekend[d.Weekday()] || !namesTet(o.Reason) {
 			continue
 		}
 		// Mùng 1 falls between 21 January and 20 February: a day within
@@ -59,3 +63,14 @@ func (r Rules) WithAnnouncedTet(overrides map[Date]Override) Rules {
 }
 
 func abs(n int) int { return max(n, -n) }
+
+// namesTet reports whether a day off's reason names Tết, whichever
+// keyboard typed it: in precomposed or decomposed Unicode (Unikey's
+// "tổ hợp" table, text pasted from a PDF), or without diacritics as the
+// word "Tet".
+func namesTet(reason string) bool {
+	reason = strings.ToLower(norm.NFC.String(reason))
+	return strings.Contains(reason, "tết") || slices.Contains(strings.FieldsFunc(reason, func(r rune) bool {
+		return !unicode.IsLetter(r)
+	}), "tet")
+}

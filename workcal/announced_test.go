@@ -50,3 +50,21 @@ func TestOneRecordedTetDayKeepsMung1To3Off(t *testing.T) {
 		}
 	}
 }
+
+// A reason names Tết however it was typed; words that only contain "tet"
+// do not.
+func TestNamesTet(t *testing.T) {
+	for reason, want := range map[string]bool{
+		"Nghỉ Tết Đinh Mùi":             true,
+		"Nghỉ Te\u0302\u0301t Đinh Mùi": true, // decomposed, as Unikey's "tổ hợp" table types it
+		"NGHỈ TẾT":                      true,
+		"Nghi Tet":                      true,
+		"Tet holiday (announced)":       true,
+		"Nghỉ lễ Quốc khánh":            false,
+		"Tetra Pak maintenance day":     false,
+	} {
+		if got := namesTet(reason); got != want {
+			t.Errorf("namesTet(%q) = %v, want %v", reason, got, want)
+		}
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/danvan-vn/danvan/config"
 	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
@@ -44,7 +46,7 @@ func runCalendarAdd(ctx context.Context, args []string) error {
 	}
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
 		change, err := changeCalendarDay(ctx, store, func(tx *storage.Store) error {
-			return tx.SetCalendarDay(ctx, day, *work, *reason)
+			return tx.SetCalendarDay(ctx, day, *work, strings.TrimSpace(norm.NFC.String(*reason)))
 		})
 		if err != nil {
 			return err

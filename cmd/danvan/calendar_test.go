@@ -1,8 +1,14 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 func TestCalendarCommands(t *testing.T) {
@@ -69,5 +75,36 @@ func TestCalendarAddNamesTheDaysOfTheTetSpanItMoved(t *testing.T) {
 	out, err = runCLI(t, "admin", "calendar", "add", "2026-12-31", "-off", "-reason", "Nghỉ hoán đổi")
 	if err != nil || strings.Contains(out, "also") {
 		t.Errorf("a day with no Tết span to move: %q, %v", out, err)
+	}
+}
+
+// A day of an announced Tết break recorded with its reason typed in
+// decomposed Unicode (NFD: what Unikey's "Unicode tổ hợp" table, or a
+// reason pasted from some PDFs, gives) names Tết just as the precomposed
+// form does, and replaces the computed span with its compensatory days.
+func TestCalendarAddTakesATetReasonTypedInDecomposedUnicode(t *testing.T) {
+	newDatabase(t)
+	reason := norm.NFD.String("Nghỉ Tết Đinh Mùi")
+	if reason == norm.NFC.String(reason) {
+		t.Fatal("test setup: the reason is not decomposed")
+	}
+	// Tết 2027: mùng 1 on Saturday 6 February. Recording Friday 5 February
+	// as a day of the break replaces the computed span (5–9 February, and
+	// 10–11 February in compensation for the weekend) by an announced one
+	// starting on the 5th, which gives no compensatory days: see
+	// TestCalendarAddNamesTheDaysOfTheTetSpanItMoved for the precomposed
+	// reason.
+	out, err := runCLI(t, "admin", "calendar", "add", "2027-02-05", "-off", "-reason", reason)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cal, err := openStore(t).Calendar(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cal.IsWorkday(workcal.NewDate(2027, time.February, 10)) {
+		t.Errorf("with the break's first day recorded as %q (NFD), 10 February 2027 is still the computed span's compensatory day off: "+
+			"the reason was not taken as naming Tết; the command said:\n%s", norm.NFC.String(reason), out)
 	}
 }

@@ -36,6 +36,17 @@ func newDatabase(t *testing.T) *sql.DB {
 	return db
 }
 
+// openStore opens the test database (newDatabase) as the commands do.
+func openStore(t *testing.T) *storage.Store {
+	t.Helper()
+	store, err := storage.Open(context.Background(), os.Getenv("DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
+}
+
 // runCLI runs danvan with args and returns what it printed on standard
 // output. Tests that use it must not run in parallel.
 func runCLI(t *testing.T, args ...string) (string, error) {

@@ -68,10 +68,22 @@ func activeUnit(ctx context.Context, store *storage.Store, code string) (storage
 	return u, err
 }
 
-// withUnit opens the store and runs fn with the active unit of the code.
-func withUnit(ctx context.Context, code string, fn func(store *storage.Store, u storage.Unit) error) error {
+// anyUnit finds a unit by its code, active or not: hours and bookings
+// outlive a unit the organisation file dropped, and must be undone.
+func anyUnit(ctx context.Context, store *storage.Store, code string) (storage.Unit, error) {
+	u, err := store.AnyUnitByCode(ctx, strings.ToLower(code))
+	if errors.Is(err, storage.ErrNotFound) {
+		return u, fmt.Errorf("no unit %q (see danvan admin export)", code)
+	}
+	return u, err
+}
+
+// withUnit opens the store and runs fn with the unit of the code, found by
+// find (activeUnit or anyUnit).
+func withUnit(ctx context.Context, code string, find func(context.Context, *storage.Store, string) (storage.Unit, error),
+	fn func(store *storage.Store, u storage.Unit) error) error {
 	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
-		u, err := activeUnit(ctx, store, code)
+		u, err := find(ctx, store, code)
 		if err != nil {
 			return err
 		}
@@ -149,7 +161,7 @@ func runReceptionSet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withUnit(ctx, *unit, func(store *storage.Store, u storage.Unit) error {
+	return withUnit(ctx, *unit, activeUnit, func(store *storage.Store, u storage.Unit) error {
 		h.UnitID = u.ID
 		var when string
 		if dated {
@@ -205,7 +217,7 @@ func runReceptionOff(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withUnit(ctx, *unit, func(store *storage.Store, u storage.Unit) error {
+	return withUnit(ctx, *unit, anyUnit, func(store *storage.Store, u storage.Unit) error {
 		when := on.Weekday().String() + "s"
 		var err error
 		if dated {
@@ -351,7 +363,7 @@ func runReceptionClose(ctx context.Context, args []string) error {
 	if reason == "" || !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > maxReceptionReason {
 		return fmt.Errorf("-reason must be UTF-8 text of 1 to %d characters: the citizens booked are told it", maxReceptionReason)
 	}
-	return withUnit(ctx, *unit, func(store *storage.Store, u storage.Unit) error {
+	return withUnit(ctx, *unit, anyUnit, func(store *storage.Store, u storage.Unit) error {
 		var told int
 		err := store.InTx(ctx, func(tx *storage.Store) error {
 			var holds bool

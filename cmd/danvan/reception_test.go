@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -147,7 +146,7 @@ func TestReceptionBadInputChangesNothing(t *testing.T) {
 		want string
 	}{
 		{[]string{"off", "-unit", "ubnd-quan-cu", "-weekday", "thứ năm"}, "-weekday must be one of"},
-		{[]string{"off", "-unit", "khong-co", "-weekday", "thu"}, `no active unit "khong-co"`},
+		{[]string{"off", "-unit", "khong-co", "-weekday", "thu"}, `no unit "khong-co"`},
 		{[]string{"close", "-unit", "ubnd-quan-cu", "-day", today.AddDays(-1).String(), "-reason", "Họp"}, "in the past"},
 		{[]string{"close", "-unit", "ubnd-quan-cu", "-day", nextWeekday(time.Thursday).AddDays(7).String(), "-reason", " "}, "-reason"},
 		{[]string{"close", "-unit", "ubnd-quan-cu", "-day", "2026-13-01", "-reason", "Họp"}, "-day"},
@@ -177,46 +176,48 @@ func TestReceptionBadInputChangesNothing(t *testing.T) {
 	}
 }
 
-func TestReceptionCloseTellsCitizensBooked(t *testing.T) {
-	db := newDatabase(t)
+// receptionInAWeek imports orgBefore and sets ubnd-quan-cu's reception on
+// the weekday a week from today, which it returns with a function that
+// books it for a citizen on a day.
+func receptionInAWeek(t *testing.T) (db *sql.DB, day workcal.Date, book func(userID string, d workcal.Date) storage.Booking) {
+	t.Helper()
+	db = newDatabase(t)
 	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
 		t.Fatal(err)
 	}
-	day := workcal.DateOf(time.Now()).AddDays(7)
+	day = workcal.DateOf(time.Now()).AddDays(7)
 	if _, err := setReception(t, "-weekday", weekdayName(day.Weekday())); err != nil {
 		t.Fatal(err)
 	}
-
-	ctx := context.Background()
-	store, err := storage.Open(ctx, os.Getenv("DATABASE_URL"))
+	store := openStore(t)
+	unit, err := store.UnitByCode(context.Background(), "ubnd-quan-cu")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
-	unit, err := store.UnitByCode(ctx, "ubnd-quan-cu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hours, err := store.UnitReceptionHours(ctx, unit.ID)
+	hours, err := store.UnitReceptionHours(context.Background(), unit.ID)
 	if err != nil || len(hours) != 1 {
 		t.Fatalf("unit reception hours = %v, %v", hours, err)
 	}
-	book := func(userID string, d workcal.Date) storage.Booking {
+	return db, day, func(userID string, d workcal.Date) storage.Booking {
 		t.Helper()
-		c, err := store.TouchCitizen(ctx, "telegram", userID, userID, "Người dân "+userID, "vi")
+		c, err := store.TouchCitizen(context.Background(), "telegram", userID, userID, "Người dân "+userID, "vi")
 		if err != nil {
 			t.Fatal(err)
 		}
-		bk, err := store.CreateBooking(ctx, storage.NewBooking{Hours: hours[0], CitizenID: c.ID, Day: d,
+		bk, err := store.CreateBooking(context.Background(), storage.NewBooking{Hours: hours[0], CitizenID: c.ID, Day: d,
 			Subject: "Xin cấp phép sửa nhà"}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		return bk
 	}
+}
+
+func TestReceptionCloseTellsCitizensBooked(t *testing.T) {
+	db, day, book := receptionInAWeek(t)
 	booked := book("42", day)
 	cancelled := book("43", day)
-	if err := store.SetBookingOutcome(ctx, cancelled.ID, storage.BookingCancelled, "", 0, time.Now()); err != nil {
+	if err := openStore(t).SetBookingOutcome(context.Background(), cancelled.ID, storage.BookingCancelled, "", 0, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	later := book("44", day.AddDays(7))
@@ -335,5 +336,35 @@ func TestReceptionOffOnAWeeklyDaySaysTheWeeklyHoursApply(t *testing.T) {
 	if err != nil || strings.Contains(out, "no longer takes bookings") || !strings.Contains(out, "Thursday hours apply on that date again") ||
 		!strings.Contains(out, "reception close -unit ubnd-quan-cu -day "+day.String()) {
 		t.Fatalf("off -day on a weekly day = %q, %v", out, err)
+	}
+}
+
+// A unit the organisation file no longer lists may still have citizens
+// booked at its reception on a day to come: the import says how many, and
+// `reception close` calls them off (only `set` refuses an inactive unit).
+func TestBookingsOfARemovedUnitAreReportedAndCanBeCalledOff(t *testing.T) {
+	db, day, book := receptionInAWeek(t)
+	bk := book("42", day)
+
+	// The district is abolished: its unit leaves the file.
+	report, err := runCLI(t, "admin", "import", writeFile(t, "after.yaml", orgAfter))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if !strings.Contains(report, "reception bookings to come: 1") {
+		t.Errorf("the import does not report the removed unit's booking:\n%s", report)
+	}
+	out, err := runCLI(t, "admin", "reception", "close", "-unit", "ubnd-quan-cu", "-day", day.String(),
+		"-reason", "Đơn vị đã giải thể")
+	if err != nil {
+		t.Fatalf("the booking of %s at the removed unit cannot be called off: %v\n(import report:\n%s)", day, err, report)
+	}
+	var status string
+	if err := db.QueryRow(`SELECT status FROM reception_bookings WHERE id = $1`, bk.ID).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
+	if status != storage.BookingCalledOff || !strings.Contains(out, "1 citizens booked") {
+		t.Errorf("after close: booking %s, output %q", status, out)
 	}
 }
