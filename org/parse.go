@@ -42,7 +42,7 @@ func Parse(name string, r io.Reader) (*File, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(f); err != nil {
-		return nil, yamlErrors(name, err)
+		return nil, yamlErrors(name, err, root)
 	}
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -58,14 +58,14 @@ func parseTree(name string, data []byte) (*yaml.Node, error) {
 	case errors.Is(err, io.EOF):
 		return nil, ErrorList{{File: name, Line: 1, Msg: "the file is empty"}}
 	case err != nil:
-		return nil, yamlErrors(name, err)
+		return nil, yamlErrors(name, err, nil)
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 		return &doc, nil
 	case err != nil:
-		return nil, yamlErrors(name, err)
+		return nil, yamlErrors(name, err, nil)
 	}
 	return nil, ErrorList{{File: name, Line: next.Line, Msg: "a second YAML document; the file must hold exactly one"}}
 }
@@ -106,8 +106,9 @@ func badByteLine(data []byte) int {
 var yamlLine = regexp.MustCompile(`(?s)^(?:yaml: )?line (\d+): (.*)$`)
 
 // yamlErrors turns the yaml package's syntax and type errors into an
-// ErrorList with proper lines.
-func yamlErrors(name string, err error) error {
+// ErrorList with proper lines. root, the file's node tree (nil for a
+// syntax error), names the field of a value of the wrong type.
+func yamlErrors(name string, err error, root *yaml.Node) error {
 	var msgs []string
 	if te := (*yaml.TypeError)(nil); errors.As(err, &te) {
 		msgs = te.Errors
@@ -119,7 +120,7 @@ func yamlErrors(name string, err error) error {
 		e := &Error{File: name, Msg: strings.TrimPrefix(msg, "yaml: ")}
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
-			e.Msg = explainUnknownField(m[2])
+			e.Msg = explainTypeError(explainUnknownField(m[2]), e.Line, root)
 		}
 		list = append(list, e)
 	}
@@ -150,6 +151,59 @@ func explainUnknownField(msg string) string {
 		what, where = "section", ""
 	}
 	return fmt.Sprintf("unknown %s %q%s; known: %s", what, m[1], where, strings.Join(yamlFields(t), ", "))
+}
+
+var wrongType = regexp.MustCompile("(?s)^cannot unmarshal !!\\w+ `(.*)` into (\\S+)$")
+
+// explainTypeError rewrites the yaml package's "cannot unmarshal !!str
+// `16,03` into float64" for an administrator: the field, what it takes
+// and the value given.
+func explainTypeError(msg string, line int, root *yaml.Node) string {
+	m := wrongType.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	value, goType := m[1], m[2]
+	var takes string
+	switch {
+	case strings.HasPrefix(goType, "float"):
+		takes = "a number, with a decimal point (16.0544)"
+		if strings.Contains(value, ",") {
+			takes = fmt.Sprintf("a number with a decimal point: %s", strings.ReplaceAll(value, ",", "."))
+		}
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
+		takes = "a whole number"
+	case goType == "bool":
+		takes = "true or false"
+	case strings.HasPrefix(goType, "[]"):
+		takes = "a list: [a, b] or one \"- item\" a line"
+	case goType == "string":
+		takes = "text"
+	default:
+		takes = "a block of fields"
+	}
+	field := "this value"
+	if key := keyOfValue(root, line, value); key != "" {
+		field = key
+	}
+	return fmt.Sprintf("%s must be %s, not %q", field, takes, value)
+}
+
+// keyOfValue finds, in the tree under n, the key of the scalar value on the
+// given line.
+func keyOfValue(n *yaml.Node, line int, value string) string {
+	if n == nil {
+		return ""
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 1 && c.Kind == yaml.ScalarNode && c.Line == line && c.Value == value {
+			return n.Content[i-1].Value
+		}
+		if key := keyOfValue(c, line, value); key != "" {
+			return key
+		}
+	}
+	return ""
 }
 
 // yamlFields lists the YAML names of a struct's fields.

@@ -52,10 +52,18 @@ func TestParseErrorsNameTheirLine(t *testing.T) {
 			`t.yaml:8: unknown field "parnet" in area; known: code, name, level, parent, lat, lon, remote`}},
 		{"unknown section", minimal + "unit:\n  - code: x\n", []string{
 			`t.yaml:5: unknown section "unit"; known: areas, categories, units, rules`}},
+		// A value of the wrong type names its field and what it takes, not
+		// the YAML library's Go types.
 		{"wrong type", minimal + "areas:\n  - code: x\n    name: X\n    lat: north\n    lon: 108\n", []string{
-			"t.yaml:8: cannot unmarshal !!str `north` into float64"}},
+			`t.yaml:8: lat must be a number, with a decimal point (16.0544), not "north"`}},
+		{"decimal comma", minimal + "areas:\n  - code: x\n    name: X\n    lat: 16,0380\n    lon: 108\n", []string{
+			`t.yaml:8: lat must be a number with a decimal point: 16.0380, not "16,0380"`}},
 		{"not a boolean", "categories: [{code: k, name: K}]\nunits:\n  - {code: t, name: T, triage: maybe}\n", []string{
-			"t.yaml:3: cannot unmarshal !!str `maybe` into bool"}},
+			`t.yaml:3: triage must be true or false, not "maybe"`}},
+		{"not a whole number", "categories:\n  - {code: k, name: K, position: hai}\nunits:\n  - {code: t, name: T, triage: true}\n", []string{
+			`t.yaml:2: position must be a whole number, not "hai"`}},
+		{"not a list", "categories: [{code: k, name: K}]\nareas: [{code: x, name: X}]\nunits:\n  - {code: t, name: T, triage: true, areas: x}\n", []string{
+			`t.yaml:4: areas must be a list: [a, b] or one "- item" a line, not "x"`}},
 		{"repeated field", minimal + "areas:\n  - code: x\n    code: y\n    name: X\n", []string{
 			`t.yaml:7: mapping key "code" already defined at line 6`}},
 		{"duplicate code", minimal + "areas:\n  - {code: x, name: X}\n  - {code: x, name: Y}\n", []string{
