@@ -188,7 +188,11 @@ func (s *Service) showStatus(t *turn, input string) error {
 	if isOpen(tk.Status) {
 		out.Buttons = [][]bot.InlineButton{{{Text: t.text("btn.add_info"), Data: data(prefixAdd, fmt.Sprint(tk.ID))}}}
 	}
-	if cosignable(tk) {
+	shareable, err := s.cosignableNow(t, tk)
+	if err != nil {
+		return err
+	}
+	if shareable {
 		out.Buttons = append(out.Buttons, []bot.InlineButton{{Text: t.text("btn.share"), Data: data(prefixCosign, "share", fmt.Sprint(tk.ID))}})
 	}
 	return t.send(out)

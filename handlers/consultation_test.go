@@ -317,3 +317,33 @@ func TestChoosingAConsultationKeepsAPetitionDraft(t *testing.T) {
 	c.says("/cancel")
 	mustContain(t, c.presses("1. Quy hoạch"), "nhập ý kiến góp ý")
 }
+
+// Co-signing a comment is taking part in the consultation: once its last
+// day is over, the sender is not offered to invite anyone, and an
+// invitation given before no longer joins.
+func TestACommentTakesNoCosignersOnceTheConsultationIsOver(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.staff(2451, "ubnd-hoa-cuong", "officer")
+	w.consultation("Quy hoạch công viên 29/3", -day, 20*day)
+	c, n := w.citizen(3451), w.citizen(3452)
+	code := c.comments("Đề nghị giữ lại hàng cây sao đen dọc đường 2/9")
+	c.says("/status " + code)
+	m := invitation.FindStringSubmatch(texts(c.presses("Mời người cùng kiến nghị")))
+	if m == nil {
+		t.Fatal("no invitation while the consultation is open")
+	}
+
+	late := w.citizen(3453)
+	n.says("/start " + m[1]) // the screen with the button to join
+
+	w.now = w.now.Add(21 * day) // over, not yet closed by an administrator
+	if status := c.says("/status " + code); strings.Contains(texts(status), "Mời người cùng kiến nghị") {
+		t.Errorf("after the last day, the comment's status still offers to invite:\n%s", texts(status))
+	}
+	mustContain(t, n.presses("Cùng kiến nghị"), "không còn hiệu lực")
+	mustContain(t, late.says("/start "+m[1]), "không còn hiệu lực")
+	if k := w.count(`SELECT count(*) FROM ticket_cosigners`); k != 0 {
+		t.Fatalf("%d co-signed the comment after the consultation's last day", k)
+	}
+}

@@ -33,6 +33,16 @@ func cosignable(tk storage.Ticket) bool {
 		!tk.FromReception()
 }
 
+// cosignableNow: cosignable, and, for a comment on a draft, while the
+// consultation still takes comments: co-signing is taking part.
+func (s *Service) cosignableNow(t *turn, tk storage.Ticket) (bool, error) {
+	if !cosignable(tk) || !tk.ConsultationID.Valid {
+		return cosignable(tk), nil
+	}
+	c, err := t.tx.ConsultationByID(t.ctx, tk.ConsultationID.Int64)
+	return err == nil && c.OpenAt(s.now()), err
+}
+
 func (s *Service) cosignButton(t *turn, args []string) error {
 	if len(args) == 2 && args[0] == "share" {
 		return s.shareTicket(t, args[1])
@@ -59,7 +69,11 @@ func (s *Service) shareTicket(t *turn, idArg string) error {
 	if err != nil {
 		return err
 	}
-	if !cosignable(tk) {
+	ok, err := s.cosignableNow(t, tk)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return t.answer(t.text("cosign.not_shareable"), true)
 	}
 	token, err := t.tx.ShareToken(t.ctx, tk.ID, newShareToken())
@@ -128,11 +142,18 @@ func (s *Service) cosign(t *turn, token string, join bool) error {
 		// than sent before this person joins and never told them.
 		tk, err = t.tx.LockTicket(t.ctx, tk.ID)
 	}
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !cosignable(tk)) {
+	if errors.Is(err, storage.ErrNotFound) {
 		return refuse("cosign.unavailable")
 	}
 	if err != nil {
 		return err
+	}
+	ok, err := s.cosignableNow(t, tk)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return refuse("cosign.unavailable")
 	}
 	if tk.CitizenID == t.citizen.ID {
 		return refuse("cosign.own")
