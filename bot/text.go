@@ -2,6 +2,7 @@ package bot
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -34,9 +35,12 @@ func TextLen(s string) int {
 
 // Split cuts an HTML text into parts of at most limit UTF-16 units,
 // preferring paragraph, then line, then word boundaries, and never cutting
-// through a tag or an entity. A cut inside formatting (a long description
-// in <i>) closes the open tags at the end of its part and opens them again
-// at the start of the next, so that every part is valid HTML by itself.
+// through a tag, an entity or a letter and its accents. A cut inside
+// formatting (a long description in <i>) closes the open tags at the end
+// of its part and opens them again at the start of the next, so that every
+// part is valid HTML by itself. A piece with nothing to show (only tags
+// and whitespace, such as the "<b></b>" left when a cut falls just before
+// a closing tag) is dropped: Telegram refuses it as an empty message.
 func Split(text string, limit int) []string {
 	var parts []string
 	for TextLen(text) > limit {
@@ -44,13 +48,41 @@ func Split(text string, limit int) []string {
 		if len(rest) >= len(text) {
 			break // a limit too small for the markup: send the rest as is
 		}
-		parts = append(parts, part)
+		if visible(part) {
+			parts = append(parts, part)
+		}
 		text = rest
 	}
-	if text != "" || len(parts) == 0 {
+	if visible(text) || len(parts) == 0 {
 		parts = append(parts, text)
 	}
 	return parts
+}
+
+// visible reports whether an HTML text shows anything: Telegram refuses a
+// message that is empty once its tags are parsed and its spaces trimmed.
+func visible(s string) bool {
+	for s != "" {
+		if tag, ok := leadingTag(s); ok {
+			s = s[len(tag):]
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s)
+		if !unicode.IsSpace(r) {
+			return true
+		}
+		s = s[size:]
+	}
+	return false
+}
+
+// leadingTag returns the tag s starts with, if it does.
+func leadingTag(s string) (string, bool) {
+	if !strings.HasPrefix(s, "<") {
+		return "", false
+	}
+	i := strings.IndexByte(s, '>')
+	return s[:i+1], i >= 0
 }
 
 // splitOnce cuts a text longer than limit into a first part within limit,
@@ -106,7 +138,8 @@ func tagName(tag string) string {
 }
 
 // cutPoint returns a byte offset to cut text at, given that text is longer
-// than limit. It is never inside a tag or an entity.
+// than limit. It is never inside a tag or an entity, and never inside a
+// letter (see clusterBoundary) unless the text offers no other cut.
 func cutPoint(text string, limit int) int {
 	// The longest prefix within the limit.
 	max, n := 0, 0
@@ -124,21 +157,79 @@ func cutPoint(text string, limit int) int {
 			if i <= max/2 {
 				break
 			}
-			if !inMarkup(head[:i]) { // not the space in <a href=...>
+			// Not the space in <a href=...>, nor one an accent sits on.
+			if !inMarkup(head[:i]) && clusterBoundary(text, i+len(sep)) {
 				return i + len(sep)
 			}
 			end = i
 		}
 	}
-	// No good boundary: step back out of a tag or entity cut in half.
-	cut := max
-	for cut > 0 && inMarkup(text[:cut]) {
-		cut = strings.LastIndexAny(text[:cut], "<&")
+	// No good boundary: step back out of a tag or entity cut in half, and
+	// off the accents and joiners of the letter the cut would split.
+	cut, outOfMarkup := max, 0
+	for cut > 0 {
+		if inMarkup(text[:cut]) {
+			cut = strings.LastIndexAny(text[:cut], "<&")
+			continue
+		}
+		if clusterBoundary(text, cut) {
+			return cut
+		}
+		if outOfMarkup == 0 {
+			outOfMarkup = cut // a letter longer than a message: cut it here
+		}
+		_, size := utf8.DecodeLastRuneInString(text[:cut])
+		cut -= size
 	}
-	if cut <= 0 {
-		return max // a tag longer than a message: cutting it beats looping
+	if outOfMarkup > 0 {
+		return outOfMarkup
 	}
-	return cut
+	return max // a tag longer than a message: cutting it beats looping
+}
+
+// clusterBoundary reports whether cutting text at i, and trimming the
+// spaces and newlines the cut leaves at either end, keeps every letter
+// whole: the part before shows something, does not end in a zero-width
+// joiner, and the part after does not start with a rune that belongs to
+// the letter before it. Vietnamese typed with a decomposing input method
+// arrives as "e" + U+0302 + U+0301 for "ế"; a cut between them would end
+// one message with a bare "e" and start the next with floating accents.
+func clusterBoundary(text string, i int) bool {
+	before, after := text[:i], text[i:]
+	for {
+		before = strings.TrimRight(before, " \n")
+		if !strings.HasSuffix(before, ">") {
+			break
+		}
+		j := strings.LastIndexByte(before, '<')
+		if j < 0 {
+			break
+		}
+		before = before[:j]
+	}
+	last, _ := utf8.DecodeLastRuneInString(before)
+	if before == "" || last == zeroWidthJoiner {
+		return false
+	}
+	for {
+		after = strings.TrimLeft(after, " \n")
+		tag, ok := leadingTag(after)
+		if !ok {
+			break
+		}
+		after = after[len(tag):]
+	}
+	next, _ := utf8.DecodeRuneInString(after)
+	return after == "" || !joinsPrevious(next)
+}
+
+const zeroWidthJoiner = '\u200d'
+
+// joinsPrevious reports whether r belongs to the letter or emoji before
+// it: a combining mark (Mn, Me, Mc; the variation selectors are Mn), a
+// zero-width joiner or a skin tone.
+func joinsPrevious(r rune) bool {
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) || r == zeroWidthJoiner || r >= 0x1F3FB && r <= 0x1F3FF
 }
 
 // inMarkup reports whether s ends inside a tag or an entity.

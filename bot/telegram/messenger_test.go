@@ -79,6 +79,35 @@ func TestMessengerSendsHTMLWithInlineButtons(t *testing.T) {
 	}
 }
 
+// Telegram takes a message text of 1-4096 characters after entity
+// parsing (telegram.md §2) and refuses "<b></b>" with 400 "message text is
+// empty". A long answer wrapped in formatting (an officer's text in <i>, a
+// card in <b>) that is only a few units over the limit splits into parts
+// Telegram accepts, and the last part, which carries the buttons, reaches
+// the chat.
+func TestMessengerDeliversEveryPartOfALongFormattedText(t *testing.T) {
+	t.Parallel()
+	m, srv := newMessenger(t, telegramtest.Config{})
+	body := strings.Repeat("Nước ngập ", 409) // 4090 units: with <b></b> just over 4096
+	for _, text := range []string{
+		"<b>" + body + "</b>",
+		"<i>" + body + "\n</i>",
+	} {
+		o := bot.Outgoing{Kind: bot.KindText, ChatID: lanChat, Text: text,
+			Buttons: [][]bot.InlineButton{{{Text: "Đánh giá", Data: "r:1"}}}}
+		parts := o.Parts()
+		for i, part := range parts {
+			if _, err := m.Deliver(t.Context(), part); err != nil {
+				t.Errorf("part %d of %d (%q...): %v", i+1, len(parts), part.Text[:min(len(part.Text), 20)], err)
+			}
+		}
+		last, ok := srv.LastSent(lan.ID)
+		if !ok || len(last.InlineKeyboard) == 0 {
+			t.Errorf("the buttons never reached the chat (%d messages sent)", len(srv.Sent(lan.ID)))
+		}
+	}
+}
+
 func TestMessengerShowsAndRemovesTheReplyKeyboard(t *testing.T) {
 	t.Parallel()
 	m, srv := newMessenger(t, telegramtest.Config{})

@@ -19,10 +19,11 @@ type FloodConfig struct {
 	// PrivateBurst its bucket size (default 3: short bursts are tolerated).
 	PrivatePerSecond float64
 	PrivateBurst     int
-	// GroupPerMinute is the rate per group (default 20/min) and GroupBurst
-	// its bucket size (default 20).
-	GroupPerMinute float64
-	GroupBurst     int
+	// GroupPerMinute is how many messages one group takes in any 60
+	// seconds (default 20, Telegram's documented limit). It is a sliding
+	// window, not a bucket: a bucket of 20 refilling at 20 a minute would
+	// let up to 40 into a minute.
+	GroupPerMinute int
 }
 
 func (f FloodConfig) withDefaults() FloodConfig {
@@ -38,11 +39,8 @@ func (f FloodConfig) withDefaults() FloodConfig {
 	if f.PrivateBurst == 0 {
 		f.PrivateBurst = 3
 	}
-	if f.GroupPerMinute == 0 {
+	if f.GroupPerMinute <= 0 {
 		f.GroupPerMinute = 20
-	}
-	if f.GroupBurst == 0 {
-		f.GroupBurst = 20
 	}
 	return f
 }
@@ -69,15 +67,38 @@ func (b *bucket) wait(now time.Time) time.Duration {
 	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
 }
 
+// window counts the sends to a group over the last minute.
+type window struct {
+	max   int
+	sends []time.Time // the last max sends, oldest first
+}
+
+// wait returns how long until a send is allowed (0 if one is): until the
+// oldest of the last max sends is a minute old.
+func (w *window) wait(now time.Time) time.Duration {
+	if len(w.sends) < w.max {
+		return 0
+	}
+	return max(0, w.sends[0].Add(time.Minute).Sub(now))
+}
+
+func (w *window) take(now time.Time) {
+	if len(w.sends) == w.max {
+		w.sends = append(w.sends[:0], w.sends[1:]...)
+	}
+	w.sends = append(w.sends, now)
+}
+
 type floodState struct {
 	global  *bucket
 	chats   map[int64]*bucket
+	groups  map[int64]*window
 	parked  map[string]time.Time // scope key -> end of its retry_after
 	records []FloodViolation
 }
 
 func newFloodState() floodState {
-	return floodState{chats: map[int64]*bucket{}, parked: map[string]time.Time{}}
+	return floodState{chats: map[int64]*bucket{}, groups: map[int64]*window{}, parked: map[string]time.Time{}}
 }
 
 func chatKey(id int64) string { return "chat:" + strconv.FormatInt(id, 10) }
@@ -112,7 +133,8 @@ func retrySeconds(d time.Duration) int {
 
 // checkFlood answers 429 when the request comes while its scope is parked
 // (recorded as Early: the bot ignored retry_after) or when a token bucket
-// is empty (only with flood control enabled).
+// is empty or a group has had its messages for the minute (only with
+// flood control enabled).
 func (s *Server) checkFlood(c *call, sends bool) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,24 +154,24 @@ func (s *Server) checkFlood(c *call, sends bool) *apiError {
 	if f.global == nil {
 		f.global = newBucket(cfg.GlobalPerSecond, cfg.GlobalBurst, now)
 	}
+	// A private chat has a token bucket, a group a sliding window.
 	var chat *bucket
+	var group *window
+	var chatWait time.Duration
 	scope := "chat"
-	if c.chatID != 0 {
+	switch {
+	case c.chatID > 0:
 		if chat = f.chats[c.chatID]; chat == nil {
-			if c.chatID > 0 {
-				chat = newBucket(cfg.PrivatePerSecond, cfg.PrivateBurst, now)
-			} else {
-				chat = newBucket(cfg.GroupPerMinute/60, cfg.GroupBurst, now)
-			}
+			chat = newBucket(cfg.PrivatePerSecond, cfg.PrivateBurst, now)
 			f.chats[c.chatID] = chat
 		}
-		if c.chatID < 0 {
-			scope = "group"
-		}
-	}
-	var chatWait time.Duration
-	if chat != nil {
 		chatWait = chat.wait(now)
+	case c.chatID < 0:
+		if group = f.groups[c.chatID]; group == nil {
+			group = &window{max: cfg.GroupPerMinute}
+			f.groups[c.chatID] = group
+		}
+		chatWait, scope = group.wait(now), "group"
 	}
 	globalWait := f.global.wait(now)
 	switch {
@@ -167,6 +189,9 @@ func (s *Server) checkFlood(c *call, sends bool) *apiError {
 	f.global.tokens--
 	if chat != nil {
 		chat.tokens--
+	}
+	if group != nil {
+		group.take(now)
 	}
 	return nil
 }
