@@ -207,10 +207,10 @@ func clusterBoundary(text string, i int) bool {
 		}
 		before = before[:j]
 	}
-	last, _ := utf8.DecodeLastRuneInString(before)
-	if before == "" || last == zeroWidthJoiner {
+	if before == "" {
 		return false
 	}
+	last, _ := utf8.DecodeLastRuneInString(before)
 	for {
 		after = strings.TrimLeft(after, " \n")
 		tag, ok := leadingTag(after)
@@ -219,17 +219,20 @@ func clusterBoundary(text string, i int) bool {
 		}
 		after = after[len(tag):]
 	}
-	next, _ := utf8.DecodeRuneInString(after)
-	return after == "" || !joinsPrevious(next)
+	next, _ := utf8.DecodeRuneInString(after) // RuneError for none
+	return !JoinsPrevious(last, next)
 }
 
 const zeroWidthJoiner = '\u200d'
 
-// joinsPrevious reports whether r belongs to the letter or emoji before
-// it: a combining mark (Mn, Me, Mc; the variation selectors are Mn), a
-// zero-width joiner or a skin tone.
-func joinsPrevious(r rune) bool {
-	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) || r == zeroWidthJoiner || r >= 0x1F3FB && r <= 0x1F3FF
+// JoinsPrevious reports whether r, following prev, belongs to the same
+// letter or emoji, so that no cut may fall between them: r is a combining
+// mark (the variation selectors among them), a skin tone or an emoji tag,
+// or either is a zero-width joiner. (The two halves of a flag are a pair
+// only their count tells apart.)
+func JoinsPrevious(prev, r rune) bool {
+	return unicode.In(r, unicode.M, unicode.Variation_Selector) || r == zeroWidthJoiner || prev == zeroWidthJoiner ||
+		r >= 0x1F3FB && r <= 0x1F3FF || r >= 0xE0020 && r <= 0xE007F
 }
 
 // inMarkup reports whether s ends inside a tag or an entity.

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -93,6 +94,36 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// The codes of the errors the page shows in its own language: it looks
+// up "error." + code in its strings, and shows the English error only for
+// an error without a code.
+const (
+	errEmptyText      = "empty_text"
+	errNoPhoto        = "no_photo"
+	errNotImage       = "not_image"
+	errPhotoTooLarge  = "photo_too_large"
+	errTicketNotFound = "ticket_not_found"
+)
+
+var errorCodes = []string{errEmptyText, errNoPhoto, errNotImage, errPhotoTooLarge, errTicketNotFound}
+
+// pageError is an error with a code the page translates.
+type pageError struct {
+	code string
+	err  error
+}
+
+func (e *pageError) Error() string { return e.err.Error() }
+func (e *pageError) Unwrap() error { return e.err }
+
+func coded(code string, err error) error { return &pageError{code: code, err: err} }
+
+// writeError answers {"error": "...", "code": "..."}, the code when the
+// error has one.
 func writeError(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]string{"error": err.Error()})
+	body := map[string]string{"error": err.Error()}
+	if pe := (*pageError)(nil); errors.As(err, &pe) {
+		body["code"] = pe.code
+	}
+	writeJSON(w, status, body)
 }

@@ -74,7 +74,7 @@ type chatView struct {
 	Commands []telegramtest.BotCommand `json:"commands,omitempty"`
 	// ReplyingTo is the bot's message the person's next message answers:
 	// one with force_reply meant for them, as Telegram's apps open a reply
-	// to it (see pushed).
+	// to it (see pushAll).
 	ReplyingTo *quoteView `json:"replying_to,omitempty"`
 }
 
@@ -152,29 +152,40 @@ func (s *server) act(fn func(r *http.Request, ch *chat) (any, error)) http.Handl
 
 // push sends a message as the chat's person.
 func (s *server) push(ch *chat, in telegramtest.Incoming) error {
-	_, err := s.pushed(ch, in)
+	_, err := s.pushAll(ch, in)
 	return err
 }
 
-// pushed sends a message as the chat's person. Like Telegram's apps, which
-// open a reply to a force_reply message meant for their user (the bot's
-// prompts in a group mention the person and carry a selective
-// force_reply), it sends the message as a reply to that prompt: a bot in
-// group privacy mode sees nothing else there but commands and mentions.
-func (s *server) pushed(ch *chat, in telegramtest.Incoming) (telegramtest.Pushed, error) {
-	in.From = ch.actor
-	if ch.Kind == kindGroup {
-		in.Chat = &ch.tg
+// pushAll sends messages as the chat's person, one after the other, and
+// returns the last. Like Telegram's apps, which open a reply to a
+// force_reply message meant for their user (the bot's prompts in a group
+// mention the person and carry a selective force_reply), it sends them as
+// replies to that prompt: a bot in group privacy mode sees nothing else
+// there but commands and mentions. The parts of one send (a long text, a
+// caption and its photo) all answer the prompt the first answers, as the
+// apps send them.
+func (s *server) pushAll(ch *chat, ins ...telegramtest.Incoming) (telegramtest.Pushed, error) {
+	replyTo := 0
+	if m, ok := s.api.ForceReplyFor(ch.ID, ch.actor); ok {
+		replyTo = m.ID
 	}
-	if m, ok := s.api.ForceReplyFor(ch.ID, ch.actor); ok && in.ReplyTo == 0 {
-		in.ReplyTo = m.ID
-		if p, err := s.api.PushMessage(in); err == nil {
-			return p, nil
+	var p telegramtest.Pushed
+	for _, in := range ins {
+		in.From, in.ReplyTo = ch.actor, replyTo
+		if ch.Kind == kindGroup {
+			in.Chat = &ch.tg
 		}
-		// The prompt was deleted meanwhile: the app sends a plain message.
-		in.ReplyTo = 0
+		var err error
+		if p, err = s.api.PushMessage(in); err != nil && replyTo != 0 {
+			// The prompt was deleted meanwhile: the app sends plain messages.
+			replyTo, in.ReplyTo = 0, 0
+			p, err = s.api.PushMessage(in)
+		}
+		if err != nil {
+			return p, err
+		}
 	}
-	return s.api.PushMessage(in)
+	return p, nil
 }
 
 func (s *server) send(r *http.Request, ch *chat) (any, error) {
@@ -184,7 +195,14 @@ func (s *server) send(r *http.Request, ch *chat) (any, error) {
 	if err := readJSON(r, &body); err != nil {
 		return nil, err
 	}
-	return nil, s.push(ch, telegramtest.Incoming{Text: body.Text})
+	// A text over Telegram's limit goes as several messages, as the apps
+	// send it.
+	parts := textMessages(body.Text)
+	if len(parts) == 0 {
+		return nil, coded(errEmptyText, errors.New("the message is empty"))
+	}
+	_, err := s.pushAll(ch, parts...)
+	return nil, err
 }
 
 type pressResult struct {
@@ -217,10 +235,14 @@ func (s *server) press(r *http.Request, ch *chat) (any, error) {
 const maxPhoto = 10 << 20 // Telegram's limit for photos
 
 func (s *server) photo(r *http.Request, ch *chat) (any, error) {
+	tooLarge := coded(errPhotoTooLarge, errors.New("the photo is larger than 10 MB"))
 	r.Body = http.MaxBytesReader(nil, r.Body, maxPhoto+1<<20)
 	f, _, err := r.FormFile("photo")
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		return nil, tooLarge
+	}
 	if err != nil {
-		return nil, fmt.Errorf("no photo: %w", err)
+		return nil, coded(errNoPhoto, fmt.Errorf("no photo: %w", err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxPhoto+1))
@@ -228,12 +250,19 @@ func (s *server) photo(r *http.Request, ch *chat) (any, error) {
 		return nil, err
 	}
 	if len(data) > maxPhoto {
-		return nil, errors.New("the photo is larger than 10 MB")
+		return nil, tooLarge
 	}
 	if ct := http.DetectContentType(data); !strings.HasPrefix(ct, "image/") {
-		return nil, fmt.Errorf("not an image (%s)", ct)
+		return nil, coded(errNotImage, fmt.Errorf("not an image (%s)", ct))
 	}
-	p, err := s.pushed(ch, telegramtest.Incoming{Photo: data, Caption: r.FormValue("caption")})
+	send := []telegramtest.Incoming{{Photo: data, Caption: r.FormValue("caption")}}
+	if utf16Len(strings.TrimSpace(send[0].Caption)) > maxCaptionLen {
+		// A text too long to be the photo's caption goes as messages of
+		// its own, before the photo, as Telegram Desktop sends a text
+		// its files cannot carry.
+		send = append(textMessages(send[0].Caption), telegramtest.Incoming{Photo: data})
+	}
+	p, err := s.pushAll(ch, send...)
 	if err != nil {
 		return nil, err
 	}

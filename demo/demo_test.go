@@ -60,7 +60,8 @@ func startSandbox(t *testing.T) *sandbox {
 	return nil
 }
 
-func (s *sandbox) do(method, path, contentType string, body io.Reader, out any) int {
+// request calls the API as the page does.
+func (s *sandbox) request(method, path, contentType string, body io.Reader) *http.Response {
 	s.t.Helper()
 	req, err := http.NewRequest(method, s.base+path, body)
 	if err != nil {
@@ -74,6 +75,12 @@ func (s *sandbox) do(method, path, contentType string, body io.Reader, out any) 
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	return res
+}
+
+func (s *sandbox) do(method, path, contentType string, body io.Reader, out any) int {
+	s.t.Helper()
+	res := s.request(method, path, contentType, body)
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusOK {
@@ -85,6 +92,23 @@ func (s *sandbox) do(method, path, contentType string, body io.Reader, out any) 
 		}
 	}
 	return res.StatusCode
+}
+
+// apiError is an error answer of the API, as the page reads it.
+type apiError struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+}
+
+// refused makes a request that should fail and returns its status and
+// error.
+func (s *sandbox) refused(method, path, contentType string, body io.Reader) (int, apiError) {
+	s.t.Helper()
+	res := s.request(method, path, contentType, body)
+	defer res.Body.Close()
+	var e apiError
+	json.NewDecoder(res.Body).Decode(&e)
+	return res.StatusCode, e
 }
 
 // post fails the test unless the action succeeds.
@@ -313,6 +337,12 @@ func TestSandboxLoop(t *testing.T) {
 	if tk.Unit != "Ủy ban nhân dân phường Hòa Cường" || tk.DueAt == nil || !tk.DueAt.Before(ran.Now) {
 		t.Fatalf("ticket: unit %q, due %v, now %v", tk.Unit, tk.DueAt, ran.Now)
 	}
+	// The category is named in the page's language, not the sandbox's.
+	var en ticketView
+	s.do(http.MethodGet, "/api/tickets/"+code+"?lang=en", "", nil, &en)
+	if tk.Category != "Môi trường" || en.Category != "Environment" {
+		t.Fatalf("category: %q, in English %q", tk.Category, en.Category)
+	}
 }
 
 // Other sites cannot drive the sandbox: changes need the page's header, and
@@ -420,4 +450,83 @@ func TestSandboxReceptionBooking(t *testing.T) {
 		t.Fatalf("the officer's last message is %q", last.Text)
 	}
 	s.expect(lan, at, "Cảm ơn Ông/Bà đã đến buổi tiếp công dân", "PA-")
+}
+
+// sent is what the chat's person sent after message id `after`.
+func (s *sandbox) sent(chatID int64, after int) []messageView {
+	s.t.Helper()
+	var out []messageView
+	for _, m := range s.messages(chatID) {
+		if !m.FromBot && m.ID > after {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// A visitor's text over Telegram's 4,096 characters goes as several
+// messages, cut between words, and a caption over 1,024 characters goes
+// as a message of its own before its photo, as Telegram's apps send them:
+// the visitor is not refused with the fake Bot API's internal error.
+func TestSandboxSendsLongTextsAsTelegramsAppsDo(t *testing.T) {
+	s := startSandbox(t)
+	lan := int64(firstCitizenID)
+	s.expect(lan, 0, "Xin chào")
+
+	long := strings.Repeat("Nước thải tràn ra đường ở kiệt 45 Núi Thành. ", 110) // 5,060 characters
+	at := s.lastID(lan)
+	s.post(fmt.Sprintf("/api/chats/%d/send", lan), map[string]string{"text": long}, nil)
+	parts := s.sent(lan, at)
+	var texts []string
+	for _, m := range parts {
+		if n := utf16Len(m.Text); n > maxTextLen || n == 0 {
+			t.Errorf("a part of %d characters", n)
+		}
+		texts = append(texts, m.Text)
+	}
+	if len(parts) != 2 || strings.Join(texts, " ") != strings.TrimSpace(long) || !strings.HasSuffix(texts[0], "Thành.") {
+		t.Fatalf("a 5,060-character text was sent as %d messages: %q", len(parts), texts)
+	}
+
+	var form bytes.Buffer
+	w := multipart.NewWriter(&form)
+	f, _ := w.CreateFormFile("photo", "street.png")
+	png.Encode(f, image.NewRGBA(image.Rect(0, 0, 64, 48)))
+	caption := strings.TrimSpace(strings.Repeat("Rác thải đổ trộm. ", 70)) // 1,259 characters
+	w.WriteField("caption", caption)
+	w.Close()
+	at = s.lastID(lan)
+	if code, e := s.refused(http.MethodPost, fmt.Sprintf("/api/chats/%d/photo", lan), w.FormDataContentType(), &form); code != http.StatusOK {
+		t.Fatalf("a photo with a 1,259-character caption: status %d, %+v", code, e)
+	}
+	sent := s.sent(lan, at)
+	if len(sent) != 2 || sent[0].Text != caption || sent[1].Photo == nil || sent[1].Caption != "" {
+		t.Fatalf("a photo with a 1,259-character caption was sent as %+v", sent)
+	}
+}
+
+// What the page cannot do is refused with a code, which the page shows in
+// its own language: an empty text, a file that is no image, a ticket code
+// with no ticket.
+func TestSandboxErrorsHaveCodesForThePage(t *testing.T) {
+	s := startSandbox(t)
+	lan := int64(firstCitizenID)
+	chat := fmt.Sprintf("/api/chats/%d", lan)
+
+	if code, e := s.refused(http.MethodPost, chat+"/send", "application/json", strings.NewReader(`{"text": "  \n "}`)); code != http.StatusBadRequest || e.Code != errEmptyText {
+		t.Errorf("a blank text: status %d, %+v", code, e)
+	}
+	var form bytes.Buffer
+	w := multipart.NewWriter(&form)
+	f, _ := w.CreateFormFile("photo", "notes.txt")
+	f.Write([]byte("not a picture"))
+	w.Close()
+	if code, e := s.refused(http.MethodPost, chat+"/photo", w.FormDataContentType(), &form); code != http.StatusBadRequest || e.Code != errNotImage {
+		t.Errorf("a text file as a photo: status %d, %+v", code, e)
+	}
+	for _, path := range []string{"/api/tickets/PA-2026-999999", "/api/tickets/nonsense"} {
+		if code, e := s.refused(http.MethodGet, path, "", nil); code != http.StatusNotFound || e.Code != errTicketNotFound {
+			t.Errorf("GET %s: status %d, %+v", path, code, e)
+		}
+	}
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // hub tells the page that something changed: a version number that grows
-// whenever the bot sends or edits a message in one of the sandbox's chats,
-// or someone in the page acts. The page long-polls for a new version.
+// whenever the bot sends, edits or deletes a message in one of the
+// sandbox's chats, or someone in the page acts. The page long-polls for a
+// new version.
 type hub struct {
 	mu      sync.Mutex
 	version uint64
@@ -49,17 +50,18 @@ func (h *hub) wait(ctx context.Context, since uint64) uint64 {
 	}
 }
 
-// watch bumps the version for every bot message sent or edited in a chat,
-// until ctx ends or the fake closes.
+// watch bumps the version for every message the bot sends, edits or
+// deletes in a chat, until ctx ends or the fake closes.
 func (h *hub) watch(ctx context.Context, api *telegramtest.Server, chatID int64) {
 	cursor := api.Cursor()
 	for {
-		if _, err := api.WaitAfter(ctx, cursor, chatID, nil); err != nil {
+		// The cursor returned covers everything up to now: the page reads
+		// the chat after this bump.
+		next, err := api.WaitChange(ctx, cursor, chatID)
+		if err != nil {
 			return
 		}
-		// Everything up to now is covered by this bump: the page reads the
-		// chat after it.
-		cursor = api.Cursor()
+		cursor = next
 		h.bump()
 	}
 }

@@ -91,12 +91,12 @@ func (s *server) ticket(w http.ResponseWriter, r *http.Request) {
 	ctx, store := r.Context(), s.running.Store
 	code, ok := storage.ParseCode(strings.TrimSpace(r.PathValue("code")))
 	if !ok {
-		writeError(w, http.StatusNotFound, errors.New("not a ticket code"))
+		writeError(w, http.StatusNotFound, coded(errTicketNotFound, errors.New("not a ticket code")))
 		return
 	}
 	t, err := store.TicketByCode(ctx, code)
 	if errors.Is(err, storage.ErrNotFound) {
-		writeError(w, http.StatusNotFound, err)
+		writeError(w, http.StatusNotFound, coded(errTicketNotFound, err))
 		return
 	}
 	if err != nil {
@@ -124,7 +124,7 @@ func (s *server) ticket(w http.ResponseWriter, r *http.Request) {
 	if t.CategoryID.Valid {
 		if c, err := store.CategoryByID(ctx, t.CategoryID.Int64); err == nil {
 			v.Category = c.Name
-			if s.lang == "en" && c.NameEN != "" {
+			if pageLang(r, s.lang) == "en" && c.NameEN != "" {
 				v.Category = c.NameEN
 			}
 		}
@@ -142,6 +142,15 @@ func (s *server) ticket(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// pageLang is the language the page asks for (?lang=vi or en), else the
+// sandbox's: the page may speak another than the one it started in.
+func pageLang(r *http.Request, fallback string) string {
+	if lang := r.URL.Query().Get("lang"); lang == "vi" || lang == "en" {
+		return lang
+	}
+	return fallback
 }
 
 func timePtr(t time.Time, valid bool) *time.Time {

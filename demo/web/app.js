@@ -13,6 +13,10 @@ const app = {
   seen: {}, // chat id -> the bot's message count seen
   rendered: new Map(), // message id -> {sig, node}
   ticket: "", // the code shown in the timeline
+  tickets: [], // the newest tickets, newest first
+  missing: "", // a code asked for that has no ticket
+  ticketLoads: 0, // loadTicket requests started
+  stateAt: 0, // Date.now() when the state came
   busy: false,
   keyHeld: null, // {chat, bot, until}: a reply keyboard waiting for the bot's answer
   loads: 0, // loadChat requests started
@@ -47,7 +51,7 @@ async function api(path, opts = {}) {
   }
   const res = await fetch("api/" + path, { method: opts.method || "GET", headers, body: opts.body });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.error || res.statusText);
+  if (!res.ok) throw Object.assign(new Error(data.error || res.statusText), { code: data.code });
   return data;
 }
 
@@ -61,8 +65,15 @@ function toast(text, alert) {
   toastTimer = setTimeout(() => (box.hidden = true), alert ? 6000 : 3500);
 }
 
+// errorText is an error as the page says it: in its own language when the
+// API gave a code it has a message for, else the API's own words.
+function errorText(err) {
+  const key = "error." + err.code;
+  return err.code && app.strings[key] ? t(key) : err.message || String(err);
+}
+
 function fail(err) {
-  toast(t("error", { msg: err.message || String(err) }), true);
+  toast(t("error", { msg: errorText(err) }), true);
 }
 
 const zone = "Asia/Ho_Chi_Minh";
@@ -490,9 +501,11 @@ function keepTyped(text) {
 
 // --- sandbox controls ---------------------------------------------------------
 
+// renderClock shows the sandbox's clock, which runs between two answers
+// of the long poll: it is rendered after each and every few seconds.
 function renderClock() {
   const s = app.state;
-  $("#clock-now").textContent = fmtFull(s.now);
+  $("#clock-now").textContent = fmtFull(Date.parse(s.now) + (Date.now() - app.stateAt));
   $("#clock-offset").textContent = s.workdays ? t("clock.advanced", { n: s.workdays }) : "";
   $("#digest-btn").hidden = !s.digest;
 }
@@ -537,32 +550,63 @@ async function loadTickets() {
   } catch {
     return;
   }
-  const select = $("#ticket-select");
+  app.tickets = list;
+  // With no ticket at all, a code asked for (or one shown before
+  // `danvan demo -reset`) has none either.
+  if (!list.length && app.ticket) [app.missing, app.ticket] = [app.ticket, ""];
   if (!app.ticket && list.length) app.ticket = list[0].code;
-  select.replaceChildren(el("option", { value: "" }, t("timeline.pick")),
-    ...list.map((tk) => el("option", { value: tk.code, selected: tk.code === app.ticket },
-      tk.code + " · " + t("status." + tk.status) + (tk.unit ? " · " + tk.unit : ""))));
+  renderTicketSelect();
   if (!list.length) {
-    $("#ticket-detail").replaceChildren(el("p", { class: "muted" }, t("timeline.none")));
+    $("#ticket-detail").replaceChildren(...missingNote(), el("p", { class: "muted" }, t("timeline.none")));
     return;
   }
   await loadTicket();
 }
 
+// renderTicketSelect lists the newest tickets, and the one shown when it
+// is older than they are.
+function renderTicketSelect() {
+  const list = app.tickets.slice();
+  if (app.ticket && !list.some((tk) => tk.code === app.ticket)) list.push({ code: app.ticket });
+  $("#ticket-select").replaceChildren(el("option", { value: "" }, t("timeline.pick")),
+    ...list.map((tk) => el("option", { value: tk.code, selected: tk.code === app.ticket },
+      tk.code + (tk.status ? " · " + t("status." + tk.status) : "") + (tk.unit ? " · " + tk.unit : ""))));
+}
+
+// missingNote says that a code asked for has no ticket.
+function missingNote() {
+  return app.missing ? [el("p", { class: "notice", role: "status" }, t("error.ticket_not_found", { code: app.missing }))] : [];
+}
+
 function showTicket(code) {
   app.ticket = code;
+  app.missing = "";
   loadTickets();
 }
 
 async function loadTicket() {
   const detail = $("#ticket-detail");
-  if (!app.ticket) return detail.replaceChildren();
+  const code = app.ticket;
+  if (!code) return detail.replaceChildren(...missingNote());
+  // The long poll and a click may both load: only the latest is shown.
+  const seq = ++app.ticketLoads;
   let tk;
   try {
-    tk = await api("tickets/" + encodeURIComponent(app.ticket));
+    tk = await api("tickets/" + encodeURIComponent(code) + "?lang=" + app.lang);
   } catch (err) {
-    return detail.replaceChildren(el("p", { class: "muted" }, err.message));
+    if (seq !== app.ticketLoads) return;
+    if (err.code !== "ticket_not_found") {
+      return detail.replaceChildren(el("p", { class: "muted" }, t("error", { msg: errorText(err) })));
+    }
+    // A code a person typed, or one from before `danvan demo -reset`:
+    // say so, and show the newest ticket instead.
+    app.missing = code;
+    const newest = app.tickets.find((tk) => tk.code !== code);
+    app.ticket = newest ? newest.code : "";
+    renderTicketSelect();
+    return loadTicket();
   }
+  if (seq !== app.ticketLoads) return;
   const now = new Date(app.state.now);
   const overdue = tk.due_at && !tk.answered_at && !tk.closed_at && new Date(tk.due_at) < now;
   const facts = el("dl", { class: "facts" });
@@ -586,7 +630,7 @@ async function loadTicket() {
       change.length ? el("div", { class: "ev-meta" }, change.join(" · ")) : null,
       e.body ? el("div", { class: "ev-body" }, e.body) : null);
   }));
-  detail.replaceChildren(
+  detail.replaceChildren(...missingNote(),
     el("div", { class: "ticket-head" }, el("span", { class: "ticket-code" }, tk.code),
       el("span", { class: "status " + tk.status }, t("status." + tk.status))),
     facts, el("div", { class: "description" }, tk.description), events);
@@ -618,6 +662,7 @@ async function setLang(lang, chosen) {
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
   for (const node of document.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
+  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
   $("#sandbox-label").title = t("sandbox.title");
   for (const b of document.querySelectorAll(".lang button")) b.classList.toggle("active", b.dataset.lang === lang);
   $("#toast").hidden = true;
@@ -639,9 +684,10 @@ async function poll() {
       const state = await res.json();
       const changed = state.version !== app.version;
       app.state = state;
+      app.stateAt = Date.now();
       app.version = state.version;
+      renderClock();
       if (changed) {
-        renderClock();
         renderSidebar();
         await loadChat(false);
         loadTickets();
@@ -656,6 +702,7 @@ async function poll() {
 async function start() {
   const first = await (await fetch("api/state", { cache: "no-store" })).json();
   app.state = first;
+  app.stateAt = Date.now();
   app.version = first.version;
   await setLang(pageLang(first.lang));
   for (const c of first.chats) app.seen[c.id] = 0;
@@ -679,7 +726,12 @@ async function start() {
   $("#menu-btn").addEventListener("click", () => ($("#commands-menu").hidden = !$("#commands-menu").hidden));
   $("#advance-form").addEventListener("submit", advance);
   $("#digest-btn").addEventListener("click", digest);
-  $("#ticket-select").addEventListener("change", (ev) => { app.ticket = ev.target.value; loadTicket(); });
+  $("#ticket-select").addEventListener("change", (ev) => {
+    app.ticket = ev.target.value;
+    app.missing = "";
+    loadTicket();
+  });
+  setInterval(renderClock, 5000);
   for (const b of document.querySelectorAll(".lang button")) b.addEventListener("click", () => setLang(b.dataset.lang, true).catch(fail));
   poll();
 }

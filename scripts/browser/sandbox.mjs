@@ -177,6 +177,61 @@ async function lastCode() {
 
 // --- the loop ------------------------------------------------------------------
 
+// The page's controls are named in its language, and the 📎 photo picker
+// is reached and opened from the keyboard.
+async function accessibility(names) {
+  for (const [selector, name] of Object.entries(names)) {
+    const got = await page.getAttribute(selector, "aria-label");
+    check(got === name, `${selector} is named «${got}», not «${name}»`);
+  }
+}
+
+async function keyboardPicker() {
+  await page.focus("#text-input");
+  await page.keyboard.press("Shift+Tab");
+  check(await page.evaluate(() => document.activeElement.id) === "photo-input", "Shift+Tab from the text box reaches the photo picker");
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: STEP }), page.keyboard.press("Enter")]);
+  check(!chooser.isMultiple(), "Enter on the photo picker opens the file chooser");
+}
+
+// A text over Telegram's 4,096 characters goes as several messages, as
+// Telegram's apps send it.
+async function longText() {
+  await openChat('[data-chat-id="1002"]');
+  const mine = page.locator("#messages .msg.out .bubble");
+  const before = await mine.count();
+  await type("Ổ gà ".repeat(1000));
+  await page.waitForFunction((n) => document.querySelectorAll("#messages .msg.out .bubble").length >= n + 2, before, { timeout: STEP });
+  const parts = await mine.evaluateAll((nodes, n) => nodes.slice(n).map((b) => b.textContent.length - b.querySelector(".meta").textContent.length), before);
+  check(parts.length === 2 && parts.every((n) => n > 0 && n <= 4096), "a 5,000-character text goes as two messages: " + parts);
+  check(!(await page.locator("#toast.alert:not([hidden])").count()), "a long text is not refused");
+}
+
+// The header's clock follows the sandbox's between changes, not only when
+// something happens in a chat.
+async function clockTicks() {
+  await page.evaluate(() => { document.querySelector("#clock-now").textContent = ""; });
+  await page.waitForFunction(() => document.querySelector("#clock-now").textContent !== "", null, { timeout: 8000 });
+  checks++;
+}
+
+// A ticket code with no ticket (one a person typed) is said so in the
+// timeline, which shows the newest ticket instead, every name in the
+// page's words; choosing another ticket drops the note.
+async function unknownTicket(shown) {
+  await openChat('[data-chat-id="1002"]');
+  await type("Cho tôi hỏi về PA-2026-999999");
+  await page.locator("#messages .msg.out .code-link", { hasText: "PA-2026-999999" }).last().click({ timeout: STEP });
+  await page.locator("#ticket-detail .notice", { hasText: "Không tìm thấy phản ánh PA-2026-999999" }).waitFor({ timeout: STEP });
+  await page.locator("#ticket-detail .ticket-code").waitFor({ timeout: STEP });
+  const text = await page.locator("#ticket-detail").innerText();
+  check(!text.includes("storage:") && !/\b(kind|status|event|actor)\./.test(text), "the timeline shows no raw error or key: " + text);
+  await shot("timeline-unknown-code");
+  await page.selectOption("#ticket-select", shown);
+  await page.locator("#ticket-detail .ticket-code", { hasText: shown }).waitFor({ timeout: STEP });
+  check(await page.locator("#ticket-detail .notice").count() === 0, "the not-found note stays after another ticket is chosen");
+}
+
 async function fileWithLocationAndPhoto(photo) {
   await openChat('[data-chat-id="1001"]');
   await botSays("Xin chào");
@@ -371,13 +426,14 @@ async function fileByBrowsingAreas() {
   await botSays("vui lòng chọn tiếp");
   await press("Phường Hòa Cường");
   await botSays("mô tả sự việc");
-  // A text over Telegram's 4,096 characters is refused, and stays in the
-  // text box to be shortened.
-  const tooLong = "Ổ gà ".repeat(1000);
-  await type(tooLong);
-  await page.locator("#toast.alert:not([hidden])").waitFor({ timeout: STEP });
-  check((await page.inputValue("#text-input")) === tooLong, "a refused text stays in the text box");
-  await type("Ổ gà lớn giữa đường Núi Thành, đoạn gần chợ, xe máy dễ ngã.");
+  // A file that is no image is refused in the page's words, and the
+  // caption typed for it stays in the text box.
+  const caption = "Ổ gà lớn giữa đường Núi Thành, đoạn gần chợ, xe máy dễ ngã.";
+  await page.fill("#text-input", caption);
+  await page.setInputFiles("#photo-input", notImage);
+  await page.locator("#toast.alert:not([hidden])", { hasText: "không phải là ảnh" }).waitFor({ timeout: STEP });
+  check((await page.inputValue("#text-input")) === caption, "the caption of a refused file stays in the text box");
+  await page.press("#text-input", "Enter");
   await botSays("gửi ảnh");
   await press("Bỏ qua");
   await botSays("số điện thoại");
@@ -524,6 +580,7 @@ async function english() {
   await page.locator("#clock", { hasText: "Sandbox clock" }).waitFor({ timeout: STEP });
   await page.locator("#ticket-detail .facts", { hasText: "Deadline" }).waitFor({ timeout: STEP });
   checks++;
+  await accessibility({ "#send-btn": "Send", "#menu-btn": "Commands", ".lang": "Language", "#chats": "Chats", "#ticket-select": "Choose a ticket" });
   await shot("english");
   await page.click('.lang button[data-lang="vi"]');
   await page.locator("#clock", { hasText: "Đồng hồ thử nghiệm" }).waitFor({ timeout: STEP });
@@ -533,6 +590,8 @@ async function english() {
 
 fs.mkdirSync(shotDir, { recursive: true });
 const photo = pngFile(480, 320);
+const notImage = path.join(os.tmpdir(), `danvan-notes-${process.pid}.txt`);
+fs.writeFileSync(notImage, "not a picture\n");
 let sandbox = await startSandbox();
 const { url } = sandbox;
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "danvan-chromium-"));
@@ -554,6 +613,8 @@ try {
   await page.goto(url);
   await page.locator("#sandbox-label", { hasText: "MÔI TRƯỜNG THỬ NGHIỆM" }).waitFor({ timeout: STEP });
 
+  await accessibility({ "#send-btn": "Gửi", "#menu-btn": "Danh sách lệnh", ".lang": "Ngôn ngữ", "#chats": "Các cuộc trò chuyện", "#ticket-select": "Chọn phản ánh" });
+  await keyboardPicker();
   const code = await fileWithLocationAndPhoto(photo);
   console.log("  filed", code);
   await officerAcceptsAndAnswers(code);
@@ -562,6 +623,7 @@ try {
   const open = await fileByBrowsingAreas();
   console.log("  filed", open, "(left open)");
   await advanceAndEscalate(open);
+  await clockTicks();
   await groupAnswers();
   await receptionHeld();
   // After the clock was advanced: the notice is due by the database's
@@ -572,6 +634,8 @@ try {
   await lateReload();
   await report();
   await publicFigures();
+  await longText();
+  await unknownTicket(open);
   await english();
   await restartInEnglish(code);
   check(external.length === 0, "no request leaves the sandbox: " + external.join(", "));
@@ -584,6 +648,7 @@ try {
   await context?.close().catch(() => {});
   fs.rmSync(profile, { recursive: true, force: true });
   fs.rmSync(photo, { force: true });
+  fs.rmSync(notImage, { force: true });
   const code = await stopSandbox(sandbox.child);
   if (code !== 0) {
     console.error("danvan demo exited with", code, "after SIGINT");

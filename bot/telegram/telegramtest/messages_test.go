@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -229,6 +230,32 @@ func TestDeleteMessage(t *testing.T) {
 	}
 	_, err := bot.Request(tgbotapi.NewDeleteMessage(citizen.ID, m.MessageID))
 	wantAPIError(t, err, 400, "Bad Request: message to delete not found")
+}
+
+// WaitChange reports every change the bot makes in a chat, deletions
+// included, and nothing in other chats.
+func TestWaitChangeSeesDeletions(t *testing.T) {
+	srv := start(t, Config{})
+	bot := newBot(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m := mustSend(t, bot, tgbotapi.NewMessage(citizen.ID, "tạm"))
+	cur, err := srv.WaitChange(ctx, 0, citizen.ID)
+	if err != nil || cur != srv.Cursor() {
+		t.Fatalf("after a send: cursor %d, %v (server at %d)", cur, err, srv.Cursor())
+	}
+	mustSend(t, bot, tgbotapi.NewMessage(officer.ID, "khác"))
+	quick, stop := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer stop()
+	if _, err := srv.WaitChange(quick, srv.Cursor()-1, citizen.ID); err == nil {
+		t.Fatal("a message in another chat woke the citizen's waiter")
+	}
+	if _, err := bot.Request(tgbotapi.NewDeleteMessage(citizen.ID, m.MessageID)); err != nil {
+		t.Fatal(err)
+	}
+	if next, err := srv.WaitChange(ctx, cur, citizen.ID); err != nil || next <= cur {
+		t.Fatalf("after a deletion: cursor %d, %v", next, err)
+	}
 }
 
 func TestCopyAndForward(t *testing.T) {

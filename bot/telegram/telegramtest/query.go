@@ -110,6 +110,34 @@ func (s *Server) WaitAfter(ctx context.Context, after Cursor, chatID int64, matc
 	}
 }
 
+// WaitChange blocks until the bot changed something in chatID after the
+// cursor: sent or edited a message, or deleted one (its own or, in a
+// private chat, the user's), which WaitAfter does not report. It returns
+// the cursor to wait after next.
+func (s *Server) WaitChange(ctx context.Context, after Cursor, chatID int64) (Cursor, error) {
+	for {
+		s.mu.Lock()
+		changed, now := s.changed, Cursor(s.st.seq)
+		found := false
+		if cs := s.st.chats[chatID]; cs != nil {
+			for _, m := range cs.msgs {
+				found = found || m.seq > uint64(after)
+			}
+		}
+		s.mu.Unlock()
+		if found {
+			return now, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return after, ctx.Err()
+		case <-s.done:
+			return after, ErrClosed
+		}
+	}
+}
+
 // WaitReply waits for a bot message in the chat of a push, sent or edited
 // after the push.
 func (s *Server) WaitReply(ctx context.Context, p Pushed, match func(Message) bool) (Message, error) {
