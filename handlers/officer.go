@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -420,6 +421,9 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 	if !unit.Active { // removed by an import since it was chosen
 		return t.reply("transfer.unit_gone", bot.Escape(unit.Name))
 	}
+	if tk.UnitID.Int64 == unit.ID { // someone moved it there since it was chosen
+		return t.reply("transfer.same_unit")
+	}
 	tk, err = t.tx.ApplyChange(t.ctx, storage.Change{
 		TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorOfficer, ActorID: role.ID,
 		Kind: storage.EventTransferred, ToStatus: storage.StatusTransferred, ToUnit: unit.ID, Body: reason,
@@ -443,13 +447,30 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 }
 
 // refreshCard shows the card again after a change, in place when the
-// change came from its button.
+// change came from its button: in a group, in the language the group's
+// cards are in (staffRecipients), since all its members share it; with
+// the reason the ticket came to its unit, as the card that brought it
+// gave it.
 func (s *Service) refreshCard(t *turn, tk storage.Ticket, noteKey string, args ...any) error {
-	card, err := s.card(t, tk, t.lang)
+	lang := t.lang
+	if t.ev.Chat.Group {
+		lang = languages[0]
+	}
+	card, err := s.card(t, tk, lang)
 	if err != nil {
 		return err
 	}
-	card.Text = t.text(noteKey, args...) + "\n" + card.Text
+	card.Text = s.texts.text(lang, noteKey, args...) + "\n" + card.Text
+	events, err := t.tx.Events(t.ctx, tk.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range slices.Backward(events) {
+		if e.Kind == storage.EventTransferred && e.ToUnit == tk.UnitID.Int64 {
+			card.Text += "\n\n" + s.texts.text(lang, "card.transferred_detail", bot.Escape(e.Body))
+			break
+		}
+	}
 	if err := t.answer(t.text("ticket.updated"), false); err != nil {
 		return err
 	}

@@ -246,21 +246,28 @@ func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *me
 	return t.reply("supplement.thanks_merged", dup.Code, into.Code)
 }
 
+// replyAfterAnswer is how long after a unit answered a ticket whose
+// request for information was still waiting a message is taken for the
+// reply to it (and offered the rating): later, it is a new matter.
+const replyAfterAnswer = 24 * time.Hour
+
 // answerInfoRequest attaches a citizen's message to their ticket that is
 // waiting for information asked for since a time (any, when zero), when
-// there is one: the question asked last.
+// there is one: the question asked last. The ticket may have moved to
+// another unit since, which then gets the reply, or have been answered
+// meanwhile, whose rating is then what is awaited (attachInfo).
 func (s *Service) answerInfoRequest(t *turn, since time.Time) (bool, error) {
-	waiting, err := t.tx.AwaitingInfoOf(t.ctx, t.citizen.ID, since)
+	waiting, err := t.tx.AwaitingInfoOf(t.ctx, t.citizen.ID, since, s.now().Add(-replyAfterAnswer))
 	if err != nil {
 		return false, err
 	}
 	for _, w := range waiting {
-		// Its status now: an officer may have answered it meanwhile.
+		// Its status now, locked.
 		tk, err := t.tx.LockTicket(t.ctx, w.TicketID)
 		if err != nil {
 			return false, err
 		}
-		if tk.Status == storage.StatusAwaitingInfo {
+		if isOpen(tk.Status) || tk.Status == storage.StatusAnswered {
 			if refused, err := t.refuseFile(); refused || err != nil {
 				return true, err
 			}

@@ -223,3 +223,195 @@ func TestAddInformationDuringADraftSaysWhy(t *testing.T) {
 	c.says("/cancel")
 	mustContain(t, c.presses("Bổ sung thông tin"), "gửi thêm thông tin")
 }
+
+// A unit asks the citizen for information; before the citizen replies, a
+// colleague transfers the ticket to the unit it belongs to. The citizen's
+// reply to the question reaches the ticket, now with that unit, and is
+// not taken for a new petition.
+func TestAReplyToAQuestionFollowsTheTicketToItsNewUnit(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(7001, "ubnd-hoa-cuong", "officer")
+	b := w.staff(7002, "ubnd-hai-chau", "officer")
+	c := w.citizen(7003)
+	code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn ra đường")
+	a.says("/ticket " + code)
+	a.presses("Yêu cầu bổ sung")
+	mustContain(t, sentTo(a.says("Ông/Bà cho biết số nhà gần nhất?"), c.id), "số nhà gần nhất")
+	w.now = w.now.Add(time.Hour)
+	a.says("/transfer " + code + " ubnd-hai-chau Địa điểm thuộc phường Hải Châu")
+	w.now = w.now.Add(time.Hour)
+
+	out := c.says("Trước nhà số 45 Hoàng Diệu")
+	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE t.code = $1 AND e.kind = 'info_added' AND e.body LIKE '%số 45 Hoàng Diệu%'`, code); n != 1 {
+		t.Fatalf("the citizen's reply to the unit's question did not reach %s; the citizen got:\n%s\nthe new unit's officer got:\n%s",
+			code, texts(sentTo(out, c.id)), texts(sentTo(out, b.id)))
+	}
+	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id); n != 0 {
+		t.Fatal("the reply to the question started a new petition")
+	}
+}
+
+// A city leader opens a ward's ticket and starts transferring it to the
+// other ward (chooses the unit, is asked for the reason). Meanwhile the
+// ward's own officer transfers it there with /transfer. When the leader
+// sends the reason, the ticket is already at that unit: the leader is told
+// so, and nothing is recorded (a second transfer would tell the citizen
+// again and restart the clock).
+func TestAStaleTransferToTheUnitThatHasTheTicketChangesNothing(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	cityLeader := w.staff(7011, "ubnd-tp", "leader")
+	ward := w.staff(7012, "ubnd-hoa-cuong", "officer")
+	other := w.staff(7013, "ubnd-hai-chau", "officer")
+	c := w.citizen(7014)
+	code := c.file("Phường Hòa Cường", "Cây xanh đổ chắn ngang đường Lê Duẩn")
+
+	cityLeader.says("/ticket " + code)
+	cityLeader.presses("Chuyển đơn vị")
+	mustContain(t, cityLeader.presses("UBND phường Hải Châu"), "lý do chuyển")
+
+	w.now = w.now.Add(24 * time.Hour)
+	mustContain(t, ward.says("/transfer "+code+" ubnd-hai-chau Thuộc địa bàn phường Hải Châu"), "UBND phường Hải Châu")
+	due := w.dueOf(code)
+	w.sent()
+
+	w.now = w.now.Add(48 * time.Hour)
+	out := cityLeader.says("Địa điểm thuộc phường Hải Châu")
+	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE t.code = $1 AND e.kind = 'transferred'`, code); n != 1 {
+		t.Fatalf("%s was transferred %d times to the unit that already had it; the citizen got:\n%s\nthe unit got:\n%s",
+			code, n, texts(sentTo(out, c.id)), texts(sentTo(out, other.id)))
+	}
+	if got := w.dueOf(code); !got.Equal(due) {
+		t.Fatalf("the deadline moved from %s to %s without an extension", due, got)
+	}
+}
+
+// An officer of the receiving unit accepts a transferred ticket from the
+// card that brought it. The card, edited in place to say who accepted it,
+// keeps the reason of the transfer ("Lý do chuyển: …").
+func TestAcceptingATransferredCardKeepsTheReason(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(7021, "ubnd-hoa-cuong", "officer")
+	b := w.staff(7022, "ubnd-hai-chau", "officer")
+	code := w.citizen(7023).file("Phường Hòa Cường", "Cây xanh đổ chắn ngang đường Lê Duẩn")
+	out := a.says("/transfer " + code + " ubnd-hai-chau Cây nằm trên đường Trần Phú thuộc phường Hải Châu")
+	mustContain(t, sentTo(out, b.id), "Lý do chuyển", "đường Trần Phú")
+
+	var edited *bot.Outgoing
+	for _, o := range b.presses("Tiếp nhận") {
+		if o.Kind == bot.KindEdit && o.ChatID == b.id {
+			edited = &o
+		}
+	}
+	if edited == nil {
+		t.Fatal("the card was not edited after Accept")
+	}
+	if !strings.Contains(edited.Text, "đường Trần Phú") {
+		t.Fatalf("accepting the card erased the reason of the transfer from it:\n%s", edited.Text)
+	}
+}
+
+// An officer asks the citizen for information; before the citizen
+// replies, a colleague answers the ticket. The citizen then replies to the
+// question, as told: as information given through «Bổ sung thông tin»
+// after the unit answered, it gets the rating buttons ("not satisfied"
+// reopens), and is not taken for a new petition.
+func TestAReplyToAQuestionAnsweredMeanwhileOffersTheRating(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(7031, "ubnd-hoa-cuong", "officer")
+	b := w.staff(7032, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(7033)
+	code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn ra đường")
+	a.asksOn(code, "Ông/Bà cho biết số nhà gần nhất?")
+	w.now = w.now.Add(10 * time.Minute)
+	mustContain(t, sentTo(b.says("/resolve "+code+" Đã nạo vét cống, nước đã rút."), c.id), "Đã nạo vét cống")
+	w.now = w.now.Add(5 * time.Minute)
+
+	out := c.says("Trước nhà số 45 Núi Thành")
+	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id); n != 0 {
+		t.Fatalf("the reply to the unit's question on %s, answered meanwhile, started a new petition:\n%s", code, texts(out))
+	}
+	mustContain(t, out, code, "[Không hài lòng]")
+}
+
+// A unit's linked group gets its cards in Vietnamese, whatever its
+// members' languages (staffRecipients). A member who reads the bot in
+// English accepts a ticket from the group's card: the card everyone in the
+// group shares stays in Vietnamese.
+func TestAcceptingInAGroupKeepsTheGroupsLanguage(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	leader := w.staff(7041, "ubnd-hoa-cuong", "leader")
+	leader.says("/lang")
+	leader.presses("English")
+	group := "-100704"
+	leader.sends(func(e *bot.Event) {
+		e.Chat, e.Command, e.Args = bot.Chat{ID: group, Group: true}, "linkgroup", "ubnd-hoa-cuong"
+	})
+	w.citizen(7042).file("Phường Hòa Cường", "Rác thải xây dựng đổ trộm ven sông")
+	msgID, data := w.findButton(group, "Tiếp nhận")
+
+	out := leader.sends(func(e *bot.Event) {
+		e.Chat = bot.Chat{ID: group, Group: true}
+		e.Button = &bot.Button{QueryID: "gq", Data: data, MessageID: msgID}
+	})
+	var edited *bot.Outgoing
+	for _, o := range sentTo(out, group) {
+		if o.Kind == bot.KindEdit {
+			edited = &o
+		}
+	}
+	if edited == nil {
+		t.Fatalf("the group's card was not edited:\n%s", texts(out))
+	}
+	if !strings.Contains(edited.Text, "Đã tiếp nhận bởi") || strings.Contains(edited.Text, "Accepted by") {
+		t.Fatalf("the group's shared card was rewritten in the presser's language:\n%s", edited.Text)
+	}
+}
+
+// The same when the ticket leaves for the intake because it is found to
+// be a denunciation: the reply to the question asked before reaches the
+// ticket, now with the intake.
+func TestAReplyToAQuestionFollowsADenunciationToTheIntake(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(7051, "ubnd-hoa-cuong", "officer")
+	intake := w.staff(7052, "ubnd-tp", "officer")
+	c := w.citizen(7053)
+	code := c.file("Phường Hòa Cường", "Cán bộ phường thu tiền sai quy định khi cấp phép sửa nhà")
+	a.asksOn(code, "Ông/Bà cho biết thời gian, địa điểm cụ thể?")
+	w.now = w.now.Add(time.Hour)
+	a.says("/ticket " + code)
+	a.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+	w.now = w.now.Add(time.Hour)
+
+	out := c.says("Ngày 10/11 tại trụ sở phường")
+	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE t.code = $1 AND e.kind = 'info_added'`, code); n != 1 {
+		t.Fatalf("the citizen's reply to the question on %s did not reach it; the citizen got:\n%s\nthe intake got:\n%s",
+			code, texts(sentTo(out, c.id)), texts(sentTo(out, intake.id)))
+	}
+}
+
+// A day after the unit answered a ticket whose question was never
+// replied to, a message is a new matter: it starts a petition.
+func TestAMessageADayAfterTheAnswerIsNotTakenForTheReply(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	a := w.staff(7061, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(7063)
+	code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn ra đường")
+	a.asksOn(code, "Ông/Bà cho biết số nhà gần nhất?")
+	a.says("/resolve " + code + " Đã nạo vét cống, nước đã rút.")
+	w.now = w.now.Add(25 * time.Hour)
+
+	c.says("Đèn đường kiệt 12 Núi Thành bị hỏng")
+	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id); n != 1 {
+		t.Fatal("a message a day after the answer did not start a new petition")
+	}
+}

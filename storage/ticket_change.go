@@ -182,16 +182,23 @@ type AwaitingInfo struct {
 	AskedAt  time.Time `db:"asked_at"`
 }
 
-// AwaitingInfoOf lists a citizen's tickets waiting for information asked
-// for at or after since, the question asked last first.
-func (s *Store) AwaitingInfoOf(ctx context.Context, citizenID int64, since time.Time) ([]AwaitingInfo, error) {
+// AwaitingInfoOf lists a citizen's tickets with a request for information
+// made at or after since and not replied to since, the question asked
+// last first: open tickets, whatever happened since (a transfer takes the
+// request along), and those answered meanwhile, at or after
+// answeredSince. The ticket's status says which.
+func (s *Store) AwaitingInfoOf(ctx context.Context, citizenID int64, since, answeredSince time.Time) ([]AwaitingInfo, error) {
 	var as []AwaitingInfo
 	err := sqlx.SelectContext(ctx, s.x, &as, `
-		SELECT t.id, max(e.at) AS asked_at
-		FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.kind = '`+EventInfoRequest+`'
-		WHERE t.citizen_id = $1 AND t.status = '`+StatusAwaitingInfo+`'
-		GROUP BY t.id HAVING max(e.at) >= $2
-		ORDER BY asked_at DESC, t.id DESC`, citizenID, since)
+		SELECT t.id, q.asked_at
+		FROM tickets t CROSS JOIN LATERAL (
+			SELECT max(e.at) FILTER (WHERE e.kind = '`+EventInfoRequest+`') AS asked_at,
+			       max(e.at) FILTER (WHERE e.kind = '`+EventInfoAdded+`' AND e.actor_kind = '`+ActorCitizen+`') AS given_at
+			FROM ticket_events e
+			WHERE e.ticket_id = t.id AND e.kind IN ('`+EventInfoRequest+`', '`+EventInfoAdded+`')) q
+		WHERE t.citizen_id = $1 AND q.asked_at >= $2 AND (q.given_at IS NULL OR q.given_at < q.asked_at)
+		  AND (t.status = ANY($3) OR t.status = '`+StatusAnswered+`' AND t.answered_at >= $4)
+		ORDER BY q.asked_at DESC, t.id DESC`, citizenID, since, pq.Array(openStatuses), answeredSince)
 	return as, wrap("tickets awaiting information", err)
 }
 
