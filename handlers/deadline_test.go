@@ -663,3 +663,34 @@ func TestAClockStartedDuringACalendarChangeIsPostponed(t *testing.T) {
 		t.Errorf("due %s: 01/12 was given off while the clock started, want 2026-12-08", due)
 	}
 }
+
+// law.md §11: a transfer to another unit must be tracked and the citizen
+// told. Under the shipped rules a transfer restarts the clock
+// (restart_on_transfer): the citizen is told the new date along with the
+// transfer, as every other move of a deadline tells it.
+func TestATransferThatRestartsTheClockTellsTheNewDate(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(9111, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(9112)
+	w.now = time.Date(2026, 11, 23, 16, 0, 0, 0, vn)
+	code := c.file("Phường Hòa Cường", "Ống nước vỡ, nước chảy lênh láng")
+	if due := w.dueOf(code).Format("02/01/2006"); due != "07/12/2026" {
+		t.Fatalf("due %s, want 07/12/2026", due)
+	}
+	w.sent()
+	// Thursday 03/12: the ward finds it belongs to Hải Châu.
+	w.now = time.Date(2026, 12, 3, 9, 0, 0, 0, vn)
+	out := officer.says("/transfer " + code + " ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
+	due := w.dueOf(code).Format("02/01/2006")
+	if due == "07/12/2026" {
+		t.Fatal("the transfer kept the clock; this test expects the shipped restart_on_transfer")
+	}
+	told := texts(sentTo(out, c.id))
+	if !strings.Contains(told, "chuyển đến") {
+		t.Fatalf("the citizen was not told of the transfer:\n%s", told)
+	}
+	if !strings.Contains(told, due) {
+		t.Fatalf("the transfer moved the deadline from 07/12/2026 to %s, but the citizen was told only:\n%s", due, told)
+	}
+}

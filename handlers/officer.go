@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -424,6 +425,7 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 	if tk.UnitID.Int64 == unit.ID { // someone moved it there since it was chosen
 		return t.reply("transfer.same_unit")
 	}
+	dueBefore := tk.DueAt
 	tk, err = t.tx.ApplyChange(t.ctx, storage.Change{
 		TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorOfficer, ActorID: role.ID,
 		Kind: storage.EventTransferred, ToStatus: storage.StatusTransferred, ToUnit: unit.ID, Body: reason,
@@ -434,7 +436,7 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 	if tk, err = s.restartClock(t, tk, true); err != nil {
 		return err
 	}
-	if err := s.tellCitizen(t, tk, "citizen.transferred", tk.Code, unitVoice{name: unit.Name, nameEN: unit.NameEN}, bot.Escape(reason)); err != nil {
+	if err := s.tellCitizenOfMove(t, tk, dueBefore, "citizen.transferred", tk.Code, unitVoice{name: unit.Name, nameEN: unit.NameEN}, bot.Escape(reason)); err != nil {
 		return err
 	}
 	if err := s.sendCard(t, tk, "card.transferred", reason); err != nil {
@@ -498,9 +500,26 @@ func (s *Service) voiceOf(t *turn, tk storage.Ticket, role storage.Officer) (uni
 }
 
 func (s *Service) tellCitizen(t *turn, tk storage.Ticket, key string, args ...any) error {
+	return s.tellCitizenOfMove(t, tk, tk.DueAt, key, args...)
+}
+
+// tellCitizenOfMove is tellCitizen after a step that may have given the
+// ticket a new deadline (a transfer, a reopening): when it moved from
+// dueBefore, the message also gives the new expected date.
+func (s *Service) tellCitizenOfMove(t *turn, tk storage.Ticket, dueBefore sql.NullTime, key string, args ...any) error {
 	c, err := t.tx.CitizenByID(t.ctx, tk.CitizenID)
 	if err != nil {
 		return err
 	}
-	return t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: s.texts.text(c.Language, key, args...)})
+	text := s.texts.text(c.Language, key, args...)
+	if tk.DueAt.Valid != dueBefore.Valid || !tk.DueAt.Time.Equal(dueBefore.Time) {
+		expected, err := s.deadlineText(t, tk)
+		if err != nil {
+			return err
+		}
+		if expected != "" {
+			text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_due", expected)
+		}
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text})
 }

@@ -146,11 +146,12 @@ func (s *Service) staleRating(t *turn, tk storage.Ticket, latest storage.TicketE
 // reopen returns an unsatisfying answer to the same unit and tells its
 // leaders.
 func (s *Service) reopen(t *turn, tk storage.Ticket) error {
+	dueBefore := tk.DueAt
 	tk, err := s.restartClock(t, tk, false)
 	if err != nil {
 		return err
 	}
-	if err := t.reply("citizen.reopened", tk.Code); err != nil {
+	if err := s.tellCitizenOfMove(t, tk, dueBefore, "citizen.reopened", tk.Code); err != nil {
 		return err
 	}
 	if err := s.sendCard(t, tk, "card.reopened", ""); err != nil {

@@ -107,7 +107,10 @@ func TestANewMatterADayAfterAReopeningStartsAPetition(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
 	c, code := w.answered(5311, 5312, "Vỉa hè bị lấn chiếm để kinh doanh")
-	mustContain(t, c.presses("Không hài lòng"), "mở lại", "gửi thêm thông tin")
+	// The reopening, days later, gives a new deadline, which the citizen
+	// is told.
+	w.now = w.now.Add(72 * time.Hour)
+	mustContain(t, c.presses("Không hài lòng"), "mở lại", "gửi thêm thông tin", "Thời hạn trả lời dự kiến")
 	w.now = w.now.Add(26 * time.Hour)
 	out := c.says("Đèn đường hỏng cả tuần nay trên đường Bạch Đằng")
 	mustContain(t, out, "loại nội dung nào")
