@@ -20,8 +20,11 @@ import (
 // as the clock's credit, and a later change takes time from the credit
 // before it postpones: a change undone leaves the deadline as it was. The
 // senders of the tickets postponed are told their new expected date and
-// the days that became days off, but for those who blocked the bot.
-func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() error) (CalendarChange, error) {
+// the days that became days off, but for those who blocked the bot. A
+// day from now on that became a day off calls off the bookings of the
+// weekly receptions on it, whose citizens are told with the day's reason
+// (a reception on that date, which may fall on a day off, stands).
+func ChangeCalendarDay(ctx context.Context, tx *storage.Store, now time.Time, change func() error) (CalendarChange, error) {
 	texts, err := catalogOnce()
 	if err != nil {
 		return CalendarChange{}, err
@@ -45,11 +48,20 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() err
 		return CalendarChange{}, err
 	}
 	// The days that turned, from last year to two years ahead.
-	year := workcal.DateOf(time.Now()).Year
-	for d := (workcal.Date{Year: year - 1, Month: 1, Day: 1}); d.Year <= year+2; d = d.AddDays(1) {
+	today := workcal.DateOf(now)
+	for d := (workcal.Date{Year: today.Year - 1, Month: 1, Day: 1}); d.Year <= today.Year+2; d = d.AddDays(1) {
 		switch was, is := before.IsWorkday(d), after.IsWorkday(d); {
 		case was && !is:
 			done.NowOff = append(done.NowOff, d)
+			if d.Before(today) {
+				continue
+			}
+			_, reason := after.Day(d)
+			told, err := callOffWeeklyReceptions(ctx, tx, d, reason, now)
+			if err != nil {
+				return CalendarChange{}, err
+			}
+			done.CalledOff += told
 		case !was && is:
 			done.NowWorking = append(done.NowWorking, d)
 		}
@@ -57,12 +69,46 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, change func() err
 	return done, nil
 }
 
+// callOffWeeklyReceptions calls off the bookings on day, now a day off,
+// of the units that hold their weekly reception on it, and tells their
+// citizens; it returns how many were.
+func callOffWeeklyReceptions(ctx context.Context, tx *storage.Store, day workcal.Date, reason string, now time.Time) (int, error) {
+	units, err := tx.UnitsBookedOn(ctx, day)
+	if err != nil {
+		return 0, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		reason = dayOffReason
+	}
+	called := 0
+	for _, unitID := range units {
+		dated, err := tx.ReceptionDates(ctx, unitID, day, day)
+		if err != nil {
+			return 0, err
+		}
+		if len(dated) > 0 {
+			continue
+		}
+		told, _, err := CallOffReceptionDay(ctx, tx, unitID, day, reason, now)
+		if err != nil {
+			return 0, err
+		}
+		called += told
+	}
+	return called, nil
+}
+
+// dayOffReason is why a reception is called off on a day that became a day
+// off without a reason recorded.
+const dayOffReason = "ngày nghỉ theo lịch làm việc của cơ quan nhà nước"
+
 // CalendarChange is what a change to a day did: the open tickets whose
 // deadline moved later, and the days it turned, the day changed and any
 // day of a Tết span the change moved.
 type CalendarChange struct {
 	Postponed          int
 	NowOff, NowWorking []workcal.Date
+	CalledOff          int // reception bookings on days now off
 }
 
 // postponeClocks gives each open ticket counted in working days or hours

@@ -379,7 +379,7 @@ func (w *world) setCalendarDay(day workcal.Date, workday bool, reason string) (p
 func (w *world) changeCalendar(change func(tx *storage.Store) error) (postponed int) {
 	w.t.Helper()
 	w.run(func(tx *storage.Store) error {
-		done, err := handlers.ChangeCalendarDay(w.ctx, tx, func() error { return change(tx) })
+		done, err := handlers.ChangeCalendarDay(w.ctx, tx, w.now, func() error { return change(tx) })
 		postponed = done.Postponed
 		return err
 	})

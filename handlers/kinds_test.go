@@ -98,3 +98,18 @@ func TestATypedKindLeftOutIsExplained(t *testing.T) {
 		t.Fatal("a kind left out was recorded")
 	}
 }
+
+// law.md §3: the 90-day limitation period is shown to a would-be
+// complainant, with Art. 9's exception: time lost to illness, disaster,
+// war, work or study far away or other objective obstacles does not count.
+func TestComplaintGuidanceSaysTimeLostToObstaclesDoesNotCount(t *testing.T) {
+	w := newWorld(t)
+	c := w.citizen(9101)
+	c.says("/new")
+	out := c.presses("Khiếu nại")
+	mustContain(t, out, "90 ngày")
+	if got := texts(out); !strings.Contains(got, "trở ngại khách quan") {
+		t.Fatalf("the complaint guidance gives the 90-day limitation without Art. 9's exception "+
+			"(time lost to illness, disaster, distant work or study, other objective obstacles does not count):\n%s", got)
+	}
+}

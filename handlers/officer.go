@@ -518,7 +518,7 @@ func (s *Service) tellCitizenOfMove(t *turn, tk storage.Ticket, dueBefore sql.Nu
 			return err
 		}
 		if expected != "" {
-			text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_due", expected)
+			text += "\n\n" + s.texts.text(c.Language, "citizen.expected_due", expected)
 		}
 	}
 	return t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text})

@@ -146,7 +146,7 @@ func TestCitizenBooksReceptionAndIsReceived(t *testing.T) {
 	out = officer.presses("Đã tiếp")
 	mustContain(t, sentTo(out, officer.id), "Đã ghi nhận buổi tiếp theo lịch", "PA-2026-000001", "10/12/2026", "Tiếp công dân")
 	mustContain(t, sentTo(out, c.id), "Cảm ơn Ông/Bà đã đến buổi tiếp công dân của UBND phường Hòa Cường", "PA-2026-000001",
-		"trước ngày <b>10/12/2026</b>")
+		"đến hết ngày <b>10/12/2026</b>")
 	if n := w.count(`SELECT count(*) FROM tickets t JOIN reception_bookings b ON b.ticket_id = t.id
 		JOIN deadline_rules r ON r.id = t.deadline_rule_id
 		WHERE b.id = $1 AND b.status = 'received' AND t.kind = 'tiep_dan' AND t.status = 'in_progress'
@@ -550,5 +550,33 @@ func TestErasureBlanksTheWardsReceptionListQuotingTheSubject(t *testing.T) {
 	}
 	if n := w.count(`SELECT count(*) FROM outbox WHERE status <> 'pending' AND strpos(payload::text, 'Tranh chấp ranh giới') > 0`); n != 0 {
 		t.Fatalf("%d kept copies still quote what the person wrote for their reception after erasure", n)
+	}
+}
+
+// When the government's swap makes a weekly reception day a day off
+// (`danvan admin calendar add ... -off`), its bookings are called off and
+// the citizens told, rather than reminded to come to a closed office.
+func TestADayOffRecordedOnAReceptionDayCallsItsBookingsOff(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.receptionHours("ubnd-hoa-cuong", 2)
+	w.staff(9131, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(9132)
+	c.book("03/12", "Đề nghị xem xét việc cấp giấy chứng nhận quyền sử dụng đất")
+	w.sent()
+
+	// Thursday 03/12/2026 becomes a day off (a swap, as an example).
+	w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 3}, false, "Nghỉ hoán đổi")
+	w.sent()
+
+	// Wednesday 02/12: the day-before reminders.
+	w.now = time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC)
+	w.run(func(tx *storage.Store) error { return w.service.RemindReceptions(w.ctx, tx, "telegram") })
+	got := texts(sentTo(w.sent(), c.id))
+	if strings.Contains(got, "Nhắc lịch tiếp công dân ngày mai") {
+		t.Fatalf("03/12 is now a day off, and no longer a reception day, but the citizen is told to come:\n%s", got)
+	}
+	if n := w.count(`SELECT count(*) FROM reception_bookings WHERE day = '2026-12-03' AND status = 'booked'`); n != 0 && got == "" {
+		t.Fatalf("the booking on a day now off stays booked and the citizen was told nothing")
 	}
 }

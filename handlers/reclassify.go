@@ -183,7 +183,7 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 		return err
 	}
 	if expected != "" {
-		text += "\n\n" + s.texts.text(c.Language, "citizen.reclassified_due", expected)
+		text += "\n\n" + s.texts.text(c.Language, "citizen.expected_due", expected)
 	}
 	if isGuidanceKind(tk.Kind) {
 		text += "\n\n" + s.texts.text(c.Language, "legal."+tk.Kind)

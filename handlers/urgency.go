@@ -68,7 +68,7 @@ func (s *Service) setUrgency(urgent bool) func(t *turn, tk storage.Ticket, role 
 		}
 		text := tr("citizen.urgency", voice, tk.Code, tr(urgencyKey(urgent)), bot.Escape(reason))
 		if due != "" {
-			text += "\n\n" + tr("citizen.reclassified_due", due)
+			text += "\n\n" + tr("citizen.expected_due", due)
 		}
 		if err := t.send(bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: text}); err != nil {
 			return err

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/danvan-vn/danvan/storage"
 	"github.com/danvan-vn/danvan/workcal"
@@ -83,5 +84,26 @@ func TestShippedRulesExtensions(t *testing.T) {
 	}
 	if _, err := s.DB().ExecContext(ctx, `UPDATE deadline_rules SET max_extensions = 1 WHERE kind = 'hoi_dap'`); err == nil {
 		t.Error("a rule allowing an extension of 0 was accepted")
+	}
+}
+
+// Whether a statutory clock may pause while the unit waits for the citizen
+// is an open question (law.md §11, §12.2): the shipped rules of the periods
+// the law sets run on.
+func TestStatutoryClocksDoNotPauseByDefault(t *testing.T) {
+	s := openStore(t)
+	filed := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for kind, basis := range map[string]string{
+		"tiep_dan":  "Citizen Reception Law Art. 28 (10 WD)",
+		"to_cao":    "Denunciations Law Art. 24 (forward within 5 WD)",
+		"khieu_nai": "Decree 20 Art. 9.1.d / Complaints Law Art. 27 (forward within 5 WD, accept within 10 days)",
+	} {
+		r, err := s.DeadlineRuleFor(t.Context(), kind, 0, 0, false, filed)
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		if r.PauseOnInfo {
+			t.Errorf("the shipped %s rule (%s) pauses while waiting for the citizen; whether a statutory clock may pause is an open question (law.md §12.2)", kind, basis)
+		}
 	}
 }

@@ -169,6 +169,14 @@ func (s *Store) ReceptionUnits(ctx context.Context, from, to workcal.Date) ([]Re
 	return us, wrap("list reception units", err)
 }
 
+// UnitsBookedOn lists the units with bookings still standing on day.
+func (s *Store) UnitsBookedOn(ctx context.Context, day workcal.Date) ([]int64, error) {
+	var ids []int64
+	err := sqlx.SelectContext(ctx, s.x, &ids, `
+		SELECT DISTINCT unit_id FROM reception_bookings WHERE day = $1 AND status = 'booked' ORDER BY unit_id`, day.String())
+	return ids, wrap("units booked on a day", err)
+}
+
 // LockReceptionUnit holds a unit's receptions until the transaction
 // ends, so that bookings count places one at a time and a day called off
 // cannot cross a booking for it. It reports whether the unit is active:

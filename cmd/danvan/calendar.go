@@ -55,7 +55,7 @@ func runCalendarAdd(ctx context.Context, args []string) error {
 		if *work {
 			kind = "a working day"
 		}
-		fmt.Printf("%s is now %s.%s %s\n", day, kind, alsoTurnedText(day, change), postponedText(change.Postponed))
+		fmt.Printf("%s is now %s.%s %s\n", day, kind, alsoTurnedText(day, change), postponedText(change))
 		return nil
 	})
 }
@@ -77,7 +77,7 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%s: exception removed; the day follows the computed calendar again.%s %s\n", day, alsoTurnedText(day, change), postponedText(change.Postponed))
+		fmt.Printf("%s: exception removed; the day follows the computed calendar again.%s %s\n", day, alsoTurnedText(day, change), postponedText(change))
 		return nil
 	})
 }
@@ -86,7 +86,7 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 // deadlines it postpones and the notices telling their citizens.
 func changeCalendarDay(ctx context.Context, store *storage.Store, change func(tx *storage.Store) error) (done handlers.CalendarChange, err error) {
 	err = store.InTx(ctx, func(tx *storage.Store) error {
-		done, err = handlers.ChangeCalendarDay(ctx, tx, func() error { return change(tx) })
+		done, err = handlers.ChangeCalendarDay(ctx, tx, time.Now(), func() error { return change(tx) })
 		return err
 	})
 	return done, err
@@ -118,8 +118,18 @@ func alsoTurnedText(day workcal.Date, change handlers.CalendarChange) string {
 		"record every day of the announced break): " + strings.Join(also, "; ") + "."
 }
 
-// postponedText says what a change to the calendar did to deadlines.
-func postponedText(postponed int) string {
+// postponedText says what a change to the calendar did to deadlines, and
+// to the reception bookings on the days it made days off.
+func postponedText(change handlers.CalendarChange) string {
+	text := deadlinesText(change.Postponed)
+	if change.CalledOff > 0 {
+		text += fmt.Sprintf(" %d reception bookings on days now off were called off, and their citizens told.", change.CalledOff)
+	}
+	return text
+}
+
+// deadlinesText says what a change to the calendar did to deadlines.
+func deadlinesText(postponed int) string {
 	if postponed == 0 {
 		return "Deadlines computed from now on follow it; no open ticket's deadline moved."
 	}
