@@ -217,7 +217,11 @@ func (s *Service) accept(t *turn, tk storage.Ticket, role storage.Officer) error
 	if err := s.tellCitizen(t, tk, "citizen.accepted", tk.Code, voice); err != nil {
 		return err
 	}
-	return s.refreshCard(t, tk, "ticket.accepted_by", bot.Escape(t.citizen.DisplayName))
+	name := t.citizen.DisplayName
+	if name == "" { // erased: the unit accepted it
+		name = role.UnitName
+	}
+	return s.refreshCard(t, tk, "ticket.accepted_by", bot.Escape(name))
 }
 
 func (s *Service) askInfo(t *turn, tk storage.Ticket, role storage.Officer, question string) error {

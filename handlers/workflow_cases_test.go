@@ -415,3 +415,14 @@ func TestAMessageADayAfterTheAnswerIsNotTakenForTheReply(t *testing.T) {
 		t.Fatal("a message a day after the answer did not start a new petition")
 	}
 }
+
+// An officer whose name is gone (they erased their data) accepts in the
+// unit's name: the card does not read "accepted by ." with no one.
+func TestAnOfficerWithoutANameAcceptsInTheUnitsName(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(7071, "ubnd-hoa-cuong", "officer")
+	w.citizen(7072).file("Phường Hòa Cường", "Cây xanh đổ chắn ngang đường Lê Duẩn")
+	w.exec(`UPDATE citizens SET display_name = '', erased_at = now() WHERE chat_id = $1`, officer.id)
+	mustContain(t, officer.presses("Tiếp nhận"), "Đã tiếp nhận bởi UBND phường Hòa Cường.")
+}
