@@ -57,7 +57,7 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, now time.Time, ch
 				continue
 			}
 			_, reason := after.Day(d)
-			told, err := callOffWeeklyReceptions(ctx, tx, d, reason, now)
+			told, err := callOffWeeklyReceptions(ctx, tx, texts, d, reason, now)
 			if err != nil {
 				return CalendarChange{}, err
 			}
@@ -72,7 +72,7 @@ func ChangeCalendarDay(ctx context.Context, tx *storage.Store, now time.Time, ch
 // callOffWeeklyReceptions calls off the bookings on day, now a day off,
 // of the units that hold their weekly reception on it, and tells their
 // citizens; it returns how many were.
-func callOffWeeklyReceptions(ctx context.Context, tx *storage.Store, day workcal.Date, reason string, now time.Time) (int, error) {
+func callOffWeeklyReceptions(ctx context.Context, tx *storage.Store, texts catalog, day workcal.Date, reason string, now time.Time) (int, error) {
 	units, err := tx.UnitsBookedOn(ctx, day)
 	if err != nil {
 		return 0, err
@@ -82,6 +82,11 @@ func callOffWeeklyReceptions(ctx context.Context, tx *storage.Store, day workcal
 	}
 	called := 0
 	for _, unitID := range units {
+		// Locked as a booking locks it; no closure is recorded: the day
+		// is closed by being off, and opens again with it.
+		if _, err := tx.LockReceptionUnit(ctx, unitID); err != nil {
+			return 0, err
+		}
 		dated, err := tx.ReceptionDates(ctx, unitID, day, day)
 		if err != nil {
 			return 0, err
@@ -89,11 +94,14 @@ func callOffWeeklyReceptions(ctx context.Context, tx *storage.Store, day workcal
 		if len(dated) > 0 {
 			continue
 		}
-		told, _, err := CallOffReceptionDay(ctx, tx, unitID, day, reason, now)
+		bs, err := tx.CallOffBookings(ctx, unitID, day, reason, now)
 		if err != nil {
 			return 0, err
 		}
-		called += told
+		if err := tellCalledOff(ctx, tx, texts, bs); err != nil {
+			return 0, err
+		}
+		called += len(bs)
 	}
 	return called, nil
 }

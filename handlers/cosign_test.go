@@ -303,44 +303,53 @@ func TestAReclassifiedReceptionRecordIsStillNotCosignable(t *testing.T) {
 }
 
 // An officer of the ward who lives there co-signs a neighbour's petition.
-// The petition is then found to be a denunciation: sealing must take the
+// The petition is then found to be a denunciation: sealing takes the
 // sender's name off every card the ward's chats hold (law.md §5: the
 // denouncer's identity is secret, the ward may be the one accused). The
-// card in the co-signing officer's chat is a card like the others — it
-// was sent to them as staff, not as a co-signer — and must be sealed too.
+// card in the co-signing officer's chat was sent to them as staff, not as
+// a co-signer, and is sealed too, whether they are staff still or their
+// role was revoked since.
 func TestSealingReachesTheCardsOfAnOfficerWhoCosigned(t *testing.T) {
-	w := newWorld(t)
-	w.seedOrg()
-	officer := w.staff(2401, "ubnd-hoa-cuong", "officer")
-	neighbour := w.staff(2402, "ubnd-hoa-cuong", "officer") // lives in the ward too
-	w.staff(2403, "ubnd-tp", "officer")                     // the intake
-	c := w.citizen(3401)
-	code := c.file("Phường Hòa Cường", "Cán bộ phường thu tiền trái phép khi cấp phép sửa nhà")
-	c.cosigned(code, neighbour)
-	w.markDelivered()
+	for i, revoked := range []bool{false, true} {
+		t.Run(fmt.Sprintf("revoked=%v", revoked), func(t *testing.T) {
+			w := newWorld(t)
+			w.seedOrg()
+			officer := w.staff(2401+10*i, "ubnd-hoa-cuong", "officer")
+			neighbour := w.staff(2402+10*i, "ubnd-hoa-cuong", "officer") // lives in the ward too
+			w.staff(2403+10*i, "ubnd-tp", "officer")                     // the intake
+			c := w.citizen(3401 + 10*i)
+			sender := fmt.Sprintf("Người dân %d", 3401+10*i)
+			code := c.file("Phường Hòa Cường", "Cán bộ phường thu tiền trái phép khi cấp phép sửa nhà")
+			c.cosigned(code, neighbour)
+			w.markDelivered()
 
-	cardIn := func(chat string) string {
-		t.Helper()
-		var id string
-		if err := w.raw.Get(&id, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND kind = 'text'
-			AND status = 'sent' AND payload::text LIKE '%Người dân 3401%' ORDER BY id LIMIT 1`, chat); err != nil {
-			t.Fatalf("no card naming the sender in chat %s: %v", chat, err)
-		}
-		return id
-	}
-	cards := map[string]string{officer.id: cardIn(officer.id), neighbour.id: cardIn(neighbour.id)}
+			cards := map[string]string{}
+			for _, chat := range []string{officer.id, neighbour.id} {
+				var id string
+				if err := w.raw.Get(&id, `SELECT sent_message_id FROM outbox WHERE chat_id = $1 AND kind = 'text'
+					AND status = 'sent' AND payload::text LIKE '%' || $2 || '%' ORDER BY id LIMIT 1`, chat, sender); err != nil {
+					t.Fatalf("no card naming the sender in chat %s: %v", chat, err)
+				}
+				cards[chat] = id
+			}
+			if revoked { // the neighbour leaves the ward's staff (danvan admin revoke)
+				w.exec(`UPDATE officers SET active = false, revoked_at = now()
+					WHERE citizen_id = (SELECT id FROM citizens WHERE chat_id = $1)`, neighbour.id)
+			}
 
-	officer.says("/ticket " + code)
-	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
-	for _, chat := range []string{officer.id, neighbour.id} {
-		sealed := false
-		for _, o := range sentTo(out, chat) {
-			sealed = sealed || (o.Kind == bot.KindEdit && o.MessageID == cards[chat] &&
-				strings.Contains(o.Text, "đã được xác định là tố cáo") && !strings.Contains(o.Text, "3401"))
-		}
-		if !sealed {
-			t.Errorf("the card %s in the chat of officer %s still names the denouncer (Người dân 3401) after sealing; sent there:\n%s",
-				cards[chat], chat, texts(sentTo(out, chat)))
-		}
+			officer.says("/ticket " + code)
+			out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
+			for _, chat := range []string{officer.id, neighbour.id} {
+				sealed := false
+				for _, o := range sentTo(out, chat) {
+					sealed = sealed || (o.Kind == bot.KindEdit && o.MessageID == cards[chat] &&
+						strings.Contains(o.Text, "đã được xác định là tố cáo") && !strings.Contains(o.Text, sender))
+				}
+				if !sealed {
+					t.Errorf("the card %s in the chat of officer %s still names the denouncer (%s) after sealing; sent there:\n%s",
+						cards[chat], chat, sender, texts(sentTo(out, chat)))
+				}
+			}
+		})
 	}
 }

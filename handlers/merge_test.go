@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // mergeState is what a merge changes on a ticket.
@@ -331,5 +332,33 @@ func TestASealedDuplicateLeavesTheWardWithItsDenunciation(t *testing.T) {
 	}
 	if shown := texts(sentTo(officer.says("/ticket "+dup), officer.id)); strings.Contains(shown, "Kiệt 25 Núi Thành rác chất đống") {
 		t.Fatalf("the ward reads the words of %s, sealed with the denunciation %s:\n%s", dup, into, shown)
+	}
+}
+
+// A denunciation's duplicates go to the unit that has it even when the
+// denunciation itself does not move (it was already at the triage unit):
+// the ward the duplicate came from no longer reads its words.
+func TestADuplicateLeavesTheWardWhenItsDenunciationIsAlreadyAtTheIntake(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	ward := w.staff(9201, "ubnd-hoa-cuong", "officer")
+	leader := w.staff(9202, "ubnd-tp", "leader") // the intake's leader, above the ward
+	into := w.citizen(9203).file("Phường Hòa Cường", "Rác thải tồn đọng ở kiệt 25 Núi Thành")
+	ward.says("/transfer " + into + " ubnd-tp Cần thành phố xem xét")
+	w.now = w.now.Add(time.Hour)
+	dup := w.citizen(9204).file("Phường Hòa Cường", "Kiệt 25 Núi Thành rác chất đống cả tuần")
+	mustContain(t, leader.says("/gop "+dup+" "+into), dup, into)
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'merged'`, dup); n != 1 {
+		t.Fatal("setup: the duplicate was not merged")
+	}
+
+	leader.says("/ticket " + into)
+	leader.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND kind = 'to_cao'`, into); n != 1 {
+		t.Fatal("setup: not reclassified")
+	}
+
+	if shown := texts(sentTo(ward.says("/ticket "+dup), ward.id)); strings.Contains(shown, "rác chất đống cả tuần") {
+		t.Fatalf("the ward reads the words of %s, sealed with the denunciation %s kept at the intake:\n%s", dup, into, shown)
 	}
 }

@@ -342,6 +342,11 @@ func (s *Service) openDay(t *turn, unitID int64, day workcal.Date) (openDay, boo
 // book records the booking, if the day still has a place: the unit's
 // receptions are locked while the places are counted.
 func (s *Service) book(t *turn, d receptionDraft, subject string) error {
+	// The calendar first, as a change to it takes it before the units it
+	// calls bookings off at: the other order could deadlock.
+	if _, err := t.calendar(); err != nil {
+		return err
+	}
 	active, err := t.tx.LockReceptionUnit(t.ctx, d.UnitID)
 	if err != nil {
 		return err

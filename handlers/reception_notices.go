@@ -95,12 +95,17 @@ func CallOffReceptionDay(ctx context.Context, tx *storage.Store, unitID int64, d
 	if err != nil {
 		return 0, holds, err
 	}
+	return len(bs), holds, tellCalledOff(ctx, tx, texts, bs)
+}
+
+// tellCalledOff tells the citizens of bookings called off why.
+func tellCalledOff(ctx context.Context, tx *storage.Store, texts catalog, bs []storage.Booking) error {
 	for _, bk := range bs {
 		if err := tellBooking(ctx, tx, texts, bk, "reception.citizen_called_off", "reception-off"); err != nil {
-			return 0, holds, err
+			return err
 		}
 	}
-	return len(bs), holds, nil
+	return nil
 }
 
 // holdsReception reports whether a unit has a reception on the day, by

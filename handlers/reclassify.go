@@ -169,6 +169,11 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if tk, err = t.tx.TicketByID(t.ctx, tk.ID); err != nil {
 		return err
 	}
+	if sealing {
+		if err := s.moveMerged(t, tk, role); err != nil {
+			return err
+		}
+	}
 	if sealing && intake.name == "" {
 		if err := s.sendCard(t, tk, "card.sealed_kept", ""); err != nil {
 			return err
@@ -221,23 +226,30 @@ func (s *Service) toIntake(t *turn, tk storage.Ticket, role storage.Officer, lan
 	if tk, err = s.restartClock(t, tk, true); err != nil {
 		return unitVoice{}, err
 	}
-	// Its duplicates, sealed with it, leave with it: the unit should not
-	// read their senders' words either.
+	return unitVoice{name: triage.Name, nameEN: triage.NameEN}, s.sendCard(t, tk, "card.transferred", s.texts.text(languages[0], "reclassify.to_intake"))
+}
+
+// moveMerged gives the duplicates merged into a ticket found to be a
+// denunciation, sealed with it, to the unit that has it: the unit they
+// were with, which it may accuse, should not read their senders' words
+// either. The move is internal: their senders, co-signers of it now, are
+// told only that its handling has ended.
+func (s *Service) moveMerged(t *turn, tk storage.Ticket, role storage.Officer) error {
 	dups, err := t.tx.MergedInto(t.ctx, tk.ID)
 	if err != nil {
-		return unitVoice{}, err
+		return err
 	}
 	for _, d := range dups {
-		if d.UnitID.Int64 == triage.ID {
+		if d.UnitID == tk.UnitID {
 			continue
 		}
 		if _, err := t.tx.ApplyChange(t.ctx, storage.Change{TicketID: d.ID, At: s.now(), ActorKind: storage.ActorOfficer,
-			ActorID: role.ID, Kind: storage.EventTransferred, ToUnit: triage.ID,
-			Body: s.texts.text(lang, "reclassify.to_intake")}); err != nil {
-			return unitVoice{}, err
+			ActorID: role.ID, Kind: storage.EventTransferred, ToUnit: tk.UnitID.Int64, Internal: true,
+			Body: s.texts.text(languages[0], "reclassify.to_intake")}); err != nil {
+			return err
 		}
 	}
-	return unitVoice{name: triage.Name, nameEN: triage.NameEN}, s.sendCard(t, tk, "card.transferred", s.texts.text(languages[0], "reclassify.to_intake"))
+	return nil
 }
 
 // reclassificationText says in lang what a reclassification changes and

@@ -82,24 +82,12 @@ type sealer struct {
 }
 
 // sealingOf lists the messages about a ticket that sealing may change (in
-// the chats other than its sender's and co-signers') with a sealer for
-// them. A co-signer who is staff is the exception: their chat also holds
-// the cards their unit got, which must not go on naming the sender.
+// the chats other than its sender's) with a sealer for them. Co-signers'
+// chats are among them: what they were told as co-signers (never the
+// sender's words, name or photos) is nothing sealing changes, and a
+// co-signer who is or was staff may hold the unit's cards too.
 func (s *Service) sealingOf(t *turn, tk storage.Ticket, sender storage.Citizen) (*sealer, []storage.MessageAbout, error) {
 	keep := []string{sender.ChatID}
-	cosigners, err := t.tx.Cosigners(t.ctx, tk.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, c := range cosigners { // what they were told is the unit's
-		roles, err := t.tx.RolesOf(t.ctx, c.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(roles) == 0 {
-			keep = append(keep, c.ChatID)
-		}
-	}
 	// What this transaction has queued so far (other updates of its batch
 	// among them) must be seen too.
 	if err := t.tx.WriteQueued(t.ctx); err != nil {

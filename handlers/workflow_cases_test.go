@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -398,24 +399,6 @@ func TestAReplyToAQuestionFollowsADenunciationToTheIntake(t *testing.T) {
 	}
 }
 
-// A day after the unit answered a ticket whose question was never
-// replied to, a message is a new matter: it starts a petition.
-func TestAMessageADayAfterTheAnswerIsNotTakenForTheReply(t *testing.T) {
-	w := newWorld(t)
-	w.seedOrg()
-	a := w.staff(7061, "ubnd-hoa-cuong", "officer")
-	c := w.citizen(7063)
-	code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn ra đường")
-	a.asksOn(code, "Ông/Bà cho biết số nhà gần nhất?")
-	a.says("/resolve " + code + " Đã nạo vét cống, nước đã rút.")
-	w.now = w.now.Add(25 * time.Hour)
-
-	c.says("Đèn đường kiệt 12 Núi Thành bị hỏng")
-	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id); n != 1 {
-		t.Fatal("a message a day after the answer did not start a new petition")
-	}
-}
-
 // An officer whose name is gone (they erased their data) accepts in the
 // unit's name: the card does not read "accepted by ." with no one.
 func TestAnOfficerWithoutANameAcceptsInTheUnitsName(t *testing.T) {
@@ -425,4 +408,39 @@ func TestAnOfficerWithoutANameAcceptsInTheUnitsName(t *testing.T) {
 	w.citizen(7072).file("Phường Hòa Cường", "Cây xanh đổ chắn ngang đường Lê Duẩn")
 	w.exec(`UPDATE citizens SET display_name = '', erased_at = now() WHERE chat_id = $1`, officer.id)
 	mustContain(t, officer.presses("Tiếp nhận"), "Đã tiếp nhận bởi UBND phường Hòa Cường.")
+}
+
+// A question the citizen never replied to, asked before the unit answered,
+// no longer waits once the answer came: a day after the answer, or days
+// after a «Không hài lòng» reopening, a message is a new matter that
+// starts a petition.
+func TestAMessageLongAfterTheAnswerIsNotTakenForAnOldQuestionsReply(t *testing.T) {
+	for i, reopen := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reopened=%v", reopen), func(t *testing.T) {
+			w := newWorld(t)
+			w.seedOrg()
+			officer := w.staff(7061+10*i, "ubnd-hoa-cuong", "officer")
+			c := w.citizen(7063 + 10*i)
+			code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn ra đường")
+			officer.asksOn(code, "Ông/Bà cho biết số nhà gần nhất?")
+			w.now = w.now.Add(time.Hour)
+			officer.says("/resolve " + code + " Đã nạo vét cống, nước đã rút.")
+			if reopen {
+				w.now = w.now.Add(time.Hour)
+				c.presses("Không hài lòng") // reopened; the 30-minute prompt
+				c.presses("Bỏ qua")
+				w.now = w.now.Add(72 * time.Hour)
+			} else {
+				w.now = w.now.Add(25 * time.Hour)
+			}
+
+			out := c.says("Đèn đường kiệt 12 Núi Thành bị hỏng")
+			if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'info_added'`); n != 0 {
+				t.Fatalf("a new matter was added to %s as the reply to the old question:\n%s", code, texts(out))
+			}
+			if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id); n != 1 {
+				t.Fatalf("a new matter did not start a petition:\n%s", texts(out))
+			}
+		})
+	}
 }

@@ -276,7 +276,9 @@ type SentMark struct {
 // it is not the message itself (migration 00031), without the bytes of a
 // file uploaded: they were only needed to send it, and a file (a report,
 // an export) may hold what a person's erasure must reach (migration 00032).
-const keepCopy = `payload = coalesce(kept_copy, payload) - 'content', kept_copy = NULL`
+// Most messages are kept as they are, without rewriting their payload.
+const keepCopy = `payload = CASE WHEN kept_copy IS NULL AND NOT payload ? 'content' THEN payload
+	ELSE coalesce(kept_copy, payload) - 'content' END, kept_copy = NULL`
 
 // MarkOutboxSent records delivered messages, several in one statement. A
 // message replaced since it was claimed (ReplaceQueued) is not recorded,

@@ -399,8 +399,14 @@ func (s *Store) CloseReceptionDay(ctx context.Context, unitID int64, day workcal
 	if err != nil {
 		return nil, wrap("close reception day", err)
 	}
+	return s.CallOffBookings(ctx, unitID, day, reason, now)
+}
+
+// CallOffBookings calls off the bookings made for a unit's reception day
+// with the reason, and returns them, for their citizens to be told.
+func (s *Store) CallOffBookings(ctx context.Context, unitID int64, day workcal.Date, reason string, now time.Time) ([]Booking, error) {
 	var ids []int64
-	err = sqlx.SelectContext(ctx, s.x, &ids, `
+	err := sqlx.SelectContext(ctx, s.x, &ids, `
 		UPDATE reception_bookings SET status = 'called_off', reason = $3, updated_at = $4
 		WHERE unit_id = $1 AND day = $2 AND status = 'booked' RETURNING id`,
 		unitID, day.String(), reason, now)

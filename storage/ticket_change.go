@@ -183,21 +183,23 @@ type AwaitingInfo struct {
 }
 
 // AwaitingInfoOf lists a citizen's tickets with a request for information
-// made at or after since and not replied to since, the question asked
-// last first: open tickets, whatever happened since (a transfer takes the
-// request along), and those answered meanwhile, at or after
-// answeredSince. The ticket's status says which.
+// made at or after since and neither replied to nor answered since, the
+// question asked last first: open tickets, whatever else happened (a
+// transfer takes the request along), and, answered meanwhile at or after
+// answeredSince, answered ones. The ticket's status says which.
 func (s *Store) AwaitingInfoOf(ctx context.Context, citizenID int64, since, answeredSince time.Time) ([]AwaitingInfo, error) {
 	var as []AwaitingInfo
 	err := sqlx.SelectContext(ctx, s.x, &as, `
 		SELECT t.id, q.asked_at
 		FROM tickets t CROSS JOIN LATERAL (
 			SELECT max(e.at) FILTER (WHERE e.kind = '`+EventInfoRequest+`') AS asked_at,
-			       max(e.at) FILTER (WHERE e.kind = '`+EventInfoAdded+`' AND e.actor_kind = '`+ActorCitizen+`') AS given_at
+			       max(e.at) FILTER (WHERE e.kind = '`+EventInfoAdded+`' AND e.actor_kind = '`+ActorCitizen+`') AS given_at,
+			       max(e.at) FILTER (WHERE e.kind = '`+EventAnswered+`') AS answered_at
 			FROM ticket_events e
-			WHERE e.ticket_id = t.id AND e.kind IN ('`+EventInfoRequest+`', '`+EventInfoAdded+`')) q
+			WHERE e.ticket_id = t.id AND e.kind IN ('`+EventInfoRequest+`', '`+EventInfoAdded+`', '`+EventAnswered+`')) q
 		WHERE t.citizen_id = $1 AND q.asked_at >= $2 AND (q.given_at IS NULL OR q.given_at < q.asked_at)
-		  AND (t.status = ANY($3) OR t.status = '`+StatusAnswered+`' AND t.answered_at >= $4)
+		  AND (t.status = ANY($3) AND (q.answered_at IS NULL OR q.answered_at < q.asked_at)
+		       OR t.status = '`+StatusAnswered+`' AND t.answered_at >= $4)
 		ORDER BY q.asked_at DESC, t.id DESC`, citizenID, since, pq.Array(openStatuses), answeredSince)
 	return as, wrap("tickets awaiting information", err)
 }
