@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
@@ -45,6 +47,13 @@ func (s *Service) cmdMerge(t *turn) error {
 		return err
 	}
 	dup, into := pair.dup, pair.into
+	// A request still waiting for the sender's reply, whatever became of
+	// the ticket since (a transfer takes it along): the reply would have
+	// nowhere to go.
+	waiting, err := t.tx.AwaitingInfoOf(t.ctx, dup.CitizenID, time.Time{}, s.now())
+	if err != nil {
+		return err
+	}
 	switch {
 	case !isOpen(dup.Status) || !isOpen(into.Status):
 		return t.reply("ticket.closed")
@@ -52,7 +61,7 @@ func (s *Service) cmdMerge(t *turn) error {
 		return t.reply("merge.not_cosignable", into.Code)
 	case isGuidanceKind(dup.Kind) || dup.WasDenunciation || dup.FromReception() || dup.ConsultationID.Valid:
 		return t.reply("merge.not_mergeable", dup.Code)
-	case dup.Status == storage.StatusAwaitingInfo:
+	case slices.ContainsFunc(waiting, func(w storage.AwaitingInfo) bool { return w.TicketID == dup.ID }):
 		return t.reply("merge.awaiting_info", dup.Code)
 	case dup.DueAt.Valid && (!into.DueAt.Valid || dup.DueAt.Time.Before(into.DueAt.Time)):
 		return t.reply("merge.due_first", dup.Code, into.Code)

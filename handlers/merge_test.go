@@ -235,6 +235,25 @@ func TestADuplicateAwaitingItsSendersInformationIsNotMerged(t *testing.T) {
 	mustContain(t, sentTo(out, officer.id), "Trước nhà số 120 Núi Thành")
 }
 
+// The same when the duplicate has been transferred since the question: the
+// request still waits for its reply, which follows the ticket.
+func TestADuplicateTransferredWhileItsQuestionWaitsIsNotMerged(t *testing.T) {
+	w, officer, _, second, into, dup := oneMatterTwice(t)
+	city := w.staff(2702, "ubnd-tp", "leader") // above both wards
+	officer.asksOn(dup, "Ông/Bà cho biết đèn hỏng trước số nhà nào?")
+	officer.says("/transfer " + dup + " ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
+
+	mustContain(t, city.says("/gop "+dup+" "+into), "đang chờ người gửi bổ sung thông tin")
+	if got := w.mergeState(dup); strings.HasPrefix(got, "merged") {
+		t.Fatalf("the duplicate was merged: %s", got)
+	}
+	mustContain(t, second.says("Trước nhà số 120 Núi Thành"), "PA-")
+	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE t.code = $1 AND e.kind = 'info_added'`, dup); n != 1 {
+		t.Fatal("the reply did not reach the duplicate")
+	}
+}
+
 // Information a sender is writing (after «Bổ sung thông tin») when their
 // petition is merged reaches the unit handling the main ticket, and stays
 // on their own petition's timeline.
