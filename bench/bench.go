@@ -261,6 +261,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 
 	// The measured phase.
 	m.reset()
+	sampled0 := db.sampled.Load()
 	commits0, err := db.xactCommits(ctx)
 	if err != nil {
 		return Result{}, err
@@ -301,8 +302,8 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		}
 		window.replied, window.outbound, window.messages = m.replied.Load(), m.outbound.Load(), m.messages.Load()
 		window.cpu = newCPUReport(cpu0, clock.now(), time.Since(start), window.replied)
-		if c, err := db.xactCommits(ctx); err == nil {
-			window.commits = c - commits0
+		if c, err := db.commitsSince(ctx, commits0, sampled0); err == nil {
+			window.commits = c
 		}
 		window.wal = db.walSince(ctx, wal0, walErr, time.Since(start), window.replied)
 	}()
@@ -318,7 +319,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	if err := db.waitReachable(ctx, 30*time.Second); err != nil {
 		return Result{}, fmt.Errorf("database unreachable after the run: %w", err)
 	}
-	commits1, err := db.xactCommits(ctx)
+	commitsOverall, err := db.commitsSince(ctx, commits0, sampled0)
 	if err != nil {
 		return Result{}, err
 	}
@@ -363,7 +364,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		OutboundMessagesPerS: float64(window.messages) / opts.Duration.Seconds(),
 		Status429:            len(api.FloodViolations()), RetryAfterViolations: retryAfterViolations(api),
 		DBCommitsPerS:         float64(window.commits) / opts.Duration.Seconds(),
-		DBCommitsPerSOverall:  float64(commits1-commits0) / elapsed.Seconds(),
+		DBCommitsPerSOverall:  float64(commitsOverall) / elapsed.Seconds(),
 		DBWALSyncsPerS:        window.wal.syncsPerS,
 		DBWALBytesPerUpdate:   window.wal.bytesPerUnit,
 		RSSMB:                 f.peakMB(),

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
+	"slices"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -26,6 +29,18 @@ type database struct {
 	dir    string          // the private server's data directory ("" with -database-url)
 	server *localpg.Server // nil with -database-url
 	logger *slog.Logger
+	// sampled counts the statements the bench's samplers ran, each one
+	// transaction, which pg_stat_database counts with the bot's commits.
+	sampled atomic.Int64
+}
+
+// commitsSince is how many transactions the bot committed since a reading
+// of xactCommits (commits0) taken when the samplers had run sampled0
+// statements: the database's count, less the samplers'.
+func (d *database) commitsSince(ctx context.Context, commits0, sampled0 int64) (int64, error) {
+	sampled := d.sampled.Load()
+	c, err := d.xactCommits(ctx)
+	return c - commits0 - (sampled - sampled0), err
 }
 
 // maxConns caps the bench's own connections (more for a larger baseline).
@@ -70,23 +85,34 @@ func openDatabase(ctx context.Context, url string, logger *slog.Logger) (*databa
 const benchAppName = "danvan-bench"
 
 // benchDSN is dsn with the bench's application_name.
-func (d *database) benchDSN() string { return withAppName(d.dsn, benchAppName) }
+// Its statements go in one round trip each (lib/pq's binary_parameters),
+// as the bot's do (storage.Open): an insert baseline paying two would be
+// handicapped, and a sampler's statement is then one transaction.
+func (d *database) benchDSN() string {
+	return withParams(d.dsn, map[string]string{"application_name": benchAppName, "binary_parameters": "yes"})
+}
 
-// withAppName is dsn, a URL or key=value pairs, with application_name set
-// to name, in the DSN's form.
-func withAppName(dsn, name string) string {
+// withParams is dsn, a URL or key=value pairs, with the parameters set, in
+// the DSN's form.
+func withParams(dsn string, params map[string]string) string {
 	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		q := u.Query()
-		q.Set("application_name", name)
+		for k, v := range params {
+			q.Set(k, v)
+		}
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	return dsn + " application_name=" + name
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		dsn += " " + k + "=" + params[k]
+	}
+	return dsn
 }
 
 // botConnections counts the connections to the database that are not the
 // bench's: those busy (running a statement or in a transaction) and all.
 func (d *database) botConnections(ctx context.Context) (busy, open int, err error) {
+	d.sampled.Add(1)
 	err = d.db.QueryRowContext(ctx, `
 		SELECT count(*) FILTER (WHERE state <> 'idle'), count(*) FROM pg_stat_activity
 		WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> $1`,
@@ -244,6 +270,7 @@ func (d *database) outboxBacklog(ctx context.Context) (pending, failed int64, er
 // messages wait: counting tens of thousands of them took 90 ms of the
 // database's time a sample.
 func (d *database) waiting(ctx context.Context) (messages bool, updates int64, err error) {
+	d.sampled.Add(1)
 	err = d.db.QueryRowContext(ctx, `
 		SELECT EXISTS (SELECT FROM outbox WHERE status = 'pending' AND kind <> 'answer'),
 		       (SELECT count(*) FROM inbox WHERE processed_at IS NULL AND failed_at IS NULL)`).Scan(&messages, &updates)

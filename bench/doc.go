@@ -112,15 +112,18 @@
 //   - db_wal_syncs_per_s: the server's WAL flushes to disk per second over
 //     the arrival window (pg_stat_wal.wal_sync; left out before
 //     PostgreSQL 14 or when the server was restarted). db_commits_per_s
-//     counts every commit, the sender's, which do not wait for a flush,
-//     included; the flushes are the durable work, and group commit lets
+//     counts every commit of the bot's, the sender's, which do not wait
+//     for a flush, included, but not the bench's own sampling statements
+//     (one transaction each, taken off pg_stat_database's count); the flushes are the durable work, and group commit lets
 //     one serve every commit waiting for it. db_wal_bytes_per_update is
 //     the WAL written over the window per update handled in it
 //     (pg_stat_wal.wal_bytes): the durable work's volume where the flushes
 //     are its count. baseline_wal_syncs_per_s and
 //     baseline_wal_bytes_per_insert are the same over the baseline.
 //   - baseline_insert_tps: single-row autocommit INSERTs into a scratch
-//     table on the same database, after the run with the bot stopped, on
+//     table on the same database, each in one round trip as the bot's
+//     statements are (lib/pq's binary_parameters), after the run with the
+//     bot stopped, on
 //     baseline_connections connections: bot_connections_busy_max, the
 //     most of the bot's connections seen busy (running a statement or in
 //     a transaction) at once in pg_stat_activity, sampled every 20 ms over

@@ -107,7 +107,7 @@ func (f *fleet) start(ctx context.Context, i int, extraEnv ...string) (*replica,
 	if dsn, ok := lastEnv(cmd.Env, "DATABASE_URL"); ok {
 		// Its connections say whose they are in pg_stat_activity (the
 		// last of a duplicated variable is the one used).
-		cmd.Env = append(cmd.Env, "DATABASE_URL="+withAppName(dsn, replicaAppName(i)))
+		cmd.Env = append(cmd.Env, "DATABASE_URL="+withParams(dsn, map[string]string{"application_name": replicaAppName(i)}))
 	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

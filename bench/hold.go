@@ -61,6 +61,7 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		return Result{}, err
 	}
 	defer st.close()
+	sampled0 := db.sampled.Load()
 	commits0, err := db.xactCommits(ctx)
 	if err != nil {
 		return Result{}, err
@@ -113,7 +114,7 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 	wg.Wait()
 	elapsed := time.Since(start)
 	stopProgress()
-	commits1, err := db.xactCommits(ctx)
+	commits, err := db.commitsSince(ctx, commits0, sampled0)
 	if err != nil {
 		return Result{}, err
 	}
@@ -146,8 +147,8 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		OutboundPerS:         float64(st.m.outbound.Load()) / elapsed.Seconds(),
 		OutboundMessagesPerS: float64(st.m.messages.Load()) / elapsed.Seconds(),
 		Status429:            len(st.api.FloodViolations()), RetryAfterViolations: retryAfterViolations(st.api),
-		DBCommitsPerS:         float64(commits1-commits0) / elapsed.Seconds(),
-		DBCommitsPerSOverall:  float64(commits1-commits0) / elapsed.Seconds(),
+		DBCommitsPerS:         float64(commits) / elapsed.Seconds(),
+		DBCommitsPerSOverall:  float64(commits) / elapsed.Seconds(),
 		RSSMB:                 st.f.peakMB(),
 		RSSTotalMB:            st.f.totalMB(),
 		BotConnectionsBusyMax: st.conns.busy.Load(),

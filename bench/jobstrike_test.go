@@ -34,7 +34,7 @@ func TestStrikeKillsTheReplicaHeldInTheJob(t *testing.T) {
 	}
 	defer f.stopAll(time.Second)
 
-	job, err := sql.Open("postgres", withAppName(db.dsn, replicaAppName(2)))
+	job, err := sql.Open("postgres", withParams(db.dsn, map[string]string{"application_name": replicaAppName(2)}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// countingConn counts the client's writes to the server: with lib/pq each
+// write is one round trip's request (the driver buffers a message batch up
+// to its Sync).
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countingConn) Write(b []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(b)
+}
+
+type countingDialer struct{ writes *atomic.Int64 }
+
+func (d countingDialer) Dial(network, address string) (net.Conn, error) {
+	c, err := net.Dial(network, address)
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, d.writes}, nil
+}
+
+func (d countingDialer) DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	c, err := net.DialTimeout(network, address, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, d.writes}, nil
+}
+
+// countingDatabase is db with its bench pool replaced by one whose
+// connections count their writes; extra is added to the DSN (key=value).
+func countingDatabase(t *testing.T, db *database, extra string) (*database, *atomic.Int64) {
+	t.Helper()
+	writes := &atomic.Int64{}
+	connector, err := pq.NewConnector(db.benchDSN() + extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	connector.Dialer(countingDialer{writes})
+	pool := sql.OpenDB(connector)
+	t.Cleanup(func() { pool.Close() })
+	pool.SetMaxOpenConns(maxConns)
+	return &database{dsn: db.dsn, db: pool, dir: db.dir, logger: db.logger}, writes
+}
+
+// baseline_insert_tps is "the machine's physical limit for durable work":
+// its inserts go in one round trip each, as the bot's statements do
+// (binary_parameters); prepared first, they would take two, which lowers
+// the baseline and so raises ratio_vs_baseline.
+func TestTheInsertBaselineTakesOneRoundTripAsTheBotsStatementsDo(t *testing.T) {
+	ctx, db := testDatabase(t)
+	const conns, d = 2, 500 * time.Millisecond
+
+	bench, benchWrites := countingDatabase(t, db, "")
+	_, benchInserts, err := baselineInsertTPS(ctx, bench, conns, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, botWrites := countingDatabase(t, db, " binary_parameters=yes")
+	_, botInserts, err := baselineInsertTPS(ctx, bot, conns, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perBench := float64(benchWrites.Load()) / float64(benchInserts)
+	perBot := float64(botWrites.Load()) / float64(botInserts)
+	t.Logf("round trips an insert: the baseline's %.2f (%d inserts), with the bot's driver settings %.2f (%d inserts)",
+		perBench, benchInserts, perBot, botInserts)
+	if perBench > 1.2 {
+		t.Fatalf("the insert baseline takes %.2f round trips an insert where the bot's connections take %.2f a statement: the baseline is handicapped", perBench, perBot)
+	}
+}
+
+// db_commits_per_s counts the bot's commits: the bench's own samplers'
+// statements, one transaction each, are taken off pg_stat_database's count.
+func TestCommitsAreTheBotsOwn(t *testing.T) {
+	ctx, db := testDatabase(t)
+	settle := func() {
+		// PostgreSQL 15 flushes an idle backend's counters within 10 s.
+		time.Sleep(11 * time.Second)
+	}
+	settle()
+	sampled0 := db.sampled.Load()
+	commits0, err := db.xactCommits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sampling, stop := context.WithTimeout(ctx, 2*time.Second)
+	peak := &connPeak{}
+	sampleBacklog(sampling, db, &meter{}, time.Second)
+	every(sampling, connSampleEvery, func() { peak.sample(sampling, db) })
+	stop()
+	settle()
+	commits, err := db.commitsSince(ctx, commits0, sampled0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d statements sampled", db.sampled.Load()-sampled0)
+	// The xactCommits readings themselves, and a background transaction
+	// (autovacuum) may count; the samplers ran about a hundred.
+	if commits > 10 || commits < 0 {
+		t.Fatalf("with no bot running, the bench counted %d of the bot's commits", commits)
+	}
+}
