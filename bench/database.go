@@ -112,12 +112,19 @@ func withParams(dsn string, params map[string]string) string {
 // botConnections counts the connections to the database that are not the
 // bench's: those busy (running a statement or in a transaction) and all.
 func (d *database) botConnections(ctx context.Context) (busy, open int, err error) {
-	d.sampled.Add(1)
 	err = d.db.QueryRowContext(ctx, `
 		SELECT count(*) FILTER (WHERE state <> 'idle'), count(*) FROM pg_stat_activity
 		WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> $1`,
 		benchAppName).Scan(&busy, &open)
+	d.countSampled(err)
 	return busy, open, err
+}
+
+// countSampled counts a sampler's statement that ran (committed).
+func (d *database) countSampled(err error) {
+	if err == nil {
+		d.sampled.Add(1)
+	}
 }
 
 // serverDir is the private server's data directory, "" with -database-url.
@@ -270,10 +277,10 @@ func (d *database) outboxBacklog(ctx context.Context) (pending, failed int64, er
 // messages wait: counting tens of thousands of them took 90 ms of the
 // database's time a sample.
 func (d *database) waiting(ctx context.Context) (messages bool, updates int64, err error) {
-	d.sampled.Add(1)
 	err = d.db.QueryRowContext(ctx, `
 		SELECT EXISTS (SELECT FROM outbox WHERE status = 'pending' AND kind <> 'answer'),
 		       (SELECT count(*) FROM inbox WHERE processed_at IS NULL AND failed_at IS NULL)`).Scan(&messages, &updates)
+	d.countSampled(err)
 	return messages, updates, err
 }
 
