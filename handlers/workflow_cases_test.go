@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -302,15 +303,7 @@ func TestAcceptingATransferredCardKeepsTheReason(t *testing.T) {
 	out := a.says("/transfer " + code + " ubnd-hai-chau Cây nằm trên đường Trần Phú thuộc phường Hải Châu")
 	mustContain(t, sentTo(out, b.id), "Lý do chuyển", "đường Trần Phú")
 
-	var edited *bot.Outgoing
-	for _, o := range b.presses("Tiếp nhận") {
-		if o.Kind == bot.KindEdit && o.ChatID == b.id {
-			edited = &o
-		}
-	}
-	if edited == nil {
-		t.Fatal("the card was not edited after Accept")
-	}
+	edited := editIn(t, b.presses("Tiếp nhận"), b.id)
 	if !strings.Contains(edited.Text, "đường Trần Phú") {
 		t.Fatalf("accepting the card erased the reason of the transfer from it:\n%s", edited.Text)
 	}
@@ -361,15 +354,7 @@ func TestAcceptingInAGroupKeepsTheGroupsLanguage(t *testing.T) {
 		e.Chat = bot.Chat{ID: group, Group: true}
 		e.Button = &bot.Button{QueryID: "gq", Data: data, MessageID: msgID}
 	})
-	var edited *bot.Outgoing
-	for _, o := range sentTo(out, group) {
-		if o.Kind == bot.KindEdit {
-			edited = &o
-		}
-	}
-	if edited == nil {
-		t.Fatalf("the group's card was not edited:\n%s", texts(out))
-	}
+	edited := editIn(t, out, group)
 	if !strings.Contains(edited.Text, "Đã tiếp nhận bởi") || strings.Contains(edited.Text, "Accepted by") {
 		t.Fatalf("the group's shared card was rewritten in the presser's language:\n%s", edited.Text)
 	}
@@ -443,4 +428,16 @@ func TestAMessageLongAfterTheAnswerIsNotTakenForAnOldQuestionsReply(t *testing.T
 			}
 		})
 	}
+}
+
+// editIn returns the last edit sent to chat among out, or fails.
+func editIn(t *testing.T, out []bot.Outgoing, chat string) bot.Outgoing {
+	t.Helper()
+	for _, o := range slices.Backward(sentTo(out, chat)) {
+		if o.Kind == bot.KindEdit {
+			return o
+		}
+	}
+	t.Fatalf("no edit in chat %s:\n%s", chat, texts(out))
+	return bot.Outgoing{}
 }

@@ -69,9 +69,10 @@ func TestDemoResetSparesADatabaseInUse(t *testing.T) {
 	}
 }
 
-// ticket list gives the filing time in Vietnam, as the export does, not
-// in the database server's time zone.
-func TestTicketListGivesTimesInVietnam(t *testing.T) {
+// oneTicketFiledAt imports orgBefore into a new test database and files
+// PA-2026-000001 there at a time ("2026-12-01 06:30+07").
+func oneTicketFiledAt(t *testing.T, at string) {
+	t.Helper()
 	db := newDatabase(t)
 	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
 		t.Fatal(err)
@@ -79,8 +80,14 @@ func TestTicketListGivesTimesInVietnam(t *testing.T) {
 	mustExec(t, db, `INSERT INTO citizens (channel, user_id, chat_id) VALUES ('telegram', '1', '1')`)
 	mustExec(t, db, `
 		INSERT INTO tickets (code, kind, citizen_id, unit_id, description, created_at, updated_at)
-		SELECT 'PA-2026-000001', 'phan_anh', c.id, u.id, 'Cống tắc', '2026-12-01 06:30+07', '2026-12-01 06:30+07'
-		FROM citizens c, units u WHERE u.code = 'tiep-nhan'`)
+		SELECT 'PA-2026-000001', 'phan_anh', c.id, u.id, 'Cống tắc', $1, $1
+		FROM citizens c, units u WHERE u.code = 'tiep-nhan'`, at)
+}
+
+// ticket list gives the filing time in Vietnam, as the export does, not
+// in the database server's time zone.
+func TestTicketListGivesTimesInVietnam(t *testing.T) {
+	oneTicketFiledAt(t, "2026-12-01 06:30+07")
 
 	csv := filepath.Join(t.TempDir(), "r.csv")
 	if _, err := runCLI(t, "export", "-from", "2026-11-01", "-to", "2026-12-01", "-o", csv); err != nil {

@@ -94,15 +94,7 @@ func TestDigestOfAWeekNotOverIsNotQueued(t *testing.T) {
 // petition filed at 09:00 in Vietnam reads 09:00+07:00, whatever time zone
 // the database server runs in (initdb takes the machine's, often UTC).
 func TestTicketJSONTimesAreInVietnam(t *testing.T) {
-	db := newDatabase(t)
-	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
-		t.Fatal(err)
-	}
-	mustExec(t, db, `INSERT INTO citizens (channel, user_id, chat_id) VALUES ('telegram', '1', '1')`)
-	mustExec(t, db, `
-		INSERT INTO tickets (code, kind, citizen_id, unit_id, description, created_at, updated_at)
-		SELECT 'PA-2026-000001', 'phan_anh', c.id, u.id, 'Cống tắc', '2026-11-23 09:00:00+07', '2026-11-23 09:00:00+07'
-		FROM citizens c, units u WHERE u.code = 'tiep-nhan'`)
+	oneTicketFiledAt(t, "2026-11-23 09:00:00+07")
 
 	out, err := runCLI(t, "ticket", "show", "PA-2026-000001", "-json")
 	if err != nil {
