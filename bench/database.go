@@ -77,7 +77,27 @@ func openDatabase(ctx context.Context, url string, logger *slog.Logger) (*databa
 		return nil, fmt.Errorf("connect to the database: %w", err)
 	}
 	d.db = db
+	if err := d.checkDurable(ctx); err != nil {
+		d.close()
+		return nil, err
+	}
 	return d, nil
+}
+
+// checkDurable refuses a database whose commits would not wait for the
+// disk, by its settings for a session as the bot's main pool opens one
+// (which sets neither): the figures are about durable work.
+func (d *database) checkDurable(ctx context.Context) error {
+	for _, name := range []string{"fsync", "synchronous_commit"} {
+		var value string
+		if err := d.db.QueryRowContext(ctx, `SELECT current_setting($1)`, name).Scan(&value); err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		if value == "off" {
+			return fmt.Errorf("the database has %s off: its commits would not be durable, and the figures not what they claim", name)
+		}
+	}
+	return nil
 }
 
 // benchAppName is the application_name of the bench's own connections,

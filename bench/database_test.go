@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -129,5 +130,25 @@ func TestCommitsAreTheBotsOwn(t *testing.T) {
 	// the samplers ran about a hundred.
 	if bots > 20 || bots < 0 {
 		t.Fatalf("with no bot running, the bench counted %d of the bot's commits", bots)
+	}
+}
+
+// A database whose commits would not wait for the disk is refused: the
+// figures are about durable work (-database-url may point anywhere).
+func TestADatabaseWithoutDurableCommitsIsRefused(t *testing.T) {
+	ctx, db := testDatabase(t)
+	if err := db.checkDurable(ctx); err != nil {
+		t.Fatalf("the private server: %v", err)
+	}
+	if _, err := db.db.ExecContext(ctx, `ALTER DATABASE danvan SET synchronous_commit = off`); err != nil {
+		t.Fatal(err)
+	}
+	other, err := openDatabase(ctx, db.dsn, db.logger)
+	if err == nil {
+		other.close()
+		t.Fatal("a database with synchronous_commit off was accepted")
+	}
+	if !strings.Contains(err.Error(), "synchronous_commit off") {
+		t.Fatalf("refused with %v", err)
 	}
 }

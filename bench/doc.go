@@ -33,7 +33,8 @@
 // (one, or -replicas behind its own webhook distributor), configured as in
 // production through the environment. With no -database-url it starts a
 // private PostgreSQL with fsync and synchronous_commit on in a temporary
-// directory: the figures are about durable commits. It imports
+// directory: the figures are about durable commits, and a -database-url
+// whose sessions would have either off is refused. It imports
 // examples/org.yaml with `danvan admin import`, invites one officer per
 // ward unit (more with -officers), and each officer joins with /join.
 //

@@ -72,7 +72,7 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.Kills, "kills", 5, "-fault kill: how many times the bot is killed and restarted")
 	fs.IntVar(&o.Workers, "workers", 4, "the bot's WORKERS")
 	fs.IntVar(&o.Hold, "hold", 0, "memory mode: this many citizens each stop a petition mid-way (after choosing its kind), -citizens at a time or arriving at -rate updates/s; then the bot's RSS is read")
-	fs.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL to use (its schema is migrated and examples/org.yaml imported); default: a private durable server in a temp dir")
+	fs.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL to use, with fsync and synchronous_commit on (its schema is migrated and examples/org.yaml imported); default: a private durable server in a temp dir")
 	fs.IntVar(&o.BaselineConns, "baseline-conns", 0, "connections of the insert baseline, run after the load (default: the most the bot had busy at once in the run)")
 	fs.DurationVar(&o.BaselineDuration, "baseline-duration", 5*time.Second, "how long the insert baseline runs")
 	fs.DurationVar(&o.StepTimeout, "step-timeout", 60*time.Second, "how long a scripted person waits for the bot's reply before counting it lost")
