@@ -226,32 +226,41 @@ func TestAddInformationDuringADraftSaysWhy(t *testing.T) {
 	mustContain(t, c.presses("Bổ sung thông tin"), "gửi thêm thông tin")
 }
 
-// A unit asks the citizen for information; before the citizen replies, a
-// colleague transfers the ticket to the unit it belongs to. The citizen's
-// reply to the question reaches the ticket, now with that unit, and is
-// not taken for a new petition.
+// A unit asks the citizen for information; before the citizen replies, the
+// ticket moves: a colleague transfers it to the unit it belongs to, or it
+// is found to be a denunciation and goes to the intake. The citizen's
+// reply to the question reaches the ticket, now with that unit, and is not
+// taken for a new petition.
 func TestAReplyToAQuestionFollowsTheTicketToItsNewUnit(t *testing.T) {
-	w := newWorld(t)
-	w.seedOrg()
-	a := w.staff(7001, "ubnd-hoa-cuong", "officer")
-	b := w.staff(7002, "ubnd-hai-chau", "officer")
-	c := w.citizen(7003)
-	code := c.file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn ra đường")
-	a.says("/ticket " + code)
-	a.presses("Yêu cầu bổ sung")
-	mustContain(t, sentTo(a.says("Ông/Bà cho biết số nhà gần nhất?"), c.id), "số nhà gần nhất")
-	w.now = w.now.Add(time.Hour)
-	a.says("/transfer " + code + " ubnd-hai-chau Địa điểm thuộc phường Hải Châu")
-	w.now = w.now.Add(time.Hour)
+	for i, move := range []string{"transfer", "denunciation"} {
+		t.Run(move, func(t *testing.T) {
+			w := newWorld(t)
+			w.seedOrg()
+			a := w.staff(7001+10*i, "ubnd-hoa-cuong", "officer")
+			to := map[string]string{"transfer": "ubnd-hai-chau", "denunciation": "ubnd-tp"}[move]
+			b := w.staff(7002+10*i, to, "officer")
+			c := w.citizen(7003 + 10*i)
+			code := c.file("Phường Hòa Cường", "Cán bộ phường thu tiền sai quy định khi cấp phép sửa nhà")
+			a.asksOn(code, "Ông/Bà cho biết thời gian, địa điểm cụ thể?")
+			w.now = w.now.Add(time.Hour)
+			if move == "transfer" {
+				a.says("/transfer " + code + " ubnd-hai-chau Địa điểm thuộc phường Hải Châu")
+			} else {
+				a.says("/ticket " + code)
+				a.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+			}
+			w.now = w.now.Add(time.Hour)
 
-	out := c.says("Trước nhà số 45 Hoàng Diệu")
-	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-		WHERE t.code = $1 AND e.kind = 'info_added' AND e.body LIKE '%số 45 Hoàng Diệu%'`, code); n != 1 {
-		t.Fatalf("the citizen's reply to the unit's question did not reach %s; the citizen got:\n%s\nthe new unit's officer got:\n%s",
-			code, texts(sentTo(out, c.id)), texts(sentTo(out, b.id)))
-	}
-	if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id); n != 0 {
-		t.Fatal("the reply to the question started a new petition")
+			out := c.says("Ngày 10/11 tại trụ sở phường")
+			if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+				WHERE t.code = $1 AND e.kind = 'info_added' AND e.body LIKE '%Ngày 10/11%'`, code); n != 1 {
+				t.Fatalf("the citizen's reply to the unit's question did not reach %s; the citizen got:\n%s\nthe new unit's officer got:\n%s",
+					code, texts(sentTo(out, c.id)), texts(sentTo(out, b.id)))
+			}
+			if n := w.count(`SELECT count(*) FROM conversations WHERE chat_id = $1 AND flow = 'petition'`, c.id); n != 0 {
+				t.Fatal("the reply to the question started a new petition")
+			}
+		})
 	}
 }
 
@@ -357,30 +366,6 @@ func TestAcceptingInAGroupKeepsTheGroupsLanguage(t *testing.T) {
 	edited := editIn(t, out, group)
 	if !strings.Contains(edited.Text, "Đã tiếp nhận bởi") || strings.Contains(edited.Text, "Accepted by") {
 		t.Fatalf("the group's shared card was rewritten in the presser's language:\n%s", edited.Text)
-	}
-}
-
-// The same when the ticket leaves for the intake because it is found to
-// be a denunciation: the reply to the question asked before reaches the
-// ticket, now with the intake.
-func TestAReplyToAQuestionFollowsADenunciationToTheIntake(t *testing.T) {
-	w := newWorld(t)
-	w.seedOrg()
-	a := w.staff(7051, "ubnd-hoa-cuong", "officer")
-	intake := w.staff(7052, "ubnd-tp", "officer")
-	c := w.citizen(7053)
-	code := c.file("Phường Hòa Cường", "Cán bộ phường thu tiền sai quy định khi cấp phép sửa nhà")
-	a.asksOn(code, "Ông/Bà cho biết thời gian, địa điểm cụ thể?")
-	w.now = w.now.Add(time.Hour)
-	a.says("/ticket " + code)
-	a.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
-	w.now = w.now.Add(time.Hour)
-
-	out := c.says("Ngày 10/11 tại trụ sở phường")
-	if n := w.count(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-		WHERE t.code = $1 AND e.kind = 'info_added'`, code); n != 1 {
-		t.Fatalf("the citizen's reply to the question on %s did not reach it; the citizen got:\n%s\nthe intake got:\n%s",
-			code, texts(sentTo(out, c.id)), texts(sentTo(out, intake.id)))
 	}
 }
 
