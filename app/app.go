@@ -164,7 +164,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	}
 
 	intake := func(ctx context.Context) error {
-		return telegram.NewPoller(client, record, logger, telegram.PollerOptions{}).Run(ctx)
+		return telegram.NewPoller(client, store, record, logger, telegram.PollerOptions{}).Run(ctx)
 	}
 	if cfg.TelegramMode == "webhook" {
 		// Served before the webhook is registered: Telegram delivers what

@@ -171,27 +171,13 @@ func (s *Sender) Stats() SenderStats {
 // one process can keep them. The others stand by and take over within
 // StandbyPoll when it stops or dies.
 func (s *Sender) Run(ctx context.Context) error {
-	for ctx.Err() == nil {
-		lead, ok, err := s.store.TryLead(ctx, "sender:"+s.m.Channel())
-		if err != nil && ctx.Err() == nil {
-			s.logger.Warn("outbox: could not take the sender role", "error", err)
-		}
-		if ok {
+	return WhileLeading(ctx, s.store, "sender:"+s.m.Channel(), s.opts.StandbyPoll, s.logger,
+		func(ctx context.Context, lead *storage.Lead) error {
 			s.leading.Store(true)
-			s.logger.Info("outbox: this process sends")
 			s.deliverWhileLeading(ctx, lead)
 			s.leading.Store(false)
-			lead.Release(context.WithoutCancel(ctx))
-			continue
-		}
-		timer := time.NewTimer(s.opts.StandbyPoll)
-		select {
-		case <-ctx.Done():
-		case <-timer.C:
-		}
-		timer.Stop()
-	}
-	return nil
+			return nil
+		})
 }
 
 // Leading reports whether this sender is the one delivering.

@@ -13,6 +13,7 @@ import (
 	"github.com/danvan-vn/danvan/bot/telegram"
 	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
 // lan is a citizen; her private chat has her id.
@@ -98,6 +99,17 @@ func (r *recorder) has(ids ...int) bool {
 		}
 	}
 	return true
+}
+
+// openStore opens a store on a database of the test's own.
+func openStore(t *testing.T) *storage.Store {
+	t.Helper()
+	store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
 }
 
 // eventually polls cond until it holds or the timeout passes.

@@ -9,7 +9,6 @@ import (
 	"github.com/danvan-vn/danvan/bot/telegram"
 	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 	"github.com/danvan-vn/danvan/storage"
-	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
 // The citizens' command menu is queued once per version of its texts (the
@@ -29,11 +28,7 @@ func TestTheCommandMenuSurvivesFloodControlAndANetworkError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := newFake(t, telegramtest.Config{})
-			store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { store.Close() })
+			store := openStore(t)
 			srv.InjectFault(tt.fault)
 
 			menu := bot.Outgoing{Kind: bot.KindCommands, Commands: []bot.Command{{Name: "new", Description: "Gửi phản ánh"}}}

@@ -46,6 +46,9 @@ type PollerOptions struct {
 	// asked with it, that update would never be confirmed, or never
 	// given. Everything received was confirmed by the first empty call.
 	QuietReset time.Duration
+	// StandbyPoll is how often a standby poller tries to take over, and
+	// how often the one polling checks that it still may; default 1s.
+	StandbyPoll time.Duration
 }
 
 // Poller receives updates by long polling. Unlike the library's
@@ -54,13 +57,15 @@ type PollerOptions struct {
 // ends.
 type Poller struct {
 	client *Client
+	store  *storage.Store
 	record RecordFunc
 	logger *slog.Logger
 	opts   PollerOptions
 }
 
-// NewPoller builds a poller that hands every batch to record.
-func NewPoller(c *Client, record RecordFunc, logger *slog.Logger, opts PollerOptions) *Poller {
+// NewPoller builds a poller that hands every batch to record. The store
+// elects the one poller of all the processes sharing it.
+func NewPoller(c *Client, store *storage.Store, record RecordFunc, logger *slog.Logger, opts PollerOptions) *Poller {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 25 * time.Second
 	}
@@ -76,19 +81,37 @@ func NewPoller(c *Client, record RecordFunc, logger *slog.Logger, opts PollerOpt
 	if opts.QuietReset <= 0 {
 		opts.QuietReset = 6 * 24 * time.Hour
 	}
+	if opts.StandbyPoll <= 0 {
+		opts.StandbyPoll = time.Second
+	}
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Poller{client: c, record: record, logger: logger, opts: opts}
+	return &Poller{client: c, store: store, record: record, logger: logger, opts: opts}
 }
 
 // Run polls until ctx ends; it returns nil then. It returns an error only
 // when polling cannot work at all (the token was revoked).
 //
+// Telegram answers one getUpdates caller at a time (another gets 409
+// Conflict), so of several processes sharing a database one polls and the
+// others stand by, taking over within StandbyPoll when it stops or dies.
+func (p *Poller) Run(ctx context.Context) error {
+	return bot.WhileLeading(ctx, p.store, "poller:"+Channel, p.opts.StandbyPoll, p.logger,
+		func(ctx context.Context, lead *storage.Lead) error {
+			watched, stop := bot.WatchLead(ctx, lead, p.opts.StandbyPoll, p.logger)
+			defer stop()
+			return p.poll(watched)
+		})
+}
+
+// poll polls until ctx ends, and returns nil then.
+//
 // The offset of a recorded batch is confirmed by the next call. Updates
 // fetched but not recorded, or recorded but not yet confirmed when the
-// process stops, are delivered again; the inbox ignores those it has.
-func (p *Poller) Run(ctx context.Context) error {
+// process stops (or another process takes over), are delivered again; the
+// inbox ignores those it has.
+func (p *Poller) poll(ctx context.Context) error {
 	var (
 		offset    int64
 		failures  int

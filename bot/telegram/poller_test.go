@@ -13,11 +13,18 @@ import (
 
 	"github.com/danvan-vn/danvan/bot/telegram"
 	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
+	"github.com/danvan-vn/danvan/storage"
 )
 
 func startPoller(t *testing.T, c *telegram.Client, rec *recorder, opts telegram.PollerOptions) (stop func() error) {
 	t.Helper()
-	return run(t, telegram.NewPoller(c, rec.record, quiet, opts).Run)
+	return run(t, newPoller(t, openStore(t), c, rec, quiet, opts).Run)
+}
+
+// newPoller builds a poller elected through store.
+func newPoller(t *testing.T, store *storage.Store, c *telegram.Client, rec *recorder, logger *slog.Logger, opts telegram.PollerOptions) *telegram.Poller {
+	t.Helper()
+	return telegram.NewPoller(c, store, rec.record, logger, opts)
 }
 
 func getUpdatesCalls(srv *telegramtest.Server) []telegramtest.Request {
@@ -229,7 +236,7 @@ func TestPollerStopsOnARevokedToken(t *testing.T) {
 	api.mu.Lock()
 	api.status = http.StatusUnauthorized
 	api.mu.Unlock()
-	err := telegram.NewPoller(c, (&recorder{}).record, quiet, telegram.PollerOptions{}).Run(t.Context())
+	err := newPoller(t, openStore(t), c, &recorder{}, quiet, telegram.PollerOptions{}).Run(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "rejected") {
 		t.Fatalf("Run = %v, want the token rejected", err)
 	}
@@ -247,7 +254,7 @@ func TestPollerAbandonsAStalledCall(t *testing.T) {
 	rec := &recorder{}
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	stop := run(t, telegram.NewPoller(connect(t, srv), rec.record, logger,
+	stop := run(t, newPoller(t, openStore(t), connect(t, srv), rec, logger,
 		telegram.PollerOptions{Timeout: 5 * time.Second, StallTimeout: 200 * time.Millisecond}).Run)
 	eventually(t, 5*time.Second, "the first update", func() bool { return rec.has(first.UpdateID) })
 
@@ -271,5 +278,77 @@ func TestPollerAbandonsAStalledCall(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("the conflict after an abandoned call was taken for another instance:\n%s", logs.String())
+	}
+}
+
+// Of two processes polling the same bot through one database, one polls
+// and the other stands by, so Telegram never ends a call with 409 Conflict;
+// when the one polling stops, the other takes over within StandbyPoll.
+func TestOnePollerOfSeveralPolls(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, telegramtest.Config{})
+	store := openStore(t)
+	opts := telegram.PollerOptions{Timeout: time.Second, StandbyPoll: 100 * time.Millisecond}
+	recs := []*recorder{{}, {}}
+	stops := make([]func() error, len(recs))
+	for i, rec := range recs {
+		stops[i] = run(t, newPoller(t, store, connect(t, srv), rec, quiet, opts).Run)
+	}
+
+	first := srv.PushText(lan, "Cống bị tắc")
+	eventually(t, 5*time.Second, "the first update", func() bool { return recs[0].has(first.UpdateID) || recs[1].has(first.UpdateID) })
+	polling, standby := 0, 1
+	if recs[1].has(first.UpdateID) {
+		polling, standby = 1, 0
+	}
+	time.Sleep(3 * opts.StandbyPoll) // the standby's tries to take over
+	if err := stops[polling](); err != nil {
+		t.Fatal(err)
+	}
+	second := srv.PushText(lan, "Đèn đường hỏng")
+	eventually(t, 5*time.Second, "the second update, by the standby", func() bool { return recs[standby].has(second.UpdateID) })
+
+	for _, r := range getUpdatesCalls(srv) {
+		if r.Status == http.StatusConflict {
+			t.Errorf("getUpdates answered 409 at %v: %s", r.At, r.Description)
+		}
+	}
+	if got := recs[polling].ids(); slices.Contains(got, int64(second.UpdateID)) {
+		t.Errorf("the stopped poller recorded %v", got)
+	}
+}
+
+// A poller whose hold on the role is lost (its database session ended, so
+// another process may take the role) stops polling, or the two would end
+// each other's calls with 409 Conflict for as long as both run.
+func TestAPollerThatLostItsRoleStopsPolling(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, telegramtest.Config{})
+	store := openStore(t)
+	opts := telegram.PollerOptions{Timeout: time.Second, StandbyPoll: 100 * time.Millisecond}
+	rec := &recorder{}
+	for range 2 {
+		run(t, newPoller(t, store, connect(t, srv), rec, quiet, opts).Run)
+	}
+	first := srv.PushText(lan, "Cống bị tắc")
+	eventually(t, 5*time.Second, "the first update", func() bool { return rec.has(first.UpdateID) })
+
+	var ended bool
+	err := store.DB().QueryRowContext(t.Context(), `
+		SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&ended)
+	if err != nil || !ended {
+		t.Fatalf("ending the session holding the role: %v, %v", ended, err)
+	}
+	// The role changes hands (or is taken back) within a few tries, and
+	// a call open when it was lost ends.
+	time.Sleep(5*opts.StandbyPoll + opts.Timeout + time.Second)
+	settled := time.Now()
+	second := srv.PushText(lan, "Đèn đường hỏng")
+	eventually(t, 5*time.Second, "the second update", func() bool { return rec.has(second.UpdateID) })
+	time.Sleep(2 * opts.Timeout) // both long polls, were both polling
+	for _, r := range getUpdatesCalls(srv) {
+		if r.Status == http.StatusConflict && r.At.After(settled) {
+			t.Errorf("getUpdates answered 409 at %v, after the role changed hands", r.At)
+		}
 	}
 }

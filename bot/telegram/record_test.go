@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/danvan-vn/danvan/bot/telegram"
-	"github.com/danvan-vn/danvan/storage"
-	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
 // A NUL in what a person sends arrives as \u0000, which PostgreSQL's jsonb
@@ -18,11 +16,7 @@ import (
 // would never get past it to the updates of everyone else.
 func TestRecorderStoresWhatJSONBRefuses(t *testing.T) {
 	t.Parallel()
-	store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	var woken []string
 	record := telegram.Recorder(store, func(chats ...string) { woken = append(woken, chats...) })
 

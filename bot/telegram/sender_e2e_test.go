@@ -12,7 +12,6 @@ import (
 	"github.com/danvan-vn/danvan/bot/telegram"
 	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 	"github.com/danvan-vn/danvan/storage"
-	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
 // The whole outbound path against a fake that enforces Telegram's limits
@@ -25,11 +24,7 @@ func TestSenderStaysWithinTelegramsLimits(t *testing.T) {
 	}
 	t.Parallel()
 	srv := newFake(t, telegramtest.Config{Flood: telegramtest.FloodConfig{Enabled: true}})
-	store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	enqueue := func(chat int64, text string) {
 		t.Helper()
 		o := bot.Outgoing{Kind: bot.KindText, ChatID: strconv.FormatInt(chat, 10), Group: chat < 0, Text: text}

@@ -10,7 +10,6 @@ import (
 	"github.com/danvan-vn/danvan/bot/telegram"
 	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 	"github.com/danvan-vn/danvan/storage"
-	"github.com/danvan-vn/danvan/storage/storagetest"
 )
 
 // A card queued for a unit's group that has meanwhile become a supergroup
@@ -32,11 +31,7 @@ func TestAMessageDeliveredToTheSupergroupCanBeEditedAndDeletedLater(t *testing.T
 	if err := srv.MigrateChat(group, supergroup); err != nil {
 		t.Fatal(err)
 	}
-	store, err := storage.Open(t.Context(), storagetest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	enqueue := func(o bot.Outgoing, key string) {
 		t.Helper()
 		if o.ChatID == "" {
@@ -54,6 +49,7 @@ func TestAMessageDeliveredToTheSupergroupCanBeEditedAndDeletedLater(t *testing.T
 		t.Helper()
 		var id string
 		eventually(t, 5*time.Second, key+" delivered", func() bool {
+			var err error
 			id, err = store.SentMessageID(t.Context(), key)
 			return err == nil
 		})
