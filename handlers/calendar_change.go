@@ -10,9 +10,9 @@ import (
 	"github.com/danvan-vn/danvan/workcal"
 )
 
-// ChangeCalendarDay records an administrator's change to a day (change)
-// and gives the open tickets whose period, in working days or working
-// hours, it took working time from that time back (law.md §1: working
+// ChangeCalendarDay records an administrator's change to a day or to the
+// office hours (change) and gives the open tickets whose period, in
+// working days or working hours, it took working time from that time back (law.md §1: working
 // days exclude days off), returning what it did. The whole
 // calendar is compared, not the day alone: recording a day of an announced
 // Tết break moves that year's span. A change that adds working time
@@ -144,7 +144,9 @@ func postponeClocks(ctx context.Context, tx *storage.Store, texts catalog, befor
 		if c.Unreachable {
 			continue
 		}
-		o := bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: postponedText(texts, c, newDaysOff(before, after, c.StartedAt, due), due)}
+		daysOff := newDaysOff(before, after, c.StartedAt, due)
+		hoursChanged := !before.OfficeHours().Equal(after.OfficeHours())
+		o := bot.Outgoing{Kind: bot.KindText, ChatID: c.ChatID, Text: postponedText(texts, c, daysOff, hoursChanged, due)}
 		if err := enqueue(ctx, tx, c.Channel, o, ""); err != nil {
 			return 0, err
 		}
@@ -166,7 +168,7 @@ func adjustedClock(c storage.OpenClock, before, after *workcal.Calendar) (due ti
 	inHours := c.LimitUnit == "working_hours"
 	var lost int64 // working days, or seconds in working hours
 	if inHours {
-		lost = int64((before.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours) - after.WorkingTimeBetween(c.StartedAt, c.DueAt, officeHours)) / time.Second)
+		lost = int64((before.WorkingTimeBetween(c.StartedAt, c.DueAt, before.OfficeHours()) - after.WorkingTimeBetween(c.StartedAt, c.DueAt, after.OfficeHours())) / time.Second)
 	} else {
 		lost = int64(before.WorkdaysBetween(c.StartedAt, c.DueAt) - after.WorkdaysBetween(c.StartedAt, c.DueAt))
 	}
@@ -179,7 +181,7 @@ func adjustedClock(c storage.OpenClock, before, after *workcal.Calendar) (due ti
 	}
 	switch {
 	case owed > 0 && inHours:
-		return after.AddWorkingTime(c.DueAt, time.Duration(owed)*time.Second, officeHours), credit, true
+		return after.AddWorkingTime(c.DueAt, time.Duration(owed)*time.Second, after.OfficeHours()), credit, true
 	case owed > 0:
 		return after.Extend(c.DueAt, int(owed)), credit, true
 	}
@@ -199,10 +201,14 @@ func newDaysOff(before, after *workcal.Calendar, start, end time.Time) []string 
 }
 
 // postponedText tells a ticket's sender, in their language, which days
-// became days off and that its expected answer moved to due: under a rule
-// in working hours with the hour, as the receipt says it (expectedText).
-func postponedText(texts catalog, c storage.OpenClock, daysOff []string, due time.Time) string {
+// became days off, or that the office hours changed, and that its expected
+// answer moved to due: under a rule in working hours with the hour, as the
+// receipt says it (expectedText).
+func postponedText(texts catalog, c storage.OpenClock, daysOff []string, hoursChanged bool, due time.Time) string {
 	days := strings.Join(daysOff, ", ")
+	if len(daysOff) == 0 && hoursChanged {
+		return texts.text(c.Language, "citizen.postponed_hours", c.Code, due.In(displayZone).Format("15:04"), formatDate(due))
+	}
 	if c.LimitUnit == "working_hours" {
 		return texts.text(c.Language, "citizen.postponed_at", days, c.Code, due.In(displayZone).Format("15:04"), formatDate(due))
 	}

@@ -12,9 +12,6 @@ import (
 // Tickets due within this many working days are "due soon".
 const dueSoonWorkdays = 2
 
-// officeHours are used by rules counted in working hours.
-var officeHours = workcal.DefaultOfficeHours()
-
 // calendar loads the working-day calendar once per turn.
 func (t *turn) calendar() (*workcal.Calendar, error) {
 	if t.cal == nil {
@@ -31,7 +28,7 @@ func (t *turn) calendar() (*workcal.Calendar, error) {
 func dueAfter(cal *workcal.Calendar, r storage.DeadlineRule, start time.Time) time.Time {
 	switch r.LimitUnit {
 	case "working_hours":
-		return cal.AddWorkingHours(start, r.AnswerLimit, officeHours)
+		return cal.AddWorkingHours(start, r.AnswerLimit, cal.OfficeHours())
 	case "days":
 		return cal.AddCalendarDays(start, r.AnswerLimit)
 	}
@@ -170,14 +167,14 @@ func (s *Service) resumeClock(t *turn, tk storage.Ticket) error {
 // granted so far under a rule in days) the time waited from..to, as
 // resumeClock describes.
 func moveDeadline(cal *workcal.Calendar, r storage.DeadlineRule, started sql.NullTime, due time.Time, days int, from, to time.Time) (time.Time, int) {
-	working := cal.WorkingTimeBetween(from, to, officeHours)
+	working := cal.WorkingTimeBetween(from, to, cal.OfficeHours())
 	switch r.LimitUnit {
 	case "working_hours":
-		return cal.AddWorkingTime(due, working, officeHours), days
+		return cal.AddWorkingTime(due, working, cal.OfficeHours()), days
 	case "days":
 		return lengthenDeadline(cal, r, started, due, days, wholeDays(to.Sub(from), 24*time.Hour))
 	}
-	return lengthenDeadline(cal, r, started, due, days, wholeDays(working, officeHours.Daily()))
+	return lengthenDeadline(cal, r, started, due, days, wholeDays(working, cal.OfficeHours().Daily()))
 }
 
 // lengthenDeadline moves a deadline under rule r on by n of the rule's
@@ -185,7 +182,7 @@ func moveDeadline(cal *workcal.Calendar, r storage.DeadlineRule, started sql.Nul
 func lengthenDeadline(cal *workcal.Calendar, r storage.DeadlineRule, started sql.NullTime, due time.Time, days, n int) (time.Time, int) {
 	switch r.LimitUnit {
 	case "working_hours":
-		return cal.AddWorkingTime(due, time.Duration(n)*time.Hour, officeHours), days
+		return cal.AddWorkingTime(due, time.Duration(n)*time.Hour, cal.OfficeHours()), days
 	case "days":
 		if days > 0 && started.Valid {
 			// Counted again from the start, so that a deadline moved off a
@@ -256,7 +253,7 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	case old.LimitUnit == "days" && clock.Days > 0:
 		to = from.AddDate(0, 0, clock.Days-old.AnswerLimit-clock.Extended)
 	case old.LimitUnit == "working_hours" && (clock.Credit > 0 || clock.Extended > 0):
-		from = cal.AddWorkingTime(from, time.Duration(clock.Credit)*time.Second+time.Duration(clock.Extended)*time.Hour, officeHours)
+		from = cal.AddWorkingTime(from, time.Duration(clock.Credit)*time.Second+time.Duration(clock.Extended)*time.Hour, cal.OfficeHours())
 	case clock.Credit > 0 || clock.Extended > 0:
 		from = cal.Extend(from, int(clock.Credit)+clock.Extended)
 	}

@@ -694,3 +694,63 @@ func TestATransferThatRestartsTheClockTellsTheNewDate(t *testing.T) {
 		t.Fatalf("the transfer moved the deadline from 07/12/2026 to %s, but the citizen was told only:\n%s", due, told)
 	}
 }
+
+// setOfficeHours sets the office hours as `danvan admin calendar hours`
+// does, and returns how many deadlines it postponed.
+func (w *world) setOfficeHours(sessions ...string) (postponed int) {
+	w.t.Helper()
+	hours, err := workcal.ParseOfficeHours(sessions)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return w.changeCalendar(func(tx *storage.Store) error { return tx.SetOfficeHours(w.ctx, hours) })
+}
+
+// A rule in working hours counts the locality's office hours: a ticket
+// filed at 9:00 with 4 hours is due at 15:00 under the default hours
+// (07:30–11:30, 13:30–17:00) and at 14:00 where the office works
+// 08:00–12:00 and 13:00–17:00.
+func TestWorkingHoursCountTheOfficeHoursSet(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'working_hours', answer_limit = 4`)
+	w.now = time.Date(2026, 11, 24, 9, 0, 0, 0, vn)
+	if n := w.setOfficeHours("08:00-12:00", "13:00-17:00"); n != 0 {
+		t.Errorf("setting the hours with no ticket open postponed %d", n)
+	}
+	code := w.citizen(3971).file("Phường Hòa Cường", "Cây đổ chắn ngang đường")
+	if got, want := w.dueOf(code).In(vn), time.Date(2026, 11, 24, 14, 0, 0, 0, vn); !got.Equal(want) {
+		t.Errorf("due %v, want %v: 3 hours to 12:00, one from 13:00", got, want)
+	}
+}
+
+// Shorter office hours take working time from the open tickets counted in
+// working hours: their deadlines move by the office time lost, and their
+// senders are told why and the new hour; a ticket counted in working days
+// does not move. Longer hours shorten nothing.
+func TestShorterOfficeHoursPostponeWorkingHoursTickets(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.exec(`UPDATE deadline_rules SET limit_unit = 'working_hours', answer_limit = 4 WHERE kind = 'phan_anh'`)
+	w.now = time.Date(2026, 11, 24, 9, 0, 0, 0, vn)
+	code := w.citizen(3972).file("Phường Hòa Cường", "Cây đổ chắn ngang đường")
+	due := w.dueOf(code).In(vn) // 15:00: 7:30 counted from 9:00 to 11:30, then 1:30 from 13:30
+	w.now = time.Date(2026, 11, 24, 9, 30, 0, 0, vn)
+	// The afternoon session now ends at 16:00 and begins at 14:00: from
+	// 9:00 to 15:00 the ticket lost 30 minutes of office time.
+	if n := w.setOfficeHours("07:30-11:30", "14:00-16:00"); n != 1 {
+		t.Fatalf("%d tickets postponed, want 1", n)
+	}
+	want := time.Date(2026, 11, 24, 15, 30, 0, 0, vn)
+	if got := w.dueOf(code).In(vn); !got.Equal(want) || !due.Before(got) {
+		t.Errorf("due %v (was %v), want %v", got, due, want)
+	}
+	mustContain(t, w.sent(), "Do giờ làm việc của cơ quan được điều chỉnh", "được lùi đến <b>15:30</b> ngày <b>24/11/2026</b>")
+
+	if n := w.setOfficeHours("07:00-11:30", "13:00-17:00"); n != 0 {
+		t.Errorf("longer hours postponed %d tickets", n)
+	}
+	if got := w.dueOf(code).In(vn); !got.Equal(want) {
+		t.Errorf("longer hours moved the deadline to %v", got)
+	}
+}

@@ -109,7 +109,8 @@ func (s *Service) reminder(lang string, tickets []storage.Ticket, now time.Time)
 // the job does once a deadline ends at midnight, is three working days
 // old from Friday's close: not on Friday morning, nor only on Monday.
 func workdaysBack(cal *workcal.Calendar, now time.Time, n int) time.Time {
-	opens, closes := officeHours.Sessions[0].Start, officeHours.Sessions[len(officeHours.Sessions)-1].End
+	hours := cal.OfficeHours()
+	opens, closes := hours.Sessions[0].Start, hours.Sessions[len(hours.Sessions)-1].End
 	today := workcal.DateOf(now)
 	tod := now.Sub(today.Start())
 	if cal.IsWorkday(today) && tod >= opens && tod < closes {

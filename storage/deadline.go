@@ -102,6 +102,36 @@ func (s *Store) DeleteCalendarDay(ctx context.Context, day workcal.Date) error {
 	return nil
 }
 
+// SetOfficeHours replaces the office sessions; empty hours bring back the
+// default ones. The caller holds LockCalendar.
+func (s *Store) SetOfficeHours(ctx context.Context, hours workcal.OfficeHours) error {
+	if _, err := s.x.ExecContext(ctx, `DELETE FROM office_sessions`); err != nil {
+		return wrap("set office hours", err)
+	}
+	for _, session := range hours.Sessions {
+		_, err := s.x.ExecContext(ctx, `INSERT INTO office_sessions (start_minute, end_minute) VALUES ($1, $2)`,
+			int(session.Start/time.Minute), int(session.End/time.Minute))
+		if err != nil {
+			return wrap("set office hours", err)
+		}
+	}
+	return nil
+}
+
+// officeHours reads the office sessions set, none if the default hold.
+func (s *Store) officeHours(ctx context.Context) (workcal.OfficeHours, error) {
+	var rows []struct {
+		Start int `db:"start_minute"`
+		End   int `db:"end_minute"`
+	}
+	err := sqlx.SelectContext(ctx, s.x, &rows, `SELECT start_minute, end_minute FROM office_sessions ORDER BY start_minute`)
+	var hours workcal.OfficeHours
+	for _, r := range rows {
+		hours.Sessions = append(hours.Sessions, workcal.Session{Start: time.Duration(r.Start) * time.Minute, End: time.Duration(r.End) * time.Minute})
+	}
+	return hours, wrap("read office hours", err)
+}
+
 // CalendarDays lists the exceptions in date order.
 func (s *Store) CalendarDays(ctx context.Context) ([]CalendarDay, error) {
 	var days []CalendarDay
@@ -120,7 +150,8 @@ func (s *Store) LockCalendar(ctx context.Context) error {
 }
 
 // Calendar is the working-day calendar: computed holidays, the Tết spans
-// the administrators recorded as announced, and their exceptions. In a
+// the administrators recorded as announced, their exceptions, and the
+// office hours. In a
 // transaction it holds the calendar's lock in shared mode until the end,
 // so that a change (LockCalendar) cannot slip in between a deadline
 // computed from it and that deadline's commit.
@@ -136,7 +167,11 @@ func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) {
 	for _, d := range days {
 		overrides[workcal.NewDate(d.Day.Year(), d.Day.Month(), d.Day.Day())] = workcal.Override{Workday: d.IsWorkday, Reason: d.Reason}
 	}
-	return workcal.NewCalendar(workcal.Rules{}.WithAnnouncedTet(overrides), overrides), nil
+	hours, err := s.officeHours(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return workcal.NewCalendar(workcal.Rules{OfficeHours: hours}.WithAnnouncedTet(overrides), overrides), nil
 }
 
 // Clock is a ticket's deadline state.

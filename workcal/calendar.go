@@ -56,6 +56,7 @@ func NewCalendar(rules Rules, overrides map[Date]Override) *Calendar {
 	rules.Weekend = slices.Clone(rules.Weekend)
 	rules.TetByYear = maps.Clone(rules.TetByYear)
 	rules.NationalDayExtraByYear = maps.Clone(rules.NationalDayExtraByYear)
+	rules.OfficeHours.Sessions = slices.Clone(rules.OfficeHours.Sessions)
 	c := &Calendar{
 		rules:     rules,
 		weekend:   rules.weekend(),
@@ -69,12 +70,21 @@ func NewCalendar(rules Rules, overrides map[Date]Override) *Calendar {
 	return c
 }
 
-// Rules returns a copy of the calendar's holiday rules.
+// OfficeHours are the office sessions its rules give, or the default ones.
+func (c *Calendar) OfficeHours() OfficeHours {
+	if len(c.rules.OfficeHours.Sessions) == 0 {
+		return DefaultOfficeHours()
+	}
+	return OfficeHours{Sessions: slices.Clone(c.rules.OfficeHours.Sessions)}
+}
+
+// Rules returns a copy of the calendar's rules.
 func (c *Calendar) Rules() Rules {
 	r := c.rules
 	r.Weekend = slices.Clone(r.Weekend)
 	r.TetByYear = maps.Clone(r.TetByYear)
 	r.NationalDayExtraByYear = maps.Clone(r.NationalDayExtraByYear)
+	r.OfficeHours.Sessions = slices.Clone(r.OfficeHours.Sessions)
 	return r
 }
 

@@ -45,10 +45,10 @@ type TetSpan struct {
 // defaultTetSpan is the last day of the old lunar year plus mùng 1–4.
 var defaultTetSpan = TetSpan{OldYearDays: 1, NewYearDays: 4}
 
-// Rules are the statutory holiday rules. The zero value is the default
-// rule set: Saturday and Sunday off, Tết on the last day of the old lunar
-// year plus mùng 1–4, 1 September as the day next to National Day, and
-// compensatory days off.
+// Rules are the statutory holiday rules and the office hours. The zero
+// value is the default rule set: Saturday and Sunday off, Tết on the last
+// day of the old lunar year plus mùng 1–4, 1 September as the day next to
+// National Day, compensatory days off, and DefaultOfficeHours.
 //
 // The per-year maps hold the government's yearly choices once announced;
 // the government's swapped and make-up working days are not rules but
@@ -75,6 +75,10 @@ type Rules struct {
 	// day that is neither a rest day nor a holiday (Labour Code Art.
 	// 111.3, unconfirmed).
 	NoCompensation bool
+
+	// OfficeHours are the sessions that rules counted in working hours
+	// count; no sessions means DefaultOfficeHours.
+	OfficeHours OfficeHours
 }
 
 // Holidays returns the statutory days off of the given Gregorian year under

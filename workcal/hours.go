@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,20 +17,65 @@ type Session struct {
 
 // OfficeHours are the office sessions of a working day, used for rules
 // counted in working hours (giờ làm việc), such as Hà Nội's 8-hour and
-// 4-hour limits for field reports. Office hours differ per locality and
-// should be configured as data.
+// 4-hour limits for field reports. Office hours differ per locality; a
+// calendar takes them from its Rules.
 type OfficeHours struct {
 	Sessions []Session
 }
 
 // DefaultOfficeHours returns 07:30–11:30 and 13:30–17:00 (7 h 30 min a
-// day). Replace it with the locality's published office hours.
+// day), the most common published hours.
 func DefaultOfficeHours() OfficeHours {
 	return OfficeHours{Sessions: []Session{
 		{Start: 7*time.Hour + 30*time.Minute, End: 11*time.Hour + 30*time.Minute},
 		{Start: 13*time.Hour + 30*time.Minute, End: 17 * time.Hour},
 	}}
 }
+
+// ParseOfficeHours reads sessions written "07:30-11:30" (an en dash too),
+// one a string, and checks them (Validate).
+func ParseOfficeHours(specs []string) (OfficeHours, error) {
+	var h OfficeHours
+	for _, spec := range specs {
+		from, to, ok := strings.Cut(strings.ReplaceAll(spec, "–", "-"), "-")
+		start, err1 := parseClock(from)
+		end, err2 := parseClock(to)
+		if !ok || err1 != nil || err2 != nil {
+			return OfficeHours{}, fmt.Errorf("workcal: office session %q is not written HH:MM-HH:MM, e.g. 07:30-11:30", spec)
+		}
+		h.Sessions = append(h.Sessions, Session{Start: start, End: end})
+	}
+	return h, h.Validate()
+}
+
+// parseClock reads "07:30" as the time from midnight; "24:00" is the end of
+// the day.
+func parseClock(s string) (time.Duration, error) {
+	hh, mm, ok := strings.Cut(strings.TrimSpace(s), ":")
+	h, err1 := strconv.Atoi(hh)
+	m, err2 := strconv.Atoi(mm)
+	if !ok || err1 != nil || err2 != nil || len(mm) != 2 || h < 0 || m < 0 || m > 59 || h*60+m > 24*60 {
+		return 0, fmt.Errorf("workcal: %q is not a time of day", s)
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
+}
+
+// String writes the sessions as ParseOfficeHours reads them, joined by
+// ", ".
+func (h OfficeHours) String() string {
+	specs := make([]string, len(h.Sessions))
+	for i, s := range h.Sessions {
+		specs[i] = clock(s.Start) + "-" + clock(s.End)
+	}
+	return strings.Join(specs, ", ")
+}
+
+func clock(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// Equal reports whether h and o have the same sessions.
+func (h OfficeHours) Equal(o OfficeHours) bool { return slices.Equal(h.Sessions, o.Sessions) }
 
 // Validate checks that the sessions are non-empty, ordered,
 // non-overlapping and within one day.

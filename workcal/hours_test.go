@@ -2,6 +2,7 @@ package workcal
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -119,5 +120,40 @@ func TestWorkingTimeProperties(t *testing.T) {
 				t.Fatalf("AddWorkingTime(%v, %v) = %v, reference %v", start, dur, got, want)
 			}
 		}
+	}
+}
+
+// Office hours are written as a locality publishes them, and read back the
+// same; what is not a session, or sessions out of order, are refused.
+func TestParseOfficeHours(t *testing.T) {
+	h, err := ParseOfficeHours([]string{"07:00-11:00", "13:00–17:00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Daily() != 8*time.Hour || h.String() != "07:00-11:00, 13:00-17:00" {
+		t.Errorf("parsed %v, %v a day", h, h.Daily())
+	}
+	if again, err := ParseOfficeHours(strings.Split(h.String(), ", ")); err != nil || !again.Equal(h) {
+		t.Errorf("read back %v, %v", again, err)
+	}
+	if h.Equal(DefaultOfficeHours()) {
+		t.Error("different hours compared equal")
+	}
+	for _, bad := range [][]string{nil, {"7h30-11h30"}, {"07:30"}, {"07:30-11:61"}, {"13:30-17:00", "07:30-11:30"}, {"11:00-07:00"}, {"07:30-24:30"}} {
+		if _, err := ParseOfficeHours(bad); err == nil {
+			t.Errorf("%q was taken", bad)
+		}
+	}
+}
+
+// A calendar counts working hours in its rules' office hours, the default
+// ones when its rules name none.
+func TestCalendarOfficeHours(t *testing.T) {
+	if got := NewCalendar(Rules{}, nil).OfficeHours(); !got.Equal(DefaultOfficeHours()) {
+		t.Errorf("default calendar: %v", got)
+	}
+	eight, _ := ParseOfficeHours([]string{"08:00-12:00", "13:00-17:00"})
+	if got := NewCalendar(Rules{OfficeHours: eight}, nil).OfficeHours(); !got.Equal(eight) {
+		t.Errorf("calendar with its hours: %v", got)
 	}
 }

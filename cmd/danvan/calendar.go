@@ -25,11 +25,61 @@ func runAdminCalendar(ctx context.Context, args []string) error {
   add DATE -off|-work [-reason TEXT]   record the government's exception for a day
                                        (a swapped day off, a make-up working Saturday)
   remove DATE                          forget an exception
-  list [-year YYYY]                    holidays (computed, Tết included) and exceptions`, subcommands{
+  list [-year YYYY]                    holidays (computed, Tết included) and exceptions
+  hours [HH:MM-HH:MM ...] [-default]   show or set the office hours that deadlines
+                                       in working hours count, e.g. 07:30-11:30 13:30-17:00`, subcommands{
 		"add":    runCalendarAdd,
 		"remove": runCalendarRemove,
 		"list":   runCalendarList,
+		"hours":  runCalendarHours,
 	}, args)
+}
+
+// runCalendarHours shows the office hours, or sets them as a change to the
+// calendar: open tickets counted in working hours whose period loses
+// office time are postponed by it, as for a new day off.
+func runCalendarHours(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("calendar hours", flag.ContinueOnError)
+	reset := fs.Bool("default", false, "go back to the default office hours, "+workcal.DefaultOfficeHours().String())
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var hours workcal.OfficeHours
+	switch {
+	case *reset && fs.NArg() > 0:
+		return errors.New("give either sessions or -default, not both")
+	case fs.NArg() > 0:
+		var err error
+		if hours, err = workcal.ParseOfficeHours(fs.Args()); err != nil {
+			return err
+		}
+	}
+	return withStore(ctx, func(_ *config.Config, store *storage.Store, _ *slog.Logger) error {
+		if !*reset && fs.NArg() == 0 {
+			cal, err := store.Calendar(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("Office hours: %s.\n", hoursText(cal.OfficeHours()))
+			return nil
+		}
+		change, err := changeCalendarDay(ctx, store, func(tx *storage.Store) error { return tx.SetOfficeHours(ctx, hours) })
+		if err != nil {
+			return err
+		}
+		shown := hours
+		if *reset {
+			shown = workcal.DefaultOfficeHours()
+		}
+		fmt.Printf("Office hours are now %s. %s\n", hoursText(shown), postponedText(change))
+		return nil
+	})
+}
+
+// hoursText writes office hours with their length, e.g. "07:30-11:30,
+// 13:30-17:00 (7.5 hours a working day)".
+func hoursText(hours workcal.OfficeHours) string {
+	return fmt.Sprintf("%s (%g hours a working day)", hours, hours.Daily().Hours())
 }
 
 func runCalendarAdd(ctx context.Context, args []string) error {
@@ -165,6 +215,7 @@ func runCalendarList(ctx context.Context, args []string) error {
 			return err
 		}
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(w, "Office hours: %s\n\n", hoursText(cal.OfficeHours()))
 		fmt.Fprintf(w, "Holidays %d (computed; ordinary Saturdays and Sundays not listed)\n", *year)
 		for _, h := range cal.Holidays(*year) {
 			fmt.Fprintf(w, "%s\t%s\t%s\n", h.Date, h.Date.Weekday(), h.Reason)

@@ -108,3 +108,33 @@ func TestCalendarAddTakesATetReasonTypedInDecomposedUnicode(t *testing.T) {
 			"the reason was not taken as naming Tết; the command said:\n%s", norm.NFC.String(reason), out)
 	}
 }
+
+// The office hours are shown, set, refused when mistyped, and set back to
+// the default; `calendar list` shows them too.
+func TestCalendarHours(t *testing.T) {
+	newDatabase(t)
+	out, err := runCLI(t, "admin", "calendar", "hours")
+	if err != nil || !strings.Contains(out, "07:30-11:30, 13:30-17:00 (7.5 hours a working day)") {
+		t.Errorf("hours = %q, %v; want the default", out, err)
+	}
+	if _, err := runCLI(t, "admin", "calendar", "hours", "7h-11h"); err == nil || !strings.Contains(err.Error(), "HH:MM-HH:MM") {
+		t.Errorf("a mistyped session: %v", err)
+	}
+	if _, err := runCLI(t, "admin", "calendar", "hours", "08:00-12:00", "-default"); err == nil {
+		t.Error("sessions and -default were both taken")
+	}
+	out, err = runCLI(t, "admin", "calendar", "hours", "08:00-12:00", "13:00-17:00")
+	if err != nil || !strings.Contains(out, "now 08:00-12:00, 13:00-17:00 (8 hours a working day)") {
+		t.Errorf("set = %q, %v", out, err)
+	}
+	if out, _ := runCLI(t, "admin", "calendar", "list"); !strings.Contains(out, "Office hours: 08:00-12:00, 13:00-17:00") {
+		t.Errorf("list does not show the hours set:\n%s", out)
+	}
+	out, err = runCLI(t, "admin", "calendar", "hours", "-default")
+	if err != nil || !strings.Contains(out, "now 07:30-11:30, 13:30-17:00") {
+		t.Errorf("-default = %q, %v", out, err)
+	}
+	if out, _ := runCLI(t, "admin", "calendar", "hours"); !strings.Contains(out, "07:30-11:30, 13:30-17:00") {
+		t.Errorf("after -default: %q", out)
+	}
+}
