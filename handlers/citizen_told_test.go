@@ -108,9 +108,10 @@ func TestAnInfoRequestIsAnsweredWhileWritingAnotherPetition(t *testing.T) {
 	}
 }
 
-// Information a sender was adding when the unit answered meanwhile is not
-// added to the answered ticket: they are told it was answered and offered
-// the rating, whose "not satisfied" reopens it.
+// Information a sender was adding when the unit answered meanwhile does
+// not reopen the answered ticket: it is kept as their follow-up, and they
+// are told it was answered and offered the rating, whose "not satisfied"
+// reopens it.
 func TestInformationSentAfterTheAnswerOffersTheRating(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
@@ -123,7 +124,10 @@ func TestInformationSentAfterTheAnswerOffersTheRating(t *testing.T) {
 	out := c.says("Nước vẫn tràn ra đường sau mưa")
 	mustContain(t, out, "đã được đơn vị trả lời", "[Chưa hài lòng]", "[Không hài lòng]")
 	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'info_added'`); n != 0 {
-		t.Error("the information was added to the answered ticket")
+		t.Error("the information was added to the answered ticket as a reply to the unit")
+	}
+	if n := w.count(`SELECT count(*) FROM ticket_events WHERE kind = 'follow_up'`); n != 1 {
+		t.Error("the information sent after the answer was not kept")
 	}
 }
 

@@ -186,17 +186,19 @@ func (s *Service) cosign(t *turn, token string, join bool) error {
 	return s.tellCitizen(t, tk, "cosign.sender_told", tk.Code, total)
 }
 
-// sealedFromCosigners: the ticket has become confidential since people
-// co-signed it (it was found to be a denunciation, law.md §5), so what the
-// unit tells its sender is not for them.
+// sealedFromCosigners: since people co-signed the ticket, it has become
+// confidential (it was found to be a denunciation, law.md §5) or its
+// sender's own matter (found to be a complaint, about the complainant's
+// own rights, law.md §2; co-signing in a chat makes no one a complainant,
+// who signs, §3), so what the unit tells its sender is not for them.
 func sealedFromCosigners(tk storage.Ticket) bool {
-	return tk.Confidential || tk.WasDenunciation || tk.Kind == "to_cao"
+	return tk.Confidential || tk.WasDenunciation || isGuidanceKind(tk.Kind)
 }
 
 // tellCosigners sends those who joined a ticket its outcome in their
-// language, with the unit's photo if the answer has one. A ticket that has
-// since become confidential (found to be a denunciation, law.md §5) tells
-// them only that its handling has ended: its outcome is its sender's alone.
+// language, with the unit's photo if the answer has one. A ticket sealed
+// from them since (sealedFromCosigners) tells them only that its handling
+// has ended: its outcome is its sender's alone.
 func (s *Service) tellCosigners(t *turn, tk storage.Ticket, evidence *media, key string, args ...any) error {
 	if tk.Cosigners == 0 {
 		return nil

@@ -120,27 +120,41 @@ func (c *citizen) cosigned(code string, neighbour *citizen) {
 	mustContain(c.w.t, neighbour.presses("Cùng kiến nghị"), "Ông/Bà đã cùng kiến nghị phản ánh")
 }
 
-// A petition co-signed and then found to be a denunciation is confidential
-// (law.md §5): its co-signers learn that its handling has ended, not what
-// the unit told the denouncer, whether an answer or why it is not
-// competent, and the officer is not warned of readers who will not read it.
-func TestCosignersOfAFormerDenunciationAreNotToldItsOutcome(t *testing.T) {
-	for i, button := range []string{"Trả lời", "Không thuộc thẩm quyền"} {
-		t.Run(button, func(t *testing.T) {
+// A co-signed petition later found to be a denunciation is confidential
+// (law.md §5), and one found to be a complaint is its sender's own matter
+// (law.md §2: a complaint is about the complainant's own rights; §3: those
+// who complain together each sign, through a representative they name):
+// its co-signers learn that its handling has ended, not what the unit told
+// its sender, whether an answer or why it is not competent, and the
+// officer is neither warned of readers who will not read it nor told they
+// did.
+func TestCosignersOfADenunciationOrAComplaintAreNotToldItsOutcome(t *testing.T) {
+	for i, tc := range []struct{ kind, button string }{
+		{"Tố cáo", "Trả lời"}, {"Tố cáo", "Không thuộc thẩm quyền"},
+		{"Khiếu nại", "Trả lời"}, {"Khiếu nại", "Không thuộc thẩm quyền"},
+	} {
+		t.Run(tc.kind+"/"+tc.button, func(t *testing.T) {
 			w, officer, c, code := filed(t, 2331+10*i, 3331+10*i, "Cán bộ phường thu tiền sai quy định khi cấp phép sửa nhà")
 			intake := w.staff(2332+10*i, "ubnd-tp", "officer")
 			n := w.citizen(3332 + 10*i)
 			c.cosigned(code, n)
-			officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
+			officer.reclassifyAs(tc.kind, "Nội dung tố cáo hoặc khiếu nại của người gửi")
+			handler := officer // a complaint stays with the ward
+			if tc.kind == "Tố cáo" {
+				handler = intake
+			}
 
-			if strings.Contains(texts(intake.presses(button)), "người cùng kiến nghị") {
+			if strings.Contains(texts(handler.presses(tc.button)), "người cùng kiến nghị") {
 				t.Fatal("the prompt warns of co-signers who will not read the text")
 			}
-			out := intake.says("Đề nghị Ông Nguyễn Văn A gửi đơn tố cáo có chữ ký đến Thanh tra thành phố.")
+			out := handler.says("Đề nghị Ông Nguyễn Văn A gửi đơn có chữ ký đến Thanh tra thành phố.")
 			mustContain(t, sentTo(out, c.id), "Nguyễn Văn A")
+			if done := texts(sentTo(out, handler.id)); strings.Contains(done, "người cùng kiến nghị") {
+				t.Errorf("the officer is told co-signers got the outcome:\n%s", done)
+			}
 			told := texts(sentTo(out, n.id))
 			if strings.Contains(told, "Nguyễn Văn A") || !strings.Contains(told, "Việc xử lý phản ánh <b>"+code+"</b> mà Ông/Bà cùng kiến nghị đã kết thúc") {
-				t.Fatalf("the co-signer of a denunciation was told:\n%s", told)
+				t.Fatalf("the co-signer was told:\n%s", told)
 			}
 		})
 	}

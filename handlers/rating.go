@@ -49,6 +49,23 @@ func latestAnswer(t *turn, ticketID int64) (latest storage.TicketEvent, answers 
 	return latest, answers, err
 }
 
+// ratingOffered reports whether a follow-up of its sender since a ticket's
+// latest answer was offered its rating (supplement.go, followUp). It
+// still stands: rating an answer moves the ticket on from answered, and a
+// new answer asks for a new rating.
+func ratingOffered(t *turn, ticketID int64) (bool, error) {
+	events, err := t.tx.Events(t.ctx, ticketID)
+	for _, e := range slices.Backward(events) {
+		switch e.Kind {
+		case storage.EventAnswered:
+			return false, err
+		case storage.EventFollowUp:
+			return true, err
+		}
+	}
+	return false, err
+}
+
 // ratingButton records the citizen's rating of an answer. Only the owner of
 // an answered ticket can rate it, once per answer, and only with the
 // buttons under that answer.

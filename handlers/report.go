@@ -112,18 +112,20 @@ func (s *Service) cmdReport(t *turn) error {
 		return t.reply("report.usage")
 	}
 	from, to := report.Period(first, last, now)
-	data, err := report.Load(t.ctx, t.tx, scope.units, from, to)
-	if err != nil {
-		return err
-	}
-	var file bytes.Buffer
-	meta := report.Meta{Scope: scope.name, From: from, To: to, Generated: now}
 	period := t.text("report.period", formatDate(first.Start()), formatDate(last.Start()))
-	err = data.Write(&file, report.FormatXLSX, meta)
-	if err != nil && !errors.Is(err, report.ErrTooManyRows) {
-		return fail("report", err)
+	var file bytes.Buffer
+	data, err := report.Load(t.ctx, t.tx, report.FormatXLSX, scope.units, from, to)
+	if err == nil {
+		// Tickets made since they were counted may still overfill the sheet.
+		err = data.Write(&file, report.FormatXLSX, report.Meta{Scope: scope.name, From: from, To: to, Generated: now})
 	}
-	if err != nil || file.Len() > maxReportBytes {
+	var tooMany *report.TooManyRowsError
+	switch {
+	case errors.As(err, &tooMany):
+		return t.reply("report.too_large", period, formatNumber(tooMany.Tickets))
+	case err != nil:
+		return fail("report", err)
+	case file.Len() > maxReportBytes:
 		return t.reply("report.too_large", period, formatNumber(len(data.Rows)))
 	}
 	t.logInfo("report", "tickets", len(data.Rows), "units", len(data.Summary), "bytes", file.Len())

@@ -140,19 +140,13 @@ func (s *Service) supplementInput(t *turn, conv *storage.Conversation) error {
 
 // attachInfo adds the citizen's information to an open ticket; a ticket
 // waiting for it goes back to the unit's hands. Information for a
-// duplicate merged meanwhile goes to the ticket holding it (passOnInfo).
+// duplicate merged meanwhile goes to the ticket holding it (passOnInfo),
+// and for a ticket answered meanwhile is their follow-up (followUp).
 func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *media) error {
 	if tk.Status == storage.StatusMerged && tk.MergedInto.Valid {
 		return s.passOnInfo(t, tk, text, added)
 	}
-	if tk.Status == storage.StatusAnswered { // meanwhile: the rating is what is awaited now
-		rate, err := s.ratingButtons(t, t.lang, tk.ID)
-		if err != nil {
-			return err
-		}
-		return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("supplement.answered", tk.Code), Buttons: rate})
-	}
-	if !isOpen(tk.Status) {
+	if !isOpen(tk.Status) && tk.Status != storage.StatusAnswered {
 		return t.reply("supplement.closed", tk.Code)
 	}
 	if full, err := s.photosFull(t, tk.ID, added); full || err != nil {
@@ -162,6 +156,9 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *med
 		if err := t.tx.AddAttachment(t.ctx, added.attachment(t, tk.ID, storage.ActorCitizen), s.now()); err != nil {
 			return err
 		}
+	}
+	if tk.Status == storage.StatusAnswered { // meanwhile
+		return s.followUp(t, tk, text)
 	}
 	status := ""
 	if tk.Status == storage.StatusAwaitingInfo {
@@ -179,6 +176,35 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *med
 		return err
 	}
 	return t.reply("supplement.thanks", tk.Code)
+}
+
+// followUp keeps on an answered ticket what its sender wrote about it
+// (information they were adding, a reply to a question the answer
+// overtook; a photo is already attached) and sends the unit its card, as
+// attachInfo does. The rating is what is awaited now: its buttons come
+// with the first follow-up after the latest answer, and not with those
+// after, while that offer stands unrated (ratingOffered).
+func (s *Service) followUp(t *turn, tk storage.Ticket, text string) error {
+	offered, err := ratingOffered(t, tk.ID)
+	if err != nil {
+		return err
+	}
+	tk, err = t.tx.ApplyChange(t.ctx, storage.Change{TicketID: tk.ID, At: s.now(), ActorKind: storage.ActorCitizen,
+		ActorID: t.citizen.ID, Kind: storage.EventFollowUp, Body: text})
+	if err != nil {
+		return err
+	}
+	if err := s.sendCard(t, tk, "card.follow_up", text); err != nil {
+		return err
+	}
+	if offered {
+		return t.reply("followup.thanks", tk.Code)
+	}
+	rate, err := s.ratingButtons(t, t.lang, tk.ID)
+	if err != nil {
+		return err
+	}
+	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("followup.thanks_rate", tk.Code), Buttons: rate})
 }
 
 // photosFull refuses, with a word on why, a photo added to a ticket that
@@ -248,14 +274,14 @@ func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *me
 
 // replyAfterAnswer is how long after a unit answered a ticket whose
 // request for information was still waiting a message is taken for the
-// reply to it (and offered the rating): later, it is a new matter.
+// reply to it (kept as a follow-up): later, it is a new matter.
 const replyAfterAnswer = 24 * time.Hour
 
 // answerInfoRequest attaches a citizen's message to their ticket that is
 // waiting for information asked for since a time (any, when zero), when
 // there is one: the question asked last. The ticket may have moved to
 // another unit since, which then gets the reply, or have been answered
-// meanwhile, whose rating is then what is awaited (attachInfo).
+// meanwhile, which keeps it as a follow-up (attachInfo).
 func (s *Service) answerInfoRequest(t *turn, since time.Time) (bool, error) {
 	waiting, err := t.tx.AwaitingInfoOf(t.ctx, t.citizen.ID, since, s.now().Add(-replyAfterAnswer))
 	if err != nil {

@@ -66,10 +66,22 @@ type Data struct {
 // Total is the figures of all the units together.
 func (d Data) Total() storage.UnitSummary { return storage.TotalSummary(d.Summary) }
 
-// Load reads a report's data: the tickets created in [from, to), the
-// per-unit figures and the per-unit citizen reception figures of the
-// reception days in the period, for the given units (nil: all).
-func Load(ctx context.Context, store *storage.Store, unitIDs []int64, from, to time.Time) (Data, error) {
+// Load reads a report's data to write in a format: the tickets created
+// in [from, to), the per-unit figures and the per-unit citizen reception
+// figures of the reception days in the period, for the given units (nil:
+// all). An XLSX report of more tickets than a sheet holds is refused
+// (ErrTooManyRows) from their count, before any is read: a year of a
+// whole province would be held in memory only to be refused.
+func Load(ctx context.Context, store *storage.Store, format Format, unitIDs []int64, from, to time.Time) (Data, error) {
+	if format == FormatXLSX {
+		n, err := store.CountReportTickets(ctx, unitIDs, from, to)
+		if err != nil {
+			return Data{}, err
+		}
+		if err := fitXLSX(n); err != nil {
+			return Data{}, err
+		}
+	}
 	summary, err := store.ReportSummary(ctx, unitIDs, from, to)
 	if err != nil {
 		return Data{}, err

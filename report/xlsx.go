@@ -11,13 +11,32 @@ import (
 	"github.com/danvan-vn/danvan/storage"
 )
 
-// MaxXLSXTickets is how many tickets the sheet "Phản ánh" holds: a sheet's
-// rows, less the header.
-const MaxXLSXTickets = excelize.TotalRows - 1
+// maxXLSXTickets is how many tickets the sheet "Phản ánh" holds: a sheet's
+// rows, less the header. A variable only so that this package's tests can
+// lower it (export_test.go) instead of making a million tickets.
+var maxXLSXTickets = excelize.TotalRows - 1
 
-// ErrTooManyRows is returned by WriteXLSX for more tickets than a sheet
-// holds; a CSV file has no such limit.
+// ErrTooManyRows is what Load and WriteXLSX refuse more tickets than a
+// sheet holds with, as a *TooManyRowsError; a CSV file has no such limit.
 var ErrTooManyRows = errors.New("report: more tickets than an XLSX sheet holds (write a .csv file instead)")
+
+// TooManyRowsError is ErrTooManyRows for a number of tickets.
+type TooManyRowsError struct{ Tickets int }
+
+func (e *TooManyRowsError) Error() string {
+	return fmt.Sprintf("%v: %d tickets, a sheet holds %d", ErrTooManyRows, e.Tickets, maxXLSXTickets)
+}
+
+// Is makes errors.Is(err, ErrTooManyRows) hold.
+func (e *TooManyRowsError) Is(target error) bool { return target == ErrTooManyRows }
+
+// fitXLSX refuses more tickets than a sheet holds.
+func fitXLSX(tickets int) error {
+	if tickets > maxXLSXTickets {
+		return &TooManyRowsError{Tickets: tickets}
+	}
+	return nil
+}
 
 // Sheet names.
 const (
@@ -128,8 +147,8 @@ func (s *styles) unitName(depth int) (int, error) {
 // citizen reception figures, laid out as the summary. Times are date
 // cells in Vietnam time, rates are numbers formatted as percentages.
 func WriteXLSX(w io.Writer, d Data, meta Meta) error {
-	if len(d.Rows) > MaxXLSXTickets {
-		return fmt.Errorf("%w: %d tickets, a sheet holds %d", ErrTooManyRows, len(d.Rows), MaxXLSXTickets)
+	if err := fitXLSX(len(d.Rows)); err != nil {
+		return err
 	}
 	f := excelize.NewFile()
 	defer f.Close()

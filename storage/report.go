@@ -89,6 +89,20 @@ type ReportRow struct {
 	Urgent     bool `db:"urgent"`
 }
 
+// reportTickets is the condition on a ticket t that a report lists it:
+// created in [$1, $2), of the units $3 (NULL: all, including tickets not
+// routed to any unit). ReportTickets lists them, CountReportTickets counts
+// them.
+const reportTickets = `t.created_at >= $1 AND t.created_at < $2 AND ($3::bigint[] IS NULL OR t.unit_id = ANY($3))`
+
+// CountReportTickets counts the tickets ReportTickets would list, so that
+// a report too long for its format is refused before they are read.
+func (s *Store) CountReportTickets(ctx context.Context, unitIDs []int64, from, to time.Time) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, s.x, &n, `SELECT count(*) FROM tickets t WHERE `+reportTickets, from, to, pq.Array(unitIDs))
+	return n, wrap("count report tickets", err)
+}
+
 // ReportTickets lists the tickets created in [from, to) of the given units
 // (nil: all, including tickets not routed to any unit), oldest first.
 func (s *Store) ReportTickets(ctx context.Context, unitIDs []int64, from, to time.Time) ([]ReportRow, error) {
@@ -107,8 +121,7 @@ func (s *Store) ReportTickets(ctx context.Context, unitIDs []int64, from, to tim
 		LEFT JOIN categories c ON c.id = t.category_id
 		LEFT JOIN areas a ON a.id = t.area_id
 		LEFT JOIN units u ON u.id = t.unit_id
-		WHERE t.created_at >= $1 AND t.created_at < $2
-		  AND ($3::bigint[] IS NULL OR t.unit_id = ANY($3))
+		WHERE `+reportTickets+`
 		ORDER BY t.created_at, t.id`,
 		from, to, pq.Array(unitIDs), ConfidentialText)
 	return rows, wrap("report tickets", err)

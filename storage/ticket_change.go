@@ -40,6 +40,11 @@ const (
 	// EventUrgency: the unit said whether the ticket is urgent; the body
 	// says from what to what, and why.
 	EventUrgency = "urgency"
+	// EventFollowUp: its sender wrote about the ticket once it was
+	// answered (handlers/supplement.go); the body is their words. Unlike
+	// EventInfoAdded, it is no reply to a request for information
+	// (AwaitingInfoOf), so what they send later that day follows it.
+	EventFollowUp = "follow_up"
 )
 
 // Change is one step of a ticket's workflow: an event on the timeline and,

@@ -78,7 +78,7 @@ func runExport(ctx context.Context, args []string) error {
 			scope = report.SubtreeScope(u.Name, len(units))
 		}
 		started := time.Now()
-		data, err := report.Load(ctx, store, units, from, to)
+		data, err := report.Load(ctx, store, format, units, from, to)
 		if err != nil {
 			return err
 		}
