@@ -183,12 +183,14 @@ func TestARunCutOffByAShutdownIsResumedByAnotherReplica(t *testing.T) {
 	store, vietnam := storeAndZone(t)
 	slot := time.Date(2026, 11, 30, 7, 30, 0, 0, vietnam)
 	var runs []string
+	shutdown, stop := context.WithCancel(t.Context())
 	digest := func(replica string) Job {
 		return Job{Name: "digest", Schedule: "30 7 * * MON", CatchUp: 3 * 24 * time.Hour,
 			Run: func(ctx context.Context, _ time.Time) error {
 				runs = append(runs, replica)
 				if replica == "a" {
-					<-ctx.Done() // the shutdown comes mid-run
+					stop() // the shutdown comes mid-run
+					<-ctx.Done()
 					return ctx.Err()
 				}
 				return nil
@@ -198,8 +200,6 @@ func TestARunCutOffByAShutdownIsResumedByAnotherReplica(t *testing.T) {
 	if err := b.Add(digest("b")); err != nil {
 		t.Fatal(err)
 	}
-	shutdown, stop := context.WithCancel(t.Context())
-	time.AfterFunc(100*time.Millisecond, stop)
 	if !a.RunSlot(shutdown, digest("a"), slot) {
 		t.Fatal("a did not run the slot")
 	}
