@@ -1,7 +1,11 @@
 package handlers
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/danvan-vn/danvan/bot"
@@ -60,6 +64,11 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 		}
 		line("field.unit", bot.Escape(u.Name))
 	}
+	if by, err := acceptedBy(t, tk); err != nil {
+		return bot.Outgoing{}, err
+	} else if by != "" {
+		line("field.accepted_by", bot.Escape(by))
+	}
 	line("field.submitted", formatTime(tk.CreatedAt))
 	deadline := tr("value.none")
 	if tk.DueAt.Valid {
@@ -103,21 +112,20 @@ func (s *Service) card(t *turn, tk storage.Ticket, lang string) (bot.Outgoing, e
 		line("field.sender", who)
 	}
 	fmt.Fprintf(&b, "\n%s", bot.Escape(tk.Description))
-	btn := func(action string) bot.InlineButton {
-		return bot.InlineButton{Text: tr("act." + action), Data: data(prefixOfficer, action, fmt.Sprint(tk.ID))}
+	// The buttons are what the ticket still allows: all while it waits
+	// to be taken in hand, all but Accept once taken, a note once closed.
+	actions := []string{actAccept, actAsk, actAnswer, actTransfer, actReject, actNote, actReclassify}
+	switch {
+	case !isOpen(tk.Status):
+		actions = []string{actNote}
+	case !acceptable(tk.Status):
+		actions = actions[1:]
 	}
-	var rows [][]bot.InlineButton
-	if isOpen(tk.Status) {
-		rows = [][]bot.InlineButton{
-			{btn(actAccept), btn(actAsk)},
-			{btn(actAnswer), btn(actTransfer)},
-			{btn(actReject), btn(actNote)},
-			{btn(actReclassify)},
-		}
-	} else {
-		rows = [][]bot.InlineButton{{btn(actNote)}}
+	buttons := make([]bot.InlineButton, len(actions))
+	for i, action := range actions {
+		buttons[i] = bot.InlineButton{Text: tr("act." + action), Data: data(prefixOfficer, action, fmt.Sprint(tk.ID))}
 	}
-	return bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: rows}, nil
+	return bot.Outgoing{Kind: bot.KindText, Text: b.String(), Buttons: grid(buttons, 2)}, nil
 }
 
 func isOpen(status string) bool {
@@ -126,6 +134,44 @@ func isOpen(status string) bool {
 		return false
 	}
 	return true
+}
+
+// acceptable reports whether a ticket may still be accepted: open and not
+// yet in hand. One waiting for the citizen's information stays so until
+// they give it: accepting it would resume its clock behind the citizen's
+// back and leave their reply unrecognised.
+func acceptable(status string) bool {
+	return isOpen(status) && status != storage.StatusInProgress && status != storage.StatusAwaitingInfo
+}
+
+// acceptedBy names who accepted a ticket since it last came to its unit
+// (routed, transferred or reopened): the officer, or their unit once
+// their name was erased, as the card they accepted it on says. "" when no
+// one has.
+func acceptedBy(t *turn, tk storage.Ticket) (string, error) {
+	events, err := t.tx.Events(t.ctx, tk.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range slices.Backward(events) {
+		switch {
+		case e.ToUnit != 0 || e.ToStatus == storage.StatusReopened:
+			return "", nil
+		case e.Kind == storage.EventAccepted && e.ActorKind == storage.ActorOfficer:
+			o, err := t.tx.OfficerByID(t.ctx, e.ActorID)
+			return officerName(o), err
+		}
+	}
+	return "", nil
+}
+
+// officerName is how cards name staff who acted: by name, or by their
+// unit's once the name was erased (messengers always give one).
+func officerName(o storage.Officer) string {
+	if o.DisplayName == "" {
+		return o.UnitName
+	}
+	return o.DisplayName
 }
 
 // staffRecipients lists where a unit's cards go: its officers' private
@@ -226,4 +272,177 @@ func attachmentMessage(a storage.Attachment, code string) bot.Outgoing {
 		kind = bot.KindDocument
 	}
 	return bot.Outgoing{Kind: kind, FileID: a.FileID, Text: code}
+}
+
+// refreshCopies edits every copy of a ticket's card, in every chat, after
+// a step that changed what it shows or allows (README: every copy follows
+// its ticket), with the buttons its chat may still use. A copy still
+// queued is replaced where it waits. One that would not change is left
+// alone: Telegram refuses such an edit, and each counts against the
+// chat's limits. A sealed card is no card any more (seal.go edits it into
+// a notice and blanks what is kept of it), so it stays sealed.
+func (s *Service) refreshCopies(t *turn, tk storage.Ticket) error {
+	// What this transaction has queued so far (other updates of its batch
+	// among them) must be seen too.
+	if err := t.tx.WriteQueued(t.ctx); err != nil {
+		return err
+	}
+	msgs, err := t.tx.CardCopies(t.ctx, t.ev.Channel, tk.ID)
+	if err != nil {
+		return err
+	}
+	copies, err := latestVersions(msgs)
+	if err != nil {
+		return err
+	}
+	acting, err := s.chatsActing(t, copies, tk)
+	if err != nil {
+		return err
+	}
+	cards := map[string]bot.Outgoing{} // by language
+	for _, c := range copies {
+		lang := s.cardLang(c.o)
+		card, made := cards[lang]
+		if !made {
+			if card, err = s.card(t, tk, lang); err != nil {
+				return err
+			}
+			cards[lang] = card
+		}
+		now := copyAsNow(tk, c.o, card, acting[c.m.ChatID])
+		if now.Text == c.o.Text && slices.EqualFunc(now.Buttons, c.o.Buttons, slices.Equal) {
+			continue
+		}
+		m := c.m
+		if m.Pending {
+			// Should a sender be delivering it now, the delivery is put
+			// right (bot.Sender); a copy kept apart (erasure) stays so.
+			deliveredAs, err := t.tx.ReplaceQueued(t.ctx, m.OutboxID, storage.OutboxEntry{ChatID: m.ChatID, Group: m.Group,
+				Kind: string(now.Kind), Payload: mustJSON(now)}, m.KeptCopy)
+			if err != nil {
+				return err
+			}
+			if deliveredAs == "" {
+				continue
+			}
+			m.MessageID = deliveredAs // delivered since it was listed: edited
+		}
+		err = t.send(bot.Outgoing{Kind: bot.KindEdit, ChatID: m.ChatID, Group: m.Group, MessageID: m.MessageID,
+			Text: now.Text, Buttons: now.Buttons})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cardCopy is the latest version of a message that is a ticket's card.
+type cardCopy struct {
+	m storage.MessageAbout
+	o bot.Outgoing // m's payload
+}
+
+// latestVersions keeps the latest version of each message: an edit still
+// queued is the latest of the message it edits (the card an officer just
+// pressed, edited in place), a message still queued one of its own.
+func latestVersions(msgs []storage.MessageAbout) ([]cardCopy, error) {
+	type key struct{ chat, message string }
+	latest := map[key]int{}
+	var copies []cardCopy
+	for _, m := range msgs {
+		var o bot.Outgoing
+		if err := json.Unmarshal(m.Payload, &o); err != nil {
+			return nil, fail("decode outbox message", err)
+		}
+		k := key{m.ChatID, m.MessageID}
+		if m.Pending {
+			k.message = "queued " + strconv.FormatInt(m.OutboxID, 10)
+			if o.Kind == bot.KindEdit {
+				k.message = o.MessageID
+			}
+		}
+		i, seen := latest[k]
+		switch {
+		case !seen:
+			latest[k] = len(copies)
+			copies = append(copies, cardCopy{m, o})
+		case m.OutboxID > copies[i].m.OutboxID:
+			copies[i] = cardCopy{m, o}
+		}
+	}
+	return copies, nil
+}
+
+// chatsActing reports, of each chat with a copy of a ticket's card,
+// whether it may still act on the ticket: a group linked to its unit, or
+// a person whose roles reach it (roleAmong).
+func (s *Service) chatsActing(t *turn, copies []cardCopy, tk storage.Ticket) (map[string]bool, error) {
+	acting := map[string]bool{}
+	var private []string
+	for _, c := range copies {
+		switch _, done := acting[c.m.ChatID]; {
+		case done:
+		case c.m.Group:
+			unit, err := t.tx.GroupUnit(t.ctx, t.ev.Channel, c.m.ChatID)
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return nil, err
+			}
+			acting[c.m.ChatID] = tk.UnitID.Valid && unit == tk.UnitID.Int64
+		default:
+			acting[c.m.ChatID] = false
+			private = append(private, c.m.ChatID)
+		}
+	}
+	roles, err := t.tx.RolesInChats(t.ctx, t.ev.Channel, private)
+	if err != nil {
+		return nil, err
+	}
+	for _, chat := range private {
+		mine := slices.DeleteFunc(slices.Clone(roles), func(r storage.Officer) bool { return r.ChatID != chat })
+		if _, acting[chat], err = t.roleAmong(mine, tk, anyRole); err != nil {
+			return nil, err
+		}
+	}
+	return acting, nil
+}
+
+// copyAsNow is copy o of a ticket's card as card (the card now, in o's
+// language) shows it, with its buttons when o's chat may act: o's card,
+// from its code line to its text, is replaced, and what comes before and
+// after it (a heading, why it was transferred) kept. A copy that does not
+// hold the card whole (the last part of one split in two), or would grow
+// too long for an edit, keeps its text and gets the buttons alone.
+func copyAsNow(tk storage.Ticket, o, card bot.Outgoing, acting bool) bot.Outgoing {
+	now := o
+	now.Buttons = nil
+	if acting {
+		now.Buttons = card.Buttons
+	}
+	start := strings.Index(o.Text, "<b>"+tk.Code+"</b> · ")
+	end := "\n\n" + bot.Escape(tk.Description)
+	if start < 0 || tk.Description == "" {
+		return now
+	}
+	if n := strings.Index(o.Text[start:], end); n >= 0 {
+		text := o.Text[:start] + card.Text + o.Text[start+n+len(end):]
+		if bot.TextLen(text) <= bot.MaxTextLen {
+			now.Text = text
+		}
+	}
+	return now
+}
+
+// cardLang is the language a card is in, as its buttons' labels say.
+func (s *Service) cardLang(o bot.Outgoing) string {
+	for _, lang := range languages {
+		if slices.ContainsFunc(o.Buttons, func(row []bot.InlineButton) bool {
+			return slices.ContainsFunc(row, func(b bot.InlineButton) bool {
+				prefix, args := splitData(b.Data)
+				return prefix == prefixOfficer && len(args) == 2 && b.Text == s.texts.text(lang, "act."+args[0])
+			})
+		}) {
+			return lang
+		}
+	}
+	return languages[0]
 }

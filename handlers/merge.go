@@ -79,6 +79,9 @@ func (s *Service) cmdMerge(t *turn) error {
 	if err := t.tx.MergeTicket(t.ctx, dup.ID, into.ID); err != nil {
 		return err
 	}
+	if err := s.refreshCopies(t, dup); err != nil {
+		return err
+	}
 	if _, err := s.change(t, into, pair.intoRole, storage.EventMergedIn, "", dup.Code, true); err != nil {
 		return err
 	}

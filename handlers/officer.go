@@ -200,11 +200,13 @@ func (s *Service) change(t *turn, tk storage.Ticket, role storage.Officer, kind,
 }
 
 func (s *Service) accept(t *turn, tk storage.Ticket, role storage.Officer) error {
-	// A ticket waiting for the citizen's information stays so until they
-	// give it: accepting it would resume its clock behind the citizen's
-	// back and leave their reply unrecognised.
-	if tk.Status == storage.StatusInProgress || tk.Status == storage.StatusAwaitingInfo || !isOpen(tk.Status) {
-		return t.answer(t.text("ticket.already", t.text("status."+tk.Status)), true)
+	if !acceptable(tk.Status) {
+		// Pressed on a copy not yet edited: say who has it in hand.
+		by, err := acceptedBy(t, tk)
+		if err != nil || by == "" {
+			return errors.Join(err, t.answer(t.text("ticket.already", t.text("status."+tk.Status)), true))
+		}
+		return t.answer(t.text("ticket.already_by", t.text("status."+tk.Status), by), true)
 	}
 	tk, err := s.change(t, tk, role, storage.EventAccepted, storage.StatusInProgress, "", false)
 	if err != nil {
@@ -217,11 +219,10 @@ func (s *Service) accept(t *turn, tk storage.Ticket, role storage.Officer) error
 	if err := s.tellCitizen(t, tk, "citizen.accepted", tk.Code, voice); err != nil {
 		return err
 	}
-	name := t.citizen.DisplayName
-	if name == "" { // erased: the unit accepted it
-		name = role.UnitName
+	if err := s.refreshCard(t, tk, "ticket.accepted_by", bot.Escape(officerName(role))); err != nil {
+		return err
 	}
-	return s.refreshCard(t, tk, "ticket.accepted_by", bot.Escape(name))
+	return s.refreshCopies(t, tk)
 }
 
 func (s *Service) askInfo(t *turn, tk storage.Ticket, role storage.Officer, question string) error {
@@ -246,6 +247,9 @@ func (s *Service) askInfo(t *turn, tk storage.Ticket, role storage.Officer, ques
 		return err
 	}
 	if err := t.tx.EndFlows(t.ctx, c.Channel, c.ChatID, c.UserID, flowSupplement, flowComment); err != nil {
+		return err
+	}
+	if err := s.refreshCopies(t, tk); err != nil {
 		return err
 	}
 	return t.reply("task.done_ask", tk.Code)
@@ -285,6 +289,9 @@ func (s *Service) answerTicket(t *turn, tk storage.Ticket, role storage.Officer,
 	if err := s.tellCosigners(t, tk, evidence, "cosign.answered", voice, tk.Code, bot.Escape(answer)); err != nil {
 		return err
 	}
+	if err := s.refreshCopies(t, tk); err != nil {
+		return err
+	}
 	if tk.Cosigners > 0 && !sealedFromCosigners(tk) { // /resolve gives no prompt to warn before
 		return t.reply("task.done_answer_cosigners", tk.Code, tk.Cosigners)
 	}
@@ -304,6 +311,9 @@ func (s *Service) reject(t *turn, tk storage.Ticket, role storage.Officer, reaso
 		return err
 	}
 	if err := s.tellCosigners(t, tk, nil, "cosign.rejected", voice, tk.Code, bot.Escape(reason)); err != nil {
+		return err
+	}
+	if err := s.refreshCopies(t, tk); err != nil {
 		return err
 	}
 	return t.reply("task.done_reject", tk.Code)
@@ -441,6 +451,9 @@ func (s *Service) transfer(t *turn, tk storage.Ticket, role storage.Officer, uni
 		return err
 	}
 	if err := s.tellCitizenOfMove(t, tk, dueBefore, "citizen.transferred", tk.Code, unitVoice{name: unit.Name, nameEN: unit.NameEN}, bot.Escape(reason)); err != nil {
+		return err
+	}
+	if err := s.refreshCopies(t, tk); err != nil {
 		return err
 	}
 	if err := s.sendCard(t, tk, "card.transferred", reason); err != nil {

@@ -41,8 +41,10 @@ func (t *turn) isStaff() (bool, error) {
 // ok is false when the ticket is outside every role's scope, or in a group
 // chat, of another unit than the group's. With several, the first.
 func (t *turn) actingRole(tk storage.Ticket) (storage.Officer, bool, error) {
-	return t.roleOver(tk, func(storage.Officer) bool { return true })
+	return t.roleOver(tk, anyRole)
 }
+
+func anyRole(storage.Officer) bool { return true }
 
 // roleOver returns the first of the person's roles that lets them act on a
 // ticket (actingRole) and that want accepts.
@@ -54,6 +56,14 @@ func (t *turn) roleOver(tk storage.Ticket, want func(storage.Officer) bool) (sto
 	if err != nil {
 		return storage.Officer{}, false, err
 	}
+	return t.roleAmong(roles, tk, want)
+}
+
+// roleAmong returns the first of roles that want accepts and that lets
+// its holder act on a ticket: an officer of its unit, a leader of a unit
+// above it, or an administrator. They may be someone else's (the owner of
+// a chat a card went to).
+func (t *turn) roleAmong(roles []storage.Officer, tk storage.Ticket, want func(storage.Officer) bool) (storage.Officer, bool, error) {
 	for _, r := range roles {
 		if !want(r) {
 			continue

@@ -259,6 +259,9 @@ func (s *Service) progress(t *turn, tk storage.Ticket, role storage.Officer, tex
 	if err := s.tellCitizen(t, tk, "citizen.progress", voice, tk.Code, bot.Escape(text)); err != nil {
 		return err
 	}
+	if err := s.refreshCopies(t, tk); err != nil {
+		return err
+	}
 	return t.reply("task.done_reply", tk.Code)
 }
 

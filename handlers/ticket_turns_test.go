@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,13 @@ func TestAcceptLeavesATicketWaitingForTheCitizen(t *testing.T) {
 	officer.presses("Yêu cầu bổ sung")
 	officer.says("Ông/Bà cho biết số nhà gần nhất?")
 
-	// The card still shows its Accept button.
-	mustAnswer(t, officer.presses("Tiếp nhận"), "Chờ bổ sung thông tin")
+	// The card no longer offers Accept; a press on a copy not yet edited
+	// is refused.
+	var id int64
+	if err := w.raw.Get(&id, `SELECT id FROM tickets WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	mustAnswer(t, officer.pressData("1", fmt.Sprintf("o:accept:%d", id)), "Chờ bổ sung thông tin")
 	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'awaiting_info' AND paused_at IS NOT NULL`, code); n != 1 {
 		t.Fatal("accepting took the ticket back from the citizen")
 	}

@@ -107,6 +107,24 @@ func (s *Store) RolesOf(ctx context.Context, citizenID int64) ([]Officer, error)
 	return os, wrap("roles of account", err)
 }
 
+// RolesInChats lists the active roles of the accounts whose private
+// chats these are (ChatID says whose): what each may do with a card sent
+// there.
+func (s *Store) RolesInChats(ctx context.Context, channel string, chatIDs []string) ([]Officer, error) {
+	var os []Officer
+	err := sqlx.SelectContext(ctx, s.x, &os, officerSelect+`
+		WHERE o.active AND c.channel = $1 AND c.chat_id = ANY($2) ORDER BY o.id`, channel, pq.Array(chatIDs))
+	return os, wrap("roles in chats", err)
+}
+
+// OfficerByID returns a role, revoked or not: a timeline names who acted
+// in it then.
+func (s *Store) OfficerByID(ctx context.Context, id int64) (Officer, error) {
+	var o Officer
+	err := sqlx.GetContext(ctx, s.x, &o, officerSelect+` WHERE o.id = $1`, id)
+	return o, wrap("officer by id", err)
+}
+
 // Officers lists all active roles, by unit.
 func (s *Store) Officers(ctx context.Context) ([]Officer, error) {
 	var os []Officer

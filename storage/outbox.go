@@ -515,20 +515,50 @@ type MessageAbout struct {
 // message that was edited, its latest version.
 func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int64, except []string) ([]MessageAbout, error) {
 	var ms []MessageAbout
-	err := sqlx.SelectContext(ctx, s.x, &ms, `
-		SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
-			o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending,
-			coalesce(o.sent_message_id, '') AS sent_message_id, o.payload - '`+presealedKey+`' AS payload,
-			o.payload ? '`+presealedKey+`' AS presealed, o.kept_copy
+	err := sqlx.SelectContext(ctx, s.x, &ms, selectLatest+`
 		FROM outbox o JOIN tickets t ON t.id = $2
-		WHERE o.channel = $1 AND NOT o.chat_id = ANY($3)
-		  AND (o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.sent_message_id, '') <> ''))
+		WHERE o.channel = $1 AND NOT o.chat_id = ANY($3) AND `+listedRow+`
 		  AND o.kind IN ('text', 'edit', 'photo', 'document')
 		  AND `+aboutTicket+`
-		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`,
-		channel, ticketID, pq.Array(except))
+		`+latestOrder, channel, ticketID, pq.Array(except))
 	return ms, wrap("list messages about a ticket", err)
 }
+
+// selectLatest selects, as MessageAbout, the latest version of each
+// message among the outbox rows o its query finds: of a delivered one
+// (its edits keep its id), the last; of one still queued, the row itself.
+// Its query ends with latestOrder.
+const selectLatest = `
+	SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
+		o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending,
+		coalesce(o.sent_message_id, '') AS sent_message_id, o.payload - '` + presealedKey + `' AS payload,
+		o.payload ? '` + presealedKey + `' AS presealed, o.kept_copy`
+
+const latestOrder = `ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`
+
+// listedRow holds for an outbox row o still queued, or delivered with
+// the messenger's id: one that can be replaced or edited.
+const listedRow = `(o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.sent_message_id, '') <> ''))`
+
+// CardCopies lists the copies of a ticket's card, in every chat, delivered
+// or still queued: the messages with its buttons ("o:<action>:<id>"), by
+// index outbox_card (migration 00036). Of a delivered message that was
+// edited, the latest version that is a card; an edit still queued is
+// listed apart, as MessagesAbout does. A card sealed or blanked since
+// (handlers/seal.go, erasure) is no longer one, nor are its delivered
+// versions, which sealing blanks.
+func (s *Store) CardCopies(ctx context.Context, channel string, ticketID int64) ([]MessageAbout, error) {
+	var ms []MessageAbout
+	err := sqlx.SelectContext(ctx, s.x, &ms, selectLatest+`
+		FROM outbox o
+		WHERE o.channel = $1 AND `+cardTicket+` = $2::text AND o.kind IN ('text', 'edit') AND `+listedRow+`
+		`+latestOrder, channel, ticketID)
+	return ms, wrap("list copies of a card", err)
+}
+
+// cardTicket is the ticket whose card outbox row o is, as text: the id its
+// first card button ends with. It is the expression of index outbox_card.
+const cardTicket = `substring(o.payload::text from '"data": "o:[a-z]+:([0-9]+)"')`
 
 // ReplaceQueued replaces a message still waiting in the outbox. Should a
 // sender be delivering it, a retry sends the new one, and a delivery of
