@@ -311,3 +311,24 @@ func TestACopyLeftWithoutButtonsIsStillSealed(t *testing.T) {
 		}
 	}
 }
+
+// A copy left without buttons (its unit gave the ticket away) keeps its
+// language when a later step edits it: an English officer's copy is not
+// rewritten in Vietnamese because no button label says its language.
+func TestACopyWithoutButtonsKeepsItsLanguage(t *testing.T) {
+	k := newCopiesWorld(t, 8490)
+	k.w.markDelivered()
+	cards := k.w.cardsIn(k.code, k.chats()...)
+	k.a.says("/transfer " + k.code + " ubnd-hai-chau Địa điểm thuộc phường Hải Châu")
+	k.w.markDelivered()
+	out := k.wardNeighbour.presses("Tiếp nhận")
+	checkOutgoing(t, out)
+	var edit *bot.Outgoing
+	for _, e := range editsOf(out, k.b.id, cards[k.b.id]) {
+		edit = &e
+	}
+	if edit == nil {
+		t.Fatalf("the English copy was not edited when Hải Châu accepted:\n%s", texts(out))
+	}
+	mustContain(t, []bot.Outgoing{*edit}, "Sent: ", "Accepted by: ")
+}
