@@ -325,6 +325,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	}
 
 	pending, failed, took := drain(ctx, db, opts.Drain)
+	unreplied, unrepliedSteps := m.presses.missing() // by the end of the drain
 	stopBacklog()
 	logger.Info("drained", "pending", pending, "failed", failed, "took", took.Round(time.Millisecond))
 	v, err := verify(ctx, db, l.tag, l.filed)
@@ -339,7 +340,11 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 
 	var jobs *jobsReport
 	if opts.JobsCheck > 0 {
-		jr, err := checkJobs(ctx, db, rec, up, f, opts.JobsCheck, logger)
+		staff := make([]int64, len(officers))
+		for i, o := range officers {
+			staff[i] = o.user.ID
+		}
+		jr, err := checkJobs(ctx, db, rec, up, f, api, staff, opts.JobsCheck, logger)
 		if err != nil {
 			return Result{}, err
 		}
@@ -354,10 +359,11 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		UpdatesPerS:        float64(window.replied) / opts.Duration.Seconds(),
 		UpdatesPerSOverall: float64(m.replied.Load()) / elapsed.Seconds(),
 		P50Ms:              ms(q[0]), P90Ms: ms(q[1]), P99Ms: ms(q[2]), MaxMs: ms(q[3]),
-		Steps: m.steps(), Flows: m.flows.Load(), Abandoned: m.abandoned.Load(),
-		StepsFailed:          m.failed.Load(),
-		verdict:              v,
-		LostReplies:          m.lost.Load(),
+		Steps: m.steps(), CallbackAnswers: m.callbackAnswers(), Flows: m.flows.Load(), Abandoned: m.abandoned.Load(),
+		StepsFailed:         m.failed.Load(),
+		verdict:             v,
+		LostReplies:         m.lost.Load(),
+		PressesWithoutReply: unreplied, PressesWithoutReplySteps: unrepliedSteps,
 		RepeatedMessages:     m.repeated.Load(),
 		LostMessages:         lostMessages(m.lost.Load(), pending, failed, v.failedAnswers),
 		OutboundPerS:         float64(window.outbound) / opts.Duration.Seconds(),

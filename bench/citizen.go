@@ -60,7 +60,7 @@ func (p *person) fileAndRate(tag string, n int, ward int, photo []byte, confirme
 	}
 	confirmed(text)
 	from := len(p.seen)
-	receipt, err := p.presses("Gửi phản ánh", "PA-")
+	receipt, err := p.presses("Gửi phản ánh", "tiếp nhận với mã", "PA-")
 	if err != nil {
 		return fmt.Errorf("citizen %d receipt: %w", p.user.ID, err)
 	}
@@ -76,12 +76,21 @@ func (p *person) fileAndRate(tag string, n int, ward int, photo []byte, confirme
 		p.m.lost.Add(1)
 		return fmt.Errorf("citizen %d: answer to %s: %w", p.user.ID, code, err)
 	}
-	// The thanks, then the offer to comment: the next flow's /start must
-	// not take that for its reply.
-	if _, err := p.pressOn("press rating", answer.Message, buttonLabel(answer.Message, "Rất hài lòng"), textHas("góp ý thêm", code)); err != nil {
-		return fmt.Errorf("citizen %d: rating %s: %w", p.user.ID, code, err)
+	if err := p.rates(answer.Message, code); err != nil {
+		return err
 	}
 	p.m.flows.Add(1)
+	return nil
+}
+
+// rates presses «Rất hài lòng» under the unit's answer to ticket code and
+// waits for the thanks, then the offer to comment: the next flow's /start
+// must not take that for its reply.
+func (p *person) rates(answer tg.Message, code string) error {
+	if _, err := p.pressOn("press rating", answer, buttonLabel(answer, "Rất hài lòng"),
+		textHas("đã đánh giá phản ánh", code), textHas("góp ý thêm", code)); err != nil {
+		return fmt.Errorf("citizen %d: rating %s: %w", p.user.ID, code, err)
+	}
 	return nil
 }
 

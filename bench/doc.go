@@ -12,10 +12,11 @@
 //	go run ./cmd/danvan-bench -hold 100000 -citizens 50     # memory with 10^5 petitions mid-way
 //
 // The command exits 1 after printing the JSON when lost_messages > 0,
-// duplicate_tickets > 0, tickets_stored != tickets_expected,
-// missing_tickets > 0, unexpected_tickets > 0 or steps_failed > 0 (with -hold
-// also when the conversations in progress are not -hold), giving the
-// reason on stderr; latency figures are informational.
+// presses_without_reply > 0, duplicate_tickets > 0, tickets_stored !=
+// tickets_expected, missing_tickets > 0, unexpected_tickets > 0 or
+// steps_failed > 0 (with -hold also when the conversations in progress
+// are not -hold), giving the reason on stderr; latency figures are
+// informational.
 //
 // Without -limits the fake enforces none of Telegram's flood limits and
 // the bot runs with SEND_RATE and CHAT_SEND_RATE at 10^6, its own pacing
@@ -64,18 +65,22 @@
 // Definitions of the figures (see Result):
 //
 //   - latency of an update: from the moment it is available at the fake to
-//     the bot's first reply to it (a message sent or edited in the chat, or
-//     the answer to that update's own callback query), both as timestamped
-//     by the fake; the fake reports the bot's activity through
-//     telegramtest.Config.OnBotActivity to one mailbox per chat, so 10^4 to
-//     10^5 chats cost no polling. A step waits for the last message its
+//     the first message the bot sends or edits in reply, what a person
+//     waits for, both as timestamped by the fake; the fake reports the
+//     bot's activity through telegramtest.Config.OnBotActivity to one
+//     mailbox per chat, so 10^4 to 10^5 chats cost no polling. A button
+//     press's callback answer, which only stops the button's spinner,
+//     is not its reply: callback_answers gives the presses' latency to
+//     it apart (n, p50_ms, p99_ms). A step waits for the last message its
 //     update causes before the next is pushed: the bot sends a chat's
 //     messages one at a time in order, so no part of one step's reply is
 //     taken for the next's (answers skip that order and count only for
 //     their own query). For officers, who work on many tickets at once,
-//     the first reply about that ticket; an officer goes on to /resolve as
-//     soon as the accept is answered or the card edited, and the other of
-//     the two, if it comes after, is not the /resolve's reply. In the open loop the first
+//     the first message about that ticket: the accept is timed to its
+//     card's edit. An officer goes on to /resolve as soon as the accept
+//     is answered or the card edited, as a person seeing either would;
+//     an edit that comes after is counted for the accept, not taken for
+//     the /resolve's reply. In the open loop the first
 //     update of a flow counts from its scheduled arrival when the bench
 //     pushed it later than that (it waited for the CPU too): a late push
 //     must not hide the wait (coordinated omission); arrival_lag_p99_ms
@@ -103,6 +108,18 @@
 //     app does itself at expiry, and confirm what the edited message
 //     shows). The three are reported apart; a toast given up for any other
 //     reason is lost.
+//   - presses_without_reply: button presses one of whose awaited messages
+//     had not come by the end of the drain, by step in
+//     presses_without_reply_steps. Each scripted press awaits what it
+//     must produce: every step of a petition the next question, the
+//     confirmation the receipt with the ticket's code, the rating the
+//     thanks and the offer to comment, the officer's accept the card's
+//     edit and the citizen told (a message naming the code, in whatever
+//     chat). lost_messages misses such a press: the bot queued nothing
+//     for it, so no outbox row is left unsent, and a person who went on
+//     after the callback answer (an officer) never timed out on it. A
+//     press whose reply a person waited for in vain also counts in
+//     lost_replies.
 //   - retry_after_violations: requests the fake answered or flagged while
 //     a retry_after it had given for their scope (the chat, the bot, the
 //     method) still ran, replayed from every 429 it answered: the fake's
@@ -130,7 +147,19 @@
 //     a transaction) at once in pg_stat_activity, sampled every 20 ms over
 //     the run, unless -baseline-conns says otherwise
 //     (baseline_connections_from says which); ratio_vs_baseline =
-//     updates_per_s / baseline_insert_tps.
+//     updates_per_s / baseline_insert_tps. "The same number of
+//     connections" as the bot is the number it uses at once, not the
+//     number it holds open (bot_connections_open_max): in 20 s closed
+//     loops of 150 and 300 citizens a sampler every 5 ms saw at most 7
+//     busy (4 or 5 most of the time), as the bench's own did, while 14-16
+//     were open all along. The rest are its pools' idle connections
+//     (storage keeps up to half of each pool when idle) and the sender's
+//     lead, a session that only holds an advisory lock: none of them
+//     commits. The baseline's rate grows with its connections (group
+//     commit: 4, 7, 10, 14 and 18 gave about 900, 1,350, 1,850, 2,300 and
+//     2,850 inserts/s on a machine bound by its disk, 16 gave 20-60% more
+//     than 7 half an hour later), so the open count would measure the bot
+//     against a concurrency it never used.
 //   - rss_mb: the largest VmHWM of any bot process; rss_total_mb the
 //     replicas' peaks added up (each the largest of the processes that ran
 //     as that replica), an upper bound of what they held together.
@@ -159,8 +188,15 @@
 //     without error by exactly one run (successes_per_slot_max 1,
 //     slots_unfinished 0; slots_run_again counts the slots claimed again
 //     after a cut-off run), no minute from when every replica was up went
-//     unclaimed (slots_missed 0) and no reminder was queued twice for a
-//     unit, chat and day (duplicate_reminders 0).
+//     unclaimed (slots_missed 0) and no reminder was delivered twice
+//     (duplicate_reminders 0): reminders_delivered counts the reminders
+//     the staff's chats received at the fake, and duplicate_reminders
+//     those beyond one per chat, unit (of the first ticket listed) and
+//     day, the job's unit of work however many slots run in it.
+//     reminders_queued and units_reminded count the outbox's reminder
+//     rows, which the bot's dedupe key keeps to one per unit, chat and
+//     day, so they cannot show a duplicate: the deliveries can (a send
+//     whose record was lost, a reminder queued under another key).
 //   - baseline_cpu_ms_per_insert: the bench's and the private server's
 //     CPU over the baseline, per insert: what a bare insert costs, to
 //     hold against cpu.ms_per_update.total.

@@ -139,7 +139,7 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		UpdatesPerS:        float64(st.m.replied.Load()) / elapsed.Seconds(),
 		UpdatesPerSOverall: float64(st.m.replied.Load()) / elapsed.Seconds(),
 		P50Ms:              ms(q[0]), P90Ms: ms(q[1]), P99Ms: ms(q[2]), MaxMs: ms(q[3]),
-		Steps: st.m.steps(), StepsFailed: st.m.failed.Load(),
+		Steps: st.m.steps(), CallbackAnswers: st.m.callbackAnswers(), StepsFailed: st.m.failed.Load(),
 		verdict:              verdict{OutboxPending: pending, OutboxFailed: failedRows, DrainSeconds: took.Seconds()},
 		LostReplies:          st.m.lost.Load(),
 		RepeatedMessages:     st.m.repeated.Load(),
@@ -155,6 +155,7 @@ func runHold(ctx context.Context, opts Options, bin string, env []string, db *da
 		BotConnectionsOpenMax: st.conns.open.Load(),
 		Hold:                  &h,
 	}
+	res.PressesWithoutReply, res.PressesWithoutReplySteps = st.m.presses.missing()
 	lagP99, lagMax := st.m.arrivalLag()
 	res.ArrivalLagP99Ms, res.ArrivalLagMaxMs = ms(lagP99), ms(lagMax)
 	return res, nil

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+
+	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 )
 
 // jobsReport checks that scheduled jobs ran once per slot across replicas.
@@ -34,17 +37,22 @@ type jobsReport struct {
 	// SlotsExpected are the minutes of the reminders job, scheduled every
 	// minute, from when every replica was up to 10 s before the check;
 	// SlotsMissed those of them that no run claimed.
-	SlotsExpected     int64      `json:"slots_expected"`
-	SlotsMissed       int64      `json:"slots_missed"`
-	RemindersSent     int64      `json:"reminders_queued"`
-	DuplicateReminder int64      `json:"duplicate_reminders"`
-	UnitsReminded     int64      `json:"units_reminded"`
-	Strike            *jobStrike `json:"strike,omitempty"`
+	SlotsExpected int64 `json:"slots_expected"`
+	SlotsMissed   int64 `json:"slots_missed"`
+	// RemindersSent and UnitsReminded count the reminders in the outbox
+	// and their units; RemindersDelivered the reminders the fake received,
+	// and DuplicateReminder those of them beyond one per chat, unit and
+	// day (the job runs every minute here but reminds once a day).
+	RemindersSent      int64      `json:"reminders_queued"`
+	RemindersDelivered int64      `json:"reminders_delivered"`
+	DuplicateReminder  int64      `json:"duplicate_reminders"`
+	UnitsReminded      int64      `json:"units_reminded"`
+	Strike             *jobStrike `json:"strike,omitempty"`
 }
 
 // failure is why the jobs did not run exactly once, "" if they did: a
-// slot done twice or not at all, a reminder queued twice, or no run cut
-// off as the strike intended.
+// slot done twice or not at all, a reminder delivered twice, or no run
+// cut off as the strike intended.
 func (r *jobsReport) failure() string {
 	if r == nil {
 		return ""
@@ -136,9 +144,9 @@ const resumeWait = 90 * time.Second
 // checkJobs lets the replicas (started with REMINDER_CRON every minute)
 // run for d, or until resumeWait after the strike if later, cutting off
 // a run of the reminders job on the way (prepareStrike, strike); then it
-// reads the runs recorded since up (when every replica was running) and
-// the reminders queued.
-func checkJobs(ctx context.Context, db *database, rec *jobRecorder, up time.Time, f *fleet, d time.Duration, logger *slog.Logger) (jobsReport, error) {
+// reads the runs recorded since up (when every replica was running), the
+// reminders queued and those the fake delivered to chats (the staff's).
+func checkJobs(ctx context.Context, db *database, rec *jobRecorder, up time.Time, f *fleet, api *tg.Server, chats []int64, d time.Duration, logger *slog.Logger) (jobsReport, error) {
 	logger.Info("letting the replicas run scheduled jobs, one of them killed in a run", "for", d, "replicas", len(f.live()))
 	r := jobsReport{Job: "reminders", Strike: &jobStrike{}}
 	begin := time.Now()
@@ -165,16 +173,56 @@ func checkJobs(ctx context.Context, db *database, rec *jobRecorder, up time.Time
 	if err := rec.runs(ctx, &r, "reminders", up, time.Now().Add(-10*time.Second)); err != nil {
 		return r, err
 	}
-	// The bot queues a reminder with the dedupe key remind:DAY:UNIT:CHAT
-	// (handlers/scheduled.go): one per unit, recipient and day, whatever
-	// the slot. Count what was queued and any copies per unit, chat and
-	// day, however the keys were made.
 	err = db.db.QueryRowContext(ctx, `
-		SELECT coalesce(sum(n), 0), coalesce(sum(n - 1), 0), count(DISTINCT unit) FROM (
-			SELECT split_part(dedupe_key, ':', 3) AS unit, chat_id, (created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, count(*) AS n
-			FROM outbox WHERE dedupe_key LIKE 'remind:%' GROUP BY 1, 2, 3) s`).Scan(&r.RemindersSent, &r.DuplicateReminder, &r.UnitsReminded)
+		SELECT count(*), count(DISTINCT split_part(dedupe_key, ':', 3)) FROM outbox WHERE dedupe_key LIKE 'remind:%'`).
+		Scan(&r.RemindersSent, &r.UnitsReminded)
 	if err != nil {
 		return r, err
 	}
-	return r, nil
+	r.RemindersDelivered, r.DuplicateReminder, err = deliveredReminders(api, chats, func(code string) (int64, error) {
+		var unit int64
+		err := db.db.QueryRowContext(ctx, `SELECT coalesce(unit_id, 0) FROM tickets WHERE code = $1`, code).Scan(&unit)
+		return unit, err
+	})
+	return r, err
+}
+
+// reminderTitle starts every reminder of units' staff («🔔 Nhắc việc: …»).
+const reminderTitle = "Nhắc việc"
+
+// vietnam is Asia/Ho_Chi_Minh, where the reminders' days are counted (no
+// daylight saving time).
+var vietnam = time.FixedZone("ICT", 7*60*60)
+
+// deliveredReminders counts the reminders the fake delivered to chats,
+// and those beyond one per chat, unit and day: what the staff would see
+// twice. The outbox cannot tell, since the bot's dedupe key (unit, chat,
+// day) lets it hold only one; a second delivery of that row (a send whose
+// record was lost) or a reminder queued under another key shows only
+// here. unitOf finds the unit of a ticket a reminder lists first (all it
+// lists are the unit's).
+func deliveredReminders(api *tg.Server, chats []int64, unitOf func(code string) (int64, error)) (delivered, duplicates int64, err error) {
+	type slot struct {
+		chat, unit int64
+		day        string
+	}
+	seen := map[slot]bool{}
+	for _, chat := range chats {
+		for _, m := range api.Sent(chat) {
+			if !strings.Contains(m.Text, reminderTitle) {
+				continue
+			}
+			unit, err := unitOf(codeIn(m.Text))
+			if err != nil {
+				return delivered, duplicates, fmt.Errorf("the unit of a reminder: %w", err)
+			}
+			delivered++
+			s := slot{chat, unit, m.Date.In(vietnam).Format(time.DateOnly)}
+			if seen[s] {
+				duplicates++
+			}
+			seen[s] = true
+		}
+	}
+	return delivered, duplicates, nil
 }

@@ -83,3 +83,42 @@ func TestJobsCheckSeesASlotRunTwice(t *testing.T) {
 		t.Fatalf("trigger left behind: %d %v", n, err)
 	}
 }
+
+// duplicate_reminders counted the outbox rows per unit, chat and day,
+// which the bot's dedupe key (the same three) keeps to one: it could not
+// rise above 0. It now counts what the chats received: a reminder sent
+// again (a delivery whose record was lost) or a second one for the same
+// unit and day, whatever it lists, is seen twice there.
+func TestAReminderDeliveredTwiceIsCounted(t *testing.T) {
+	s := newTestStage(t)
+	const other, another = officerBaseID + 1, officerBaseID + 2
+	unitOf := map[string]int64{"PA-2026-000001": 1, "PA-2026-000002": 2, "PA-2026-000003": 1}
+	reminder := func(chat int64, codes ...string) {
+		text := "🔔 Nhắc việc: 1 phản ánh sắp đến hạn, 0 phản ánh quá hạn."
+		for _, c := range codes {
+			text += "\n• " + c + " · Hạn 08/12/2026 · sắp đến hạn"
+		}
+		s.bot.send(chat, text, codes...)
+	}
+	reminder(testOfficer, "PA-2026-000001")
+	reminder(testOfficer, "PA-2026-000001") // sent again
+	reminder(testOfficer, "PA-2026-000002") // another unit's
+	reminder(other, "PA-2026-000001")       // another chat's
+	reminder(other, "PA-2026-000003", "PA-2026-000001")
+	s.bot.send(testOfficer, "📥 Phản ánh mới\nPA-2026-000001") // not a reminder
+
+	delivered, duplicates, err := deliveredReminders(s.api, []int64{testOfficer, other, another}, func(code string) (int64, error) {
+		return unitOf[code], nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if delivered != 5 || duplicates != 2 {
+		t.Fatalf("%d reminders delivered, %d twice; want 5, 2", delivered, duplicates)
+	}
+	r := jobsReport{Slots: 1, Runs: 1, RunsPerSlotMax: 1, SuccessesPerSlotMax: 1, SlotsExpected: 1,
+		RemindersSent: 3, RemindersDelivered: delivered, DuplicateReminder: duplicates}
+	if why := (Result{Jobs: &r}).Failure(); !strings.Contains(why, "duplicate_reminders 2") {
+		t.Fatalf("Failure() = %q", why)
+	}
+}

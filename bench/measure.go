@@ -15,6 +15,18 @@ type meter struct {
 	latencies []time.Duration
 	byStep    map[string][]time.Duration // latencies per kind of step
 	lags      []time.Duration            // open loop: push less scheduled arrival
+	// answers are the latencies of presses to their callback answers,
+	// kept apart: the answer only stops the button's spinner. A press and
+	// its answer wait in pressedAt or answeredAt for the other, since the
+	// bot may answer before the bench has noted the press, and an answer
+	// may come after its presser stopped looking.
+	answers    []time.Duration
+	pressedAt  map[string]time.Time // query id -> press
+	answeredAt map[string]time.Time // query id -> answer
+
+	// presses holds what each press must make the bot send, to find
+	// those whose reply never came.
+	presses pressLedger
 
 	// trace, when set (by tests), is told which activity each update's
 	// latency was counted to; guarded by mu.
@@ -35,8 +47,9 @@ type meter struct {
 // reset zeroes the meter at the start of the measured phase.
 func (m *meter) reset() {
 	m.mu.Lock()
-	m.latencies, m.byStep, m.lags = nil, nil, nil
+	m.latencies, m.byStep, m.lags, m.answers, m.pressedAt, m.answeredAt = nil, nil, nil, nil, nil, nil
 	m.mu.Unlock()
+	m.presses.reset()
 	for _, c := range []*atomic.Int64{&m.updates, &m.replied, &m.lost, &m.flows, &m.filed, &m.outbound, &m.messages, &m.abandoned, &m.failed, &m.repeated} {
 		c.Store(0)
 	}
@@ -63,6 +76,83 @@ func (m *meter) observe(step string, d time.Duration) {
 	}
 	m.byStep[step] = append(m.byStep[step], d)
 	m.mu.Unlock()
+}
+
+// pressed notes a press pushed at at, to time its callback answer.
+func (m *meter) pressed(queryID string, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if answered, ok := m.answeredAt[queryID]; ok {
+		delete(m.answeredAt, queryID)
+		m.answers = append(m.answers, answered.Sub(at))
+		return
+	}
+	if m.pressedAt == nil {
+		m.pressedAt = map[string]time.Time{}
+	}
+	m.pressedAt[queryID] = at
+}
+
+// callbackAnswered times the press a callback answer is for.
+func (m *meter) callbackAnswered(a tg.Activity) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id := a.Answer.QueryID
+	if at, ok := m.pressedAt[id]; ok {
+		delete(m.pressedAt, id)
+		m.answers = append(m.answers, a.At.Sub(at))
+		return
+	}
+	if m.answeredAt == nil {
+		m.answeredAt = map[string]time.Time{}
+	}
+	m.answeredAt[id] = a.At
+}
+
+// callbackAnswers is the latency of presses to their callback answers.
+func (m *meter) callbackAnswers() stepLatency {
+	m.mu.Lock()
+	sorted := slices.Clone(m.answers)
+	m.mu.Unlock()
+	return latencyOf(sorted)
+}
+
+// timing is one update's latency, counted once: to the first message the
+// bot sends or edits in reply, what a person waits for (a press's callback
+// answer is timed apart: meter.pressed).
+type timing struct {
+	step   string
+	pushed tg.Pushed
+	origin time.Time // the push, or an open-loop arrival scheduled before it
+	// mine, when set, tells this update's messages from others in the
+	// stream (an officer's chat carries many tickets at once).
+	mine              func(tg.Activity) bool
+	replied, answered bool
+}
+
+// take counts a if it is this update's first message, notes it if it is
+// the answer to its callback query, and reports whether it was either.
+func (t *timing) take(m *meter, a tg.Activity) bool {
+	if a.At.Before(t.pushed.At) {
+		return false
+	}
+	switch a.Kind {
+	case tg.ActivityAnswer:
+		// Answers skip the chat's queue: an earlier press's may come late.
+		if t.answered || a.Answer.QueryID != t.pushed.CallbackQueryID {
+			return false
+		}
+		t.answered = true
+		return true
+	case tg.ActivitySend, tg.ActivityEdit:
+		if t.replied || (t.mine != nil && !t.mine(a)) {
+			return false
+		}
+		t.replied = true
+		m.counted(t.step, t.origin, t.pushed, a)
+		return true
+	}
+	return false
 }
 
 // lag records how late the bench pushed an update the open loop had
@@ -103,10 +193,15 @@ func (m *meter) steps() map[string]stepLatency {
 	defer m.mu.Unlock()
 	out := map[string]stepLatency{}
 	for step, ds := range m.byStep {
-		q := quantiles(slices.Clone(ds), 0.5, 0.99)
-		out[step] = stepLatency{N: len(ds), P50Ms: ms(q[0]), P99Ms: ms(q[1])}
+		out[step] = latencyOf(slices.Clone(ds))
 	}
 	return out
+}
+
+// latencyOf sorts ds and sums them up.
+func latencyOf(ds []time.Duration) stepLatency {
+	q := quantiles(ds, 0.5, 0.99)
+	return stepLatency{N: len(ds), P50Ms: ms(q[0]), P99Ms: ms(q[1])}
 }
 
 // quantiles sorts ds and returns the given quantiles (0..1).

@@ -102,23 +102,26 @@ func (o *officer) dispatch(a tg.Activity) {
 
 // handle accepts and answers one ticket.
 func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) error {
-	accept := buttonLabel(card, "Tiếp nhận")
-	pushed, err := o.api.PushCallback(o.user, card.ChatID, card.ID, callbackData(card, accept))
+	// The accept edits the card and tells the citizen, whose chat the
+	// officer does not know: a message naming the code.
+	accepted := func(a tg.Activity) bool {
+		return a.Kind == tg.ActivityEdit && a.Message.ID == card.ID && strings.Contains(a.Message.Text, "Đã tiếp nhận")
+	}
+	pushed, err := o.pushPress("officer press accept", card, buttonLabel(card, "Tiếp nhận"),
+		[]awaited{inChat(o.user.ID, accepted), naming(code, textHas("tiếp nhận và đang xử lý", code))})
 	if err != nil {
 		o.m.failed.Add(1)
 		return err
 	}
-	// Accepted once the button is answered or the card says so, as an
-	// officer who sees either goes on (the answer alone may come too late
-	// to be shown: it is then counted as a failed outbox row, not here).
-	// The other may still be on its way when /resolve goes out: it is not
-	// the /resolve's reply.
-	accepted := func(a tg.Activity) bool {
-		return a.Kind == tg.ActivityEdit && a.Message.ID == card.ID && strings.Contains(a.Message.Text, "Đã tiếp nhận")
-	}
-	if err := o.wait("officer press accept", pushed, ch, nil, func(a tg.Activity) bool {
-		return (a.Kind == tg.ActivityAnswer && a.Answer.QueryID == pushed.CallbackQueryID) || accepted(a)
-	}); err != nil {
+	o.m.updates.Add(1)
+	// Timed to the card's edit, the message the officer waits for. But
+	// the officer goes on once the button is answered or the card says
+	// so, as one who sees either does: waiting for the edit made the
+	// officers' chats a queue of the bench's own making. The other may
+	// still be on its way when /resolve goes out: accept takes it first
+	// below, so that it is not taken for the /resolve's reply.
+	accept := &timing{step: "officer press accept", pushed: pushed, origin: pushed.At, mine: accepted}
+	if err := o.wait(ch, func(tg.Activity) bool { return accept.answered || accept.replied }, accept); err != nil {
 		return fmt.Errorf("officer %d: accepting %s: %w", o.user.ID, code, err)
 	}
 	pushed, err = o.api.PushMessage(tg.Incoming{From: o.user, Text: "/resolve " + code + " Đã khơi thông cống, nước đã rút. Cảm ơn Ông/Bà đã phản ánh."})
@@ -126,26 +129,27 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 		o.m.failed.Add(1)
 		return err
 	}
-	if err := o.wait("officer /resolve", pushed, ch, accepted, textHas("Đã gửi trả lời phản ánh", code)); err != nil {
+	o.m.updates.Add(1)
+	resolve := &timing{step: "officer /resolve", pushed: pushed, origin: pushed.At}
+	if err := o.wait(ch, textHas("Đã gửi trả lời phản ánh", code), accept, resolve); err != nil {
 		return fmt.Errorf("officer %d: answering %s: %w", o.user.ID, code, err)
 	}
 	return nil
 }
 
-// wait is person.step for a ticket's own stream of activity; earlier, if
-// set, recognises the previous step's reply, which may come after the
-// push and must not be taken for this step's.
-func (o *officer) wait(label string, pushed tg.Pushed, ch chan tg.Activity, earlier, done func(tg.Activity) bool) error {
-	o.m.updates.Add(1)
+// wait is person.step's wait for a ticket's own stream of activity, until
+// done: each activity goes to the first of timings that takes it, so an
+// earlier step's late reply is not taken for a later step's.
+func (o *officer) wait(ch chan tg.Activity, done func(tg.Activity) bool, timings ...*timing) error {
 	timer := time.NewTimer(o.timeout)
 	defer timer.Stop()
-	first := false
 	for {
 		select {
 		case a := <-ch:
-			if !first && repliesTo(pushed, a) && (earlier == nil || !earlier(a)) {
-				first = true
-				o.m.counted(label, pushed.At, pushed, a)
+			for _, t := range timings {
+				if t.take(o.m, a) {
+					break
+				}
 			}
 			if done(a) {
 				return nil

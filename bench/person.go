@@ -28,6 +28,10 @@ func (r *router) hook(a tg.Activity) {
 	if a.Kind == tg.ActivitySend {
 		r.checkRepeat(a)
 	}
+	r.m.presses.observe(a)
+	if a.Kind == tg.ActivityAnswer {
+		r.m.callbackAnswered(a)
+	}
 	if b, ok := r.boxes.Load(a.ChatID); ok {
 		b.(*mailbox).put(a)
 	}
@@ -178,7 +182,7 @@ func (p *person) await(from int, want func(tg.Activity) bool) (tg.Activity, erro
 // are delivered one at a time in the order queued, so once it has come
 // no earlier part of this step's reply is still on its way to be taken
 // for the next step's. Its latency is from the push (or the scheduled
-// arrival, if earlier) to the update's first reply (repliesTo).
+// arrival, if earlier) to the update's first message (timing).
 func (p *person) step(label string, push func() (tg.Pushed, error), want func(tg.Activity) bool) (tg.Activity, error) {
 	p.absorb()
 	from := len(p.seen)
@@ -197,26 +201,15 @@ func (p *person) step(label string, push func() (tg.Pushed, error), want func(tg
 			origin = arrival
 		}
 	}
-	first := false
+	t := &timing{step: label, pushed: pushed, origin: origin}
 	got, err := p.await(from, func(a tg.Activity) bool {
-		if !first && repliesTo(pushed, a) {
-			first = true
-			p.m.counted(label, origin, pushed, a)
-		}
+		t.take(p.m, a)
 		return want(a)
 	})
 	if err != nil {
 		p.m.lost.Add(1)
 	}
 	return got, err
-}
-
-// repliesTo reports whether a may be the reply to the update pushed: it
-// came after the push and, if a callback answer, answers this update's
-// query (answers skip the chat's queue, so an earlier press's may come
-// late; a message update has none).
-func repliesTo(pushed tg.Pushed, a tg.Activity) bool {
-	return !a.At.Before(pushed.At) && (a.Kind != tg.ActivityAnswer || a.Answer.QueryID == pushed.CallbackQueryID)
 }
 
 // says sends a text (or command) and waits for a message containing all of want.
@@ -256,11 +249,30 @@ func (p *person) pressesAs(step, label string, want ...string) (tg.Activity, err
 	return p.pressOn(step, m, text, textHas(want...))
 }
 
-// pressOn presses a button of a message.
-func (p *person) pressOn(step string, m tg.Message, button string, want func(tg.Activity) bool) (tg.Activity, error) {
+// pressOn presses a button of a message and waits for the last of
+// replies, the messages the press must produce (any of them that never
+// comes counts in presses_without_reply: pressLedger).
+func (p *person) pressOn(step string, m tg.Message, button string, replies ...func(tg.Activity) bool) (tg.Activity, error) {
+	wants := make([]awaited, len(replies))
+	for i, r := range replies {
+		wants[i] = inChat(p.user.ID, r)
+	}
 	return p.step(step, func() (tg.Pushed, error) {
-		return p.api.PushCallback(p.user, m.ChatID, m.ID, callbackData(m, button))
-	}, want)
+		return p.pushPress(step, m, button, wants)
+	}, replies[len(replies)-1])
+}
+
+// pushPress presses a button of m, noting first wants, the messages the
+// press must produce, and then the press, to time its callback answer.
+func (p *person) pushPress(step string, m tg.Message, button string, wants []awaited) (tg.Pushed, error) {
+	pr := p.m.presses.expect(step, wants)
+	pushed, err := p.api.PushCallback(p.user, m.ChatID, m.ID, callbackData(m, button))
+	if err != nil {
+		p.m.presses.forget(pr)
+		return pushed, err
+	}
+	p.m.pressed(pushed.CallbackQueryID, pushed.At)
+	return pushed, nil
 }
 
 func (p *person) findButton(label string) (tg.Message, string, bool) {

@@ -74,6 +74,10 @@ func TestAStepTheFakeRefusesFailsTheRun(t *testing.T) {
 	if _, err := p.pressOn("press menu", tg.Message{ChatID: p.user.ID, ID: 999}, "Gửi phản ánh", textHas("x")); err == nil {
 		t.Fatal("the fake took a press on no message")
 	}
+	// It was never pushed: no reply of its is awaited.
+	if n, steps := m.presses.missing(); n != 0 {
+		t.Fatalf("a press the fake refused awaits its reply: %v", steps)
+	}
 	res := Result{StepsFailed: m.failed.Load(), verdict: verdict{TicketsExpected: 0}}
 	if why := res.Failure(); !strings.Contains(why, "steps_failed 1") {
 		t.Fatalf("Failure() = %q, lost %d", why, m.lost.Load())
@@ -135,7 +139,9 @@ func TestLatencyIsCountedToTheUpdatesOwnReply(t *testing.T) {
 		}
 	}
 	t.Logf("%d replies checked; per step: %v", len(counted), s.m.steps())
-	if len(counted) < 100 || len(wrong) > 0 {
+	// At least two whole flows (15 replies each), however slow the machine:
+	// a loaded one finished 6 in the 5 s.
+	if len(counted) < 30 || len(wrong) > 0 {
 		t.Fatalf("%d replies checked; taken from another update's reply: %v", len(counted), wrong)
 	}
 }

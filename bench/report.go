@@ -30,9 +30,13 @@ type Result struct {
 	// arrival; the latencies count from the arrival.
 	ArrivalLagP99Ms float64                `json:"arrival_lag_p99_ms,omitempty"`
 	ArrivalLagMaxMs float64                `json:"arrival_lag_max_ms,omitempty"`
-	Steps           map[string]stepLatency `json:"steps"`           // latency per kind of step
-	Flows           int64                  `json:"flows_completed"` // filed, accepted, answered and rated
-	Abandoned       int64                  `json:"flows_cut_short"`
+	Steps           map[string]stepLatency `json:"steps"` // latency per kind of step
+	// CallbackAnswers is the latency of button presses to the answer to
+	// their callback query, which only stops the button's spinner; a
+	// press's latency above is to its first message.
+	CallbackAnswers stepLatency `json:"callback_answers"`
+	Flows           int64       `json:"flows_completed"` // filed, accepted, answered and rated
+	Abandoned       int64       `json:"flows_cut_short"`
 	// StepsFailed are steps the bench could not take: the fake refused
 	// to take the update (a button on a message it does not have, say).
 	// A flow cut short by one before its petition was sent would
@@ -44,6 +48,11 @@ type Result struct {
 	// plus outbox rows not sent after the drain.
 	LostMessages int64 `json:"lost_messages"`
 	LostReplies  int64 `json:"lost_replies"`
+	// PressesWithoutReply are button presses one of whose awaited
+	// messages (pressLedger) had not come by the end of the drain, by
+	// step in PressesWithoutReplySteps.
+	PressesWithoutReply      int64            `json:"presses_without_reply"`
+	PressesWithoutReplySteps map[string]int64 `json:"presses_without_reply_steps,omitempty"`
 	// RepeatedMessages are bot messages identical to the one before them
 	// in the chat: resends of a delivery the bot believed had failed.
 	RepeatedMessages int64 `json:"repeated_messages"`
@@ -127,16 +136,20 @@ func botSendLimits(o *Options) string {
 }
 
 // Failure is why the run must fail CI ("" if it passed): a message lost,
-// a ticket duplicated, one stored too few or too many, a petition with
-// no ticket or a ticket with no petition, a step the bench could not
-// take, a fault not injected as its mode claims, with -jobs-check a scheduled
-// job's slot run twice or not at all, or, in -hold
-// mode, fewer conversations in progress than citizens held. Latency
-// figures such as p99 are informational.
+// a press whose reply never came, a ticket duplicated, one stored too few
+// or too many, a petition with no ticket or a ticket with no petition, a
+// step the bench could not take, a fault not injected as its mode
+// claims, with -jobs-check a scheduled job's slot run twice or not at
+// all or a reminder delivered twice, or, in -hold mode, fewer
+// conversations in progress than citizens held. Latency figures such as
+// p99 are informational.
 func (r Result) Failure() string {
 	var why []string
 	if r.LostMessages > 0 {
 		why = append(why, fmt.Sprintf("lost_messages %d", r.LostMessages))
+	}
+	if r.PressesWithoutReply > 0 {
+		why = append(why, fmt.Sprintf("presses_without_reply %d", r.PressesWithoutReply))
 	}
 	if r.DuplicateTickets > 0 {
 		why = append(why, fmt.Sprintf("duplicate_tickets %d", r.DuplicateTickets))
