@@ -130,8 +130,12 @@ func (o *officer) handle(card tg.Message, code string, ch chan tg.Activity) erro
 		return err
 	}
 	o.m.updates.Add(1)
-	resolve := &timing{step: "officer /resolve", pushed: pushed, origin: pushed.At}
-	if err := o.wait(ch, textHas("Đã gửi trả lời phản ánh", code), accept, resolve); err != nil {
+	// Timed to its confirmation: the ticket's other messages in this chat
+	// (an edit of one of its card's copies, queued by the accept) are not
+	// its reply.
+	answered := textHas("Đã gửi trả lời phản ánh", code)
+	resolve := &timing{step: "officer /resolve", pushed: pushed, origin: pushed.At, mine: answered}
+	if err := o.wait(ch, answered, accept, resolve); err != nil {
 		return fmt.Errorf("officer %d: answering %s: %w", o.user.ID, code, err)
 	}
 	return nil
