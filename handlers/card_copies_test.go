@@ -47,6 +47,16 @@ func newCopiesWorld(t *testing.T, base int) *copiesWorld {
 	return k
 }
 
+// transferredAway has officer a transfer the ticket to the next ward once
+// every copy of its card was delivered, and returns the copies by chat.
+func (k *copiesWorld) transferredAway() map[string]string {
+	k.w.markDelivered()
+	cards := k.w.cardsIn(k.code, k.chats()...)
+	k.a.says("/transfer " + k.code + " ubnd-hai-chau Địa điểm thuộc phường Hải Châu")
+	k.w.markDelivered()
+	return cards
+}
+
 // chats are the three chats that got the card.
 func (k *copiesWorld) chats() []string { return []string{k.a.id, k.b.id, k.group} }
 
@@ -299,10 +309,7 @@ func TestASealedCardStaysSealedWhenTheTicketMovesOn(t *testing.T) {
 // sealed with the rest.
 func TestACopyLeftWithoutButtonsIsStillSealed(t *testing.T) {
 	k := newCopiesWorld(t, 8500)
-	k.w.markDelivered()
-	cards := k.w.cardsIn(k.code, k.chats()...)
-	k.a.says("/transfer " + k.code + " ubnd-hai-chau Địa điểm thuộc phường Hải Châu")
-	k.w.markDelivered()
+	cards := k.transferredAway()
 	out := k.wardNeighbour.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ")
 	for _, chat := range k.chats() {
 		e := editedOnce(t, out, chat, cards[chat])
@@ -317,10 +324,7 @@ func TestACopyLeftWithoutButtonsIsStillSealed(t *testing.T) {
 // rewritten in Vietnamese because no button label says its language.
 func TestACopyWithoutButtonsKeepsItsLanguage(t *testing.T) {
 	k := newCopiesWorld(t, 8490)
-	k.w.markDelivered()
-	cards := k.w.cardsIn(k.code, k.chats()...)
-	k.a.says("/transfer " + k.code + " ubnd-hai-chau Địa điểm thuộc phường Hải Châu")
-	k.w.markDelivered()
+	cards := k.transferredAway()
 	out := k.wardNeighbour.presses("Tiếp nhận")
 	checkOutgoing(t, out)
 	var edit *bot.Outgoing
