@@ -42,6 +42,12 @@ type Outgoing struct {
 	// Silent delivers a message without a sound (Telegram's
 	// disable_notification): for what goes out at night.
 	Silent bool `json:"silent,omitempty"`
+
+	// InPlaceOnly is, of an edit, that it is dropped when its message
+	// cannot be edited (deleted, say) rather than sent as a new message:
+	// a copy that only follows a change made elsewhere (a card another
+	// officer acted on) would come back out of place.
+	InPlaceOnly bool `json:"in_place_only,omitempty"`
 }
 
 // Command is an entry of a chat's command menu.

@@ -295,6 +295,7 @@ func (s *Service) refreshCopies(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
+	copies = withoutPressedInFlight(copies, msgs, t.ev)
 	acting, err := s.chatsActing(t, copies, tk)
 	if err != nil {
 		return err
@@ -327,8 +328,9 @@ func (s *Service) refreshCopies(t *turn, tk storage.Ticket) error {
 			}
 			m.MessageID = deliveredAs // delivered since it was listed: edited
 		}
+		// A copy its officer deleted stays deleted.
 		err = t.send(bot.Outgoing{Kind: bot.KindEdit, ChatID: m.ChatID, Group: m.Group, MessageID: m.MessageID,
-			Text: now.Text, Buttons: now.Buttons})
+			Text: now.Text, Buttons: now.Buttons, InPlaceOnly: true})
 		if err != nil {
 			return err
 		}
@@ -371,6 +373,36 @@ func latestVersions(msgs []storage.MessageAbout) ([]cardCopy, error) {
 		}
 	}
 	return copies, nil
+}
+
+// withoutPressedInFlight leaves out of a card's copies the one pressed
+// before its delivery was recorded: a sender has put it in the chat and
+// not yet its messenger id in the outbox, so the press names a message no
+// copy has, and the copy is the one of the chat's a sender is delivering.
+// The turn edits the pressed message itself; replacing that copy too would
+// have the sender edit it again once its delivery is recorded, over the
+// turn's edit (bot.Sender puts a replaced delivery right).
+func withoutPressedInFlight(copies []cardCopy, msgs []storage.MessageAbout, ev bot.Event) []cardCopy {
+	if ev.Button == nil || ev.Button.MessageID == "" {
+		return copies
+	}
+	pressed := func(m storage.MessageAbout) bool {
+		return m.ChatID == ev.Chat.ID && !m.Pending && m.MessageID == ev.Button.MessageID
+	}
+	inFlight := func(c cardCopy) bool { return c.m.ChatID == ev.Chat.ID && c.m.Leased && c.o.Kind != bot.KindEdit }
+	if slices.ContainsFunc(msgs, pressed) {
+		return copies
+	}
+	n := 0
+	for _, c := range copies {
+		if inFlight(c) {
+			n++
+		}
+	}
+	if n != 1 { // which of several was pressed is not known: all are refreshed
+		return copies
+	}
+	return slices.DeleteFunc(copies, inFlight)
 }
 
 // chatsActing reports, of each chat with a copy of a ticket's card,

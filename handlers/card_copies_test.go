@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
 )
 
 // Button labels of a card, as each state leaves them.
@@ -128,7 +129,7 @@ func TestOneAcceptEditsEveryCopyOfTheCard(t *testing.T) {
 	out := k.a.presses("Tiếp nhận")
 	checkOutgoing(t, out)
 
-	if e := editedOnce(t, out, k.a.id, cards[k.a.id]); !strings.Contains(e.Text, "Đã tiếp nhận bởi Cán bộ 8401") || !slices.Equal(labels(e), handlingButtons) {
+	if e := editedOnce(t, out, k.a.id, cards[k.a.id]); !strings.Contains(e.Text, "Đã tiếp nhận bởi Cán bộ 8401") || !slices.Equal(labels(e), handlingButtons) || e.InPlaceOnly {
 		t.Fatalf("the pressed card became %q with %v", e.Text, labels(e))
 	}
 	for _, c := range []struct {
@@ -140,6 +141,9 @@ func TestOneAcceptEditsEveryCopyOfTheCard(t *testing.T) {
 		{k.group, handlingButtons, []string{"Phản ánh mới", "Đang xử lý", "Người tiếp nhận: Cán bộ 8401", "Cống thoát nước bị tắc"}},
 	} {
 		e := editedOnce(t, out, c.chat, cards[c.chat])
+		if !e.InPlaceOnly {
+			t.Fatalf("the edit of the copy in chat %s would bring it back as a new message were it deleted", c.chat)
+		}
 		if !slices.Equal(labels(e), c.buttons) {
 			t.Fatalf("the copy in chat %s has buttons %v, want %v", c.chat, labels(e), c.buttons)
 		}
@@ -335,4 +339,32 @@ func TestACopyWithoutButtonsKeepsItsLanguage(t *testing.T) {
 		t.Fatalf("the English copy was not edited when Hải Châu accepted:\n%s", texts(out))
 	}
 	mustContain(t, []bot.Outgoing{*edit}, "Sent: ", "Accepted by: ")
+}
+
+// An officer presses Accept on their copy as soon as it reaches them,
+// before the sender has recorded its delivery: the pressed card is edited
+// once, by the accept. The copy the sender is delivering is left as it is,
+// so recording its delivery finds it unchanged and queues no second edit
+// over the accept's.
+func TestACardPressedBeforeItsDeliveryIsRecordedIsEditedOnce(t *testing.T) {
+	k := newCopiesWorld(t, 8510)
+	var card storage.SentMark
+	if err := k.w.raw.Get(&card, `SELECT id AS "id", revision AS "revision" FROM outbox
+		WHERE chat_id = $1 AND payload::text LIKE '%"o:accept:%'`, k.a.id); err != nil {
+		t.Fatal(err)
+	}
+	k.w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text)
+		WHERE status = 'pending' AND id <> $1`, card.ID)
+	k.w.exec(`UPDATE outbox SET lease_until = now() + interval '1 minute' WHERE id = $1`, card.ID)
+	card.MessageID = "7001" // what Telegram gave it, not yet recorded
+
+	out := k.a.pressData(card.MessageID, fmt.Sprintf("o:accept:%d", k.ticketID))
+	checkOutgoing(t, out)
+	if e := editedOnce(t, out, k.a.id, card.MessageID); !strings.Contains(e.Text, "Đã tiếp nhận bởi Cán bộ 8511") {
+		t.Fatalf("the pressed card became %q", e.Text)
+	}
+	if replaced, err := k.w.store.MarkOutboxSent(k.w.ctx, card); err != nil || len(replaced) != 0 {
+		t.Fatalf("recording the pressed card's delivery: %v; replaced since its claim: %d (its sender would edit it again)", err, len(replaced))
+	}
+	editedOnce(t, out, k.b.id, k.w.cardIn(k.b.id, k.code)) // the others still follow
 }

@@ -493,11 +493,14 @@ func (s *Store) SentMessageID(ctx context.Context, dedupeKey string) (string, er
 // MessageAbout is a message naming a ticket: delivered (the latest
 // version of it, with the messenger's id) or still queued.
 type MessageAbout struct {
-	OutboxID  int64  `db:"id"`
-	ChatID    string `db:"chat_id"`
-	Group     bool   `db:"is_group"`
-	Kind      string `db:"kind"`
-	Pending   bool   `db:"pending"`
+	OutboxID int64  `db:"id"`
+	ChatID   string `db:"chat_id"`
+	Group    bool   `db:"is_group"`
+	Kind     string `db:"kind"`
+	Pending  bool   `db:"pending"`
+	// Leased: still queued, and a sender is delivering it now, so its chat
+	// may have it before its messenger id is recorded.
+	Leased    bool   `db:"leased"`
 	MessageID string `db:"sent_message_id"` // "" while queued
 	Payload   []byte `db:"payload"`
 	// Presealed: the copy is the message as sealing sends it, put there by
@@ -531,6 +534,7 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 const selectLatest = `
 	SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
 		o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending,
+		coalesce(o.status = 'pending' AND o.lease_until > now(), false) AS leased,
 		coalesce(o.sent_message_id, '') AS sent_message_id, o.payload - '` + presealedKey + `' AS payload,
 		o.payload ? '` + presealedKey + `' AS presealed, o.kept_copy`
 

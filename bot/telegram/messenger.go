@@ -64,6 +64,9 @@ func (m *Messenger) Deliver(ctx context.Context, o bot.Outgoing) (bot.Delivered,
 			return bot.Delivered{}, nil
 		}
 		if o.Kind == bot.KindEdit {
+			if o.InPlaceOnly { // the message went with the old group
+				return bot.Delivered{ChatID: moved}, nil
+			}
 			o.Kind, o.MessageID = bot.KindText, ""
 		}
 		id, err = m.deliver(ctx, o)
@@ -134,11 +137,12 @@ func (m *Messenger) send(ctx context.Context, c tgbotapi.Chattable) (string, err
 // edit replaces a message's text and inline keyboard. When it cannot (no
 // usable message id, as with the emulator's callbacks; the message is gone
 // or too old; the reply keyboard must change) it sends a new message, so
-// the person always sees the answer.
+// the person always sees the answer; an edit InPlaceOnly is then dropped,
+// with no message id.
 func (m *Messenger) edit(ctx context.Context, chatID int64, o bot.Outgoing) (string, error) {
 	id, err := strconv.Atoi(o.MessageID)
 	if err != nil || id <= 0 || o.Reply != nil || o.RemoveReply || o.ForceReply {
-		return m.sendText(ctx, chatID, o)
+		return m.instead(ctx, chatID, o)
 	}
 	cfg := tgbotapi.NewEditMessageText(chatID, id, o.Text)
 	cfg.ParseMode = tgbotapi.ModeHTML
@@ -158,9 +162,17 @@ func (m *Messenger) edit(ctx context.Context, chatID int64, o bot.Outgoing) (str
 		return o.MessageID, nil
 	case isAPIError(err, http.StatusBadRequest, "message to edit not found"),
 		isAPIError(err, http.StatusBadRequest, "message can't be edited"):
-		return m.sendText(ctx, chatID, o)
+		return m.instead(ctx, chatID, o)
 	}
 	return "", err
+}
+
+// instead sends edit o as a new message, or drops it when InPlaceOnly.
+func (m *Messenger) instead(ctx context.Context, chatID int64, o bot.Outgoing) (string, error) {
+	if o.InPlaceOnly {
+		return "", nil
+	}
+	return m.sendText(ctx, chatID, o)
 }
 
 // delete deletes a sent message. One already gone is done; one Telegram

@@ -186,6 +186,19 @@ func TestMessengerEdits(t *testing.T) {
 	if n := len(srv.Sent(lan.ID)); n != 4 {
 		t.Errorf("%d messages in the chat, want 4", n)
 	}
+
+	// An edit that only follows a change made elsewhere (a copy of a
+	// card) is dropped instead: no message comes out of place.
+	for _, target := range []string{"", "999"} {
+		e := edit
+		e.MessageID, e.InPlaceOnly = target, true
+		if got := deliver(t, m, e); got != "" {
+			t.Errorf("edit in place only of %q returned id %q", target, got)
+		}
+	}
+	if n := len(srv.Sent(lan.ID)); n != 4 {
+		t.Errorf("%d messages in the chat after edits in place only of messages that are not there, want 4", n)
+	}
 }
 
 // A deleted message is gone; one already gone counts as deleted; a
