@@ -177,6 +177,12 @@ func (s *Service) cosign(t *turn, token string, join bool) error {
 	if err := t.recordConsent(storage.ConsentHandling, tk.ID, "cosign.consent", t.text("btn.cosign")); err != nil {
 		return err
 	}
+	// The card's copies are not edited for the new count (refreshCopies):
+	// a popular petition gathers co-signatures by the hundred, each edit
+	// of each copy would take a turn in chats Telegram allows a message a
+	// second (groups twenty a minute), ahead of the cards staff act on,
+	// and the count changes nothing they may do. The next step that edits
+	// the copies, /ticket and new cards show it as it is.
 	if err := t.answer("", false); err != nil {
 		return err
 	}

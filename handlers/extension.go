@@ -76,6 +76,10 @@ func (s *Service) cmdExtend(t *turn) error {
 	if err := s.tellExtension(t, tk, r, role, n, when, reason); err != nil {
 		return err
 	}
+	// The new deadline, on every copy (tk is read after the clock moved).
+	if err := s.refreshCopies(t, tk); err != nil {
+		return err
+	}
 	return t.reply("task.done_extend", tk.Code, when)
 }
 

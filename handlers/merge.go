@@ -88,6 +88,14 @@ func (s *Service) cmdMerge(t *turn) error {
 	if err := s.cosignMerged(t, dup, into, pair.intoRole.UnitName, note); err != nil {
 		return err
 	}
+	// The main ticket's copies count the co-signers it gained: unlike a
+	// co-signature (cosign), a merge is a step staff take one at a time.
+	if into, err = t.tx.TicketByID(t.ctx, into.ID); err != nil {
+		return err
+	}
+	if err := s.refreshCopies(t, into); err != nil {
+		return err
+	}
 	err = s.tellUnits(t, []int64{dup.UnitID.Int64, into.UnitID.Int64}, func(lang string) string {
 		return s.texts.text(lang, "staff.merged", s.staffActor(lang, pair.intoRole), dup.Code, into.Code)
 	})

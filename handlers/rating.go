@@ -127,6 +127,10 @@ func (s *Service) ratingButton(t *turn, args []string) error {
 	if status == storage.StatusReopened {
 		return s.reopen(t, tk)
 	}
+	// Completed: the copies, which say it was answered, say so.
+	if err := s.refreshCopies(t, tk); err != nil {
+		return err
+	}
 	return s.startSupplement(t, tk, flowComment)
 }
 
@@ -171,7 +175,9 @@ func (s *Service) reopen(t *turn, tk storage.Ticket) error {
 	if err := s.tellCitizenOfMove(t, tk, dueBefore, "citizen.reopened", tk.Code); err != nil {
 		return err
 	}
-	if err := s.sendCard(t, tk, "card.reopened", ""); err != nil {
+	// The copies, answered and left with a note alone, take it in hand
+	// again too.
+	if err := s.sendCardAnew(t, tk, "card.reopened", ""); err != nil {
 		return err
 	}
 	leaders, err := t.tx.UnitStaff(t.ctx, tk.UnitID.Int64, storage.RoleLeader)

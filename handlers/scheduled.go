@@ -233,9 +233,15 @@ func (s *Service) CloseUnrated(ctx context.Context, tx *storage.Store, channel s
 		return err
 	}
 	for _, tk := range closing {
-		_, err := tx.ApplyChange(ctx, storage.Change{TicketID: tk.ID, At: now, ActorKind: storage.ActorSystem,
+		tk, err := tx.ApplyChange(ctx, storage.Change{TicketID: tk.ID, At: now, ActorKind: storage.ActorSystem,
 			Kind: storage.EventClosed, ToStatus: storage.StatusCompleted})
 		if err != nil {
+			return err
+		}
+		// Its copies say it is completed, as a rating's do. As many
+		// close in an hour as were answered in one a week before, each
+		// of which edited the copies too.
+		if err := s.refreshCopies(t, tk); err != nil {
 			return err
 		}
 	}

@@ -172,7 +172,7 @@ func (s *Service) attachInfo(t *turn, tk storage.Ticket, text string, added *med
 	if err != nil {
 		return err
 	}
-	if err := s.sendCard(t, tk, "card.info_added", text); err != nil {
+	if err := s.sendCardAnew(t, tk, "card.info_added", text); err != nil {
 		return err
 	}
 	return t.reply("supplement.thanks", tk.Code)
@@ -194,7 +194,7 @@ func (s *Service) followUp(t *turn, tk storage.Ticket, text string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sendCard(t, tk, "card.follow_up", text); err != nil {
+	if err := s.sendCardAnew(t, tk, "card.follow_up", text); err != nil {
 		return err
 	}
 	if offered {
@@ -205,6 +205,18 @@ func (s *Service) followUp(t *turn, tk storage.Ticket, text string) error {
 		return err
 	}
 	return t.send(bot.Outgoing{Kind: bot.KindText, Text: t.text("followup.thanks_rate", tk.Code), Buttons: rate})
+}
+
+// sendCardAnew sends a ticket's unit its card, headed by what happened
+// (sendCard), after editing the copies sent before into the ticket as it
+// now is (refreshCopies): none is left saying what the new card no longer
+// does (awaiting its sender's information, its clock paused; answered;
+// fewer photos).
+func (s *Service) sendCardAnew(t *turn, tk storage.Ticket, headerKey, detail string) error {
+	if err := s.refreshCopies(t, tk); err != nil {
+		return err
+	}
+	return s.sendCard(t, tk, headerKey, detail)
 }
 
 // photosFull refuses, with a word on why, a photo added to a ticket that
@@ -258,6 +270,10 @@ func (s *Service) passOnInfo(t *turn, dup storage.Ticket, text string, added *me
 	if err != nil {
 		return err
 	}
+	// The duplicate's copies are not refreshed (refreshCopies): those sent
+	// here are its card without its sender's name, which a refresh from the
+	// duplicate as it is would add. Merged, its own copies offer a note
+	// alone whatever is added; only their photo count falls behind.
 	shown := dup
 	shown.Confidential = true
 	if err := s.sendCardTo(t, shown, into.UnitID.Int64, "card.info_added_merged", text); err != nil {

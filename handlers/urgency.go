@@ -58,6 +58,10 @@ func (s *Service) setUrgency(urgent bool) func(t *turn, tk storage.Ticket, role 
 		if err := s.reclassifyClock(t, tk); err != nil {
 			return err
 		}
+		// The ticket as the clock left it, for its copies.
+		if tk, err = t.tx.TicketByID(t.ctx, tk.ID); err != nil {
+			return err
+		}
 		due, err := s.deadlineText(t, tk)
 		if err != nil {
 			return err
@@ -83,6 +87,10 @@ func (s *Service) setUrgency(urgent bool) func(t *turn, tk storage.Ticket, role 
 			return err
 		}
 		if err := s.tellLeadersUrgent(t, tk); err != nil {
+			return err
+		}
+		// The mark on the first line and the deadline, on every copy.
+		if err := s.refreshCopies(t, tk); err != nil {
 			return err
 		}
 		return t.reply("task.done_urgency", tk.Code, t.text(urgencyKey(urgent)), due)
