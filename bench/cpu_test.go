@@ -81,3 +81,30 @@ func TestCPUReportPerUpdateAndTheBenchBound(t *testing.T) {
 		t.Fatalf("baseline across a restart: %v", got)
 	}
 }
+
+// A server's CPU never seems to fall while its children come and go (a
+// replica's PostgreSQL backends ending during the insert baseline): a
+// child reaped while its siblings are read is counted once, as the
+// parent's, and not lost between the two.
+func TestTreeCPUNeverFallsWhileChildrenEnd(t *testing.T) {
+	// A parent that keeps starting a short busy child and reaping it.
+	cmd := exec.Command("sh", "-c", `while :; do sh -c 'i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done'; done`)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	last, _ := treeCPU(cmd.Process.Pid)
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
+		now, ok := treeCPU(cmd.Process.Pid)
+		if !ok {
+			t.Fatal("the parent's CPU could not be read")
+		}
+		if now < last {
+			t.Fatalf("the tree's CPU fell from %v to %v", last, now)
+		}
+		last = now
+	}
+	if last == 0 {
+		t.Fatal("no CPU counted for a busy tree")
+	}
+}

@@ -88,23 +88,57 @@ func parseProcStat(line string) (procStat, bool) {
 // reaped: a server that forks a process per connection (PostgreSQL) and
 // reaps those that end. Only direct children are counted, which for
 // PostgreSQL is every backend and helper.
+//
+// A child that ends while the others are read is in neither count: a
+// zombie's CPU no longer shows in /proc, and one reaped after the parent
+// was read is gone from /proc too. So the reading is taken again, up to a
+// few times, until the parent reaped nothing while it was taken and no
+// child was a zombie; without that, a reading could fall below the one
+// before it (a replica's backends ending during the insert baseline).
 func treeCPU(pid int) (time.Duration, bool) {
-	root, ok := readProcStat(pid)
-	if !ok {
-		return 0, false
+	var total time.Duration
+	for try := 0; try < treeReadings; try++ {
+		root, ok := readProcStat(pid)
+		if !ok {
+			return 0, false
+		}
+		children, settled := childrenCPU(pid)
+		again, ok := readProcStat(pid)
+		if !ok {
+			return 0, false
+		}
+		total = again.own + again.reaped + children
+		if settled && again.reaped == root.reaped {
+			break
+		}
+		time.Sleep(time.Millisecond) // for the parent to reap its zombie
 	}
-	total := root.own + root.reaped
+	return total, true
+}
+
+// treeReadings bounds the readings treeCPU takes.
+const treeReadings = 20
+
+// childrenCPU sums the CPU of a process's live children; settled is false
+// when one was a zombie, whose CPU is counted only once it is reaped.
+func childrenCPU(pid int) (total time.Duration, settled bool) {
+	settled = true
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		child, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		if st, ok := readProcStat(child); ok && st.ppid == pid {
+		st, ok := readProcStat(child)
+		switch {
+		case !ok || st.ppid != pid:
+		case st.zombie:
+			settled = false
+		default:
 			total += st.own + st.reaped
 		}
 	}
-	return total, true
+	return total, settled
 }
 
 // postmasterPID reads the server's pid from postmaster.pid in its data
