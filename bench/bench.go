@@ -152,8 +152,22 @@ type stage struct {
 	r     *router
 	f     *fleet
 	dist  *distributor
+	tap   *pollTap
 	conns *connPeak
 	stop  []func() // in reverse order
+}
+
+// serve serves h on a loopback port until the stage closes, and returns
+// its base URL.
+func (s *stage) serve(h http.Handler) (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(l)
+	s.stop = append(s.stop, func() { hs.Close() })
+	return "http://" + l.Addr().String(), nil
 }
 
 func (s *stage) close() {
@@ -178,8 +192,9 @@ func botEnv(opts *Options, api *tg.Server) []string {
 // liftedSendRate is SEND_RATE and CHAT_SEND_RATE without -limits.
 const liftedSendRate = "1000000"
 
-// startStage starts the fake Bot API and the -replicas bot processes (with
-// the webhook distributor in webhook mode) and samples their memory.
+// startStage starts the fake Bot API (behind the pollTap) and the -replicas
+// bot processes (with the webhook distributor in webhook mode) and samples
+// their memory.
 func startStage(ctx context.Context, opts *Options, bin string, env []string, db *database, logger *slog.Logger, extra []string) (*stage, error) {
 	s := &stage{m: &meter{}}
 	s.r = &router{m: s.m}
@@ -187,7 +202,7 @@ func startStage(ctx context.Context, opts *Options, bin string, env []string, db
 	if err != nil {
 		return nil, err
 	}
-	s.api, err = tg.Listen("127.0.0.1:0", tg.Config{
+	s.api = tg.New(tg.Config{
 		FirstUpdateID: firstUpdate,
 		Flood:         tg.FloodConfig{Enabled: opts.Limits},
 		Webhook:       tg.WebhookConfig{Timeout: 15 * time.Second, RetryMax: time.Second},
@@ -195,25 +210,26 @@ func startStage(ctx context.Context, opts *Options, bin string, env []string, db
 		// As on Telegram, the bot can only write to chats that wrote to it.
 		RequireKnownChat: true,
 	})
+	s.tap = newPollTap(s.api)
+	apiURL, err := s.serve(s.tap)
 	if err != nil {
 		return nil, err
 	}
+	s.api.URL = apiURL
 	s.stop = append(s.stop, func() { s.api.Close() })
 	if opts.RTT > 0 {
 		s.api.InjectFault(tg.Fault{Kind: tg.FaultDelay, Delay: opts.RTT})
 	}
 	s.f = newFleet(bin, append(env, botEnv(opts, s.api)...), logger)
+	s.f.tagCalls = true
 	if opts.Mode == "webhook" {
 		s.dist = newDistributor(s.f)
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		distURL, err := s.serve(s.dist)
 		if err != nil {
 			s.close()
 			return nil, err
 		}
-		hs := &http.Server{Handler: s.dist, ReadHeaderTimeout: 10 * time.Second}
-		go hs.Serve(l)
-		s.stop = append(s.stop, func() { hs.Close() })
-		s.f.env = append(s.f.env, "TELEGRAM_WEBHOOK_URL=http://"+l.Addr().String()+"/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET="+webhookSecret)
+		s.f.env = append(s.f.env, "TELEGRAM_WEBHOOK_URL="+distURL+"/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET="+webhookSecret)
 	}
 	s.stop = append(s.stop, func() { s.f.stopAll(30 * time.Second) })
 	for i := range opts.Replicas {
@@ -271,7 +287,7 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 	for _, o := range officers {
 		owg.Go(func() { o.run(officerCtx) })
 	}
-	in := &injector{opts: &opts, api: api, fleet: f, db: db, extra: extra, logger: logger}
+	in := &injector{opts: &opts, api: api, fleet: f, tap: st.tap, db: db, extra: extra, logger: logger}
 	faultCtx, stopFaults := context.WithTimeout(ctx, opts.Duration)
 	var fwg sync.WaitGroup
 	fwg.Go(func() { in.run(faultCtx) })
@@ -369,6 +385,8 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		OutboundPerS:         float64(window.outbound) / opts.Duration.Seconds(),
 		OutboundMessagesPerS: float64(window.messages) / opts.Duration.Seconds(),
 		Status429:            len(api.FloodViolations()), RetryAfterViolations: retryAfterViolations(api),
+		Status409:             st.tap.conflicts.Load(),
+		GetUpdatesByReplica:   st.tap.answered(),
 		DBCommitsPerS:         float64(window.commits) / opts.Duration.Seconds(),
 		DBCommitsPerSOverall:  float64(commitsOverall) / elapsed.Seconds(),
 		DBWALSyncsPerS:        window.wal.syncsPerS,

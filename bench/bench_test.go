@@ -18,24 +18,11 @@ import (
 // durable private PostgreSQL; every petition filed is stored exactly once
 // and every reply arrives.
 func TestSmokeRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the bot and starts PostgreSQL")
-	}
 	opts := Flags(flag.NewFlagSet("test", flag.ContinueOnError))
 	opts.Smoke = true
 	opts.Duration = 3 * time.Second
 	opts.StepTimeout = 20 * time.Second
-	opts.Binary = os.Getenv("DANVAN_BENCH_BINARY") // default: build ./cmd/danvan
-	var logOut io.Writer = io.Discard
-	if testing.Verbose() {
-		logOut = os.Stderr
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	res, err := Run(ctx, *opts, slog.New(slog.NewTextHandler(logOut, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runLive(t, opts)
 	if res.LostMessages != 0 || res.DuplicateTickets != 0 || res.TicketsStored != res.TicketsExpected || res.TicketsExpected == 0 {
 		t.Fatalf("lost %d, duplicates %d, stored %d of %d tickets", res.LostMessages, res.DuplicateTickets, res.TicketsStored, res.TicketsExpected)
 	}
@@ -59,6 +46,27 @@ func TestSmokeRun(t *testing.T) {
 	if res.BotConnectionsBusyMax <= 0 || res.BaselineConnections != int(res.BotConnectionsBusyMax) || res.BaselineConnectionsFrom != "bot_connections_busy_max" {
 		t.Fatalf("baseline on %d connections (%s), the bot's busiest %d", res.BaselineConnections, res.BaselineConnectionsFrom, res.BotConnectionsBusyMax)
 	}
+}
+
+// runLive runs the bench as the command does, with the bot's binary from
+// DANVAN_BENCH_BINARY (default: built) and its log on stderr with -v.
+func runLive(t *testing.T, opts *Options) Result {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the bot and starts PostgreSQL")
+	}
+	opts.Binary = os.Getenv("DANVAN_BENCH_BINARY") // default: build ./cmd/danvan
+	var logOut io.Writer = io.Discard
+	if testing.Verbose() {
+		logOut = os.Stderr
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, *opts, slog.New(slog.NewTextHandler(logOut, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // liveSetup is what a test of the bench against the real bot needs: a

@@ -8,6 +8,7 @@
 //	go run ./cmd/danvan-bench -citizens 50 -duration 60s   # closed loop
 //	go run ./cmd/danvan-bench -rate 20 -limits -rtt 50ms   # open loop, Telegram's limits, 50 ms RTT
 //	go run ./cmd/danvan-bench -fault kill -kills 5         # also api, storm, pgrestart, pgcrash, replica-kill
+//	go run ./cmd/danvan-bench -mode polling -fault replica-kill   # three polling replicas, the poller killed
 //	go run ./cmd/danvan-bench -sweep 5,10,20,40 -chart sweep.png
 //	go run ./cmd/danvan-bench -hold 100000 -citizens 50     # memory with 10^5 petitions mid-way
 //
@@ -31,8 +32,11 @@
 // conversations stored for their chats (conversations_in_progress).
 //
 // The bench builds ./cmd/danvan once and runs `danvan run` processes
-// (one, or -replicas behind its own webhook distributor), configured as in
-// production through the environment. With no -database-url it starts a
+// (one, or -replicas: polling ones elect one poller through PostgreSQL and
+// the others stand by, webhook ones share the updates behind the bench's
+// own distributor), configured as in production through the environment.
+// Each replica calls the fake under a path of its own, so the bench knows
+// which one polls (get_updates_by_replica). With no -database-url it starts a
 // private PostgreSQL with fsync and synchronous_commit on in a temporary
 // directory: the figures are about durable commits, and a -database-url
 // whose sessions would have either off is refused. It imports
@@ -58,9 +62,13 @@
 // repeated_messages) for 3 s, at a time drawn from -seed; replica-kill
 // runs three webhook replicas and SIGKILLs the one that holds the sender
 // role (the live replica with the highest danvan_telegram_sent_total) at
-// a time drawn in the middle 40% of -duration; with -jobs-check, after
-// the load, it also kills the replica running the reminders job in the
-// middle of a run (see jobs below).
+// a time drawn in the middle 40% of -duration; with -mode polling it runs
+// three polling replicas and SIGKILLs, at such a time, the one that polls
+// (whose getUpdates the fake answered last), and poller_takeover_s is how
+// long intake stopped: from the kill to the first getUpdates answered for
+// another replica. With -jobs-check, after the load, it also kills the
+// replica running the reminders job in the middle of a run (see jobs
+// below).
 //
 // Definitions of the figures (see Result):
 //
@@ -125,6 +133,13 @@
 //     method) still ran, replayed from every 429 it answered: the fake's
 //     own flag misses those that an injected 429 (-fault storm) answered
 //     first.
+//   - status_409: getUpdates calls the fake ended with 409 Conflict, as
+//     Telegram does when a second call comes while one is open: 0 unless
+//     two replicas polled at once (the election failed), the poller asked
+//     again while a call it had given up as stalled was still open, or a
+//     webhook was set. get_updates_by_replica counts the getUpdates
+//     answered for each replica: one poller, and with replica-kill in
+//     polling mode the one that took over.
 //   - duplicate_tickets: tickets beyond one per petition sent; each
 //     petition's text is unique to the run, citizen and flow.
 //   - db_wal_syncs_per_s: the server's WAL flushes to disk per second over

@@ -33,6 +33,10 @@ type faultReport struct {
 	Forwarded   int64 `json:"forwarded,omitempty"`
 	Failovers   int64 `json:"failovers,omitempty"`
 	Unavailable int64 `json:"unavailable,omitempty"`
+	// PollerTakeoverS (replica-kill in polling mode) is how long intake
+	// stopped: from the poller's kill to the first getUpdates answered
+	// for another replica.
+	PollerTakeoverS float64 `json:"poller_takeover_s,omitempty"`
 }
 
 // sendMethods are the Bot API methods that post or change a message.
@@ -44,6 +48,7 @@ type injector struct {
 	opts   *Options
 	api    *tg.Server
 	fleet  *fleet
+	tap    *pollTap
 	db     *database
 	extra  []string // environment of restarted replicas
 	logger *slog.Logger
@@ -131,7 +136,14 @@ func (in *injector) run(ctx context.Context) {
 		}
 		in.restartDatabase(ctx, true, "pgcrash: PostgreSQL stopped as in a crash (immediate: the WAL not yet flushed lost), down 3 s, started again with crash recovery")
 	case FaultReplicaKill:
-		in.killSender(ctx)
+		if !in.within(ctx, 0.3, 0.7) {
+			return
+		}
+		if in.opts.Mode == "polling" {
+			in.killPoller(ctx)
+		} else {
+			in.killSender()
+		}
 	}
 }
 
@@ -141,13 +153,10 @@ func (in *injector) restartDatabase(ctx context.Context, crash bool, what string
 	in.record(faultEvent{What: what, TookS: time.Since(begin).Seconds(), Error: errText(err)})
 }
 
-// killSender kills the replica that holds the sender role, at a time
-// drawn in the middle of the load, when sends are in flight. (With
+// killSender kills the replica that holds the sender role (run draws the
+// time in the middle of the load, when sends are in flight). (With
 // -jobs-check, checkJobs then kills the replica running a job, mid-run.)
-func (in *injector) killSender(ctx context.Context) {
-	if !in.within(ctx, 0.3, 0.7) {
-		return
-	}
+func (in *injector) killSender() {
 	r, err := in.fleet.sender()
 	if err != nil {
 		in.record(faultEvent{What: "replica-kill: the sending replica not found", Error: err.Error()})
@@ -156,6 +165,47 @@ func (in *injector) killSender(ctx context.Context) {
 	in.fleet.kill(r)
 	in.record(faultEvent{What: fmt.Sprintf("replica-kill: SIGKILL replica %d (pid %d), the sender, of %d, not restarted",
 		r.index, r.cmd.Process.Pid, in.opts.Replicas)})
+}
+
+// takeoverWait bounds the wait for another replica to poll after the
+// poller's kill; a standby tries for the role every second.
+const takeoverWait = 30 * time.Second
+
+// killPoller kills the replica that polls, and waits for another to poll.
+// The pollTap names it: the replica whose getUpdates the fake answered
+// last, which is what Telegram sees. (The
+// role's advisory lock in pg_locks would name it too, but only through
+// storage's private lock key.) Intake stops until another replica's
+// getUpdates is answered; updates wait at the fake meanwhile (at least
+// the killed poller's last batch, never confirmed), so its first call is
+// answered at once.
+func (in *injector) killPoller(ctx context.Context) {
+	i := in.tap.poller()
+	if i < 0 || !in.fleet.replica(i).alive() {
+		in.record(faultEvent{What: "replica-kill: the polling replica not found", Error: fmt.Sprintf("getUpdates last answered for replica %d, not running", i)})
+		return
+	}
+	r := in.fleet.replica(i)
+	role := "the poller"
+	if s, err := in.fleet.sender(); err == nil && s == r {
+		role = "the poller and the sender"
+	}
+	killed := time.Now()
+	in.fleet.kill(r)
+	in.record(faultEvent{What: fmt.Sprintf("replica-kill: SIGKILL replica %d (pid %d), %s, of %d, not restarted",
+		i, r.cmd.Process.Pid, role, in.opts.Replicas)})
+	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), takeoverWait)
+	defer cancel()
+	turn, err := in.tap.takeover(wait, killed, i)
+	if err != nil {
+		in.record(faultEvent{What: "replica-kill: no other replica took over polling", Error: err.Error()})
+		return
+	}
+	took := turn.at.Sub(killed).Seconds()
+	in.mu.Lock()
+	in.report.PollerTakeoverS = took
+	in.mu.Unlock()
+	in.record(faultEvent{What: fmt.Sprintf("replica-kill: replica %d polls", turn.replica), TookS: took})
 }
 
 // apiFailShare is the share of Bot API calls -fault api makes fail.

@@ -150,3 +150,32 @@ func TestPGCrashNeedsRecoveryAndKeepsDurableCommits(t *testing.T) {
 		}
 	}
 }
+
+// Polling replicas elect one poller and the others stand by: a run with
+// -fault replica-kill in polling mode kills the replica that polls, and
+// another takes over (within about a second, a standby's try for the
+// role) with nothing lost or handled twice. Only the killed replica and
+// its successor ever polled, and never two at once (no 409 Conflict).
+func TestPollingReplicaKillHandsPollingOver(t *testing.T) {
+	opts := Flags(flag.NewFlagSet("test", flag.ContinueOnError))
+	opts.Smoke, opts.Mode, opts.Fault = true, "polling", FaultReplicaKill
+	opts.Duration, opts.StepTimeout = 5*time.Second, 30*time.Second
+	res := runLive(t, opts)
+	if why := res.Failure(); why != "" {
+		t.Fatal(why)
+	}
+	f := res.Faults
+	t.Logf("%s: %+v; getUpdates by replica %v, 409s %d", res.Mode, f, res.GetUpdatesByReplica, res.Status409)
+	if !strings.HasSuffix(res.Mode, "polling") || res.Flags["replicas"] != 3 {
+		t.Fatalf("ran %s with %v replicas, want three polling", res.Mode, res.Flags["replicas"])
+	}
+	if f == nil || f.PollerTakeoverS <= 0 || f.PollerTakeoverS > 5 || len(f.Injected) != 2 || !strings.Contains(f.Injected[0].What, "the poller") {
+		t.Fatalf("the poller's kill and takeover: %+v", f)
+	}
+	if len(res.GetUpdatesByReplica) != 2 || res.Status409 != 0 {
+		t.Fatalf("getUpdates answered by replica %v, %d ended by a conflict; want two pollers, one after the other", res.GetUpdatesByReplica, res.Status409)
+	}
+	if res.LostMessages != 0 || res.DuplicateTickets != 0 || res.TicketsExpected == 0 || res.Flows == 0 {
+		t.Fatalf("lost %d, duplicates %d, %d tickets of %d flows", res.LostMessages, res.DuplicateTickets, res.TicketsExpected, res.Flows)
+	}
+}

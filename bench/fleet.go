@@ -71,6 +71,9 @@ type fleet struct {
 	bin    string
 	env    []string // common environment
 	logger *slog.Logger
+	// tagCalls makes each replica call the Bot API under its callerPath,
+	// for the pollTap in front of the fake.
+	tagCalls bool
 
 	mu       sync.Mutex
 	replicas []*replica
@@ -108,6 +111,9 @@ func (f *fleet) start(ctx context.Context, i int, extraEnv ...string) (*replica,
 		// Its connections say whose they are in pg_stat_activity (the
 		// last of a duplicated variable is the one used).
 		cmd.Env = append(cmd.Env, "DATABASE_URL="+withParams(dsn, map[string]string{"application_name": replicaAppName(i)}))
+	}
+	if api, ok := lastEnv(cmd.Env, "TELEGRAM_API_URL"); ok && f.tagCalls {
+		cmd.Env = append(cmd.Env, "TELEGRAM_API_URL="+api+callerPath(i))
 	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

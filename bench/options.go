@@ -66,8 +66,8 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long new flows are started")
 	fs.BoolVar(&o.Limits, "limits", false, "Telegram flood limits at the fake Bot API (30 msg/s, 1 msg/s per chat)")
 	fs.DurationVar(&o.RTT, "rtt", 0, "round-trip time added to every Bot API call")
-	fs.StringVar(&o.Mode, "mode", "polling", "how the bot gets updates: polling or webhook")
-	fs.IntVar(&o.Replicas, "replicas", 1, "bot processes (webhook mode for more than one)")
+	fs.StringVar(&o.Mode, "mode", "", "how the bot gets updates: polling or webhook (default polling, webhook with -fault replica-kill)")
+	fs.IntVar(&o.Replicas, "replicas", 1, "bot processes: polling ones elect one poller, the others standing by; webhook ones share the updates behind the bench's distributor")
 	fs.StringVar(&o.Fault, "fault", FaultNone, "fault to inject: "+strings.Join(faultModes, ", "))
 	fs.IntVar(&o.Kills, "kills", 5, "-fault kill: how many times the bot is killed and restarted")
 	fs.IntVar(&o.Workers, "workers", 4, "the bot's WORKERS")
@@ -97,8 +97,14 @@ func (o *Options) Normalize() error {
 		o.Drain = min(o.Drain, 15*time.Second)
 		o.Kills = min(o.Kills, 2)
 	}
+	if o.Mode == "" {
+		o.Mode = "polling"
+		if o.Fault == FaultReplicaKill {
+			o.Mode = "webhook"
+		}
+	}
 	if o.Fault == FaultReplicaKill {
-		o.Mode, o.Replicas = "webhook", max(o.Replicas, 3)
+		o.Replicas = max(o.Replicas, 3)
 	}
 	var errs []error
 	if !slices.Contains(faultModes, o.Fault) {
@@ -107,11 +113,8 @@ func (o *Options) Normalize() error {
 	if o.Mode != "polling" && o.Mode != "webhook" {
 		errs = append(errs, fmt.Errorf("-mode %q is not polling or webhook", o.Mode))
 	}
-	if o.Replicas < 1 || (o.Replicas > 1 && o.Mode != "webhook") {
-		errs = append(errs, errors.New("-replicas above 1 needs -mode webhook (Telegram serves one poller per bot)"))
-	}
-	if o.Citizens < 1 || o.Officers < 1 || o.Workers < 1 || o.BaselineConns < 0 {
-		errs = append(errs, errors.New("-citizens, -officers and -workers must be positive, -baseline-conns not negative"))
+	if o.Citizens < 1 || o.Replicas < 1 || o.Officers < 1 || o.Workers < 1 || o.BaselineConns < 0 {
+		errs = append(errs, errors.New("-citizens, -replicas, -officers and -workers must be positive, -baseline-conns not negative"))
 	}
 	if o.Hold < 0 || (o.Hold > 0 && (o.Fault != FaultNone || o.Sweep != "")) {
 		errs = append(errs, errors.New("-hold must not be negative and goes with neither -fault nor -sweep"))

@@ -34,3 +34,34 @@ func TestBaselineConnsAreTheBotsBusiest(t *testing.T) {
 		}
 	}
 }
+
+// Polling replicas elect one poller, so -replicas goes with either mode;
+// -fault replica-kill runs at least three, in webhook mode unless -mode
+// polling asks to kill the poller.
+func TestReplicasInEitherMode(t *testing.T) {
+	for _, c := range []struct {
+		args     []string
+		mode     string
+		replicas int
+	}{
+		{nil, "polling", 1},
+		{[]string{"-replicas", "2"}, "polling", 2},
+		{[]string{"-mode", "webhook", "-replicas", "2"}, "webhook", 2},
+		{[]string{"-fault", "replica-kill"}, "webhook", 3},
+		{[]string{"-fault", "replica-kill", "-mode", "polling", "-replicas", "2"}, "polling", 3},
+	} {
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		o := Flags(fs)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Normalize(); err != nil || o.Mode != c.mode || o.Replicas != c.replicas {
+			t.Errorf("%v: %s mode, %d replicas, %v; want %s, %d", c.args, o.Mode, o.Replicas, err, c.mode, c.replicas)
+		}
+	}
+	o := Flags(flag.NewFlagSet("test", flag.ContinueOnError))
+	o.Replicas = 0
+	if err := o.Normalize(); err == nil {
+		t.Error("-replicas 0 accepted")
+	}
+}

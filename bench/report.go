@@ -74,6 +74,13 @@ type Result struct {
 	InboxWaitingMax      int64 `json:"inbox_waiting_max"`
 	Status429            int   `json:"status_429"`
 	RetryAfterViolations int   `json:"retry_after_violations"`
+	// Status409 counts getUpdates calls the fake ended with 409 Conflict:
+	// a second call while one was open (two replicas polling at once, or
+	// a poller's own call it had given up as stalled), or a webhook set.
+	// GetUpdatesByReplica is how many were answered for each replica:
+	// polling replicas elect one poller, the others stand by.
+	Status409           int64         `json:"status_409"`
+	GetUpdatesByReplica map[int]int64 `json:"get_updates_by_replica,omitempty"`
 
 	DBCommitsPerS        float64 `json:"db_commits_per_s"`
 	DBCommitsPerSOverall float64 `json:"db_commits_per_s_overall"`
