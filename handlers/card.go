@@ -295,7 +295,7 @@ func (s *Service) refreshCopies(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
-	copies = withoutPressedInFlight(copies, msgs, t.ev)
+	copies = withoutPressedInFlight(copies, msgs, t.ev, tk.ID)
 	acting, err := s.chatsActing(t, copies, tk)
 	if err != nil {
 		return err
@@ -377,13 +377,18 @@ func latestVersions(msgs []storage.MessageAbout) ([]cardCopy, error) {
 
 // withoutPressedInFlight leaves out of a card's copies the one pressed
 // before its delivery was recorded: a sender has put it in the chat and
-// not yet its messenger id in the outbox, so the press names a message no
-// copy has, and the copy is the one of the chat's a sender is delivering.
-// The turn edits the pressed message itself; replacing that copy too would
-// have the sender edit it again once its delivery is recorded, over the
-// turn's edit (bot.Sender puts a replaced delivery right).
-func withoutPressedInFlight(copies []cardCopy, msgs []storage.MessageAbout, ev bot.Event) []cardCopy {
+// not yet its messenger id in the outbox, so the press, on a button of
+// this ticket's card, names a message no copy has, and the copy is the one
+// of the chat's a sender is delivering. The turn edits the pressed message
+// itself; replacing that copy too would have the sender edit it again once
+// its delivery is recorded, over the turn's edit (bot.Sender puts a
+// replaced delivery right).
+func withoutPressedInFlight(copies []cardCopy, msgs []storage.MessageAbout, ev bot.Event, ticketID int64) []cardCopy {
 	if ev.Button == nil || ev.Button.MessageID == "" {
+		return copies
+	}
+	prefix, args := splitData(ev.Button.Data)
+	if prefix != prefixOfficer || len(args) != 2 || args[1] != strconv.FormatInt(ticketID, 10) {
 		return copies
 	}
 	pressed := func(m storage.MessageAbout) bool {

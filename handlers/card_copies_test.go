@@ -368,3 +368,27 @@ func TestACardPressedBeforeItsDeliveryIsRecordedIsEditedOnce(t *testing.T) {
 	}
 	editedOnce(t, out, k.b.id, k.w.cardIn(k.b.id, k.code)) // the others still follow
 }
+
+// Only a press on the ticket's own card can be of a copy in flight: an
+// officer who filed a petition themselves rates its answer while the card
+// of it is still being delivered to them, and that copy is replaced with
+// the card as it now is, as any copy still queued.
+func TestARatingPressLeavesNoCopyInFlightBehind(t *testing.T) {
+	k := newCopiesWorld(t, 8520)
+	code := k.a.file("Phường Hòa Cường", "Đèn đường trên đường Núi Thành không sáng")
+	k.w.markDelivered()
+	k.b.says("/resolve " + code + " Đã thay bóng đèn.")
+	var card storage.SentMark
+	if err := k.w.raw.Get(&card, `SELECT o.id AS "id", o.revision AS "revision" FROM outbox o JOIN tickets t ON t.code = $2
+		WHERE o.chat_id = $1 AND o.payload::text LIKE '%"o:note:' || t.id || '"%' ORDER BY o.id LIMIT 1`, k.a.id, code); err != nil {
+		t.Fatal(err)
+	}
+	k.w.exec(`UPDATE outbox SET status = 'pending', sent_message_id = NULL, lease_until = now() + interval '1 minute' WHERE id = $1`, card.ID)
+	k.w.exec(`UPDATE outbox SET status = 'sent', sent_message_id = coalesce(payload->>'message_id', id::text)
+		WHERE status = 'pending' AND id <> $1`, card.ID)
+
+	k.a.presses("Rất hài lòng")
+	if n := k.w.count(`SELECT count(*) FROM outbox WHERE id = $1 AND revision > $2 AND payload->>'text' LIKE '%Hoàn thành%'`, card.ID, card.Revision); n != 1 {
+		t.Fatal("the card still being delivered to the officer who rated was not replaced with the ticket completed")
+	}
+}
