@@ -302,6 +302,13 @@ func (s *Service) refreshCopies(t *turn, tk storage.Ticket) error {
 	}
 	cards := map[string]bot.Outgoing{} // by language
 	for _, c := range copies {
+		// A denunciation is not shown to a chat that can no longer act on
+		// it: a unit it was moved away from may be the one it accuses
+		// (law.md §5). Such a copy stays as it was, sealed if it was sent
+		// before the ticket first became one (seal.go).
+		if tk.Kind == "to_cao" && !acting[c.m.ChatID] {
+			continue
+		}
 		lang := s.cardLang(c.o)
 		card, made := cards[lang]
 		if !made {

@@ -392,3 +392,32 @@ func TestARatingPressLeavesNoCopyInFlightBehind(t *testing.T) {
 		t.Fatal("the card still being delivered to the officer who rated was not replaced with the ticket completed")
 	}
 }
+
+// A ticket found to be a tố cáo a second time (it went back to a ward as
+// a kiến nghị, and the ward found it a denunciation again) is not sealed
+// again, so the ward's newer cards stay as they were: no later step edits
+// them into a card that shows it is a denunciation, now at the intake,
+// to a unit it may accuse (law.md §5).
+func TestADenunciationFoundAgainIsNotShownToTheWardByALaterStep(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	ward := w.staff(8531, "ubnd-hai-chau", "officer")
+	intake := w.staff(8532, "ubnd-tp", "officer")
+	first := w.staff(8533, "ubnd-hoa-cuong", "officer")
+	code := w.citizen(8534).file("Phường Hòa Cường", "Cán bộ phường thu phí chợ không có biên lai")
+	first.reclassifyAs("Tố cáo", "Nội dung tố cáo cán bộ thu phí")
+	intake.reclassifyAs("Kiến nghị", "Nội dung là kiến nghị về mức phí chợ")
+	intake.presses("Chuyển đơn vị")
+	intake.presses("UBND phường Hải Châu")
+	intake.says("Thuộc địa bàn phường Hải Châu")
+	w.markDelivered()
+	card := w.cardIn(ward.id, code)
+	ward.reclassifyAs("Tố cáo", "Nội dung vẫn là tố cáo cán bộ")
+	w.markDelivered()
+
+	out := intake.presses("Tiếp nhận")
+	checkOutgoing(t, out)
+	if edits := editsOf(out, ward.id, card); len(edits) != 0 {
+		t.Fatalf("the ward's card was edited when the intake accepted the denunciation:\n%s", texts(edits))
+	}
+}

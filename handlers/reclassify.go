@@ -169,13 +169,10 @@ func (s *Service) reclassify(t *turn, tk storage.Ticket, role storage.Officer, t
 	if tk, err = t.tx.TicketByID(t.ctx, tk.ID); err != nil {
 		return err
 	}
-	// Every copy shows the new kind, field, urgency and deadline; not when
-	// it became a denunciation: its cards were sealed then (above), and
-	// one found so again is not announced to a unit it may accuse.
-	if tk.Kind != "to_cao" {
-		if err := s.refreshCopies(t, tk); err != nil {
-			return err
-		}
+	// Every copy shows the new kind, field, urgency and deadline; those of
+	// a denunciation only in the chats that may still act on it.
+	if err := s.refreshCopies(t, tk); err != nil {
+		return err
 	}
 	if sealing {
 		if err := s.moveMerged(t, tk, role); err != nil {
