@@ -135,7 +135,10 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	decoders := map[string]bot.Decoder{telegram.Channel: telegram.NewDecoder(client.Username())}
 	processor := handlers.NewProcessor(store, service, decoders, sender.Wake,
 		handlers.ProcessorOptions{Workers: cfg.Workers, Observe: metrics.observe})
-	record := telegram.Recorder(store, processor.Wake)
+	record := telegram.Recorder(store, telegram.RecorderOptions{
+		ChatBacklog: cfg.ChatBacklog, Recorded: processor.Wake,
+		Shed: func(n int) { metrics.shed(n); processor.Shed(n) },
+	})
 
 	if err := store.InTx(ctx, func(tx *storage.Store) error {
 		return service.QueueDefaultMenus(ctx, tx, telegram.Channel)

@@ -79,9 +79,10 @@ func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // metrics is the service's private Prometheus registry and the instruments
 // the parts feed.
 type metrics struct {
-	registry *prometheus.Registry
-	updates  *prometheus.CounterVec
-	handling prometheus.Histogram
+	registry    *prometheus.Registry
+	updates     *prometheus.CounterVec
+	shedUpdates prometheus.Counter
+	handling    prometheus.Histogram
 }
 
 // newMetrics makes the registry, served from the start: while a replica
@@ -94,6 +95,10 @@ func newMetrics() *metrics {
 			Name: "danvan_updates_processed_total",
 			Help: "Updates handled by this replica, by outcome: ok, or failed (to be retried or given up).",
 		}, []string{"outcome"}),
+		shedUpdates: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "danvan_updates_shed_total",
+			Help: "Updates recorded by this replica and shed unread, their chat having CHAT_BACKLOG waiting (a flood).",
+		}),
 		handling: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "danvan_update_handler_seconds",
 			Help:    "Time to handle one update inside its transaction.",
@@ -123,7 +128,7 @@ func (m *metrics) attach(store, deliveries *storage.Store, sender *bot.Sender, n
 	m.registry.MustRegister(
 		collectors.NewDBStatsCollector(store.DB(), "danvan"),
 		collectors.NewDBStatsCollector(deliveries.DB(), "danvan_deliveries"),
-		m.updates, m.handling,
+		m.updates, m.shedUpdates, m.handling,
 		senderCounter("danvan_telegram_sent_total", "Messages delivered to Telegram by this replica.",
 			func(s bot.SenderStats) int64 { return s.Sent }),
 		senderCounter("danvan_telegram_flood_control_total", "Telegram 429 responses (flood control) to this replica: the chat waits for retry_after.",
@@ -145,6 +150,9 @@ func (m *metrics) observe(elapsed time.Duration, failed bool) {
 	m.updates.WithLabelValues(outcome).Inc()
 	m.handling.Observe(elapsed.Seconds())
 }
+
+// shed is the recorder's Shed hook.
+func (m *metrics) shed(n int) { m.shedUpdates.Add(float64(n)) }
 
 // handler serves the registry in the Prometheus exposition format.
 func (m *metrics) handler() http.Handler {

@@ -44,6 +44,7 @@ type Processor struct {
 	recent recentChats
 	// afterCommit is told when replies were queued (the sender's Wake).
 	afterCommit func()
+	shed        shedNotices
 }
 
 // NewProcessor builds a processor. decoders maps a channel ("telegram") to
@@ -98,6 +99,8 @@ func (p *Processor) nudge() {
 // Run handles updates until ctx is cancelled, then lets the updates in
 // hand finish (their transactions use a context that outlives ctx briefly).
 func (p *Processor) Run(ctx context.Context) error {
+	// Notices may be owed from before a restart.
+	p.shed.owed.Store(true)
 	var wg sync.WaitGroup
 	for range p.opts.Workers {
 		wg.Go(func() { p.work(ctx) })
@@ -109,6 +112,9 @@ func (p *Processor) Run(ctx context.Context) error {
 func (p *Processor) work(ctx context.Context) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
+		if err := p.noticeShedChats(context.WithoutCancel(ctx)); err != nil {
+			p.logger.Warn("processing updates failed", "error", err)
+		}
 		mark := p.recent.now()
 		batch, followed, err := p.processBatch(context.WithoutCancel(ctx))
 		claimed := len(batch)

@@ -93,7 +93,7 @@ func (r *processorRig) record(chats int, texts ...string) int {
 		}
 	}
 	for chunk := range slices.Chunk(batch, 500) {
-		if _, err := r.store.RecordUpdates(r.ctx, "test", chunk); err != nil {
+		if _, err := r.store.RecordUpdates(r.ctx, "test", chunk, 0); err != nil {
 			r.tb.Fatal(err)
 		}
 		for _, u := range chunk {
@@ -207,7 +207,7 @@ func TestProcessorPoisonedUpdateDoesNotSpoilItsBatch(t *testing.T) {
 	n := r.record(10, "/start")
 	poison, _ := json.Marshal(bot.Event{Channel: "test", UpdateID: 999, Chat: bot.Chat{ID: "77"},
 		From: bot.User{ID: "77"}, Text: "poison"})
-	r.store.RecordUpdates(r.ctx, "test", []storage.IncomingUpdate{{UpdateID: 999, ChatKey: "77", Payload: poison}})
+	r.store.RecordUpdates(r.ctx, "test", []storage.IncomingUpdate{{UpdateID: 999, ChatKey: "77", Payload: poison}}, 0)
 	n += r.record(10, "/help")
 	r.start()
 	r.waitHandled(n+1, 30*time.Second)

@@ -58,7 +58,7 @@ func TestHousekeepingPurgesOldHandledUpdates(t *testing.T) {
 	if _, err := store.RecordUpdates(ctx, "telegram", []storage.IncomingUpdate{
 		{UpdateID: 1, ChatKey: "telegram:1", Payload: []byte(`{}`)},
 		{UpdateID: 2, ChatKey: "telegram:1", Payload: []byte(`{}`)},
-	}); err != nil {
+	}, 0); err != nil {
 		t.Fatal(err)
 	}
 	// Update 1 was handled long ago; update 2 is still waiting.

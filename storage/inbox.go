@@ -15,7 +15,10 @@ import (
 type IncomingUpdate struct {
 	UpdateID int64
 	ChatKey  string // updates with the same key are handled in order
-	Payload  json.RawMessage
+	// ChatID and UserID are the chat and the sender as the handlers name
+	// them ("" when the update has none): staff's chats are never shed.
+	ChatID, UserID string
+	Payload        json.RawMessage
 }
 
 // InboxUpdate is a recorded update waiting to be handled.
@@ -32,32 +35,67 @@ type InboxUpdate struct {
 	Followed bool `db:"followed"`
 }
 
+// Recorded is what a write of the inbox did with the updates given.
+type Recorded struct {
+	New  int // recorded to be handled
+	Shed int // recorded as shed, their chats owed a notice (see RecordUpdates)
+}
+
 // RecordUpdates durably stores a batch of updates in one statement. An
 // update already recorded (a redelivery) is ignored, so each is handled
-// once. It returns how many were new.
-func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []IncomingUpdate) (int, error) {
+// once.
+//
+// With chatBacklog > 0, an update whose chat already has that many
+// waiting to be handled is shed: recorded as handled, unread, so it
+// changes nothing and no claim reads past it (a claim reads every update
+// waiting ahead of the oldest of each chat, so one account flooding the
+// bot would slow everyone's). Its chat is owed a notice (TakeShed).
+// Updates from a unit's linked group or from a member of staff are never
+// shed: their queue is work, not a flood.
+func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []IncomingUpdate, chatBacklog int) (Recorded, error) {
+	var r Recorded
 	if len(updates) == 0 {
-		return 0, nil
+		return r, nil
 	}
 	ids := make([]int64, len(updates))
 	keys := make([]string, len(updates))
+	chats := make([]string, len(updates))
+	users := make([]string, len(updates))
 	payloads := make([]string, len(updates))
 	for i, u := range updates {
-		ids[i], keys[i], payloads[i] = u.UpdateID, u.ChatKey, string(u.Payload)
+		ids[i], keys[i], chats[i], users[i], payloads[i] = u.UpdateID, u.ChatKey, u.ChatID, u.UserID, string(u.Payload)
 	}
-	res, err := s.x.ExecContext(ctx, `
-		INSERT INTO inbox (channel, update_id, chat_key, payload)
-		SELECT $1, u.update_id, u.chat_key, u.payload::jsonb
-		FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS u(update_id, chat_key, payload, n)
-		ORDER BY u.n
-		ON CONFLICT (channel, update_id) DO NOTHING`,
-		channel, pq.Array(ids), pq.Array(keys), pq.Array(payloads))
-	if err != nil {
-		return 0, wrap("record updates", err)
+	var shed []bool
+	err := sqlx.SelectContext(ctx, s.x, &shed, recordUpdatesQuery,
+		channel, pq.Array(ids), pq.Array(keys), pq.Array(chats), pq.Array(users), pq.Array(payloads), chatBacklog)
+	for _, sh := range shed {
+		if sh {
+			r.Shed++
+		} else {
+			r.New++
+		}
 	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return r, wrap("record updates", err)
 }
+
+// recordUpdatesQuery judges each update by the updates of its chat
+// already waiting plus those ahead of it in the batch (inbox_sheds,
+// migration 00037). A shed update keeps its payload until its chat's
+// notice is queued.
+const recordUpdatesQuery = `
+	INSERT INTO inbox (channel, update_id, chat_key, payload, processed_at, last_error)
+	SELECT $1, u.update_id, u.chat_key, u.payload::jsonb,
+	       CASE WHEN u.shed THEN clock_timestamp() END, CASE WHEN u.shed THEN 'shed' END
+	FROM (
+		SELECT u.update_id, u.chat_key, u.payload, u.n,
+		       inbox_sheds($1, u.chat_key, u.chat_id, u.user_id,
+		                   row_number() OVER (PARTITION BY u.chat_key ORDER BY u.n), $7) AS shed
+		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
+		     WITH ORDINALITY AS u(update_id, chat_key, chat_id, user_id, payload, n)
+	) u
+	ORDER BY u.n
+	ON CONFLICT (channel, update_id) DO NOTHING
+	RETURNING processed_at IS NOT NULL AS shed`
 
 // pendingUpdates selects the updates that are due and are the oldest
 // unhandled update of their chat, so a chat's updates are handled in order

@@ -117,48 +117,61 @@ type wireChat struct {
 	Title string `json:"title"`
 }
 
-// updateHead is what recording an update needs, its id and its chat,
-// decoded without the rest: the handler decodes the whole update later.
-// It finds the chat as chatOf does.
+// updateHead is what recording an update needs, its id, its chat and its
+// sender, decoded without the rest: the handler decodes the whole update
+// later. It finds the chat as chatOf does.
 type updateHead struct {
-	UpdateID      *int64   `json:"update_id"`
-	Message       *chatRef `json:"message"`
-	EditedMessage *chatRef `json:"edited_message"`
+	UpdateID      *int64  `json:"update_id"`
+	Message       *headOf `json:"message"`
+	EditedMessage *headOf `json:"edited_message"`
 	CallbackQuery *struct {
-		Message *chatRef `json:"message"`
-		From    *idRef   `json:"from"`
+		Message *headOf `json:"message"`
+		From    *idRef  `json:"from"`
 	} `json:"callback_query"`
-	MyChatMember *chatRef `json:"my_chat_member"`
+	MyChatMember *headOf `json:"my_chat_member"`
 }
 
 type idRef struct {
 	ID int64 `json:"id"`
 }
 
-type chatRef struct {
+type headOf struct {
 	Chat *idRef `json:"chat"`
+	From *idRef `json:"from"`
+}
+
+// chatAndSender finds the update's chat and sender; either may be nil.
+func (h *updateHead) chatAndSender() (chat, from *idRef) {
+	switch {
+	case h.Message != nil:
+		return h.Message.Chat, h.Message.From
+	case h.EditedMessage != nil:
+		return h.EditedMessage.Chat, h.EditedMessage.From
+	case h.CallbackQuery != nil:
+		if m := h.CallbackQuery.Message; m != nil && m.Chat != nil {
+			return m.Chat, h.CallbackQuery.From
+		}
+		return h.CallbackQuery.From, h.CallbackQuery.From
+	case h.MyChatMember != nil:
+		return h.MyChatMember.Chat, h.MyChatMember.From
+	}
+	return nil, nil
 }
 
 func (h *updateHead) chatKey() string {
-	var chat *idRef
-	switch {
-	case h.Message != nil:
-		chat = h.Message.Chat
-	case h.EditedMessage != nil:
-		chat = h.EditedMessage.Chat
-	case h.CallbackQuery != nil:
-		if m := h.CallbackQuery.Message; m != nil && m.Chat != nil {
-			chat = m.Chat
-		} else {
-			chat = h.CallbackQuery.From
-		}
-	case h.MyChatMember != nil:
-		chat = h.MyChatMember.Chat
-	}
+	chat, _ := h.chatAndSender()
 	if chat == nil {
 		return Channel + ":none"
 	}
-	return Channel + ":" + strconv.FormatInt(chat.ID, 10)
+	return Channel + ":" + idOf(chat)
+}
+
+// idOf is ref's id as the handlers name it, or "" without one.
+func idOf(ref *idRef) string {
+	if ref == nil {
+		return ""
+	}
+	return strconv.FormatInt(ref.ID, 10)
 }
 
 // chatOf finds the chat an update belongs to, or nil.

@@ -20,21 +20,32 @@ type RecordFunc func(ctx context.Context, updates []storage.IncomingUpdate) erro
 // recordTimeout bounds one write of the inbox.
 const recordTimeout = 10 * time.Second
 
-// Recorder records updates in the inbox and then, if any was new, calls
-// recorded (the processor's Wake) with the chat keys of those written.
+// RecorderOptions says what a Recorder tells and how much a chat may queue.
+type RecorderOptions struct {
+	// ChatBacklog is how many updates of one chat may wait to be handled
+	// before the next are shed (storage.RecordUpdates); 0: no limit.
+	ChatBacklog int
+	// Recorded is called with the chat keys of the updates written, if
+	// any was new (the processor's Wake).
+	Recorded func(chats ...string)
+	// Shed is called with how many updates a write shed, if any.
+	Shed func(n int)
+}
+
+// Recorder records updates in the inbox and tells opts' callbacks.
 //
 // Calls that arrive together share one write (group commit): webhook
 // requests come one update each, and a durable commit per update would
 // cap intake at the disk's commit rate. A call made while no write is in
 // progress is written at once, so nothing waits for a batch to fill.
-func Recorder(store *storage.Store, recorded func(chats ...string)) RecordFunc {
-	g := &groupRecorder{store: store, recorded: recorded}
+func Recorder(store *storage.Store, opts RecorderOptions) RecordFunc {
+	g := &groupRecorder{store: store, opts: opts}
 	return g.record
 }
 
 type groupRecorder struct {
-	store    *storage.Store
-	recorded func(chats ...string)
+	store *storage.Store
+	opts  RecorderOptions
 
 	mu      sync.Mutex
 	queue   []recordCall
@@ -80,10 +91,13 @@ func (g *groupRecorder) writeQueued(ctx context.Context) {
 			updates = append(updates, c.updates...)
 		}
 		writeCtx, cancel := context.WithTimeout(ctx, recordTimeout)
-		n, err := g.store.RecordUpdates(writeCtx, Channel, updates)
+		r, err := g.store.RecordUpdates(writeCtx, Channel, updates, g.opts.ChatBacklog)
 		cancel()
-		if err == nil && n > 0 && g.recorded != nil {
-			g.recorded(chatKeys(updates)...)
+		if err == nil && r.New > 0 && g.opts.Recorded != nil {
+			g.opts.Recorded(chatKeys(updates)...)
+		}
+		if err == nil && r.Shed > 0 && g.opts.Shed != nil {
+			g.opts.Shed(r.Shed)
 		}
 		for _, c := range batch {
 			c.done <- err
@@ -108,7 +122,10 @@ func incoming(raw []byte) (storage.IncomingUpdate, bool) {
 	if err := json.Unmarshal(raw, &h); err != nil || h.UpdateID == nil {
 		return storage.IncomingUpdate{}, false
 	}
-	return storage.IncomingUpdate{UpdateID: *h.UpdateID, ChatKey: h.chatKey(), Payload: forJSONB(raw)}, true
+	chat, from := h.chatAndSender()
+	return storage.IncomingUpdate{
+		UpdateID: *h.UpdateID, ChatKey: h.chatKey(), ChatID: idOf(chat), UserID: idOf(from), Payload: forJSONB(raw),
+	}, true
 }
 
 // forJSONB rewrites the escapes of a raw update that PostgreSQL's jsonb

@@ -18,7 +18,7 @@ func TestRecorderStoresWhatJSONBRefuses(t *testing.T) {
 	t.Parallel()
 	store := openStore(t)
 	var woken []string
-	record := telegram.Recorder(store, func(chats ...string) { woken = append(woken, chats...) })
+	record := telegram.Recorder(store, telegram.RecorderOptions{Recorded: func(chats ...string) { woken = append(woken, chats...) }})
 
 	h, err := telegram.NewWebhookHandler(secret, record, quiet, telegram.WebhookOptions{})
 	if err != nil {

@@ -1,0 +1,79 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/handlers"
+	"github.com/danvan-vn/danvan/storage"
+)
+
+// Presses shed in a flood: the first one shed is answered (its button
+// stops spinning) and the chat is told once; the later ones are left,
+// the chat told already. The processor finds the notice owed at its
+// start, as it does after a restart.
+func TestShedPressesAreAnsweredAndTheChatToldOnce(t *testing.T) {
+	t.Parallel()
+	r := newProcessorRig(t, handlers.ProcessorOptions{Workers: 1, Idle: time.Hour})
+	var updates []storage.IncomingUpdate
+	for i := int64(1); i <= 4; i++ {
+		ev := bot.Event{Channel: "test", UpdateID: i, Chat: bot.Chat{ID: "1000"}, From: bot.User{ID: "1000"},
+			Button: &bot.Button{QueryID: fmt.Sprint("q", i), Data: "m:help"}}
+		payload, _ := json.Marshal(ev)
+		updates = append(updates, storage.IncomingUpdate{UpdateID: i, ChatKey: "1000", ChatID: "1000", UserID: "1000", Payload: payload})
+	}
+	recorded, err := r.store.RecordUpdates(r.ctx, "test", updates, 2)
+	if err != nil || recorded != (storage.Recorded{New: 2, Shed: 2}) {
+		t.Fatalf("recorded %+v (%v), want 2 new and 2 shed", recorded, err)
+	}
+	r.start()
+
+	type sent struct {
+		Kind, Query, Text string
+	}
+	var notices, answers []sent
+	deadline := time.Now().Add(10 * time.Second)
+	for len(notices) == 0 || len(answers) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s: notices %v, answers %v", notices, answers)
+		}
+		time.Sleep(20 * time.Millisecond)
+		notices, answers = nil, nil
+		var rows []struct {
+			Kind    string `db:"kind"`
+			Payload []byte `db:"payload"`
+		}
+		if err := r.raw.Select(&rows, `SELECT kind, payload FROM outbox WHERE chat_id = '1000' ORDER BY id`); err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			var o bot.Outgoing
+			if err := json.Unmarshal(row.Payload, &o); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case o.Kind == bot.KindAnswer:
+				answers = append(answers, sent{string(o.Kind), o.QueryID, o.Text})
+			case o.Kind == bot.KindText && strings.Contains(o.Text, "quá nhiều tin nhắn"):
+				notices = append(notices, sent{string(o.Kind), o.QueryID, o.Text})
+			}
+		}
+	}
+	if len(notices) != 1 {
+		t.Fatalf("%d notices, want 1: %v", len(notices), notices)
+	}
+	byQuery := map[string]string{}
+	for _, a := range answers {
+		byQuery[a.Query] = a.Text
+	}
+	if len(byQuery) != 3 || !strings.Contains(byQuery["q3"], "quá nhanh") {
+		t.Fatalf("answers %v: want q1 and q2 answered by their handling, q3 told it was shed, q4 not", byQuery)
+	}
+	if _, ok := byQuery["q4"]; ok {
+		t.Fatal("the second press shed was answered too")
+	}
+}
