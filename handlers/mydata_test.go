@@ -220,6 +220,9 @@ func TestErasureLeavesNoCopyOfTheNameOrPhoneBehind(t *testing.T) {
 	// An update of theirs the bot gave up on keeps its raw payload.
 	w.exec(`INSERT INTO inbox (channel, update_id, chat_key, payload, failed_at) VALUES ('telegram', 999001, 'telegram:3506', $1, now())`,
 		`{"update_id":999001,"message":{"message_id":7,"from":{"id":3506,"first_name":"Người dân 3506"},"chat":{"id":3506,"type":"private"},"text":"Số của tôi là 0905000888"}}`)
+	// So does one shed in a flood, until its notice is queued.
+	w.exec(`INSERT INTO inbox (channel, update_id, chat_key, payload, processed_at, last_error) VALUES ('telegram', 999002, 'telegram:3506', $1, now(), 'shed')`,
+		`{"update_id":999002,"message":{"message_id":8,"from":{"id":3506,"first_name":"Người dân 3506"},"chat":{"id":3506,"type":"private"},"text":"Gọi 0905000888"}}`)
 
 	mustContain(t, c.erase(), "Đã xóa")
 	for _, s := range []string{"Người dân 3506", "0905000888"} {

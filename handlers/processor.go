@@ -99,8 +99,6 @@ func (p *Processor) nudge() {
 // Run handles updates until ctx is cancelled, then lets the updates in
 // hand finish (their transactions use a context that outlives ctx briefly).
 func (p *Processor) Run(ctx context.Context) error {
-	// Notices may be owed from before a restart.
-	p.shed.owed.Store(true)
 	var wg sync.WaitGroup
 	for range p.opts.Workers {
 		wg.Go(func() { p.work(ctx) })
@@ -113,7 +111,7 @@ func (p *Processor) work(ctx context.Context) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
 		if err := p.noticeShedChats(context.WithoutCancel(ctx)); err != nil {
-			p.logger.Warn("processing updates failed", "error", err)
+			p.logger.Warn("queueing the notices of shed updates failed", "error", err)
 		}
 		mark := p.recent.now()
 		batch, followed, err := p.processBatch(context.WithoutCancel(ctx))

@@ -14,21 +14,26 @@ import (
 
 // Presses shed in a flood: the first one shed is answered (its button
 // stops spinning) and the chat is told once; the later ones are left,
-// the chat told already. The processor finds the notice owed at its
-// start, as it does after a restart.
+// the chat told already. A group that is not a unit's has its press
+// answered but is not told: the bot does not talk there. The processor
+// finds the notices owed at its start, as it does after a restart.
 func TestShedPressesAreAnsweredAndTheChatToldOnce(t *testing.T) {
 	t.Parallel()
 	r := newProcessorRig(t, handlers.ProcessorOptions{Workers: 1, Idle: time.Hour})
 	var updates []storage.IncomingUpdate
-	for i := int64(1); i <= 4; i++ {
-		ev := bot.Event{Channel: "test", UpdateID: i, Chat: bot.Chat{ID: "1000"}, From: bot.User{ID: "1000"},
-			Button: &bot.Button{QueryID: fmt.Sprint("q", i), Data: "m:help"}}
+	press := func(id int64, chat bot.Chat, from string) {
+		ev := bot.Event{Channel: "test", UpdateID: id, Chat: chat, From: bot.User{ID: from},
+			Button: &bot.Button{QueryID: fmt.Sprint("q", id), Data: "m:help"}}
 		payload, _ := json.Marshal(ev)
-		updates = append(updates, storage.IncomingUpdate{UpdateID: i, ChatKey: "1000", ChatID: "1000", UserID: "1000", Payload: payload})
+		updates = append(updates, storage.IncomingUpdate{UpdateID: id, ChatKey: chat.ID, ChatID: chat.ID, UserID: from, Payload: payload})
+	}
+	for i := int64(1); i <= 4; i++ {
+		press(i, bot.Chat{ID: "1000"}, "1000")
+		press(10+i, bot.Chat{ID: "-2000", Group: true}, "1001")
 	}
 	recorded, err := r.store.RecordUpdates(r.ctx, "test", updates, 2)
-	if err != nil || recorded != (storage.Recorded{New: 2, Shed: 2}) {
-		t.Fatalf("recorded %+v (%v), want 2 new and 2 shed", recorded, err)
+	if err != nil || recorded != (storage.Recorded{New: 4, Shed: 4}) {
+		t.Fatalf("recorded %+v (%v), want 4 new and 4 shed", recorded, err)
 	}
 	r.start()
 
@@ -65,6 +70,17 @@ func TestShedPressesAreAnsweredAndTheChatToldOnce(t *testing.T) {
 	}
 	if len(notices) != 1 {
 		t.Fatalf("%d notices, want 1: %v", len(notices), notices)
+	}
+	var inGroup []string
+	if err := r.raw.Select(&inGroup, `SELECT payload->>'query_id' FROM outbox WHERE chat_id = '-2000' AND payload->>'text' LIKE '%quá nhanh%'`); err != nil {
+		t.Fatal(err)
+	}
+	var told int
+	if err := r.raw.Get(&told, `SELECT count(*) FROM outbox WHERE chat_id = '-2000' AND kind = 'text'`); err != nil {
+		t.Fatal(err)
+	}
+	if len(inGroup) != 1 || inGroup[0] != "q13" || told != 0 {
+		t.Fatalf("in the group: presses answered as shed %v, texts %d; want q13 answered and nothing said", inGroup, told)
 	}
 	byQuery := map[string]string{}
 	for _, a := range answers {

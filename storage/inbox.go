@@ -80,7 +80,11 @@ func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []Inc
 
 // recordUpdatesQuery judges each update by the updates of its chat
 // already waiting plus those ahead of it in the batch (inbox_sheds,
-// migration 00037). A shed update keeps its payload until its chat's
+// migration 00037). A redelivery in the batch, which the insert ignores,
+// is counted among those ahead all the same: leaving it out takes a
+// probe of the inbox per update that PostgreSQL would plan on every call
+// (0.35 ms more a call), for a difference only to a chat at its limit,
+// which is flooding. A shed update keeps its payload until its chat's
 // notice is queued.
 const recordUpdatesQuery = `
 	INSERT INTO inbox (channel, update_id, chat_key, payload, processed_at, last_error)

@@ -23,14 +23,17 @@ type ShedUpdate struct {
 func (s *Store) TakeShed(ctx context.Context, limit int) ([]ShedUpdate, error) {
 	var us []ShedUpdate
 	err := sqlx.SelectContext(ctx, s.x, &us, `
-		UPDATE inbox u SET payload = NULL
-		FROM (
-			SELECT id, payload FROM inbox
-			WHERE last_error = 'shed' AND payload IS NOT NULL
-			ORDER BY id LIMIT $1
-			FOR UPDATE SKIP LOCKED) t
-		WHERE u.id = t.id
-		RETURNING t.id, u.channel, u.chat_key, t.payload`, limit)
+		WITH taken AS (
+			UPDATE inbox u SET payload = NULL
+			FROM (
+				SELECT id, payload FROM inbox
+				WHERE last_error = 'shed' AND payload IS NOT NULL
+				ORDER BY id LIMIT $1
+				FOR UPDATE SKIP LOCKED) t
+			WHERE u.id = t.id
+			RETURNING t.id, u.channel, u.chat_key, t.payload
+		)
+		SELECT id, channel, chat_key, payload FROM taken ORDER BY id`, limit)
 	return us, wrap("take shed updates", err)
 }
 

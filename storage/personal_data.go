@@ -121,7 +121,8 @@ func (s *Store) forgetSentPhone(ctx context.Context, citizenID int64, phone stri
 // their unfinished forms, the areas they follow and the notices of those
 // still to be sent them, the kept copies of the messages sent to their
 // chat or about their petitions and reception bookings (officers' cards
-// name them) and the raw updates of theirs the bot gave up on, and, on
+// name them) and the raw updates of theirs the bot gave up on or shed
+// (whose notice is then not sent), and, on
 // their finished (completed, rejected or merged) petitions, what they
 // wrote: the description, address, location, rating comment, the
 // information they added and their photos. Their petitions stay, as
@@ -147,9 +148,9 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept 
 				DELETE FROM area_followers WHERE citizen_id = $1
 			), notices AS ( -- those of the areas they no longer follow
 				DELETE FROM outbox_scheduled WHERE channel = $2 AND chat_id = $5 AND NOT is_group
-			), failed AS (
-				UPDATE inbox SET payload = '{}'
-				WHERE channel = $2 AND failed_at IS NOT NULL AND payload IS NOT NULL
+			), unhandled AS ( -- given up on, or shed and their notice not queued yet
+				UPDATE inbox SET payload = CASE WHEN failed_at IS NOT NULL THEN '{}'::jsonb END
+				WHERE channel = $2 AND (failed_at IS NOT NULL OR last_error = 'shed') AND payload IS NOT NULL
 				  AND (chat_key = $2 || ':' || $5
 				       OR payload #>> '{message,from,id}' = $3
 				       OR payload #>> '{edited_message,from,id}' = $3
