@@ -186,6 +186,9 @@ func botEnv(opts *Options, api *tg.Server) []string {
 	if !opts.Limits {
 		env = append(env, "SEND_RATE="+liftedSendRate, "CHAT_SEND_RATE="+liftedSendRate)
 	}
+	if opts.ChatBacklog >= 0 {
+		env = append(env, fmt.Sprintf("CHAT_BACKLOG=%d", opts.ChatBacklog))
+	}
 	return env
 }
 
@@ -407,6 +410,11 @@ func runOnce(ctx context.Context, opts Options, bin string, env []string, db *da
 		fr := in.result()
 		if dist != nil {
 			fr.Forwarded, fr.Failovers, fr.Unavailable = dist.forwarded.Load(), dist.failovers.Load(), dist.unavailable.Load()
+		}
+		if opts.Fault == FaultFlood {
+			if fr.Flood, err = in.floodOutcome(ctx); err != nil {
+				return Result{}, err
+			}
 		}
 		res.Faults = &fr
 	}

@@ -7,7 +7,7 @@
 //	go run ./cmd/danvan-bench -smoke                       # CI: a tiny run, under a minute
 //	go run ./cmd/danvan-bench -citizens 50 -duration 60s   # closed loop
 //	go run ./cmd/danvan-bench -rate 20 -limits -rtt 50ms   # open loop, Telegram's limits, 50 ms RTT
-//	go run ./cmd/danvan-bench -fault kill -kills 5         # also api, storm, pgrestart, pgcrash, replica-kill
+//	go run ./cmd/danvan-bench -fault kill -kills 5         # also api, storm, pgrestart, pgcrash, replica-kill, flood
 //	go run ./cmd/danvan-bench -mode polling -fault replica-kill   # three polling replicas, the poller killed
 //	go run ./cmd/danvan-bench -sweep 5,10,20,40 -chart sweep.png
 //	go run ./cmd/danvan-bench -hold 100000 -citizens 50     # memory with 10^5 petitions mid-way
@@ -68,7 +68,13 @@
 // long intake stopped: from the kill to the first getUpdates answered for
 // another replica. With -jobs-check, after the load, it also kills the
 // replica running the reminders job in the middle of a run (see jobs
-// below).
+// below). flood has one account (id 800000000, no scripted person) send
+// -flood-rate text messages a second over the middle 60% of -duration,
+// far faster than one chat's updates are handled; faults.flood says how
+// many were sent, handled, shed (the bot's CHAT_BACKLOG, set with
+// -chat-backlog, 0 for no limit) and still waiting after the drain, and
+// how many notices the account got. A message none of these is lost and
+// fails the run; the flood's replies are left out of repeated_messages.
 //
 // Definitions of the figures (see Result):
 //

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/danvan-vn/danvan/bot/telegram/telegramtest"
@@ -37,6 +38,9 @@ type faultReport struct {
 	// stopped: from the poller's kill to the first getUpdates answered
 	// for another replica.
 	PollerTakeoverS float64 `json:"poller_takeover_s,omitempty"`
+	// Flood (-fault flood) is what became of the flooding account's
+	// messages.
+	Flood *floodOutcome `json:"flood,omitempty"`
 }
 
 // sendMethods are the Bot API methods that post or change a message.
@@ -58,6 +62,8 @@ type injector struct {
 	rng    *rand.Rand // -seed: when kills and crashes strike
 	report faultReport
 	undo   []func()
+	// flooded counts the messages -fault flood sent.
+	flooded atomic.Int64
 }
 
 func (in *injector) record(e faultEvent) {
@@ -135,6 +141,8 @@ func (in *injector) run(ctx context.Context) {
 			return
 		}
 		in.restartDatabase(ctx, true, "pgcrash: PostgreSQL stopped as in a crash (immediate: the WAL not yet flushed lost), down 3 s, started again with crash recovery")
+	case FaultFlood:
+		in.flood(ctx)
 	case FaultReplicaKill:
 		if !in.within(ctx, 0.3, 0.7) {
 			return
@@ -256,6 +264,9 @@ func (r *faultReport) failure() string {
 	var why []string
 	if r.Mode == FaultKill && (r.Kills < r.Planned || r.Restarted < r.Planned) {
 		why = append(why, fmt.Sprintf("%d of %d kills struck a running bot, %d restarted", r.Kills, r.Planned, r.Restarted))
+	}
+	if f := r.Flood; f != nil && (f.Sent == 0 || f.Handled+f.Shed+f.Waiting != f.Sent) {
+		why = append(why, fmt.Sprintf("flood: %d messages sent, %d handled, %d shed and %d waiting", f.Sent, f.Handled, f.Shed, f.Waiting))
 	}
 	for _, e := range r.Injected {
 		if e.Error != "" {

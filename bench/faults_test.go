@@ -179,3 +179,38 @@ func TestPollingReplicaKillHandsPollingOver(t *testing.T) {
 		t.Fatalf("lost %d, duplicates %d, %d tickets of %d flows", res.LostMessages, res.DuplicateTickets, res.TicketsExpected, res.Flows)
 	}
 }
+
+// -fault flood: one account floods the bot while the scripted people file
+// petitions. With a low CHAT_BACKLOG most of the flood is shed, the
+// account told once, and every message is accounted for; the people lose
+// nothing.
+func TestFloodIsShedAndToldOnce(t *testing.T) {
+	opts := Flags(flag.NewFlagSet("test", flag.ContinueOnError))
+	opts.Smoke, opts.Fault, opts.ChatBacklog, opts.FloodRate = true, FaultFlood, 5, 200
+	opts.Duration, opts.StepTimeout = 5*time.Second, 20*time.Second
+	res := runLive(t, opts)
+	if why := res.Failure(); why != "" {
+		t.Fatal(why)
+	}
+	f := res.Faults.Flood
+	if f == nil || f.Sent < 100 || f.Shed == 0 || f.Handled+f.Shed+f.Waiting != f.Sent || f.Notices != 1 {
+		t.Fatalf("flood outcome %+v: want at least 100 sent, some shed, all accounted for, one notice", f)
+	}
+	if res.LostMessages != 0 || res.TicketsStored != res.TicketsExpected || res.PressesWithoutReply != 0 {
+		t.Fatalf("the people lost %d messages, %d presses unanswered, %d of %d tickets stored",
+			res.LostMessages, res.PressesWithoutReply, res.TicketsStored, res.TicketsExpected)
+	}
+}
+
+// A flood message neither handled, shed nor waiting was lost: the run
+// fails.
+func TestAFloodMessageUnaccountedForFailsTheRun(t *testing.T) {
+	r := &faultReport{Mode: FaultFlood, Flood: &floodOutcome{Sent: 10, Handled: 4, Shed: 5}}
+	if why := (Result{Faults: r}).Failure(); !strings.Contains(why, "10 messages sent, 4 handled, 5 shed and 0 waiting") {
+		t.Fatalf("Failure() = %q", why)
+	}
+	r.Flood.Waiting = 1
+	if why := r.failure(); why != "" {
+		t.Fatalf("every message accounted for, yet %q", why)
+	}
+}

@@ -19,9 +19,10 @@ const (
 	FaultPGRestart   = "pgrestart"
 	FaultPGCrash     = "pgcrash"
 	FaultReplicaKill = "replica-kill"
+	FaultFlood       = "flood"
 )
 
-var faultModes = []string{FaultNone, FaultKill, FaultAPI, FaultStorm, FaultPGRestart, FaultPGCrash, FaultReplicaKill}
+var faultModes = []string{FaultNone, FaultKill, FaultAPI, FaultStorm, FaultPGRestart, FaultPGCrash, FaultReplicaKill, FaultFlood}
 
 // Options are the benchmark's settings; every field has a flag.
 type Options struct {
@@ -38,6 +39,10 @@ type Options struct {
 	Kills    int           `json:"kills"`
 	Workers  int           `json:"workers"`
 	Hold     int           `json:"hold"`
+	// FloodRate is how many messages a second -fault flood's account
+	// sends; ChatBacklog the bot's CHAT_BACKLOG (-1: its default).
+	FloodRate   float64 `json:"flood_rate"`
+	ChatBacklog int     `json:"chat_backlog"`
 
 	DatabaseURL      string        `json:"-"`
 	BaselineConns    int           `json:"baseline_conns"`
@@ -72,6 +77,8 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.Kills, "kills", 5, "-fault kill: how many times the bot is killed and restarted")
 	fs.IntVar(&o.Workers, "workers", 4, "the bot's WORKERS")
 	fs.IntVar(&o.Hold, "hold", 0, "memory mode: this many citizens each stop a petition mid-way (after choosing its kind), -citizens at a time or arriving at -rate updates/s; then the bot's RSS is read")
+	fs.Float64Var(&o.FloodRate, "flood-rate", 300, "-fault flood: messages a second from the flooding account")
+	fs.IntVar(&o.ChatBacklog, "chat-backlog", -1, "the bot's CHAT_BACKLOG, updates of one chat that may wait before the next are shed (0: no limit; -1: the bot's default)")
 	fs.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL to use, with fsync and synchronous_commit on (its schema is migrated and examples/org.yaml imported); default: a private durable server in a temp dir")
 	fs.IntVar(&o.BaselineConns, "baseline-conns", 0, "connections of the insert baseline, run after the load (default: the most the bot had busy at once in the run)")
 	fs.DurationVar(&o.BaselineDuration, "baseline-duration", 5*time.Second, "how long the insert baseline runs")
@@ -118,6 +125,9 @@ func (o *Options) Normalize() error {
 	}
 	if o.Hold < 0 || (o.Hold > 0 && (o.Fault != FaultNone || o.Sweep != "")) {
 		errs = append(errs, errors.New("-hold must not be negative and goes with neither -fault nor -sweep"))
+	}
+	if o.Fault == FaultFlood && o.FloodRate <= 0 {
+		errs = append(errs, errors.New("-flood-rate must be positive"))
 	}
 	if o.Rate < 0 || o.Duration <= 0 {
 		errs = append(errs, errors.New("-rate must not be negative and -duration must be positive"))
