@@ -122,6 +122,9 @@ func (s *Service) noticeShed(ctx context.Context, tx *storage.Store, dec bot.Dec
 	hour := s.now().Unix() / 3600
 	told, answered := false, false
 	for _, u := range shed {
+		if answered && told {
+			break
+		}
 		ev, err := dec.Decode(u.Payload)
 		if err != nil || ev.Chat.ID == "" {
 			continue
@@ -133,7 +136,9 @@ func (s *Service) noticeShed(ctx context.Context, tx *storage.Store, dec bot.Dec
 				return err
 			}
 		}
-		if !told && !ev.Chat.Group {
+		if ev.Chat.Group {
+			told = true // nothing to tell there
+		} else if !told {
 			told = true
 			notice := bot.Outgoing{Kind: bot.KindText, ChatID: ev.Chat.ID}
 			if err := s.queueShedNotice(ctx, tx, ev, notice, "shed.notice", fmt.Sprintf("shed:%s:%d", ev.Chat.ID, hour)); err != nil {
