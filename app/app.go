@@ -136,7 +136,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	processor := handlers.NewProcessor(store, service, decoders, sender.Wake,
 		handlers.ProcessorOptions{Workers: cfg.Workers, Observe: metrics.observe})
 	record := telegram.Recorder(store, telegram.RecorderOptions{
-		ChatBacklog: cfg.ChatBacklog, Recorded: processor.Wake,
+		ChatBacklog: cfg.ChatBacklog, ChatRate: cfg.ChatRate, Recorded: processor.Wake,
 		Shed: func(n int) { metrics.shed(n); processor.Shed(n) },
 	})
 

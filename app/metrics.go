@@ -97,7 +97,7 @@ func newMetrics() *metrics {
 		}, []string{"outcome"}),
 		shedUpdates: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "danvan_updates_shed_total",
-			Help: "Updates recorded by this replica and shed unread, their chat having CHAT_BACKLOG waiting (a flood).",
+			Help: "Updates recorded by this replica and shed unread, their chat having CHAT_BACKLOG waiting or sending faster than CHAT_RATE (a flood).",
 		}),
 		handling: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "danvan_update_handler_seconds",

@@ -189,6 +189,9 @@ func botEnv(opts *Options, api *tg.Server) []string {
 	if opts.ChatBacklog >= 0 {
 		env = append(env, fmt.Sprintf("CHAT_BACKLOG=%d", opts.ChatBacklog))
 	}
+	if opts.ChatRate >= 0 {
+		env = append(env, fmt.Sprintf("CHAT_RATE=%d", opts.ChatRate))
+	}
 	return env
 }
 

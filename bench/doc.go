@@ -72,8 +72,11 @@
 // -flood-rate text messages a second over the middle 60% of -duration,
 // far faster than one chat's updates are handled; faults.flood says how
 // many were sent, handled, shed (the bot's CHAT_BACKLOG, set with
-// -chat-backlog, 0 for no limit) and still waiting after the drain, and
-// how many notices the account got. A message none of these is lost and
+// -chat-backlog, 0 for no limit, and its CHAT_RATE, set with -chat-rate)
+// and still waiting after the drain, and how many notices the account
+// got. The bench runs the bot with CHAT_RATE 0 (no limit) unless
+// -chat-rate says otherwise: its scripted people answer at a machine's
+// speed, and a closed loop of a few would be shed as a flood. A message none of these is lost and
 // fails the run; the flood's replies are left out of repeated_messages.
 //
 // Definitions of the figures (see Result):

@@ -202,6 +202,28 @@ func TestFloodIsShedAndToldOnce(t *testing.T) {
 	}
 }
 
+// With CHAT_RATE and no CHAT_BACKLOG, the flooding account has a minute's
+// worth of its messages handled and the rest shed as they come; the
+// people, arriving at a person's pace, are not held back.
+func TestFloodOverTheRateIsShed(t *testing.T) {
+	opts := Flags(flag.NewFlagSet("test", flag.ContinueOnError))
+	opts.Smoke, opts.Fault, opts.ChatBacklog, opts.ChatRate, opts.FloodRate = true, FaultFlood, 0, 120, 200
+	opts.Rate, opts.Duration, opts.StepTimeout = 20, 5*time.Second, 20*time.Second
+	res := runLive(t, opts)
+	if why := res.Failure(); why != "" {
+		t.Fatal(why)
+	}
+	// 120 at once, then 2 a second over the flood's 3 s.
+	f := res.Faults.Flood
+	if f == nil || f.Sent < 300 || f.Handled > 126 || f.Handled+f.Shed+f.Waiting != f.Sent || f.Notices != 1 {
+		t.Fatalf("flood outcome %+v: want at least 300 sent, at most 126 handled, all accounted for, one notice", f)
+	}
+	if res.LostMessages != 0 || res.TicketsStored != res.TicketsExpected || res.PressesWithoutReply != 0 {
+		t.Fatalf("the people lost %d messages, %d presses unanswered, %d of %d tickets stored",
+			res.LostMessages, res.PressesWithoutReply, res.TicketsStored, res.TicketsExpected)
+	}
+}
+
 // A flood message neither handled, shed nor waiting was lost: the run
 // fails.
 func TestAFloodMessageUnaccountedForFailsTheRun(t *testing.T) {

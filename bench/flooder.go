@@ -19,7 +19,7 @@ const floodNotice = "quá nhiều tin nhắn"
 type floodOutcome struct {
 	Sent    int64 `json:"sent"`
 	Handled int64 `json:"handled"` // recorded and handled
-	Shed    int64 `json:"shed"`    // recorded and shed unread (CHAT_BACKLOG)
+	Shed    int64 `json:"shed"`    // recorded and shed unread (CHAT_BACKLOG, CHAT_RATE)
 	// Waiting are still waiting to be handled after the drain (which
 	// waits for the outbox, not the inbox): without CHAT_BACKLOG, the
 	// queue the flood built.

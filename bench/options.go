@@ -40,9 +40,11 @@ type Options struct {
 	Workers  int           `json:"workers"`
 	Hold     int           `json:"hold"`
 	// FloodRate is how many messages a second -fault flood's account
-	// sends; ChatBacklog the bot's CHAT_BACKLOG (-1: its default).
+	// sends; ChatBacklog the bot's CHAT_BACKLOG (-1: its default);
+	// ChatRate its CHAT_RATE.
 	FloodRate   float64 `json:"flood_rate"`
 	ChatBacklog int     `json:"chat_backlog"`
+	ChatRate    int     `json:"chat_rate"`
 
 	DatabaseURL      string        `json:"-"`
 	BaselineConns    int           `json:"baseline_conns"`
@@ -79,6 +81,7 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.Hold, "hold", 0, "memory mode: this many citizens each stop a petition mid-way (after choosing its kind), -citizens at a time or arriving at -rate updates/s; then the bot's RSS is read")
 	fs.Float64Var(&o.FloodRate, "flood-rate", 300, "-fault flood: messages a second from the flooding account")
 	fs.IntVar(&o.ChatBacklog, "chat-backlog", -1, "the bot's CHAT_BACKLOG, updates of one chat that may wait before the next are shed (0: no limit; -1: the bot's default)")
+	fs.IntVar(&o.ChatRate, "chat-rate", 0, "the bot's CHAT_RATE, updates a minute one chat may send before the next are shed (0, the default here: no limit, since the scripted people answer at a machine's speed; -1: the bot's default)")
 	fs.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL to use, with fsync and synchronous_commit on (its schema is migrated and examples/org.yaml imported); default: a private durable server in a temp dir")
 	fs.IntVar(&o.BaselineConns, "baseline-conns", 0, "connections of the insert baseline, run after the load (default: the most the bot had busy at once in the run)")
 	fs.DurationVar(&o.BaselineDuration, "baseline-duration", 5*time.Second, "how long the insert baseline runs")
@@ -119,6 +122,9 @@ func (o *Options) Normalize() error {
 	}
 	if o.Mode != "polling" && o.Mode != "webhook" {
 		errs = append(errs, fmt.Errorf("-mode %q is not polling or webhook", o.Mode))
+	}
+	if o.ChatRate < -1 {
+		errs = append(errs, errors.New("-chat-rate must be -1 (the bot's default) or more"))
 	}
 	if o.Citizens < 1 || o.Replicas < 1 || o.Officers < 1 || o.Workers < 1 || o.BaselineConns < 0 {
 		errs = append(errs, errors.New("-citizens, -replicas, -officers and -workers must be positive, -baseline-conns not negative"))

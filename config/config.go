@@ -36,6 +36,7 @@ type Config struct {
 	LogFormat             string
 	Workers               int
 	ChatBacklog           int // updates of one chat waiting before the next are shed; 0: no limit
+	ChatRate              int // updates a minute one chat may send before the next are shed; 0: no limit
 	ReminderCron          string
 	DigestCron            string
 	SecondEscalationDays  int
@@ -91,6 +92,8 @@ var options = []option{
 		set: func(c *Config, v string) (err error) { c.Workers, err = positive(v); return err }},
 	{name: "CHAT_BACKLOG", def: "200", help: "Updates of one chat that may wait to be handled before the next are shed, with a notice to the chat (staff's chats and units' linked groups never are); 0: no limit",
 		set: func(c *Config, v string) (err error) { c.ChatBacklog, err = nonNegative(v); return err }},
+	{name: "CHAT_RATE", def: "60", help: "Updates a minute one chat may send, a minute's worth at once, before the next are shed with a notice to the chat (staff's chats and units' linked groups never are; each replica counts what it takes in); 0: no limit",
+		set: func(c *Config, v string) (err error) { c.ChatRate, err = nonNegative(v); return err }},
 	{name: "SEND_RATE", def: "30", help: "Messages per second the bot sends over all chats (kept 1.5% below; one replica sends at a time); raise it only for a Bot API server without Telegram's limits",
 		set: func(c *Config, v string) (err error) { c.SendRate, err = positiveFloat(v); return err }},
 	{name: "CHAT_SEND_RATE", def: "1", help: "Messages per second to one private chat (short bursts of 3 allowed); raise it only for a Bot API server without Telegram's limits",

@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.TelegramAPIURL != "https://api.telegram.org" || c.TelegramMode != "polling" || !c.RunMigrations || c.Workers != 4 || c.ChatBacklog != 200 {
+	if c.TelegramAPIURL != "https://api.telegram.org" || c.TelegramMode != "polling" || !c.RunMigrations || c.Workers != 4 || c.ChatBacklog != 200 || c.ChatRate != 60 {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 	if err := c.ValidateRun(); err == nil || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") {
@@ -43,11 +43,11 @@ func TestSecretFromFile(t *testing.T) {
 }
 
 func TestInvalidValuesAreAllReported(t *testing.T) {
-	_, err := load(env(map[string]string{"TELEGRAM_MODE": "carrier-pigeon", "WORKERS": "0", "TELEGRAM_API_URL": "nope", "CHAT_BACKLOG": "-1"}))
+	_, err := load(env(map[string]string{"TELEGRAM_MODE": "carrier-pigeon", "WORKERS": "0", "TELEGRAM_API_URL": "nope", "CHAT_BACKLOG": "-1", "CHAT_RATE": "-5"}))
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, name := range []string{"TELEGRAM_MODE", "WORKERS", "TELEGRAM_API_URL", "CHAT_BACKLOG"} {
+	for _, name := range []string{"TELEGRAM_MODE", "WORKERS", "TELEGRAM_API_URL", "CHAT_BACKLOG", "CHAT_RATE"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}

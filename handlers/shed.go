@@ -88,7 +88,7 @@ func (p *Processor) logShed(now time.Time) {
 		return
 	}
 	if n := p.shed.count.Swap(0); n > 0 {
-		p.logger.Info("updates shed: their chats had too many waiting", "shed", n)
+		p.logger.Info("updates shed: their chats had too many waiting or sent too fast", "shed", n)
 	}
 }
 

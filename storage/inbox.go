@@ -19,6 +19,9 @@ type IncomingUpdate struct {
 	// them ("" when the update has none): staff's chats are never shed.
 	ChatID, UserID string
 	Payload        json.RawMessage
+	// OverRate: its chat sends faster than the intake allows
+	// (bot.IntakeLimit), so it is shed unless the chat is staff's.
+	OverRate bool
 }
 
 // InboxUpdate is a recorded update waiting to be handled.
@@ -49,9 +52,9 @@ type Recorded struct {
 // waiting to be handled is shed: recorded as handled, unread, so it
 // changes nothing and no claim reads past it (a claim reads every update
 // waiting ahead of the oldest of each chat, so one account flooding the
-// bot would slow everyone's). Its chat is owed a notice (TakeShed).
-// Updates from a unit's linked group or from a member of staff are never
-// shed: their queue is work, not a flood.
+// bot would slow everyone's). So is an update marked OverRate. Its chat
+// is owed a notice (TakeShed). Updates from a unit's linked group or from
+// a member of staff are never shed: their queue is work, not a flood.
 func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []IncomingUpdate, chatBacklog int) (Recorded, error) {
 	var r Recorded
 	if len(updates) == 0 {
@@ -62,12 +65,14 @@ func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []Inc
 	chats := make([]string, len(updates))
 	users := make([]string, len(updates))
 	payloads := make([]string, len(updates))
+	overRate := make([]bool, len(updates))
 	for i, u := range updates {
 		ids[i], keys[i], chats[i], users[i], payloads[i] = u.UpdateID, u.ChatKey, u.ChatID, u.UserID, string(u.Payload)
+		overRate[i] = u.OverRate
 	}
 	var shed []bool
 	err := sqlx.SelectContext(ctx, s.x, &shed, recordUpdatesQuery,
-		channel, pq.Array(ids), pq.Array(keys), pq.Array(chats), pq.Array(users), pq.Array(payloads), chatBacklog)
+		channel, pq.Array(ids), pq.Array(keys), pq.Array(chats), pq.Array(users), pq.Array(payloads), chatBacklog, pq.Array(overRate))
 	for _, sh := range shed {
 		if sh {
 			r.Shed++
@@ -79,8 +84,8 @@ func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []Inc
 }
 
 // recordUpdatesQuery judges each update by the updates of its chat
-// already waiting plus those ahead of it in the batch (inbox_sheds,
-// migration 00037). A redelivery in the batch, which the insert ignores,
+// already waiting plus those ahead of it in the batch, and by its
+// OverRate (inbox_sheds, migrations 00037 and 00038). A redelivery in the batch, which the insert ignores,
 // is counted among those ahead all the same: leaving it out (NOT EXISTS
 // in the inbox) made the cached plan five times slower (0.76 against
 // 0.15 ms a call with 3,000 updates recorded), for a difference only to
@@ -93,9 +98,9 @@ const recordUpdatesQuery = `
 	FROM (
 		SELECT u.update_id, u.chat_key, u.payload, u.n,
 		       inbox_sheds($1, u.chat_key, u.chat_id, u.user_id,
-		                   row_number() OVER (PARTITION BY u.chat_key ORDER BY u.n), $7) AS shed
-		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
-		     WITH ORDINALITY AS u(update_id, chat_key, chat_id, user_id, payload, n)
+		                   row_number() OVER (PARTITION BY u.chat_key ORDER BY u.n), $7, u.over_rate) AS shed
+		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $8::boolean[])
+		     WITH ORDINALITY AS u(update_id, chat_key, chat_id, user_id, payload, over_rate, n)
 	) u
 	ORDER BY u.n
 	ON CONFLICT (channel, update_id) DO NOTHING

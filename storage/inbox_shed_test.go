@@ -130,6 +130,32 @@ func TestStaffAreNeverShed(t *testing.T) {
 	}
 }
 
+// An update its replica found over its chat's rate is shed with no
+// backlog at all, unless it is staff's: an officer's or a unit's group's.
+func TestAnUpdateOverTheRateIsShedUnlessStaff(t *testing.T) {
+	s := openStore(t)
+	unitID, leaderID := seedNoticeUnit(t, s) // its leader is user L
+	if err := s.LinkGroup(t.Context(), unitID, "telegram", "-300", leaderID); err != nil {
+		t.Fatal(err)
+	}
+	overRate := func(updates []storage.IncomingUpdate) []storage.IncomingUpdate {
+		for i := range updates {
+			updates[i].OverRate = i > 0
+		}
+		return updates
+	}
+	for _, backlog := range []int{0, 200} {
+		first := int64(backlog * 10)
+		if got, want := record(t, s, overRate(flood(first, 3, "100", "100")), backlog), (storage.Recorded{New: 1, Shed: 2}); got != want {
+			t.Errorf("backlog %d: a citizen's updates recorded %+v, want %+v", backlog, got, want)
+		}
+		updates := append(overRate(flood(first+3, 3, "L", "L")), overRate(flood(first+6, 3, "-300", "400"))...)
+		if got, want := record(t, s, updates, backlog), (storage.Recorded{New: 6}); got != want {
+			t.Errorf("backlog %d: staff's updates recorded %+v, want %+v", backlog, got, want)
+		}
+	}
+}
+
 func TestNoLimitShedsNothing(t *testing.T) {
 	s := openStore(t)
 	if got, want := record(t, s, flood(1, 300, "100", "100"), 0), (storage.Recorded{New: 300}); got != want {

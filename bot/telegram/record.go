@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
 )
 
@@ -20,11 +21,15 @@ type RecordFunc func(ctx context.Context, updates []storage.IncomingUpdate) erro
 // recordTimeout bounds one write of the inbox.
 const recordTimeout = 10 * time.Second
 
-// RecorderOptions says what a Recorder tells and how much a chat may queue.
+// RecorderOptions says what a Recorder tells and how much a chat may queue
+// and send.
 type RecorderOptions struct {
 	// ChatBacklog is how many updates of one chat may wait to be handled
 	// before the next are shed (storage.RecordUpdates); 0: no limit.
 	ChatBacklog int
+	// ChatRate is how many updates a minute one chat may send before the
+	// next are shed (bot.IntakeLimit); 0: no limit.
+	ChatRate int
 	// Recorded is called with the chat keys of the updates written, if
 	// any was new (the processor's Wake).
 	Recorded func(chats ...string)
@@ -39,13 +44,14 @@ type RecorderOptions struct {
 // cap intake at the disk's commit rate. A call made while no write is in
 // progress is written at once, so nothing waits for a batch to fill.
 func Recorder(store *storage.Store, opts RecorderOptions) RecordFunc {
-	g := &groupRecorder{store: store, opts: opts}
+	g := &groupRecorder{store: store, opts: opts, intake: bot.NewIntakeLimit(opts.ChatRate)}
 	return g.record
 }
 
 type groupRecorder struct {
-	store *storage.Store
-	opts  RecorderOptions
+	store  *storage.Store
+	opts   RecorderOptions
+	intake *bot.IntakeLimit
 
 	mu      sync.Mutex
 	queue   []recordCall
@@ -58,6 +64,11 @@ type recordCall struct {
 }
 
 func (g *groupRecorder) record(ctx context.Context, updates []storage.IncomingUpdate) error {
+	now := time.Now()
+	for i, u := range updates {
+		// Updates with no chat (a poll's answer) are no one's flood.
+		updates[i].OverRate = u.ChatID != "" && !g.intake.Allow(u.ChatKey, u.UpdateID, now)
+	}
 	call := recordCall{updates: updates, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, call)

@@ -1,6 +1,7 @@
 package telegram_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,4 +70,39 @@ func post(t *testing.T, h http.Handler, body string) int {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	return w.Code
+}
+
+// A chat sending faster than CHAT_RATE has the rest shed; another chat,
+// and an update without a chat, are not held back by it.
+func TestRecorderShedsWhatAChatSendsOverItsRate(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	shed := 0
+	record := telegram.Recorder(store, telegram.RecorderOptions{ChatRate: 2, Shed: func(n int) { shed += n }})
+	h, err := telegram.NewWebhookHandler(secret, record, quiet, telegram.WebhookOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	message := func(id, chat int) string {
+		return fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":%d,"is_bot":false,"first_name":"A"},"chat":{"id":%d,"type":"private"},"date":1764000000,"text":"x"}}`,
+			id, id, chat, chat)
+	}
+	bodies := []string{message(1, 1001), message(2, 1001), message(3, 1002), message(4, 1001), message(5, 1001),
+		`{"update_id":6,"poll":{"id":"p","question":"?","options":[],"total_voter_count":0,"is_closed":true,"is_anonymous":true,"type":"regular","allows_multiple_answers":false}}`,
+		message(2, 1001)} // Telegram trying the second again: recorded once, not shed
+	for _, body := range bodies {
+		if status := post(t, h, body); status != 200 {
+			t.Fatalf("status %d, want 200", status)
+		}
+	}
+	if shed != 2 {
+		t.Errorf("%d updates shed, want 2 (the third and fourth of chat 1001)", shed)
+	}
+	pending, _, err := store.InboxBacklog(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pending != 4 {
+		t.Errorf("%d updates waiting in the inbox, want 4", pending)
+	}
 }
