@@ -38,6 +38,14 @@ func TestADenunciationGoesToTheTriageUnit(t *testing.T) {
 // guidance, and returns what sending it queued.
 func (c *citizen) denounces(text string) []bot.Outgoing {
 	c.w.t.Helper()
+	c.toDenunciationReview(text)
+	return c.presses("Gửi")
+}
+
+// toDenunciationReview has a citizen write a tố cáo about Phường Hòa
+// Cường up to its review screen, which it returns.
+func (c *citizen) toDenunciationReview(text string) []bot.Outgoing {
+	c.w.t.Helper()
 	c.says("/new")
 	c.presses("Tố cáo")
 	c.presses("Vẫn gửi")
@@ -47,6 +55,5 @@ func (c *citizen) denounces(text string) []bot.Outgoing {
 	c.says(text)
 	c.presses("Bỏ qua")
 	c.says("Bỏ qua")
-	c.presses("Tiếp tục")
-	return c.presses("Gửi")
+	return c.presses("Tiếp tục")
 }

@@ -497,6 +497,8 @@ func (s *Service) petitionText(t *turn, d draft, step, text string) error {
 		switch {
 		case s.typed(text, []string{"btn.send"}, "gui", "xac nhan", "dong y", "send", "confirm", "ok"):
 			return s.petitionSubmit(t, d)
+		case s.typed(text, []string{"btn.rewrite"}, "viet lai", "sua noi dung", "rewrite"):
+			return s.rewriteDescription(t, d)
 		case mayBeUrgent(d.Kind) && s.typed(text, []string{"btn.urgent"}, "khan", "khan cap", "urgent"):
 			return s.markUrgent(t, d, true)
 		case mayBeUrgent(d.Kind) && s.typed(text, []string{"btn.not_urgent"}, "khong khan cap", "not urgent"):
@@ -618,8 +620,11 @@ func quoted[T any](items []T, name func(T) string) string {
 // older landlines).
 var phonePattern = regexp.MustCompile(`^(?:\+?84|0)\d{9,10}$`)
 
+// numberSeparators are what people group a number's digits with.
+var numberSeparators = strings.NewReplacer(" ", "", ".", "", "-", "")
+
 func parsePhone(text string) (string, bool) {
-	p := strings.NewReplacer(" ", "", ".", "", "-", "").Replace(text)
+	p := numberSeparators.Replace(text)
 	if !phonePattern.MatchString(p) {
 		return "", false
 	}
@@ -640,6 +645,13 @@ func (s *Service) setPhoneFromContact(t *turn, d draft, c bot.Contact) error {
 func (s *Service) markUrgent(t *turn, d draft, urgent bool) error {
 	d.Urgent = urgent
 	return s.saveAndShow(t, d, stepReview)
+}
+
+// rewriteDescription takes a petition back from its review to its text,
+// to be written again; the next text brings the review back.
+func (s *Service) rewriteDescription(t *turn, d draft) error {
+	d.Description = ""
+	return s.saveAndShow(t, d, stepDescription)
 }
 
 func (s *Service) setConfidential(t *turn, d draft, keep bool) error {

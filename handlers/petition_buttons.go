@@ -59,6 +59,8 @@ func (s *Service) petitionButton(t *turn, args []string) error {
 		return s.advance(t, d)
 	case action == "send" && step == stepReview:
 		return s.petitionSubmit(t, d)
+	case action == "rewrite" && step == stepReview:
+		return s.rewriteDescription(t, d)
 	case action == "set" && step == stepKind && slices.Contains(s.citizenKinds(), arg):
 		d.setKind(arg)
 		return s.advance(t, d)

@@ -96,6 +96,10 @@ func (s *Service) petitionScreen(t *turn, d *draft, step string) ([]bot.Outgoing
 			return nil, err
 		}
 		text = summary
+		if d.Confidential && namesSender(d.Description, t.citizen.DisplayName) {
+			text += "\n\n" + t.text("petition.identity_in_text")
+			rows = append(rows, []bot.InlineButton{btn(t.text("btn.rewrite"), "rewrite")})
+		}
 		if mayBeUrgent(d.Kind) {
 			text += "\n\n" + t.text("petition.urgent_hint")
 			urgent := btn(t.text("btn.urgent"), "urgent", "1")

@@ -1,0 +1,33 @@
+package handlers_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// A denouncer who typed their phone number into the text is warned on the
+// review screen, before the unit reads it, and can write the text again;
+// the petition then goes with the new text only.
+func TestAConfidentialPetitionNamingItsSenderIsFlaggedBeforeSending(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	intake := w.staff(3311, "ubnd-tp", "officer")
+	c := w.citizen(3312)
+	review := c.toDenunciationReview("Cán bộ địa chính thu tiền trái quy định. Gọi tôi: 0905 123 456")
+	mustContain(t, review, "có vẻ có số điện thoại", "[✏️ Viết lại nội dung]")
+
+	mustContain(t, c.presses("Viết lại nội dung"), "Vui lòng mô tả sự việc")
+	review = c.says("Cán bộ địa chính thu tiền trái quy định khi làm sổ đỏ")
+	if got := texts(review); strings.Contains(got, "có vẻ có số điện thoại") || !strings.Contains(got, "khi làm sổ đỏ") {
+		t.Fatalf("the review after the text was written again:\n%s", got)
+	}
+	if got := texts(sentTo(c.presses("Gửi"), intake.id)); strings.Contains(got, "0905") || !strings.Contains(got, "khi làm sổ đỏ") {
+		t.Fatalf("the intake's card:\n%s", got)
+	}
+
+	// A petition that is not kept confidential shows its sender anyway:
+	// nothing to warn of.
+	if got := texts(w.citizen(3313).toReview("Phường Hòa Cường", "Cống tắc, gọi tôi 0905 123 457")); strings.Contains(got, "Viết lại nội dung") {
+		t.Fatalf("a petition not kept confidential was flagged:\n%s", got)
+	}
+}
