@@ -335,7 +335,8 @@ func (s *Service) refreshCopies(t *turn, tk storage.Ticket) error {
 			}
 			m.MessageID = deliveredAs // delivered since it was listed: edited
 		}
-		// A copy its officer deleted stays deleted.
+		// A copy its officer deleted stays deleted (and, its edit dropped,
+		// is no longer listed: storage.CardCopies).
 		err = t.send(bot.Outgoing{Kind: bot.KindEdit, ChatID: m.ChatID, Group: m.Group, MessageID: m.MessageID,
 			Text: now.Text, Buttons: now.Buttons, InPlaceOnly: true})
 		if err != nil {

@@ -421,3 +421,31 @@ func TestADenunciationFoundAgainIsNotShownToTheWardByALaterStep(t *testing.T) {
 		t.Fatalf("the ward's card was edited when the intake accepted the denunciation:\n%s", texts(edits))
 	}
 }
+
+// An officer deleted their copy of the card: the edit that found it gone
+// was dropped (delivered without a message, as the sender records an edit
+// InPlaceOnly whose message is not found). Later steps leave that copy
+// alone instead of trying it again, each try a refused call counted
+// against the chat's limits; the other copies still follow the ticket.
+func TestADeletedCopyIsNotTriedAgain(t *testing.T) {
+	k := newCopiesWorld(t, 8550)
+	k.w.markDelivered()
+	cards := k.w.cardsIn(k.code, k.chats()...)
+	k.a.presses("Tiếp nhận")
+	var gone storage.SentMark
+	if err := k.w.raw.Get(&gone, `SELECT id AS "id", '' AS "messageid", revision AS "revision" FROM outbox
+		WHERE status = 'pending' AND kind = 'edit' AND chat_id = $1 AND payload->>'message_id' = $2`, k.b.id, cards[k.b.id]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.w.store.MarkOutboxSent(k.w.ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	k.w.markDelivered()
+
+	out := k.a.says("/resolve " + k.code + " Đã nạo vét cống, nước đã rút.")
+	checkOutgoing(t, out)
+	if edits := editsOf(out, k.b.id, cards[k.b.id]); len(edits) != 0 {
+		t.Fatalf("the deleted copy was edited again:\n%s", texts(edits))
+	}
+	editedOnce(t, out, k.group, cards[k.group])
+}

@@ -550,12 +550,25 @@ const listedRow = `(o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.se
 // edited, the latest version that is a card; an edit still queued is
 // listed apart, as MessagesAbout does. A card sealed or blanked since
 // (handlers/seal.go, erasure) is no longer one, nor are its delivered
-// versions, which sealing blanks.
+// versions, which sealing blanks. Nor is a copy gone from its chat: an
+// edit of it with the card's buttons was dropped, delivered without a
+// message (an officer deleted it, or it can no longer be edited), and
+// each further edit would be refused too.
 func (s *Store) CardCopies(ctx context.Context, channel string, ticketID int64) ([]MessageAbout, error) {
 	var ms []MessageAbout
-	err := sqlx.SelectContext(ctx, s.x, &ms, selectLatest+`
-		FROM outbox o
-		WHERE o.channel = $1 AND `+cardTicket+` = $2::text AND o.kind IN ('text', 'edit') AND `+listedRow+`
+	err := sqlx.SelectContext(ctx, s.x, &ms, `
+		WITH card AS (
+			SELECT * FROM outbox o
+			WHERE o.channel = $1 AND `+cardTicket+` = $2::text AND o.kind IN ('text', 'edit')
+		), gone AS (
+			SELECT chat_id, payload->>'message_id' AS message_id FROM card
+			WHERE kind = 'edit' AND status = 'sent' AND coalesce(sent_message_id, '') = ''
+		)
+		`+selectLatest+`
+		FROM card o
+		WHERE `+listedRow+` AND NOT EXISTS (
+			SELECT FROM gone g
+			WHERE g.chat_id = o.chat_id AND g.message_id = coalesce(o.sent_message_id, o.payload->>'message_id'))
 		`+latestOrder, channel, ticketID)
 	return ms, wrap("list copies of a card", err)
 }
