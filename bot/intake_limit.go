@@ -3,27 +3,30 @@ package bot
 import (
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// IntakeLimit bounds how fast one chat's updates are taken in: a token
-// bucket per chat holding a minute's worth, refilled evenly over the
-// minute. A person filing a petition, or sending an album of photos, is
-// far below it; an account sending as fast as a machine can is not, and
-// what it sends beyond the limit is shed (storage.RecordUpdates). Each
-// replica keeps its own buckets.
+// IntakeLimit bounds how fast one chat's updates are taken in: a bucket
+// per chat holding a minute's worth of tokens, refilled evenly over the
+// minute. A person filing a petition, or forwarding a hundred messages at
+// once, stays within the default; an account sending as fast as a machine
+// can does not, and what it sends beyond the limit is shed
+// (storage.RecordUpdates). Each replica keeps its own buckets.
+//
+// Hand-written rather than golang.org/x/time/rate: a token taken for an
+// update whose write then failed must go back (the update comes again and
+// is judged again), which a rate.Limiter cannot do once time has passed.
 type IntakeLimit struct {
-	perMinute int
+	perMinute float64
 
 	mu    sync.Mutex
-	chats map[string]*chatIntake
+	chats map[string]*intakeBucket
 	swept time.Time
 }
 
-type chatIntake struct {
-	bucket *rate.Limiter
-	last   int64 // the latest update judged
+// intakeBucket is a chat's tokens as they were at a moment.
+type intakeBucket struct {
+	tokens float64
+	at     time.Time
 }
 
 // intakeSweepEvery is how often buckets that have refilled are forgotten.
@@ -35,42 +38,60 @@ func NewIntakeLimit(perMinute int) *IntakeLimit {
 	if perMinute <= 0 {
 		return nil
 	}
-	return &IntakeLimit{perMinute: perMinute, chats: map[string]*chatIntake{}}
+	return &IntakeLimit{perMinute: float64(perMinute), chats: map[string]*intakeBucket{}}
 }
 
-// Allow reports whether chat may have update seq taken in at now, and
-// takes it from the chat's bucket if so. An update not after the latest
-// judged is a redelivery (a write that failed, tried again) and passes
-// without taking anything: a person's message must not be shed because
-// the database was down while it was retried. A nil limit allows all.
-func (l *IntakeLimit) Allow(chat string, seq int64, now time.Time) bool {
+// Take reports whether chat may have one more update taken in at now, and
+// takes a token for it if so. A nil limit allows all.
+func (l *IntakeLimit) Take(chat string, now time.Time) bool {
 	if l == nil {
 		return true
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.swept) >= intakeSweepEvery {
-		forgetRefilled(l.chats, now, func(c *chatIntake) *rate.Limiter { return c.bucket })
+		l.sweep(now)
 		l.swept = now
 	}
-	c := l.chats[chat]
-	switch {
-	case c == nil:
-		c = &chatIntake{bucket: rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)}
-		l.chats[chat] = c
-	case seq <= c.last:
-		return true
+	b := l.chats[chat]
+	if b == nil {
+		b = &intakeBucket{tokens: l.perMinute, at: now}
+		l.chats[chat] = b
 	}
-	c.last = seq
-	return c.bucket.AllowN(now, 1)
+	b.tokens, b.at = l.level(b, now), now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
-// forgetRefilled drops the entries whose bucket is full again: a full
-// bucket behaves exactly like a new one, so nothing is lost.
-func forgetRefilled[T any](entries map[string]T, now time.Time, bucket func(T) *rate.Limiter) {
-	for key, e := range entries {
-		if lim := bucket(e); lim.TokensAt(now) >= float64(lim.Burst()) {
-			delete(entries, key)
+// GiveBack returns a token Take took for chat's update, whose write
+// failed: the update comes again and is judged again, so a person's
+// messages are not shed because the database was down while they were
+// retried.
+func (l *IntakeLimit) GiveBack(chat string) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.chats[chat]; b != nil { // a bucket forgotten was full
+		b.tokens = min(l.perMinute, b.tokens+1)
+	}
+}
+
+// level is b's tokens at now.
+func (l *IntakeLimit) level(b *intakeBucket, now time.Time) float64 {
+	return min(l.perMinute, b.tokens+max(0, now.Sub(b.at).Minutes())*l.perMinute)
+}
+
+// sweep forgets the buckets that are full again: a full bucket behaves
+// exactly like a new one, so nothing is lost.
+func (l *IntakeLimit) sweep(now time.Time) {
+	for chat, b := range l.chats {
+		if l.level(b, now) >= l.perMinute {
+			delete(l.chats, chat)
 		}
 	}
 }

@@ -10,44 +10,57 @@ import (
 func TestIntakeLimitAllowsAMinutesWorthThenTheRate(t *testing.T) {
 	l := NewIntakeLimit(6) // one every 10 s
 	start := time.Unix(1_800_000_000, 0)
-	allowed := 0
+	taken := 0
 	for i := range 20 {
-		if l.Allow("telegram:1", int64(i+1), start.Add(time.Duration(i)*time.Millisecond)) {
-			allowed++
+		if l.Take("telegram:1", start.Add(time.Duration(i)*time.Millisecond)) {
+			taken++
 		}
 	}
-	if allowed != 6 {
-		t.Fatalf("%d of a burst of 20 allowed, want 6", allowed)
+	if taken != 6 {
+		t.Fatalf("%d of a burst of 20 taken in, want 6", taken)
 	}
-	if !l.Allow("telegram:2", 100, start) {
+	if !l.Take("telegram:2", start) {
 		t.Fatal("another chat was refused")
 	}
-	if l.Allow("telegram:1", 101, start.Add(9*time.Second)) {
-		t.Fatal("allowed before a token came back")
+	if l.Take("telegram:1", start.Add(9*time.Second)) {
+		t.Fatal("taken in before a token came back")
 	}
-	if !l.Allow("telegram:1", 102, start.Add(11*time.Second)) {
+	if !l.Take("telegram:1", start.Add(11*time.Second)) {
 		t.Fatal("refused once a token came back")
+	}
+	if l.Take("telegram:1", start.Add(12*time.Second)) {
+		t.Fatal("taken in twice on one token")
 	}
 }
 
-// An update written again after a failed write (the database down, the
-// poller fetching the same updates) takes nothing more from its chat's
-// bucket, however many times it is retried.
-func TestIntakeLimitLetsARedeliveryThroughFree(t *testing.T) {
+// An update whose write failed has its token given back: retried while
+// the database is down, however many times, it does not spend its chat's
+// minute; one refused stays refused.
+func TestIntakeLimitTakesNothingForAFailedWrite(t *testing.T) {
 	l := NewIntakeLimit(3)
 	start := time.Unix(1_800_000_000, 0)
 	for try := range 10 {
-		for seq := int64(1); seq <= 2; seq++ {
-			if !l.Allow("telegram:1", seq, start.Add(time.Duration(try)*time.Second)) {
-				t.Fatalf("update %d refused at try %d", seq, try+1)
+		now := start.Add(time.Duration(try) * time.Second)
+		for range 2 {
+			if !l.Take("telegram:1", now) {
+				t.Fatalf("refused at try %d", try+1)
 			}
 		}
+		l.GiveBack("telegram:1")
+		l.GiveBack("telegram:1")
 	}
-	if !l.Allow("telegram:1", 3, start.Add(10*time.Second)) {
-		t.Fatal("the chat's next update refused: the retries took its tokens")
+	now := start.Add(10 * time.Second)
+	for i := range 3 {
+		if !l.Take("telegram:1", now) {
+			t.Fatalf("update %d after the retries refused: they took its tokens", i+1)
+		}
 	}
-	if l.Allow("telegram:1", 4, start.Add(10*time.Second)) {
-		t.Fatal("a fourth update allowed in the bucket of three")
+	if l.Take("telegram:1", now) {
+		t.Fatal("a fourth update taken in from a bucket of three")
+	}
+	l.GiveBack("telegram:2") // a chat never seen: nothing to give back to
+	if len(l.chats) != 1 {
+		t.Fatalf("%d buckets, want 1", len(l.chats))
 	}
 }
 
@@ -57,15 +70,15 @@ func TestIntakeLimitForgetsRefilledBuckets(t *testing.T) {
 	l := NewIntakeLimit(60)
 	start := time.Unix(1_800_000_000, 0)
 	for i := range 1000 {
-		l.Allow(string(rune('a'+i%26))+string(rune(i)), 1, start)
+		l.Take(string(rune('a'+i%26))+string(rune(i)), start)
 	}
 	// A chat that emptied its bucket half a minute later has only half of
 	// it back at the next sweep, so it is kept; the others are full and
 	// forgotten.
-	for i := range 60 {
-		l.Allow("flood", int64(i+1), start.Add(30*time.Second))
+	for range 60 {
+		l.Take("flood", start.Add(30*time.Second))
 	}
-	if !l.Allow("late", 1, start.Add(intakeSweepEvery)) {
+	if !l.Take("late", start.Add(intakeSweepEvery)) {
 		t.Fatal("a new chat was refused")
 	}
 	if len(l.chats) != 2 {
@@ -75,9 +88,10 @@ func TestIntakeLimitForgetsRefilledBuckets(t *testing.T) {
 
 func TestNoIntakeLimitAllowsEverything(t *testing.T) {
 	l := NewIntakeLimit(0)
-	for i := range 1000 {
-		if !l.Allow("telegram:1", int64(i+1), time.Unix(1_800_000_000, 0)) {
+	for range 1000 {
+		if !l.Take("telegram:1", time.Unix(1_800_000_000, 0)) {
 			t.Fatal("refused without a limit")
 		}
 	}
+	l.GiveBack("telegram:1")
 }

@@ -92,7 +92,11 @@ func (l *limits) sweep(now time.Time) {
 			delete(l.parked, chat)
 		}
 	}
-	forgetRefilled(l.chats, now, func(lim *rate.Limiter) *rate.Limiter { return lim })
+	for chat, lim := range l.chats {
+		if lim.TokensAt(now) >= float64(lim.Burst()) {
+			delete(l.chats, chat)
+		}
+	}
 }
 
 func (l *limits) chatLocked(chatID string, group bool) *rate.Limiter {

@@ -92,7 +92,7 @@ var options = []option{
 		set: func(c *Config, v string) (err error) { c.Workers, err = positive(v); return err }},
 	{name: "CHAT_BACKLOG", def: "200", help: "Updates of one chat that may wait to be handled before the next are shed, with a notice to the chat (staff's chats and units' linked groups never are); 0: no limit",
 		set: func(c *Config, v string) (err error) { c.ChatBacklog, err = nonNegative(v); return err }},
-	{name: "CHAT_RATE", def: "60", help: "Updates a minute one chat may send, a minute's worth at once, before the next are shed with a notice to the chat (staff's chats and units' linked groups never are; each replica counts what it takes in); 0: no limit",
+	{name: "CHAT_RATE", def: "120", help: "Updates a minute one chat may send, a minute's worth at once, before the next are shed with a notice to the chat (staff's chats and units' linked groups never are; each replica counts what it takes in); 0: no limit",
 		set: func(c *Config, v string) (err error) { c.ChatRate, err = nonNegative(v); return err }},
 	{name: "SEND_RATE", def: "30", help: "Messages per second the bot sends over all chats (kept 1.5% below; one replica sends at a time); raise it only for a Bot API server without Telegram's limits",
 		set: func(c *Config, v string) (err error) { c.SendRate, err = positiveFloat(v); return err }},

@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.TelegramAPIURL != "https://api.telegram.org" || c.TelegramMode != "polling" || !c.RunMigrations || c.Workers != 4 || c.ChatBacklog != 200 || c.ChatRate != 60 {
+	if c.TelegramAPIURL != "https://api.telegram.org" || c.TelegramMode != "polling" || !c.RunMigrations || c.Workers != 4 || c.ChatBacklog != 200 || c.ChatRate != 120 {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 	if err := c.ValidateRun(); err == nil || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") {

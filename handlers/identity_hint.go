@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -9,27 +10,46 @@ import (
 // A petition kept confidential hides who sent it from the unit that
 // handles it, but not what they wrote: a phone number, an ID card number
 // or the sender's own name typed into the text would tell. Its review
-// screen warns of one and offers to write the text again.
+// screen warns of one and offers to write the text again. A warning, not
+// a rule: the number may be someone else's.
 
-// numberInText is a run of digits, possibly grouped by single spaces,
-// dots or dashes ("0905 123 456", "+84.905.123.456").
-var numberInText = regexp.MustCompile(`\+?\d+(?:[ .\-]\d+)*`)
+// phoneInText is a Vietnamese phone number as people write it: a mobile
+// (0, then 3, 5, 7, 8 or 9, then 8 digits) or a landline (02, then 9
+// digits), with +84 for the 0 or not, its digits grouped by single
+// spaces, dots or dashes or not. Amounts (150.000.000), dates and most tax
+// codes (0401234567) do not start so.
+var phoneInText = regexp.MustCompile(`(?:\+84|\b0)[ .\-]?(?:[35789](?:[ .\-]?\d){8}|2(?:[ .\-]?\d){9})\b`)
 
-// idCardNumber is a citizen identity card's number: twelve digits, the
+// idCardInText is a citizen identity card's number: twelve digits, the
 // first a 0 (the province code).
-var idCardNumber = regexp.MustCompile(`^0\d{11}$`)
+var idCardInText = regexp.MustCompile(`\b0\d{11}\b`)
 
 // namesSender reports whether a petition's text seems to say who sent it:
 // a phone or ID card number, or the sender's full name as their messenger
-// gives it (two words or more, compared without tones or case).
+// gives it (namesPerson).
 func namesSender(text, displayName string) bool {
-	for _, m := range numberInText.FindAllString(text, -1) {
-		if _, phone := parsePhone(m); phone || idCardNumber.MatchString(numberSeparators.Replace(m)) {
+	return phoneInText.MatchString(text) || idCardInText.MatchString(text) || namesPerson(text, displayName)
+}
+
+// namesPerson reports whether text holds a full name of three words or
+// more, in any order ("An Nguyễn Văn" for "Nguyễn Văn An"), without tones
+// or case. Two words are too often a street's or a ward's name, or
+// everyday words ("Trần Phú", "Thanh Bình", "Văn Minh").
+func namesPerson(text, name string) bool {
+	want := strings.Fields(words(name))
+	if len(want) < 3 {
+		return false
+	}
+	slices.Sort(want)
+	have := strings.Fields(words(text))
+	for i := 0; i+len(want) <= len(have); i++ {
+		window := slices.Clone(have[i : i+len(want)])
+		slices.Sort(window)
+		if slices.Equal(window, want) {
 			return true
 		}
 	}
-	name := words(displayName)
-	return strings.Contains(name, " ") && strings.Contains(" "+words(text)+" ", " "+name+" ")
+	return false
 }
 
 // words is s folded (fold) into its words, single-spaced, without the

@@ -14,11 +14,14 @@ func TestAConfidentialPetitionNamingItsSenderIsFlaggedBeforeSending(t *testing.T
 	intake := w.staff(3311, "ubnd-tp", "officer")
 	c := w.citizen(3312)
 	review := c.toDenunciationReview("Cán bộ địa chính thu tiền trái quy định. Gọi tôi: 0905 123 456")
-	mustContain(t, review, "có vẻ có số điện thoại", "[✏️ Viết lại nội dung]")
+	mustContain(t, review, "dường như có số điện thoại", "[✏️ Viết lại nội dung]")
 
-	mustContain(t, c.presses("Viết lại nội dung"), "Vui lòng mô tả sự việc")
+	// The text to write again is shown to be copied, and kept until a new
+	// one comes.
+	mustContain(t, c.presses("Viết lại nội dung"), "Vui lòng mô tả sự việc",
+		"<code>Cán bộ địa chính thu tiền trái quy định. Gọi tôi: 0905 123 456</code>")
 	review = c.says("Cán bộ địa chính thu tiền trái quy định khi làm sổ đỏ")
-	if got := texts(review); strings.Contains(got, "có vẻ có số điện thoại") || !strings.Contains(got, "khi làm sổ đỏ") {
+	if got := texts(review); strings.Contains(got, "dường như có số điện thoại") || !strings.Contains(got, "khi làm sổ đỏ") {
 		t.Fatalf("the review after the text was written again:\n%s", got)
 	}
 	if got := texts(sentTo(c.presses("Gửi"), intake.id)); strings.Contains(got, "0905") || !strings.Contains(got, "khi làm sổ đỏ") {

@@ -648,9 +648,9 @@ func (s *Service) markUrgent(t *turn, d draft, urgent bool) error {
 }
 
 // rewriteDescription takes a petition back from its review to its text,
-// to be written again; the next text brings the review back.
+// which the next text replaces and brings the review back. The text stays
+// until then: Back, or starting another petition, finds it.
 func (s *Service) rewriteDescription(t *turn, d draft) error {
-	d.Description = ""
 	return s.saveAndShow(t, d, stepDescription)
 }
 

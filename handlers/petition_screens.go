@@ -57,6 +57,9 @@ func (s *Service) petitionScreen(t *turn, d *draft, step string) ([]bot.Outgoing
 		return s.areaScreen(t, d, btn, nav)
 	case stepDescription:
 		text = t.text("petition.description", formatNumber(maxDescription))
+		if d.Description != "" { // back, or to write it again: the text to copy
+			text += "\n\n" + t.text("petition.description_current", bot.Escape(d.Description))
+		}
 	case stepPhotos:
 		text = t.text("petition.photos", maxPhotos)
 		label := t.text("btn.skip")

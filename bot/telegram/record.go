@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -63,12 +64,13 @@ type recordCall struct {
 	done    chan error
 }
 
-func (g *groupRecorder) record(ctx context.Context, updates []storage.IncomingUpdate) error {
-	now := time.Now()
-	for i, u := range updates {
-		// Updates with no chat (a poll's answer) are no one's flood.
-		updates[i].OverRate = u.ChatID != "" && !g.intake.Allow(u.ChatKey, u.UpdateID, now)
-	}
+func (g *groupRecorder) record(ctx context.Context, updates []storage.IncomingUpdate) (err error) {
+	updates = g.judgeRate(updates)
+	defer func() {
+		if err != nil {
+			g.giveBack(updates)
+		}
+	}()
 	call := recordCall{updates: updates, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, call)
@@ -86,6 +88,28 @@ func (g *groupRecorder) record(ctx context.Context, updates []storage.IncomingUp
 		// Not confirmed, so the update comes again; if it was written
 		// meanwhile, the inbox ignores the second copy.
 		return ctx.Err()
+	}
+}
+
+// judgeRate returns a copy of updates with those over their chat's
+// CHAT_RATE marked (bot.IntakeLimit). Updates without a chat (a poll's
+// answer) are no one's flood.
+func (g *groupRecorder) judgeRate(updates []storage.IncomingUpdate) []storage.IncomingUpdate {
+	judged := slices.Clone(updates)
+	now := time.Now()
+	for i, u := range judged {
+		judged[i].OverRate = u.ChatID != "" && !g.intake.Take(u.ChatKey, now)
+	}
+	return judged
+}
+
+// giveBack returns the tokens judgeRate took for updates whose write
+// failed: they come again.
+func (g *groupRecorder) giveBack(updates []storage.IncomingUpdate) {
+	for _, u := range updates {
+		if u.ChatID != "" && !u.OverRate {
+			g.intake.GiveBack(u.ChatKey)
+		}
 	}
 }
 
