@@ -16,19 +16,31 @@ import (
 // phoneInText is a Vietnamese phone number as people write it: a mobile
 // (0, then 3, 5, 7, 8 or 9, then 8 digits) or a landline (02, then 9
 // digits), with +84 for the 0 or not, its digits grouped by single
-// spaces, dots or dashes or not. Amounts (150.000.000), dates and most tax
-// codes (0401234567) do not start so.
-var phoneInText = regexp.MustCompile(`(?:\+84|\b0)[ .\-]?(?:[35789](?:[ .\-]?\d){8}|2(?:[ .\-]?\d){9})\b`)
+// spaces, dots, dashes or an area code's bracket ("(0236) 3822 123") or
+// not, and no digit on either side. Amounts (150.000.000), dates and the
+// tax codes of most provinces (0401234567) do not start so; Hồ Chí Minh
+// City's (03…) are taken for one.
+var phoneInText = regexp.MustCompile(`(?:^|[^\d+])(?:\+84|0)` + digitGap + `(?:[35789](?:` + digitGap + `\d){8}|2(?:` + digitGap + `\d){9})(?:$|\D)`)
+
+// digitGap is what may come between two digits of a number as people
+// write it.
+const digitGap = `(?:[ .\-]|\) ?)?`
+
+// dateInText is a date as people write it (05.12.2026, 5/12/2026): the
+// digits of one followed by an hour ("05.12.2026 10 giờ") can look like a
+// phone number.
+var dateInText = regexp.MustCompile(`\d{1,2}[./\-]\d{1,2}[./\-]\d{4}`)
 
 // idCardInText is a citizen identity card's number: twelve digits, the
-// first a 0 (the province code).
-var idCardInText = regexp.MustCompile(`\b0\d{11}\b`)
+// first a 0 (the province code), bare or in groups of three.
+var idCardInText = regexp.MustCompile(`(?:^|\D)0\d{2}(?:[ .\-]?\d{3}){3}(?:$|\D)`)
 
 // namesSender reports whether a petition's text seems to say who sent it:
 // a phone or ID card number, or the sender's full name as their messenger
 // gives it (namesPerson).
 func namesSender(text, displayName string) bool {
-	return phoneInText.MatchString(text) || idCardInText.MatchString(text) || namesPerson(text, displayName)
+	return slices.ContainsFunc(phoneInText.FindAllString(text, -1), func(m string) bool { return !dateInText.MatchString(m) }) ||
+		idCardInText.MatchString(text) || namesPerson(text, displayName)
 }
 
 // namesPerson reports whether text holds a full name of three words or

@@ -13,6 +13,10 @@ func TestNamesSender(t *testing.T) {
 		{"hai số 0905123456 0912345678", "", true},
 		{"gọi 0905123456 120 lần không ai nghe", "", true},
 		{"CCCD 048095001234, thường trú tổ 5", "", true},
+		{"số căn cước 048 095 001 234", "", true},
+		{"SĐT0905123456", "", true},
+		{"gọi (0236) 3822 123 giờ hành chính", "", true},
+		{"(+84) 905 123 456", "", true},
 		{"Tôi là Nguyễn Văn An, sống ở tổ 5.", "Nguyễn Văn An", true},
 		{"tôi ten la nguyen van an", "An Nguyễn Văn", true},
 		// Amounts, dates, house numbers, tax codes, a street named like
@@ -21,6 +25,9 @@ func TestNamesSender(t *testing.T) {
 		{"Dự án 84.000.000.000 đồng", "", false},
 		{"Nhà số 12 - kiệt 45 đường Núi Thành", "", false},
 		{"Công ty MST 0401234567 xả thải", "", false},
+		{"từ 05.12.2026 10 45 đến nay", "", false},
+		{"lúc 08-12-2026 09h, gọi 0905123456", "", true},
+		{"mã 10905123456 trên hóa đơn", "", false},
 		{"Đường Trần Phú ngập sâu", "Trần Phú", false},
 		{"Ông Nguyễn Văn Ánh ở tổ 5 đổ rác", "Nguyễn Văn An", false},
 	} {

@@ -561,7 +561,10 @@ func (s *Store) CardCopies(ctx context.Context, channel string, ticketID int64) 
 			SELECT * FROM outbox o
 			WHERE o.channel = $1 AND `+cardTicket+` = $2::text AND o.kind IN ('text', 'edit')
 		), gone AS (
-			SELECT chat_id, payload->>'message_id' AS message_id FROM card
+			-- The chat the edit was for: a group that became a supergroup
+			-- has its delivery recorded under the new chat.
+			SELECT coalesce(nullif(payload->>'chat_id', ''), chat_id) AS chat_id, payload->>'message_id' AS message_id
+			FROM card
 			WHERE kind = 'edit' AND status = 'sent' AND coalesce(sent_message_id, '') = ''
 		)
 		`+selectLatest+`
