@@ -3,6 +3,8 @@ package handlers_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/danvan-vn/danvan/bot"
 )
 
 // A denouncer who typed their phone number into the text is warned on the
@@ -26,6 +28,17 @@ func TestAConfidentialPetitionNamingItsSenderIsFlaggedBeforeSending(t *testing.T
 	}
 	if got := texts(sentTo(c.presses("Gửi"), intake.id)); strings.Contains(got, "0905") || !strings.Contains(got, "khi làm sổ đỏ") {
 		t.Fatalf("the intake's card:\n%s", got)
+	}
+
+	// Written again as a photo's caption, the text is replaced too.
+	c2 := w.citizen(3314)
+	c2.toDenunciationReview("Cán bộ địa chính thu tiền trái quy định. Gọi tôi: 0905 123 458")
+	c2.presses("Viết lại nội dung")
+	review = c2.sends(func(e *bot.Event) {
+		e.Photo, e.Text = &bot.File{ID: "receipt", UniqueID: "rc"}, "Cán bộ địa chính thu tiền không có biên lai"
+	})
+	if got := texts(review); strings.Contains(got, "0905 123 458") || !strings.Contains(got, "không có biên lai") {
+		t.Fatalf("the review after a caption wrote the text again:\n%s", got)
 	}
 
 	// A petition that is not kept confidential shows its sender anyway:

@@ -666,7 +666,9 @@ func (s *Service) addPhoto(t *turn, d draft, step string, p draftPhoto) error {
 	}
 	d.Photos = append(d.Photos, p)
 	caption := normalize(t.ev.Text)
-	if caption != "" && d.Description == "" && descriptionProblem(t, caption) == "" {
+	// At the description step (the text written again, or gone back to),
+	// a caption is the answer, as a text would be.
+	if caption != "" && (d.Description == "" || step == stepDescription) && descriptionProblem(t, caption) == "" {
 		d.setDescription(caption)
 		return s.advance(t, d)
 	}
