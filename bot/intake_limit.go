@@ -41,9 +41,12 @@ func NewIntakeLimit(perMinute int) *IntakeLimit {
 	return &IntakeLimit{perMinute: float64(perMinute), chats: map[string]*intakeBucket{}}
 }
 
-// Take reports whether chat may have one more update taken in at now, and
-// takes a token for it if so. A nil limit allows all.
-func (l *IntakeLimit) Take(chat string, now time.Time) bool {
+// Take reports whether chat may have one more update taken in, and takes
+// a token for it if so. The update is judged at when it was sent, if
+// known and earlier than now: messages a person sent over an hour while
+// the bot was down, arriving together once it is back, are judged at the
+// pace they were sent. A nil limit allows all.
+func (l *IntakeLimit) Take(chat string, sent, now time.Time) bool {
 	if l == nil {
 		return true
 	}
@@ -53,12 +56,19 @@ func (l *IntakeLimit) Take(chat string, now time.Time) bool {
 		l.sweep(now)
 		l.swept = now
 	}
-	b := l.chats[chat]
-	if b == nil {
-		b = &intakeBucket{tokens: l.perMinute, at: now}
-		l.chats[chat] = b
+	at := now
+	if !sent.IsZero() && sent.Before(now) {
+		at = sent
 	}
-	b.tokens, b.at = l.level(b, now), now
+	b := l.chats[chat]
+	switch {
+	case b == nil:
+		b = &intakeBucket{tokens: l.perMinute, at: at}
+		l.chats[chat] = b
+	case at.Before(b.at): // a press judged at its arrival, or clocks apart
+		at = b.at
+	}
+	b.tokens, b.at = l.level(b, at), at
 	if b.tokens < 1 {
 		return false
 	}

@@ -19,6 +19,9 @@ type IncomingUpdate struct {
 	// them ("" when the update has none): staff's chats are never shed.
 	ChatID, UserID string
 	Payload        json.RawMessage
+	// SentAt is when the person sent it, if the messenger says (zero
+	// otherwise): the intake's rate judges it by then. Not stored.
+	SentAt time.Time
 	// OverRate: its chat sends faster than the intake allows
 	// (bot.IntakeLimit), so it is shed unless the chat is staff's.
 	OverRate bool

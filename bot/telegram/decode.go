@@ -138,6 +138,7 @@ type idRef struct {
 type headOf struct {
 	Chat *idRef `json:"chat"`
 	From *idRef `json:"from"`
+	Date int64  `json:"date"` // Unix seconds
 }
 
 // chatAndSender finds the update's chat and sender; either may be nil.
@@ -156,6 +157,15 @@ func (h *updateHead) chatAndSender() (chat, from *idRef) {
 		return h.MyChatMember.Chat, h.MyChatMember.From
 	}
 	return nil, nil
+}
+
+// sentAt is when a new message was sent, as Telegram dates it; zero for
+// other updates (a button press carries no date of its own).
+func (h *updateHead) sentAt() time.Time {
+	if h.Message == nil || h.Message.Date <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(h.Message.Date, 0)
 }
 
 func (h *updateHead) chatKey() string {

@@ -92,13 +92,13 @@ func (g *groupRecorder) record(ctx context.Context, updates []storage.IncomingUp
 }
 
 // judgeRate returns a copy of updates with those over their chat's
-// CHAT_RATE marked (bot.IntakeLimit). Updates without a chat (a poll's
-// answer) are no one's flood.
+// CHAT_RATE marked (bot.IntakeLimit), a message by when it was sent.
+// Updates without a chat (a poll's answer) are no one's flood.
 func (g *groupRecorder) judgeRate(updates []storage.IncomingUpdate) []storage.IncomingUpdate {
 	judged := slices.Clone(updates)
 	now := time.Now()
 	for i, u := range judged {
-		judged[i].OverRate = u.ChatID != "" && !g.intake.Take(u.ChatKey, now)
+		judged[i].OverRate = u.ChatID != "" && !g.intake.Take(u.ChatKey, u.SentAt, now)
 	}
 	return judged
 }
@@ -159,7 +159,7 @@ func incoming(raw []byte) (storage.IncomingUpdate, bool) {
 	}
 	chat, from := h.chatAndSender()
 	return storage.IncomingUpdate{
-		UpdateID: *h.UpdateID, ChatKey: h.chatKey(), ChatID: idOf(chat), UserID: idOf(from), Payload: forJSONB(raw),
+		UpdateID: *h.UpdateID, ChatKey: h.chatKey(), ChatID: idOf(chat), UserID: idOf(from), SentAt: h.sentAt(), Payload: forJSONB(raw),
 	}, true
 }
 
