@@ -102,12 +102,20 @@ func TestAChatOverItsBacklogHasTheRestShed(t *testing.T) {
 	}
 }
 
-func TestStaffAreNeverShed(t *testing.T) {
+// storeWithStaffGroup is a store with a unit whose leader is user L and
+// whose linked group is chat -300.
+func storeWithStaffGroup(t *testing.T) *storage.Store {
+	t.Helper()
 	s := openStore(t)
-	unitID, leaderID := seedNoticeUnit(t, s) // its leader is user L
+	unitID, leaderID := seedNoticeUnit(t, s)
 	if err := s.LinkGroup(t.Context(), unitID, "telegram", "-300", leaderID); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+func TestStaffAreNeverShed(t *testing.T) {
+	s := storeWithStaffGroup(t)
 	// A person who is not staff, in the same group: the group is the
 	// unit's, so it is not shed either.
 	if _, err := s.TouchCitizen(t.Context(), "telegram", "400", "400", "Anna", "en"); err != nil {
@@ -133,11 +141,7 @@ func TestStaffAreNeverShed(t *testing.T) {
 // An update its replica found over its chat's rate is shed with no
 // backlog at all, unless it is staff's: an officer's or a unit's group's.
 func TestAnUpdateOverTheRateIsShedUnlessStaff(t *testing.T) {
-	s := openStore(t)
-	unitID, leaderID := seedNoticeUnit(t, s) // its leader is user L
-	if err := s.LinkGroup(t.Context(), unitID, "telegram", "-300", leaderID); err != nil {
-		t.Fatal(err)
-	}
+	s := storeWithStaffGroup(t)
 	overRate := func(updates []storage.IncomingUpdate) []storage.IncomingUpdate {
 		for i := range updates {
 			updates[i].OverRate = i > 0
