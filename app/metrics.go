@@ -81,7 +81,7 @@ func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 type metrics struct {
 	registry    *prometheus.Registry
 	updates     *prometheus.CounterVec
-	shedUpdates prometheus.Counter
+	shedUpdates *prometheus.CounterVec
 	handling    prometheus.Histogram
 }
 
@@ -95,10 +95,10 @@ func newMetrics() *metrics {
 			Name: "danvan_updates_processed_total",
 			Help: "Updates handled by this replica, by outcome: ok, or failed (to be retried or given up).",
 		}, []string{"outcome"}),
-		shedUpdates: prometheus.NewCounter(prometheus.CounterOpts{
+		shedUpdates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "danvan_updates_shed_total",
-			Help: "Updates recorded by this replica and shed unread, their chat having CHAT_BACKLOG waiting or sending faster than CHAT_RATE (a flood).",
-		}),
+			Help: "Updates recorded by this replica and shed unread (a flood), by the limit their chat was over: rate (CHAT_RATE) or backlog (CHAT_BACKLOG).",
+		}, []string{"limit"}),
 		handling: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "danvan_update_handler_seconds",
 			Help:    "Time to handle one update inside its transaction.",
@@ -108,6 +108,8 @@ func newMetrics() *metrics {
 	// Both outcomes exist from the start, so rates work before a failure.
 	m.updates.WithLabelValues("ok")
 	m.updates.WithLabelValues("failed")
+	m.shedUpdates.WithLabelValues("rate")
+	m.shedUpdates.WithLabelValues("backlog")
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -152,7 +154,10 @@ func (m *metrics) observe(elapsed time.Duration, failed bool) {
 }
 
 // shed is the recorder's Shed hook.
-func (m *metrics) shed(n int) { m.shedUpdates.Add(float64(n)) }
+func (m *metrics) shed(overRate, overBacklog int) {
+	m.shedUpdates.WithLabelValues("rate").Add(float64(overRate))
+	m.shedUpdates.WithLabelValues("backlog").Add(float64(overBacklog))
+}
 
 // handler serves the registry in the Prometheus exposition format.
 func (m *metrics) handler() http.Handler {

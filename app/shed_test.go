@@ -25,6 +25,7 @@ func TestAFloodingChatIsToldOnceWhatWasNotRead(t *testing.T) {
 	}
 	cfg := testConfig(api, dsn)
 	cfg.ChatBacklog = 5
+	cfg.ListenAddr = freeAddr(t)
 	// The five read are answered at once, not one a second.
 	cfg.SendRate, cfg.ChatSendRate = 1000, 1000
 	startService(t, cfg)
@@ -39,6 +40,13 @@ func TestAFloodingChatIsToldOnceWhatWasNotRead(t *testing.T) {
 	}
 	if n := count(t, dsn, `SELECT count(*) FROM inbox WHERE last_error = 'shed' AND payload IS NULL`); n != 25 {
 		t.Fatalf("%d updates shed, want 25 (30 less the 5 CHAT_BACKLOG lets wait)", n)
+	}
+	metrics := scrape(t, cfg.ListenAddr)
+	if got := metrics[`danvan_updates_shed_total{limit="backlog"}`]; got != 25 {
+		t.Errorf("danvan_updates_shed_total{limit=\"backlog\"} %v, want 25", got)
+	}
+	if got, found := metrics[`danvan_updates_shed_total{limit="rate"}`]; !found || got != 0 {
+		t.Errorf("danvan_updates_shed_total{limit=\"rate\"} %v (found %v), want 0", got, found)
 	}
 	c.says("/start", "Xin chào")
 	if n := count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = '5010' AND payload->>'text' LIKE '%quá nhiều tin nhắn%'`); n != 1 {

@@ -45,6 +45,9 @@ type InboxUpdate struct {
 type Recorded struct {
 	New  int // recorded to be handled
 	Shed int // recorded as shed, their chats owed a notice (see RecordUpdates)
+	// ShedOverRate is how many of Shed were marked OverRate; the rest were
+	// over the chat's backlog.
+	ShedOverRate int
 }
 
 // RecordUpdates durably stores a batch of updates in one statement. An
@@ -73,14 +76,21 @@ func (s *Store) RecordUpdates(ctx context.Context, channel string, updates []Inc
 		ids[i], keys[i], chats[i], users[i], payloads[i] = u.UpdateID, u.ChatKey, u.ChatID, u.UserID, string(u.Payload)
 		overRate[i] = u.OverRate
 	}
-	var shed []bool
-	err := sqlx.SelectContext(ctx, s.x, &shed, recordUpdatesQuery,
+	var written []struct {
+		UpdateID int64 `db:"update_id"`
+		Shed     bool  `db:"shed"`
+	}
+	err := sqlx.SelectContext(ctx, s.x, &written, recordUpdatesQuery,
 		channel, pq.Array(ids), pq.Array(keys), pq.Array(chats), pq.Array(users), pq.Array(payloads), chatBacklog, pq.Array(overRate))
-	for _, sh := range shed {
-		if sh {
-			r.Shed++
-		} else {
+	for _, w := range written {
+		switch {
+		case !w.Shed:
 			r.New++
+		case slices.ContainsFunc(updates, func(u IncomingUpdate) bool { return u.OverRate && u.UpdateID == w.UpdateID }):
+			r.Shed++
+			r.ShedOverRate++
+		default:
+			r.Shed++
 		}
 	}
 	return r, wrap("record updates", err)
@@ -107,7 +117,7 @@ const recordUpdatesQuery = `
 	) u
 	ORDER BY u.n
 	ON CONFLICT (channel, update_id) DO NOTHING
-	RETURNING processed_at IS NOT NULL AS shed`
+	RETURNING update_id, processed_at IS NOT NULL AS shed`
 
 // pendingUpdates selects the updates that are due and are the oldest
 // unhandled update of their chat, so a chat's updates are handled in order

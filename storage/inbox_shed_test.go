@@ -150,13 +150,24 @@ func TestAnUpdateOverTheRateIsShedUnlessStaff(t *testing.T) {
 	}
 	for _, backlog := range []int{0, 200} {
 		first := int64(backlog * 10)
-		if got, want := record(t, s, overRate(flood(first, 3, "100", "100")), backlog), (storage.Recorded{New: 1, Shed: 2}); got != want {
+		if got, want := record(t, s, overRate(flood(first, 3, "100", "100")), backlog), (storage.Recorded{New: 1, Shed: 2, ShedOverRate: 2}); got != want {
 			t.Errorf("backlog %d: a citizen's updates recorded %+v, want %+v", backlog, got, want)
 		}
 		updates := append(overRate(flood(first+3, 3, "L", "L")), overRate(flood(first+6, 3, "-300", "400"))...)
 		if got, want := record(t, s, updates, backlog), (storage.Recorded{New: 6}); got != want {
 			t.Errorf("backlog %d: staff's updates recorded %+v, want %+v", backlog, got, want)
 		}
+	}
+}
+
+// Of the updates shed, those marked over the rate are told apart from
+// those over the backlog, for the metric's label.
+func TestShedUpdatesAreCountedByTheLimitTheyWereOver(t *testing.T) {
+	s := openStore(t)
+	updates := flood(1, 4, "100", "100")
+	updates[3].OverRate = true
+	if got, want := record(t, s, updates, 2), (storage.Recorded{New: 2, Shed: 2, ShedOverRate: 1}); got != want {
+		t.Fatalf("recorded %+v, want %+v (the third over the backlog, the fourth over the rate)", got, want)
 	}
 }
 

@@ -34,8 +34,9 @@ type RecorderOptions struct {
 	// Recorded is called with the chat keys of the updates written, if
 	// any was new (the processor's Wake).
 	Recorded func(chats ...string)
-	// Shed is called with how many updates a write shed, if any.
-	Shed func(n int)
+	// Shed is called with how many updates a write shed, if any: those
+	// over ChatRate and those over ChatBacklog.
+	Shed func(overRate, overBacklog int)
 }
 
 // Recorder records updates in the inbox and tells opts' callbacks.
@@ -132,7 +133,7 @@ func (g *groupRecorder) writeQueued(ctx context.Context) {
 			g.opts.Recorded(chatKeys(updates)...)
 		}
 		if err == nil && r.Shed > 0 && g.opts.Shed != nil {
-			g.opts.Shed(r.Shed)
+			g.opts.Shed(r.ShedOverRate, r.Shed-r.ShedOverRate)
 		}
 		for _, c := range batch {
 			c.done <- err

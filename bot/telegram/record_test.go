@@ -77,8 +77,11 @@ func post(t *testing.T, h http.Handler, body string) int {
 func TestRecorderShedsWhatAChatSendsOverItsRate(t *testing.T) {
 	t.Parallel()
 	store := openStore(t)
-	shed := 0
-	record := telegram.Recorder(store, telegram.RecorderOptions{ChatRate: 2, Shed: func(n int) { shed += n }})
+	shedOverRate, shedOverBacklog := 0, 0
+	record := telegram.Recorder(store, telegram.RecorderOptions{ChatRate: 2, Shed: func(overRate, overBacklog int) {
+		shedOverRate += overRate
+		shedOverBacklog += overBacklog
+	}})
 	h, err := telegram.NewWebhookHandler(secret, record, quiet, telegram.WebhookOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -95,8 +98,8 @@ func TestRecorderShedsWhatAChatSendsOverItsRate(t *testing.T) {
 			t.Fatalf("status %d, want 200", status)
 		}
 	}
-	if shed != 2 {
-		t.Errorf("%d updates shed, want 2 (the third and fourth of chat 1001)", shed)
+	if shedOverRate != 2 || shedOverBacklog != 0 {
+		t.Errorf("%d updates shed over the rate and %d over the backlog, want 2 and 0 (the third and fourth of chat 1001)", shedOverRate, shedOverBacklog)
 	}
 	pending, _, err := store.InboxBacklog(t.Context())
 	if err != nil {
