@@ -300,24 +300,12 @@ func (s *Service) refreshCopies(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
-	cards := map[string]bot.Outgoing{} // by language
+	cards := map[string]bot.Outgoing{} // by language, made once each
 	for _, c := range copies {
-		// A denunciation is not shown to a chat that can no longer act on
-		// it: a unit it was moved away from may be the one it accuses
-		// (law.md §5). Such a copy stays as it was, sealed if it was sent
-		// before the ticket first became one (seal.go).
-		if tk.Kind == "to_cao" && !acting[c.m.ChatID] {
-			continue
+		now, err := s.copyNow(t, tk, c.o, acting[c.m.ChatID], cards)
+		if err != nil {
+			return err
 		}
-		lang := s.cardLang(c.o)
-		card, made := cards[lang]
-		if !made {
-			if card, err = s.card(t, tk, lang); err != nil {
-				return err
-			}
-			cards[lang] = card
-		}
-		now := copyAsNow(tk, c.o, card, acting[c.m.ChatID])
 		if now.Text == c.o.Text && slices.EqualFunc(now.Buttons, c.o.Buttons, slices.Equal) {
 			continue
 		}
@@ -344,6 +332,32 @@ func (s *Service) refreshCopies(t *turn, tk storage.Ticket) error {
 		}
 	}
 	return nil
+}
+
+// copyNow is copy o of ticket tk's card as it should read now (copyAsNow),
+// acting saying whether o's chat may act on the ticket. cards holds the
+// card made in each language so far.
+//
+// A denunciation is not shown to a chat that can no longer act on it: a
+// unit it was moved away from may be the one it accuses (law.md §5). Such
+// a copy keeps its text, sealed if it was sent before the ticket first
+// became one (seal.go), and loses only its buttons, which would be
+// refused.
+func (s *Service) copyNow(t *turn, tk storage.Ticket, o bot.Outgoing, acting bool, cards map[string]bot.Outgoing) (bot.Outgoing, error) {
+	if tk.Kind == "to_cao" && !acting {
+		o.Buttons = nil
+		return o, nil
+	}
+	lang := s.cardLang(o)
+	card, made := cards[lang]
+	if !made {
+		var err error
+		if card, err = s.card(t, tk, lang); err != nil {
+			return bot.Outgoing{}, err
+		}
+		cards[lang] = card
+	}
+	return copyAsNow(tk, o, card, acting), nil
 }
 
 // cardCopy is the latest version of a message that is a ticket's card.
@@ -477,7 +491,8 @@ func copyAsNow(tk storage.Ticket, o, card bot.Outgoing, acting bool) bot.Outgoin
 	return now
 }
 
-// cardLang is the language a card is in, as its buttons' labels say.
+// cardLang is the language a card is in, as its buttons' labels say, or,
+// of a copy without buttons, its "sent at" line.
 func (s *Service) cardLang(o bot.Outgoing) string {
 	for _, lang := range languages {
 		if slices.ContainsFunc(o.Buttons, func(row []bot.InlineButton) bool {
@@ -487,6 +502,13 @@ func (s *Service) cardLang(o bot.Outgoing) string {
 			})
 		}) {
 			return lang
+		}
+	}
+	if len(o.Buttons) == 0 {
+		for _, lang := range languages {
+			if strings.Contains(o.Text, "\n"+s.texts.text(lang, "field.submitted")+": ") {
+				return lang
+			}
 		}
 	}
 	return languages[0]

@@ -239,6 +239,29 @@ func TestATransferTakesTheButtonsOffTheCopiesOfTheUnitThatGaveItAway(t *testing.
 	mustContain(t, sentTo(out, k.wardNeighbour.id), "được chuyển đến đơn vị", k.code, "[✅ Tiếp nhận]")
 }
 
+// The copies a transfer left without buttons follow the ticket like the
+// others, and like them are edited only when they change: a step that
+// changes nothing on the card leaves them alone, rather than comparing
+// them with their last version with buttons and editing them again (a
+// call Telegram refuses, counted against a group's 20 a minute).
+func TestACopyLeftWithoutButtonsIsEditedOnlyWhenItChanges(t *testing.T) {
+	k := newCopiesWorld(t, 8540)
+	cards := k.transferredAway()
+	out := k.wardNeighbour.presses("Tiếp nhận")
+	for _, chat := range k.chats() {
+		if e := editedOnce(t, out, chat, cards[chat]); len(e.Buttons) != 0 || !strings.Contains(e.Text, "Cán bộ 8545") {
+			t.Fatalf("the copy in chat %s did not follow the acceptance without buttons: %v\n%s", chat, labels(e), e.Text)
+		}
+	}
+	k.w.markDelivered()
+	out = k.wardNeighbour.says("/reply " + k.code + " Tổ công tác sẽ kiểm tra trong hôm nay.")
+	for _, chat := range k.chats() {
+		if edits := editsOf(out, chat, cards[chat]); len(edits) != 0 {
+			t.Fatalf("a reply that changes nothing on the card edited the copy in chat %s:\n%s", chat, texts(edits))
+		}
+	}
+}
+
 // A progress reply takes a received ticket in hand: the copies lose the
 // Accept button. A second reply changes nothing on them, and no copy is
 // edited for it (Telegram refuses an edit that changes nothing, and it

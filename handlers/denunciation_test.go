@@ -34,6 +34,36 @@ func TestADenunciationGoesToTheTriageUnit(t *testing.T) {
 	}
 }
 
+// When the intake transfers a denunciation to the unit that is to settle
+// it, the copies of its card in the intake's other chats keep their text,
+// which the new unit's progress never reaches, and lose their buttons,
+// which would be refused; once, not at every later step.
+func TestADenunciationTransferredAwayLeavesTheIntakesCopiesWithoutButtons(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	intake1, intake2 := w.staff(2211, "ubnd-tp", "officer"), w.staff(2212, "ubnd-tp", "officer")
+	ward := w.staff(2213, "ubnd-hai-chau", "officer")
+	code := codeIn(t, w.citizen(3211).denounces("Cán bộ địa chính phường thu tiền trái quy định khi làm sổ đỏ"))
+	w.markDelivered()
+	card := w.cardIn(intake2.id, code)
+	before := w.copyText(intake2.id, card)
+
+	out := intake1.says("/transfer " + code + " ubnd-hai-chau Thuộc thẩm quyền giải quyết của phường Hải Châu")
+	if e := editedOnce(t, out, intake2.id, card); len(e.Buttons) != 0 || e.Text != before {
+		t.Fatalf("the intake's other copy became %q with %v, want its text without buttons", e.Text, labels(e))
+	}
+	w.markDelivered()
+	for _, step := range []func() []bot.Outgoing{
+		func() []bot.Outgoing { return ward.presses("Tiếp nhận") },
+		func() []bot.Outgoing { return ward.says("/reply " + code + " Đang xác minh nội dung tố cáo.") },
+	} {
+		if edits := editsOf(step(), intake2.id, card); len(edits) != 0 {
+			t.Fatalf("the intake's copy was edited by the ward's step:\n%s", texts(edits))
+		}
+		w.markDelivered()
+	}
+}
+
 // denounces has a citizen send a tố cáo about Phường Hòa Cường, for
 // guidance, and returns what sending it queued.
 func (c *citizen) denounces(text string) []bot.Outgoing {

@@ -91,6 +91,38 @@ func TestClaimPlansProbeIndexes(t *testing.T) {
 	t.Run("with history", check)
 }
 
+// The copies of a card are listed at every step of a ticket, from an
+// outbox of every message sent: by its card index, and their later edits
+// without buttons by the edits' index.
+func TestCardCopiesProbeIndexes(t *testing.T) {
+	db, err := sql.Open("postgres", storagetest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	check := func(t *testing.T) {
+		plan := genericPlan(t, db, storage.CardCopiesQuery, "'telegram', 7")
+		if strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "Bitmap") {
+			t.Errorf("the copies are not found by index probes:\n%s", plan)
+		}
+		probes(t, plan, "outbox o_1", "outbox_card")
+		probes(t, plan, "outbox e", "outbox_edits")
+	}
+	t.Run("fresh", check)
+	_, err = db.ExecContext(t.Context(), `
+		INSERT INTO outbox (channel, chat_id, kind, payload, status, sent_at, sent_message_id)
+		SELECT 'telegram', 'chat' || g % 300, CASE WHEN g % 2 = 0 THEN 'edit' ELSE 'text' END,
+		       jsonb_build_object('text', 'card', 'message_id', (g - 1)::text,
+		                          'buttons', jsonb_build_array(jsonb_build_array(jsonb_build_object('text', 'x', 'data', 'o:accept:' || g / 4)))),
+		       'sent', now(), g::text
+		FROM generate_series(1, 20000) g;
+		ANALYZE outbox`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("with history", check)
+}
+
 // The rating follow-ups run daily over a table of every petition ever
 // sent; they must read only the answered ones.
 func TestRatingFollowUpsReadOnlyAnsweredTickets(t *testing.T) {

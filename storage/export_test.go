@@ -25,6 +25,9 @@ var ClaimUpdatesQuery = claimUpdatesQuery
 // tests of its plan.
 var ClaimOutboxQuery = claimOutboxFromFirst
 
+// CardCopiesQuery is CardCopies' statement, for tests of its plan.
+var CardCopiesQuery = cardCopiesQuery
+
 // WithParam is withParam, for tests of both DSN forms.
 var WithParam = withParam
 

@@ -547,34 +547,46 @@ const listedRow = `(o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.se
 // CardCopies lists the copies of a ticket's card, in every chat, delivered
 // or still queued: the messages with its buttons ("o:<action>:<id>"), by
 // index outbox_card (migration 00036). Of a delivered message that was
-// edited, the latest version that is a card; an edit still queued is
+// edited, the latest version: one with the card's buttons, or a later
+// edit that took them off (its chat can no longer act on the ticket;
+// found by index outbox_edits, migration 00039); an edit still queued is
 // listed apart, as MessagesAbout does. A card sealed or blanked since
 // (handlers/seal.go, erasure) is no longer one, nor are its delivered
 // versions, which sealing blanks. Nor is a copy gone from its chat: an
-// edit of it with the card's buttons was dropped, delivered without a
-// message (an officer deleted it, or it can no longer be edited), and
-// each further edit would be refused too.
+// edit of it was dropped, delivered without a message (an officer
+// deleted it, or it can no longer be edited), and each further edit would
+// be refused too.
 func (s *Store) CardCopies(ctx context.Context, channel string, ticketID int64) ([]MessageAbout, error) {
 	var ms []MessageAbout
-	err := sqlx.SelectContext(ctx, s.x, &ms, `
-		WITH card AS (
-			SELECT * FROM outbox o
-			WHERE o.channel = $1 AND `+cardTicket+` = $2::text AND o.kind IN ('text', 'edit')
-		), gone AS (
-			-- The chat the edit was for: a group that became a supergroup
-			-- has its delivery recorded under the new chat.
-			SELECT coalesce(nullif(payload->>'chat_id', ''), chat_id) AS chat_id, payload->>'message_id' AS message_id
-			FROM card
-			WHERE kind = 'edit' AND status = 'sent' AND coalesce(sent_message_id, '') = ''
-		)
-		`+selectLatest+`
-		FROM card o
-		WHERE `+listedRow+` AND NOT EXISTS (
-			SELECT FROM gone g
-			WHERE g.chat_id = o.chat_id AND g.message_id = coalesce(o.sent_message_id, o.payload->>'message_id'))
-		`+latestOrder, channel, ticketID)
+	err := sqlx.SelectContext(ctx, s.x, &ms, cardCopiesQuery, channel, ticketID)
 	return ms, wrap("list copies of a card", err)
 }
+
+const cardCopiesQuery = `
+	WITH card AS (
+		SELECT * FROM outbox o
+		WHERE o.channel = $1 AND ` + cardTicket + ` = $2::text AND o.kind IN ('text', 'edit')
+	), versions AS (
+		SELECT * FROM card
+		UNION ALL
+		SELECT e.* FROM outbox e
+		WHERE e.channel = $1 AND e.kind = 'edit'
+		  AND (e.chat_id, e.payload->>'message_id') IN (
+			SELECT chat_id, sent_message_id FROM card WHERE status = 'sent' AND coalesce(sent_message_id, '') <> '')
+		  AND NOT EXISTS (SELECT FROM card c WHERE c.id = e.id)
+	), gone AS (
+		-- The chat the edit was for: a group that became a supergroup
+		-- has its delivery recorded under the new chat.
+		SELECT coalesce(nullif(payload->>'chat_id', ''), chat_id) AS chat_id, payload->>'message_id' AS message_id
+		FROM versions
+		WHERE kind = 'edit' AND status = 'sent' AND coalesce(sent_message_id, '') = ''
+	)
+	` + selectLatest + `
+	FROM versions o
+	WHERE ` + listedRow + ` AND NOT EXISTS (
+		SELECT FROM gone g
+		WHERE g.chat_id = o.chat_id AND g.message_id = coalesce(o.sent_message_id, o.payload->>'message_id'))
+	` + latestOrder
 
 // cardTicket is the ticket whose card outbox row o is, as text: the id its
 // first card button ends with. It is the expression of index outbox_card.
