@@ -461,7 +461,7 @@ func (s *Sender) fail(ctx context.Context, msg storage.OutboxMessage, de *Delive
 	s.failed.Add(1)
 	s.logger.Warn("outbox: message refused", "outbox_id", msg.ID, "kind", msg.Kind,
 		"unreachable", de.Unreachable, "description", de.Description)
-	if err := s.store.FailOutbox(ctx, msg.ID, de.Error()); err != nil {
+	if _, err := s.store.FailOutbox(ctx, msg.ID, msg.Revision, de.Error()); err != nil {
 		s.logger.Error("outbox: recording a failure failed", "outbox_id", msg.ID, "error", err)
 	}
 	s.nudge() // the chat's next message is due now
@@ -478,7 +478,7 @@ func (s *Sender) answerByMessage(ctx context.Context, msg storage.OutboxMessage,
 		"outbox_id", msg.ID, "description", de.Description)
 	payload, err := json.Marshal(Outgoing{Kind: KindText, ChatID: out.ChatID, Group: out.Group, Text: Escape(out.Text)})
 	if err == nil {
-		err = s.store.FailOutboxInstead(ctx, msg.ID, de.Error(), s.m.Channel(), storage.OutboxEntry{
+		err = s.store.FailOutboxInstead(ctx, msg.ID, msg.Revision, de.Error(), s.m.Channel(), storage.OutboxEntry{
 			ChatID: msg.ChatID, Group: msg.Group, Kind: string(KindText), Payload: payload,
 			DedupeKey: fmt.Sprintf("answer:%d", msg.ID),
 		})

@@ -380,12 +380,12 @@ func TestAMessageQueuedAtErasureThatFailsKeepsNothingOfThePerson(t *testing.T) {
 	c.says("/mydata") // shows the name and phone; still queued
 
 	mustContain(t, c.erase(), "Đã xóa")
-	var pending []int64
-	if err := w.raw.Select(&pending, `SELECT id FROM outbox WHERE status = 'pending' ORDER BY id`); err != nil {
+	var pending []struct{ ID, Revision int64 }
+	if err := w.raw.Select(&pending, `SELECT id AS "id", revision AS "revision" FROM outbox WHERE status = 'pending' ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range pending { // Forbidden: bot was blocked by the user
-		if err := w.store.FailOutbox(w.ctx, id, "telegram: 403 Forbidden: bot was blocked by the user"); err != nil {
+	for _, m := range pending { // Forbidden: bot was blocked by the user
+		if _, err := w.store.FailOutbox(w.ctx, m.ID, int(m.Revision), "telegram: 403 Forbidden: bot was blocked by the user"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -156,7 +156,12 @@ func (s *Store) ClaimOutbox(ctx context.Context, c OutboxClaim) (msgs []OutboxMe
 			more, failed := s.claimOutbox(ctx, OutboxClaim{
 				Channel: c.Channel, Limit: c.Limit - len(msgs), Lease: c.Lease, AnswerLease: c.AnswerLease,
 			}, "", c.AfterChat, &next)
-			msgs = append(msgs, more...)
+			if failed == nil {
+				// A statement that failed while its rows were read
+				// leased none of those read: sending them would send
+				// them again with the next claim.
+				msgs = append(msgs, more...)
+			}
 			if failed != nil || len(msgs) < c.Limit {
 				next = ""
 			}
@@ -407,20 +412,31 @@ func (s *Store) DeferChat(ctx context.Context, channel, chatID string, until tim
 }
 
 // FailOutbox gives up on a message for good (the messenger refused it); it
-// stays recorded with the reason for an operator.
-func (s *Store) FailOutbox(ctx context.Context, id int64, reason string) error {
-	_, err := s.x.ExecContext(ctx, `
+// stays recorded with the reason for an operator. Only the version
+// claimed is given up: a message replaced since (ReplaceQueued) is
+// released to be tried at once, and one recorded sent meanwhile (its
+// lease ran out and another try got through) stays sent. It reports
+// whether the message was given up.
+func (s *Store) FailOutbox(ctx context.Context, id int64, revision int, reason string) (bool, error) {
+	res, err := s.x.ExecContext(ctx, `
 		UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = $2, lease_until = NULL, `+keepCopy+`
-		WHERE id = $1`, id, reason)
-	return wrap("fail outbox", err)
+		WHERE id = $1 AND status = 'pending' AND revision = $3`, id, reason, revision)
+	if err != nil {
+		return false, wrap("fail outbox", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return n > 0, wrap("fail outbox", err)
+	}
+	_, err = s.x.ExecContext(ctx, `UPDATE outbox SET lease_until = NULL WHERE id = $1 AND status = 'pending'`, id)
+	return false, wrap("release a replaced message", err)
 }
 
 // FailOutboxInstead records a message as failed and queues entry in its
-// place, in one transaction. entry's dedupe key makes a repeated call
-// harmless.
-func (s *Store) FailOutboxInstead(ctx context.Context, id int64, reason, channel string, entry OutboxEntry) error {
+// place, in one transaction (not if the message was not given up, see
+// FailOutbox). entry's dedupe key makes a repeated call harmless.
+func (s *Store) FailOutboxInstead(ctx context.Context, id int64, revision int, reason, channel string, entry OutboxEntry) error {
 	return s.InTx(ctx, func(tx *Store) error {
-		if err := tx.FailOutbox(ctx, id, reason); err != nil {
+		if failed, err := tx.FailOutbox(ctx, id, revision, reason); !failed || err != nil {
 			return err
 		}
 		return tx.Enqueue(ctx, channel, entry)

@@ -105,3 +105,38 @@ func TestReplaceQueuedLeavesADeliveredMessage(t *testing.T) {
 		t.Errorf("the delivered copy now holds %q, want A1", name)
 	}
 }
+
+// A refusal of a message replaced while it was being delivered is not the
+// replacement's: the replacement is released to be tried at once rather
+// than given up untried. Nor is a refusal of a message recorded sent
+// meanwhile (its lease ran out and another try got through) recorded.
+func TestFailOutboxGivesUpOnlyTheVersionClaimed(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	outboxEnqueue(t, s, "A", "text", "A1")
+	outboxEnqueue(t, s, "B", "text", "B1")
+	_, msgs := outboxClaim(t, s, 2, longLease)
+	sealed, _ := json.Marshal(map[string]string{"name": "A1 sealed"})
+	if _, err := s.ReplaceQueued(ctx, msgs[0].ID, storage.OutboxEntry{Kind: "text", Payload: sealed}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if failed, err := s.FailOutbox(ctx, msgs[0].ID, msgs[0].Revision, "Bad Request: can't parse entities"); err != nil || failed {
+		t.Fatalf("the replaced message was given up: %v, %v", failed, err)
+	}
+	if got, _ := outboxClaim(t, s, 2, longLease); !cmp.Equal(got, []string{"A1 sealed"}) {
+		t.Errorf("claimed %v after the refusal, want the replacement at once", got)
+	}
+
+	outboxMarkSent(t, s, msgs[1])
+	if failed, err := s.FailOutbox(ctx, msgs[1].ID, msgs[1].Revision, "Bad Request: query is too old"); err != nil || failed {
+		t.Fatalf("a message recorded sent was given up: %v, %v", failed, err)
+	}
+	var status string
+	if err := s.DB().QueryRowContext(ctx, `SELECT status FROM outbox WHERE id = $1`, msgs[1].ID).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
+	if status != "sent" {
+		t.Errorf("status %q, want sent", status)
+	}
+}

@@ -403,8 +403,8 @@ func TestFailOutboxAndMarkChatUnreachable(t *testing.T) {
 	outboxEnqueue(t, s, "77", "text", "first")
 	outboxEnqueue(t, s, "77", "text", "second")
 	_, msgs := outboxClaim(t, s, 10, longLease)
-	if err := s.FailOutbox(ctx, msgs[0].ID, "sendMessage: Forbidden: bot was blocked by the user"); err != nil {
-		t.Fatal(err)
+	if failed, err := s.FailOutbox(ctx, msgs[0].ID, msgs[0].Revision, "sendMessage: Forbidden: bot was blocked by the user"); err != nil || !failed {
+		t.Fatalf("failing the first: %v, %v", failed, err)
 	}
 	if err := s.MarkChatUnreachable(ctx, "telegram", "77"); err != nil {
 		t.Fatal(err)
@@ -434,7 +434,7 @@ func TestOutboxBacklogAndPurge(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	_, msgs := outboxClaim(t, s, 2, longLease)
 	outboxMarkSent(t, s, msgs[0])
-	if err := s.FailOutbox(ctx, msgs[1].ID, "bad request"); err != nil {
+	if _, err := s.FailOutbox(ctx, msgs[1].ID, msgs[1].Revision, "bad request"); err != nil {
 		t.Fatal(err)
 	}
 

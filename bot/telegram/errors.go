@@ -28,7 +28,11 @@ type apiError struct {
 	RetryAfter  time.Duration
 	// MigrateTo is the new id of a group that became a supergroup.
 	MigrateTo int64
-	Err       error
+	// BotAPI: the answer was a Bot API error ({"ok": false, ...}), not a
+	// page of a proxy in front of it, whose 400 or 403 says nothing about
+	// the message or the chat.
+	BotAPI bool
+	Err    error
 }
 
 func (e *apiError) Error() string {
@@ -45,6 +49,9 @@ func (c *Client) callError(cc *callClient, err error) *apiError {
 	e := &apiError{Method: cc.method, Status: cc.status, Err: err}
 	var te *tgbotapi.Error
 	if errors.As(err, &te) {
+		// The emulator's JSON without error_code or description decodes
+		// to an empty Error: not the Bot API's.
+		e.BotAPI = te.Code != 0 || te.Message != ""
 		e.Code, e.Description = te.Code, te.Message
 		e.RetryAfter = time.Duration(te.RetryAfter) * time.Second
 		e.MigrateTo = te.MigrateToChatID
@@ -82,6 +89,10 @@ func deliveryError(err error) *bot.DeliveryError {
 		de.RetryAfter = max(e.RetryAfter, time.Second)
 	case e.Code == http.StatusUnauthorized:
 		de.Rejected = true
+	case (e.Code == http.StatusForbidden || e.Code == http.StatusBadRequest) && !e.BotAPI:
+		// A proxy's refusal (an egress filter, a firewall): the message
+		// and the chat may be fine, so it is tried again, not dropped
+		// and its person marked unreachable.
 	case e.Code == http.StatusForbidden:
 		// Blocked by the user, deactivated, or kicked from the group.
 		de.Unreachable = true
@@ -94,8 +105,8 @@ func deliveryError(err error) *bot.DeliveryError {
 		// callback query, file too big: sending it again cannot help.
 		de.Permanent = true
 	}
-	// Anything else (5xx, 404, 409, network errors, timeouts, the
-	// emulator's 500 for methods it lacks) is temporary: the sender
+	// Anything else (5xx, 404, 409, a proxy's 400 or 403, network
+	// errors, timeouts, the emulator's 500 for methods it lacks) is temporary: the sender
 	// retries with backoff and never drops the message.
 	return de
 }

@@ -346,6 +346,17 @@ func TestMessengerClassifiesFailures(t *testing.T) {
 		{"proxy page", telegramtest.Config{}, func(srv *telegramtest.Server) {
 			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.FaultRawBody, Times: 1})
 		}, text, bot.DeliveryError{}},
+		// A proxy's 403 or 400 page says nothing of the chat or the
+		// message: tried again, not dropped, the person not marked
+		// unreachable.
+		{"proxy forbidden", telegramtest.Config{}, func(srv *telegramtest.Server) {
+			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.FaultRawBody, Status: 403,
+				Body: "<html><body>Access denied</body></html>", Times: 1})
+		}, text, bot.DeliveryError{}},
+		{"proxy bad request", telegramtest.Config{}, func(srv *telegramtest.Server) {
+			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.FaultRawBody, Status: 400,
+				Body: "<html><body>400 Bad Request</body></html>", Times: 1})
+		}, text, bot.DeliveryError{}},
 		{"connection reset", telegramtest.Config{}, func(srv *telegramtest.Server) {
 			srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.FaultReset, Times: 1})
 		}, text, bot.DeliveryError{}},
@@ -391,6 +402,33 @@ func TestMessengerTreatsAnUnsupportedMethodAsTemporary(t *testing.T) {
 	de = deliveryError(t, m, bot.Outgoing{Kind: bot.KindCommands, Commands: []bot.Command{{Name: "start", Description: "Bắt đầu"}}})
 	if !de.Permanent {
 		t.Errorf("setMyCommands on a server without it: got %+v, want permanent", de)
+	}
+}
+
+// Telegram's own server error, or a proxy's 502, when setting the menu is
+// tried again: the menu is queued once per version of its texts, and
+// giving it up would leave it unset until they change. Telegram's 400 is
+// a refusal, given up.
+func TestTheCommandMenuIsGivenUpOnlyWhenRefused(t *testing.T) {
+	t.Parallel()
+	menu := bot.Outgoing{Kind: bot.KindCommands, Commands: []bot.Command{{Name: "start", Description: "Bắt đầu"}}}
+	for _, tt := range []struct {
+		name      string
+		fault     telegramtest.Fault
+		permanent bool
+	}{
+		{"Telegram's 500", telegramtest.Fault{Method: "setMyCommands", Status: 500, Description: "Internal Server Error", Times: 1}, false},
+		{"a proxy's 502", telegramtest.Fault{Method: "setMyCommands", Kind: telegramtest.FaultRawBody, Times: 1}, false},
+		{"Telegram's 400", telegramtest.Fault{Method: "setMyCommands", Status: 400, Description: "Bad Request: BOT_COMMAND_INVALID", Times: 1}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, srv := newMessenger(t, telegramtest.Config{})
+			srv.InjectFault(tt.fault)
+			if de := deliveryError(t, m, menu); de.Permanent != tt.permanent {
+				t.Errorf("got %+v, want permanent %v", de, tt.permanent)
+			}
+		})
 	}
 }
 
