@@ -108,6 +108,37 @@ func TestAnInfoRequestIsAnsweredWhileWritingAnotherPetition(t *testing.T) {
 	}
 }
 
+// An officer who filed a petition of their own has a task open (they
+// pressed Answer on another person's ticket) when another unit asks them
+// about their petition: their reply answers the question, as the request
+// says, rather than going to the other person as the unit's answer; the
+// task is kept, and their next message completes it.
+func TestAnOfficersReplyToAQuestionOnTheirOwnPetitionIsNotTakenForTheirTask(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(5321, "ubnd-hoa-cuong", "officer")
+	other := w.staff(5322, "ubnd-hai-chau", "officer")
+	c := w.citizen(5323)
+	theirs := c.file("Phường Hòa Cường", "Rác thải tồn đọng nhiều ngày ở đầu kiệt 25")
+	own := officer.file("Phường Hải Châu", "Đèn đường hỏng trước nhà tôi trên đường Bạch Đằng")
+	officer.says("/ticket " + theirs)
+	officer.presses("Trả lời")
+	other.asksOn(own, "Ông/Bà cho biết số nhà cụ thể?")
+	w.sent()
+
+	out := officer.says("Nhà tôi số 12 Bạch Đằng")
+	if got := texts(sentTo(out, c.id)); got != "" {
+		t.Fatalf("the officer's reply about their own petition went to the sender of %s:\n%s", theirs, got)
+	}
+	mustContain(t, sentTo(out, other.id), "Nhà tôi số 12 Bạch Đằng")
+	mustContain(t, sentTo(out, officer.id), "đang làm dở", "/cancel")
+	out = officer.says("Đã thu gom rác ở đầu kiệt 25.")
+	mustContain(t, sentTo(out, c.id), theirs, "Đã thu gom rác")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'answered'`, theirs); n != 1 {
+		t.Errorf("%s was not answered by the task kept", theirs)
+	}
+}
+
 // Information a sender was adding when the unit answered meanwhile does
 // not reopen the answered ticket: it is kept as their follow-up, and they
 // are told it was answered and offered the rating, whose "not satisfied"

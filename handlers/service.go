@@ -300,20 +300,26 @@ func (s *Service) onMessage(t *turn) error {
 
 // answerInfoWhileWriting passes on to a unit the answer to its request
 // for information, made while the person was writing something else (a
-// petition, a comment on a draft, a reception booking) and after they
-// last touched it: the request said to reply with a message, and a reply
-// taken into what they were writing would never reach the unit. What
+// petition, a comment on a draft, a reception booking; or, for a member
+// of staff who also filed a petition, a task's text or a notice) and
+// after they last touched it: the request said to reply with a message,
+// and a reply taken into what they were writing would never reach the
+// unit — or, taken as a task's answer, would go to another person. What
 // they were writing is kept; a button's label (Skip, Back, Cancel…) is
 // its own.
 func (s *Service) answerInfoWhileWriting(t *turn, conv *storage.Conversation) (bool, error) {
 	ev := t.ev
-	if !slices.Contains([]string{flowPetition, flowConsultation, flowReception}, conv.Flow) ||
+	staffFlow := conv.Flow == flowOfficer || conv.Flow == flowNotice
+	if !staffFlow && !slices.Contains([]string{flowPetition, flowConsultation, flowReception}, conv.Flow) ||
 		ev.Text == "" && mediaOf(ev, false) == nil || s.labels[answerKey(ev.Text)] {
 		return false, nil
 	}
 	handled, err := s.answerInfoRequest(t, conv.UpdatedAt)
 	if !handled || err != nil {
 		return handled, err
+	}
+	if staffFlow {
+		return true, t.reply("flow.kept_after_info_staff")
 	}
 	return true, t.reply("flow.kept_after_info")
 }
