@@ -134,6 +134,47 @@ func TestUnratedAnswerIsRemindedOnceThenClosed(t *testing.T) {
 	mustAnswer(t, c.presses("Rất hài lòng"), "chưa được đánh giá trong thời hạn")
 }
 
+// A "not satisfied" committed while the close of unrated answers waits
+// for its ticket reopens it for good: the close, which read the ticket as
+// answered, finds it reopened once it has the row and leaves it so,
+// rather than closing what the sender, the unit and its leaders were just
+// told is reopened.
+func TestTheCloseOfUnratedAnswersLeavesATicketReopenedMeanwhile(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2111, "ubnd-hoa-cuong", "officer")
+	code := w.citizen(3111).file("Phường Hòa Cường", "Nắp cống bị vỡ trước trường học")
+	officer.says("/resolve " + code + " Đã thay nắp cống mới.")
+	w.exec(`UPDATE tickets SET rating_reminded_at = answered_at + interval '1 minute' WHERE code = $1`, code)
+	w.now = w.now.Add(30 * 24 * time.Hour)
+
+	rating := w.raw.MustBegin() // the sender's rating, holding the ticket
+	defer rating.Rollback()
+	rating.MustExec(`SELECT FROM tickets WHERE code = $1 FOR UPDATE`, code)
+	done := make(chan error, 1)
+	go func() {
+		done <- w.store.InTx(w.ctx, func(tx *storage.Store) error {
+			return w.service.CloseUnrated(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+		})
+	}()
+	for deadline := time.Now().Add(10 * time.Second); w.count(`SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the close never waited for the ticket")
+		}
+	}
+	rating.MustExec(`UPDATE tickets SET status = 'reopened' WHERE code = $1`, code)
+	if err := rating.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'reopened'`, code); n != 1 {
+		t.Error("the close of unrated answers closed a ticket reopened while it waited")
+	}
+}
+
 // A ticket closed automatically before the close's label said why keeps
 // the English body "no rating" on its append-only timeline; neither the
 // citizen nor staff see it after the label, which now says it.

@@ -74,8 +74,10 @@ const claimRatingRemindersQuery = `UPDATE tickets SET rating_reminded_at = $1
 	  AND (rating_reminded_at IS NULL OR rating_reminded_at < answered_at)
 	RETURNING ` + ticketColumns
 
-// UnratedAfterReminder lists answered tickets whose citizen was reminded
-// of their latest answer before `before` and still has not rated.
+// UnratedAfterReminder lists and locks answered tickets whose citizen was
+// reminded of their latest answer before `before` and still has not
+// rated. Locked, so that a rating committed meanwhile (one that reopened
+// the ticket) is seen: such a ticket is left out, not closed over it.
 func (s *Store) UnratedAfterReminder(ctx context.Context, before time.Time) ([]Ticket, error) {
 	var ts []Ticket
 	err := sqlx.SelectContext(ctx, s.x, &ts, unratedAfterReminderQuery, before)
@@ -84,4 +86,5 @@ func (s *Store) UnratedAfterReminder(ctx context.Context, before time.Time) ([]T
 
 const unratedAfterReminderQuery = `SELECT ` + ticketColumns + ` FROM tickets
 	WHERE status = 'answered' AND rating_reminded_at < $1 AND rating_reminded_at > answered_at
-	ORDER BY id`
+	ORDER BY id
+	FOR UPDATE`

@@ -160,14 +160,15 @@ func (s *Store) citizensIn(ctx context.Context, op, ids string, args ...any) ([]
 // CommentKind is the kind of a comment on a consultation: a góp ý.
 const CommentKind = "gop_y"
 
-// OpenComments lists the comments on a consultation that are still open,
-// which its synthesis answers. A comment staff have found to be another
-// kind (a phản ánh, a tố cáo gone to the intake) needs an answer of its
-// own and is left out.
+// OpenComments lists and locks the comments on a consultation that are
+// still open, which its synthesis answers. A comment staff have found to
+// be another kind (a phản ánh, a tố cáo gone to the intake) needs an
+// answer of its own and is left out, and so is one answered or
+// reclassified while the lock was awaited.
 func (s *Store) OpenComments(ctx context.Context, consultationID int64) ([]int64, error) {
 	var ids []int64
 	err := sqlx.SelectContext(ctx, s.x, &ids, `
-		SELECT id FROM tickets WHERE consultation_id = $1 AND kind = $3 AND status = ANY($2) ORDER BY id`,
+		SELECT id FROM tickets WHERE consultation_id = $1 AND kind = $3 AND status = ANY($2) ORDER BY id FOR UPDATE`,
 		consultationID, pq.Array(openStatuses), CommentKind)
 	return ids, wrap("open comments", err)
 }
