@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -83,5 +84,24 @@ func TestRestartButtonsOfferingTheSameTextKeepWorking(t *testing.T) {
 	d.pressData(oldID, oldRestart)
 	if got := w.draftField(d, "description"); got != "" || w.draftStep(d) != "kind" {
 		t.Fatalf("the earlier question's button without a text: step %q, description %q", w.draftStep(d), got)
+	}
+}
+
+// "/new" with a text too long for a description changes nothing: the
+// person is told the limit, and the draft being written is neither
+// offered to be dropped for it nor kept with it.
+func TestANewPetitionWithATextTooLongLeavesTheDraftAlone(t *testing.T) {
+	const first = "Rác thải tồn đọng nhiều ngày ở kiệt 25 Núi Thành"
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3978)
+	c.describe("Phường Hòa Cường", first)
+	out := c.says("/new " + strings.Repeat("Nước tràn vào nhà. ", 200))
+	mustContain(t, out, "vượt quá giới hạn")
+	if got := texts(out); strings.Contains(got, "đang soạn dở") {
+		t.Errorf("offered to drop the draft for a text too long:\n%s", got)
+	}
+	if got := w.draftField(c, "next_description"); got != "" || w.draftField(c, "description") != first || w.draftStep(c) != "photos" {
+		t.Errorf("the draft changed: step %q, next description of %d characters", w.draftStep(c), len([]rune(got)))
 	}
 }

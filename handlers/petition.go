@@ -206,6 +206,11 @@ func (s *Service) petitionStart(t *turn, d draft) error {
 	if t.ev.Command == "new" {
 		text = normalize(t.ev.Args) // "/new TEXT": the description
 	}
+	// Too long to be one, it changes nothing: a draft being written is
+	// neither offered to be dropped for it nor kept with it.
+	if over, err := t.tooLong(text); over || err != nil {
+		return err
+	}
 	if asked, err := s.askAboutDraft(t, &d, text); asked || err != nil {
 		return err
 	}
