@@ -65,11 +65,11 @@ func guard(addr string, next http.Handler) http.Handler {
 			name = h
 		}
 		if ip := net.ParseIP(name); loopback && name != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			http.Error(w, "the sandbox answers on its loopback address only", http.StatusForbidden)
+			writeError(w, http.StatusForbidden, errors.New("the sandbox answers on its loopback address only"))
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("X-Danvan-Sandbox") != "1" {
-			http.Error(w, "missing X-Danvan-Sandbox header", http.StatusForbidden)
+			writeError(w, http.StatusForbidden, errors.New("missing X-Danvan-Sandbox header"))
 			return
 		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -369,6 +369,11 @@ func TestSandboxGuard(t *testing.T) {
 		if rec.Code != tc.want {
 			t.Errorf("%s %s header=%v: status %d, want %d", tc.method, tc.host, tc.header, rec.Code, tc.want)
 		}
+		// A refusal answers as the API's errors do (README).
+		var e apiError
+		if rec.Code != http.StatusOK && (json.Unmarshal(rec.Body.Bytes(), &e) != nil || e.Error == "") {
+			t.Errorf("%s %s header=%v: refused with %q, want {\"error\": …}", tc.method, tc.host, tc.header, rec.Body.String())
+		}
 	}
 }
 

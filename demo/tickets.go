@@ -96,7 +96,7 @@ func (s *server) ticket(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := store.TicketByCode(ctx, code)
 	if errors.Is(err, storage.ErrNotFound) {
-		writeError(w, http.StatusNotFound, coded(errTicketNotFound, err))
+		writeError(w, http.StatusNotFound, coded(errTicketNotFound, errors.New("no ticket has this code")))
 		return
 	}
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/danvan-vn/danvan/config"
 	"github.com/danvan-vn/danvan/handlers"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 func runAdmin(ctx context.Context, args []string) error {
@@ -30,8 +31,8 @@ func runAdmin(ctx context.Context, args []string) error {
   revoke ID            remove a role (the ID from "officers")
   identity-reads [-ticket CODE]
                        the log of looks at confidential senders' identities (law.md §5)
-  calendar add|remove|list
-                       the working-day calendar's exceptions (swapped days, make-up days)
+  calendar add|remove|list|hours
+                       the working-day calendar's exceptions (swapped days, make-up days) and office hours
   consultation add|list|extend|close
                        drafts put out for residents' comments (law.md §7) and their synthesis
   notify (-all | -unit CODE | -ids FILE) [-since YYYY-MM-DD] -vi FILE [-en FILE] [-send]
@@ -123,7 +124,7 @@ func runAdminInvite(ctx context.Context, args []string) error {
 			bot = "<bot username>"
 		}
 		fmt.Printf("Invitation for %s of %s, valid until %s:\n\n  code: %s\n  link: https://t.me/%s?start=join_%s\n\nOpen the link, or send /join %s to the bot.\n",
-			*role, u.Name, expires.Format(time.RFC3339), code, bot, code, code)
+			*role, u.Name, expires.In(workcal.Location()).Format(time.RFC3339), code, bot, code, code)
 		return nil
 	})
 }
@@ -140,7 +141,7 @@ func runAdminOfficers(ctx context.Context, args []string) error {
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "ID\tUNIT\tROLE\tNAME\tSINCE")
 		for _, o := range officers {
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", o.ID, o.UnitCode, o.Role, o.DisplayName, o.CreatedAt.Format("2006-01-02"))
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", o.ID, o.UnitCode, o.Role, o.DisplayName, o.CreatedAt.In(workcal.Location()).Format(time.DateOnly))
 		}
 		return w.Flush()
 	})

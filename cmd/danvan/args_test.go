@@ -14,8 +14,13 @@ func TestBadArgumentsAreRefused(t *testing.T) {
 	if _, err := runCLI(t, "admin", "import", writeFile(t, "org.yaml", orgBefore)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := runCLI(t, "admin", "invite", "-unit", "tiep-nhan", "-role", "leader", "-ttl", "72h"); err != nil {
+	out, err := runCLI(t, "admin", "invite", "-unit", "tiep-nhan", "-role", "leader", "-ttl", "72h")
+	if err != nil {
 		t.Fatalf("a valid invite: %v", err)
+	}
+	// In Vietnam's time, as every time the tools print, whatever the host's.
+	if !strings.Contains(out, "+07:00:") {
+		t.Errorf("the invitation's expiry is not in Vietnam's time:\n%s", out)
 	}
 	for _, args := range [][]string{
 		{"admin", "invite", "-unit", "tiep-nhan", "-ttl", "0s"},
