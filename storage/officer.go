@@ -178,7 +178,12 @@ func (s *Store) UnlinkGroup(ctx context.Context, channel, chatID string) error {
 
 // MoveGroup follows a group chat to its new id (a group that became a
 // supergroup), keeping its link to a unit; a link the new id already has
-// stands.
+// stands. The new messages still queued for the group go to the new id
+// too: the sender would deliver them there anyway (bot/telegram), but
+// with two queues the one chat would be paced twice as fast as a group
+// may be sent to, its flood control would hold only one of them, and the
+// older messages of one could follow the newer of the other. Edits and
+// deletions stay: their messages are the old group's.
 func (s *Store) MoveGroup(ctx context.Context, channel, fromChatID, toChatID string) error {
 	_, err := s.x.ExecContext(ctx, `
 		WITH moved AS (
@@ -188,7 +193,16 @@ func (s *Store) MoveGroup(ctx context.Context, channel, fromChatID, toChatID str
 		INSERT INTO unit_groups (unit_id, channel, chat_id, active, linked_by, created_at)
 		SELECT unit_id, $1, $3, active, linked_by, created_at FROM moved
 		ON CONFLICT (channel, chat_id) DO NOTHING`, channel, fromChatID, toChatID)
-	return wrap("move group", err)
+	if err != nil {
+		return wrap("move group", err)
+	}
+	_, err = s.x.ExecContext(ctx, `
+		UPDATE outbox SET chat_id = $3,
+			payload = jsonb_set(payload, '{chat_id}', to_jsonb($3::text)),
+			kept_copy = CASE WHEN kept_copy ? 'chat_id' THEN jsonb_set(kept_copy, '{chat_id}', to_jsonb($3::text)) ELSE kept_copy END
+		WHERE channel = $1 AND chat_id = $2 AND status = 'pending' AND kind IN ('text', 'photo', 'document')`,
+		channel, fromChatID, toChatID)
+	return wrap("move a group's queued messages", err)
 }
 
 // GroupUnit returns the unit a group chat is linked to, or ErrNotFound.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/danvan-vn/danvan/storage"
 	"github.com/danvan-vn/danvan/storage/storagetest"
@@ -547,5 +548,40 @@ func TestMarkOutboxSentRecordsEachMessage(t *testing.T) {
 	}
 	if got, _ := outboxClaim(t, s, 10, longLease); !cmp.Equal(got, []string{"A2"}) {
 		t.Fatalf("after marking: claimed %v, want [A2]", got)
+	}
+}
+
+// A group that became a supergroup takes its queued new messages along:
+// one queue for the one chat, paced and held by flood control as one.
+// Its edits and deletions stay, their messages being the old group's; the
+// link to its unit follows.
+func TestMovingAGroupMovesItsQueuedMessages(t *testing.T) {
+	t.Parallel()
+	s := storeWithStaffGroup(t)
+	ctx := t.Context()
+	enqueue := func(chat, kind string, payload map[string]any) {
+		t.Helper()
+		data, _ := json.Marshal(payload)
+		if err := s.Enqueue(ctx, "telegram", storage.OutboxEntry{ChatID: chat, Group: true, Kind: kind, Payload: data}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enqueue("-300", "text", map[string]any{"chat_id": "-300", "text": "card"})
+	enqueue("-300", "photo", map[string]any{"chat_id": "-300", "file_id": "f"})
+	enqueue("-300", "edit", map[string]any{"chat_id": "-300", "message_id": "7", "text": "card, edited"})
+	enqueue("-400", "text", map[string]any{"chat_id": "-400", "text": "another group's"})
+	if err := s.MoveGroup(ctx, "telegram", "-300", "-100300"); err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	if err := sqlx.SelectContext(ctx, s.Queries(), &rows, `SELECT kind || ' ' || chat_id || ' ' || (payload->>'chat_id') FROM outbox ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"text -100300 -100300", "photo -100300 -100300", "edit -300 -300", "text -400 -400"}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("queued messages after the move (-want +got):\n%s", diff)
+	}
+	if unit, err := s.GroupUnit(ctx, "telegram", "-100300"); err != nil || unit == 0 {
+		t.Errorf("the supergroup is not linked: %v", err)
 	}
 }
