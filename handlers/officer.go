@@ -327,12 +327,16 @@ func (s *Service) note(t *turn, tk storage.Ticket, role storage.Officer, text st
 }
 
 // transferChoices offers the units a ticket is most often handed to: the
-// unit's parent, its siblings and children, and the triage unit; any other
-// unit can be typed by its code.
+// unit's parent, its siblings and children, and the triage unit (of a
+// ticket no unit has, the units at the top); any other unit can be typed
+// by its code.
 func (s *Service) transferChoices(t *turn, tk storage.Ticket) error {
-	unit, err := t.tx.UnitByID(t.ctx, tk.UnitID.Int64)
-	if err != nil {
-		return err
+	var unit storage.Unit
+	if tk.UnitID.Valid {
+		var err error
+		if unit, err = t.tx.UnitByID(t.ctx, tk.UnitID.Int64); err != nil {
+			return err
+		}
 	}
 	var candidates []storage.Unit
 	if unit.ParentID.Valid {

@@ -182,6 +182,24 @@ func TestUnsatisfiedReopensAndTellsLeader(t *testing.T) {
 	mustAnswer(t, c.presses("Rất hài lòng"), "đã được đánh giá")
 }
 
+// A ticket that no unit has (its unit's link lost in a database edited
+// by hand) can still be transferred by an administrator: the choice
+// offers the units at the top, not an error.
+func TestATicketWithoutAUnitCanBeTransferred(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	admin := w.staff(2181, "ubnd-tp", "admin")
+	code := w.citizen(2182).file("Phường Hòa Cường", "Cống thoát nước bị tắc trước chợ")
+	w.exec(`UPDATE tickets SET unit_id = NULL WHERE code = $1`, code)
+	admin.says("/ticket " + code)
+	mustContain(t, admin.presses("Chuyển đơn vị"), "UBND thành phố Đà Nẵng")
+	admin.presses("UBND thành phố Đà Nẵng")
+	admin.says("Chưa có đơn vị xử lý")
+	if n := w.count(`SELECT count(*) FROM tickets t JOIN units u ON u.id = t.unit_id WHERE t.code = $1 AND u.code = 'ubnd-tp'`, code); n != 1 {
+		t.Error("the ticket was not transferred")
+	}
+}
+
 func TestTransferAndReject(t *testing.T) {
 	w := newWorld(t)
 	w.seedOrg()
