@@ -450,7 +450,7 @@ func (s *Sender) floodControlled(ctx context.Context, msg storage.OutboxMessage,
 		err = s.store.PostponeOutbox(ctx, msg.ID, until)
 	} else {
 		s.limits.park(msg.ChatID, until)
-		err = s.store.DeferChat(ctx, s.m.Channel(), msg.ChatID, until)
+		err = s.store.DeferChat(ctx, s.m.Channel(), msg.ChatID, de.RetryAfter)
 	}
 	if err != nil {
 		s.logger.Error("outbox: deferring a chat failed", "outbox_id", msg.ID, "error", err)

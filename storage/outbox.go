@@ -401,13 +401,16 @@ func (s *Store) PostponeOutbox(ctx context.Context, id int64, notBefore time.Tim
 }
 
 // DeferChat obeys flood control for one chat: every pending message of the
-// chat waits until until, and the lease of the one that was refused is
-// released. Callback answers are not chat messages and keep their time.
-func (s *Store) DeferChat(ctx context.Context, channel, chatID string, until time.Time) error {
+// chat waits for wait (Telegram's retry_after), and the lease of the one
+// that was refused is released. Callback answers are not chat messages
+// and keep their time. The wait is counted on the database's clock, which
+// every claim compares not_before with: counted on a replica's, a database
+// clock ahead of it would free the chat early for a sender that took over.
+func (s *Store) DeferChat(ctx context.Context, channel, chatID string, wait time.Duration) error {
 	_, err := s.x.ExecContext(ctx, `
-		UPDATE outbox SET not_before = greatest(not_before, $3), lease_until = NULL
+		UPDATE outbox SET not_before = greatest(not_before, now() + make_interval(secs => $3)), lease_until = NULL
 		WHERE channel = $1 AND chat_id = $2 AND status = 'pending' AND kind <> 'answer'`,
-		channel, chatID, until)
+		channel, chatID, wait.Seconds())
 	return wrap("defer chat", err)
 }
 

@@ -352,7 +352,7 @@ func TestDeferChatHoldsTheWholeChat(t *testing.T) {
 	outboxEnqueue(t, s, "A", "answer", "A-answer")
 
 	until := time.Now().Add(400 * time.Millisecond)
-	if err := s.DeferChat(ctx, "telegram", "A", until); err != nil {
+	if err := s.DeferChat(ctx, "telegram", "A", 400*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	outboxMarkSent(t, s, msgs[1]) // B1
