@@ -206,10 +206,13 @@ func (s *Service) petitionStart(t *turn, d draft) error {
 	if t.ev.Command == "new" {
 		text = normalize(t.ev.Args) // "/new TEXT": the description
 	}
-	// Too long to be one, it changes nothing: a draft being written is
-	// neither offered to be dropped for it nor kept with it.
-	if over, err := t.tooLong(text); over || err != nil {
+	// Too long to be one, it is dropped with a word, and /new goes on as
+	// without it: a draft being written is not kept with it, to be lost
+	// for a text then refused.
+	if over, err := t.tooLong(text); err != nil {
 		return err
+	} else if over {
+		text = ""
 	}
 	if asked, err := s.askAboutDraft(t, &d, text); asked || err != nil {
 		return err
