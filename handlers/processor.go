@@ -278,10 +278,12 @@ func (p *Processor) recordFailure(ctx context.Context, u storage.InboxUpdate, ca
 	p.logger.Warn("update failed", "channel", u.Channel, "update", u.UpdateID, "attempt", attempt, "error", cause)
 	if attempt < p.opts.MaxAttempts {
 		delay := time.Duration(1<<attempt)*time.Second + time.Duration(rand.Int64N(int64(time.Second)))
-		return p.store.RetryUpdate(ctx, u.ID, time.Now().Add(delay), cause.Error())
+		return p.store.RetryUpdate(ctx, u.ID, u.Attempts, delay, cause.Error())
 	}
 	err := p.store.InTx(ctx, func(tx *storage.Store) error {
-		if err := tx.FailUpdate(ctx, u.ID, cause.Error()); err != nil {
+		// Handled by another worker since (storage.RetryUpdate): the
+		// person has their reply, not an apology.
+		if failed, err := tx.FailUpdate(ctx, u.ID, u.Attempts, cause.Error()); !failed || err != nil {
 			return err
 		}
 		return p.apologise(ctx, tx, u)

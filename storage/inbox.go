@@ -199,21 +199,33 @@ func (s *Store) ClaimUpdate(ctx context.Context, id int64) (InboxUpdate, error) 
 	return u, wrap("claim update", err)
 }
 
-// RetryUpdate counts a failed attempt and postpones the update.
-func (s *Store) RetryUpdate(ctx context.Context, id int64, notBefore time.Time, reason string) error {
+// RetryUpdate counts a failed attempt and postpones the update by delay,
+// on the database's clock, which claims compare not_before with. Only
+// the attempt that failed counts: the failure is recorded once its
+// transaction, and the claim's lock, are gone, so another worker may have
+// claimed the update meanwhile and handled it (or failed again), and
+// then nothing is changed.
+func (s *Store) RetryUpdate(ctx context.Context, id int64, attempts int, delay time.Duration, reason string) error {
 	_, err := s.x.ExecContext(ctx, `
-		UPDATE inbox SET attempts = attempts + 1, not_before = $2, last_error = $3
-		WHERE id = $1`, id, notBefore, reason)
+		UPDATE inbox SET attempts = attempts + 1, not_before = now() + make_interval(secs => $2), last_error = $3
+		WHERE id = $1 AND attempts = $4 AND processed_at IS NULL AND failed_at IS NULL`,
+		id, delay.Seconds(), reason, attempts)
 	return wrap("retry update", err)
 }
 
 // FailUpdate gives up on an update after repeated failures; it stays
-// recorded for an operator to inspect.
-func (s *Store) FailUpdate(ctx context.Context, id int64, reason string) error {
-	_, err := s.x.ExecContext(ctx, `
+// recorded for an operator to inspect. As RetryUpdate, it changes nothing
+// if another worker has handled the update or counted another attempt
+// since, and reports whether it gave the update up.
+func (s *Store) FailUpdate(ctx context.Context, id int64, attempts int, reason string) (bool, error) {
+	res, err := s.x.ExecContext(ctx, `
 		UPDATE inbox SET attempts = attempts + 1, failed_at = now(), last_error = $2
-		WHERE id = $1`, id, reason)
-	return wrap("fail update", err)
+		WHERE id = $1 AND attempts = $3 AND processed_at IS NULL AND failed_at IS NULL`, id, reason, attempts)
+	if err != nil {
+		return false, wrap("fail update", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, wrap("fail update", err)
 }
 
 // PurgeInbox deletes handled updates received before handledBefore, and

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -155,6 +156,69 @@ func TestClaimUpdateRefusesAnUpdateBehindAnEarlierOneOfItsChat(t *testing.T) {
 	}
 	if err := claimSecond(); err != nil {
 		t.Fatalf("claiming it after the earlier one was handled: %v", err)
+	}
+}
+
+// A failure is recorded after its transaction, and the claim's lock, are
+// gone: by then another worker may have claimed the update and handled it
+// or failed it once more. Only the attempt that failed is recorded, so a
+// person is never sent an apology for an update that got its reply.
+func TestAFailureIsRecordedOnlyForTheAttemptThatFailed(t *testing.T) {
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	recordInbox(t, s, 1, "a", "b", "c")
+	id := func(update int) (id int64) {
+		t.Helper()
+		if err := s.DB().QueryRowContext(ctx, `SELECT id FROM inbox WHERE update_id = $1`, update).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	state := func(update int) (state string) {
+		t.Helper()
+		if err := s.DB().QueryRowContext(ctx, `SELECT attempts || ' ' || (processed_at IS NOT NULL) || ' ' || (failed_at IS NOT NULL)
+			FROM inbox WHERE update_id = $1`, update).Scan(&state); err != nil {
+			t.Fatal(err)
+		}
+		return state
+	}
+	// Update 1 handled by another worker meanwhile.
+	if _, err := s.DB().ExecContext(ctx, `UPDATE inbox SET processed_at = now() WHERE update_id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if failed, err := s.FailUpdate(ctx, id(1), 0, "boom"); err != nil || failed {
+		t.Errorf("a handled update was given up: %v, %v", failed, err)
+	}
+	if err := s.RetryUpdate(ctx, id(1), 0, time.Minute, "boom"); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(1); got != "0 true false" {
+		t.Errorf("the handled update: %q, want 0 attempts, processed, not failed", got)
+	}
+	// Update 2's attempt counted by another worker already.
+	if err := s.RetryUpdate(ctx, id(2), 0, time.Millisecond, "first"); err != nil {
+		t.Fatal(err)
+	}
+	if failed, err := s.FailUpdate(ctx, id(2), 0, "stale"); err != nil || failed {
+		t.Errorf("a stale attempt gave the update up: %v, %v", failed, err)
+	}
+	if got := state(2); got != "1 false false" {
+		t.Errorf("update 2: %q, want 1 attempt, waiting", got)
+	}
+	// Update 3 fails in the one attempt made: recorded, the retry due a
+	// minute from now on the database's clock.
+	if err := s.RetryUpdate(ctx, id(3), 0, time.Minute, "boom"); err != nil {
+		t.Fatal(err)
+	}
+	var wait float64
+	if err := s.DB().QueryRowContext(ctx, `SELECT extract(epoch FROM not_before - now()) FROM inbox WHERE update_id = 3`).Scan(&wait); err != nil {
+		t.Fatal(err)
+	}
+	if wait < 55 || wait > 60 {
+		t.Errorf("the retry is due in %.1f s, want a minute", wait)
+	}
+	if failed, err := s.FailUpdate(ctx, id(3), 1, "boom"); err != nil || !failed || state(3) != "2 false true" {
+		t.Errorf("giving up the update that failed: %v, %v, state %q", failed, err, state(3))
 	}
 }
 
