@@ -42,9 +42,18 @@ func main() {
 
 // signalContext ends at the first interrupt or termination signal, which
 // starts a graceful shutdown. From then on these signals have their default
-// effect: a second Ctrl+C ends at once a shutdown that takes too long.
+// effect: a second Ctrl+C ends at once a shutdown that takes too long. A
+// signal the process was started ignoring (SIGHUP under nohup, SIGINT in
+// the background of a script) stays ignored: listening for it would
+// undo that, and closing the terminal would stop the service.
 func signalContext() (context.Context, context.CancelFunc) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signals := []os.Signal{syscall.SIGTERM}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGHUP} {
+		if !signal.Ignored(sig) {
+			signals = append(signals, sig)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), signals...)
 	go func() {
 		<-ctx.Done()
 		stop()

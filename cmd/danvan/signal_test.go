@@ -68,3 +68,51 @@ func TestASecondSignalEndsTheShutdown(t *testing.T) {
 	}
 	t.Fatal("a second Ctrl+C did not end the shutdown")
 }
+
+// Started under nohup, the service outlives the terminal: SIGHUP, which
+// nohup ignores, stays ignored, and SIGTERM still stops it.
+func TestASignalIgnoredAtStartStaysIgnored(t *testing.T) {
+	nohup, err := exec.LookPath("nohup")
+	if err != nil {
+		t.Fatal("nohup is needed (coreutils):", err)
+	}
+	cmd := exec.Command(nohup, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), signalChildEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	said := make(chan string, 2)
+	go func() {
+		for lines := bufio.NewScanner(out); lines.Scan(); {
+			said <- lines.Text()
+		}
+		close(said)
+	}()
+	if got := <-said; got != "ready" {
+		t.Fatalf("the child said %q, want ready", got)
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-said:
+		t.Fatalf("after SIGHUP under nohup the child said %q", got)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-said:
+		if got != "stopping" {
+			t.Fatalf("after SIGTERM the child said %q, want stopping", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("SIGTERM did not start the shutdown")
+	}
+}
