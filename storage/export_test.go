@@ -1,6 +1,10 @@
 package storage
 
-import "github.com/jmoiron/sqlx"
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
 
 // Queries exposes what a Store runs its queries through, for tests of the
 // statement cache.
@@ -40,3 +44,10 @@ var (
 	ClaimRatingRemindersQuery = claimRatingRemindersQuery
 	UnratedAfterReminderQuery = unratedAfterReminderQuery
 )
+
+// BackendPID is the server process of the lead's connection, for tests
+// that stop it.
+func (l *Lead) BackendPID(ctx context.Context) (pid int, err error) {
+	err = l.conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid)
+	return pid, err
+}

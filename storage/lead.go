@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 // Lead is a role that one process at a time may hold across all replicas,
@@ -30,15 +31,45 @@ func (s *Store) TryLead(ctx context.Context, role string) (lead *Lead, ok bool, 
 	return &Lead{conn: conn, role: role}, true, nil
 }
 
+// leadCallTimeout bounds a check or a release of a lead. A server gone
+// silent (a failover that moved its address, a network partition) would
+// otherwise hold the call until the kernel gives up on the connection,
+// a quarter of an hour later, while a standby takes the role on the server
+// it reaches, and shutdown would wait for it.
+const leadCallTimeout = 5 * time.Second
+
 // Check reports an error if the lead may have been lost: its connection
-// no longer answers, so the server may have released the lock.
+// no longer answers (within leadCallTimeout), so the server may have
+// released the lock.
 func (l *Lead) Check(ctx context.Context) error {
-	_, err := l.conn.ExecContext(ctx, `SELECT 1`)
-	return wrap("check lead", err)
+	return wrap("check lead", l.call(ctx, func(ctx context.Context) error {
+		_, err := l.conn.ExecContext(ctx, `SELECT 1`)
+		return err
+	}))
 }
 
-// Release gives the role up.
+// Release gives the role up, waiting at most leadCallTimeout: a
+// connection that does not answer is left to die, which releases the lock
+// too.
 func (l *Lead) Release(ctx context.Context) {
-	l.conn.ExecContext(ctx, `SELECT pg_advisory_unlock(hashtextextended('lead:' || $1, 0))`, l.role)
-	l.conn.Close()
+	l.call(ctx, func(ctx context.Context) error {
+		l.conn.ExecContext(ctx, `SELECT pg_advisory_unlock(hashtextextended('lead:' || $1, 0))`, l.role)
+		return l.conn.Close()
+	})
+}
+
+// call runs fn on the lead's connection and waits for it at most
+// leadCallTimeout. The driver cannot interrupt a read from a server that
+// has gone silent, so fn is left to finish in the background.
+func (l *Lead) call(ctx context.Context, fn func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, leadCallTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- fn(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
