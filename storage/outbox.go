@@ -577,9 +577,14 @@ const listedRow = `(o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.se
 // be refused too.
 func (s *Store) CardCopies(ctx context.Context, channel string, ticketID int64) ([]MessageAbout, error) {
 	var ms []MessageAbout
-	err := sqlx.SelectContext(ctx, s.x, &ms, cardCopiesQuery, channel, ticketID)
+	err := sqlx.SelectContext(ctx, s.planEachCall(), &ms, cardCopiesQuery, channel, ticketID)
 	return ms, wrap("list copies of a card", err)
 }
+
+// cardCopiesQuery runs unprepared, planned for the outbox as it is at each
+// call: prepared, the plan cached while the outbox was small read it whole
+// for the later edits, and in a closed-loop bench run the query took
+// 10.8 ms a call (pg_stat_statements) against 0.2 ms planned each time.
 
 const cardCopiesQuery = `
 	WITH card AS (
