@@ -300,6 +300,9 @@ func (s *Service) refreshCopies(t *turn, tk storage.Ticket) error {
 	if err != nil {
 		return err
 	}
+	if copies, err = shownNow(t, copies, acting); err != nil {
+		return err
+	}
 	cards := map[string]bot.Outgoing{} // by language, made once each
 	for _, c := range copies {
 		now, err := s.copyNow(t, tk, c.o, acting[c.m.ChatID], cards)
@@ -358,6 +361,41 @@ func (s *Service) copyNow(t *turn, tk storage.Ticket, o bot.Outgoing, acting boo
 		cards[lang] = card
 	}
 	return copyAsNow(tk, o, card, acting), nil
+}
+
+// shownNow replaces each delivered copy in a chat that can no longer act
+// on the ticket with the edit that took its buttons off, if there was one
+// (storage.LaterEdit): the copy as its chat shows it, so that a step
+// changing nothing on it does not edit it again, an edit Telegram refuses
+// and counts against the chat's limits (a group's twenty a minute). A copy
+// whose edit was dropped (deleted from its chat) is left out. Only such
+// chats have edits CardCopies does not list, so the others cost nothing.
+func shownNow(t *turn, copies []cardCopy, acting map[string]bool) ([]cardCopy, error) {
+	shown := copies[:0]
+	for _, c := range copies {
+		if acting[c.m.ChatID] || c.m.Pending || c.m.MessageID == "" {
+			shown = append(shown, c)
+			continue
+		}
+		e, gone, found, err := t.tx.LaterEdit(t.ctx, t.ev.Channel, c.m.ChatID, c.m.MessageID, c.m.OutboxID)
+		switch {
+		case err != nil:
+			return nil, err
+		case gone:
+			continue
+		case found:
+			var o bot.Outgoing
+			if err := json.Unmarshal(e.Payload, &o); err != nil {
+				return nil, fail("decode outbox message", err)
+			}
+			if !e.Pending {
+				e.MessageID = c.m.MessageID
+			}
+			c = cardCopy{e, o}
+		}
+		shown = append(shown, c)
+	}
+	return shown, nil
 }
 
 // cardCopy is the latest version of a message that is a ticket's card.

@@ -29,8 +29,8 @@ var ClaimUpdatesQuery = claimUpdatesQuery
 // tests of its plan.
 var ClaimOutboxQuery = claimOutboxFromFirst
 
-// CardCopiesQuery is CardCopies' statement, for tests of its plan.
-var CardCopiesQuery = cardCopiesQuery
+// LaterEditQuery is LaterEdit's statement, for tests of its plan.
+var LaterEditQuery = laterEditQuery
 
 // WithParam is withParam, for tests of both DSN forms.
 var WithParam = withParam

@@ -566,51 +566,62 @@ const listedRow = `(o.status = 'pending' OR (o.status = 'sent' AND coalesce(o.se
 // CardCopies lists the copies of a ticket's card, in every chat, delivered
 // or still queued: the messages with its buttons ("o:<action>:<id>"), by
 // index outbox_card (migration 00036). Of a delivered message that was
-// edited, the latest version: one with the card's buttons, or a later
-// edit that took them off (its chat can no longer act on the ticket;
-// found by index outbox_edits, migration 00039); an edit still queued is
-// listed apart, as MessagesAbout does. A card sealed or blanked since
-// (handlers/seal.go, erasure) is no longer one, nor are its delivered
-// versions, which sealing blanks. Nor is a copy gone from its chat: an
-// edit of it was dropped, delivered without a message (an officer
-// deleted it, or it can no longer be edited), and each further edit would
-// be refused too.
+// edited, the latest version that is a card (LaterEdit finds a later one
+// without buttons); an edit still queued is listed apart, as MessagesAbout
+// does. A card sealed or blanked since (handlers/seal.go, erasure) is no
+// longer one, nor are its delivered versions, which sealing blanks. Nor is
+// a copy gone from its chat: an edit of it with the card's buttons was
+// dropped, delivered without a message (an officer deleted it, or it can
+// no longer be edited), and each further edit would be refused too.
 func (s *Store) CardCopies(ctx context.Context, channel string, ticketID int64) ([]MessageAbout, error) {
 	var ms []MessageAbout
-	err := sqlx.SelectContext(ctx, s.planEachCall(), &ms, cardCopiesQuery, channel, ticketID)
+	err := sqlx.SelectContext(ctx, s.x, &ms, `
+		WITH card AS (
+			SELECT * FROM outbox o
+			WHERE o.channel = $1 AND `+cardTicket+` = $2::text AND o.kind IN ('text', 'edit')
+		), gone AS (
+			-- The chat the edit was for: a group that became a supergroup
+			-- has its delivery recorded under the new chat.
+			SELECT coalesce(nullif(payload->>'chat_id', ''), chat_id) AS chat_id, payload->>'message_id' AS message_id
+			FROM card
+			WHERE kind = 'edit' AND status = 'sent' AND coalesce(sent_message_id, '') = ''
+		)
+		`+selectLatest+`
+		FROM card o
+		WHERE `+listedRow+` AND NOT EXISTS (
+			SELECT FROM gone g
+			WHERE g.chat_id = o.chat_id AND g.message_id = coalesce(o.sent_message_id, o.payload->>'message_id'))
+		`+latestOrder, channel, ticketID)
 	return ms, wrap("list copies of a card", err)
 }
 
-// cardCopiesQuery runs unprepared, planned for the outbox as it is at each
-// call: prepared, the plan cached while the outbox was small read it whole
-// for the later edits, and in a closed-loop bench run the query took
-// 10.8 ms a call (pg_stat_statements) against 0.2 ms planned each time.
+// LaterEdit returns the latest edit of delivered message messageID in
+// chatID queued after outbox row after, if any (ok false): of a card's
+// copy that CardCopies lists, the version without buttons its chat shows
+// once it can no longer act on the ticket. Gone reports that edit dropped
+// (delivered without a message: the copy was deleted). It is looked up
+// only for such chats, rarely, by index outbox_edits (migration 00039),
+// planned at each call.
+func (s *Store) LaterEdit(ctx context.Context, channel, chatID, messageID string, after int64) (m MessageAbout, gone, ok bool, err error) {
+	err = sqlx.GetContext(ctx, s.planEachCall(), &m, laterEditQuery, channel, chatID, messageID, after)
+	if errors.Is(err, sql.ErrNoRows) {
+		return MessageAbout{}, false, false, nil
+	}
+	if err != nil {
+		return MessageAbout{}, false, false, wrap("later edit", err)
+	}
+	return m, !m.Pending && m.MessageID == "", true, nil
+}
 
-const cardCopiesQuery = `
-	WITH card AS (
-		SELECT * FROM outbox o
-		WHERE o.channel = $1 AND ` + cardTicket + ` = $2::text AND o.kind IN ('text', 'edit')
-	), versions AS (
-		SELECT * FROM card
-		UNION ALL
-		SELECT e.* FROM outbox e
-		WHERE e.channel = $1 AND e.kind = 'edit'
-		  AND (e.chat_id, e.payload->>'message_id') IN (
-			SELECT chat_id, sent_message_id FROM card WHERE status = 'sent' AND coalesce(sent_message_id, '') <> '')
-		  AND NOT EXISTS (SELECT FROM card c WHERE c.id = e.id)
-	), gone AS (
-		-- The chat the edit was for: a group that became a supergroup
-		-- has its delivery recorded under the new chat.
-		SELECT coalesce(nullif(payload->>'chat_id', ''), chat_id) AS chat_id, payload->>'message_id' AS message_id
-		FROM versions
-		WHERE kind = 'edit' AND status = 'sent' AND coalesce(sent_message_id, '') = ''
-	)
-	` + selectLatest + `
-	FROM versions o
-	WHERE ` + listedRow + ` AND NOT EXISTS (
-		SELECT FROM gone g
-		WHERE g.chat_id = o.chat_id AND g.message_id = coalesce(o.sent_message_id, o.payload->>'message_id'))
-	` + latestOrder
+const laterEditQuery = `
+		SELECT o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending,
+			coalesce(o.status = 'pending' AND o.lease_until > now(), false) AS leased,
+			coalesce(o.sent_message_id, '') AS sent_message_id, o.payload - '` + presealedKey + `' AS payload,
+			o.payload ? '` + presealedKey + `' AS presealed, o.kept_copy
+		FROM outbox o
+		WHERE o.channel = $1 AND o.kind = 'edit' AND o.chat_id = $2 AND o.payload->>'message_id' = $3 AND o.id > $4
+		  AND o.status IN ('pending', 'sent')
+		ORDER BY o.id DESC LIMIT 1`
 
 // cardTicket is the ticket whose card outbox row o is, as text: the id its
 // first card button ends with. It is the expression of index outbox_card.
