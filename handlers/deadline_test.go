@@ -754,3 +754,31 @@ func TestShorterOfficeHoursPostponeWorkingHoursTickets(t *testing.T) {
 		t.Errorf("longer hours moved the deadline to %v", got)
 	}
 }
+
+// A deadline a change of the calendar moved later, after its first
+// passing was escalated, is escalated again when the new one passes: the
+// leaders were told of a deadline that no longer stands.
+func TestADeadlineMovedByTheCalendarIsEscalatedWhenTheNewOnePasses(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.staff(2911, "ubnd-hoa-cuong", "officer")
+	leader := w.staff(2912, "ubnd-hoa-cuong", "leader")
+	w.exec(`UPDATE deadline_rules SET answer_limit = 1 WHERE limit_unit = 'workdays'`)
+	w.now = time.Date(2026, 11, 30, 10, 0, 0, 0, vn)
+	code := w.citizen(3911).file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn lên đường")
+	w.now = time.Date(2026, 12, 2, 0, 5, 0, 0, vn)
+	w.sent()
+	w.escalate()
+	mustContain(t, sentTo(w.sent(), leader.id), code)
+
+	// A storm: Tuesday 1 December becomes a day off, the deadline the end of Wednesday.
+	w.now = time.Date(2026, 12, 2, 9, 0, 0, 0, vn)
+	w.setCalendarDay(workcal.Date{Year: 2026, Month: 12, Day: 1}, false, "Nghỉ do bão")
+	if due := w.dueOf(code).In(vn).Format(time.DateOnly); due != "2026-12-02" {
+		t.Fatalf("due %s after the day off, want 2026-12-02", due)
+	}
+	w.now = time.Date(2026, 12, 3, 0, 5, 0, 0, vn)
+	w.sent()
+	w.escalate()
+	mustContain(t, sentTo(w.sent(), leader.id), code)
+}

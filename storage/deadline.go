@@ -309,11 +309,15 @@ func (s *Store) OpenClocks(ctx context.Context) ([]OpenClock, error) {
 
 // AdjustClock records what a change to the calendar did to an open
 // ticket's clock: its deadline moved later if due is (never earlier),
-// keeping its rule and the escalations already sent, and its credit, in
-// unit (the rule's limit_unit).
+// keeping its rule, and its credit, in unit (the rule's limit_unit). The
+// escalations sent for the old deadline are forgotten once it moves later,
+// as MoveTicketClock does: the new one passing is news to the leaders.
 func (s *Store) AdjustClock(ctx context.Context, ticketID int64, due time.Time, credit int64, unit string) error {
 	_, err := s.x.ExecContext(ctx, `
-		UPDATE tickets SET due_at = greatest(due_at, $2), calendar_credit = $3, calendar_credit_unit = $4 WHERE id = $1`,
+		UPDATE tickets SET due_at = greatest(due_at, $2), calendar_credit = $3, calendar_credit_unit = $4,
+			escalated_at = CASE WHEN $2 > due_at THEN NULL ELSE escalated_at END,
+			escalated_again_at = CASE WHEN $2 > due_at THEN NULL ELSE escalated_again_at END
+		WHERE id = $1`,
 		ticketID, toMicros(due), credit, unit)
 	return wrap("adjust clock", err)
 }
