@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/danvan-vn/danvan/bot"
+	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // mergeState is what a merge changes on a ticket.
@@ -379,5 +383,36 @@ func TestADuplicateLeavesTheWardWhenItsDenunciationIsAlreadyAtTheIntake(t *testi
 
 	if shown := texts(sentTo(ward.says("/ticket "+dup), ward.id)); strings.Contains(shown, "rác chất đống cả tuần") {
 		t.Fatalf("the ward reads the words of %s, sealed with the denunciation %s kept at the intake:\n%s", dup, into, shown)
+	}
+}
+
+// The nightly blanking of what people who erased their data wrote leaves
+// a duplicate merged into a petition still open: should that petition be
+// found to be a denunciation, its duplicates are sealed with it, and the
+// sealing finds their words in the chats' lists only while it has them.
+func TestADuplicateMergedIntoAnOpenPetitionIsNotBlankedBeforeItCanBeSealed(t *testing.T) {
+	w, officer, _, second, into, dup := oneMatterTwice(t)
+	w.staff(2706, "ubnd-tp", "officer")
+	mustContain(t, second.erase(), "Đã xóa")
+	officer.says("/inbox")
+	w.markDelivered()
+	list := w.listQuoting(officer.id, "rác chất đống cả tuần")
+	mustContain(t, officer.says("/gop "+dup+" "+into), "Đã gộp")
+	w.markDelivered()
+	w.run(func(tx *storage.Store) error { return tx.BlankErasedPetitions(w.ctx, workcal.DateOf(w.now)) })
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND description = ''`, dup); n != 0 {
+		t.Fatal("the duplicate was blanked while the petition it went into is open")
+	}
+
+	officer.says("/ticket " + into)
+	out := officer.reclassifyAs("Tố cáo", "Nội dung tố cáo hành vi của cán bộ phường")
+	sealed := ""
+	for _, o := range sentTo(out, officer.id) {
+		if o.MessageID == list && o.Kind == bot.KindEdit {
+			sealed = o.Text
+		}
+	}
+	if sealed == "" || strings.Contains(sealed, "rác chất đống cả tuần") {
+		t.Fatalf("the list %s still quotes the merged duplicate's words:\n%s", list, sealed)
 	}
 }

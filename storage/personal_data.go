@@ -174,7 +174,7 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept 
 }
 
 // BlankErasedPetitions blanks what people who erased their data wrote on
-// their petitions completed, rejected or merged since, and for their receptions
+// their petitions finished since (blankFinishedPetitions), and for their receptions
 // over since: erasure leaves open ones alone so that the unit can resolve
 // them.
 func (s *Store) BlankErasedPetitions(ctx context.Context, today workcal.Date) error {
@@ -202,15 +202,21 @@ func blankPastBookings(people, today string) string {
 const unrecordedBookingDays = "14"
 
 // blankFinishedPetitions is the statement that blanks what a person wrote
-// on their completed, rejected or merged petitions that match the condition: the
-// description, address, location, rating comment, photos and their own
-// timeline entries (migration 00015 allows only that change to the
-// timeline). What statistics count and the units' answers stay.
+// on their completed or rejected petitions that match the condition, and
+// on those merged into one completed or rejected: the description,
+// address, location, rating comment, photos and their own timeline
+// entries (migration 00015 allows only that change to the timeline). What
+// statistics count and the units' answers stay. A duplicate merged into a
+// petition still open is not finished: should that petition be found to
+// be a denunciation, its duplicates are sealed with it (handlers/seal.go),
+// which needs their words and photos to find their copies in the chats.
 func blankFinishedPetitions(petitions string) string {
 	return `
 		WITH finished AS (
 			UPDATE tickets SET description = '', address = '', latitude = NULL, longitude = NULL, rating_comment = NULL
-			WHERE status IN ('completed', 'rejected', 'merged') AND ` + petitions + `
+			WHERE (status IN ('completed', 'rejected')
+			       OR status = 'merged' AND merged_into IN (SELECT m.id FROM tickets m WHERE m.status IN ('completed', 'rejected')))
+			  AND ` + petitions + `
 			RETURNING id
 		), photos AS (
 			DELETE FROM ticket_attachments WHERE added_by = 'citizen' AND ticket_id IN (SELECT id FROM finished)
