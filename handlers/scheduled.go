@@ -135,6 +135,12 @@ func workdaysBefore(cal *workcal.Calendar, d workcal.Date, n int) workcal.Date {
 func (s *Service) Escalate(ctx context.Context, tx *storage.Store, channel string, policy ClockPolicy) error {
 	t := s.systemTurn(ctx, tx, channel)
 	now := s.now()
+	// The calendar first: a change to it takes its lock and then the open
+	// tickets', and taking them the other way round would deadlock with it.
+	cal, err := t.calendar()
+	if err != nil {
+		return err
+	}
 	first, err := tx.ClaimOverdue(ctx, now)
 	if err != nil {
 		return err
@@ -143,10 +149,6 @@ func (s *Service) Escalate(ctx context.Context, tx *storage.Store, channel strin
 		if err := s.escalate(t, tk, 0, 1, "escalate.first"); err != nil {
 			return err
 		}
-	}
-	cal, err := t.calendar()
-	if err != nil {
-		return err
 	}
 	second, err := tx.ClaimStillOverdue(ctx, now, workdaysBack(cal, now, policy.SecondEscalationWorkdays))
 	if err != nil {

@@ -190,3 +190,46 @@ func TestAnOlderAutomaticCloseShowsNoEnglish(t *testing.T) {
 		}
 	}
 }
+
+// The escalation takes the calendar's lock before any ticket's: a change
+// to the calendar takes them in that order, and the other would deadlock
+// with it (one of the two aborted). While a change holds the calendar, the
+// escalation waits with no ticket locked.
+func TestTheEscalationWaitsForTheCalendarBeforeLockingTickets(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.staff(2121, "ubnd-hoa-cuong", "officer")
+	w.staff(2122, "ubnd-hoa-cuong", "leader")
+	code := w.citizen(3121).file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn lên đường")
+	w.exec(`UPDATE tickets SET due_at = $2 WHERE code = $1`, code, w.now.Add(-48*time.Hour))
+
+	change := w.raw.MustBegin() // an administrator's change to the calendar
+	defer change.Rollback()
+	change.MustExec(`SELECT pg_advisory_xact_lock(hashtextextended('calendar', 0))`)
+	done := make(chan error, 1)
+	go func() {
+		done <- w.store.InTx(w.ctx, func(tx *storage.Store) error {
+			return w.service.Escalate(w.ctx, tx, "telegram", handlers.DefaultClockPolicy)
+		})
+	}()
+	for deadline := time.Now().Add(10 * time.Second); w.count(`SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the escalation never waited for the calendar")
+		}
+	}
+	// The change goes on to lock the open tickets, as ChangeCalendarDay does.
+	change.MustExec(`SET LOCAL lock_timeout = '2s'`)
+	if _, err := change.Exec(`SELECT id FROM tickets WHERE code = $1 FOR UPDATE`, code); err != nil {
+		t.Fatalf("the calendar change could not lock the ticket the escalation holds: %v", err)
+	}
+	if err := change.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND escalated_at IS NOT NULL`, code); n != 1 {
+		t.Error("the ticket was not escalated once the calendar was free")
+	}
+}
