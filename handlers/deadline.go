@@ -92,7 +92,10 @@ func (t *turn) filedOn(tk storage.Ticket) (time.Time, error) {
 
 // restartClock gives a ticket a new clock when its rule says so (a
 // transfer), or always (a reopening). A transfer that keeps the clock
-// resumes it if paused: the ticket no longer waits for the citizen.
+// resumes it if paused: the ticket no longer waits for the citizen; and
+// forgets the escalations sent: they went to the leaders above the unit
+// that gave it away, and those above the new one are to be told should
+// its deadline have passed.
 func (s *Service) restartClock(t *turn, tk storage.Ticket, onlyIfRuleSays bool) (storage.Ticket, error) {
 	restart := true
 	if onlyIfRuleSays {
@@ -111,8 +114,8 @@ func (s *Service) restartClock(t *turn, tk storage.Ticket, onlyIfRuleSays bool) 
 	var err error
 	if restart {
 		_, _, err = s.startClock(t, tk)
-	} else {
-		err = s.resumeClock(t, tk)
+	} else if err = s.resumeClock(t, tk); err == nil {
+		err = t.tx.ForgetEscalations(t.ctx, tk.ID)
 	}
 	if err != nil {
 		return tk, err

@@ -782,3 +782,30 @@ func TestADeadlineMovedByTheCalendarIsEscalatedWhenTheNewOnePasses(t *testing.T)
 	w.escalate()
 	mustContain(t, sentTo(w.sent(), leader.id), code)
 }
+
+// A transfer that keeps the clock (the rule says so) of a ticket already
+// escalated has it escalated again, to the leaders above the unit that has
+// it now: those above the one that gave it away were told, the new unit's
+// never would be.
+func TestAnEscalatedTicketTransferredWithItsClockIsEscalatedToTheNewUnit(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	officer := w.staff(2921, "ubnd-hoa-cuong", "officer")
+	w.staff(2922, "ubnd-hoa-cuong", "leader")
+	w.staff(2923, "ubnd-hai-chau", "officer")
+	newLeader := w.staff(2924, "ubnd-hai-chau", "leader")
+	w.exec(`UPDATE deadline_rules SET answer_limit = 1, restart_on_transfer = false WHERE limit_unit = 'workdays'`)
+	w.now = time.Date(2026, 11, 30, 10, 0, 0, 0, vn)
+	code := w.citizen(3921).file("Phường Hòa Cường", "Cống thoát nước bị tắc, nước tràn lên đường")
+	w.now = time.Date(2026, 12, 2, 0, 5, 0, 0, vn)
+	w.escalate()
+	w.now = time.Date(2026, 12, 2, 9, 0, 0, 0, vn)
+	officer.says("/transfer " + code + " ubnd-hai-chau Thuộc địa bàn phường Hải Châu")
+	if due := w.dueOf(code).In(vn).Format(time.DateOnly); due != "2026-12-01" {
+		t.Fatalf("due %s after the transfer, want the clock kept (2026-12-01)", due)
+	}
+	w.sent()
+	w.now = time.Date(2026, 12, 2, 10, 5, 0, 0, vn)
+	w.escalate()
+	mustContain(t, sentTo(w.sent(), newLeader.id), code)
+}

@@ -258,6 +258,14 @@ func (s *Store) ResumeTicketClock(ctx context.Context, ticketID int64, due time.
 	return wrap("resume ticket clock", err)
 }
 
+// ForgetEscalations clears the record of a ticket's escalations, so that
+// its deadline passing is escalated again (to the leaders of the unit that
+// has it now).
+func (s *Store) ForgetEscalations(ctx context.Context, ticketID int64) error {
+	_, err := s.x.ExecContext(ctx, `UPDATE tickets SET escalated_at = NULL, escalated_again_at = NULL WHERE id = $1`, ticketID)
+	return wrap("forget escalations", err)
+}
+
 // ExtendTicketClock gives a running clock a later deadline (due; days as
 // in SetTicketClock) by n of its rule's units and counts the extension.
 // An extension comes before the deadline passes, so escalations recorded
