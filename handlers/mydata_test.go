@@ -8,6 +8,7 @@ import (
 
 	"github.com/danvan-vn/danvan/bot"
 	"github.com/danvan-vn/danvan/storage"
+	"github.com/danvan-vn/danvan/workcal"
 )
 
 // fileWithPhone files a petition in Hòa Cường sharing the phone with the
@@ -651,5 +652,31 @@ func TestErasureReachesTheReportsThatListedThePetition(t *testing.T) {
 		if o.Kind == bot.KindDocument && len(o.Content) > 0 && strings.Contains(xlsxText(t, o.Content), words) {
 			t.Fatalf("after the sender's erasure, the stored copy of the leader's report %q still holds their words %q", o.FileName, words)
 		}
+	}
+}
+
+// What a person who erased their data writes on a finished petition after
+// the nightly blanking has run (a rating's comment) is blanked by the next
+// run, not left because the description is blank already.
+func TestACommentAfterTheNightlyBlankingIsBlankedTheNextNight(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c, code := w.answered(2991, 3991, "Ổ gà lớn trên đường Hùng Vương")
+	mustContain(t, c.erase(), "Đã xóa")
+	c.presses("Rất hài lòng")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND status = 'completed'`, code); n != 1 {
+		t.Fatal("setup: the petition is not completed")
+	}
+	blank := func() {
+		w.run(func(tx *storage.Store) error { return tx.BlankErasedPetitions(w.ctx, workcal.DateOf(w.now)) })
+	}
+	blank()
+	c.says("Cảm ơn chị Hoa ở số 14 Hùng Vương")
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND rating_comment LIKE '%chị Hoa%'`, code); n != 1 {
+		t.Fatal("setup: the comment was not kept with the rating")
+	}
+	blank()
+	if n := w.count(`SELECT count(*) FROM tickets WHERE code = $1 AND rating_comment LIKE '%chị Hoa%'`, code); n != 0 {
+		t.Error("a comment written after the first blanking survived the next")
 	}
 }

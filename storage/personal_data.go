@@ -179,7 +179,12 @@ func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept 
 // them.
 func (s *Store) BlankErasedPetitions(ctx context.Context, today workcal.Date) error {
 	const erased = `citizen_id IN (SELECT id FROM citizens WHERE erased_at IS NOT NULL)`
-	if _, err := s.x.ExecContext(ctx, blankFinishedPetitions(erased+` AND description <> ''`)); err != nil {
+	// Not only those with a description left: a rating comment, a photo or
+	// words sent after an earlier run blanked the petition are blanked too.
+	const unblanked = ` AND (description <> '' OR address <> '' OR latitude IS NOT NULL OR rating_comment IS NOT NULL
+		OR EXISTS (SELECT FROM ticket_events e WHERE e.ticket_id = tickets.id AND e.actor_kind = 'citizen' AND e.body <> '')
+		OR EXISTS (SELECT FROM ticket_attachments a WHERE a.ticket_id = tickets.id AND a.added_by = 'citizen'))`
+	if _, err := s.x.ExecContext(ctx, blankFinishedPetitions(erased+unblanked)); err != nil {
 		return wrap("blank erased petitions", err)
 	}
 	_, err := s.x.ExecContext(ctx, blankPastBookings(erased, "$1"), today.String())
