@@ -680,3 +680,24 @@ func TestACommentAfterTheNightlyBlankingIsBlankedTheNextNight(t *testing.T) {
 		t.Error("a comment written after the first blanking survived the next")
 	}
 }
+
+// A phone typed into a petition still being written, shown on its review
+// screen, is forgotten with the others when the person withdraws their
+// consent, in the messages sent as on the draft.
+func TestWithdrawingThePhoneForgetsOneTypedIntoADraft(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	c := w.citizen(3981)
+	c.fileWithPhone("Đèn đường hỏng trước nhà số 9", "0905000981")
+	c.describe("Phường Hòa Cường", "Rác thải đổ trộm ở bãi đất trống hẻm 45")
+	c.presses("Bỏ qua")
+	c.says("0905111222")
+	mustContain(t, c.presses("Không cần"), "0905111222")
+	w.markDelivered()
+	c.says("/mydata")
+	mustContain(t, c.presses("Rút lại đồng ý"), "Đã rút lại")
+	w.markDelivered()
+	if n := w.count(`SELECT count(*) FROM outbox WHERE strpos(payload::text, '0905111222') > 0 OR strpos(kept_copy::text, '0905111222') > 0`); n != 0 {
+		t.Errorf("%d messages still show the phone typed into the draft", n)
+	}
+}

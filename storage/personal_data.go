@@ -58,7 +58,10 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 		var phones []string
 		err := sqlx.SelectContext(ctx, tx.x, &phones, `
 			SELECT phone FROM citizens WHERE id = $1 AND phone <> ''
-			UNION SELECT phone FROM tickets WHERE citizen_id = $1 AND phone <> ''`, citizenID)
+			UNION SELECT phone FROM tickets WHERE citizen_id = $1 AND phone <> ''
+			-- typed into a petition being written: its review screen showed it
+			UNION SELECT v.data->>'phone' FROM conversations v JOIN citizens c ON v.channel = c.channel AND v.user_id = c.user_id
+			WHERE c.id = $1 AND v.data->>'phone' <> ''`, citizenID)
 		if err != nil {
 			return wrap("withdraw phone", err)
 		}
