@@ -137,7 +137,10 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		handlers.ProcessorOptions{Workers: cfg.Workers, Observe: metrics.observe})
 	record := telegram.Recorder(store, telegram.RecorderOptions{
 		ChatBacklog: cfg.ChatBacklog, ChatRate: cfg.ChatRate, Recorded: processor.Wake,
-		Shed: func(overRate, overBacklog int) { metrics.shed(overRate, overBacklog); processor.Shed(overRate + overBacklog) },
+		Shed: func(overRate, overBacklog int) {
+			metrics.shed(overRate, overBacklog)
+			processor.Shed(overRate + overBacklog)
+		},
 	})
 
 	if err := store.InTx(ctx, func(tx *storage.Store) error {
