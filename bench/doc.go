@@ -65,8 +65,9 @@
 // a time drawn in the middle 40% of -duration; with -mode polling it runs
 // three polling replicas and SIGKILLs, at such a time, the one that polls
 // (whose getUpdates the fake answered last), and poller_takeover_s is how
-// long intake stopped: from the kill to the first getUpdates answered for
-// another replica. With -jobs-check, after the load, it also kills the
+// long intake stopped: from the kill to the first getUpdates call another
+// replica made that the fake answered (timed at the call, as a long poll
+// is answered only when an update comes). With -jobs-check, after the load, it also kills the
 // replica running the reminders job in the middle of a run (see jobs
 // below). flood has one account (id 800000000, no scripted person) send
 // -flood-rate text messages a second over the middle 60% of -duration,

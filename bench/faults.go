@@ -35,8 +35,8 @@ type faultReport struct {
 	Failovers   int64 `json:"failovers,omitempty"`
 	Unavailable int64 `json:"unavailable,omitempty"`
 	// PollerTakeoverS (replica-kill in polling mode) is how long intake
-	// stopped: from the poller's kill to the first getUpdates answered
-	// for another replica.
+	// stopped: from the poller's kill to the first getUpdates call
+	// another replica made that the fake answered (timed at the call).
 	PollerTakeoverS float64 `json:"poller_takeover_s,omitempty"`
 	// Flood (-fault flood) is what became of the flooding account's
 	// messages.

@@ -32,7 +32,11 @@ type pollTap struct {
 // answered for another replica (or was the first): a new poller.
 type pollTurn struct {
 	replica int
-	at      time.Time
+	// at is when the call was made, not answered: a long poll is answered
+	// only when an update comes, which may be long after the new poller
+	// was ready (people waiting for replies the killed replica's sender
+	// lease holds send nothing meanwhile).
+	at time.Time
 }
 
 func newPollTap(next http.Handler) *pollTap {
@@ -54,6 +58,7 @@ func (t *pollTap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r)
 		return
 	}
+	called := time.Now()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	h.ServeHTTP(sw, r)
 	switch sw.status {
@@ -63,7 +68,7 @@ func (t *pollTap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t.mu.Lock()
 		t.answers[caller]++
 		if n := len(t.turns); n == 0 || t.turns[n-1].replica != caller {
-			t.turns = append(t.turns, pollTurn{replica: caller, at: time.Now()})
+			t.turns = append(t.turns, pollTurn{replica: caller, at: called})
 		}
 		t.mu.Unlock()
 	}
@@ -79,8 +84,8 @@ func (t *pollTap) poller() int {
 	return t.turns[len(t.turns)-1].replica
 }
 
-// takeover waits until ctx ends for the first getUpdates answered after
-// since for a replica other than from.
+// takeover waits until ctx ends for the first getUpdates made after since
+// by a replica other than from, and answered.
 func (t *pollTap) takeover(ctx context.Context, since time.Time, from int) (pollTurn, error) {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
