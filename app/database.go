@@ -35,7 +35,12 @@ func OpenStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 		leaveServer()
 		return nil, nil, err
 	}
-	closeAll := func() { store.Close(); leaveServer() }
+	closeAll := func() {
+		if err := store.Close(); err != nil {
+			logger.Warn("closing the database connections", "error", err)
+		}
+		leaveServer()
+	}
 	if err := prepareSchema(ctx, cfg, store, logger); err != nil {
 		closeAll()
 		return nil, nil, err

@@ -83,15 +83,6 @@ func (c *statements) forget(query string, err error) {
 	}
 }
 
-func (c *statements) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for q, st := range c.byQuery {
-		_ = st.Close()
-		delete(c.byQuery, q)
-	}
-}
-
 // prepared runs queries through the statement cache, on the pool or, when
 // tx is set, inside that transaction. It is the sqlx.ExtContext a Store
 // queries through. A query not prepared yet (or that cannot be) runs

@@ -21,6 +21,8 @@ import (
 var (
 	ErrNotFound  = errors.New("storage: not found")
 	ErrDuplicate = errors.New("storage: duplicate")
+	// ErrCloseTimedOut is Close giving up on a server not answering.
+	ErrCloseTimedOut = errors.New("storage: closing the connections timed out")
 )
 
 // Store is the database handle. A Store bound to a transaction (see InTx)
@@ -129,11 +131,24 @@ func withParam(dsn, key, value string) string {
 	return dsn + " " + key + "=" + value
 }
 
-// Close releases the prepared statements and the connection pool.
+// Close closes the connection pool and the prepared statements of its
+// connections. Closing a statement waits for the server's answer, for
+// ever should it have stopped answering (a partition, a failover that
+// moved the address): after closeTimeout Close gives up, leaving the
+// connections to the process's exit.
 func (s *Store) Close() error {
-	s.stmts.close()
-	return s.db.Close()
+	closed := make(chan error, 1)
+	go func() { closed <- s.db.Close() }()
+	select {
+	case err := <-closed:
+		return err
+	case <-time.After(closeTimeout):
+		return ErrCloseTimedOut
+	}
 }
+
+// closeTimeout bounds Close.
+const closeTimeout = 5 * time.Second
 
 // DB exposes the pool for migrations and health checks.
 func (s *Store) DB() *sql.DB { return s.db.DB }
