@@ -52,7 +52,8 @@ const WebhookPath = "/telegram/webhook"
 // Run runs the service until ctx is cancelled. Shutdown happens in order:
 // turn /readyz to 503 (and keep taking updates for SHUTDOWN_DRAIN_DELAY),
 // stop taking updates, finish the ones in hand, stop the jobs, flush the
-// outbox (within the shutdown timeout), close the database.
+// outbox (within the shutdown timeout), stop the HTTP server (the probes
+// and /metrics answer until then), close the database.
 func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	logger := opts.Logger
 	if logger == nil {
@@ -181,12 +182,13 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		if err != nil {
 			return err
 		}
-		mux.Handle("POST "+WebhookPath, hook)
+		gate := &intakeGate{next: hook}
+		mux.Handle("POST "+WebhookPath, gate)
 		if err := client.RegisterWebhook(ctx, cfg.TelegramWebhookURL, cfg.TelegramWebhookSecret); err != nil {
 			// It waits out flood control until stopped.
 			return startFailed(err)
 		}
-		intake = func(ctx context.Context) error { <-ctx.Done(); return nil }
+		intake = func(ctx context.Context) error { <-ctx.Done(); gate.close(); return nil }
 	} else if err := client.DeleteWebhook(ctx); err != nil {
 		// getUpdates fails while a webhook is set; a server without the
 		// method has none set, so this is only worth a warning.
@@ -229,9 +231,9 @@ func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logge
 	defer stopSending()
 
 	errs := make(chan error, 4)
-	var intakeWG, workWG, sendWG sync.WaitGroup
+	var serveWG, intakeWG, workWG, sendWG sync.WaitGroup
 	intakeWG.Go(func() { errs <- p.intake(intakeCtx) })
-	intakeWG.Go(func() {
+	serveWG.Go(func() {
 		if err := <-p.served; !errors.Is(err, http.ErrServerClosed) {
 			errs <- err
 		}
@@ -262,7 +264,6 @@ func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logge
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
-		p.server.Shutdown(shutdownCtx)
 		intakeWG.Wait()
 		stopWork()
 		workWG.Wait()
@@ -284,9 +285,21 @@ func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logge
 			"waited", timeout+drainOverrun)
 		return errors.Join(failure, errDrainTimedOut)
 	}
+	// The probes and /metrics answered through the drain (/readyz 503):
+	// an orchestrator checking liveness, or a scrape, sees a replica that
+	// drains, not one that died. A webhook delivery in hand is finished.
+	serverCtx, cancelServer := context.WithTimeout(context.Background(), serverShutdownTimeout)
+	defer cancelServer()
+	p.server.Shutdown(serverCtx)
+	serveWG.Wait()
 	logger.Info("stopped")
 	return failure
 }
+
+// serverShutdownTimeout bounds the wait for the HTTP requests in hand at
+// the end of the drain: probes, scrapes and webhook deliveries (a record
+// in the inbox) are short.
+const serverShutdownTimeout = 5 * time.Second
 
 // drainOverrun is how long past SHUTDOWN_TIMEOUT the drain may go on: a
 // delivery in flight is finished and recorded (README, Running at scale:

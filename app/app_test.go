@@ -429,15 +429,7 @@ func TestProbesAnswerWhileTheBotAPIIsUnreachableAtStart(t *testing.T) {
 	go func() {
 		done <- app.Run(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	}()
-	probe := func(path string) (int, string) {
-		resp, err := http.Get("http://" + cfg.ListenAddr + path)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
-	}
+	probe := func(path string) (int, string) { return probe(cfg.ListenAddr, path) }
 	deadline := time.Now().Add(wait)
 	for code, _ := probe("/healthz"); code != http.StatusOK; code, _ = probe("/healthz") {
 		if time.Now().After(deadline) {

@@ -3,8 +3,10 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -137,3 +139,15 @@ func codeIn(t *testing.T, text string) string {
 }
 
 var _ = fmt.Sprint
+
+// probe gets path from the service's HTTP server: its status and body, or
+// 0 and the error.
+func probe(addr, path string) (int, string) {
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}

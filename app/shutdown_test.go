@@ -2,10 +2,13 @@ package app_test
 
 import (
 	"database/sql"
+	"net/http"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/danvan-vn/danvan/app"
 	"github.com/danvan-vn/danvan/bot/telegram/telegramtest"
 	"github.com/danvan-vn/danvan/storage/storagetest"
 )
@@ -70,5 +73,61 @@ func TestShutdownIsBoundedWhenTheDatabaseGoesSilent(t *testing.T) {
 		}
 	case <-time.After(cfg.ShutdownTimeout + 40*time.Second):
 		t.Fatal("the shutdown hung on the silent database")
+	}
+}
+
+// While a webhook replica drains (a delivery in flight holds it here), it
+// stays alive to its orchestrator and its scrape, unready to its load
+// balancer, and refuses new webhook deliveries, which Telegram retries.
+func TestProbesAnswerWhileTheReplicaDrains(t *testing.T) {
+	api := telegramtest.NewServer(telegramtest.Config{RequireKnownChat: true})
+	defer api.Close()
+	dsn := storagetest.NewDatabase(t)
+	cfg := testConfig(api, dsn)
+	cfg.ListenAddr = freeAddr(t)
+	cfg.TelegramMode = "webhook"
+	cfg.TelegramWebhookURL = "http://" + cfg.ListenAddr + app.WebhookPath
+	cfg.TelegramWebhookSecret = "s3cret-Token_2"
+	cfg.ShutdownTimeout = time.Second
+	svc := startService(t, cfg)
+	a := newPerson(t, api, 5042, "A")
+	a.says("/start", "Xin chào")
+
+	api.InjectFault(telegramtest.Fault{Method: "sendMessage", ChatID: a.user.ID, Times: 1, Kind: telegramtest.FaultDelay, Delay: 4500 * time.Millisecond})
+	api.PushCommand(a.user, "/help")
+	for deadline := time.Now().Add(wait); count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND lease_until > now()`, "5042") == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the reply was never leased")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stopped := make(chan struct{})
+	go func() { svc.stop(); close(stopped) }()
+	time.Sleep(cfg.ShutdownTimeout + 500*time.Millisecond) // past the drain's deadline: the delivery holds it
+	select {
+	case <-stopped:
+		t.Fatal("the service stopped before the delivery in flight ended")
+	default:
+	}
+	if code, _ := probe(cfg.ListenAddr, "/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz while draining: %d, want 200", code)
+	}
+	if code, body := probe(cfg.ListenAddr, "/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "shutting down") {
+		t.Errorf("/readyz while draining: %d %q, want 503 shutting down", code, body)
+	}
+	if code, body := probe(cfg.ListenAddr, "/metrics"); code != http.StatusOK || !strings.Contains(body, "danvan_") {
+		t.Errorf("/metrics while draining: %d, want 200 with danvan's metrics", code)
+	}
+	req, _ := http.NewRequest(http.MethodPost, cfg.TelegramWebhookURL, strings.NewReader(`{"update_id":990001,"message":{"message_id":1,"date":1,"chat":{"id":5042,"type":"private"},"from":{"id":5042,"is_bot":false,"first_name":"A"},"text":"/help"}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", cfg.TelegramWebhookSecret)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a webhook delivery while draining: %v, %v; want 503 (Telegram retries it)", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	<-stopped
+	if n := count(t, dsn, `SELECT count(*) FROM inbox WHERE update_id = 990001`); n != 0 {
+		t.Errorf("the delivery refused while draining was recorded %d times", n)
 	}
 }
