@@ -727,33 +727,53 @@ type SharedCopy struct {
 // once.
 func (s *Store) SharedCopies(ctx context.Context, channel string, citizenID int64, chatID string) ([]SharedCopy, error) {
 	var cs []SharedCopy
-	err := sqlx.SelectContext(ctx, s.x, &cs, `
+	err := sqlx.SelectContext(ctx, s.x, &cs, copiesNaming(`NOT (o.chat_id = $3 AND NOT o.is_group)`,
+		`mine AND NOT sealable`, `bool_or(mine) AND bool_or(NOT mine AND sealable)`), channel, citizenID, chatID)
+	return cs, wrap("shared copies", err)
+}
+
+// OwnChatCopies lists the messages delivered or queued to the person's
+// own private chat that name a ticket of someone else's that may still be
+// sealed (an officer's cards, timelines and lists of other people's
+// petitions); Mine are all the person's tickets they name.
+func (s *Store) OwnChatCopies(ctx context.Context, channel string, citizenID int64, chatID string) ([]SharedCopy, error) {
+	var cs []SharedCopy
+	err := sqlx.SelectContext(ctx, s.x, &cs, copiesNaming(`o.chat_id = $3 AND NOT o.is_group`,
+		`mine`, `bool_or(NOT mine AND sealable)`), channel, citizenID, chatID)
+	return cs, wrap("own chat copies", err)
+}
+
+// copiesNaming is the query of SharedCopies and OwnChatCopies ($1 the
+// channel, $2 the person, $3 their chat): of the outbox rows o in chats,
+// the latest version of each message whose tickets named satisfy having,
+// with the person's among them that satisfy mine.
+func copiesNaming(chats, mine, having string) string {
+	return `
 		WITH delivered AS (
 			SELECT o.id, o.payload::text AS raw FROM outbox o
-			WHERE o.channel = $1 AND o.status <> 'failed' AND o.payload <> '{}' AND NOT (o.chat_id = $3 AND NOT o.is_group)
+			WHERE o.channel = $1 AND o.status <> 'failed' AND o.payload <> '{}' AND ` + chats + `
 		), named AS (
-			SELECT d.id, t.id AS ticket_id, t.code, t.citizen_id = $2 AS mine, `+sealable+` AS sealable
-			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '`+codePattern+`', 'g') AS x
+			SELECT d.id, t.id AS ticket_id, t.code, t.citizen_id = $2 AS mine, ` + sealable + ` AS sealable
+			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '` + codePattern + `', 'g') AS x
 			JOIN tickets t ON t.code = x[1]
 			UNION
-			SELECT d.id, t.id, t.code, t.citizen_id = $2, `+sealable+`
-			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '`+ticketButton+`([0-9]+)"', 'g') AS x
+			SELECT d.id, t.id, t.code, t.citizen_id = $2, ` + sealable + `
+			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '` + ticketButton + `([0-9]+)"', 'g') AS x
 			JOIN tickets t ON t.id = x[1]::bigint
 		), shared AS (
 			SELECT id,
-			       coalesce(array_agg(ticket_id ORDER BY ticket_id) FILTER (WHERE mine AND NOT sealable), '{}') AS mine,
+			       coalesce(array_agg(ticket_id ORDER BY ticket_id) FILTER (WHERE ` + mine + `), '{}') AS mine,
 			       array_agg(ticket_id ORDER BY ticket_id) FILTER (WHERE NOT mine AND sealable) AS others,
 			       array_agg(code ORDER BY ticket_id) FILTER (WHERE NOT mine AND sealable) AS other_codes
 			FROM named GROUP BY id
-			HAVING bool_or(mine) AND bool_or(NOT mine AND sealable)
+			HAVING ` + having + `
 		)
 		SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
 			o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending, coalesce(o.sent_message_id, '') AS sent_message_id,
-			o.payload - '`+presealedKey+`' AS payload, o.payload ? '`+presealedKey+`' AS presealed, o.kept_copy,
+			o.payload - '` + presealedKey + `' AS payload, o.payload ? '` + presealedKey + `' AS presealed, o.kept_copy,
 			sh.mine, sh.others, sh.other_codes
 		FROM shared sh JOIN outbox o ON o.id = sh.id
-		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`, channel, citizenID, chatID)
-	return cs, wrap("shared copies", err)
+		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`
 }
 
 // BlankCopies blanks the kept copies of delivered messages, every version
