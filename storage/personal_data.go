@@ -90,9 +90,10 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // forgetSentPhone takes phone out of the messages sent or to be sent to
 // the person's chat or about their petitions. A card shows it after the
 // sender's name (handlers/card.go), and the person may have written it
-// in the petition too: the card loses it there and elsewhere ("—"), and
-// is otherwise kept as it was, so that sealing can still find it (law.md
-// §5); one still queued goes out without it. What was sent to the person
+// in the petition too: the card loses it there and elsewhere ("—"), as
+// does a list quoting the petition, and is otherwise kept as it was, so
+// that sealing can still find it (law.md §5, handlers/seal_phone.go); one
+// still queued goes out without it. What was sent to the person
 // is blanked, and what is still queued to them goes out as it is, its
 // copy blanked as it is delivered, as is a file holding it.
 func (s *Store) forgetSentPhone(ctx context.Context, citizenID int64, phone string) error {
