@@ -546,6 +546,21 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 	return ms, wrap("list messages about a ticket", err)
 }
 
+// QueuedAbout lists the messages still queued, outside the person's own
+// chat, about a ticket of theirs (the units' cards of it), oldest first.
+func (s *Store) QueuedAbout(ctx context.Context, channel string, citizenID int64, chatID string) ([]MessageAbout, error) {
+	var ms []MessageAbout
+	err := sqlx.SelectContext(ctx, s.x, &ms, `
+		SELECT o.id, o.chat_id, o.is_group, o.kind, true AS pending, coalesce(o.lease_until > now(), false) AS leased,
+			'' AS sent_message_id, o.payload - '`+presealedKey+`' AS payload, o.payload ? '`+presealedKey+`' AS presealed, o.kept_copy
+		FROM outbox o
+		WHERE o.channel = $1 AND o.status = 'pending' AND NOT (o.chat_id = $3 AND NOT o.is_group)
+		  AND o.kind IN ('text', 'edit', 'photo', 'document')
+		  AND EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $2 AND `+aboutTicket+`)
+		ORDER BY o.id`, channel, citizenID, chatID)
+	return ms, wrap("list queued messages about a person's tickets", err)
+}
+
 // selectLatest selects, as MessageAbout, the latest version of each
 // message among the outbox rows o its query finds: of a delivered one
 // (its edits keep its id), the last; of one still queued, the row itself.

@@ -134,8 +134,9 @@ func (s *Store) forgetSentPhone(ctx context.Context, citizenID int64, phone stri
 // area, unit, dates, status, rating) and the units' own answers;
 // petitions still being handled keep what the unit needs to handle them,
 // and a later erasure blanks them once finished. So do their reception
-// bookings. Messages still waiting to be sent go out as they are, and
-// their copies are blanked as they are delivered. The copies in kept are
+// bookings. Messages still waiting to be sent go out as they are (the
+// handlers take the name off the units' cards first), and their copies
+// are blanked as they are delivered. The copies in kept are
 // left alone: they hold nothing of the person, or will once delivered
 // (handlers/erasure_seal.go).
 func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept []int64) error {
