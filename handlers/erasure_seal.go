@@ -20,10 +20,14 @@ import (
 //   - the copy of a card, timeline or list of someone else's petition
 //     still open that also concerns one of theirs (a list quoting both, a
 //     timeline naming their duplicate merged into it), without their
-//     quotes too.
+//     quotes too;
+//   - the copy of a message their own chat received about someone else's
+//     petition still open (an officer's card, timeline or list of it):
+//     the list without their quotes, the rest as sealing that petition
+//     would send it.
 //
-// What their own chat received is blanked, an officer's cards of other
-// people's petitions included. It returns the copies kept.
+// The rest of what their own chat received is blanked. It returns the
+// copies kept.
 func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 	tickets, err := t.tx.TicketsForErasure(t.ctx, c.ID)
 	if err != nil {
@@ -32,7 +36,7 @@ func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 	type copyForm struct {
 		o       bot.Outgoing
 		m       storage.MessageAbout
-		changed bool // sealed for one of the person's petitions
+		changed bool // rewritten as sealing sends it
 		keep    bool
 	}
 	forms := map[int64]*copyForm{}
@@ -83,29 +87,69 @@ func (s *Service) presealCopies(t *turn, c storage.Citizen) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	closed := map[int64]storage.Ticket{}
+	// Those in their own chat that name someone else's petition still
+	// open: an officer's cards, timelines and lists of it.
+	own, err := t.tx.OwnChatCopies(t.ctx, t.ev.Channel, c.ID, c.ChatID)
+	if err != nil {
+		return nil, err
+	}
+	theirs := map[int64]storage.Ticket{}
 	for _, tk := range tickets {
-		if !tk.Sealable {
-			closed[tk.ID] = tk.Ticket
-		}
+		theirs[tk.ID] = tk.Ticket
 	}
 	sealers := map[int64]*sealer{}
-	for _, sc := range shared {
+	sealerOf := func(id int64) (*sealer, error) {
+		if sl := sealers[id]; sl != nil {
+			return sl, nil
+		}
+		tk, sender := theirs[id], c
+		if _, ok := theirs[id]; !ok { // someone else's
+			var err error
+			if tk, err = t.tx.TicketByID(t.ctx, id); err != nil {
+				return nil, err
+			}
+			if sender, err = t.tx.CitizenByID(t.ctx, tk.CitizenID); err != nil {
+				return nil, err
+			}
+		}
+		sl, err := s.newSealer(t, tk, sender)
+		sealers[id] = sl
+		return sl, err
+	}
+	for _, sc := range append(shared, own...) {
 		f, err := form(sc.MessageAbout)
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range sc.Mine { // their petitions no longer open, also quoted there
-			if sealers[id] == nil {
-				if sealers[id], err = s.newSealer(t, closed[id], c); err != nil {
-					return nil, err
-				}
-			}
-			seal(f, sealers[id])
-		}
 		list := anyButton(f.o, func(prefix string, _ []string) bool { return prefix == prefixCard })
+		// Their petitions no longer open also quoted there (in their own
+		// chat, all of theirs).
+		for _, id := range sc.Mine {
+			sl, err := sealerOf(id)
+			if err != nil {
+				return nil, err
+			}
+			seal(f, sl)
+		}
+		inOwnChat := sc.ChatID == c.ChatID && !sc.Group
 		for i, id := range sc.Others {
-			f.keep = f.keep || list || isCardOf(f.o, id) || s.isTimelineOf(f.o, sc.OtherCodes[i])
+			if !inOwnChat || list {
+				f.keep = f.keep || list || isCardOf(f.o, id) || s.isTimelineOf(f.o, sc.OtherCodes[i])
+				continue
+			}
+			// A card, timeline or photo of it in their own chat may name
+			// them (the officer who accepted it): kept as sealing it
+			// would send it, which names nobody, or as an earlier
+			// erasure kept it.
+			sl, err := sealerOf(id)
+			if err != nil {
+				return nil, err
+			}
+			if sealed, ok := sl.seal(f.m, f.o, false); ok {
+				f.o, f.changed = sealed, true
+				f.keep = true
+			}
+			f.keep = f.keep || f.m.Presealed
 		}
 	}
 	var kept []int64

@@ -126,6 +126,9 @@ func (s *Service) myDataButton(t *turn, args []string) error {
 		if err := s.leaveDraft(t); err != nil {
 			return err
 		}
+		if err := s.unnameQueued(t, t.citizen); err != nil {
+			return err
+		}
 		kept, err := s.presealCopies(t, t.citizen)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -74,11 +75,11 @@ type sealer struct {
 	isTimeline  func(bot.Outgoing) bool
 	sent        map[string]bool // the sender's photos, by file id
 	notice      string
-	quote       string   // how lists quote the ticket
-	codeLine    string   // how a card's first part begins
-	words       string   // the petition's opening words, as cards show them
-	senderLines []string // the sender's line on a card, in each language
-	listSealed  string   // what replaces the quote in a list
+	quote       *regexp.Regexp // how lists quote the ticket (phoneForgotten)
+	codeLine    string         // how a card's first part begins
+	words       *regexp.Regexp // the petition's opening words, as cards show them
+	senderLines []string       // the sender's line on a card, in each language
+	listSealed  string         // what replaces the quote in a list
 }
 
 // sealingOf lists the messages about a ticket that sealing may change (in
@@ -112,12 +113,12 @@ func (s *Service) newSealer(t *turn, tk storage.Ticket, sender storage.Citizen) 
 		isTimeline: func(o bot.Outgoing) bool { return s.isTimelineOf(o, tk.Code) },
 		sent:       map[string]bool{},
 		notice:     s.texts.text(languages[0], "card.sealed", tk.Code),
-		quote:      bot.Escape(excerpt(tk.Description, ticketListExcerpt)),
+		quote:      phoneForgotten(bot.Escape(excerpt(tk.Description, ticketListExcerpt))),
 		// What marks the first part of a card split in two, which has no
 		// buttons: the card's code line, and the petition's opening words
 		// or the sender's line.
 		codeLine:   "<b>" + tk.Code + "</b> · ",
-		words:      bot.Escape(string([]rune(tk.Description)[:min(utf8.RuneCountInString(tk.Description), sealedWords)])),
+		words:      phoneForgotten(bot.Escape(string([]rune(tk.Description)[:min(utf8.RuneCountInString(tk.Description), sealedWords)]))),
 		listSealed: s.texts.text(languages[0], "list.sealed"),
 	}
 	for _, a := range atts {
@@ -142,15 +143,15 @@ func (sl *sealer) seal(m storage.MessageAbout, o bot.Outgoing, pending bool) (se
 	photo := (o.Kind == bot.KindPhoto || o.Kind == bot.KindDocument) && sl.sent[o.FileID]
 	card := isCardOf(o, sl.tk.ID) || sl.isTimeline(o) ||
 		len(o.Buttons) == 0 && strings.Contains(o.Text, sl.codeLine) &&
-			(contains(o.Text, sl.words) || slices.ContainsFunc(sl.senderLines, func(l string) bool { return strings.Contains(o.Text, l) }))
+			(matches(sl.words, o.Text) || slices.ContainsFunc(sl.senderLines, func(l string) bool { return strings.Contains(o.Text, l) }))
 	switch {
 	case photo && pending:
 		sealed = bot.Outgoing{Kind: bot.KindText, Text: sl.notice}
 	case photo:
 		sealed = bot.Outgoing{Kind: bot.KindDelete, Text: sl.notice} // the cover of one too old to delete
-	case list && contains(o.Text, sl.quote):
+	case list && matches(sl.quote, o.Text):
 		sealed = o
-		sealed.Text = strings.ReplaceAll(o.Text, sl.quote, sl.listSealed)
+		sealed.Text = sl.quote.ReplaceAllLiteralString(o.Text, sl.listSealed)
 	case card && !list:
 		sealed = bot.Outgoing{Kind: bot.KindEdit, MessageID: o.MessageID, Text: sl.notice}
 		if pending && o.Kind != bot.KindEdit {
@@ -224,8 +225,10 @@ func (s *Service) isTimelineOf(o bot.Outgoing, code string) bool {
 	})
 }
 
-// contains is strings.Contains for a non-empty part.
-func contains(text, part string) bool { return part != "" && strings.Contains(text, part) }
+// matches reports whether text has a match of pattern, nil matching none.
+func matches(pattern *regexp.Regexp, text string) bool {
+	return pattern != nil && pattern.MatchString(text)
+}
 
 // anyButton reports whether one of a message's buttons has data that
 // satisfies f.

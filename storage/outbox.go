@@ -546,6 +546,21 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 	return ms, wrap("list messages about a ticket", err)
 }
 
+// QueuedAbout lists the messages still queued, outside the person's own
+// chat, about a ticket of theirs (the units' cards of it), oldest first.
+func (s *Store) QueuedAbout(ctx context.Context, channel string, citizenID int64, chatID string) ([]MessageAbout, error) {
+	var ms []MessageAbout
+	err := sqlx.SelectContext(ctx, s.x, &ms, `
+		SELECT o.id, o.chat_id, o.is_group, o.kind, true AS pending, coalesce(o.lease_until > now(), false) AS leased,
+			'' AS sent_message_id, o.payload - '`+presealedKey+`' AS payload, o.payload ? '`+presealedKey+`' AS presealed, o.kept_copy
+		FROM outbox o
+		WHERE o.channel = $1 AND o.status = 'pending' AND NOT (o.chat_id = $3 AND NOT o.is_group)
+		  AND o.kind IN ('text', 'edit', 'photo', 'document')
+		  AND EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $2 AND `+aboutTicket+`)
+		ORDER BY o.id`, channel, citizenID, chatID)
+	return ms, wrap("list queued messages about a person's tickets", err)
+}
+
 // selectLatest selects, as MessageAbout, the latest version of each
 // message among the outbox rows o its query finds: of a delivered one
 // (its edits keep its id), the last; of one still queued, the row itself.
@@ -727,33 +742,53 @@ type SharedCopy struct {
 // once.
 func (s *Store) SharedCopies(ctx context.Context, channel string, citizenID int64, chatID string) ([]SharedCopy, error) {
 	var cs []SharedCopy
-	err := sqlx.SelectContext(ctx, s.x, &cs, `
+	err := sqlx.SelectContext(ctx, s.x, &cs, copiesNaming(`NOT (o.chat_id = $3 AND NOT o.is_group)`,
+		`mine AND NOT sealable`, `bool_or(mine) AND bool_or(NOT mine AND sealable)`), channel, citizenID, chatID)
+	return cs, wrap("shared copies", err)
+}
+
+// OwnChatCopies lists the messages delivered or queued to the person's
+// own private chat that name a ticket of someone else's that may still be
+// sealed (an officer's cards, timelines and lists of other people's
+// petitions); Mine are all the person's tickets they name.
+func (s *Store) OwnChatCopies(ctx context.Context, channel string, citizenID int64, chatID string) ([]SharedCopy, error) {
+	var cs []SharedCopy
+	err := sqlx.SelectContext(ctx, s.x, &cs, copiesNaming(`o.chat_id = $3 AND NOT o.is_group`,
+		`mine`, `bool_or(NOT mine AND sealable)`), channel, citizenID, chatID)
+	return cs, wrap("own chat copies", err)
+}
+
+// copiesNaming is the query of SharedCopies and OwnChatCopies ($1 the
+// channel, $2 the person, $3 their chat): of the outbox rows o in chats,
+// the latest version of each message whose tickets named satisfy having,
+// with the person's among them that satisfy mine.
+func copiesNaming(chats, mine, having string) string {
+	return `
 		WITH delivered AS (
 			SELECT o.id, o.payload::text AS raw FROM outbox o
-			WHERE o.channel = $1 AND o.status <> 'failed' AND o.payload <> '{}' AND NOT (o.chat_id = $3 AND NOT o.is_group)
+			WHERE o.channel = $1 AND o.status <> 'failed' AND o.payload <> '{}' AND ` + chats + `
 		), named AS (
-			SELECT d.id, t.id AS ticket_id, t.code, t.citizen_id = $2 AS mine, `+sealable+` AS sealable
-			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '`+codePattern+`', 'g') AS x
+			SELECT d.id, t.id AS ticket_id, t.code, t.citizen_id = $2 AS mine, ` + sealable + ` AS sealable
+			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '` + codePattern + `', 'g') AS x
 			JOIN tickets t ON t.code = x[1]
 			UNION
-			SELECT d.id, t.id, t.code, t.citizen_id = $2, `+sealable+`
-			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '`+ticketButton+`([0-9]+)"', 'g') AS x
+			SELECT d.id, t.id, t.code, t.citizen_id = $2, ` + sealable + `
+			FROM delivered d CROSS JOIN LATERAL regexp_matches(d.raw, '` + ticketButton + `([0-9]+)"', 'g') AS x
 			JOIN tickets t ON t.id = x[1]::bigint
 		), shared AS (
 			SELECT id,
-			       coalesce(array_agg(ticket_id ORDER BY ticket_id) FILTER (WHERE mine AND NOT sealable), '{}') AS mine,
+			       coalesce(array_agg(ticket_id ORDER BY ticket_id) FILTER (WHERE ` + mine + `), '{}') AS mine,
 			       array_agg(ticket_id ORDER BY ticket_id) FILTER (WHERE NOT mine AND sealable) AS others,
 			       array_agg(code ORDER BY ticket_id) FILTER (WHERE NOT mine AND sealable) AS other_codes
 			FROM named GROUP BY id
-			HAVING bool_or(mine) AND bool_or(NOT mine AND sealable)
+			HAVING ` + having + `
 		)
 		SELECT DISTINCT ON (o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id))
 			o.id, o.chat_id, o.is_group, o.kind, o.status = 'pending' AS pending, coalesce(o.sent_message_id, '') AS sent_message_id,
-			o.payload - '`+presealedKey+`' AS payload, o.payload ? '`+presealedKey+`' AS presealed, o.kept_copy,
+			o.payload - '` + presealedKey + `' AS payload, o.payload ? '` + presealedKey + `' AS presealed, o.kept_copy,
 			sh.mine, sh.others, sh.other_codes
 		FROM shared sh JOIN outbox o ON o.id = sh.id
-		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`, channel, citizenID, chatID)
-	return cs, wrap("shared copies", err)
+		ORDER BY o.chat_id, coalesce(o.sent_message_id, 'queued ' || o.id), o.id DESC`
 }
 
 // BlankCopies blanks the kept copies of delivered messages, every version

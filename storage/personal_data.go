@@ -90,9 +90,10 @@ func (s *Store) WithdrawPhone(ctx context.Context, citizenID int64, at time.Time
 // forgetSentPhone takes phone out of the messages sent or to be sent to
 // the person's chat or about their petitions. A card shows it after the
 // sender's name (handlers/card.go), and the person may have written it
-// in the petition too: the card loses it there and elsewhere ("—"), and
-// is otherwise kept as it was, so that sealing can still find it (law.md
-// §5); one still queued goes out without it. What was sent to the person
+// in the petition too: the card loses it there and elsewhere ("—"), as
+// does a list quoting the petition, and is otherwise kept as it was, so
+// that sealing can still find it (law.md §5, handlers/seal_phone.go); one
+// still queued goes out without it. What was sent to the person
 // is blanked, and what is still queued to them goes out as it is, its
 // copy blanked as it is delivered, as is a file holding it.
 func (s *Store) forgetSentPhone(ctx context.Context, citizenID int64, phone string) error {
@@ -133,8 +134,9 @@ func (s *Store) forgetSentPhone(ctx context.Context, citizenID int64, phone stri
 // area, unit, dates, status, rating) and the units' own answers;
 // petitions still being handled keep what the unit needs to handle them,
 // and a later erasure blanks them once finished. So do their reception
-// bookings. Messages still waiting to be sent go out as they are, and
-// their copies are blanked as they are delivered. The copies in kept are
+// bookings. Messages still waiting to be sent go out as they are (the
+// handlers take the name off the units' cards first), and their copies
+// are blanked as they are delivered. The copies in kept are
 // left alone: they hold nothing of the person, or will once delivered
 // (handlers/erasure_seal.go).
 func (s *Store) EraseCitizen(ctx context.Context, c Citizen, at time.Time, kept []int64) error {

@@ -78,3 +78,20 @@ func BenchmarkSharedCopies(b *testing.B) {
 		}
 	}
 }
+
+// The messages erasure keeps in the person's own chat (an officer's cards
+// and lists of other people's petitions): those naming a petition of
+// someone else's still open, with all of the person's they name.
+func TestOwnChatCopiesNameOthersPetitions(t *testing.T) {
+	t.Parallel()
+	s := openOutboxStores(t, 1)[0]
+	ctx := t.Context()
+	p, mine := seedSharedCopies(t, ctx, s, 20, 100)
+	cs, err := s.OwnChatCopies(ctx, "telegram", p, "p")
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("%d own chat copies (%v), want 1", len(cs), err)
+	}
+	if c := cs[0]; c.ChatID != "p" || len(c.Mine) != 1 || c.Mine[0] != mine || len(c.Others) != 1 || len(c.OtherCodes) != 1 {
+		t.Fatalf("own chat copy %+v", c)
+	}
+}
