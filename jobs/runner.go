@@ -117,7 +117,7 @@ func (r *Runner) resumeCutOff(ctx context.Context, now time.Time) {
 		for _, slot := range slots {
 			// Claimed only if still unfinished once the lock is held: the
 			// run listed may have been alive, and failed since.
-			if r.runSlot(ctx, j.Job, slot.In(r.loc), r.store.ResumeJobRun) {
+			if r.runSlot(ctx, j.Job, slot.In(r.loc), (*storage.JobLock).Resume) {
 				r.logger.Warn("job run cut off, run again", "job", j.Name, "slot", slot)
 			}
 		}
@@ -135,21 +135,27 @@ func (r *Runner) Stop() {
 // RunSlot runs a job for one slot unless a run of it has succeeded or a
 // run of the job is going on. It reports whether this call ran the job.
 func (r *Runner) RunSlot(ctx context.Context, job Job, slot time.Time) bool {
-	return r.runSlot(ctx, job, slot, r.store.ClaimJobRun)
+	return r.runSlot(ctx, job, slot, (*storage.JobLock).Claim)
 }
 
 // runSlot runs a job for one slot if claim, under the job's lock, claims it.
-func (r *Runner) runSlot(ctx context.Context, job Job, slot time.Time, claim func(context.Context, string, time.Time) (bool, error)) bool {
+func (r *Runner) runSlot(ctx context.Context, job Job, slot time.Time, claim func(*storage.JobLock, context.Context, time.Time) (bool, error)) bool {
 	log := r.logger.With("job", job.Name, "slot", slot)
 	ran := false
-	held, err := r.store.WithJobLock(ctx, job.Name, func() error {
-		claimed, err := claim(ctx, job.Name, slot)
+	held, err := r.store.WithJobLock(ctx, job.Name, func(locked context.Context, lock *storage.JobLock) error {
+		claimed, err := claim(lock, locked, slot)
 		if err != nil || !claimed {
 			return err
 		}
 		ran = true
 		start := time.Now()
-		runErr := safeRun(ctx, job, slot)
+		runErr := safeRun(locked, job, slot)
+		if ctx.Err() == nil && locked.Err() != nil {
+			// Its lock lost with its connection: another replica may
+			// have taken the slot already, and records its outcome.
+			log.Warn("job cut off: its lock was lost", "error", runErr, "duration", time.Since(start))
+			return nil
+		}
 		if runErr != nil && ctx.Err() != nil {
 			// Cut off by a shutdown: left unfinished, as if the replica
 			// had died, for another replica to run again within a minute
@@ -162,7 +168,7 @@ func (r *Runner) runSlot(ctx context.Context, job Job, slot time.Time, claim fun
 		} else {
 			log.Info("job done", "duration", time.Since(start))
 		}
-		return r.store.FinishJobRun(context.WithoutCancel(ctx), job.Name, slot, runErr)
+		return lock.Finish(context.WithoutCancel(locked), slot, runErr)
 	})
 	if err != nil {
 		log.Error("job bookkeeping failed", "error", err)
