@@ -89,14 +89,26 @@ func (r *Runner) Start(ctx context.Context) {
 				r.wg.Go(func() { r.RunSlot(ctx, j.Job, slot) })
 			}
 		}
-		r.cron.Schedule(j.schedule, cron.FuncJob(func() {
-			// The slot is the scheduled instant, not the moment the timer
-			// fired, so replicas with slightly different clocks agree.
-			r.RunSlot(ctx, j.Job, time.Now().In(r.loc).Truncate(time.Minute))
-		}))
+		r.cron.Schedule(j.schedule, cron.FuncJob(func() { r.tick(ctx, j, time.Now()) }))
 	}
 	r.cron.Schedule(cron.Every(time.Minute), cron.FuncJob(func() { r.resumeCutOff(ctx, time.Now()) }))
 	r.cron.Start()
+}
+
+// tick runs, when a job's timer fires at now, the slot it was set for: the
+// latest scheduled one, not now's minute, since a timer may fire late (a
+// process paused, a machine suspended) and a replica whose timer fired on
+// time has run that slot. A slot older than the job's catch-up window is
+// left, as at start.
+func (r *Runner) tick(ctx context.Context, j scheduled, now time.Time) {
+	// To the minute, as slots are: an @every schedule's activations fall
+	// on any second.
+	slot := latestSlot(j.schedule, now.In(r.loc)).Truncate(time.Minute)
+	if slot.IsZero() || j.CatchUp > 0 && now.Sub(slot) > j.CatchUp {
+		r.logger.Warn("job skipped: its timer fired too late", "job", j.Name, "slot", slot, "now", now)
+		return
+	}
+	r.RunSlot(ctx, j.Job, slot)
 }
 
 // resumeCutOff runs again, for each job that catches up, the slots within
@@ -187,6 +199,18 @@ func safeRun(ctx context.Context, job Job, slot time.Time) (err error) {
 		}
 	}()
 	return job.Run(ctx, slot)
+}
+
+// latestSlot finds the latest activation of sched at or before now, within
+// a year, looking back over longer and longer windows: previousSlot steps
+// through every activation in its window.
+func latestSlot(sched cron.Schedule, now time.Time) time.Time {
+	for _, window := range []time.Duration{time.Hour, 24 * time.Hour, 8 * 24 * time.Hour, 366 * 24 * time.Hour} {
+		if slot := previousSlot(sched, now, window); !slot.IsZero() {
+			return slot
+		}
+	}
+	return time.Time{}
 }
 
 // previousSlot finds the latest activation of sched within window before
