@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -31,15 +32,24 @@ func TestJobsCheckSeesASlotRunTwice(t *testing.T) {
 	base := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	minute := func(n int) time.Time { return base.Add(time.Duration(n) * time.Minute) }
 	once, twice, resumed, cut, missed := minute(1), minute(2), minute(3), minute(4), minute(5)
-	claim := func(slot time.Time) {
-		if ok, err := store.ClaimJobRun(ctx, "reminders", slot); err != nil || !ok {
-			t.Fatalf("claim %v: %v %v", slot, ok, err)
+	// Each claim and finish takes the job's lock on its own, so two claims
+	// of a slot can both be made before either finishes.
+	locked := func(fn func(ctx context.Context, lock *storage.JobLock) error) {
+		t.Helper()
+		if held, err := store.WithJobLock(ctx, "reminders", fn); err != nil || !held {
+			t.Fatalf("under the job's lock: %v %v", held, err)
 		}
 	}
+	claim := func(slot time.Time) {
+		locked(func(ctx context.Context, lock *storage.JobLock) error {
+			if ok, err := lock.Claim(ctx, slot); err != nil || !ok {
+				t.Fatalf("claim %v: %v %v", slot, ok, err)
+			}
+			return nil
+		})
+	}
 	finish := func(slot time.Time) {
-		if err := store.FinishJobRun(ctx, "reminders", slot, nil); err != nil {
-			t.Fatal(err)
-		}
+		locked(func(ctx context.Context, lock *storage.JobLock) error { return lock.Finish(ctx, slot, nil) })
 	}
 	claim(once)
 	finish(once)

@@ -89,14 +89,26 @@ func (r *Runner) Start(ctx context.Context) {
 				r.wg.Go(func() { r.RunSlot(ctx, j.Job, slot) })
 			}
 		}
-		r.cron.Schedule(j.schedule, cron.FuncJob(func() {
-			// The slot is the scheduled instant, not the moment the timer
-			// fired, so replicas with slightly different clocks agree.
-			r.RunSlot(ctx, j.Job, time.Now().In(r.loc).Truncate(time.Minute))
-		}))
+		r.cron.Schedule(j.schedule, cron.FuncJob(func() { r.tick(ctx, j, time.Now()) }))
 	}
 	r.cron.Schedule(cron.Every(time.Minute), cron.FuncJob(func() { r.resumeCutOff(ctx, time.Now()) }))
 	r.cron.Start()
+}
+
+// tick runs, when a job's timer fires at now, the slot it was set for: the
+// latest scheduled one, not now's minute, since a timer may fire late (a
+// process paused, a machine suspended) and a replica whose timer fired on
+// time has run that slot. A slot older than the job's catch-up window is
+// left, as at start.
+func (r *Runner) tick(ctx context.Context, j scheduled, now time.Time) {
+	// To the minute, as slots are: an @every schedule's activations fall
+	// on any second.
+	slot := latestSlot(j.schedule, now.In(r.loc)).Truncate(time.Minute)
+	if slot.IsZero() || j.CatchUp > 0 && now.Sub(slot) > j.CatchUp {
+		r.logger.Warn("job skipped: its timer fired too late", "job", j.Name, "slot", slot, "now", now)
+		return
+	}
+	r.RunSlot(ctx, j.Job, slot)
 }
 
 // resumeCutOff runs again, for each job that catches up, the slots within
@@ -117,7 +129,7 @@ func (r *Runner) resumeCutOff(ctx context.Context, now time.Time) {
 		for _, slot := range slots {
 			// Claimed only if still unfinished once the lock is held: the
 			// run listed may have been alive, and failed since.
-			if r.runSlot(ctx, j.Job, slot.In(r.loc), r.store.ResumeJobRun) {
+			if r.runSlot(ctx, j.Job, slot.In(r.loc), (*storage.JobLock).Resume) {
 				r.logger.Warn("job run cut off, run again", "job", j.Name, "slot", slot)
 			}
 		}
@@ -135,21 +147,27 @@ func (r *Runner) Stop() {
 // RunSlot runs a job for one slot unless a run of it has succeeded or a
 // run of the job is going on. It reports whether this call ran the job.
 func (r *Runner) RunSlot(ctx context.Context, job Job, slot time.Time) bool {
-	return r.runSlot(ctx, job, slot, r.store.ClaimJobRun)
+	return r.runSlot(ctx, job, slot, (*storage.JobLock).Claim)
 }
 
 // runSlot runs a job for one slot if claim, under the job's lock, claims it.
-func (r *Runner) runSlot(ctx context.Context, job Job, slot time.Time, claim func(context.Context, string, time.Time) (bool, error)) bool {
+func (r *Runner) runSlot(ctx context.Context, job Job, slot time.Time, claim func(*storage.JobLock, context.Context, time.Time) (bool, error)) bool {
 	log := r.logger.With("job", job.Name, "slot", slot)
 	ran := false
-	held, err := r.store.WithJobLock(ctx, job.Name, func() error {
-		claimed, err := claim(ctx, job.Name, slot)
+	held, err := r.store.WithJobLock(ctx, job.Name, func(locked context.Context, lock *storage.JobLock) error {
+		claimed, err := claim(lock, locked, slot)
 		if err != nil || !claimed {
 			return err
 		}
 		ran = true
 		start := time.Now()
-		runErr := safeRun(ctx, job, slot)
+		runErr := safeRun(locked, job, slot)
+		if ctx.Err() == nil && locked.Err() != nil {
+			// Its lock lost with its connection: another replica may
+			// have taken the slot already, and records its outcome.
+			log.Warn("job cut off: its lock was lost", "error", runErr, "duration", time.Since(start))
+			return nil
+		}
 		if runErr != nil && ctx.Err() != nil {
 			// Cut off by a shutdown: left unfinished, as if the replica
 			// had died, for another replica to run again within a minute
@@ -162,7 +180,7 @@ func (r *Runner) runSlot(ctx context.Context, job Job, slot time.Time, claim fun
 		} else {
 			log.Info("job done", "duration", time.Since(start))
 		}
-		return r.store.FinishJobRun(context.WithoutCancel(ctx), job.Name, slot, runErr)
+		return lock.Finish(context.WithoutCancel(locked), slot, runErr)
 	})
 	if err != nil {
 		log.Error("job bookkeeping failed", "error", err)
@@ -181,6 +199,18 @@ func safeRun(ctx context.Context, job Job, slot time.Time) (err error) {
 		}
 	}()
 	return job.Run(ctx, slot)
+}
+
+// latestSlot finds the latest activation of sched at or before now, within
+// a year, looking back over longer and longer windows: previousSlot steps
+// through every activation in its window.
+func latestSlot(sched cron.Schedule, now time.Time) time.Time {
+	for _, window := range []time.Duration{time.Hour, 24 * time.Hour, 8 * 24 * time.Hour, 366 * 24 * time.Hour} {
+		if slot := previousSlot(sched, now, window); !slot.IsZero() {
+			return slot
+		}
+	}
+	return time.Time{}
 }
 
 // previousSlot finds the latest activation of sched within window before
