@@ -268,7 +268,7 @@ func runUntilDone(ctx context.Context, timeout time.Duration, logger *slog.Logge
 		stopWork()
 		workWG.Wait()
 		p.runner.Stop()
-		flushOutbox(shutdownCtx, p.store, p.sender)
+		flushOutbox(shutdownCtx, logger, p.store, p.sender)
 		stopSending()
 		sendWG.Wait()
 	}()
@@ -313,18 +313,27 @@ var errDrainTimedOut = errors.New("shutdown: the work in hand was left unfinishe
 // a retry due later). Whatever is left stays in the outbox for the next
 // start. A standby replica has nothing to flush: the sending replica
 // delivers.
-func flushOutbox(ctx context.Context, store *storage.Store, sender *bot.Sender) {
+func flushOutbox(ctx context.Context, logger *slog.Logger, store *storage.Store, sender *bot.Sender) {
 	deadline, _ := ctx.Deadline()
 	for sender.Leading() {
 		pending, _, err := store.OutboxBacklog(ctx)
-		if err != nil || pending == 0 || sender.Idle(deadline) {
+		if err != nil {
+			logger.Warn("shutdown: the outbox's flush stopped", "error", err)
 			return
 		}
+		if pending == 0 {
+			return
+		}
+		// Idle is judged on a claim made after this Wake: the sender's
+		// latest may be older than a message come due since.
 		sender.Wake()
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(100 * time.Millisecond):
+		}
+		if sender.Idle(deadline) {
+			return
 		}
 	}
 }
