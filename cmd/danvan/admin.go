@@ -82,12 +82,20 @@ func withStore(ctx context.Context, fn func(cfg *config.Config, store *storage.S
 const inviteAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 func newInviteCode() string {
-	b := make([]byte, 8)
-	rand.Read(b)
-	for i := range b {
-		b[i] = inviteAlphabet[int(b[i])%len(inviteAlphabet)]
+	// A random byte maps to a letter only below the largest multiple of
+	// the alphabet's size: the rest would make some letters likelier.
+	const unbiased = 256 / len(inviteAlphabet) * len(inviteAlphabet)
+	code := make([]byte, 0, 8)
+	var r [16]byte
+	for len(code) < cap(code) {
+		rand.Read(r[:])
+		for _, x := range r {
+			if int(x) < unbiased && len(code) < cap(code) {
+				code = append(code, inviteAlphabet[int(x)%len(inviteAlphabet)])
+			}
+		}
 	}
-	return string(b[:4]) + "-" + string(b[4:])
+	return string(code[:4]) + "-" + string(code[4:])
 }
 
 func runAdminInvite(ctx context.Context, args []string) error {
