@@ -21,6 +21,9 @@ import (
 var (
 	ErrNotFound  = errors.New("storage: not found")
 	ErrDuplicate = errors.New("storage: duplicate")
+	// ErrDeadlock is a transaction PostgreSQL aborted to break a
+	// deadlock; run again, it will likely go through.
+	ErrDeadlock = errors.New("storage: deadlock")
 	// ErrCloseTimedOut is Close giving up on a server not answering.
 	ErrCloseTimedOut = errors.New("storage: closing the connections timed out")
 )
@@ -203,6 +206,8 @@ func wrap(op string, err error) error {
 		return fmt.Errorf("storage: %s: %w", op, ErrNotFound)
 	case pq.As(err, pqerror.UniqueViolation) != nil:
 		return fmt.Errorf("storage: %s: %w (%w)", op, ErrDuplicate, err)
+	case pq.As(err, pqerror.TRDeadlockDetected) != nil:
+		return fmt.Errorf("storage: %s: %w (%w)", op, ErrDeadlock, err)
 	}
 	return fmt.Errorf("storage: %s: %w", op, err)
 }

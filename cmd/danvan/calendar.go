@@ -133,14 +133,25 @@ func runCalendarRemove(ctx context.Context, args []string) error {
 }
 
 // changeCalendarDay makes a change to a day in one transaction with the
-// deadlines it postpones and the notices telling their citizens.
+// deadlines it postpones and the notices telling their citizens. The
+// change locks the calendar and then every open ticket, while a worker
+// handling a ticket locks it and then reads the calendar: PostgreSQL
+// breaks such a deadlock by aborting one of the two, and the change is
+// then run again (the worker's update is retried as any failed one).
 func changeCalendarDay(ctx context.Context, store *storage.Store, change func(tx *storage.Store) error) (done handlers.CalendarChange, err error) {
-	err = store.InTx(ctx, func(tx *storage.Store) error {
-		done, err = handlers.ChangeCalendarDay(ctx, tx, time.Now(), func() error { return change(tx) })
-		return err
-	})
-	return done, err
+	for attempt := 1; ; attempt++ {
+		err = store.InTx(ctx, func(tx *storage.Store) error {
+			done, err = handlers.ChangeCalendarDay(ctx, tx, time.Now(), func() error { return change(tx) })
+			return err
+		})
+		if !errors.Is(err, storage.ErrDeadlock) || attempt == calendarChangeAttempts {
+			return done, err
+		}
+	}
 }
+
+// calendarChangeAttempts bounds the runs of a change aborted by deadlocks.
+const calendarChangeAttempts = 3
 
 // alsoTurnedText names the days besides day a change turned (the days of
 // a Tết span it moved), " " and the sentence, or "" if none.

@@ -138,3 +138,65 @@ func TestCalendarHours(t *testing.T) {
 		t.Errorf("after -default: %q", out)
 	}
 }
+
+// A change to the calendar locks the calendar and then every open ticket,
+// while a worker handling a ticket locks it and then reads the calendar.
+// When the two meet, PostgreSQL aborts one; the change, aborted here, is
+// run again once the worker is done, and goes through.
+func TestACalendarChangeAbortedByADeadlockIsRunAgain(t *testing.T) {
+	db := newDatabase(t)
+	mustExec(t, db, `INSERT INTO citizens (channel, user_id, chat_id) VALUES ('telegram', '1', '1')`)
+	mustExec(t, db, `
+		INSERT INTO tickets (code, kind, citizen_id, description, status, deadline_rule_id, clock_started_at, due_at)
+		SELECT 'PA-2026-000001', 'phan_anh', c.id, 'Cống tắc', 'received', r.id, '2026-12-21 09:00+07', '2027-01-20 17:00+07'
+		FROM citizens c, deadline_rules r WHERE r.kind = 'phan_anh' LIMIT 1`)
+
+	worker, err := db.Begin() // a worker handling the ticket
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer worker.Rollback()
+	// Its deadlock check comes after the change's, so the change is the
+	// one aborted.
+	if _, err := worker.Exec(`SET LOCAL deadlock_timeout = '10s'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := worker.Exec(`SELECT id FROM tickets WHERE code = 'PA-2026-000001' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	changed := make(chan error, 1)
+	go func() {
+		_, err := runCLI(t, "admin", "calendar", "add", "2026-12-31", "-off", "-reason", "Nghỉ hoán đổi")
+		changed <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var waiting int
+		if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the change never waited for the ticket")
+		}
+	}
+	// The worker now reads the calendar, which the change holds.
+	if _, err := worker.Exec(`SELECT pg_advisory_xact_lock_shared(hashtextextended('calendar', 0))`); err != nil {
+		t.Fatalf("the worker was aborted, not the change: %v", err)
+	}
+	if err := worker.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-changed; err != nil {
+		t.Fatalf("the change aborted by the deadlock: %v", err)
+	}
+	var due time.Time
+	if err := db.QueryRow(`SELECT due_at FROM tickets WHERE code = 'PA-2026-000001'`).Scan(&due); err != nil {
+		t.Fatal(err)
+	}
+	if was := time.Date(2027, 1, 20, 10, 0, 0, 0, time.UTC); !due.After(was) {
+		t.Errorf("the deadline after a working day became a day off: %v, was %v", due.UTC(), was)
+	}
+}
