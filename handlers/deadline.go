@@ -37,8 +37,10 @@ func dueAfter(cal *workcal.Calendar, r storage.DeadlineRule, start time.Time) ti
 
 // startClock gives a ticket its deadline from now, under the rule for its
 // kind, category and area that held on the day it was filed. A ticket no
-// rule covers has no deadline, nor has a comment waiting for its
-// consultation's synthesis (awaitsSynthesis).
+// active rule covers has no deadline: a clock it had (a reopening or a
+// transfer after its rule was deactivated) ends, rather than its last
+// round's deadline passing again as the new one. Nor has a comment
+// waiting for its consultation's synthesis (awaitsSynthesis).
 func (s *Service) startClock(t *turn, tk storage.Ticket) (storage.DeadlineRule, time.Time, error) {
 	return s.startClockFrom(t, tk, s.now())
 }
@@ -54,7 +56,7 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (s
 	}
 	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, tk.Urgent, filed)
 	if errors.Is(err, storage.ErrNotFound) {
-		return r, time.Time{}, nil
+		return r, time.Time{}, t.tx.StopTicketClock(t.ctx, tk.ID)
 	}
 	if err != nil {
 		return r, time.Time{}, err
