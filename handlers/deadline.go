@@ -37,8 +37,10 @@ func dueAfter(cal *workcal.Calendar, r storage.DeadlineRule, start time.Time) ti
 
 // startClock gives a ticket its deadline from now, under the rule for its
 // kind, category and area that held on the day it was filed. A ticket no
-// rule covers has no deadline, nor has a comment waiting for its
-// consultation's synthesis (awaitsSynthesis).
+// active rule covers has no deadline: a clock it had (a reopening or a
+// transfer after its rule was deactivated) ends, rather than its last
+// round's deadline passing again as the new one. Nor has a comment
+// waiting for its consultation's synthesis (awaitsSynthesis).
 func (s *Service) startClock(t *turn, tk storage.Ticket) (storage.DeadlineRule, time.Time, error) {
 	return s.startClockFrom(t, tk, s.now())
 }
@@ -54,7 +56,7 @@ func (s *Service) startClockFrom(t *turn, tk storage.Ticket, start time.Time) (s
 	}
 	r, err := t.tx.DeadlineRuleFor(t.ctx, tk.Kind, tk.CategoryID.Int64, tk.AreaID.Int64, tk.Urgent, filed)
 	if errors.Is(err, storage.ErrNotFound) {
-		return r, time.Time{}, nil
+		return r, time.Time{}, t.tx.StopTicketClock(t.ctx, tk.ID)
 	}
 	if err != nil {
 		return r, time.Time{}, err
@@ -202,11 +204,13 @@ func lengthenDeadline(cal *workcal.Calendar, r storage.DeadlineRule, started sql
 // kind and category: the clock changes with the type (law.md §3). The
 // new deadline counts from when the clock started, as if the ticket had
 // had its new kind from then, and keeps the time the old deadline had
-// been moved for waits for the citizen. A clock paused for the citizen
-// stays paused, or, if the new rule does not pause, resumes with the
-// wait counted. Escalations already sent stand unless the deadline moves
-// later. A ticket no rule covers keeps its clock; one that had none gets
-// one from now. A comment again waiting for its consultation's synthesis
+// been moved for waits for the citizen if the new rule pauses for them.
+// Under a rule that does not, the clock ran through every wait (law.md
+// §11: pausing is the rule's to allow), so none is given back, and a
+// clock paused for the citizen runs again from its new deadline; under
+// one that does, it stays paused. Escalations already sent stand unless
+// the deadline moves later. A ticket no rule covers keeps its clock; one
+// that had none gets one from now. A comment again waiting for its consultation's synthesis
 // has none (startClock).
 func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	if waits, err := awaitsSynthesis(t, tk); waits || err != nil {
@@ -260,13 +264,13 @@ func (s *Service) reclassifyClock(t *turn, tk storage.Ticket) error {
 	case clock.Credit > 0 || clock.Extended > 0:
 		from = cal.Extend(from, int(clock.Credit)+clock.Extended)
 	}
-	if to.After(from) {
+	if to.After(from) && r.PauseOnInfo {
 		due, days = moveDeadline(cal, r, clock.StartedAt, due, days, from, to)
 	}
 	if err := t.tx.MoveTicketClock(t.ctx, tk.ID, r.ID, due, days); err != nil || !clock.PausedAt.Valid || r.PauseOnInfo {
 		return err
 	}
-	return s.resumeClock(t, tk)
+	return t.tx.ResumeTicketClock(t.ctx, tk.ID, due, days)
 }
 
 // wholeDays rounds a wait to the nearest number of days of the given

@@ -617,3 +617,35 @@ func TestSealingReachesTheChatsOfTheUnitThatKeepsIt(t *testing.T) {
 		t.Fatal("the ward was shown the photos")
 	}
 }
+
+// A ticket found, while its clock is paused for the citizen, to be a
+// complaint, whose guidance rule does not pause (its 5 working days are
+// the law's forwarding limit), is counted as if it had been a complaint
+// from receipt: the clock ran through the wait, so the wait moves nothing
+// and the clock runs on.
+func TestReclassifyToARuleThatDoesNotPauseCountsNoWait(t *testing.T) {
+	w, officer, _, code := filed(t, 2241, 3241, "Phường thu hồi giấy phép kinh doanh của tôi không đúng")
+	officer.asks("Ông/Bà gửi bản chụp quyết định thu hồi?")
+	w.now = w.now.Add(3 * 24 * time.Hour) // Thursday 26/11, three working days waited
+	officer.reclassifyAs("Khiếu nại", "Nội dung là khiếu nại quyết định hành chính")
+	// 5 working days from receipt: 24, 25, 26, 27 and 30 November.
+	if s := w.classification(code); s.Kind != "khieu_nai" || s.Paused || dueDate(s.DueAt) != "2026-11-30" {
+		t.Fatalf("after reclassifying while waiting: %+v", s)
+	}
+}
+
+// Nor does a wait already over: the new deadline under a rule that does
+// not pause is its limit from receipt.
+func TestReclassifyToARuleThatDoesNotPauseDropsPastWaits(t *testing.T) {
+	w, officer, c, code := filed(t, 2251, 3251, "Phường thu hồi giấy phép kinh doanh của tôi không đúng")
+	officer.asks("Ông/Bà gửi bản chụp quyết định thu hồi?")
+	w.now = w.now.Add(3 * 24 * time.Hour)
+	c.says("Quyết định số 12/QĐ-UBND")
+	if s := w.classification(code); dueDate(s.DueAt) != "2026-12-10" {
+		t.Fatalf("after the wait: %+v", s)
+	}
+	officer.reclassifyAs("Khiếu nại", "Nội dung là khiếu nại quyết định hành chính")
+	if s := w.classification(code); s.Kind != "khieu_nai" || s.Paused || dueDate(s.DueAt) != "2026-11-30" {
+		t.Fatalf("after reclassifying: %+v", s)
+	}
+}
