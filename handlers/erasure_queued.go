@@ -9,10 +9,11 @@ import (
 )
 
 // unnameQueued takes the person's name off the cards of their petitions
-// still queued to the units' chats when they erase their data, and off
-// the intake's answers naming the sender of one (identity.go): the units
-// get the petition they handle, but the name is erased from then on, as
-// the messages sent after show it (card.go). A card being delivered at that
+// and reception bookings still queued to the units' chats when they erase
+// their data, and off the intake's answers naming the sender of one
+// (identity.go): the units get the petition or the booking they handle,
+// but the name is erased from then on, as the messages sent after show
+// it (card.go, reception_staff.go). A card being delivered at that
 // moment is edited after (storage.ReplaceQueued). It runs before
 // presealCopies, which reads these messages as they will go out.
 func (s *Service) unnameQueued(t *turn, c storage.Citizen) error {
@@ -27,8 +28,9 @@ func (s *Service) unnameQueued(t *turn, c storage.Citizen) error {
 		return err
 	}
 	// The sender's line, in each language, as it ends: the line, or the
-	// phone after the name; and the intake's answer to /identity
-	// (identity.go), whose phone forgetSentPhone takes.
+	// phone after the name; the intake's answer to /identity
+	// (identity.go), whose phone forgetSentPhone takes; and a booking's
+	// card (reception_staff.go), which names the erased as unnamed.
 	name := bot.Escape(c.DisplayName)
 	var pairs []string
 	for _, lang := range languages {
@@ -45,6 +47,9 @@ func (s *Service) unnameQueued(t *turn, c storage.Citizen) error {
 			}
 		}
 		between("identity.shown", erased, func(name string) []any { return []any{argBefore, name, argAfter} })
+		between("reception.card", s.texts.text(lang, "reception.unnamed"), func(name string) []any {
+			return []any{0, "", "", "", "", argBefore, name, argAfter, ""}
+		})
 	}
 	unname := strings.NewReplacer(pairs...)
 	for _, m := range msgs {

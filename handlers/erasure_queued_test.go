@@ -34,6 +34,32 @@ func TestACardQueuedAtErasureGoesOutWithoutTheName(t *testing.T) {
 	}
 }
 
+// The card of a reception booking an officer has just opened still waits
+// to be sent when the person who booked erases their data: it goes out
+// (the unit still receives them, and reads what they will raise), but as
+// a card opened after the erasure shows it, without their name.
+func TestABookingCardQueuedAtErasureGoesOutWithoutTheName(t *testing.T) {
+	w := newWorld(t)
+	w.seedOrg()
+	w.receptionHours("ubnd-hoa-cuong", 5)
+	officer := w.staff(2982, "ubnd-hoa-cuong", "officer")
+	c := w.citizen(3982)
+	c.book("26/11", "Tranh chấp lối đi chung với hộ liền kề số 21")
+	mustContain(t, officer.opensBooking(w.bookingID(c.id)), "Người đăng ký: "+c.name)
+	card := w.count(`SELECT max(id) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND strpos(payload::text, $2) > 0`,
+		officer.id, c.name)
+
+	mustContain(t, c.erase(), "Đã xóa")
+	var text string
+	if err := w.raw.Get(&text, `SELECT payload->>'text' FROM outbox WHERE id = $1 AND status = 'pending'`, card); err != nil {
+		t.Fatalf("the booking's card queued at the erasure no longer goes out: %v", err)
+	}
+	if strings.Contains(text, c.name) || !strings.Contains(text, "Tranh chấp lối đi chung") ||
+		!strings.Contains(text, "Người đăng ký: (không tên)\n") {
+		t.Fatalf("the booking's card queued at the erasure goes out as:\n%s", text)
+	}
+}
+
 // The intake's answer to /identity still waits to be sent when the sender
 // of the confidential petition erases their data: it goes out, naming
 // the petition, but with the name and phone as erased, as an answer
