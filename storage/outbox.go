@@ -547,7 +547,8 @@ func (s *Store) MessagesAbout(ctx context.Context, channel string, ticketID int6
 }
 
 // QueuedAbout lists the messages still queued, outside the person's own
-// chat, about a ticket of theirs (the units' cards of it), oldest first.
+// chat, about a ticket or reception booking of theirs (the units' cards
+// of it), oldest first.
 func (s *Store) QueuedAbout(ctx context.Context, channel string, citizenID int64, chatID string) ([]MessageAbout, error) {
 	var ms []MessageAbout
 	err := sqlx.SelectContext(ctx, s.x, &ms, `
@@ -556,7 +557,8 @@ func (s *Store) QueuedAbout(ctx context.Context, channel string, citizenID int64
 		FROM outbox o
 		WHERE o.channel = $1 AND o.status = 'pending' AND NOT (o.chat_id = $3 AND NOT o.is_group)
 		  AND o.kind IN ('text', 'edit', 'photo', 'document')
-		  AND EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $2 AND `+aboutTicket+`)
+		  AND (EXISTS (SELECT FROM tickets t WHERE t.citizen_id = $2 AND `+aboutTicket+`)
+		       OR EXISTS (SELECT FROM reception_bookings b WHERE b.citizen_id = $2 AND `+aboutBooking+`))
 		ORDER BY o.id`, channel, citizenID, chatID)
 	return ms, wrap("list queued messages about a person's tickets", err)
 }

@@ -135,7 +135,8 @@ func (s *Store) forgetSentPhone(ctx context.Context, citizenID int64, phone stri
 // petitions still being handled keep what the unit needs to handle them,
 // and a later erasure blanks them once finished. So do their reception
 // bookings. Messages still waiting to be sent go out as they are (the
-// handlers take the name off the units' cards first), and their copies
+// handlers take the name off the units' cards of petitions and bookings
+// and the intake's answers first), and their copies
 // are blanked as they are delivered. The copies in kept are
 // left alone: they hold nothing of the person, or will once delivered
 // (handlers/erasure_seal.go).
