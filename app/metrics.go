@@ -137,7 +137,7 @@ func (m *metrics) attach(store, deliveries *storage.Store, sender *bot.Sender, n
 			func(s bot.SenderStats) int64 { return s.Deferred }),
 		senderCounter("danvan_telegram_retries_total", "Temporary delivery failures (5xx, network) to be retried.",
 			func(s bot.SenderStats) int64 { return s.Retried }),
-		senderCounter("danvan_telegram_send_failures_total", "Messages given up for good (blocked by the user, chat not found, refused).",
+		senderCounter("danvan_telegram_send_failures_total", "Messages given up for good (blocked by the user, chat not found, refused, a method the server lacks).",
 			func(s bot.SenderStats) int64 { return s.Failed }),
 		newDBStats(store, now, logger),
 	)

@@ -32,7 +32,12 @@ type apiError struct {
 	// page of a proxy in front of it, whose 400 or 403 says nothing about
 	// the message or the chat.
 	BotAPI bool
-	Err    error
+	// Unsupported: a 500 in JSON that is not a Bot API error, which is how
+	// a server lacking the method answers (telegram-test-api, for files
+	// and the command menu). Telegram's own errors are Bot API errors and
+	// a proxy's pages are not JSON.
+	Unsupported bool
+	Err         error
 }
 
 func (e *apiError) Error() string {
@@ -52,6 +57,7 @@ func (c *Client) callError(cc *callClient, err error) *apiError {
 		// The emulator's JSON without error_code or description decodes
 		// to an empty Error: not the Bot API's.
 		e.BotAPI = te.Code != 0 || te.Message != ""
+		e.Unsupported = !e.BotAPI && cc.status == http.StatusInternalServerError
 		e.Code, e.Description = te.Code, te.Message
 		e.RetryAfter = time.Duration(te.RetryAfter) * time.Second
 		e.MigrateTo = te.MigrateToChatID
@@ -84,6 +90,11 @@ func deliveryError(err error) *bot.DeliveryError {
 	}
 	de := &bot.DeliveryError{Description: e.Method + ": " + e.Description}
 	switch {
+	case e.Unsupported:
+		// Asking again cannot help, and the chat's later messages would
+		// wait behind it for ever.
+		de.Permanent = true
+		de.Description = e.Method + ": the Bot API server does not support it"
 	case e.Code == http.StatusTooManyRequests:
 		// A 429 without retry_after (a proxy's) still means slow down.
 		de.RetryAfter = max(e.RetryAfter, time.Second)
@@ -106,8 +117,8 @@ func deliveryError(err error) *bot.DeliveryError {
 		de.Permanent = true
 	}
 	// Anything else (5xx, 404, 409, a proxy's 400 or 403, network
-	// errors, timeouts, the emulator's 500 for methods it lacks) is temporary: the sender
-	// retries with backoff and never drops the message.
+	// errors, timeouts) is temporary: the sender retries with backoff and
+	// never drops the message.
 	return de
 }
 

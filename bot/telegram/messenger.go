@@ -296,10 +296,10 @@ func truncate(s string, limit int) string {
 
 // setCommands sets the command menu of one chat, or of every chat when
 // ChatID is empty, for clients in o.Language ("" for every language without
-// its own menu). The menu is a convenience and some servers (the emulator,
-// whose 500 for a method it lacks is not a Bot API error) lack the method,
-// so a refusal (Telegram's 400, or that 500) is permanent: it is recorded,
-// not retried, and never holds up the chat's messages. Flood control, a
+// its own menu). The menu is a convenience, so Telegram's refusal (a 400)
+// is permanent, as a server lacking the method is for any message
+// (apiError.Unsupported): it is recorded, not retried, and never holds up
+// the chat's messages. Flood control, a
 // server error and a call that got no answer are not refusals: they are
 // waited out and retried, or the menu, queued once per version of its
 // texts, would never be set.
@@ -326,8 +326,7 @@ func (m *Messenger) setCommands(ctx context.Context, o bot.Outgoing) error {
 	}
 	de := deliveryError(err)
 	var refused *apiError
-	if errors.As(err, &refused) && (refused.Code == http.StatusBadRequest && refused.BotAPI ||
-		refused.Code == http.StatusInternalServerError && !refused.BotAPI) {
+	if errors.As(err, &refused) && refused.Code == http.StatusBadRequest && refused.BotAPI {
 		de.Permanent = true
 	}
 	return de
