@@ -40,26 +40,12 @@ func WhileLeading(ctx context.Context, store *storage.Store, role string, standb
 	return nil
 }
 
-// WatchLead returns a context that ends with ctx or when a check every
-// interval finds the lead may be lost, for work that has no loop of its own
-// to check it in.
-func WatchLead(ctx context.Context, lead *storage.Lead, interval time.Duration, logger *slog.Logger) (context.Context, context.CancelFunc) {
-	watched, cancel := context.WithCancel(ctx)
-	go func() {
-		ticker := time.NewTicker(interval)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-watched.Done():
-				return
-			case <-ticker.C:
-				if err := lead.Check(watched); err != nil && watched.Err() == nil {
-					logger.Warn("a role may be lost; standing by", "error", err)
-					cancel()
-					return
-				}
-			}
+// WatchLead is Lead.Watch, logging a lead found lost.
+func WatchLead(ctx context.Context, lead *storage.Lead, interval time.Duration, logger *slog.Logger) (context.Context, func()) {
+	watched, stop := lead.Watch(ctx, interval)
+	return watched, func() {
+		if err := stop(); err != nil {
+			logger.Warn("a role may be lost; standing by", "error", err)
 		}
-	}()
-	return watched, cancel
+	}
 }

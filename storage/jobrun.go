@@ -43,10 +43,9 @@ func (s *Store) WithJobLock(ctx context.Context, job string, fn func(ctx context
 		return false, wrap("job lock", err)
 	}
 	lock := &JobLock{lead: &Lead{conn: conn, role: "job:" + job}, job: job}
-	watched, stop := lock.watch(ctx)
+	watched, stop := lock.lead.Watch(ctx, jobLockCheck)
 	defer func() {
-		lost := stop()
-		if !lost {
+		if lost := stop(); lost == nil {
 			_, unlockErr := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtextextended('job:' || $1, 0))`, job)
 			if unlockErr == nil {
 				return
@@ -61,38 +60,6 @@ func (s *Store) WithJobLock(ctx context.Context, job string, fn func(ctx context
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 	}()
 	return true, fn(watched, lock)
-}
-
-// watch returns a context that ends with ctx or once a check of the lock's
-// connection fails, and a stop that ends the checks and reports whether
-// one failed. A check is not cancelled with ctx (lib/pq closes a
-// connection whose query is cancelled), only bounded as a lead's.
-func (l *JobLock) watch(ctx context.Context) (context.Context, func() (lost bool)) {
-	watched, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	var lost bool
-	go func() {
-		defer close(done)
-		ticker := time.NewTicker(jobLockCheck)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-watched.Done():
-				return
-			case <-ticker.C:
-				if l.lead.Check(context.WithoutCancel(watched)) != nil {
-					lost = true
-					cancel()
-					return
-				}
-			}
-		}
-	}()
-	return watched, func() bool {
-		cancel()
-		<-done
-		return lost
-	}
 }
 
 // Claim claims a slot of the job, unless a run of it has already

@@ -48,6 +48,39 @@ func (l *Lead) Check(ctx context.Context) error {
 	}))
 }
 
+// Watch returns a context that ends with ctx or once a check every
+// interval finds the lead may be lost, for work that has no loop of its
+// own to check it in, and a stop that ends the checks and returns the
+// failed check's error, nil if none failed. A check is not cancelled with
+// ctx (lib/pq closes a connection whose query is cancelled), only bounded
+// as Check is.
+func (l *Lead) Watch(ctx context.Context, interval time.Duration) (context.Context, func() error) {
+	watched, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	var lost error
+	go func() {
+		defer close(done)
+		ticker := time.NewTicker(interval)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-watched.Done():
+				return
+			case <-ticker.C:
+				if lost = l.Check(context.WithoutCancel(watched)); lost != nil {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return watched, func() error {
+		cancel()
+		<-done
+		return lost
+	}
+}
+
 // Release gives the role up, waiting at most leadCallTimeout: a
 // connection that does not answer is left to die, which releases the lock
 // too.
