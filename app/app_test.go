@@ -267,15 +267,7 @@ func TestShutdownFinishesAndRecordsTheDeliveryInFlight(t *testing.T) {
 	a.says("/start", "Xin chào")
 
 	at := api.Cursor()
-	api.InjectFault(telegramtest.Fault{Method: "sendMessage", ChatID: a.user.ID, Times: 1, Kind: telegramtest.FaultDelay, Delay: 4500 * time.Millisecond})
-	api.PushCommand(a.user, "/help")
-	// Wait until the sender has leased the reply (its call is under way).
-	for deadline := time.Now().Add(wait); count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND lease_until > now()`, "5091") == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the reply was never leased")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	deliveryInFlight(t, api, dsn, a)
 	begin := time.Now()
 	svc.stop()
 	if took := time.Since(begin); took > cfg.ShutdownTimeout+20*time.Second {

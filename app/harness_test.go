@@ -151,3 +151,18 @@ func probe(addr, path string) (int, string) {
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
 }
+
+// deliveryInFlight has p ask for /help and holds the reply's delivery for
+// 4.5 s at the fake, returning once the sender has leased it (its call is
+// under way).
+func deliveryInFlight(t *testing.T, api *telegramtest.Server, dsn string, p *person) {
+	t.Helper()
+	api.InjectFault(telegramtest.Fault{Method: "sendMessage", ChatID: p.user.ID, Times: 1, Kind: telegramtest.FaultDelay, Delay: 4500 * time.Millisecond})
+	api.PushCommand(p.user, "/help")
+	for deadline := time.Now().Add(wait); count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND lease_until > now()`, fmt.Sprint(p.user.ID)) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the reply was never leased")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

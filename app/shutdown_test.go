@@ -93,14 +93,7 @@ func TestProbesAnswerWhileTheReplicaDrains(t *testing.T) {
 	a := newPerson(t, api, 5042, "A")
 	a.says("/start", "Xin chào")
 
-	api.InjectFault(telegramtest.Fault{Method: "sendMessage", ChatID: a.user.ID, Times: 1, Kind: telegramtest.FaultDelay, Delay: 4500 * time.Millisecond})
-	api.PushCommand(a.user, "/help")
-	for deadline := time.Now().Add(wait); count(t, dsn, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND status = 'pending' AND lease_until > now()`, "5042") == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the reply was never leased")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	deliveryInFlight(t, api, dsn, a)
 	stopped := make(chan struct{})
 	go func() { svc.stop(); close(stopped) }()
 	time.Sleep(cfg.ShutdownTimeout + 500*time.Millisecond) // past the drain's deadline: the delivery holds it
